@@ -1,0 +1,39 @@
+"""The REST API under /api/v1/ (see docs/api.md and ../shared/design/API.md)."""
+
+from django.urls import include, path
+from drf_spectacular.utils import extend_schema
+from rest_framework import routers
+from rest_framework.decorators import api_view
+from rest_framework.response import Response
+
+from servitium.catalog.api import ServiceViewSet
+from servitium.core.api import resources as core_api
+from servitium.parties import api as parties_api
+
+app_name = "api"
+
+router = routers.DefaultRouter()
+router.register("organizations", parties_api.OrganizationViewSet, basename="organization")
+router.register("locations", parties_api.LocationViewSet, basename="location")
+router.register("people", parties_api.PersonViewSet, basename="person")
+router.register("teams", parties_api.TeamViewSet, basename="team")
+router.register("users", parties_api.UserViewSet, basename="user")
+router.register("services", ServiceViewSet, basename="service")
+router.register("calendars", core_api.CalendarViewSet, basename="servicehourscalendar")
+router.register("comments", core_api.CommentViewSet, basename="comment")
+router.register("attachments", core_api.AttachmentViewSet, basename="attachment")
+router.register("changelog", core_api.ChangeRecordViewSet, basename="changerecord")
+router.register("tokens", core_api.TokenViewSet, basename="apitoken")
+
+
+@extend_schema(responses=parties_api.RoleSerializer(many=True))
+@api_view(["GET"])
+def roles(request):
+    """The role names a user can hold."""
+    return Response(parties_api.role_list())
+
+
+urlpatterns = [
+    path("roles/", roles, name="roles"),
+    path("", include(router.urls)),
+]

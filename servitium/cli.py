@@ -1,0 +1,175 @@
+"""The `servitium` command: run, demo, create-token, seal-changelog, verify-changelog, and every Django
+management command (`servitium migrate`, `servitium createsuperuser`, ...)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+
+COMMAND_ALIASES = {
+    "create-token": "create_token",
+    "seal-changelog": "seal_changelog",
+    "verify-changelog": "verify_changelog",
+    "load-demo": "load_demo",
+}
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "servitium.settings")
+    import django
+
+    django.setup()
+
+
+def default_workers() -> int:
+    """One web process per core, at least 2 and at most 8 (each also runs a few threads)."""
+    return max(2, min(8, os.cpu_count() or 2))
+
+
+def _serve_parser(prog: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=f"servitium {prog}")
+    parser.add_argument("--host", default=os.environ.get("SERVITIUM_HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("SERVITIUM_PORT", "8000")))
+    parser.add_argument("--workers", type=int, default=None, help="web worker processes (default: per core)")
+    parser.add_argument("--threads", type=int, default=4, help="threads per web worker")
+    parser.add_argument("--no-worker", action="store_true", help="do not start the task worker")
+    return parser
+
+
+def _prepare() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def _serve(options: argparse.Namespace) -> int:
+    """Run granian (WSGI) and the Huey consumer as children; SIGTERM/SIGINT stops both cleanly."""
+    env = dict(os.environ)
+    env.setdefault("DJANGO_SETTINGS_MODULE", "servitium.settings")
+    workers = options.workers or default_workers()
+    web = [
+        sys.executable,
+        "-m",
+        "granian",
+        "--interface",
+        "wsgi",
+        "--host",
+        options.host,
+        "--port",
+        str(options.port),
+        "--workers",
+        str(workers),
+        "--blocking-threads",
+        str(options.threads),
+        "--no-ws",
+        "--log-level",
+        "warning",
+        "servitium.wsgi:application",
+    ]
+    children = [subprocess.Popen(web, env=env)]  # noqa: S603 - fixed argument list
+    if not options.no_worker:
+        queue = [
+            sys.executable,
+            "-m",
+            "servitium.cli",
+            "run_huey",
+            "--workers",
+            "2",
+            "--worker-type",
+            "thread",
+        ]
+        children.append(subprocess.Popen(queue, env=env))  # noqa: S603
+    print(f"Servitium serving on http://{options.host}:{options.port}/ ({workers} web workers)", flush=True)
+
+    stopping = False
+
+    def stop(signum, _frame):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    status = 0
+    while not stopping:
+        for child in children:
+            code = child.poll()
+            if code is not None:
+                print(
+                    f"servitium: a child process ({child.args[2]}) exited with {code}; stopping",
+                    file=sys.stderr,
+                )
+                status, stopping = code or 1, True
+        time.sleep(0.5)
+    for child in children:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 20
+    for child in children:
+        try:
+            child.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.kill()
+    return status
+
+
+def run(argv: list[str]) -> int:
+    options = _serve_parser("run").parse_args(argv)
+    _setup()
+    _prepare()
+    return _serve(options)
+
+
+def demo_credentials() -> tuple[str, str]:
+    """The demo administrator's login; the password is generated once and kept in the data dir."""
+    from django.conf import settings
+
+    path = settings.DATA_DIR / "demo_admin_password"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(12))
+        path.chmod(0o600)
+    return "admin", path.read_text().strip()
+
+
+def demo(argv: list[str]) -> int:
+    options = _serve_parser("demo").parse_args(argv)
+    _setup()
+    _prepare()
+    from django.core.management import call_command
+
+    username, password = demo_credentials()
+    call_command("load_demo", admin_username=username, admin_password=password, verbosity=1)
+    print(f"Demo administrator: username {username!r}, password {password!r}", flush=True)
+    return _serve(options)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in {"-h", "--help", "help"}:
+        print(__doc__)
+        print(
+            "\nCommands: run, demo, create-token USERNAME, seal-changelog, verify-changelog, and any"
+            " Django management command (servitium help-django lists them)."
+        )
+        return 0
+    command, rest = argv[0], argv[1:]
+    if command == "run":
+        return run(rest)
+    if command == "demo":
+        return demo(rest)
+    if command == "help-django":
+        command, rest = "help", rest
+    _setup()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["servitium", COMMAND_ALIASES.get(command, command), *rest])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,178 @@
+"""Base classes every app's API uses: a serializer that writes related records by id and a viewset whose
+querysets pass through `restrict()` and whose writes call audited services."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from django.db import transaction
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from servitium.core import permissions
+from servitium.core import services as core_services
+from servitium.core.errors import ApplicationError
+from servitium.core.workflow import Workflow
+
+from .fields import RestrictedPrimaryKeyRelatedField
+
+
+class RecordSerializer(serializers.ModelSerializer):
+    """Model serializer with `url`, related records by id, and restricted choices for related ids."""
+
+    serializer_related_field = RestrictedPrimaryKeyRelatedField
+
+    def build_url_field(self, field_name, model_class):
+        return serializers.HyperlinkedIdentityField, {
+            "view_name": f"api:{model_class._meta.model_name}-detail"
+        }
+
+
+class TransitionInputSerializer(serializers.Serializer):
+    transition = serializers.CharField(help_text="Name of the transition, from GET transitions/.")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class TransitionSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+    target = serializers.CharField()
+
+
+class RecordViewSet(viewsets.ModelViewSet):
+    """CRUD on one model through the one permission path and the audited services.
+
+    Subclasses set `queryset`, `serializer_class`, and optionally `create_service` / `update_service` /
+    `delete_service` (callables taking keyword arguments) and `workflow` + `transition_service`.
+    """
+
+    create_service: ClassVar[Callable[..., Any] | None] = None
+    update_service: ClassVar[Callable[..., Any] | None] = None
+    delete_service: ClassVar[Callable[..., Any] | None] = None
+    workflow: ClassVar[Workflow | None] = None
+    workflow_field: ClassVar[str] = "status"
+    transition_service: ClassVar[Callable[..., Any] | None] = None
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+
+    @property
+    def model(self):
+        return self.queryset.model
+
+    def get_queryset(self):
+        return permissions.restrict(super().get_queryset(), self.request.user, permissions.VIEW)
+
+    def _require(self, action_name: str, obj=None) -> None:
+        user = self.request.user
+        allowed = (
+            permissions.can(user, action_name, obj)
+            if obj is not None
+            else permissions.has_permission(user, action_name, self.model)
+        )
+        if not allowed:
+            raise PermissionDenied(f"You may not {action_name} this {self.model._meta.verbose_name}.")
+
+    @staticmethod
+    def split_m2m(model, validated: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        names = {f.name for f in model._meta.many_to_many}
+        data = {k: v for k, v in validated.items() if k not in names}
+        m2m = {k: v for k, v in validated.items() if k in names}
+        return data, m2m
+
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        self._require(permissions.ADD)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data, m2m = self.split_m2m(self.model, serializer.validated_data)
+        with transaction.atomic():
+            if self.create_service is not None:
+                instance = type(self).create_service(actor=request.user, data=data, m2m=m2m)
+            else:
+                instance = core_services.record_create(
+                    model=self.model, data=data, actor=request.user, m2m=m2m
+                )
+        return Response(self.get_serializer(instance).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request: Request, *args, **kwargs) -> Response:
+        partial = kwargs.pop("partial", False)
+        instance = self.get_object()
+        self._require(permissions.CHANGE, instance)
+        serializer = self.get_serializer(instance, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        data, m2m = self.split_m2m(self.model, serializer.validated_data)
+        with transaction.atomic():
+            if self.update_service is not None:
+                instance = type(self).update_service(
+                    actor=request.user, instance=instance, data=data, m2m=m2m
+                )
+            else:
+                instance = core_services.record_update(
+                    instance=instance, data=data, actor=request.user, m2m=m2m
+                )
+        return Response(self.get_serializer(instance).data)
+
+    def destroy(self, request: Request, *args, **kwargs) -> Response:
+        instance = self.get_object()
+        self._require(permissions.DELETE, instance)
+        if self.delete_service is not None:
+            type(self).delete_service(actor=request.user, instance=instance)
+        else:
+            core_services.record_delete(instance=instance, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def available_transitions(self, instance) -> list[dict[str, str]]:
+        if self.workflow is None:
+            return []
+        state = getattr(instance, self.workflow_field)
+        return [
+            {"name": t.name, "label": str(t.label), "target": t.target}
+            for t in self.workflow.available(instance, state)
+            if permissions.can(self.request.user, t.action, instance)
+        ]
+
+    @extend_schema(
+        methods=["GET"],
+        responses=TransitionSerializer(many=True),
+        description="Transitions this user may apply to the record now.",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=TransitionInputSerializer,
+        responses={
+            200: OpenApiResponse(description="The record after the transition."),
+            400: OpenApiResponse(description="Unknown transition or missing data."),
+            409: inline_serializer(
+                "TransitionConflict", {"code": serializers.CharField(), "detail": serializers.CharField()}
+            ),
+        },
+        description="Apply a lifecycle transition.",
+    )
+    @action(detail=True, methods=["get", "post"], url_path="transitions")
+    def transitions(self, request: Request, pk=None) -> Response:
+        if self.workflow is None:
+            raise ApplicationError("This record has no lifecycle.", code="no_lifecycle")
+        instance = self.get_object()
+        if request.method == "GET":
+            return Response(self.available_transitions(instance))
+        payload = TransitionInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        name = payload.validated_data["transition"]
+        if name not in {t.name for t in self.workflow.transitions}:
+            raise ApplicationError(
+                f"Unknown transition {name!r}; known: {', '.join(sorted(self.workflow._by_name))}.",
+                code="unknown_transition",
+            )
+        self._require(self.workflow.get(name).action, instance)
+        extra = {k: v for k, v in request.data.items() if k not in ("transition", "note")}
+        instance = type(self).transition_service(
+            actor=request.user,
+            instance=instance,
+            transition=name,
+            note=payload.validated_data["note"],
+            **extra,
+        )
+        return Response(self.get_serializer(instance).data)

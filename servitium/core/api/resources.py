@@ -1,0 +1,324 @@
+"""API resources of core: change log, comments, attachments, calendars, API tokens."""
+
+from __future__ import annotations
+
+import django_filters
+from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from servitium.core import permissions, services
+from servitium.core.models import ApiToken, Attachment, ChangeRecord, Comment, ServiceHoursCalendar
+
+from .base import RecordSerializer, RecordViewSet
+
+
+class ChangeRecordSerializer(serializers.ModelSerializer):
+    actor = serializers.SerializerMethodField()
+    actor_id = serializers.IntegerField(read_only=True)
+    sealed = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = ChangeRecord
+        fields = [
+            "id",
+            "timestamp",
+            "actor",
+            "actor_id",
+            "action",
+            "object_type",
+            "object_id",
+            "object_repr",
+            "changes",
+            "message",
+            "context",
+            "request_id",
+            "sealed",
+            "seq",
+            "chain_hash",
+        ]
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_actor(self, obj: ChangeRecord) -> str:
+        return obj.actor_name
+
+
+class ChangeRecordFilter(django_filters.FilterSet):
+    actor = django_filters.CharFilter(method="filter_actor", help_text="User id or username")
+    since = django_filters.IsoDateTimeFilter(field_name="timestamp", lookup_expr="gte")
+    until = django_filters.IsoDateTimeFilter(field_name="timestamp", lookup_expr="lt")
+    sealed = django_filters.BooleanFilter(field_name="seq", lookup_expr="isnull", exclude=True)
+
+    class Meta:
+        model = ChangeRecord
+        fields = ["object_type", "object_id", "action", "context", "request_id"]
+
+    def filter_actor(self, queryset, name, value):
+        if value.isdigit():
+            return queryset.filter(actor_id=int(value))
+        return queryset.filter(actor_name=value)
+
+
+class ChangeRecordViewSet(viewsets.ReadOnlyModelViewSet):
+    """The change log (read-only): every create, update, delete and transition, with its seal."""
+
+    queryset = ChangeRecord.objects.all()
+    serializer_class = ChangeRecordSerializer
+    filterset_class = ChangeRecordFilter
+    ordering_fields = ["id", "timestamp"]
+    ordering = ["-id"]
+    search_fields = ["object_repr", "message"]
+
+    def get_queryset(self):
+        return permissions.restrict(super().get_queryset(), self.request.user, permissions.VIEW)
+
+
+class TargetMixin(serializers.Serializer):
+    object_type = serializers.CharField(help_text="`app_label.model`, e.g. `catalog.service`")
+    object_id = serializers.IntegerField(min_value=1)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["object_type"] = f"{instance.target_type.app_label}.{instance.target_type.model}"
+        return data
+
+
+class CommentSerializer(TargetMixin, serializers.ModelSerializer):
+    author = serializers.CharField(source="author.username", read_only=True, default=None)
+
+    class Meta:
+        model = Comment
+        fields = [
+            "id",
+            "url",
+            "object_type",
+            "object_id",
+            "body",
+            "visibility",
+            "author",
+            "created",
+            "updated",
+        ]
+        extra_kwargs = {"url": {"view_name": "api:comment-detail"}}
+
+
+class TargetFilter(django_filters.FilterSet):
+    object_type = django_filters.CharFilter(method="filter_object_type", help_text="`app_label.model`")
+
+    def filter_object_type(self, queryset, name, value):
+        try:
+            app_label, model = value.split(".")
+        except ValueError:
+            return queryset.none()
+        return queryset.filter(target_type__app_label=app_label, target_type__model=model)
+
+
+class CommentFilter(TargetFilter):
+    class Meta:
+        model = Comment
+        fields = ["object_id", "visibility", "author"]
+
+
+class CommentViewSet(
+    mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Work notes (internal) and replies (public) on any record. Customers see and write public ones only."""
+
+    queryset = Comment.objects.select_related("author", "target_type")
+    serializer_class = CommentSerializer
+    filterset_class = CommentFilter
+    ordering_fields = ["created", "id"]
+    ordering = ["created", "id"]
+    search_fields = ["body"]
+
+    def get_queryset(self):
+        return permissions.restrict(super().get_queryset(), self.request.user, permissions.VIEW)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        comment = services.comment_create(actor=request.user, **serializer.validated_data)
+        return Response(self.get_serializer(comment).data, status=status.HTTP_201_CREATED)
+
+
+class AttachmentSerializer(TargetMixin, serializers.ModelSerializer):
+    file = serializers.FileField(write_only=True)
+    download_url = serializers.SerializerMethodField()
+    uploaded_by = serializers.CharField(source="uploaded_by.username", read_only=True, default=None)
+
+    class Meta:
+        model = Attachment
+        fields = [
+            "id",
+            "url",
+            "object_type",
+            "object_id",
+            "file",
+            "name",
+            "size",
+            "content_type",
+            "sha256",
+            "download_url",
+            "uploaded_by",
+            "created",
+        ]
+        read_only_fields = ["name", "size", "content_type", "sha256"]
+        extra_kwargs = {"url": {"view_name": "api:attachment-detail"}}
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_download_url(self, obj: Attachment) -> str:
+        request = self.context.get("request")
+        path = f"/api/v1/attachments/{obj.pk}/download/"
+        return request.build_absolute_uri(path) if request else path
+
+
+class AttachmentFilter(TargetFilter):
+    class Meta:
+        model = Attachment
+        fields = ["object_id", "sha256"]
+
+
+class AttachmentViewSet(
+    mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Files on records. Downloads are permission-checked like the record they belong to."""
+
+    queryset = Attachment.objects.select_related("uploaded_by", "target_type")
+    serializer_class = AttachmentSerializer
+    filterset_class = AttachmentFilter
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    ordering_fields = ["created", "name", "size"]
+    ordering = ["-created"]
+    search_fields = ["name"]
+
+    def get_queryset(self):
+        return permissions.restrict(super().get_queryset(), self.request.user, permissions.VIEW)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        attachment = services.attachment_create(
+            actor=request.user,
+            object_type=data["object_type"],
+            object_id=data["object_id"],
+            upload=data["file"],
+        )
+        return Response(self.get_serializer(attachment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"])
+    def download(self, request, pk=None):
+        attachment = self.get_object()
+        response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+        response["Content-Type"] = attachment.content_type
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        return response
+
+
+class CalendarSerializer(RecordSerializer):
+    class Meta:
+        model = ServiceHoursCalendar
+        fields = [
+            "id",
+            "url",
+            "name",
+            "description",
+            "time_zone",
+            "weekly_hours",
+            "holiday_country",
+            "holiday_subdivision",
+            "holidays",
+            "exceptions",
+            "created",
+            "updated",
+        ]
+
+
+class CalendarViewSet(RecordViewSet):
+    """Service-hours calendars: weekly hours in a time zone, holidays and exceptions."""
+
+    queryset = ServiceHoursCalendar.objects.all()
+    serializer_class = CalendarSerializer
+    filterset_fields = ["time_zone", "holiday_country"]
+    search_fields = ["name", "description"]
+    ordering_fields = ["name", "created"]
+
+    @extend_schema(
+        parameters=[],
+        responses={200: OpenApiTypes.OBJECT},
+        description="Business time on this calendar: `?start=...&seconds=N` gives the due instant; "
+        "`?start=...&end=...` the business seconds between.",
+    )
+    @action(detail=True, methods=["get"])
+    def compute(self, request, pk=None):
+        from django.utils.dateparse import parse_datetime
+
+        from servitium.core import businesstime
+
+        calendar = self.get_object()
+        start = parse_datetime(request.query_params.get("start", "") or "")
+        if start is None or start.tzinfo is None:
+            return Response({"start": ["Give an ISO 8601 instant with offset."]}, status=400)
+        spec = calendar.spec()
+        if "seconds" in request.query_params:
+            try:
+                seconds = float(request.query_params["seconds"])
+                if seconds < 0:
+                    raise ValueError
+            except ValueError:
+                return Response({"seconds": ["Give a non-negative number of seconds."]}, status=400)
+            return Response({"due": businesstime.add_business_seconds(spec, start, seconds).isoformat()})
+        end = parse_datetime(request.query_params.get("end", "") or "")
+        if end is None or end.tzinfo is None:
+            return Response({"end": ["Give `seconds` or an `end` instant with offset."]}, status=400)
+        return Response({"business_seconds": businesstime.business_seconds_between(spec, start, end)})
+
+
+class TokenSerializer(serializers.ModelSerializer):
+    key = serializers.SerializerMethodField(help_text="Shown once, in the answer to the creation only.")
+    is_active = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "prefix", "key", "created", "expires", "revoked", "last_used", "is_active"]
+        read_only_fields = ["prefix", "created", "revoked", "last_used"]
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_key(self, obj) -> str | None:
+        return getattr(obj, "plain_key", None)
+
+
+class TokenViewSet(
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Your own API tokens: create (the key is shown once), list, revoke (DELETE)."""
+
+    serializer_class = TokenSerializer
+    queryset = ApiToken.objects.none()
+    pagination_class = None
+
+    def get_queryset(self):
+        return ApiToken.objects.filter(user_id=self.request.user.pk).order_by("-created")
+
+    def perform_create(self, serializer):
+        token, key = services.api_token_create(
+            user=self.request.user,
+            actor=self.request.user,
+            name=serializer.validated_data.get("name", ""),
+            expires=serializer.validated_data.get("expires"),
+        )
+        token.plain_key = key
+        serializer.instance = token
+
+    def perform_destroy(self, instance):
+        services.api_token_revoke(token=instance, actor=self.request.user)

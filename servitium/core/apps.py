@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "servitium.core"
+    label = "core"
+    verbose_name = _("Core")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import jobs  # noqa: F401  (registers periodic tasks with Huey)
+        from .api import schema  # noqa: F401  (OpenAPI description of token auth)
+        from .permissions import register_area
+        from .references import ensure_sequences
+
+        post_migrate.connect(ensure_sequences, sender=self)
+        register_area("administration", _("Administration"), order=200)
+        register_area("calendars", _("Calendars"), readable_by_all_staff=True, order=150)
+        register_area("comments", _("Comments"), readable_by_all_staff=True, order=190, with_roles=False)
+        register_area(
+            "attachments", _("Attachments"), readable_by_all_staff=True, order=191, with_roles=False
+        )

@@ -1,0 +1,32 @@
+"""Navigation by process area: an area appears only when it exists and the user may view something in it."""
+
+from __future__ import annotations
+
+from django.urls import NoReverseMatch, reverse
+
+from . import permissions
+
+
+def navigation(request) -> dict:
+    user = getattr(request, "user", None)
+    if not user or not user.is_authenticated:
+        return {"nav_areas": []}
+    areas = []
+    for area in sorted(permissions.AREAS.values(), key=lambda a: a.order):
+        if not area.nav_url:
+            continue
+        if permissions.is_customer_user(user) and area.name not in {"catalog", "parties"}:
+            continue
+        if not (permissions.is_customer_user(user) or permissions.area_allows(user, area.name, "view")):
+            continue
+        try:
+            url = reverse(area.nav_url)
+        except NoReverseMatch:
+            continue
+        areas.append({"name": area.name, "label": area.label, "url": url})
+    is_admin = permissions.area_allows(user, "administration", "view")
+    return {
+        "nav_areas": areas,
+        "nav_is_admin": is_admin,
+        "is_customer_user": permissions.is_customer_user(user),
+    }

@@ -1,0 +1,458 @@
+"""Shared records: the base model, the change log, tokens, comments, attachments, service-hours calendars."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any, ClassVar
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import permissions
+from .permissions import RestrictedQuerySet
+
+
+class BaseModel(models.Model):
+    """Every persistent record: timestamps and a permission-aware manager.
+
+    Class attributes a concrete model sets:
+    - ``permission_area``: the process area whose roles govern it;
+    - ``tenant_path``: lookup from the record to the customer organization owning it (None: provider only);
+    - ``customer_actions``: what customer users may do within their own organization's records;
+    - ``reference_prefix``: for process records, the letters of their reference number (``INC``).
+    """
+
+    created = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    permission_area: ClassVar[str] = "administration"
+    tenant_path: ClassVar[str | None] = None
+    customer_actions: ClassVar[frozenset[str]] = frozenset()
+    reference_prefix: ClassVar[str | None] = None
+    changelog_exclude: ClassVar[frozenset[str]] = frozenset()
+
+    class Meta:
+        abstract = True
+
+    def get_absolute_url(self) -> str:
+        try:
+            return reverse(f"{self._meta.app_label}:{self._meta.model_name}_detail", args=[self.pk])
+        except NoReverseMatch:
+            return ""
+
+    @classmethod
+    def object_type(cls) -> str:
+        return f"{cls._meta.app_label}.{cls._meta.model_name}"
+
+
+def servitium_models() -> list[type[BaseModel]]:
+    return [m for m in apps.get_models() if issubclass(m, BaseModel)]
+
+
+class ReferenceCounter(models.Model):
+    """Last number handed out per reference prefix (SQLite only; PostgreSQL uses sequences)."""
+
+    prefix = models.CharField(max_length=8, primary_key=True)
+    last = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.prefix}:{self.last}"
+
+
+class ChangeRecord(models.Model):
+    """One append-only change-log entry; sealed later into a SHA-256 chain (tamper evidence)."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("create")
+        UPDATE = "update", _("update")
+        DELETE = "delete", _("delete")
+        TRANSITION = "transition", _("transition")
+
+    class Context(models.TextChoices):
+        WEB = "web", _("web")
+        API = "api", _("API")
+        JOB = "job", _("job")
+        SHELL = "shell", _("shell")
+
+    timestamp = models.DateTimeField(_("time"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        db_constraint=False,  # a deleted user must not rewrite sealed history
+        related_name="change_records",
+    )
+    actor_name = models.CharField(_("actor"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    object_type = models.CharField(_("object type"), max_length=100)
+    object_id = models.BigIntegerField(_("object id"))
+    object_repr = models.CharField(_("object"), max_length=200)
+    changes = models.JSONField(_("changes"), default=dict)
+    message = models.CharField(_("message"), max_length=500, blank=True)
+    context = models.CharField(_("context"), max_length=8, choices=Context.choices)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True, db_index=True)
+    # Sealing: position in the chain and the chain hash. Null until the sealer reaches the entry.
+    seq = models.BigIntegerField(null=True, blank=True, unique=True)
+    chain_hash = models.CharField(max_length=64, blank=True, default="")
+
+    objects = RestrictedQuerySet.as_manager()
+    permission_area = "administration"
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("change record")
+        verbose_name_plural = _("change log")
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "-id"], name="changerecord_object_idx"),
+            models.Index(fields=["timestamp"], name="changerecord_time_idx"),
+            models.Index(fields=["actor", "-id"], name="changerecord_actor_idx"),
+            models.Index(fields=["id"], condition=Q(seq__isnull=True), name="changerecord_unsealed_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.object_type}#{self.object_id} by {self.actor_name or '-'}"
+
+    @property
+    def sealed(self) -> bool:
+        return self.seq is not None
+
+    def canonical_content(self) -> bytes:
+        """The bytes the chain hash covers: every field an auditor relies on, in a fixed form."""
+        ts = self.timestamp.astimezone(dt.UTC) if self.timestamp.tzinfo else self.timestamp
+        payload = {
+            "id": self.id,
+            "timestamp": ts.isoformat(),
+            "actor_id": self.actor_id,
+            "actor": self.actor_name,
+            "action": self.action,
+            "object_type": self.object_type,
+            "object_id": self.object_id,
+            "object_repr": self.object_repr,
+            "changes": self.changes,
+            "message": self.message,
+            "context": self.context,
+            "request_id": self.request_id,
+            "seq": self.seq,
+        }
+        return json.dumps(
+            payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+        ).encode()
+
+    def compute_hash(self, previous_hash: str) -> str:
+        return hashlib.sha256(previous_hash.encode() + b"\n" + self.canonical_content()).hexdigest()
+
+    @classmethod
+    def restrict_queryset(cls, queryset, user, action):
+        """Provider users read the history of the record types they may view; customers read none."""
+        if action != permissions.VIEW or permissions.is_customer_user(user):
+            return queryset.none()
+        visible = [
+            m.object_type()
+            for m in servitium_models()
+            if permissions.area_allows(user, m.permission_area, "view")
+        ]
+        if permissions.area_allows(user, "administration", "view"):
+            return queryset
+        return queryset.filter(object_type__in=visible)
+
+
+class ChainSeal(models.Model):
+    """The head of the sealed chain. Only the sealer writes it (one row, locked while sealing)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_seq = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="")
+    sealed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"seal #{self.last_seq}"
+
+
+class ApiToken(models.Model):
+    """An API key. Only its SHA-256 digest is stored; the key itself is shown once at creation."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(_("key prefix"), max_length=8)
+    created = models.DateTimeField(auto_now_add=True)
+    expires = models.DateTimeField(_("expires"), null=True, blank=True)
+    revoked = models.DateTimeField(_("revoked"), null=True, blank=True)
+    last_used = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("API token")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked is None and (self.expires is None or self.expires > timezone.now())
+
+
+class LoginFailure(models.Model):
+    """A failed sign-in, kept briefly to rate-limit guessing per username and per address."""
+
+    username = models.CharField(max_length=150)
+    address = models.CharField(max_length=64)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["username", "at"], name="loginfailure_user_idx"),
+            models.Index(fields=["address", "at"], name="loginfailure_addr_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username}@{self.address}"
+
+
+def _target_scope(queryset, user, action: str):
+    """Comments and attachments follow the record they hang on: visible iff that record is visible."""
+    if permissions.is_customer_user(user) and action not in {"view", "add"}:
+        return queryset.none()
+    clauses = Q()
+    for model in servitium_models():
+        if model in (Comment, Attachment):
+            continue
+        if permissions.is_customer_user(user):
+            if model.tenant_path is None or "view" not in model.customer_actions:
+                continue
+            ids = permissions.restrict(model._default_manager.all(), user, "view").values("pk")
+            ct = ContentType.objects.get_for_model(model)
+            clauses |= Q(target_type=ct, object_id__in=ids)
+        elif permissions.area_allows(user, model.permission_area, "view" if action == "view" else "change"):
+            clauses |= Q(target_type=ContentType.objects.get_for_model(model))
+    if not clauses:
+        return queryset.none()
+    queryset = queryset.filter(clauses)
+    if permissions.is_customer_user(user) and queryset.model is Comment:
+        queryset = queryset.filter(visibility=Comment.Visibility.PUBLIC)
+    return queryset
+
+
+class Comment(BaseModel):
+    """A note on any record: an internal work note, or a public reply the customer sees."""
+
+    class Visibility(models.TextChoices):
+        INTERNAL = "internal", _("internal work note")
+        PUBLIC = "public", _("public reply")
+
+    target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.BigIntegerField()
+    body = models.TextField(_("text"))
+    visibility = models.CharField(
+        _("visibility"), max_length=8, choices=Visibility.choices, default=Visibility.INTERNAL
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="comments"
+    )
+
+    customer_actions = frozenset({"view", "add"})
+    permission_area = "comments"
+
+    class Meta:
+        ordering = ["created", "id"]
+        indexes = [models.Index(fields=["target_type", "object_id", "created"], name="comment_target_idx")]
+        verbose_name = _("comment")
+
+    def __str__(self) -> str:
+        return f"{self.get_visibility_display()} #{self.pk}"
+
+    @classmethod
+    def restrict_queryset(cls, queryset, user, action):
+        return _target_scope(queryset, user, action)
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    now = timezone.now()
+    return f"{now:%Y/%m}/{instance.sha256[:2]}/{instance.sha256}"
+
+
+class Attachment(BaseModel):
+    """A file attached to any record; stored under the data dir or on S3-compatible storage."""
+
+    target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.BigIntegerField()
+    file = models.FileField(upload_to=attachment_path, max_length=300)
+    name = models.CharField(_("file name"), max_length=255)
+    size = models.BigIntegerField(_("size"))
+    content_type = models.CharField(_("content type"), max_length=127)
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="attachments"
+    )
+
+    customer_actions = frozenset({"view", "add"})
+    permission_area = "attachments"
+    changelog_exclude = frozenset({"file"})
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        indexes = [models.Index(fields=["target_type", "object_id"], name="attachment_target_idx")]
+        verbose_name = _("attachment")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def restrict_queryset(cls, queryset, user, action):
+        return _target_scope(queryset, user, action)
+
+
+def _validate_hours(value: Any) -> None:
+    if not isinstance(value, list):
+        raise ValidationError(
+            _('Opening hours must be a list of [start, end] pairs such as ["09:00", "17:00"].')
+        )
+    for pair in value:
+        if not (isinstance(pair, list | tuple) and len(pair) == 2):
+            raise ValidationError(_("Each opening interval must be a pair [start, end]."))
+        start, end = (parse_hhmm(p) for p in pair)
+        if start >= end:
+            raise ValidationError(_("Opening interval %(pair)s ends before it starts.") % {"pair": pair})
+
+
+def parse_hhmm(text: Any) -> int:
+    """'09:30' -> 570 minutes; '24:00' allowed as the end of a day."""
+    try:
+        hours, minutes = str(text).split(":")
+        total = int(hours) * 60 + int(minutes)
+    except (ValueError, TypeError):
+        raise ValidationError(_("%(value)s is not a time of day in HH:MM form.") % {"value": text}) from None
+    if not (0 <= int(minutes) < 60) or not (0 <= total <= 1440):
+        raise ValidationError(_("%(value)s is not a time of day in HH:MM form.") % {"value": text})
+    return total
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class ServiceHoursCalendar(BaseModel):
+    """Service hours: weekly opening hours in a time zone, holidays (preset and custom) and exceptions.
+
+    SLA clocks and availability measure time on these calendars (core.businesstime does the arithmetic).
+    """
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    weekly_hours = models.JSONField(
+        _("weekly hours"),
+        default=dict,
+        help_text=_('e.g. {"mon": [["09:00", "17:00"]], ...}; missing = closed'),
+    )
+    holiday_country = models.CharField(_("public holidays of"), max_length=8, blank=True)
+    holiday_subdivision = models.CharField(_("region"), max_length=16, blank=True)
+    holidays = models.JSONField(
+        _("custom holidays"), default=list, blank=True, help_text=_('[{"date": "2026-12-24", "name": "..."}]')
+    )
+    exceptions = models.JSONField(
+        _("exceptions"),
+        default=list,
+        blank=True,
+        help_text=_('[{"date": "2026-12-27", "hours": [["10:00", "14:00"]]}]'),
+    )
+
+    permission_area = "calendars"
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("service-hours calendar")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        import datetime as dt
+        import zoneinfo
+
+        errors: dict[str, list] = {}
+        try:
+            zoneinfo.ZoneInfo(self.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            errors.setdefault("time_zone", []).append(_("Unknown time zone %(tz)s.") % {"tz": self.time_zone})
+        if not isinstance(self.weekly_hours, dict):
+            errors["weekly_hours"] = [
+                _("Weekly hours must map weekday names (mon..sun) to lists of intervals.")
+            ]
+        else:
+            for day, hours in self.weekly_hours.items():
+                if day not in WEEKDAYS:
+                    errors.setdefault("weekly_hours", []).append(_("Unknown weekday %(day)s.") % {"day": day})
+                    continue
+                try:
+                    _validate_hours(hours)
+                except ValidationError as exc:
+                    errors.setdefault("weekly_hours", []).extend(exc.messages)
+        if self.holiday_country:
+            import holidays as holidays_lib
+
+            try:
+                holidays_lib.country_holidays(self.holiday_country, subdiv=self.holiday_subdivision or None)
+            except NotImplementedError:
+                errors.setdefault("holiday_country", []).append(
+                    _("No holiday preset for %(c)s / %(s)s.")
+                    % {"c": self.holiday_country, "s": self.holiday_subdivision}
+                )
+        for name, items, needs in (
+            ("holidays", self.holidays, "name"),
+            ("exceptions", self.exceptions, "hours"),
+        ):
+            if not isinstance(items, list):
+                errors[name] = [_("Must be a list.")]
+                continue
+            for item in items:
+                try:
+                    dt.date.fromisoformat(str(item.get("date")))
+                    if needs == "hours":
+                        _validate_hours(item.get("hours", []))
+                except (AttributeError, ValueError, ValidationError) as exc:
+                    detail = (
+                        "; ".join(exc.messages)
+                        if isinstance(exc, ValidationError)
+                        else _("needs a date YYYY-MM-DD")
+                    )
+                    errors.setdefault(name, []).append(
+                        _("Entry %(item)s: %(detail)s") % {"item": item, "detail": detail}
+                    )
+        if errors:
+            raise ValidationError(errors)
+
+    def spec(self):
+        """This calendar as the pure arithmetic's CalendarSpec."""
+        import datetime as dt
+
+        from .businesstime import CalendarSpec
+
+        weekly = {
+            WEEKDAYS.index(day): tuple((parse_hhmm(a), parse_hhmm(b)) for a, b in hours)
+            for day, hours in (self.weekly_hours or {}).items()
+        }
+        return CalendarSpec(
+            time_zone=self.time_zone,
+            weekly_hours=weekly,
+            holiday_country=self.holiday_country or None,
+            holiday_subdivision=self.holiday_subdivision or None,
+            closed_dates=frozenset(dt.date.fromisoformat(h["date"]) for h in self.holidays or []),
+            date_overrides={
+                dt.date.fromisoformat(e["date"]): tuple(
+                    (parse_hhmm(a), parse_hhmm(b)) for a, b in e.get("hours", [])
+                )
+                for e in self.exceptions or []
+            },
+        )

@@ -1,0 +1,363 @@
+"""Generic UI views: list (filter, sort, paginate, CSV export), detail (history, comments, files), edit.
+
+Each app's views.py configures these per model; every queryset goes through `restrict()` and every write
+through the app's services, exactly as the API does.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import models, transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+
+from . import permissions
+from . import services as core_services
+from .errors import ApplicationError
+from .models import Attachment, ChangeRecord, Comment
+from .workflow import Workflow
+
+
+class Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def display_value(obj: models.Model, name: str) -> Any:
+    """A field's value as people read it: choice labels, related names, lists for many-to-many."""
+    field = obj._meta.get_field(name)
+    if field.many_to_many:
+        return ", ".join(str(o) for o in getattr(obj, name).all())
+    if getattr(field, "choices", None):
+        return getattr(obj, f"get_{name}_display")()
+    value = getattr(obj, name)
+    return "" if value is None else value
+
+
+class RecordMixin(LoginRequiredMixin):
+    model: ClassVar[type[models.Model]]
+    app_label: ClassVar[str] = ""
+
+    def base_queryset(self):
+        return self.model._default_manager.all()
+
+    def visible(self, action: str = permissions.VIEW):
+        return permissions.restrict(self.base_queryset(), self.request.user, action)
+
+    def get_object(self, pk: int) -> models.Model:
+        obj = self.visible().filter(pk=pk).first()
+        if obj is None:
+            raise Http404(_("No such record."))
+        return obj
+
+    def url_name(self, suffix: str) -> str:
+        return f"{self.model._meta.app_label}:{self.model._meta.model_name}_{suffix}"
+
+    def base_context(self) -> dict[str, Any]:
+        meta = self.model._meta
+        user = self.request.user
+        return {
+            "meta": meta,
+            "verbose_name": meta.verbose_name,
+            "verbose_name_plural": meta.verbose_name_plural,
+            "list_url": self.url_name("list"),
+            "create_url": self.url_name("create"),
+            "can_add": permissions.has_permission(user, permissions.ADD, self.model),
+        }
+
+
+class RecordListView(RecordMixin, View):
+    columns: ClassVar[list[str]] = ["name"]
+    filter_fields: ClassVar[list[str]] = []
+    search_fields: ClassVar[list[str]] = ["name"]
+    default_sort: ClassVar[str] = ""
+    page_size: ClassVar[int] = 25
+    template_name = "core/record_list.html"
+
+    def column_headers(self) -> list[dict[str, str]]:
+        return [{"name": c, "label": self.model._meta.get_field(c).verbose_name} for c in self.columns]
+
+    def filtered(self, request: HttpRequest):
+        queryset = self.visible()
+        query = request.GET.get("q", "").strip()
+        if query and self.search_fields:
+            clause = models.Q()
+            for name in self.search_fields:
+                clause |= models.Q(**{f"{name}__icontains": query})
+            queryset = queryset.filter(clause)
+        active = {}
+        for name in self.filter_fields:
+            value = request.GET.get(name, "")
+            if value:
+                field = self.model._meta.get_field(name)
+                lookup = f"{name}__pk" if field.is_relation else name
+                try:
+                    queryset = queryset.filter(**{lookup: value})
+                except (ValueError, ValidationError):
+                    queryset = queryset.none()
+                active[name] = value
+        sort = request.GET.get("sort", self.default_sort)
+        if sort.lstrip("-") in self.columns:
+            queryset = queryset.order_by(sort, "pk")
+        else:
+            sort = ""
+        return queryset.distinct() if self.needs_distinct() else queryset, query, active, sort
+
+    def needs_distinct(self) -> bool:
+        return any(self.model._meta.get_field(n).many_to_many for n in self.filter_fields)
+
+    def filter_options(self, active: dict[str, str]) -> list[dict[str, Any]]:
+        options = []
+        for name in self.filter_fields:
+            field = self.model._meta.get_field(name)
+            if field.is_relation:
+                related = permissions.restrict(field.related_model._default_manager.all(), self.request.user)
+                choices = [(str(o.pk), str(o)) for o in related[:200]]
+            else:
+                choices = [(str(k), str(v)) for k, v in field.choices or []]
+            options.append(
+                {"name": name, "label": field.verbose_name, "choices": choices, "value": active.get(name, "")}
+            )
+        return options
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        queryset, query, active, sort = self.filtered(request)
+        if request.GET.get("export") == "csv":
+            return self.export_csv(queryset)
+        page = Paginator(queryset, self.page_size).get_page(request.GET.get("page"))
+        linked = {self.columns[0], "name", "title"}
+        rows = [
+            {"obj": obj, "cells": [(display_value(obj, c), c in linked) for c in self.columns]}
+            for obj in page.object_list
+        ]
+        params = request.GET.copy()
+        params.pop("page", None)
+        context = {
+            **self.base_context(),
+            "columns": self.column_headers(),
+            "rows": rows,
+            "page": page,
+            "query": query,
+            "filters": self.filter_options(active),
+            "sort": sort,
+            "querystring": params.urlencode(),
+        }
+        template = (
+            "core/_record_table.html"
+            if getattr(request, "htmx", False) and not request.htmx.boosted
+            else self.template_name
+        )
+        return render(request, template, context)
+
+    def export_csv(self, queryset) -> StreamingHttpResponse:
+        names = ["id", *[c for c in self.columns if c != "id"]]
+        writer = csv.writer(Echo())
+
+        def rows():
+            yield writer.writerow([str(self.model._meta.get_field(n).verbose_name) for n in names])
+            for obj in queryset.iterator(chunk_size=500) if not self.needs_prefetch() else queryset:
+                yield writer.writerow([_csv_safe(display_value(obj, n)) for n in names])
+
+        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{self.model._meta.model_name}s.csv"'
+        return response
+
+    def needs_prefetch(self) -> bool:
+        return any(self.model._meta.get_field(n).many_to_many for n in self.columns)
+
+
+def _csv_safe(value: Any) -> str:
+    """Neutralise spreadsheet formulas in exported cells (CSV injection)."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+class RecordDetailView(RecordMixin, View):
+    fields: ClassVar[list[str]] = []
+    template_name = "core/record_detail.html"
+    workflow: ClassVar[Workflow | None] = None
+    workflow_field: ClassVar[str] = "status"
+    transition_service: ClassVar[Callable[..., Any] | None] = None
+
+    def context(self, obj: models.Model) -> dict[str, Any]:
+        user = self.request.user
+        ct = ContentType.objects.get_for_model(obj)
+        history = permissions.restrict(ChangeRecord.objects.all(), user).filter(
+            object_type=f"{ct.app_label}.{ct.model}", object_id=obj.pk
+        )
+        comments = permissions.restrict(Comment.objects.select_related("author"), user).filter(
+            target_type=ct, object_id=obj.pk
+        )
+        attachments = permissions.restrict(Attachment.objects.all(), user).filter(
+            target_type=ct, object_id=obj.pk
+        )
+        transitions = []
+        if self.workflow is not None:
+            transitions = [
+                t
+                for t in self.workflow.available(obj, getattr(obj, self.workflow_field))
+                if permissions.can(user, t.action, obj)
+            ]
+        details = []
+        for name in self.fields:
+            field = obj._meta.get_field(name)
+            value = display_value(obj, name)
+            link = ""
+            if field.is_relation and not field.many_to_many and getattr(obj, name) is not None:
+                link = (
+                    getattr(obj, name).get_absolute_url()
+                    if hasattr(getattr(obj, name), "get_absolute_url")
+                    else ""
+                )
+            details.append({"label": field.verbose_name, "value": value, "link": link})
+        return {
+            **self.base_context(),
+            "object": obj,
+            "details": details,
+            "history": history[:100],
+            "comments": comments,
+            "attachments": attachments,
+            "transitions": transitions,
+            "object_type": f"{ct.app_label}.{ct.model}",
+            "can_change": permissions.can(user, permissions.CHANGE, obj),
+            "can_comment": permissions.is_customer_user(user)
+            or permissions.can(user, permissions.CHANGE, obj),
+            "edit_url": self.url_name("edit"),
+            "is_customer": permissions.is_customer_user(user),
+        }
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return render(request, self.template_name, self.context(self.get_object(pk)))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Comment, upload or transition from the detail page."""
+        obj = self.get_object(pk)
+        object_type = f"{obj._meta.app_label}.{obj._meta.model_name}"
+        try:
+            if "comment" in request.POST:
+                core_services.comment_create(
+                    actor=request.user,
+                    object_type=object_type,
+                    object_id=obj.pk,
+                    body=request.POST.get("body", ""),
+                    visibility=request.POST.get("visibility", Comment.Visibility.INTERNAL),
+                )
+                messages.success(request, _("Comment added."))
+            elif "upload" in request.POST and request.FILES.get("file"):
+                core_services.attachment_create(
+                    actor=request.user,
+                    object_type=object_type,
+                    object_id=obj.pk,
+                    upload=request.FILES["file"],
+                )
+                messages.success(request, _("File attached."))
+            elif "transition" in request.POST and self.workflow is not None:
+                name = request.POST["transition"]
+                step = self.workflow.get(name)
+                if not permissions.can(request.user, step.action, obj):
+                    return HttpResponseForbidden(_("You may not do this."))
+                type(self).transition_service(
+                    actor=request.user, instance=obj, transition=name, note=request.POST.get("note", "")
+                )
+                messages.success(request, _("Done: %(label)s.") % {"label": step.label})
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        return redirect(obj.get_absolute_url())
+
+
+class RecordFormView(RecordMixin, View):
+    form_fields: ClassVar[list[str]] = []
+    template_name = "core/record_form.html"
+    create_service: ClassVar[Callable[..., Any] | None] = None
+    update_service: ClassVar[Callable[..., Any] | None] = None
+
+    def form_class(self) -> type[forms.ModelForm]:
+        return forms.modelform_factory(self.model, fields=self.form_fields)
+
+    def make_form(self, instance=None, data=None) -> forms.ModelForm:
+        form = self.form_class()(data=data, instance=instance)
+        for field in form.fields.values():
+            # Related choices obey the same permission path as everything else.
+            if isinstance(field, forms.ModelChoiceField):
+                field.queryset = permissions.restrict(field.queryset, self.request.user)
+            widget = field.widget
+            css = "form-select" if isinstance(widget, forms.Select | forms.SelectMultiple) else "form-control"
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            widget.attrs.setdefault("class", css)
+        return form
+
+    def instance(self, pk: int | None):
+        if pk is None:
+            if not permissions.has_permission(self.request.user, permissions.ADD, self.model):
+                raise Http404(_("No such page."))
+            return None
+        obj = self.get_object(pk)
+        if not permissions.can(self.request.user, permissions.CHANGE, obj):
+            raise Http404(_("No such page."))
+        return obj
+
+    def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        instance = self.instance(pk)
+        return render(
+            request,
+            self.template_name,
+            {**self.base_context(), "form": self.make_form(instance), "object": instance},
+        )
+
+    def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        instance = self.instance(pk)
+        form = self.make_form(instance, request.POST)
+        if form.is_valid():
+            m2m_names = {f.name for f in self.model._meta.many_to_many}
+            data = {k: v for k, v in form.cleaned_data.items() if k not in m2m_names}
+            m2m = {k: v for k, v in form.cleaned_data.items() if k in m2m_names}
+            try:
+                with transaction.atomic():
+                    if instance is None:
+                        service = type(self).create_service
+                        obj = (
+                            service(actor=request.user, data=data, m2m=m2m)
+                            if service
+                            else core_services.record_create(
+                                model=self.model, data=data, actor=request.user, m2m=m2m
+                            )
+                        )
+                    else:
+                        # The form mutated `instance`: reload so the service sees the stored "before" state.
+                        stored = self.model._default_manager.get(pk=instance.pk)
+                        service = type(self).update_service
+                        obj = (
+                            service(actor=request.user, instance=stored, data=data, m2m=m2m)
+                            if service
+                            else core_services.record_update(
+                                instance=stored, data=data, actor=request.user, m2m=m2m
+                            )
+                        )
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    for field, errors in exc.message_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    form.add_error(None, exc.messages)
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect(obj.get_absolute_url())
+        return render(
+            request, self.template_name, {**self.base_context(), "form": form, "object": instance}, status=400
+        )

@@ -1,0 +1,353 @@
+"""Demo data: a believable cloud service provider and its customers, suppliers, people and services.
+
+Idempotent: records are looked up by name and only created when missing. Each process app adds its own
+part here as it lands.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from servitium.catalog import services as catalog_services
+from servitium.catalog.models import Service
+from servitium.core import services as core_services
+from servitium.core.context import change_context
+from servitium.core.models import ServiceHoursCalendar
+from servitium.parties import services as party_services
+from servitium.parties.models import Location, Organization, Person, Team, User
+
+PROVIDER = "Nimbus Cloud Services"
+CUSTOMERS = {
+    "Alder Logistics": "Freight forwarding across the EU; runs its warehouse systems on Nimbus.",
+    "Birchwood Health": "Regional clinic group; hosts patient scheduling and email.",
+    "Cedar Retail Group": "Fashion retailer with 120 stores and a web shop.",
+    "Dunmore City Council": "Local authority; citizen portal and back-office systems.",
+}
+SUPPLIERS = {
+    "Stratos Datacenters": "Colocation and power for the Frankfurt and Dublin sites.",
+    "Relay Networks": "Wide-area network links and internet transit.",
+    "Keystone Software": "Database and backup software licences with vendor support.",
+}
+INTERNAL = {"Nimbus Finance": "Internal finance department (budgeting and charging)."}
+
+PEOPLE = [
+    ("Maria Keller", "maria.keller@nimbus.example", "Head of Service Management", PROVIDER),
+    ("Jonas Weber", "jonas.weber@nimbus.example", "Service Desk Lead", PROVIDER),
+    ("Aisha Rahman", "aisha.rahman@nimbus.example", "Service Desk Agent", PROVIDER),
+    ("Tomás Silva", "tomas.silva@nimbus.example", "Service Desk Agent", PROVIDER),
+    ("Ewa Nowak", "ewa.nowak@nimbus.example", "Cloud Operations Lead", PROVIDER),
+    ("Liam O'Connor", "liam.oconnor@nimbus.example", "Cloud Engineer", PROVIDER),
+    ("Sofia Rossi", "sofia.rossi@nimbus.example", "Database Administrator", PROVIDER),
+    ("Kenji Tanaka", "kenji.tanaka@nimbus.example", "Network Engineer", PROVIDER),
+    ("Grace Miller", "grace.miller@alder.example", "IT Manager", "Alder Logistics"),
+    ("Peter Lindqvist", "peter.lindqvist@alder.example", "Warehouse Systems Lead", "Alder Logistics"),
+    ("Dr. Hannah Brooks", "hannah.brooks@birchwood.example", "Chief Information Officer", "Birchwood Health"),
+    ("Omar Haddad", "omar.haddad@cedar.example", "E-commerce Manager", "Cedar Retail Group"),
+    ("Fiona Walsh", "fiona.walsh@dunmore.example", "Head of Digital Services", "Dunmore City Council"),
+    ("Marco Bianchi", "marco.bianchi@stratos.example", "Account Manager", "Stratos Datacenters"),
+    ("Ines Duarte", "ines.duarte@relay.example", "Service Manager", "Relay Networks"),
+    ("Paul Fischer", "paul.fischer@nimbus.example", "Finance Controller", "Nimbus Finance"),
+]
+
+TEAMS = [
+    (
+        "Service Desk",
+        "First-line support for all customers.",
+        "Jonas Weber",
+        ["Jonas Weber", "Aisha Rahman", "Tomás Silva"],
+    ),
+    (
+        "Cloud Operations",
+        "Compute, storage and platform operations.",
+        "Ewa Nowak",
+        ["Ewa Nowak", "Liam O'Connor"],
+    ),
+    ("Database Team", "Managed database services.", "Sofia Rossi", ["Sofia Rossi"]),
+    ("Network Team", "Data-centre and WAN networking.", "Kenji Tanaka", ["Kenji Tanaka"]),
+]
+
+# name, description, status, owner, customers, depends on
+SERVICES: list[tuple[str, str, str, str, list[str], list[str]]] = [
+    (
+        "Data Centre Facilities",
+        "Power, cooling and physical security in two sites.",
+        "live",
+        "Ewa Nowak",
+        [],
+        [],
+    ),
+    (
+        "Network Connectivity",
+        "Redundant WAN links, internet transit and firewalls.",
+        "live",
+        "Kenji Tanaka",
+        [],
+        ["Data Centre Facilities"],
+    ),
+    (
+        "Identity and Access",
+        "Single sign-on and directory for customer tenants.",
+        "live",
+        "Liam O'Connor",
+        ["Alder Logistics", "Birchwood Health", "Cedar Retail Group", "Dunmore City Council"],
+        ["Network Connectivity"],
+    ),
+    (
+        "Virtual Compute",
+        "Virtual machines in sizes S to XL, in Frankfurt and Dublin.",
+        "live",
+        "Ewa Nowak",
+        ["Alder Logistics", "Cedar Retail Group", "Dunmore City Council"],
+        ["Data Centre Facilities", "Network Connectivity"],
+    ),
+    (
+        "Block and Object Storage",
+        "Replicated block volumes and S3-compatible object storage.",
+        "live",
+        "Ewa Nowak",
+        ["Alder Logistics", "Birchwood Health", "Cedar Retail Group"],
+        ["Data Centre Facilities"],
+    ),
+    (
+        "Managed PostgreSQL",
+        "Highly available PostgreSQL with point-in-time recovery.",
+        "live",
+        "Sofia Rossi",
+        ["Alder Logistics", "Cedar Retail Group"],
+        ["Virtual Compute", "Block and Object Storage"],
+    ),
+    (
+        "Backup and Restore",
+        "Daily backups kept 35 days, restores on request.",
+        "live",
+        "Sofia Rossi",
+        ["Alder Logistics", "Birchwood Health", "Cedar Retail Group", "Dunmore City Council"],
+        ["Block and Object Storage"],
+    ),
+    (
+        "Hosted Email",
+        "Mailboxes, calendars and spam filtering.",
+        "live",
+        "Liam O'Connor",
+        ["Birchwood Health", "Dunmore City Council"],
+        ["Identity and Access", "Virtual Compute"],
+    ),
+    (
+        "Kubernetes Platform",
+        "Managed container clusters with autoscaling.",
+        "live",
+        "Liam O'Connor",
+        ["Cedar Retail Group"],
+        ["Virtual Compute", "Block and Object Storage", "Identity and Access"],
+    ),
+    (
+        "Web Application Hosting",
+        "Managed hosting for web shops and portals.",
+        "live",
+        "Liam O'Connor",
+        ["Cedar Retail Group", "Dunmore City Council"],
+        ["Kubernetes Platform", "Managed PostgreSQL"],
+    ),
+    (
+        "Service Desk",
+        "Single point of contact, 24x7 for priority 1, business hours otherwise.",
+        "live",
+        "Jonas Weber",
+        ["Alder Logistics", "Birchwood Health", "Cedar Retail Group", "Dunmore City Council"],
+        [],
+    ),
+    (
+        "Monitoring and Alerting",
+        "Metrics, logs and alert routing for customer workloads.",
+        "live",
+        "Ewa Nowak",
+        ["Alder Logistics", "Cedar Retail Group"],
+        ["Virtual Compute"],
+    ),
+    (
+        "Disaster Recovery as a Service",
+        "Replication to the second site with tested failover.",
+        "pipeline",
+        "Ewa Nowak",
+        ["Birchwood Health"],
+        ["Backup and Restore", "Network Connectivity"],
+    ),
+    (
+        "GPU Compute",
+        "GPU instances for analytics workloads.",
+        "pipeline",
+        "Ewa Nowak",
+        [],
+        ["Virtual Compute"],
+    ),
+    (
+        "Legacy File Transfer",
+        "SFTP drop boxes; replaced by object storage.",
+        "retired",
+        "Kenji Tanaka",
+        [],
+        [],
+    ),
+]
+
+CALENDARS = [
+    (
+        "24x7",
+        "Round the clock, every day.",
+        "UTC",
+        {d: [["00:00", "24:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
+        "",
+    ),
+    (
+        "Business hours Frankfurt",
+        "Mon-Fri 08:00-18:00, German public holidays (Hesse).",
+        "Europe/Berlin",
+        {d: [["08:00", "18:00"]] for d in ("mon", "tue", "wed", "thu", "fri")},
+        "DE",
+    ),
+    (
+        "Business hours Dublin",
+        "Mon-Fri 09:00-17:30, Irish public holidays.",
+        "Europe/Dublin",
+        {d: [["09:00", "17:30"]] for d in ("mon", "tue", "wed", "thu", "fri")},
+        "IE",
+    ),
+]
+
+
+def _ensure(model, lookup: dict[str, Any], create) -> Any:
+    existing = model._default_manager.filter(**lookup).first()
+    return existing if existing is not None else create()
+
+
+@transaction.atomic
+def load(*, admin_username: str = "admin", admin_password: str = "", stdout=None) -> dict[str, int]:
+    with change_context(context="shell"):
+        return _load(admin_username, admin_password)
+
+
+def _load(admin_username: str, admin_password: str) -> dict[str, int]:
+    orgs: dict[str, Organization] = {}
+    kinds = [(PROVIDER, "provider", "Cloud and managed services provider (the demo's own organization).")]
+    kinds += [(n, "customer", d) for n, d in CUSTOMERS.items()]
+    kinds += [(n, "supplier", d) for n, d in SUPPLIERS.items()]
+    kinds += [(n, "internal", d) for n, d in INTERNAL.items()]
+    admin = User.objects.filter(username=admin_username).first()
+    actor = admin
+    for name, kind, description in kinds:
+        orgs[name] = _ensure(
+            Organization,
+            {"name": name},
+            lambda n=name, k=kind, d=description: core_services.record_create(
+                model=Organization, data={"name": n, "kind": k, "description": d}, actor=actor
+            ),
+        )
+    if admin is None:
+        admin = party_services.user_create(
+            actor=None,
+            data={
+                "username": admin_username,
+                "password": admin_password,
+                "email": "admin@nimbus.example",
+                "organization": orgs[PROVIDER],
+                "roles": ["administrator"],
+                "is_staff": True,
+            },
+        )
+    actor = admin
+    for org_name, site, country, tz in [
+        (PROVIDER, "Frankfurt data centre", "DE", "Europe/Berlin"),
+        (PROVIDER, "Dublin data centre", "IE", "Europe/Dublin"),
+        ("Alder Logistics", "Rotterdam head office", "NL", "Europe/Amsterdam"),
+        ("Cedar Retail Group", "Manchester head office", "GB", "Europe/London"),
+    ]:
+        _ensure(
+            Location,
+            {"organization": orgs[org_name], "name": site},
+            lambda o=orgs[org_name], s=site, c=country, t=tz: core_services.record_create(
+                model=Location, data={"organization": o, "name": s, "country": c, "time_zone": t}, actor=actor
+            ),
+        )
+    people = {}
+    for name, email, title, org_name in PEOPLE:
+        people[name] = _ensure(
+            Person,
+            {"name": name, "organization": orgs[org_name]},
+            lambda n=name, e=email, t=title, o=orgs[org_name]: core_services.record_create(
+                model=Person, data={"name": n, "email": e, "job_title": t, "organization": o}, actor=actor
+            ),
+        )
+    for name, description, lead, members in TEAMS:
+        _ensure(
+            Team,
+            {"name": name},
+            lambda n=name, d=description, ld=lead, ms=members: party_services.team_create(
+                actor=actor,
+                data={"name": n, "description": d, "organization": orgs[PROVIDER], "lead": people[ld]},
+                m2m={"members": [people[m] for m in ms]},
+            ),
+        )
+    services: dict[str, Service] = {}
+    for name, description, status, owner, customers, depends in SERVICES:
+        services[name] = _ensure(
+            Service,
+            {"name": name},
+            lambda n=name, d=description, s=status, o=owner, c=customers, dep=depends: (
+                catalog_services.service_create(
+                    actor=actor,
+                    data={"name": n, "description": d, "status": s, "owner": people[o]},
+                    m2m={"customers": [orgs[x] for x in c], "depends_on": [services[x] for x in dep]},
+                )
+            ),
+        )
+    for name, description, tz, hours, country in CALENDARS:
+        _ensure(
+            ServiceHoursCalendar,
+            {"name": name},
+            lambda n=name, d=description, t=tz, h=hours, c=country: core_services.record_create(
+                model=ServiceHoursCalendar,
+                data={
+                    "name": n,
+                    "description": d,
+                    "time_zone": t,
+                    "weekly_hours": h,
+                    "holiday_country": c,
+                    "holiday_subdivision": "HE" if c == "DE" else "",
+                },
+                actor=actor,
+            ),
+        )
+    demo_users = [
+        (
+            "agent",
+            "aisha.rahman@nimbus.example",
+            PROVIDER,
+            ["catalog-agent", "parties-agent"],
+            "Aisha Rahman",
+        ),
+        ("auditor", "auditor@nimbus.example", PROVIDER, ["auditor"], None),
+        ("alder", "grace.miller@alder.example", "Alder Logistics", ["customer"], "Grace Miller"),
+        ("cedar", "omar.haddad@cedar.example", "Cedar Retail Group", ["customer"], "Omar Haddad"),
+    ]
+    for username, email, org_name, roles, person in demo_users:
+        if not User.objects.filter(username=username).exists():
+            user = party_services.user_create(
+                actor=actor,
+                data={
+                    "username": username,
+                    "password": admin_password or None,
+                    "email": email,
+                    "organization": orgs[org_name],
+                    "roles": roles,
+                },
+            )
+            if person:
+                core_services.record_update(instance=people[person], data={"user": user}, actor=actor)
+    return {
+        "organizations": Organization.objects.count(),
+        "people": Person.objects.count(),
+        "services": Service.objects.count(),
+        "users": User.objects.count(),
+    }

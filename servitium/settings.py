@@ -1,0 +1,287 @@
+"""Django settings, read from the environment (see docs/operator-guide.md for every variable)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def _env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+DATA_DIR = Path(os.environ.get("SERVITIUM_DATA_DIR", "./servitium-data")).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key() -> str:
+    """Use the configured key, or one generated once and kept in the data dir so sessions survive restarts."""
+    configured = os.environ.get("SERVITIUM_SECRET_KEY")
+    if configured:
+        return configured
+    key_file = DATA_DIR / "secret_key"
+    if not key_file.exists():
+        # O_EXCL: two processes starting at once must not write two different keys.
+        try:
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(64))
+    return key_file.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = _env_bool("SERVITIUM_DEBUG", False)
+ALLOWED_HOSTS = _env_list("SERVITIUM_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+CSRF_TRUSTED_ORIGINS = _env_list("SERVITIUM_CSRF_TRUSTED_ORIGINS", "")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_htmx",
+    "huey.contrib.djhuey",
+    "servitium.core",
+    "servitium.parties",
+    "servitium.catalog",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "servitium.core.middleware.RequestContextMiddleware",
+]
+
+ROOT_URLCONF = "servitium.urls"
+WSGI_APPLICATION = "servitium.wsgi.application"
+AUTH_USER_MODEL = "parties.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "django.template.context_processors.tz",
+                "servitium.core.context_processors.navigation",
+            ]
+        },
+    }
+]
+
+# Database: SQLite in the data dir unless DATABASE_URL says otherwise.
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'servitium.sqlite3'}",
+        conn_max_age=int(os.environ.get("SERVITIUM_DB_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers proceed while one writer commits; IMMEDIATE avoids lock upgrades that deadlock.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000; "
+            "PRAGMA foreign_keys=ON;"
+        ),
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0 if os.environ.get("SERVITIUM_TESTING") else 60
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = os.environ.get("SERVITIUM_TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_ROOT = DATA_DIR / "attachments"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Compressed, hashed static files served by WhiteNoise; tests skip the manifest (no collectstatic).
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not DEBUG and not os.environ.get("SERVITIUM_TESTING")
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+if os.environ.get("SERVITIUM_S3_BUCKET"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["SERVITIUM_S3_BUCKET"],
+            "endpoint_url": os.environ.get("SERVITIUM_S3_ENDPOINT_URL") or None,
+            "access_key": os.environ.get("SERVITIUM_S3_ACCESS_KEY") or None,
+            "secret_key": os.environ.get("SERVITIUM_S3_SECRET_KEY") or None,
+            "region_name": os.environ.get("SERVITIUM_S3_REGION") or None,
+            "default_acl": None,
+            "querystring_auth": True,
+        },
+    }
+WHITENOISE_USE_FINDERS = bool(os.environ.get("SERVITIUM_TESTING")) or DEBUG
+
+ATTACHMENT_MAX_BYTES = int(os.environ.get("SERVITIUM_ATTACHMENT_MAX_BYTES", str(25 * 1024 * 1024)))
+ATTACHMENT_CONTENT_TYPES = _env_list(
+    "SERVITIUM_ATTACHMENT_CONTENT_TYPES",
+    "text/plain,text/csv,text/markdown,application/pdf,application/json,application/xml,text/xml,"
+    "application/zip,application/gzip,image/png,image/jpeg,image/gif,image/webp,message/rfc822,"
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document,"
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,"
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation,"
+    "application/vnd.oasis.opendocument.text,application/vnd.oasis.opendocument.spreadsheet,"
+    "application/octet-stream",
+)
+
+# Security baseline: `manage.py check --deploy` is clean when DEBUG is off.
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False  # HTMX reads the token from the cookie-less meta tag; kept default-safe
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+_behind_tls = _env_bool("SERVITIUM_HTTPS", not DEBUG)
+SESSION_COOKIE_SECURE = _behind_tls
+CSRF_COOKIE_SECURE = _behind_tls
+SECURE_SSL_REDIRECT = _env_bool("SERVITIUM_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = int(os.environ.get("SERVITIUM_HSTS_SECONDS", "31536000" if _behind_tls else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if _env_bool("SERVITIUM_BEHIND_PROXY") else None
+SILENCED_SYSTEM_CHECKS = [
+    # The built-in server of `servitium run` speaks plain HTTP on loopback; TLS terminates at the proxy,
+    # whose redirect policy is the operator's (SERVITIUM_SSL_REDIRECT=1 to redirect here instead).
+    "security.W008",
+]
+
+# Login rate limiting (per username and per client address).
+LOGIN_RATE_LIMIT = int(os.environ.get("SERVITIUM_LOGIN_RATE_LIMIT", "10"))
+LOGIN_RATE_WINDOW_S = int(os.environ.get("SERVITIUM_LOGIN_RATE_WINDOW", "300"))
+
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+        if os.environ.get("REDIS_URL")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# Task queue: Redis when REDIS_URL is set, otherwise a SQLite file in the data dir.
+_redis_url = os.environ.get("REDIS_URL")
+if _redis_url:
+    HUEY = {
+        "huey_class": "huey.PriorityRedisHuey",
+        "name": os.environ.get("SERVITIUM_QUEUE_NAME", "servitium"),
+        "url": _redis_url,
+        "immediate": False,
+        "consumer": {"workers": 2, "worker_type": "thread"},
+    }
+else:
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "servitium",
+        "filename": str(DATA_DIR / "tasks.sqlite3"),
+        "immediate": False,
+        "consumer": {"workers": 2, "worker_type": "thread"},
+    }
+if os.environ.get("SERVITIUM_TESTING") or _env_bool("SERVITIUM_IMMEDIATE_TASKS"):
+    HUEY["immediate"] = True
+    # Immediate mode must not drop periodic/delayed tasks onto a real queue during tests.
+    HUEY["immediate_use_memory"] = True
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "servitium.core.auth.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "servitium.core.api.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.SearchFilter",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "servitium.core.api.errors.exception_handler",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Servitium API",
+    "DESCRIPTION": "REST API of Servitium, a service management system for ISO/IEC 20000-1.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {},
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+EMAIL_BACKEND = os.environ.get("SERVITIUM_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("SERVITIUM_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("SERVITIUM_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("SERVITIUM_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("SERVITIUM_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("SERVITIUM_EMAIL_USE_TLS")
+EMAIL_USE_SSL = _env_bool("SERVITIUM_EMAIL_USE_SSL")
+DEFAULT_FROM_EMAIL = os.environ.get("SERVITIUM_EMAIL_FROM", "servitium@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("SERVITIUM_LOG_LEVEL", "INFO")},
+    "loggers": {"huey": {"level": "WARNING"}},
+}

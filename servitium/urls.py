@@ -1,0 +1,17 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from servitium.core.home import home
+from servitium.core.login import RateLimitedLoginView
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("login/", RateLimitedLoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("api/v1/", include("servitium.api_urls", namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("catalog/", include("servitium.catalog.urls")),
+    path("parties/", include("servitium.parties.urls")),
+]

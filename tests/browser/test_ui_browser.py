@@ -1,0 +1,85 @@
+"""A real browser (Playwright driving Debian's Chromium) signs in, opens a service and sees its history.
+
+Run with `pytest -m browser`; needs /usr/bin/chromium (`apt-get install chromium`).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from tests import factories
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("SERVITIUM_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture
+def page(monkeypatch):
+    # Playwright's sync API runs an event loop in this thread; the ORM calls in the test stay synchronous.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    if not shutil.which(CHROMIUM):
+        pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
+        )
+        context = browser.new_context(viewport={"width": 390, "height": 844})  # a phone-sized screen
+        yield context.new_page()
+        context.close()
+        browser.close()
+
+
+def sign_in(page, base: str, username: str) -> None:
+    page.goto(f"{base}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", factories.PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sign_in_open_service_and_see_history(live_server, page):
+    provider = factories.organization("Browser Provider", "provider")
+    factories.user("browser_admin", provider, ["administrator"])
+    svc = factories.service("Managed Backup", status="pipeline", description="Nightly backups")
+
+    sign_in(page, live_server.url, "browser_admin")
+    page.goto(f"{live_server.url}/catalog/services/")
+    page.get_by_role("link", name="Managed Backup").click()
+    assert page.get_by_test_id("record-title").inner_text() == "Managed Backup"
+    history = page.locator("#history")
+    assert "Create" in history.inner_text()
+
+    # A transition from the UI lands in the history too.
+    page.get_by_role("button", name="Go live").click()
+    page.wait_for_load_state()
+    assert "Transition" in page.locator("#history").inner_text()
+    svc.refresh_from_db()
+    assert svc.status == "live"
+    page.screenshot(path=os.environ.get("SERVITIUM_SCREENSHOT", "/tmp/servitium-service.png"), full_page=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_customer_cannot_open_another_organizations_service(live_server, page):
+    org_a = factories.organization("Browser A", "customer")
+    org_b = factories.organization("Browser B", "customer")
+    factories.user("browser_cust", org_a, ["customer"])
+    theirs = factories.service("Their Service", customers=[org_b])
+    sign_in(page, live_server.url, "browser_cust")
+    response = page.goto(f"{live_server.url}/catalog/services/{theirs.pk}/")
+    assert response.status == 404

@@ -1,0 +1,79 @@
+"""Shared fixtures: users with roles, API clients, and a few records."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from tests import factories
+
+
+@pytest.fixture
+def provider(db):
+    return factories.organization("Test Provider", "provider")
+
+
+@pytest.fixture
+def org_a(db):
+    return factories.organization("Customer A", "customer")
+
+
+@pytest.fixture
+def org_b(db):
+    return factories.organization("Customer B", "customer")
+
+
+@pytest.fixture
+def admin_user(provider):
+    return factories.user("admin1", provider, ["administrator"])
+
+
+@pytest.fixture
+def auditor_user(provider):
+    return factories.user("auditor1", provider, ["auditor"])
+
+
+@pytest.fixture
+def customer_a(org_a):
+    return factories.user("cust_a", org_a, ["customer"])
+
+
+@pytest.fixture
+def customer_b(org_b):
+    return factories.user("cust_b", org_b, ["customer"])
+
+
+def client_for(user) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def api():
+    return client_for
+
+
+@pytest.fixture
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def ctx(db):
+    provider = factories.organization("Suite Provider", "provider")
+    org_a = factories.organization("Suite Customer A", "customer")
+    org_b = factories.organization("Suite Customer B", "customer")
+    return SimpleNamespace(
+        provider=provider,
+        org_a=org_a,
+        org_b=org_b,
+        admin=factories.user("suite_admin", provider, ["administrator"]),
+        auditor=factories.user("suite_auditor", provider, ["auditor"]),
+        customer_a=factories.user("suite_cust_a", org_a, ["customer"]),
+        customer_b=factories.user("suite_cust_b", org_b, ["customer"]),
+    )

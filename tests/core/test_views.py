@@ -1,0 +1,104 @@
+"""The web UI: lists, detail with history, edit through services, CSV export, tenancy (404), phone layout."""
+
+from __future__ import annotations
+
+from django.test import Client
+
+from servitium.core.models import ChangeRecord
+from tests import factories
+
+
+def login(user) -> Client:
+    browser = Client()
+    browser.force_login(user)
+    return browser
+
+
+def test_login_required():
+    response = Client().get("/catalog/services/")
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_home_and_lists(ctx):
+    factories.service("Email", customers=[ctx.org_a])
+    browser = login(ctx.admin)
+    home = browser.get("/")
+    assert home.status_code == 200 and b"Overview" in home.content
+    for url in ("/catalog/services/", "/parties/organizations/", "/parties/people/", "/parties/teams/"):
+        assert browser.get(url).status_code == 200, url
+    listing = browser.get("/catalog/services/", {"q": "mail"})
+    assert b"Email" in listing.content
+
+
+def test_service_detail_shows_history(ctx):
+    svc = factories.service("Storage", customers=[ctx.org_a])
+    browser = login(ctx.admin)
+    page = browser.get(f"/catalog/services/{svc.pk}/")
+    assert page.status_code == 200
+    assert b"History" in page.content and b"Create" in page.content
+
+
+def test_edit_through_the_form_logs_web_context(ctx):
+    svc = factories.service("Compute")
+    browser = login(ctx.admin)
+    response = browser.post(f"/catalog/services/{svc.pk}/edit/", {"name": "Compute", "description": "VMs"})
+    assert response.status_code == 302
+    entry = ChangeRecord.objects.filter(
+        object_type="catalog.service", object_id=svc.pk, action="update"
+    ).get()
+    assert entry.context == "web" and entry.changes == {"description": ["", "VMs"]}
+
+
+def test_invalid_form_shows_errors_and_saves_nothing(ctx):
+    browser = login(ctx.admin)
+    before = ChangeRecord.objects.count()
+    response = browser.post("/catalog/services/new/", {"name": ""})
+    assert response.status_code == 400
+    assert b"invalid-feedback" in response.content
+    assert ChangeRecord.objects.count() == before
+
+
+def test_transition_button(ctx):
+    svc = factories.service("Planned", status="pipeline")
+    browser = login(ctx.admin)
+    page = browser.get(f"/catalog/services/{svc.pk}/")
+    assert b'value="go_live"' in page.content
+    browser.post(f"/catalog/services/{svc.pk}/", {"transition": "go_live"})
+    svc.refresh_from_db()
+    assert svc.status == "live"
+
+
+def test_customer_gets_404_for_other_organizations_records_in_ui(ctx):
+    own = factories.service("Own", customers=[ctx.org_a])
+    other = factories.service("Theirs", customers=[ctx.org_b])
+    browser = login(ctx.customer_a)
+    assert browser.get(f"/catalog/services/{own.pk}/").status_code == 200
+    assert browser.get(f"/catalog/services/{other.pk}/").status_code == 404
+    assert browser.get(f"/parties/organizations/{ctx.org_b.pk}/").status_code == 404
+    assert browser.get(f"/catalog/services/{own.pk}/edit/").status_code == 404
+    listing = browser.get("/catalog/services/").content
+    assert b"Own" in listing and b"Theirs" not in listing
+    export = b"".join(browser.get("/catalog/services/", {"export": "csv"}).streaming_content)
+    assert b"Own" in export and b"Theirs" not in export
+
+
+def test_csv_export(ctx):
+    factories.service("=cmd|' /C calc'!A0")
+    browser = login(ctx.admin)
+    response = browser.get("/catalog/services/", {"export": "csv"})
+    assert response["Content-Type"].startswith("text/csv")
+    body = b"".join(response.streaming_content).decode()
+    assert body.splitlines()[0].startswith("ID,reference,name")
+    assert "'=cmd" in body  # formulas neutralised
+
+
+def test_htmx_request_gets_the_table_only(ctx):
+    factories.service("Partial")
+    browser = login(ctx.admin)
+    response = browser.get("/catalog/services/", HTTP_HX_REQUEST="true")
+    assert b"<table" in response.content and b'<nav class="navbar' not in response.content
+
+
+def test_pages_declare_a_phone_viewport(ctx):
+    page = login(ctx.admin).get("/catalog/services/")
+    assert b'name="viewport" content="width=device-width' in page.content
