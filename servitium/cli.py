@@ -138,6 +138,8 @@ def demo_credentials() -> tuple[str, str]:
 
 def demo(argv: list[str]) -> int:
     options = _serve_parser("demo").parse_args(argv)
+    # The demo is usually opened over plain HTTP (no proxy): cookies must not demand TLS.
+    os.environ.setdefault("SERVITIUM_HTTPS", "0")
     _setup()
     _prepare()
     from django.core.management import call_command

@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "servitium.core.middleware.RequestContextMiddleware",
+    "servitium.core.middleware.UserTimezoneMiddleware",
 ]
 
 ROOT_URLCONF = "servitium.urls"
@@ -136,8 +137,13 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# English is built in; a compiled catalogue dropped into locale/<code>/LC_MESSAGES/ adds a language.
+LANGUAGES = [("en", _("English"))] + sorted(
+    (path.name, path.name)
+    for path in (BASE_DIR / "locale").glob("*")
+    if path.name != "en" and (path / "LC_MESSAGES" / "django.mo").exists()
+)
 TIME_ZONE = os.environ.get("SERVITIUM_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
@@ -283,5 +289,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("SERVITIUM_LOG_LEVEL", "INFO")},
-    "loggers": {"huey": {"level": "WARNING"}},
+    # Huey's consumer adds its own handler; keep one copy of each line.
+    "loggers": {"huey": {"level": "INFO", "handlers": [], "propagate": False}},
 }

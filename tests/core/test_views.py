@@ -102,3 +102,17 @@ def test_htmx_request_gets_the_table_only(ctx):
 def test_pages_declare_a_phone_viewport(ctx):
     page = login(ctx.admin).get("/catalog/services/")
     assert b'name="viewport" content="width=device-width' in page.content
+
+
+def test_times_are_shown_in_the_users_time_zone(ctx):
+    from servitium.parties.models import User
+
+    factories.service("Clocked")
+    User.objects.filter(pk=ctx.admin.pk).update(time_zone="Asia/Tokyo")
+    ctx.admin.refresh_from_db()
+    page = login(ctx.admin).get("/").content.decode()
+    from django.utils import timezone
+
+    entry = ChangeRecord.objects.latest("id")
+    local = timezone.localtime(entry.timestamp, timezone=__import__("zoneinfo").ZoneInfo("Asia/Tokyo"))
+    assert local.strftime("%-I:%M") in page or local.strftime("%H:%M") in page
