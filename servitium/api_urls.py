@@ -6,9 +6,12 @@ from rest_framework import routers
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
+from servitium.agreements import api as agreements_api
 from servitium.catalog.api import ServiceViewSet
 from servitium.core.api import resources as core_api
 from servitium.parties import api as parties_api
+from servitium.relationships import api as relationships_api
+from servitium.suppliers import api as suppliers_api
 
 app_name = "api"
 
@@ -24,6 +27,8 @@ router.register("comments", core_api.CommentViewSet, basename="comment")
 router.register("attachments", core_api.AttachmentViewSet, basename="attachment")
 router.register("changelog", core_api.ChangeRecordViewSet, basename="changerecord")
 router.register("tokens", core_api.TokenViewSet, basename="apitoken")
+for app_api in (agreements_api, relationships_api, suppliers_api):
+    app_api.register(router)
 
 
 @extend_schema(responses=parties_api.RoleSerializer(many=True))

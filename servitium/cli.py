@@ -16,6 +16,7 @@ COMMAND_ALIASES = {
     "seal-changelog": "seal_changelog",
     "verify-changelog": "verify_changelog",
     "load-demo": "load_demo",
+    "run-checks": "run_checks",
 }
 
 

@@ -66,6 +66,9 @@ INSTALLED_APPS = [
     "servitium.core",
     "servitium.parties",
     "servitium.catalog",
+    "servitium.agreements",
+    "servitium.relationships",
+    "servitium.suppliers",
 ]
 
 MIDDLEWARE = [

@@ -14,4 +14,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("catalog/", include("servitium.catalog.urls")),
     path("parties/", include("servitium.parties.urls")),
+    path("agreements/", include("servitium.agreements.urls")),
+    path("relationships/", include("servitium.relationships.urls")),
+    path("suppliers/", include("servitium.suppliers.urls")),
 ]

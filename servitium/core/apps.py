@@ -16,6 +16,9 @@ class CoreConfig(AppConfig):
         from .references import ensure_sequences
 
         post_migrate.connect(ensure_sequences, sender=self)
+        from .checks import autodiscover
+
+        autodiscover()
         register_area("administration", _("Administration"), order=200)
         register_area("calendars", _("Calendars"), readable_by_all_staff=True, order=150)
         register_area("comments", _("Comments"), readable_by_all_staff=True, order=190, with_roles=False)

@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AgreementsConfig(AppConfig):
+    name = "servitium.agreements"
+    label = "agreements"
+    verbose_name = _("Service level management")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from servitium.core.permissions import register_area
+
+        register_area(
+            "agreements",
+            _("Service levels"),
+            nav_url="agreements:sla_list",
+            order=20,
+            role_prefix="service-level",
+        )

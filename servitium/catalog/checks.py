@@ -1,0 +1,28 @@
+"""Conformity checks evidenced by the service catalogue."""
+
+from django.utils.translation import gettext as _
+
+from servitium.core.checks import CheckResult, register
+
+from .models import Service
+
+
+@register(
+    "catalog.live_services_have_owner",
+    requirements=["iso20000-1:2011#6.1", "iso20000-1:2018#8.2.4"],
+    title=_("Every live service in the catalogue has a named owner and a description"),
+)
+def live_services_have_owner() -> CheckResult:
+    live = list(Service.objects.filter(status=Service.Status.LIVE).select_related("owner"))
+    good = [s for s in live if s.owner_id and s.description.strip()]
+    gaps = [s for s in live if s not in good]
+    return CheckResult.from_counts(
+        total=len(live),
+        good=len(good),
+        met=_("All %(n)d live services have an owner and a description.") % {"n": len(live)},
+        not_met=_("%(n)d of %(t)d live services lack an owner or a description.")
+        % {"n": len(gaps), "t": len(live)},
+        none=_("No live services in the catalogue yet."),
+        evidence=good,
+        gaps=gaps,
+    )

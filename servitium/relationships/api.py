@@ -1,0 +1,5 @@
+"""REST resources of relationships."""
+
+
+def register(router) -> None:
+    """Register this app's viewsets on the /api/v1/ router."""

@@ -1,0 +1,5 @@
+"""Demo data of relationships (called from servitium.demo after parties and catalogue exist)."""
+
+
+def load(*, actor) -> None:
+    """Create this app's demo records idempotently."""
