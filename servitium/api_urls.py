@@ -7,7 +7,12 @@ from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
 from servitium.agreements import api as agreements_api
-from servitium.catalog.api import ServiceViewSet
+from servitium.catalog.api import (
+    OfferingOptionViewSet,
+    OfferingViewSet,
+    ServiceComponentViewSet,
+    ServiceViewSet,
+)
 from servitium.core.api import resources as core_api
 from servitium.parties import api as parties_api
 from servitium.relationships import api as relationships_api
@@ -22,6 +27,9 @@ router.register("people", parties_api.PersonViewSet, basename="person")
 router.register("teams", parties_api.TeamViewSet, basename="team")
 router.register("users", parties_api.UserViewSet, basename="user")
 router.register("services", ServiceViewSet, basename="service")
+router.register("service-components", ServiceComponentViewSet, basename="servicecomponent")
+router.register("offerings", OfferingViewSet, basename="offering")
+router.register("offering-options", OfferingOptionViewSet, basename="offeringoption")
 router.register("calendars", core_api.CalendarViewSet, basename="servicehourscalendar")
 router.register("comments", core_api.CommentViewSet, basename="comment")
 router.register("attachments", core_api.AttachmentViewSet, basename="attachment")

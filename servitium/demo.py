@@ -319,6 +319,7 @@ def _load(admin_username: str, admin_password: str) -> dict[str, int]:
                 actor=actor,
             ),
         )
+    _load_catalogue_extras(services, orgs, actor)
     demo_users = [
         (
             "agent",
@@ -357,3 +358,88 @@ def _load(admin_username: str, admin_password: str) -> dict[str, int]:
         "services": Service.objects.count(),
         "users": User.objects.count(),
     }
+
+
+COMPONENTS = [
+    ("Virtual Compute", "Hypervisor cluster", "infrastructure", None, []),
+    ("Virtual Compute", "VM provisioning portal", "application", None, ["Identity and Access"]),
+    ("Managed PostgreSQL", "Database engine licences and support", "supplied", "Keystone Software", []),
+    ("Managed PostgreSQL", "Point-in-time recovery", "data", None, ["Backup and Restore"]),
+    ("Network Connectivity", "WAN links", "supplied", "Relay Networks", []),
+    ("Data Centre Facilities", "Colocation space and power", "supplied", "Stratos Datacenters", []),
+    ("Service Desk", "First-line support", "support", None, []),
+]
+
+OFFERINGS = [
+    (
+        "Virtual Compute",
+        "Virtual machine",
+        "A Linux or Windows virtual machine, billed monthly.",
+        [
+            ("size", "S (2 vCPU, 4 GB)", True),
+            ("size", "M (4 vCPU, 16 GB)", False),
+            ("size", "XL (16 vCPU, 64 GB)", False),
+            ("region", "Frankfurt", True),
+            ("region", "Dublin", False),
+            ("support_level", "Business hours", True),
+            ("support_level", "24x7", False),
+        ],
+    ),
+    (
+        "Managed PostgreSQL",
+        "PostgreSQL database",
+        "A highly available PostgreSQL cluster with daily backups.",
+        [
+            ("size", "Small", True),
+            ("size", "Large", False),
+            ("region", "Frankfurt", True),
+            ("region", "Dublin", False),
+        ],
+    ),
+    (
+        "Block and Object Storage",
+        "Object storage bucket",
+        "S3-compatible storage, billed per GB stored.",
+        [("region", "Frankfurt", True), ("region", "Dublin", False)],
+    ),
+    (
+        "Hosted Email",
+        "Mailbox",
+        "A 50 GB mailbox with calendar and spam filtering.",
+        [("support_level", "Business hours", True)],
+    ),
+    ("Backup and Restore", "Server backup", "Nightly backup of one server, kept 35 days.", []),
+]
+
+
+def _load_catalogue_extras(services, orgs, actor) -> None:
+    from servitium.catalog.models import Offering, OfferingOption, ServiceComponent
+
+    for svc_name, name, kind, provider, depends in COMPONENTS:
+        _ensure(
+            ServiceComponent,
+            {"service": services[svc_name], "name": name},
+            lambda s=services[svc_name], n=name, k=kind, p=provider, d=depends: (
+                catalog_services.component_create(
+                    actor=actor,
+                    data={"service": s, "name": n, "kind": k, "provided_by": orgs.get(p) if p else None},
+                    m2m={"depends_on_services": [services[x] for x in d]},
+                )
+            ),
+        )
+    for svc_name, name, summary, options in OFFERINGS:
+        offering = _ensure(
+            Offering,
+            {"service": services[svc_name], "name": name},
+            lambda s=services[svc_name], n=name, sm=summary: core_services.record_create(
+                model=Offering, data={"service": s, "name": n, "summary": sm}, actor=actor
+            ),
+        )
+        for order, (kind, option, default) in enumerate(options):
+            _ensure(
+                OfferingOption,
+                {"offering": offering, "kind": kind, "name": option},
+                lambda o=offering, k=kind, n=option, d=default, i=order: catalog_services.option_save(
+                    actor=actor, data={"offering": o, "kind": k, "name": n, "is_default": d, "sort_order": i}
+                ),
+            )

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from servitium.core.api.base import RecordSerializer, RecordViewSet
 
 from . import services
 from .lifecycle import SERVICE_WORKFLOW
-from .models import Service
+from .models import Offering, OfferingOption, Service, ServiceComponent
+from .selectors import service_dependency_graph
 
 
 class ServiceSerializer(RecordSerializer):
@@ -50,3 +55,114 @@ class ServiceViewSet(RecordViewSet):
     update_service = staticmethod(services.service_update)
     workflow = SERVICE_WORKFLOW
     transition_service = staticmethod(services.service_transition)
+
+    @extend_schema(
+        responses={200: OpenApiTypes.OBJECT},
+        description="The dependency graph around the service: nodes (services with a level: negative = "
+        "depends on this one, positive = this one depends on it; components) and edges.",
+    )
+    @action(detail=True, methods=["get"])
+    def graph(self, request, pk=None):
+        return Response(service_dependency_graph(self.get_object(), request.user).as_dict())
+
+
+class ServiceComponentSerializer(RecordSerializer):
+    class Meta:
+        model = ServiceComponent
+        fields = [
+            "id",
+            "url",
+            "service",
+            "name",
+            "kind",
+            "description",
+            "provided_by",
+            "depends_on_services",
+            "created",
+            "updated",
+        ]
+
+
+class ServiceComponentViewSet(RecordViewSet):
+    """Parts of services; provider staff only."""
+
+    queryset = ServiceComponent.objects.select_related("service", "provided_by").prefetch_related(
+        "depends_on_services"
+    )
+    serializer_class = ServiceComponentSerializer
+    filterset_fields = ["service", "kind", "provided_by"]
+    search_fields = ["name", "description"]
+    ordering_fields = ["name", "created"]
+    create_service = staticmethod(services.component_create)
+    update_service = staticmethod(services.component_update)
+
+
+class OfferingOptionSerializer(RecordSerializer):
+    class Meta:
+        model = OfferingOption
+        fields = [
+            "id",
+            "url",
+            "offering",
+            "kind",
+            "name",
+            "description",
+            "is_default",
+            "sort_order",
+            "created",
+            "updated",
+        ]
+        # full_clean() in the service checks the constraints; a second default is resolved by the service
+        # (it clears the previous one), so the serializer must not refuse it up front.
+        validators: list = []
+
+
+class OfferingSerializer(RecordSerializer):
+    options = OfferingOptionSerializer(many=True, read_only=True)
+    service_display = serializers.CharField(source="service.name", read_only=True)
+
+    class Meta:
+        model = Offering
+        fields = [
+            "id",
+            "url",
+            "service",
+            "service_display",
+            "name",
+            "summary",
+            "description",
+            "status",
+            "public",
+            "change_reference",
+            "options",
+            "created",
+            "updated",
+        ]
+
+
+class OfferingViewSet(RecordViewSet):
+    """What customers can order: public offerings of live services, and those of services they receive."""
+
+    queryset = Offering.objects.select_related("service").prefetch_related("options")
+    serializer_class = OfferingSerializer
+    filterset_fields = ["service", "status", "public"]
+    search_fields = ["name", "summary", "description"]
+    ordering_fields = ["name", "created"]
+
+
+def _option_create(*, actor, data, m2m=None):
+    return services.option_save(actor=actor, data=data)
+
+
+def _option_update(*, actor, instance, data, m2m=None):
+    return services.option_save(actor=actor, data=data, instance=instance)
+
+
+class OfferingOptionViewSet(RecordViewSet):
+    queryset = OfferingOption.objects.select_related("offering")
+    serializer_class = OfferingOptionSerializer
+    filterset_fields = ["offering", "kind", "is_default"]
+    search_fields = ["name", "description"]
+    ordering_fields = ["sort_order", "name", "created"]
+    create_service = staticmethod(_option_create)
+    update_service = staticmethod(_option_update)

@@ -32,6 +32,12 @@ class Service(BaseModel):
     depends_on = models.ManyToManyField(
         "self", symmetrical=False, blank=True, related_name="dependents", verbose_name=_("depends on")
     )
+    change_reference = models.CharField(
+        _("change reference"),
+        max_length=32,
+        blank=True,
+        help_text=_("The change that introduced or last altered this catalogue entry."),
+    )
 
     permission_area = "catalog"
     tenant_path = "customers"
@@ -45,3 +51,133 @@ class Service(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ServiceComponent(BaseModel):
+    """A part of a service (application, infrastructure, support activity...), possibly supplied by others."""
+
+    class Kind(models.TextChoices):
+        APPLICATION = "application", _("application")
+        INFRASTRUCTURE = "infrastructure", _("infrastructure")
+        DATA = "data", _("data")
+        SUPPORT = "support", _("support activity")
+        SUPPLIED = "supplied", _("supplied service")
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="components")
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.APPLICATION)
+    description = models.TextField(_("description"), blank=True)
+    provided_by = models.ForeignKey(
+        "parties.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="provided_components",
+        verbose_name=_("provided by"),
+        help_text=_("A supplier or internal group that delivers this component, if not the provider itself."),
+    )
+    depends_on_services = models.ManyToManyField(
+        Service, blank=True, related_name="dependent_components", verbose_name=_("depends on services")
+    )
+
+    permission_area = "catalog"
+    tenant_path = None
+
+    class Meta:
+        ordering = ["service__name", "name"]
+        verbose_name = _("service component")
+        constraints = [models.UniqueConstraint(fields=["service", "name"], name="component_unique_name")]
+
+    def __str__(self) -> str:
+        return f"{self.service.name}: {self.name}"
+
+
+class Offering(BaseModel):
+    """What a customer can order from a service, in words a customer understands, with choosable options."""
+
+    class Status(models.TextChoices):
+        AVAILABLE = "available", _("available")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="offerings")
+    name = models.CharField(_("name"), max_length=200)
+    summary = models.CharField(_("summary"), max_length=300, help_text=_("One sentence for the catalogue."))
+    description = models.TextField(_("description"), blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.AVAILABLE)
+    public = models.BooleanField(
+        _("shown to all customers"),
+        default=True,
+        help_text=_("Otherwise only customers receiving the service see it."),
+    )
+    change_reference = models.CharField(
+        _("change reference"),
+        max_length=32,
+        blank=True,
+        help_text=_("The change that introduced or last altered it."),
+    )
+
+    permission_area = "catalog"
+    customer_actions = frozenset({permissions.VIEW})
+
+    class Meta:
+        ordering = ["service__name", "name"]
+        verbose_name = _("offering")
+        constraints = [models.UniqueConstraint(fields=["service", "name"], name="offering_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def restrict_queryset(cls, queryset, user, action):
+        """Customers: public offerings of live services, plus all offerings of the services they receive."""
+        if not permissions.is_customer_user(user):
+            return queryset if permissions.area_allows(user, cls.permission_area, action) else queryset.none()
+        if action not in cls.customer_actions or not user.organization_id:
+            return queryset.none()
+        received = Service.objects.filter(customers=user.organization_id).values("pk")
+        public = models.Q(public=True, status=cls.Status.AVAILABLE, service__status=Service.Status.LIVE)
+        return queryset.filter(public | models.Q(service__in=received))
+
+
+class OfferingOption(BaseModel):
+    """A choice within an offering: a size, a region, a support level..."""
+
+    class Kind(models.TextChoices):
+        SIZE = "size", _("size")
+        REGION = "region", _("region")
+        SUPPORT_LEVEL = "support_level", _("support level")
+        OTHER = "other", _("other")
+
+    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="options")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=100)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    is_default = models.BooleanField(_("default choice"), default=False)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    permission_area = "catalog"
+    customer_actions = frozenset({permissions.VIEW})
+
+    class Meta:
+        ordering = ["offering", "kind", "sort_order", "name"]
+        verbose_name = _("offering option")
+        constraints = [
+            models.UniqueConstraint(fields=["offering", "kind", "name"], name="option_unique_name"),
+            models.UniqueConstraint(
+                fields=["offering", "kind"],
+                condition=models.Q(is_default=True),
+                name="option_one_default_per_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.offering}: {self.get_kind_display()} {self.name}"
+
+    @classmethod
+    def restrict_queryset(cls, queryset, user, action):
+        visible = Offering.restrict_queryset(Offering.objects.all(), user, permissions.VIEW).values("pk")
+        if permissions.is_customer_user(user):
+            return (
+                queryset.filter(offering__in=visible) if action in cls.customer_actions else queryset.none()
+            )
+        return queryset if permissions.area_allows(user, cls.permission_area, action) else queryset.none()

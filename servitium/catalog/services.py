@@ -98,3 +98,42 @@ def service_transition(
     return core_services.record_transition(
         instance=locked, actor=actor, field="status", target=step.target, message=note or str(step.label)
     )
+
+
+def _check_component_relations(component_service: Service | None, m2m: dict[str, Any]) -> None:
+    deps = m2m.get("depends_on_services") or []
+    if component_service is not None and any(d.pk == component_service.pk for d in deps):
+        raise ValidationError({"depends_on_services": _("A component cannot depend on its own service.")})
+
+
+@transaction.atomic
+def component_create(*, actor: Any, data: dict[str, Any], m2m: dict[str, Any] | None = None):
+    from .models import ServiceComponent
+
+    m2m = m2m or {}
+    _check_component_relations(data.get("service"), m2m)
+    return core_services.record_create(model=ServiceComponent, data=data, actor=actor, m2m=m2m)
+
+
+@transaction.atomic
+def component_update(*, actor: Any, instance, data: dict[str, Any], m2m: dict[str, Any] | None = None):
+    m2m = m2m or {}
+    _check_component_relations(data.get("service", instance.service), m2m)
+    return core_services.record_update(instance=instance, data=data, actor=actor, m2m=m2m)
+
+
+@transaction.atomic
+def option_save(*, actor: Any, data: dict[str, Any], instance=None, m2m: dict[str, Any] | None = None):
+    """Create or update an offering option; making one the default clears the previous default of its kind."""
+    from .models import OfferingOption
+
+    offering = data.get("offering", instance.offering if instance else None)
+    kind = data.get("kind", instance.kind if instance else None)
+    if data.get("is_default"):
+        for other in OfferingOption.objects.filter(offering=offering, kind=kind, is_default=True).exclude(
+            pk=getattr(instance, "pk", None)
+        ):
+            core_services.record_update(instance=other, data={"is_default": False}, actor=actor)
+    if instance is None:
+        return core_services.record_create(model=OfferingOption, data=data, actor=actor)
+    return core_services.record_update(instance=instance, data=data, actor=actor)

@@ -22,6 +22,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
+__all__ = ["LoginRequiredMixin", "View"]
+
 from . import permissions
 from . import services as core_services
 from .errors import ApplicationError
