@@ -129,6 +129,11 @@ class User(AbstractUser):
                     {"time_zone": _("Unknown time zone %(tz)s.") % {"tz": self.time_zone}}
                 ) from None
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("parties:user_detail", args=[self.pk])
+
     @classmethod
     def object_type(cls) -> str:
         return "parties.user"

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -74,7 +75,10 @@ class RecordViewSet(viewsets.ModelViewSet):
             else permissions.has_permission(user, action_name, self.model)
         )
         if not allowed:
-            raise PermissionDenied(f"You may not {action_name} this {self.model._meta.verbose_name}.")
+            raise PermissionDenied(
+                _("You may not %(action)s this %(record)s.")
+                % {"action": action_name, "record": self.model._meta.verbose_name}
+            )
 
     @staticmethod
     def split_m2m(model, validated: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -154,7 +158,7 @@ class RecordViewSet(viewsets.ModelViewSet):
     @action(detail=True, methods=["get", "post"], url_path="transitions")
     def transitions(self, request: Request, pk=None) -> Response:
         if self.workflow is None:
-            raise ApplicationError("This record has no lifecycle.", code="no_lifecycle")
+            raise ApplicationError(_("This record has no lifecycle."), code="no_lifecycle")
         instance = self.get_object()
         if request.method == "GET":
             return Response(self.available_transitions(instance))
@@ -163,7 +167,8 @@ class RecordViewSet(viewsets.ModelViewSet):
         name = payload.validated_data["transition"]
         if name not in {t.name for t in self.workflow.transitions}:
             raise ApplicationError(
-                f"Unknown transition {name!r}; known: {', '.join(sorted(self.workflow._by_name))}.",
+                _("Unknown transition %(name)s; known: %(known)s.")
+                % {"name": name, "known": ", ".join(t.name for t in self.workflow.transitions)},
                 code="unknown_transition",
             )
         self._require(self.workflow.get(name).action, instance)
