@@ -33,3 +33,11 @@ def service(name: str, *, customers=(), depends_on=(), status: str = "live", **e
         data={"name": name, "status": status, **extra},
         m2m={"customers": list(customers), "depends_on": list(depends_on)},
     )
+
+
+_counter = iter(range(1, 10**9))
+
+
+def unique(prefix: str) -> str:
+    """A name no other record in the test uses (payload builders may run several times per test)."""
+    return f"{prefix} {next(_counter)}"

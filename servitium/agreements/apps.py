@@ -11,6 +11,8 @@ class AgreementsConfig(AppConfig):
     def ready(self) -> None:
         from servitium.core.permissions import register_area
 
+        from . import jobs  # noqa: F401  (registers the nightly performance job)
+
         register_area(
             "agreements",
             _("Service levels"),

@@ -290,7 +290,11 @@ class RecordFormView(RecordMixin, View):
         return forms.modelform_factory(self.model, fields=self.form_fields)
 
     def make_form(self, instance=None, data=None) -> forms.ModelForm:
-        form = self.form_class()(data=data, instance=instance)
+        # A new record can be pre-filled from the query string (?agreement=12 from the agreement's page).
+        initial = None
+        if instance is None:
+            initial = {k: v for k, v in self.request.GET.items() if k in self.form_fields}
+        form = self.form_class()(data=data, instance=instance, initial=initial)
         for field in form.fields.values():
             # Related choices obey the same permission path as everything else.
             if isinstance(field, forms.ModelChoiceField):

@@ -178,6 +178,6 @@ class RecordViewSet(viewsets.ModelViewSet):
             instance=instance,
             transition=name,
             note=payload.validated_data["note"],
-            **extra,
+            data=extra,
         )
         return Response(self.get_serializer(instance).data)
