@@ -14,7 +14,7 @@ from .lifecycle import AGREEMENT_WORKFLOW, REVIEW_WORKFLOW
 from .models import ServiceLevelAgreement, ServiceReview, ServiceTarget, TargetPerformance
 
 
-class TargetSerializer(RecordSerializer):
+class SLATargetSerializer(RecordSerializer):
     display_value = serializers.CharField(read_only=True)
 
     class Meta:
@@ -44,7 +44,7 @@ class TargetSerializer(RecordSerializer):
 
 class AgreementSerializer(RecordSerializer):
     url = serializers.SerializerMethodField()
-    targets = TargetSerializer(many=True, read_only=True)
+    targets = SLATargetSerializer(many=True, read_only=True)
     customer_display = serializers.CharField(source="customer.name", read_only=True)
     service_display = serializers.CharField(source="service.name", read_only=True)
     review_overdue = serializers.BooleanField(read_only=True)
@@ -122,11 +122,11 @@ class InternalAgreementViewSet(AgreementViewSet):
     kind = ServiceLevelAgreement.Kind.INTERNAL
 
 
-class TargetViewSet(RecordViewSet):
+class SLATargetViewSet(RecordViewSet):
     """Targets of agreements (writable while the agreement is a draft)."""
 
     queryset = ServiceTarget.objects.select_related("agreement")
-    serializer_class = TargetSerializer
+    serializer_class = SLATargetSerializer
     filterset_fields = ["agreement", "metric", "priority"]
     search_fields = ["name", "description"]
     ordering_fields = ["metric", "priority", "created"]
@@ -135,7 +135,7 @@ class TargetViewSet(RecordViewSet):
     delete_service = staticmethod(services.target_delete)
 
 
-class PerformanceSerializer(RecordSerializer):
+class SLAPerformanceSerializer(RecordSerializer):
     target_display = serializers.CharField(source="target.__str__", read_only=True)
     agreement = serializers.IntegerField(source="target.agreement_id", read_only=True)
 
@@ -156,17 +156,17 @@ class PerformanceSerializer(RecordSerializer):
         ]
 
 
-class PerformanceViewSet(RecordViewSet):
+class SLAPerformanceViewSet(RecordViewSet):
     """Recorded performance against targets (written by the nightly job; read-only here)."""
 
     http_method_names = ["get", "head", "options"]
     queryset = TargetPerformance.objects.select_related("target", "target__agreement")
-    serializer_class = PerformanceSerializer
+    serializer_class = SLAPerformanceSerializer
     filterset_fields = ["target", "target__agreement", "met"]
     ordering_fields = ["period_start", "created"]
 
 
-class ReviewSerializer(RecordSerializer):
+class ServiceReviewSerializer(RecordSerializer):
     class Meta:
         model = ServiceReview
         fields = [
@@ -189,12 +189,12 @@ class ReviewSerializer(RecordSerializer):
         return serializers.HyperlinkedIdentityField, {"view_name": "api:service-review-detail"}
 
 
-class ReviewViewSet(RecordViewSet):
+class ServiceReviewViewSet(RecordViewSet):
     """Service review meetings; hold one with POST transitions/
     {"transition": "hold", "held_on": "YYYY-MM-DD", "performance_discussed": "..."}."""
 
     queryset = ServiceReview.objects.select_related("agreement").prefetch_related("attendees")
-    serializer_class = ReviewSerializer
+    serializer_class = ServiceReviewSerializer
     filterset_fields = ["agreement", "status"]
     search_fields = ["performance_discussed", "reference"]
     ordering_fields = ["scheduled_for", "created"]
@@ -208,6 +208,6 @@ def register(router) -> None:
     """Register this app's viewsets on the /api/v1/ router."""
     router.register("slas", AgreementViewSet, basename="sla")
     router.register("internal-agreements", InternalAgreementViewSet, basename="internal-agreement")
-    router.register("sla-targets", TargetViewSet, basename="sla-target")
-    router.register("sla-performance", PerformanceViewSet, basename="sla-performance")
-    router.register("service-reviews", ReviewViewSet, basename="service-review")
+    router.register("sla-targets", SLATargetViewSet, basename="sla-target")
+    router.register("sla-performance", SLAPerformanceViewSet, basename="sla-performance")
+    router.register("service-reviews", ServiceReviewViewSet, basename="service-review")

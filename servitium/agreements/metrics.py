@@ -24,3 +24,19 @@ class Priority(models.IntegerChoices):
     MEDIUM = 3, _("3 - medium")
     LOW = 4, _("4 - low")
     PLANNING = 5, _("5 - planning")
+
+
+def format_target(metric: str, value, unit: str = "") -> str:
+    """A target value as people read it: '4 h 30 min', '99.9 %', '10 tickets'."""
+    from decimal import Decimal
+
+    value = Decimal(str(value))
+    if metric in LOWER_IS_BETTER:
+        seconds = int(value)
+        hours, rest = divmod(seconds, 3600)
+        minutes = rest // 60
+        if hours and minutes:
+            return f"{hours} h {minutes} min"
+        return f"{hours} h" if hours else f"{minutes} min"
+    text = format(value.normalize(), "f")
+    return f"{text} %" if metric == Metric.AVAILABILITY else f"{text} {unit}".strip()

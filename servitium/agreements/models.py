@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from servitium.core import permissions
 from servitium.core.models import BaseModel
 
-from .metrics import HIGHER_IS_BETTER, Metric, Priority
+from .metrics import HIGHER_IS_BETTER, Metric, Priority, format_target
 
 EXCEPTION_KINDS = {
     "planned_maintenance": _("planned maintenance"),
@@ -263,11 +263,7 @@ class ServiceTarget(BaseModel):
 
     @property
     def display_value(self) -> str:
-        if self.metric in (Metric.RESPONSE_TIME, Metric.RESOLUTION_TIME):
-            return _format_seconds(int(self.target_value))
-        if self.metric == Metric.AVAILABILITY:
-            return f"{self.target_value.normalize()} %"
-        return f"{self.target_value.normalize()} {self.unit}".strip()
+        return format_target(self.metric, self.target_value, self.unit)
 
     def clean(self) -> None:
         errors: dict[str, list] = {}
@@ -296,14 +292,6 @@ class ServiceTarget(BaseModel):
             return None
         measured = Decimal(str(measured))
         return measured >= self.target_value if self.higher_is_better else measured <= self.target_value
-
-
-def _format_seconds(seconds: int) -> str:
-    hours, rest = divmod(seconds, 3600)
-    minutes = rest // 60
-    if hours and minutes:
-        return f"{hours} h {minutes} min"
-    return f"{hours} h" if hours else f"{minutes} min"
 
 
 class TargetPerformance(BaseModel):

@@ -63,7 +63,13 @@ def record_create(
 def record_update(
     *, instance: BaseModel, data: dict[str, Any], actor: Any, m2m: dict[str, Any] | None = None
 ) -> BaseModel:
-    """Update fields (and many-to-many sets) of any record and log what changed."""
+    """Update fields (and many-to-many sets) of any record and log what changed.
+
+    The row is locked and re-read first: a caller holding an older copy must not write stale values of
+    fields it did not mean to change, and the logged "before" must be what was stored.
+    """
+    if instance.pk is not None:
+        instance.refresh_from_db(from_queryset=type(instance)._base_manager.select_for_update())
     before = changelog.snapshot(instance)
     _apply(instance, data)
     instance.full_clean()

@@ -1,0 +1,116 @@
+"""Conformity checks evidenced by supplier management."""
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from servitium.core.checks import CheckResult, register
+from servitium.parties.models import Organization
+
+from .alignment import target_alignment
+from .models import GovernedProcess, Supplier, SupplierContract, SupplierTarget
+
+SUPPLIER_REQS = ["iso20000-1:2011#7.2", "iso20000-1:2018#8.3.4"]
+
+
+@register(
+    "suppliers.every_supplier_has_manager",
+    requirements=SUPPLIER_REQS,
+    title=_("Every supplier has a designated supplier manager"),
+)
+def every_supplier_has_manager() -> CheckResult:
+    orgs = list(Organization.objects.filter(kind=Organization.Kind.SUPPLIER, active=True))
+    managed = set(Supplier.objects.filter(organization__in=orgs).values_list("organization_id", flat=True))
+    gaps = [o for o in orgs if o.pk not in managed]
+    return CheckResult.from_counts(
+        total=len(orgs),
+        good=len(orgs) - len(gaps),
+        met=_("All %(n)d suppliers have a supplier manager.") % {"n": len(orgs)},
+        not_met=_("Suppliers without a manager: %(names)s.") % {"names": ", ".join(o.name for o in gaps)},
+        none=_("No suppliers recorded."),
+        evidence=[o for o in orgs if o.pk in managed],
+        gaps=gaps,
+    )
+
+
+@register(
+    "suppliers.active_contracts_complete",
+    requirements=SUPPLIER_REQS,
+    title=_("Every active supplier contract states all the contents the standard lists"),
+)
+def active_contracts_complete() -> CheckResult:
+    active = list(SupplierContract.objects.filter(status=SupplierContract.Status.ACTIVE))
+    gaps = [c for c in active if c.missing_items()]
+    return CheckResult.from_counts(
+        total=len(active),
+        good=len(active) - len(gaps),
+        met=_("All %(n)d active contracts are complete.") % {"n": len(active)},
+        not_met=_("%(n)d active contracts miss content items: %(refs)s.")
+        % {"n": len(gaps), "refs": ", ".join(c.reference for c in gaps)},
+        none=_("No active supplier contracts."),
+        evidence=[c for c in active if c not in gaps],
+        gaps=gaps,
+    )
+
+
+@register(
+    "suppliers.contract_reviews_on_time",
+    requirements=SUPPLIER_REQS,
+    title=_("Supplier contracts are reviewed at the planned interval"),
+)
+def contract_reviews_on_time() -> CheckResult:
+    active = list(SupplierContract.objects.filter(status=SupplierContract.Status.ACTIVE))
+    today = timezone.localdate()
+    gaps = [c for c in active if c.next_review_due and c.next_review_due < today]
+    return CheckResult.from_counts(
+        total=len(active),
+        good=len(active) - len(gaps),
+        met=_("No contract review is overdue."),
+        not_met=_("Contract reviews overdue: %(refs)s.") % {"refs": ", ".join(c.reference for c in gaps)},
+        none=_("No active supplier contracts."),
+        evidence=[c for c in active if c not in gaps],
+        gaps=gaps,
+    )
+
+
+@register(
+    "suppliers.targets_aligned_with_slas",
+    requirements=[*SUPPLIER_REQS, "iso20000-1:2011#6.1", "iso20000-1:2018#8.3.3"],
+    title=_("No supplier target is weaker than the customer SLA target it supports"),
+)
+def targets_aligned_with_slas() -> CheckResult:
+    targets = list(
+        # Draft contracts count too: a weak target under negotiation is already a risk to the agreements.
+        SupplierTarget.objects.filter(
+            contract__status__in=[SupplierContract.Status.DRAFT, SupplierContract.Status.ACTIVE]
+        ).select_related("service", "contract__supplier__organization")
+    )
+    misaligned = [t for t in targets if target_alignment(t)]
+    messages = [m.message for t in misaligned[:5] for m in target_alignment(t)]
+    return CheckResult.from_counts(
+        total=len(targets),
+        good=len(targets) - len(misaligned),
+        met=_("All %(n)d supplier targets support the customer targets.") % {"n": len(targets)},
+        not_met=" ".join(messages),
+        none=_("No supplier targets on draft or active contracts."),
+        evidence=[t for t in targets if t not in misaligned],
+        gaps=misaligned,
+    )
+
+
+@register(
+    "suppliers.governed_processes",
+    requirements=["iso20000-1:2011#4.2", "iso20000-1:2018#8.2.3"],
+    title=_("Processes operated by other parties have an accountable person and documented governance"),
+)
+def governed_processes() -> CheckResult:
+    rows = list(GovernedProcess.objects.select_related("operated_by"))
+    gaps = [g for g in rows if not g.accountable_id or not g.governance.strip()]
+    return CheckResult.from_counts(
+        total=len(rows),
+        good=len(rows) - len(gaps),
+        met=_("All %(n)d processes operated by other parties are governed.") % {"n": len(rows)},
+        not_met=_("%(n)d lack an accountable person or a governance description.") % {"n": len(gaps)},
+        none=_("No processes operated by other parties are recorded."),
+        evidence=[g for g in rows if g not in gaps],
+        gaps=gaps,
+    )

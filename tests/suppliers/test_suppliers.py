@@ -1,0 +1,329 @@
+"""Supplier management: suppliers, contract completeness, alignment with customer SLAs, reviews, disputes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from servitium.core import services as core_services
+from servitium.core.checks import REGISTRY
+from servitium.suppliers import services
+from servitium.suppliers.models import (
+    CONTENT_ITEMS,
+    Dispute,
+    GovernedProcess,
+    Supplier,
+    SupplierContract,
+    SupplierPerformance,
+    SupplierTarget,
+)
+from tests import factories
+from tests.agreements.test_agreements import agreed
+from tests.base import RecordAPISuite, client
+
+H = 3600
+FULL = {name: f"Stated: {name}" for name in CONTENT_ITEMS}
+
+
+def supplier(ctx, name=None):
+    org = factories.organization(name or factories.unique("Supplier"), "supplier")
+    manager = factories.person(factories.unique("Manager"), ctx.provider)
+    return core_services.record_create(
+        model=Supplier, data={"organization": org, "manager": manager}, actor=None
+    )
+
+
+def contract(ctx, services_=(), **extra):
+    return services.contract_create(
+        actor=None,
+        data={"supplier": supplier(ctx), "title": "Hosting", **extra},
+        m2m={"services": list(services_)},
+    )
+
+
+class TestSupplierAPI(RecordAPISuite):
+    endpoint = "suppliers"
+    model = Supplier
+    writer_roles = ["supplier-manager"]
+    foreign_roles = ["catalog-manager", "service-level-manager"]
+    customer_visible = False
+
+    def make(self, ctx):
+        return supplier(ctx)
+
+    def create_payload(self, ctx):
+        org = factories.organization(factories.unique("Vendor"), "supplier")
+        return {"organization": org.pk, "manager": factories.person(factories.unique("M"), ctx.provider).pk}
+
+    def invalid_payload(self, ctx):
+        return {
+            "organization": ctx.org_a.pk,
+            "manager": factories.person(factories.unique("M"), ctx.provider).pk,
+        }
+
+    def update_payload(self, ctx):
+        return {"criticality": "high"}
+
+
+class TestContractAPI(RecordAPISuite):
+    endpoint = "contracts"
+    model = SupplierContract
+    writer_roles = ["supplier-manager"]
+    foreign_roles = ["catalog-manager"]
+    customer_visible = False
+
+    def make(self, ctx):
+        return contract(ctx)
+
+    def create_payload(self, ctx):
+        return {"supplier": supplier(ctx).pk, "title": "Links", "scope": "WAN"}
+
+    def invalid_payload(self, ctx):
+        return {
+            "supplier": supplier(ctx).pk,
+            "title": "Bad dates",
+            "start_date": "2026-05-01",
+            "end_date": "2026-01-01",
+        }
+
+    def update_payload(self, ctx):
+        return {"reporting": "Monthly report"}
+
+
+class TestDisputeAPI(RecordAPISuite):
+    endpoint = "disputes"
+    model = Dispute
+    writer_roles = ["supplier-manager"]
+    foreign_roles = ["catalog-manager"]
+    customer_visible = False
+
+    def make(self, ctx):
+        return services.dispute_create(
+            actor=None,
+            data={"contract": contract(ctx), "raised_by": "provider", "description": "Wrong invoice"},
+        )
+
+    def create_payload(self, ctx):
+        return {"contract": contract(ctx).pk, "raised_by": "supplier", "description": "Late payment"}
+
+    def invalid_payload(self, ctx):
+        return {"contract": contract(ctx).pk, "raised_by": "martians", "description": "x"}
+
+    def update_payload(self, ctx):
+        return {"description": "Wrong invoice for March"}
+
+
+class TestGovernedProcessAPI(RecordAPISuite):
+    endpoint = "governed-processes"
+    model = GovernedProcess
+    writer_roles = ["supplier-manager"]
+    foreign_roles = ["catalog-manager"]
+    customer_visible = False
+
+    def make(self, ctx):
+        return core_services.record_create(
+            model=GovernedProcess,
+            data={
+                "process": "incident_request",
+                "part_operated": "2nd line",
+                "operated_by": supplier(ctx).organization,
+            },
+            actor=None,
+        )
+
+    def create_payload(self, ctx):
+        return {
+            "process": "change",
+            "part_operated": "Network changes",
+            "operated_by": supplier(ctx).organization.pk,
+        }
+
+    def invalid_payload(self, ctx):
+        return {"process": "change", "part_operated": "Own work", "operated_by": ctx.provider.pk}
+
+    def update_payload(self, ctx):
+        return {"governance": "Weekly review"}
+
+
+def test_activation_refused_naming_missing_items_then_allowed(ctx):
+    svc = factories.service("Compute")
+    ctr = contract(ctx, [svc], start_date=dt.date(2026, 1, 1), scope="Racks")
+    api = client(ctx.admin)
+    refused = api.post(f"/api/v1/contracts/{ctr.pk}/transitions/", {"transition": "activate"}, format="json")
+    assert refused.status_code == 409
+    detail = refused.json()["detail"]
+    assert "basis for charging" in detail and "service targets" in detail and "scope" not in detail
+    assert api.get(f"/api/v1/contracts/{ctr.pk}/").json()["missing_items"][-1] == "service targets"
+    api.patch(f"/api/v1/contracts/{ctr.pk}/", FULL, format="json")
+    target = api.post(
+        "/api/v1/supplier-targets/",
+        {"contract": ctr.pk, "service": svc.pk, "metric": "availability", "target_value": "99.9"},
+        format="json",
+    )
+    assert target.status_code == 201, target.json()
+    done = api.post(f"/api/v1/contracts/{ctr.pk}/transitions/", {"transition": "activate"}, format="json")
+    assert done.status_code == 200 and done.json()["status"] == "active"
+    assert done.json()["next_review_due"] is not None
+
+
+def test_target_service_must_belong_to_contract(ctx):
+    ctr = contract(ctx, [factories.service("A")])
+    other = factories.service("B")
+    response = client(ctx.admin).post(
+        "/api/v1/supplier-targets/",
+        {"contract": ctr.pk, "service": other.pk, "metric": "availability", "target_value": "99"},
+        format="json",
+    )
+    assert response.status_code == 400 and "service" in response.json()
+    assert not SupplierTarget.objects.exists()
+
+
+def test_weaker_supplier_target_is_flagged(ctx):
+    """Customer resolution 8 h, supplier 12 h: flagged in the API and by the check."""
+    svc = factories.service("Database", customers=[ctx.org_a])
+    sla = agreed(ctx.org_a, svc, resolution_p1=8 * H)
+    ctr = contract(ctx, [svc])
+    api = client(ctx.admin)
+    created = api.post(
+        "/api/v1/supplier-targets/",
+        {
+            "contract": ctr.pk,
+            "service": svc.pk,
+            "metric": "resolution_time",
+            "priority": 1,
+            "target_value": 12 * H,
+        },
+        format="json",
+    ).json()
+    assert len(created["misalignments"]) == 1 and sla.reference in created["misalignments"][0]
+    alignment = api.get(f"/api/v1/contracts/{ctr.pk}/alignment/").json()
+    assert alignment["aligned"] is False
+    assert alignment["misalignments"][0]["customer"] == ctx.org_a.name
+    assert alignment["misalignments"][0]["customer_target"] == "28800.000"
+    result = REGISTRY["suppliers.targets_aligned_with_slas"].run()
+    assert result.status == "not_met" and "Database" in result.message
+    api.patch(f"/api/v1/supplier-targets/{created['id']}/", {"target_value": 6 * H}, format="json")
+    assert api.get(f"/api/v1/contracts/{ctr.pk}/alignment/").json()["aligned"] is True
+    assert REGISTRY["suppliers.targets_aligned_with_slas"].run().status == "met"
+
+
+def test_availability_alignment_direction(ctx):
+    svc = factories.service("Storage", customers=[ctx.org_a])
+    sla = agreed(ctx.org_a, svc)
+    from servitium.agreements import services as sla_services
+
+    sla = sla_services.agreement_transition(actor=None, instance=sla, transition="reopen")
+    sla_services.target_create(
+        actor=None, data={"agreement": sla, "metric": "availability", "target_value": "99.9"}
+    )
+    sla_services.agreement_transition(actor=None, instance=sla, transition="agree")
+    ctr = contract(ctx, [svc])
+    weak = services.target_create(
+        actor=None, data={"contract": ctr, "service": svc, "metric": "availability", "target_value": "99.5"}
+    )
+    from servitium.suppliers.alignment import target_alignment
+
+    assert len(target_alignment(weak)) == 1
+    strong = services.target_update(actor=None, instance=weak, data={"target_value": "99.95"})
+    assert target_alignment(strong) == []
+
+
+def test_subcontractor_loop_is_refused(ctx):
+    a, b = supplier(ctx), supplier(ctx)
+    core_services.record_update(instance=b, data={"lead_supplier": a}, actor=None)
+    response = client(ctx.admin).patch(f"/api/v1/suppliers/{a.pk}/", {"lead_supplier": b.pk}, format="json")
+    assert response.status_code == 400 and "lead_supplier" in response.json()
+
+
+def test_contract_review_schedules_the_next(ctx):
+    ctr = contract(ctx, review_interval_days=90)
+    reviewer = factories.person("Rev", ctx.provider)
+    response = client(ctx.admin).post(
+        "/api/v1/contract-reviews/",
+        {"contract": ctr.pk, "held_on": "2026-10-01", "reviewer": reviewer.pk, "findings": "ok"},
+        format="json",
+    )
+    assert response.status_code == 201
+    ctr.refresh_from_db()
+    assert ctr.next_review_due == dt.date(2026, 12, 30)
+
+
+def test_dispute_needs_a_resolution(ctx):
+    dispute = services.dispute_create(
+        actor=None, data={"contract": contract(ctx), "raised_by": "provider", "description": "x"}
+    )
+    api = client(ctx.admin)
+    refused = api.post(
+        f"/api/v1/disputes/{dispute.pk}/transitions/", {"transition": "resolve"}, format="json"
+    )
+    assert refused.status_code == 409
+    done = api.post(
+        f"/api/v1/disputes/{dispute.pk}/transitions/",
+        {"transition": "resolve", "resolution": "Credit note"},
+        format="json",
+    )
+    assert (
+        done.status_code == 200 and done.json()["resolution"] == "Credit note" and done.json()["resolved_on"]
+    )
+
+
+def test_performance_met_follows_direction(ctx):
+    svc = factories.service("C")
+    ctr = contract(ctx, [svc])
+    target = services.target_create(
+        actor=None, data={"contract": ctr, "service": svc, "metric": "resolution_time", "target_value": 4 * H}
+    )
+    api = client(ctx.admin)
+    row = api.post(
+        "/api/v1/supplier-performance/",
+        {
+            "target": target.pk,
+            "period_start": "2026-10-01",
+            "period_end": "2026-10-31",
+            "measured_value": 5 * H,
+        },
+        format="json",
+    )
+    assert row.status_code == 201 and row.json()["met"] is False
+    assert SupplierPerformance.objects.get().met is False
+
+
+def test_manager_check_and_governance_check(ctx):
+    factories.organization("Unmanaged Ltd", "supplier")
+    result = REGISTRY["suppliers.every_supplier_has_manager"].run()
+    assert result.status == "not_met" and "Unmanaged Ltd" in result.message
+    gp = core_services.record_create(
+        model=GovernedProcess,
+        data={"process": "change", "part_operated": "x", "operated_by": supplier(ctx).organization},
+        actor=None,
+    )
+    assert REGISTRY["suppliers.governed_processes"].run().status == "not_met"
+    core_services.record_update(
+        instance=gp,
+        data={"governance": "Monthly", "accountable": factories.person("Acc", ctx.provider)},
+        actor=None,
+    )
+    assert REGISTRY["suppliers.governed_processes"].run().status == "met"
+
+
+def test_contract_page_shows_gaps_and_misalignment(ctx):
+    from django.test import Client
+
+    svc = factories.service("Web", customers=[ctx.org_a])
+    agreed(ctx.org_a, svc, resolution_p1=8 * H)
+    ctr = contract(ctx, [svc])
+    services.target_create(
+        actor=None,
+        data={
+            "contract": ctr,
+            "service": svc,
+            "metric": "resolution_time",
+            "priority": 1,
+            "target_value": 12 * H,
+        },
+    )
+    browser = Client()
+    browser.force_login(ctx.admin)
+    page = browser.get(f"/suppliers/contracts/{ctr.pk}/").content.decode()
+    assert 'id="missing-items"' in page and 'id="misalignments"' in page
+    browser.force_login(ctx.customer_a)
+    assert browser.get(f"/suppliers/contracts/{ctr.pk}/").status_code == 404
