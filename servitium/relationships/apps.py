@@ -11,6 +11,8 @@ class RelationshipsConfig(AppConfig):
     def ready(self) -> None:
         from servitium.core.permissions import register_area
 
+        from . import jobs  # noqa: F401  (registers the escalation job)
+
         register_area(
             "relationships",
             _("Relationships"),

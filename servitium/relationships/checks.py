@@ -1,0 +1,105 @@
+"""Conformity checks evidenced by business relationship management."""
+
+import datetime as dt
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from servitium.core.checks import CheckResult, register
+from servitium.parties.models import Organization
+
+from .models import Complaint, ComplaintDefinition, CustomerRelationship, SurveyResponse
+from .services import escalation_days
+
+BRM = ["iso20000-1:2011#7.1", "iso20000-1:2018#8.3.2"]
+
+
+def _customers():
+    return list(Organization.objects.filter(kind=Organization.Kind.CUSTOMER, active=True))
+
+
+@register(
+    "relationships.customers_have_relationship_manager",
+    requirements=BRM,
+    title=_("Every customer has a designated relationship manager"),
+)
+def customers_have_relationship_manager() -> CheckResult:
+    customers = _customers()
+    managed = set(CustomerRelationship.objects.values_list("customer_id", flat=True))
+    gaps = [c for c in customers if c.pk not in managed]
+    return CheckResult.from_counts(
+        total=len(customers),
+        good=len(customers) - len(gaps),
+        met=_("All %(n)d customers have a relationship manager.") % {"n": len(customers)},
+        not_met=_("Customers without a relationship manager: %(names)s.")
+        % {"names": ", ".join(c.name for c in gaps)},
+        none=_("No customers recorded."),
+        evidence=[c for c in customers if c.pk in managed],
+        gaps=gaps,
+    )
+
+
+@register(
+    "relationships.complaint_definitions_agreed",
+    requirements=BRM,
+    title=_("The definition of a service complaint is agreed with each customer"),
+)
+def complaint_definitions_agreed() -> CheckResult:
+    customers = _customers()
+    agreed = set(
+        ComplaintDefinition.objects.filter(agreed_on__isnull=False).values_list("customer_id", flat=True)
+    )
+    gaps = [c for c in customers if c.pk not in agreed]
+    return CheckResult.from_counts(
+        total=len(customers),
+        good=len(customers) - len(gaps),
+        met=_("A complaint definition is agreed with every customer."),
+        not_met=_("No agreed complaint definition with: %(names)s.")
+        % {"names": ", ".join(c.name for c in gaps)},
+        none=_("No customers recorded."),
+        evidence=[c for c in customers if c.pk in agreed],
+        gaps=gaps,
+    )
+
+
+@register(
+    "relationships.complaints_handled",
+    requirements=BRM,
+    title=_("Complaints are resolved, or escalated when normal channels do not resolve them"),
+)
+def complaints_handled() -> CheckResult:
+    cutoff = timezone.now() - dt.timedelta(days=escalation_days())
+    complaints = list(Complaint.objects.all())
+    stuck = [c for c in complaints if c.is_open and c.created < cutoff and c.escalation_level == 0]
+    return CheckResult.from_counts(
+        total=len(complaints),
+        good=len(complaints) - len(stuck),
+        met=_("No complaint is left open past the escalation period without escalation."),
+        not_met=_("Open past %(d)d days and not escalated: %(refs)s.")
+        % {"d": escalation_days(), "refs": ", ".join(c.reference for c in stuck)},
+        none=_("No complaints recorded."),
+        evidence=[c for c in complaints if c not in stuck][:50],
+        gaps=stuck,
+    )
+
+
+@register(
+    "relationships.satisfaction_measured",
+    requirements=BRM,
+    title=_("Customer satisfaction was measured for each customer in the last 12 months"),
+)
+def satisfaction_measured() -> CheckResult:
+    customers = _customers()
+    since = timezone.now() - dt.timedelta(days=365)
+    measured = set(SurveyResponse.objects.filter(created__gte=since).values_list("customer_id", flat=True))
+    gaps = [c for c in customers if c.pk not in measured]
+    return CheckResult.from_counts(
+        total=len(customers),
+        good=len(customers) - len(gaps),
+        met=_("Satisfaction responses from every customer in the last 12 months."),
+        not_met=_("No satisfaction responses in 12 months from: %(names)s.")
+        % {"names": ", ".join(c.name for c in gaps)},
+        none=_("No customers recorded."),
+        evidence=[c for c in customers if c.pk in measured],
+        gaps=gaps,
+    )

@@ -1,0 +1,235 @@
+"""Writes of business relationship management: complaints (with escalation), surveys and responses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections import defaultdict
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from servitium.core import permissions
+from servitium.core import services as core_services
+from servitium.core.errors import TransitionNotAllowed
+from servitium.parties.models import Person
+
+from .lifecycle import COMPLAINT_WORKFLOW
+from .models import (
+    Complaint,
+    CustomerRelationship,
+    ImprovementOpportunity,
+    Survey,
+    SurveyInvitation,
+    SurveyResponse,
+)
+
+TEXT_FIELDS = ("findings", "actions_taken", "resolution")
+
+
+def escalation_days() -> int:
+    return int(getattr(settings, "COMPLAINT_ESCALATION_DAYS", 10))
+
+
+@transaction.atomic
+def complaint_create(*, actor: Any, data: dict[str, Any], m2m: dict[str, Any] | None = None) -> Complaint:
+    """Record a complaint. A customer user always raises it for their own organization (and as themselves)."""
+    data = dict(data)
+    if "status" in data:
+        raise ValidationError({"status": _("Status changes go through the transitions.")})
+    if permissions.is_customer_user(actor):
+        data["customer"] = actor.organization
+        person = Person.objects.filter(user=actor).first()
+        data["raised_by"] = person
+        for field in (*TEXT_FIELDS, "escalation_reason"):
+            data.pop(field, None)
+    return core_services.record_create(model=Complaint, data=data, actor=actor)
+
+
+@transaction.atomic
+def complaint_update(
+    *, actor: Any, instance: Complaint, data: dict[str, Any], m2m: dict[str, Any] | None = None
+):
+    if "status" in data:
+        raise ValidationError({"status": _("Status changes go through the transitions.")})
+    if instance.status == Complaint.Status.CLOSED:
+        raise TransitionNotAllowed(_("A closed complaint is kept as it was closed; reopen it first."))
+    return core_services.record_update(instance=instance, data=data, actor=actor)
+
+
+@transaction.atomic
+def complaint_transition(
+    *, actor: Any, instance: Complaint, transition: str, note: str = "", data: dict | None = None
+) -> Complaint:
+    """Move a complaint on; the findings, actions or resolution the step needs may come with it."""
+    complaint = Complaint.objects.select_for_update().get(pk=instance.pk)
+    extra = {k: str(v) for k, v in (data or {}).items() if k in TEXT_FIELDS and v is not None}
+    for key, value in extra.items():
+        setattr(complaint, key, value)
+    step = COMPLAINT_WORKFLOW.check(complaint, complaint.status, transition)
+    now = timezone.now()
+    if step.name == "resolve":
+        extra["resolved_at"] = now
+    elif step.name == "close":
+        extra["closed_at"] = now
+    elif step.name == "reopen":
+        extra["resolved_at"] = None
+    return core_services.record_transition(
+        instance=complaint,
+        actor=actor,
+        field="status",
+        target=step.target,
+        message=note or str(step.label),
+        extra=extra,
+    )
+
+
+@transaction.atomic
+def complaint_escalate(
+    *, actor: Any, instance: Complaint, reason: str, to: Person | None = None
+) -> Complaint:
+    """Escalate a complaint that normal channels have not resolved: one level up, to a named person."""
+    complaint = Complaint.objects.select_for_update().get(pk=instance.pk)
+    if not complaint.is_open:
+        raise TransitionNotAllowed(_("Only open complaints are escalated."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the complaint is escalated.")})
+    if to is None:
+        relationship = (
+            CustomerRelationship.objects.filter(customer=complaint.customer)
+            .select_related("relationship_manager")
+            .first()
+        )
+        to = relationship.relationship_manager if relationship else None
+    return core_services.record_update(
+        instance=complaint,
+        data={
+            "escalation_level": complaint.escalation_level + 1,
+            "escalated_at": timezone.now(),
+            "escalated_to": to,
+            "escalation_reason": reason,
+        },
+        actor=actor,
+    )
+
+
+def complaints_escalate_overdue(*, actor: Any = None, now: dt.datetime | None = None) -> int:
+    """Escalate open complaints waiting one more escalation period since creation or the last escalation."""
+    now = now or timezone.now()
+    period = dt.timedelta(days=escalation_days())
+    count = 0
+    for complaint in Complaint.objects.exclude(
+        status__in=[Complaint.Status.RESOLVED, Complaint.Status.CLOSED]
+    ):
+        since = complaint.escalated_at or complaint.created
+        if now - since >= period:
+            complaint_escalate(
+                actor=actor,
+                instance=complaint,
+                reason=_("Open for more than %(days)d days without resolution.")
+                % {"days": escalation_days()},
+            )
+            count += 1
+    return count
+
+
+@transaction.atomic
+def survey_round_send(
+    *, actor: Any, survey: Survey, sample_size: int, seed: int, label: str = ""
+) -> list[SurveyInvitation]:
+    """Pick a representative sample of customer contacts, stratified by customer organization.
+
+    Each customer receiving the survey's services (all customers when it names none) gets a share of the
+    sample proportional to its number of contacts, at least one; the choice within a customer is random
+    but repeatable for the same seed.
+    """
+    if survey.status != Survey.Status.OPEN:
+        raise TransitionNotAllowed(_("Open the survey before sending a round."))
+    if sample_size < 1:
+        raise ValidationError({"sample_size": _("The sample needs at least one person.")})
+    label = label or timezone.localdate().isoformat()
+    people = Person.objects.filter(active=True, organization__kind="customer", organization__active=True)
+    service_ids = list(survey.services.values_list("pk", flat=True))
+    if service_ids:
+        people = people.filter(organization__services__in=service_ids).distinct()
+    strata: dict[int, list[Person]] = defaultdict(list)
+    for person in people.order_by("organization_id", "pk"):
+        strata[person.organization_id].append(person)
+    population = sum(len(v) for v in strata.values())
+    if population == 0:
+        raise ValidationError({"survey": _("No customer contacts receive the services of this survey.")})
+    rng = random.Random(seed)
+    invitations = []
+    for org_id in sorted(strata):
+        members = strata[org_id]
+        share = max(1, round(sample_size * len(members) / population))
+        for person in rng.sample(members, min(share, len(members))):
+            if SurveyInvitation.objects.filter(survey=survey, person=person, round_label=label).exists():
+                continue
+            invitations.append(
+                core_services.record_create(
+                    model=SurveyInvitation,
+                    data={"survey": survey, "person": person, "customer_id": org_id, "round_label": label},
+                    actor=actor,
+                )
+            )
+    return invitations
+
+
+@transaction.atomic
+def survey_response_submit(
+    *, actor: Any, data: dict[str, Any], m2m: dict[str, Any] | None = None
+) -> SurveyResponse:
+    """Store a response; a score under the survey's threshold raises an improvement opportunity."""
+    data = dict(data)
+    survey = data["survey"]
+    if survey.status != Survey.Status.OPEN:
+        raise TransitionNotAllowed(_("This survey is not open for responses."))
+    if permissions.is_customer_user(actor):
+        data["customer"] = actor.organization
+        data["respondent"] = Person.objects.filter(user=actor).first()
+    invitation = data.get("invitation")
+    if invitation is not None:
+        if invitation.survey_id != survey.pk or invitation.responded:
+            raise ValidationError(
+                {"invitation": _("This invitation is for another survey or already answered.")}
+            )
+        data.setdefault("customer", invitation.customer)
+        data.setdefault("respondent", invitation.person)
+    response = core_services.record_create(model=SurveyResponse, data=data, actor=actor)
+    if invitation is not None:
+        core_services.record_update(instance=invitation, data={"responded": True}, actor=actor)
+    if response.score < survey.low_score_threshold:
+        comment = "; ".join(str(v) for k, v in response.answers.items() if isinstance(v, str) and v.strip())
+        core_services.record_create(
+            model=ImprovementOpportunity,
+            data={
+                "source": "survey",
+                "description": _(
+                    "Low satisfaction (%(score)s of 5) from %(customer)s in '%(survey)s'. %(comment)s"
+                )
+                % {
+                    "score": response.score,
+                    "customer": response.customer,
+                    "survey": survey,
+                    "comment": comment,
+                },
+                "service": response.service,
+                "customer": response.customer,
+                "survey_response": response,
+            },
+            actor=actor,
+        )
+    return response
+
+
+@transaction.atomic
+def survey_set_status(*, actor: Any, survey: Survey, status: str) -> Survey:
+    order = [Survey.Status.DRAFT, Survey.Status.OPEN, Survey.Status.CLOSED]
+    if status not in order or order.index(status) != order.index(survey.status) + 1:
+        raise TransitionNotAllowed(_("A survey goes from draft to open to closed."))
+    return core_services.record_transition(instance=survey, actor=actor, field="status", target=status)

@@ -1,0 +1,308 @@
+"""Business relationship management: relationship managers, complaints with escalation, surveys, analysis."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from servitium.core import services as core_services
+from servitium.core.checks import REGISTRY
+from servitium.core.models import ChangeRecord
+from servitium.relationships import services
+from servitium.relationships.models import (
+    Communication,
+    Complaint,
+    CustomerRelationship,
+    ImprovementOpportunity,
+    Survey,
+    SurveyInvitation,
+    SurveyResponse,
+)
+from tests import factories
+from tests.base import RecordAPISuite, client
+
+QUESTIONS = [
+    {"id": "overall", "text": "Overall?", "type": "scale"},
+    {"id": "desk", "text": "Desk?", "type": "scale"},
+    {"id": "comment", "text": "Comments", "type": "text"},
+]
+
+
+def complaint(customer, **extra):
+    return services.complaint_create(
+        actor=None, data={"customer": customer, "title": "Slow", "description": "x", **extra}
+    )
+
+
+def open_survey(**extra):
+    survey = core_services.record_create(
+        model=Survey, data={"title": factories.unique("Survey"), "questions": QUESTIONS, **extra}, actor=None
+    )
+    return services.survey_set_status(actor=None, survey=survey, status="open")
+
+
+class TestComplaintAPI(RecordAPISuite):
+    endpoint = "complaints"
+    model = Complaint
+    writer_roles = ["relationship-agent"]
+    foreign_roles = ["catalog-manager", "supplier-manager"]
+    deletable = False
+
+    def make(self, ctx):
+        return complaint(ctx.org_a)
+
+    def create_payload(self, ctx):
+        return {
+            "customer": ctx.org_a.pk,
+            "title": "Late report",
+            "description": "The monthly report came late.",
+        }
+
+    def invalid_payload(self, ctx):
+        return {"customer": ctx.provider.pk, "title": "x", "description": "y"}
+
+    def update_payload(self, ctx):
+        return {"findings": "Report job failed"}
+
+    def test_customer_of_the_organization(self, ctx):
+        # Customers may raise complaints (tested separately); they may not edit them.
+        obj = self.make(ctx)
+        api = client(ctx.customer_a)
+        assert api.get(self.url(obj)).status_code == 200
+        assert api.patch(self.url(obj), self.update_payload(ctx), format="json").status_code == 403
+
+
+class TestCommunicationAPI(RecordAPISuite):
+    endpoint = "communications"
+    model = Communication
+    writer_roles = ["relationship-manager"]
+    foreign_roles = ["catalog-manager"]
+
+    def make(self, ctx):
+        return core_services.record_create(
+            model=Communication, data={"customer": ctx.org_a, "channel": "call", "summary": "Hi"}, actor=None
+        )
+
+    def create_payload(self, ctx):
+        return {"customer": ctx.org_a.pk, "channel": "meeting", "summary": "Review"}
+
+    def invalid_payload(self, ctx):
+        return {"customer": ctx.org_a.pk, "channel": "pigeon", "summary": "Review"}
+
+    def update_payload(self, ctx):
+        return {"follow_up": "Send minutes"}
+
+
+class TestRelationshipAPI(RecordAPISuite):
+    endpoint = "customer-relationships"
+    model = CustomerRelationship
+    writer_roles = ["relationship-manager"]
+    foreign_roles = ["catalog-manager"]
+
+    def make(self, ctx):
+        return core_services.record_create(
+            model=CustomerRelationship,
+            data={
+                "customer": ctx.org_a,
+                "relationship_manager": factories.person(factories.unique("RM"), ctx.provider),
+            },
+            actor=None,
+        )
+
+    def create_payload(self, ctx):
+        org = factories.organization(factories.unique("Cust"), "customer")
+        return {
+            "customer": org.pk,
+            "relationship_manager": factories.person(factories.unique("RM"), ctx.provider).pk,
+        }
+
+    def invalid_payload(self, ctx):
+        return {
+            "customer": ctx.provider.pk,
+            "relationship_manager": factories.person(factories.unique("RM"), ctx.provider).pk,
+        }
+
+    def update_payload(self, ctx):
+        return {"business_context": "Expanding to Poland"}
+
+
+def test_customer_raises_a_complaint_for_its_own_organization(ctx):
+    from servitium.parties.models import Person
+
+    core_services.record_create(
+        model=Person,
+        data={"name": "Cus Tomer", "organization": ctx.org_a, "user": ctx.customer_a},
+        actor=None,
+    )
+    api = client(ctx.customer_a)
+    response = api.post(
+        "/api/v1/complaints/",
+        {"customer": ctx.org_a.pk, "title": "Outage", "description": "Down again", "findings": "sneaky"},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["customer"] == ctx.org_a.pk and body["findings"] == "" and body["raised_by"] is not None
+    # Naming another organization is refused: that organization is invisible to this user.
+    other = api.post(
+        "/api/v1/complaints/", {"customer": ctx.org_b.pk, "title": "x", "description": "y"}, format="json"
+    )
+    assert other.status_code == 400 and "customer" in other.json()
+    assert client(ctx.customer_b).get(f"/api/v1/complaints/{body['id']}/").status_code == 404
+
+
+def test_complaint_lifecycle_needs_findings_and_resolution(ctx):
+    c = complaint(ctx.org_a)
+    api = client(ctx.admin)
+    url = f"/api/v1/complaints/{c.pk}/transitions/"
+    assert api.post(url, {"transition": "investigate"}, format="json").status_code == 200
+    refused = api.post(url, {"transition": "resolve"}, format="json")
+    assert refused.status_code == 409 and "resolution" in refused.json()["detail"]
+    resolved = api.post(url, {"transition": "resolve", "resolution": "Fixed and credited"}, format="json")
+    assert resolved.status_code == 200 and resolved.json()["resolved_at"]
+    refused = api.post(url, {"transition": "close"}, format="json")
+    assert refused.status_code == 409 and "findings" in refused.json()["detail"]
+    closed = api.post(url, {"transition": "close", "findings": "Config drift"}, format="json")
+    assert closed.status_code == 200 and closed.json()["status"] == "closed"
+
+
+def test_manual_and_automatic_escalation(ctx):
+    rm = factories.person("Rel Manager", ctx.provider)
+    core_services.record_create(
+        model=CustomerRelationship, data={"customer": ctx.org_a, "relationship_manager": rm}, actor=None
+    )
+    c = complaint(ctx.org_a)
+    api = client(ctx.admin)
+    done = api.post(
+        f"/api/v1/complaints/{c.pk}/escalate/", {"reason": "Customer unhappy with progress"}, format="json"
+    )
+    assert (
+        done.status_code == 200
+        and done.json()["escalation_level"] == 1
+        and done.json()["escalated_to"] == rm.pk
+    )
+    assert api.post(f"/api/v1/complaints/{c.pk}/escalate/", {"reason": ""}, format="json").status_code == 400
+
+    stale = complaint(ctx.org_a, title="Old one")
+    Complaint.objects.filter(pk=stale.pk).update(created=timezone.now() - dt.timedelta(days=11))
+    assert REGISTRY["relationships.complaints_handled"].run().status == "partly_met"
+    from servitium.relationships.jobs import escalate_overdue_complaints
+
+    assert escalate_overdue_complaints.call_local() == 1
+    stale.refresh_from_db()
+    assert stale.escalation_level == 1
+    entry = ChangeRecord.objects.filter(object_type="relationships.complaint", object_id=stale.pk).latest(
+        "id"
+    )
+    assert entry.context == "job" and entry.changes["escalation_level"] == [0, 1]
+    assert REGISTRY["relationships.complaints_handled"].run().status == "met"
+
+
+def test_sampling_is_stratified_and_repeatable(ctx):
+    for org, n in ((ctx.org_a, 8), (ctx.org_b, 2)):
+        for i in range(n):
+            factories.person(f"{org.name} contact {i}", org)
+    survey = open_survey()
+    first = services.survey_round_send(actor=None, survey=survey, sample_size=5, seed=7, label="r1")
+    by_org = {}
+    for inv in first:
+        by_org[inv.customer_id] = by_org.get(inv.customer_id, 0) + 1
+    assert by_org == {ctx.org_a.pk: 4, ctx.org_b.pk: 1}
+    again = open_survey()
+    second = services.survey_round_send(actor=None, survey=again, sample_size=5, seed=7, label="r1")
+    assert [i.person_id for i in second] == [i.person_id for i in first]
+
+
+def test_responses_analysis_and_low_score_improvement(ctx):
+    svc = factories.service("Mail", customers=[ctx.org_a, ctx.org_b])
+    survey = open_survey()
+    api = client(ctx.admin)
+    for org, answers in (
+        (ctx.org_a, {"overall": 5, "desk": 4}),
+        (ctx.org_a, {"overall": 4, "desk": 4}),
+        (ctx.org_b, {"overall": 2, "desk": 1, "comment": "Too slow"}),
+    ):
+        r = api.post(
+            "/api/v1/survey-responses/",
+            {"survey": survey.pk, "customer": org.pk, "service": svc.pk, "answers": answers},
+            format="json",
+        )
+        assert r.status_code == 201, r.json()
+    analysis = api.get(f"/api/v1/surveys/{survey.pk}/analysis/").json()
+    assert analysis["responses"] == 3
+    assert analysis["mean_score"] == round((4.5 + 4 + 1.5) / 3, 2)
+    assert analysis["by_customer"] == [
+        {"id": ctx.org_a.pk, "name": ctx.org_a.name, "responses": 2, "mean_score": 4.25},
+        {"id": ctx.org_b.pk, "name": ctx.org_b.name, "responses": 1, "mean_score": 1.5},
+    ]
+    assert analysis["distribution"] == {"1": 0, "2": 1, "3": 0, "4": 1, "5": 1}
+    assert analysis["low_scores"] == 1
+    opportunity = ImprovementOpportunity.objects.get()
+    assert opportunity.customer == ctx.org_b and "Too slow" in opportunity.description
+    # A customer reads the analysis of its own responses only.
+    mine = client(ctx.customer_b).get(f"/api/v1/surveys/{survey.pk}/analysis/")
+    assert mine.status_code == 404  # surveys themselves are the provider's; customers see responses only
+    assert client(ctx.customer_b).get("/api/v1/survey-responses/").json()["count"] == 1
+
+
+def test_bad_answers_are_refused_and_nothing_written(ctx):
+    survey = open_survey()
+    api = client(ctx.admin)
+    bad = api.post(
+        "/api/v1/survey-responses/",
+        {"survey": survey.pk, "customer": ctx.org_a.pk, "answers": {"overall": 7, "unknown": 1}},
+        format="json",
+    )
+    assert bad.status_code == 400
+    text = str(bad.json()["answers"])
+    assert "overall" in text and "unknown" in text and "desk" in text
+    assert SurveyResponse.objects.count() == 0 and ImprovementOpportunity.objects.count() == 0
+
+
+def test_survey_questions_validated(ctx):
+    api = client(ctx.admin)
+    bad = api.post(
+        "/api/v1/surveys/",
+        {"title": "x", "questions": [{"id": "a", "text": "Why?", "type": "text"}]},
+        format="json",
+    )
+    assert bad.status_code == 400 and "scale" in str(bad.json()["questions"])
+
+
+def test_invited_response_marks_the_invitation(ctx):
+    factories.person("Only contact", ctx.org_a)
+    survey = open_survey()
+    [invitation] = services.survey_round_send(actor=None, survey=survey, sample_size=1, seed=1)
+    services.survey_response_submit(
+        actor=None, data={"survey": survey, "invitation": invitation, "answers": {"overall": 4, "desk": 4}}
+    )
+    invitation.refresh_from_db()
+    assert invitation.responded is True
+    assert SurveyInvitation.objects.filter(responded=True).count() == 1
+    analysis = client(ctx.admin).get(f"/api/v1/surveys/{survey.pk}/analysis/").json()
+    assert analysis["invited"] == 1 and analysis["response_rate"] == 1.0
+
+
+def test_relationship_manager_check(ctx):
+    check = REGISTRY["relationships.customers_have_relationship_manager"]
+    assert check.run().status == "not_met"
+    core_services.record_create(
+        model=CustomerRelationship,
+        data={"customer": ctx.org_a, "relationship_manager": factories.person("RM", ctx.provider)},
+        actor=None,
+    )
+    result = check.run()
+    assert result.status == "partly_met" and ctx.org_b.name in result.message
+
+
+def test_complaint_pages(ctx):
+    from django.test import Client
+
+    mine, theirs = complaint(ctx.org_a), complaint(ctx.org_b)
+    browser = Client()
+    browser.force_login(ctx.customer_a)
+    assert browser.get(f"/relationships/complaints/{mine.pk}/").status_code == 200
+    assert browser.get(f"/relationships/complaints/{theirs.pk}/").status_code == 404
+    form = browser.get("/relationships/complaints/new/")
+    assert form.status_code == 200 and b'name="findings"' not in form.content
