@@ -268,6 +268,19 @@ class Survey(BaseModel):
     def __str__(self) -> str:
         return self.title
 
+    @classmethod
+    def restrict_queryset(cls, queryset, user, action):
+        """Customers see the surveys their organization was invited to or answered, read-only."""
+        if not permissions.is_customer_user(user):
+            return queryset if permissions.area_allows(user, cls.permission_area, action) else queryset.none()
+        if action != permissions.VIEW or not user.organization_id:
+            return queryset.none()
+        org = user.organization_id
+        return queryset.filter(
+            models.Q(pk__in=SurveyInvitation.objects.filter(customer_id=org).values("survey_id"))
+            | models.Q(pk__in=SurveyResponse.objects.filter(customer_id=org).values("survey_id"))
+        )
+
     def clean(self) -> None:
         problems = validate_questions(self.questions)
         if problems:

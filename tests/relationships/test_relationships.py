@@ -240,10 +240,13 @@ def test_responses_analysis_and_low_score_improvement(ctx):
     assert analysis["low_scores"] == 1
     opportunity = ImprovementOpportunity.objects.get()
     assert opportunity.customer == ctx.org_b and "Too slow" in opportunity.description
-    # A customer reads the analysis of its own responses only.
-    mine = client(ctx.customer_b).get(f"/api/v1/surveys/{survey.pk}/analysis/")
-    assert mine.status_code == 404  # surveys themselves are the provider's; customers see responses only
+    # A customer reads the survey it answered, and the analysis of its own organization's responses only.
+    mine = client(ctx.customer_b).get(f"/api/v1/surveys/{survey.pk}/analysis/").json()
+    assert mine["responses"] == 1 and [r["name"] for r in mine["by_customer"]] == [ctx.org_b.name]
     assert client(ctx.customer_b).get("/api/v1/survey-responses/").json()["count"] == 1
+    outsider = factories.organization("Never asked", "customer")
+    stranger = factories.user("stranger", outsider, ["customer"])
+    assert client(stranger).get(f"/api/v1/surveys/{survey.pk}/").status_code == 404
 
 
 def test_bad_answers_are_refused_and_nothing_written(ctx):
