@@ -13,7 +13,7 @@ class CatalogConfig(AppConfig):
 
         register_area(
             "catalog",
-            _("Service catalogue"),
+            _("Services"),
             readable_by_all_staff=True,
             nav_url="catalog:service_list",
             order=10,

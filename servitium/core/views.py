@@ -44,7 +44,22 @@ def display_value(obj: models.Model, name: str) -> Any:
     if getattr(field, "choices", None):
         return getattr(obj, f"get_{name}_display")()
     value = getattr(obj, name)
+    if isinstance(field, models.JSONField):
+        return humanize_json(value)
     return "" if value is None else value
+
+
+def humanize_json(value: Any) -> str:
+    """Structured values as lines people can read: one line per list item, 'key: value' for mappings."""
+    if value in (None, "", [], {}):
+        return ""
+    if isinstance(value, list):
+        return "\n".join(humanize_json(item).replace("\n", "; ") for item in value)
+    if isinstance(value, dict):
+        return "\n".join(
+            f"{str(k).replace('_', ' ')}: {humanize_json(v).replace(chr(10), '; ')}" for k, v in value.items()
+        )
+    return str(value)
 
 
 class RecordMixin(LoginRequiredMixin):

@@ -116,3 +116,15 @@ def test_times_are_shown_in_the_users_time_zone(ctx):
     entry = ChangeRecord.objects.latest("id")
     local = timezone.localtime(entry.timestamp, timezone=__import__("zoneinfo").ZoneInfo("Asia/Tokyo"))
     assert local.strftime("%-I:%M") in page or local.strftime("%H:%M") in page
+
+
+def test_structured_values_read_as_lines():
+    from servitium.core.views import humanize_json
+
+    value = {"expected_volumes": [{"measure": "calls", "value": 5}], "peak_periods": ["month end"]}
+    assert humanize_json(value) == "expected volumes: measure: calls; value: 5\npeak periods: month end"
+    assert (
+        humanize_json([{"kind": "force_majeure", "description": "storms"}])
+        == "kind: force_majeure; description: storms"
+    )
+    assert humanize_json([]) == ""
