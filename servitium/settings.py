@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "servitium.agreements",
     "servitium.relationships",
     "servitium.suppliers",
+    "servitium.incidents",
 ]
 
 MIDDLEWARE = [
@@ -272,6 +273,7 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "ENUM_NAME_OVERRIDES": {
         "CommunicationChannelEnum": "servitium.relationships.models.Communication.Channel",
+        "LevelEnum": "servitium.incidents.models.LEVELS",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

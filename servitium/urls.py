@@ -17,4 +17,5 @@ urlpatterns = [
     path("agreements/", include("servitium.agreements.urls")),
     path("relationships/", include("servitium.relationships.urls")),
     path("suppliers/", include("servitium.suppliers.urls")),
+    path("incidents/", include("servitium.incidents.urls")),
 ]

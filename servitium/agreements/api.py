@@ -74,6 +74,7 @@ class AgreementSerializer(RecordSerializer):
             "next_review_due",
             "review_overdue",
             "workload",
+            "pause_statuses",
             "exceptions",
             "targets",
             "missing_for_agreement",

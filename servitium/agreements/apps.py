@@ -19,4 +19,5 @@ class AgreementsConfig(AppConfig):
             nav_url="agreements:sla_list",
             order=20,
             role_prefix="service-level",
+            customer_nav=True,
         )

@@ -64,6 +64,7 @@ def _agreement(actor, customer, service, calendar, manager, signatory, *, kind="
                 else ["month end"],
             },
             "exceptions": EXCEPTIONS,
+            "pause_statuses": ["pending_customer"],
         },
     )
     for priority, (response, resolution) in STANDARD.items():

@@ -86,6 +86,12 @@ class ServiceLevelAgreement(BaseModel):
             '"peak_periods": ["month end"], "notes": "..."}'
         ),
     )
+    pause_statuses = models.JSONField(
+        _("statuses that pause the resolution clock"),
+        default=list,
+        blank=True,
+        help_text=_('e.g. ["pending_customer", "pending_supplier"]; empty = the clock never pauses'),
+    )
     exceptions = models.JSONField(
         _("exceptions"),
         default=list,
@@ -144,6 +150,11 @@ class ServiceLevelAgreement(BaseModel):
                     % {"name": self.customer.name, "kind": self.customer.get_kind_display()}
                 ]
         errors.update(validate_workload(self.workload))
+        pausable = {"pending_customer", "pending_supplier", "pending_change"}
+        if not isinstance(self.pause_statuses, list) or not set(self.pause_statuses) <= pausable:
+            errors["pause_statuses"] = [
+                _("Pause statuses are a list drawn from: %(s)s.") % {"s": ", ".join(sorted(pausable))}
+            ]
         errors.update(validate_exceptions(self.exceptions))
         if errors:
             raise ValidationError(errors)

@@ -43,7 +43,16 @@ def agreement_update(
             _("An expired or terminated agreement is kept as it was; create a new one.")
         )
     if instance.status == ServiceLevelAgreement.Status.AGREED:
-        locked = {"customer", "service", "kind", "workload", "exceptions", "calendar", "valid_from"}
+        locked = {
+            "customer",
+            "service",
+            "kind",
+            "workload",
+            "exceptions",
+            "calendar",
+            "valid_from",
+            "pause_statuses",
+        }
         changed = sorted(k for k, v in data.items() if k in locked and getattr(instance, k) != v)
         if changed:
             raise TransitionNotAllowed(

@@ -17,4 +17,5 @@ class CatalogConfig(AppConfig):
             readable_by_all_staff=True,
             nav_url="catalog:service_list",
             order=10,
+            customer_nav=True,
         )

@@ -15,12 +15,7 @@ def navigation(request) -> dict:
     for area in sorted(permissions.AREAS.values(), key=lambda a: a.order):
         if not area.nav_url:
             continue
-        if permissions.is_customer_user(user) and area.name not in {
-            "catalog",
-            "parties",
-            "agreements",
-            "relationships",
-        }:
+        if permissions.is_customer_user(user) and not area.customer_nav:
             continue
         if not (permissions.is_customer_user(user) or permissions.area_allows(user, area.name, "view")):
             continue

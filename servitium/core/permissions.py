@@ -42,6 +42,7 @@ class Area:
     readable_by_all_staff: bool = False
     nav_url: str | None = None
     order: int = 100
+    customer_nav: bool = False  # shown in customer users' navigation (they see their own records there)
 
 
 @dataclass
@@ -69,9 +70,10 @@ def register_area(
     order: int = 100,
     role_prefix: str | None = None,
     with_roles: bool = True,
+    customer_nav: bool = False,
 ) -> Area:
     """Declare a process area and its two standard roles (`<prefix>-manager`, `<prefix>-agent`)."""
-    area = Area(name, label, readable_by_all_staff, nav_url, order)
+    area = Area(name, label, readable_by_all_staff, nav_url, order, customer_nav)
     AREAS[name] = area
     if not with_roles:
         return area

@@ -64,4 +64,6 @@ class Workflow:
 
     def available(self, instance: Any, state: str) -> list[Transition]:
         """Transitions from `state` whose guards pass now (permission is checked by the caller)."""
-        return [t for t in self.from_state(state) if t.guard is None or not t.guard(instance)]
+        # A transition that takes input (`needs`) is offered even when its guard fails now: the input may
+        # satisfy it.
+        return [t for t in self.from_state(state) if t.guard is None or t.needs or not t.guard(instance)]

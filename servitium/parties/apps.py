@@ -12,5 +12,10 @@ class PartiesConfig(AppConfig):
         from servitium.core.permissions import register_area
 
         register_area(
-            "parties", _("Parties"), readable_by_all_staff=True, nav_url="parties:organization_list", order=90
+            "parties",
+            _("Parties"),
+            readable_by_all_staff=True,
+            nav_url="parties:organization_list",
+            order=90,
+            customer_nav=True,
         )

@@ -19,4 +19,5 @@ class RelationshipsConfig(AppConfig):
             nav_url="relationships:complaint_list",
             order=30,
             role_prefix="relationship",
+            customer_nav=True,
         )

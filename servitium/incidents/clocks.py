@@ -1,0 +1,236 @@
+"""SLA clocks: start, pause, resume, stop, reopen and re-target, on the agreement's service-hours calendar.
+
+All arithmetic is done by `core.businesstime` over whole intervals. Every change recomputes the due instant
+and the warning instant and schedules one delayed check at each (Huey `eta`): nothing polls every minute.
+A check that finds the clock's `version` changed since it was scheduled does nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from servitium.agreements.metrics import Metric
+from servitium.agreements.models import ServiceLevelAgreement
+from servitium.core.businesstime import (
+    ALWAYS_OPEN,
+    CalendarHasNoHours,
+    add_business_seconds,
+    business_seconds_between,
+)
+
+from .models import Incident, SlaClock
+
+CLOCK_METRICS = (Metric.RESPONSE_TIME, Metric.RESOLUTION_TIME)
+
+
+def warning_fraction() -> float:
+    return float(getattr(settings, "SLA_WARNING_THRESHOLD", 0.75))
+
+
+def _spec(clock: SlaClock):
+    return clock.calendar.spec() if clock.calendar_id else ALWAYS_OPEN
+
+
+def elapsed(clock: SlaClock, now: dt.datetime | None = None) -> float:
+    """Business seconds counted so far (finished segments plus the running one)."""
+    total = clock.elapsed_before_s
+    if clock.segment_start is not None:
+        end = clock.stopped_at or now or timezone.now()
+        total += business_seconds_between(_spec(clock), clock.segment_start, end)
+    return total
+
+
+def _close_segment(clock: SlaClock, now: dt.datetime) -> None:
+    if clock.segment_start is not None:
+        clock.elapsed_before_s += business_seconds_between(_spec(clock), clock.segment_start, now)
+        clock.segment_start = None
+
+
+def _recompute(clock: SlaClock) -> None:
+    """Due and warning instants for a running clock; none while paused or stopped. Schedules the checks."""
+    clock.version += 1
+    if clock.segment_start is None or clock.stopped_at is not None:
+        clock.due_at = clock.warn_at = None
+        return
+    spec = _spec(clock)
+    remaining = max(0.0, clock.target_s - clock.elapsed_before_s)
+    warn_remaining = clock.target_s * warning_fraction() - clock.elapsed_before_s
+    try:
+        clock.due_at = add_business_seconds(spec, clock.segment_start, remaining)
+        clock.warn_at = (
+            add_business_seconds(spec, clock.segment_start, warn_remaining) if warn_remaining > 0 else None
+        )
+    except CalendarHasNoHours:
+        clock.due_at = clock.warn_at = None
+        return
+    _schedule_checks(clock)
+
+
+def _schedule_checks(clock: SlaClock) -> None:
+    from .jobs import sla_clock_check
+
+    pk, version = clock.pk, clock.version
+    instants = [i for i in (clock.warn_at, clock.due_at) if i is not None]
+
+    def enqueue() -> None:
+        for eta in instants:
+            sla_clock_check.schedule(args=(pk, version), eta=eta)
+
+    if pk is not None:
+        transaction.on_commit(enqueue)
+
+
+def _save(clock: SlaClock) -> None:
+    clock.full_clean()
+    clock.save()
+
+
+def agreement_for(incident: Incident) -> ServiceLevelAgreement | None:
+    if incident.service_id is None:
+        return None
+    return (
+        ServiceLevelAgreement.objects.filter(
+            customer_id=incident.customer_id,
+            service_id=incident.service_id,
+            status=ServiceLevelAgreement.Status.AGREED,
+        )
+        .select_related("calendar")
+        .first()
+    )
+
+
+def _target_for(agreement: ServiceLevelAgreement, metric: str, priority: int):
+    targets = agreement.targets.filter(metric=metric)
+    return targets.filter(priority=priority).first() or targets.filter(priority__isnull=True).first()
+
+
+def clocks_start(incident: Incident, now: dt.datetime) -> list[SlaClock]:
+    """Start the response and resolution clocks the customer's agreement sets for this priority."""
+    agreement = agreement_for(incident)
+    if agreement is None:
+        return []
+    clocks = []
+    for metric in CLOCK_METRICS:
+        target = _target_for(agreement, metric, incident.priority)
+        if target is None:
+            continue
+        clock = SlaClock(
+            incident=incident,
+            metric=metric,
+            target=target,
+            calendar=agreement.calendar,
+            target_s=int(target.target_value),
+            started_at=now,
+            segment_start=now,
+        )
+        _save(clock)
+        _recompute(clock)
+        _save(clock)
+        clocks.append(clock)
+    return clocks
+
+
+def _running(incident: Incident, metric: str | None = None):
+    qs = incident.sla_clocks.filter(stopped_at__isnull=True).select_related("calendar")
+    return qs.filter(metric=metric) if metric else qs
+
+
+def clocks_stop(incident: Incident, metric: str, now: dt.datetime) -> None:
+    """Stop a clock (response at first response, resolution at resolve) and store whether it was met."""
+    for clock in _running(incident, metric).select_for_update(of=("self",)):
+        _close_segment(clock, now)
+        clock.stopped_at = now
+        clock.paused = False
+        clock.met = clock.elapsed_before_s <= clock.target_s
+        _recompute(clock)
+        _save(clock)
+
+
+def clocks_pause(incident: Incident, now: dt.datetime) -> None:
+    for clock in _running(incident, Metric.RESOLUTION_TIME).select_for_update(of=("self",)):
+        if not clock.paused:
+            _close_segment(clock, now)
+            clock.paused = True
+            _recompute(clock)
+            _save(clock)
+
+
+def clocks_resume(incident: Incident, now: dt.datetime) -> None:
+    for clock in _running(incident, Metric.RESOLUTION_TIME).select_for_update(of=("self",)):
+        if clock.paused:
+            clock.paused = False
+            clock.segment_start = now
+            _recompute(clock)
+            _save(clock)
+
+
+def clocks_reopen(incident: Incident, now: dt.datetime) -> None:
+    """A reopened ticket's resolution clock runs on from where it stopped (time already taken is kept)."""
+    for clock in incident.sla_clocks.filter(metric=Metric.RESOLUTION_TIME).select_for_update(of=("self",)):
+        clock.stopped_at = None
+        clock.met = None
+        clock.paused = False
+        clock.segment_start = now
+        clock.warned = clock.breached_notified = False
+        _recompute(clock)
+        _save(clock)
+
+
+def clocks_retarget(incident: Incident, now: dt.datetime) -> None:
+    """After a priority or agreement change: new targets and calendar from now on, elapsed time kept."""
+    agreement = agreement_for(incident)
+    existing = {c.metric: c for c in incident.sla_clocks.select_for_update(of=("self",))}
+    for metric in CLOCK_METRICS:
+        clock = existing.get(metric)
+        target = _target_for(agreement, metric, incident.priority) if agreement else None
+        if clock is None:
+            if (
+                target is not None
+                and incident.is_open
+                and not (metric == Metric.RESPONSE_TIME and incident.responded_at)
+            ):
+                new = SlaClock(
+                    incident=incident,
+                    metric=metric,
+                    target=target,
+                    calendar=agreement.calendar,
+                    target_s=int(target.target_value),
+                    started_at=now,
+                    segment_start=now,
+                )
+                _save(new)
+                _recompute(new)
+                _save(new)
+            continue
+        if clock.stopped_at is not None or target is None:
+            continue
+        if clock.segment_start is not None:
+            _close_segment(clock, now)  # bank the time counted on the old calendar
+            clock.segment_start = now
+        clock.target = target
+        clock.target_s = int(target.target_value)
+        clock.calendar = agreement.calendar
+        _recompute(clock)
+        _save(clock)
+
+
+def pause_statuses(incident: Incident) -> set[str]:
+    agreement = agreement_for(incident)
+    return set(agreement.pause_statuses or []) if agreement else set()
+
+
+def clock_state(clock: SlaClock, now: dt.datetime | None = None) -> dict[str, Any]:
+    """The API shape of a clock: {metric, target_s, due_at, elapsed_business_s, paused, met}."""
+    return {
+        "metric": clock.metric,
+        "target_s": clock.target_s,
+        "due_at": clock.due_at,
+        "elapsed_business_s": int(round(elapsed(clock, now))),
+        "paused": clock.paused,
+        "met": clock.met,
+    }

@@ -1,0 +1,63 @@
+"""Delayed SLA checks at the exact warning and breach instants (scheduled by clocks.py)."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from huey.contrib.djhuey import db_task
+
+from servitium.core import changelog
+from servitium.core.jobs import as_job
+from servitium.core.models import ChangeRecord
+
+logger = logging.getLogger(__name__)
+
+
+@db_task(name="CheckSlaClock")
+@as_job
+def sla_clock_check(clock_id: int, version: int, now=None) -> str:
+    """Warn at the threshold (telling the customer in advance), record the breach at the due instant."""
+    from .models import SlaClock
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        clock = (
+            SlaClock.objects.select_for_update(of=("self",))
+            .select_related("incident", "incident__caller", "incident__assignee")
+            .filter(pk=clock_id)
+            .first()
+        )
+        if clock is None or clock.version != version or clock.stopped_at is not None or clock.paused:
+            return "stale"
+        incident = clock.incident
+        metric = clock.get_metric_display()
+        if clock.due_at and now >= clock.due_at and not clock.breached_notified:
+            clock.breached_notified = True
+            clock.save(update_fields=["breached_notified", "updated"])
+            message = _("%(metric)s target breached") % {"metric": metric}
+            outcome = "breached"
+        elif clock.warn_at and now >= clock.warn_at and not clock.warned:
+            clock.warned = True
+            clock.save(update_fields=["warned", "updated"])
+            message = _("%(metric)s target at risk: due %(due)s") % {
+                "metric": metric,
+                "due": timezone.localtime(clock.due_at).strftime("%Y-%m-%d %H:%M %Z"),
+            }
+            outcome = "warned"
+        else:
+            return "early"
+        changelog.record(incident, action=ChangeRecord.Action.UPDATE, changes={}, message=message)
+        recipients = [p.email for p in (incident.caller, incident.assignee) if p is not None and p.email]
+        if recipients:
+            subject = f"[{incident.reference}] {message}"
+            body = _("%(ref)s %(title)s\n\n%(message)s. We are working on it and will keep you informed.") % {
+                "ref": incident.reference,
+                "title": incident.title,
+                "message": message,
+            }
+            transaction.on_commit(lambda: send_mail(subject, body, None, recipients, fail_silently=True))
+        return outcome

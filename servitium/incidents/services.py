@@ -1,0 +1,135 @@
+"""Writes of incident and service request management: create, update (priority, assignment), transitions.
+SLA clocks follow every step (see clocks.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from servitium.agreements.metrics import Metric
+from servitium.core import permissions
+from servitium.core import services as core_services
+from servitium.core.errors import TransitionNotAllowed
+from servitium.parties.models import Person
+
+from . import clocks
+from .lifecycle import INCIDENT_WORKFLOW, PENDING
+from .models import DEFAULT_MATRIX, Incident, PriorityRule
+
+EDITABLE_WHEN_CLOSED: set[str] = set()
+RESOLUTION_FIELDS = ("resolution_code", "resolution_notes", "closure_code")
+
+
+def priority_for(impact: int, urgency: int) -> int:
+    """The priority the configured impact x urgency matrix gives (the default table where a cell is unset)."""
+    rule = (
+        PriorityRule.objects.filter(impact=impact, urgency=urgency).values_list("priority", flat=True).first()
+    )
+    return rule or DEFAULT_MATRIX[(impact, urgency)]
+
+
+def _no_status(data: dict[str, Any]) -> None:
+    if "status" in data or "priority" in data:
+        raise ValidationError(
+            {"status": _("Status and priority are not set directly: use transitions, impact and urgency.")}
+        )
+
+
+@transaction.atomic
+def incident_create(
+    *, actor: Any, data: dict[str, Any], m2m: dict[str, Any] | None = None, now=None
+) -> Incident:
+    """Record a ticket, derive its priority and start its SLA clocks. A customer user always raises it for
+    their own organization, as themselves."""
+    _no_status(data)
+    data = dict(data)
+    if permissions.is_customer_user(actor):
+        data["customer"] = actor.organization
+        data["caller"] = Person.objects.filter(user=actor).first()
+        for field in ("assignment_group", "assignee", *RESOLUTION_FIELDS):
+            data.pop(field, None)
+    data["priority"] = priority_for(data.get("impact", 3), data.get("urgency", 3))
+    if data.get("assignment_group") or data.get("assignee"):
+        data["status"] = Incident.Status.ASSIGNED
+    incident = core_services.record_create(model=Incident, data=data, actor=actor)
+    clocks.clocks_start(incident, now or incident.created)
+    return incident
+
+
+@transaction.atomic
+def incident_update(
+    *, actor: Any, instance: Incident, data: dict[str, Any], m2m: dict[str, Any] | None = None, now=None
+) -> Incident:
+    """Change fields; a new impact/urgency re-derives the priority, a new service or priority re-targets the
+    clocks (keeping the business time already elapsed and paused)."""
+    _no_status(data)
+    if instance.status == Incident.Status.CLOSED:
+        raise TransitionNotAllowed(_("A closed ticket is kept as it was closed."))
+    now = now or timezone.now()
+    data = dict(data)
+    impact, urgency = data.get("impact", instance.impact), data.get("urgency", instance.urgency)
+    data["priority"] = priority_for(impact, urgency)
+    retarget = (
+        data["priority"] != instance.priority
+        or data.get("service", instance.service) != instance.service
+        or (data.get("customer", instance.customer) != instance.customer)
+    )
+    if instance.status == Incident.Status.NEW and (data.get("assignment_group") or data.get("assignee")):
+        data["status"] = Incident.Status.ASSIGNED
+    incident = core_services.record_update(instance=instance, data=data, actor=actor)
+    if retarget:
+        clocks.clocks_retarget(incident, now)
+    return incident
+
+
+def _record_response(incident: Incident, now) -> dict[str, Any]:
+    if incident.responded_at is None:
+        clocks.clocks_stop(incident, Metric.RESPONSE_TIME, now)
+        return {"responded_at": now}
+    return {}
+
+
+@transaction.atomic
+def incident_transition(
+    *, actor: Any, instance: Incident, transition: str, note: str = "", data: dict | None = None, now=None
+) -> Incident:
+    """Move a ticket along its lifecycle; the clocks pause, resume, stop and restart with it."""
+    now = now or timezone.now()
+    incident = Incident.objects.select_for_update().get(pk=instance.pk)
+    for field in RESOLUTION_FIELDS:
+        if data and data.get(field) is not None:
+            setattr(incident, field, str(data[field]))
+    step = INCIDENT_WORKFLOW.check(incident, incident.status, transition)
+    extra: dict[str, Any] = {f: getattr(incident, f) for f in RESOLUTION_FIELDS}
+    if step.target in (Incident.Status.ASSIGNED, Incident.Status.IN_PROGRESS) and step.name != "reopen":
+        extra.update(_record_response(incident, now))
+    pausing = clocks.pause_statuses(incident)
+    if step.target in PENDING:
+        extra.update(_record_response(incident, now))
+        if step.target in pausing:
+            clocks.clocks_pause(incident, now)
+        else:
+            clocks.clocks_resume(incident, now)
+    elif incident.status in PENDING:
+        clocks.clocks_resume(incident, now)
+    if step.name == "resolve":
+        extra.update(_record_response(incident, now))
+        clocks.clocks_stop(incident, Metric.RESOLUTION_TIME, now)
+        extra["resolved_at"] = now
+    elif step.name == "close":
+        extra["closed_at"] = now
+    elif step.name == "reopen":
+        clocks.clocks_reopen(incident, now)
+        extra.update({"resolved_at": None, "reopen_count": incident.reopen_count + 1})
+    return core_services.record_transition(
+        instance=incident,
+        actor=actor,
+        field="status",
+        target=step.target,
+        message=note or str(step.label),
+        extra=extra,
+    )

@@ -1,0 +1,311 @@
+"""Incidents and SLA clocks: priority matrix, lifecycle, clocks computed on the agreement's calendar
+(hours, holidays, time zone) and checked by hand, pauses, re-targeting, reopening, warnings, tenancy."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core import mail
+from huey.contrib.djhuey import HUEY
+
+from servitium.agreements import services as sla_services
+from servitium.agreements.models import TargetPerformance
+from servitium.core.models import ServiceHoursCalendar
+from servitium.incidents import services
+from servitium.incidents.jobs import sla_clock_check
+from servitium.incidents.models import Incident, PriorityRule, SlaClock
+from tests import factories
+from tests.base import RecordAPISuite, client
+
+BERLIN = ZoneInfo("Europe/Berlin")
+H = 3600
+
+
+def berlin(*args) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=BERLIN)
+
+
+@pytest.fixture
+def sla(ctx):
+    """Alder-like customer with an agreed SLA on a Berlin office-hours calendar with German holidays:
+    P3 response 2 h, P3 resolution 8 h, P2 resolution 4 h; pending-customer pauses the clock."""
+    calendar = ServiceHoursCalendar.objects.create(
+        name="Berlin office",
+        time_zone="Europe/Berlin",
+        holiday_country="DE",
+        weekly_hours={d: [["09:00", "17:00"]] for d in ("mon", "tue", "wed", "thu", "fri")},
+    )
+    service = factories.service("Email", customers=[ctx.org_a])
+    agreement = sla_services.agreement_create(
+        actor=None,
+        data={
+            "customer": ctx.org_a,
+            "service": service,
+            "title": "Email SLA",
+            "calendar": calendar,
+            "valid_from": dt.date(2026, 1, 1),
+            "workload": {"peak_periods": ["month end"]},
+            "exceptions": [{"kind": "force_majeure", "description": "storms"}],
+            "pause_statuses": ["pending_customer"],
+        },
+    )
+    for metric, priority, seconds in (
+        ("response_time", 3, 2 * H),
+        ("resolution_time", 3, 8 * H),
+        ("resolution_time", 2, 4 * H),
+        ("response_time", 2, 1 * H),
+    ):
+        sla_services.target_create(
+            actor=None,
+            data={"agreement": agreement, "metric": metric, "priority": priority, "target_value": seconds},
+        )
+    return sla_services.agreement_transition(actor=None, instance=agreement, transition="agree")
+
+
+def new_incident(ctx, sla, now, **extra):
+    data = {
+        "customer": ctx.org_a,
+        "service": sla.service,
+        "title": "Mail bounces",
+        "impact": 2,
+        "urgency": 2,
+        **extra,
+    }
+    return services.incident_create(actor=None, data=data, now=now)
+
+
+def clock(incident, metric="resolution_time") -> SlaClock:
+    return SlaClock.objects.get(incident=incident, metric=metric)
+
+
+def step(incident, name, now, **data):
+    return services.incident_transition(actor=None, instance=incident, transition=name, now=now, data=data)
+
+
+class TestIncidentAPI(RecordAPISuite):
+    endpoint = "incidents"
+    model = Incident
+    writer_roles = ["incident-agent"]
+    foreign_roles = ["catalog-manager", "supplier-manager"]
+    deletable = False
+
+    def make(self, ctx):
+        return services.incident_create(actor=None, data={"customer": ctx.org_a, "title": "Printer on fire"})
+
+    def create_payload(self, ctx):
+        return {"customer": ctx.org_a.pk, "title": "VPN down", "impact": 1, "urgency": 2}
+
+    def invalid_payload(self, ctx):
+        return {"customer": ctx.org_a.pk, "title": "Bad", "impact": 7}
+
+    def update_payload(self, ctx):
+        return {"description": "Since 9 am"}
+
+    def test_customer_of_the_organization(self, ctx):
+        obj = self.make(ctx)
+        api = client(ctx.customer_a)
+        assert api.get(self.url(obj)).status_code == 200
+        assert api.patch(self.url(obj), self.update_payload(ctx), format="json").status_code == 403
+
+
+def test_priority_from_the_configurable_matrix(ctx):
+    api = client(ctx.admin)
+    created = api.post(
+        "/api/v1/incidents/",
+        {"customer": ctx.org_a.pk, "title": "x", "impact": 1, "urgency": 1},
+        format="json",
+    )
+    assert created.json()["priority"] == 1
+    PriorityRule.objects.create(impact=3, urgency=3, priority=4)
+    low = api.post(
+        "/api/v1/incidents/",
+        {"customer": ctx.org_a.pk, "title": "y", "impact": 3, "urgency": 3},
+        format="json",
+    )
+    assert low.json()["priority"] == 4  # configured cell instead of the default 5
+    refused = api.patch(f"/api/v1/incidents/{created.json()['id']}/", {"priority": 5}, format="json")
+    assert refused.status_code == 200 and refused.json()["priority"] == 1  # priority is derived, read-only
+
+
+def test_clock_results_agree_with_a_hand_computation(ctx, sla):
+    """Friday 20 Nov 2026 15:00 Berlin, P3 (resolution 8 business hours on Mon-Fri 09-17):
+    Fri 15-17 = 2 h; Mon 23 09-10 = 1 h, then pending customer (paused) until Tue 24 09:00;
+    Tue 09-13 = 4 h -> resolved after 7 h of business time: met."""
+    incident = new_incident(ctx, sla, berlin(2026, 11, 20, 15))
+    assert incident.priority == 3
+    res, resp = clock(incident), clock(incident, "response_time")
+    assert resp.due_at == berlin(2026, 11, 20, 17)
+    assert res.due_at == berlin(2026, 11, 23, 15)  # 2 h Friday + 6 h Monday
+    incident = step(incident, "start_work", berlin(2026, 11, 20, 15, 30))
+    resp.refresh_from_db()
+    assert resp.met is True and resp.elapsed_before_s == 30 * 60
+    incident = step(incident, "await_customer", berlin(2026, 11, 23, 10))
+    res.refresh_from_db()
+    assert res.paused and res.elapsed_before_s == 3 * H and res.due_at is None
+    incident = step(incident, "resume", berlin(2026, 11, 24, 9))
+    res.refresh_from_db()
+    assert res.due_at == berlin(2026, 11, 24, 14)  # 5 h left from Tuesday 09:00
+    incident = step(
+        incident, "resolve", berlin(2026, 11, 24, 13), resolution_code="fixed", resolution_notes="Rule fixed"
+    )
+    res.refresh_from_db()
+    assert (res.met, res.elapsed_before_s) == (True, 7 * H)
+    body = client(ctx.admin).get(f"/api/v1/incidents/{incident.pk}/").json()
+    states = {c["metric"]: c for c in body["sla_clocks"]}
+    assert states["resolution_time"] == {
+        "metric": "resolution_time",
+        "target_s": 8 * H,
+        "due_at": None,
+        "elapsed_business_s": 7 * H,
+        "paused": False,
+        "met": True,
+    }
+
+
+def test_holiday_and_breach(ctx, sla):
+    """Thu 24 Dec 2026 16:00: 25 and 26 Dec are public holidays, 27 a Sunday -> due Mon 28 at 16:00."""
+    incident = new_incident(ctx, sla, berlin(2026, 12, 24, 16))
+    assert clock(incident).due_at == berlin(2026, 12, 28, 16)
+    step(incident, "start_work", berlin(2026, 12, 24, 16, 5))
+    incident = step(
+        Incident.objects.get(pk=incident.pk),
+        "resolve",
+        berlin(2026, 12, 29, 9, 30),
+        resolution_code="fixed",
+        resolution_notes="done",
+    )
+    c = clock(incident)
+    assert c.met is False and c.elapsed_before_s == 8 * H + 90 * 60
+
+
+def test_retarget_keeps_elapsed_and_paused_time(ctx, sla):
+    incident = new_incident(ctx, sla, berlin(2026, 11, 23, 9))  # Monday, P3: 8 h
+    step(incident, "start_work", berlin(2026, 11, 23, 9, 10))
+    step(Incident.objects.get(pk=incident.pk), "await_customer", berlin(2026, 11, 23, 11))  # 2 h counted
+    step(Incident.objects.get(pk=incident.pk), "resume", berlin(2026, 11, 23, 15))  # paused 4 h
+    # 16:00: urgency raised -> P2 (4 h). 3 h counted so far (the 4 paused hours are not): 1 h left.
+    services.incident_update(
+        actor=None,
+        instance=Incident.objects.get(pk=incident.pk),
+        data={"urgency": 1},
+        now=berlin(2026, 11, 23, 16),
+    )
+    c = clock(incident)
+    assert c.target_s == 4 * H and c.elapsed_before_s == 3 * H
+    assert c.due_at == berlin(2026, 11, 23, 17)
+
+
+def test_reopen_resumes_the_resolution_clock(ctx, sla):
+    incident = new_incident(ctx, sla, berlin(2026, 11, 23, 9))
+    incident = step(incident, "start_work", berlin(2026, 11, 23, 9))
+    incident = step(
+        incident, "resolve", berlin(2026, 11, 23, 11), resolution_code="fixed", resolution_notes="ok"
+    )
+    assert clock(incident).met is True
+    incident = step(incident, "reopen", berlin(2026, 11, 24, 9))
+    c = clock(incident)
+    assert c.met is None and c.elapsed_before_s == 2 * H and c.due_at == berlin(2026, 11, 24, 15)
+    assert incident.reopen_count == 1
+
+
+def test_pending_supplier_does_not_pause_under_this_sla(ctx, sla):
+    incident = new_incident(ctx, sla, berlin(2026, 11, 23, 9))
+    incident = step(incident, "start_work", berlin(2026, 11, 23, 9))
+    step(incident, "await_supplier", berlin(2026, 11, 23, 10))
+    c = clock(incident)
+    assert not c.paused and c.due_at == berlin(2026, 11, 23, 17)
+
+
+def test_warning_and_breach_checks_run_at_their_instants(ctx, sla, django_capture_on_commit_callbacks):
+    """Checks are scheduled (not polled) at the 75 % and 100 % instants; a stale check does nothing."""
+    from django.utils import timezone
+
+    from servitium.parties.models import Person
+
+    sla.calendar.holiday_country = ""  # the dates below are computed, so keep holidays out of this test
+    sla.calendar.save()
+    today = timezone.localdate()
+    monday = today + dt.timedelta(days=7 + (7 - today.weekday()) % 7)  # a Monday at least a week ahead
+    start = dt.datetime.combine(monday, dt.time(9), tzinfo=BERLIN)
+    caller = Person.objects.create(name="Caller", email="caller@a.example", organization=ctx.org_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        incident = new_incident(ctx, sla, start, caller=caller)
+    c = clock(incident)
+    scheduled = sorted(t.eta for t in HUEY.scheduled() if t.args == (c.pk, c.version))
+    assert [berlin_naive(e).time() for e in scheduled] == [dt.time(15), dt.time(17)]  # 6 h and 8 h in
+    assert sla_clock_check.call_local(c.pk, c.version - 1, now=start + dt.timedelta(hours=6)) == "stale"
+    assert sla_clock_check.call_local(c.pk, c.version, now=start + dt.timedelta(hours=5)) == "early"
+    with django_capture_on_commit_callbacks(execute=True):  # the e-mails go out after commit
+        assert sla_clock_check.call_local(c.pk, c.version, now=start + dt.timedelta(hours=6)) == "warned"
+        assert sla_clock_check.call_local(c.pk, c.version, now=start + dt.timedelta(hours=8)) == "breached"
+    assert [m.to for m in mail.outbox] == [["caller@a.example"], ["caller@a.example"]]
+    assert "at risk" in mail.outbox[0].subject and incident.reference in mail.outbox[0].subject
+
+
+def berlin_naive(eta: dt.datetime) -> dt.datetime:
+    """Huey stores etas as naive UTC; read them back as Berlin wall-clock time."""
+    return eta.replace(tzinfo=dt.UTC).astimezone(BERLIN).replace(tzinfo=None)
+
+
+def test_performance_measures_come_from_clocks(ctx, sla):
+    incident = new_incident(ctx, sla, berlin(2026, 11, 23, 9))
+    incident = step(incident, "start_work", berlin(2026, 11, 23, 9, 30))
+    step(incident, "resolve", berlin(2026, 11, 23, 12), resolution_code="fixed", resolution_notes="ok")
+    sla_services.performance_record(period_start=berlin(2026, 11, 1), period_end=berlin(2026, 12, 1))
+    rows = {
+        (p.target.metric, p.target.priority): p for p in TargetPerformance.objects.select_related("target")
+    }
+    resolution = rows[("resolution_time", 3)]
+    assert (resolution.measured_value, resolution.samples, resolution.met) == (3 * H, 1, True)
+    assert rows[("response_time", 3)].measured_value == 30 * 60
+    assert rows[("resolution_time", 2)].met is None  # no P2 ticket in the period
+
+
+def test_resolve_needs_code_and_notes_and_customer_isolation(ctx, sla):
+    incident = new_incident(ctx, sla, berlin(2026, 11, 23, 9))
+    api = client(ctx.admin)
+    url = f"/api/v1/incidents/{incident.pk}/transitions/"
+    offered = {t["name"] for t in api.get(url).json()}
+    assert "resolve" in offered and "close" not in offered
+    assert api.post(url, {"transition": "resolve"}, format="json").status_code == 409
+    done = api.post(
+        url,
+        {"transition": "resolve", "resolution_code": "fixed", "resolution_notes": "Restarted"},
+        format="json",
+    )
+    assert done.status_code == 200 and done.json()["status"] == "resolved"
+    assert client(ctx.customer_a).get(f"/api/v1/incidents/{incident.pk}/").json()["sla_clocks"]
+    assert client(ctx.customer_b).get(f"/api/v1/incidents/{incident.pk}/").status_code == 404
+
+
+def test_customer_raises_for_own_organization_and_requests_are_separate(ctx):
+    api = client(ctx.customer_a)
+    created = api.post(
+        "/api/v1/service-requests/", {"customer": ctx.org_b.pk, "title": "New laptop"}, format="json"
+    )
+    assert created.status_code == 400  # another organization: invisible, so refused
+    created = api.post("/api/v1/service-requests/", {"title": "New laptop"}, format="json")
+    assert (
+        created.status_code == 201
+        and created.json()["customer"] == ctx.org_a.pk
+        and created.json()["kind"] == "request"
+    )
+    assert api.get("/api/v1/incidents/").json()["count"] == 0
+    assert api.get("/api/v1/service-requests/").json()["count"] == 1
+
+
+def test_queue_and_detail_pages(ctx, sla):
+    from django.test import Client
+
+    incident = new_incident(ctx, sla, berlin(2026, 11, 23, 9))
+    browser = Client()
+    browser.force_login(ctx.admin)
+    for view in ("", "mine", "team", "breaching"):
+        assert browser.get("/incidents/", {"view": view}).status_code == 200
+    assert incident.reference.encode() in browser.get("/incidents/", {"view": "breaching"}).content
+    page = browser.get(f"/incidents/{incident.pk}/").content.decode()
+    assert 'id="sla-clocks"' in page
+    browser.force_login(ctx.customer_b)
+    assert browser.get(f"/incidents/{incident.pk}/").status_code == 404
