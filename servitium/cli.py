@@ -17,6 +17,7 @@ COMMAND_ALIASES = {
     "verify-changelog": "verify_changelog",
     "load-demo": "load_demo",
     "run-checks": "run_checks",
+    "import-incidents": "import_incidents",
 }
 
 

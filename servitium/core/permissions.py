@@ -53,11 +53,18 @@ class Role:
     description: Any = ""
 
 
+TOP_MANAGEMENT = "top-management"
 AREAS: dict[str, Area] = {}
 ROLES: dict[str, Role] = {
     ADMINISTRATOR: Role(ADMINISTRATOR, _("Administrator"), {ALL: frozenset({ALL})}, _("Every action")),
     AUDITOR: Role(AUDITOR, _("Auditor (read-only)"), {ALL: frozenset({VIEW})}, _("Reads every record")),
     CUSTOMER: Role(CUSTOMER, _("Customer user"), {}, _("Sees only its own organization's records")),
+    TOP_MANAGEMENT: Role(
+        TOP_MANAGEMENT,
+        _("Top management"),
+        {ALL: frozenset({VIEW})},
+        _("Reads every record; told of major incidents and escalations"),
+    ),
 }
 
 

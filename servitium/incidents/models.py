@@ -3,6 +3,7 @@ matrix, and SLA clocks measured on the agreement's service-hours calendar."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -46,6 +47,63 @@ DEFAULT_MATRIX = {
     (3, 2): 4,
     (3, 3): 5,
 }
+
+
+class Approval(models.TextChoices):
+    NOT_REQUIRED = "not_required", _("not required")
+    PENDING = "pending", _("awaiting approval")
+    APPROVED = "approved", _("approved")
+    REJECTED = "rejected", _("rejected")
+
+
+class SecurityCategory(models.TextChoices):
+    MALWARE = "malware", _("malware")
+    UNAUTHORISED_ACCESS = "unauthorised_access", _("unauthorised access")
+    DATA_DISCLOSURE = "data_disclosure", _("data disclosure")
+    DENIAL_OF_SERVICE = "denial_of_service", _("denial of service")
+    PHISHING = "phishing", _("phishing / social engineering")
+    LOSS_OR_THEFT = "loss_or_theft", _("loss or theft of equipment")
+    POLICY_VIOLATION = "policy_violation", _("policy violation")
+    VULNERABILITY = "vulnerability", _("exploited vulnerability")
+    OTHER = "other", _("other")
+
+
+class RequestItem(BaseModel):
+    """A requestable catalogue item: what a customer may ask for, how it is fulfilled, whether someone must
+    approve it first, and its own response and resolution targets (used when the SLA sets none)."""
+
+    service = models.ForeignKey("catalog.Service", on_delete=models.PROTECT, related_name="request_items")
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    fulfilment_instructions = models.TextField(_("fulfilment instructions"), blank=True)
+    needs_approval = models.BooleanField(_("needs approval"), default=False)
+    approver = models.ForeignKey(
+        "parties.Person",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Who approves; empty means the requesting customer's own approver (any customer user)."),
+    )
+    fulfilment_group = models.ForeignKey(
+        "parties.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    response_target_s = models.PositiveIntegerField(_("response target (business seconds)"), null=True, blank=True)
+    resolution_target_s = models.PositiveIntegerField(
+        _("fulfilment target (business seconds)"), null=True, blank=True
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    permission_area = "incidents"
+    customer_actions = frozenset({permissions.VIEW})
+
+    class Meta:
+        ordering = ["service__name", "name"]
+        verbose_name = _("request item")
+        constraints = [models.UniqueConstraint(fields=["service", "name"], name="request_item_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Incident(BaseModel):
@@ -102,7 +160,46 @@ class Incident(BaseModel):
     assignee = models.ForeignKey(
         "parties.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="assigned_incidents"
     )
+    affected_ci_name = models.CharField(
+        _("affected configuration item"),
+        max_length=200,
+        blank=True,
+        help_text=_("Name or identifier of the affected CI (linked to the CMDB record once it is there)."),
+    )
+    request_item = models.ForeignKey(
+        "RequestItem", null=True, blank=True, on_delete=models.PROTECT, related_name="requests"
+    )
+    approval = models.CharField(
+        _("approval"), max_length=12, choices=Approval.choices, default=Approval.NOT_REQUIRED
+    )
+    approved_by = models.ForeignKey(
+        "parties.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     is_security = models.BooleanField(_("information security incident"), default=False)
+    security_category = models.CharField(
+        _("security incident type"), max_length=24, choices=SecurityCategory.choices, blank=True
+    )
+    security_risk = models.PositiveSmallIntegerField(
+        _("information security risk"),
+        choices=LEVELS,
+        null=True,
+        blank=True,
+        help_text=_("Risk to confidentiality, integrity or availability; a high risk raises the priority."),
+    )
+    is_major = models.BooleanField(_("major incident"), default=False, db_index=True)
+    major_manager = models.ForeignKey(
+        "parties.Person",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="managed_major_incidents",
+        verbose_name=_("major-incident manager"),
+    )
+    major_declared_at = models.DateTimeField(_("declared major at"), null=True, blank=True)
+    source = models.CharField(
+        _("imported from"), max_length=32, blank=True, help_text=_("Import mapping the record came from.")
+    )
+    external_id = models.CharField(_("identifier in the source"), max_length=64, blank=True)
     resolution_code = models.CharField(_("resolution code"), max_length=40, blank=True)
     resolution_notes = models.TextField(_("resolution"), blank=True)
     closure_code = models.CharField(_("closure code"), max_length=40, blank=True)
@@ -127,6 +224,13 @@ class Incident(BaseModel):
             models.Index(fields=["assignee", "status"], name="incident_assignee_idx"),
             models.Index(fields=["service", "-created"], name="incident_service_idx"),
         ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="incident_unique_external_id",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
@@ -143,6 +247,12 @@ class Incident(BaseModel):
             and not self.assignment_group.members.filter(pk=self.assignee_id).exists()
         ):
             errors["assignee"] = [_("The assignee is not a member of the assignment group.")]
+        if self.major_manager_id and self.major_manager.organization.kind != "provider":
+            errors["major_manager"] = [_("The major-incident manager must be one of the provider's people.")]
+        if not self.is_security and (self.security_category or self.security_risk):
+            errors["is_security"] = [_("Mark the incident as a security incident to classify its risk.")]
+        if self.request_item_id and self.kind != self.Kind.REQUEST:
+            errors["request_item"] = [_("Only service requests are raised from request items.")]
         if errors:
             raise ValidationError(errors)
 
@@ -202,3 +312,156 @@ class SlaClock(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.incident.reference} {self.metric}"
+
+
+class MajorIncidentDefinition(BaseModel):
+    """What counts as a major incident, as agreed with one customer (for one service, or all)."""
+
+    customer = models.ForeignKey(
+        "parties.Organization", on_delete=models.CASCADE, related_name="major_incident_definitions"
+    )
+    service = models.ForeignKey(
+        "catalog.Service", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    criteria = models.TextField(_("criteria"), help_text=_("The agreed description of a major incident."))
+    priority_at_or_above = models.PositiveSmallIntegerField(
+        _("priority at or above"),
+        choices=Priority.choices,
+        null=True,
+        blank=True,
+        help_text=_("Tickets of this priority or higher are proposed as major incidents."),
+    )
+    agreed_on = models.DateField(_("agreed on"), null=True, blank=True)
+
+    permission_area = "incidents"
+    tenant_path = "customer"
+    customer_actions = frozenset({permissions.VIEW})
+
+    class Meta:
+        ordering = ["customer__name", "service__name"]
+        verbose_name = _("major-incident definition")
+
+    def __str__(self) -> str:
+        return f"{self.customer}: {self.criteria[:60]}"
+
+
+class MajorIncidentUpdate(BaseModel):
+    """The communications log of a major incident: each update given to customers or top management."""
+
+    class Audience(models.TextChoices):
+        CUSTOMER = "customer", _("customer")
+        TOP_MANAGEMENT = "top_management", _("top management")
+        INTERNAL = "internal", _("internal")
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="major_updates")
+    audience = models.CharField(_("audience"), max_length=16, choices=Audience.choices)
+    body = models.TextField(_("update"))
+    sent_to = models.TextField(_("sent to"), blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    permission_area = "incidents"
+    tenant_path = "incident__customer"
+    customer_actions = frozenset({permissions.VIEW})
+
+    class Meta:
+        ordering = ["incident", "created"]
+        verbose_name = _("major-incident update")
+
+    def __str__(self) -> str:
+        return f"{self.incident.reference} {self.get_audience_display()} {self.created:%Y-%m-%d %H:%M}"
+
+
+class PostIncidentReview(BaseModel):
+    """The review a major incident must have before it is closed."""
+
+    incident = models.OneToOneField(Incident, on_delete=models.CASCADE, related_name="review")
+    held_on = models.DateField(_("held on"))
+    participants = models.TextField(_("participants"), blank=True)
+    summary = models.TextField(_("what happened"))
+    root_cause = models.TextField(_("root cause"), blank=True)
+    went_well = models.TextField(_("what went well"), blank=True)
+    to_improve = models.TextField(_("what to improve"))
+    actions = models.TextField(_("actions"), blank=True)
+
+    permission_area = "incidents"
+    tenant_path = "incident__customer"
+    customer_actions = frozenset({permissions.VIEW})
+
+    class Meta:
+        ordering = ["-held_on"]
+        verbose_name = _("post-incident review")
+
+    def __str__(self) -> str:
+        return f"{self.incident.reference} review {self.held_on}"
+
+    def clean(self) -> None:
+        if self.incident_id and not self.incident.is_major:
+            raise ValidationError({"incident": [_("Post-incident reviews are held for major incidents.")]})
+
+
+class IncidentEvent(BaseModel):
+    """One entry of a ticket's history brought in by an import (the other tool's activity log)."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="imported_events")
+    occurred_at = models.DateTimeField(_("occurred at"))
+    activity = models.CharField(_("activity"), max_length=100)
+    group = models.CharField(_("group"), max_length=100, blank=True)
+    detail = models.TextField(_("detail"), blank=True)
+    external_id = models.CharField(_("identifier in the source"), max_length=64)
+
+    permission_area = "incidents"
+    tenant_path = "incident__customer"
+    customer_actions = frozenset({permissions.VIEW})
+
+    class Meta:
+        ordering = ["incident", "occurred_at", "id"]
+        verbose_name = _("imported event")
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "external_id"], name="incident_event_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.incident.reference} {self.activity}"
+
+
+class MailMessage(BaseModel):
+    """Every message the mail gateway took in or sent: for threading, de-duplication, rate limits and
+    as evidence of what was communicated."""
+
+    class Direction(models.TextChoices):
+        INBOUND = "in", _("received")
+        OUTBOUND = "out", _("sent")
+
+    class Outcome(models.TextChoices):
+        OPENED = "opened", _("opened a ticket")
+        APPENDED = "appended", _("added to a ticket")
+        AUTO_REPLY = "auto_reply", _("ignored: automatic reply")
+        BOUNCE = "bounce", _("ignored: delivery report")
+        LOOP = "loop", _("ignored: mail loop")
+        RATE_LIMITED = "rate_limited", _("refused: too many messages from this sender")
+        UNKNOWN_SENDER = "unknown_sender", _("refused: unknown sender")
+        DUPLICATE = "duplicate", _("ignored: already received")
+        SENT = "sent", _("sent")
+
+    message_id = models.CharField(_("Message-ID"), max_length=255, db_index=True)
+    direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
+    incident = models.ForeignKey(
+        Incident, null=True, blank=True, on_delete=models.CASCADE, related_name="mail_messages"
+    )
+    sender = models.EmailField(_("from"), max_length=254, blank=True, db_index=True)
+    recipients = models.TextField(_("to"), blank=True)
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
+
+    permission_area = "incidents"
+    tenant_path = "incident__customer"
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("mail message")
+        indexes = [models.Index(fields=["sender", "direction", "created"], name="mail_sender_rate_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()} {self.message_id}"
