@@ -290,6 +290,19 @@ EMAIL_USE_SSL = _env_bool("SERVITIUM_EMAIL_USE_SSL")
 DEFAULT_FROM_EMAIL = os.environ.get("SERVITIUM_EMAIL_FROM", "servitium@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Mail gateway (incidents by email): see docs/operator-guide.md.
+MAIL_DOMAIN = os.environ.get("SERVITIUM_MAIL_DOMAIN") or DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
+MAIL_RATE_LIMIT_PER_HOUR = int(os.environ.get("SERVITIUM_MAIL_RATE_LIMIT", "30"))
+MAIL_UNKNOWN_SENDER_CUSTOMER = os.environ.get("SERVITIUM_MAIL_UNKNOWN_SENDER_CUSTOMER", "")
+MAIL_MAX_BYTES = int(os.environ.get("SERVITIUM_MAIL_MAX_BYTES", str(30 * 1024 * 1024)))
+IMAP_HOST = os.environ.get("SERVITIUM_IMAP_HOST", "")
+IMAP_PORT = int(os.environ.get("SERVITIUM_IMAP_PORT", "993"))
+IMAP_USER = os.environ.get("SERVITIUM_IMAP_USER", "")
+IMAP_PASSWORD = os.environ.get("SERVITIUM_IMAP_PASSWORD", "")
+IMAP_FOLDER = os.environ.get("SERVITIUM_IMAP_FOLDER", "INBOX")
+IMAP_SSL = _env_bool("SERVITIUM_IMAP_SSL", True)
+
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 from typing import Any
 
-CONTEXTS = ("web", "api", "job", "shell")
+CONTEXTS = ("web", "api", "job", "shell", "mail", "import")
 
 _request_id: ContextVar[str] = ContextVar("servitium_request_id", default="")
 _context: ContextVar[str] = ContextVar("servitium_context", default="shell")

@@ -84,6 +84,8 @@ class ChangeRecord(models.Model):
         API = "api", _("API")
         JOB = "job", _("job")
         SHELL = "shell", _("shell")
+        MAIL = "mail", _("mail")
+        IMPORT = "import", _("import")
 
     timestamp = models.DateTimeField(_("time"), default=timezone.now)
     actor = models.ForeignKey(
@@ -259,7 +261,10 @@ class Comment(BaseModel):
         _("visibility"), max_length=8, choices=Visibility.choices, default=Visibility.INTERNAL
     )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="comments"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="comments"
+    )
+    author_name = models.CharField(
+        _("written by"), max_length=200, blank=True, help_text=_("For writers without an account (mail).")
     )
 
     customer_actions = frozenset({"view", "add"})
@@ -294,7 +299,7 @@ class Attachment(BaseModel):
     content_type = models.CharField(_("content type"), max_length=127)
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="attachments"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"
     )
 
     customer_actions = frozenset({"view", "add"})

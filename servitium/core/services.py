@@ -178,6 +178,11 @@ def attachment_create(*, actor: Any, object_type: str, object_id: int, upload: U
         actor, type(target).permission_area, permissions.CHANGE
     ):
         raise NotPermitted(_("You may not attach files to this record."))
+    return attachment_store(target=target, upload=upload, actor=actor)
+
+
+def attachment_store(*, target: models.Model, upload: UploadedFile, actor: Any) -> Attachment:
+    """Check and store a file on a record the caller has already authorised (e.g. the mail gateway)."""
     if upload.size > settings.ATTACHMENT_MAX_BYTES:
         raise ValidationError(
             {

@@ -9,9 +9,15 @@ class IncidentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_save
+
+        from servitium.core.models import Comment
         from servitium.core.permissions import register_area
 
         from . import jobs, measures  # noqa: F401  (SLA clock jobs; response/resolution measures for SLAs)
+        from .mail import imap, outbound  # noqa: F401  (mailbox polling and mail sending jobs)
+
+        post_save.connect(outbound.on_comment_saved, sender=Comment, dispatch_uid="incident_public_reply")
 
         register_area(
             "incidents",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -51,13 +50,13 @@ def sla_clock_check(clock_id: int, version: int, now=None) -> str:
         else:
             return "early"
         changelog.record(incident, action=ChangeRecord.Action.UPDATE, changes={}, message=message)
+        from .mail import outbound
+
+        body = _("%(ref)s %(title)s\n\n%(message)s. We are working on it and will keep you informed.") % {
+            "ref": incident.reference,
+            "title": incident.title,
+            "message": message,
+        }
         recipients = [p.email for p in (incident.caller, incident.assignee) if p is not None and p.email]
-        if recipients:
-            subject = f"[{incident.reference}] {message}"
-            body = _("%(ref)s %(title)s\n\n%(message)s. We are working on it and will keep you informed.") % {
-                "ref": incident.reference,
-                "title": incident.title,
-                "message": message,
-            }
-            transaction.on_commit(lambda: send_mail(subject, body, None, recipients, fail_silently=True))
+        outbound.notify(incident, to=recipients, subject=message, text=body, automatic=True)
         return outcome

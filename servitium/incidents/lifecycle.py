@@ -30,19 +30,19 @@ INCIDENT_WORKFLOW = Workflow(
         Transition("start_work", frozenset({S.NEW, S.ASSIGNED}), S.IN_PROGRESS, _("Start work")),
         Transition(
             "await_customer",
-            OPEN_WORKING - {S.NEW} | (PENDING - {S.PENDING_CUSTOMER}),
+            OPEN_WORKING | (PENDING - {S.PENDING_CUSTOMER}),
             S.PENDING_CUSTOMER,
             _("Pending customer"),
         ),
         Transition(
             "await_supplier",
-            OPEN_WORKING - {S.NEW} | (PENDING - {S.PENDING_SUPPLIER}),
+            OPEN_WORKING | (PENDING - {S.PENDING_SUPPLIER}),
             S.PENDING_SUPPLIER,
             _("Pending supplier"),
         ),
         Transition(
             "await_change",
-            OPEN_WORKING - {S.NEW} | (PENDING - {S.PENDING_CHANGE}),
+            OPEN_WORKING | (PENDING - {S.PENDING_CHANGE}),
             S.PENDING_CHANGE,
             _("Pending change"),
         ),

@@ -88,7 +88,9 @@ class RequestItem(BaseModel):
     fulfilment_group = models.ForeignKey(
         "parties.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    response_target_s = models.PositiveIntegerField(_("response target (business seconds)"), null=True, blank=True)
+    response_target_s = models.PositiveIntegerField(
+        _("response target (business seconds)"), null=True, blank=True
+    )
     resolution_target_s = models.PositiveIntegerField(
         _("fulfilment target (business seconds)"), null=True, blank=True
     )
@@ -444,6 +446,9 @@ class MailMessage(BaseModel):
         UNKNOWN_SENDER = "unknown_sender", _("refused: unknown sender")
         DUPLICATE = "duplicate", _("ignored: already received")
         SENT = "sent", _("sent")
+
+    # Outcomes of messages that were not taken into a ticket's thread.
+    IGNORED = ("auto_reply", "bounce", "loop", "rate_limited", "unknown_sender", "duplicate")
 
     message_id = models.CharField(_("Message-ID"), max_length=255, db_index=True)
     direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)

@@ -125,7 +125,9 @@ def incident_transition(
     elif step.name == "reopen":
         clocks.clocks_reopen(incident, now)
         extra.update({"resolved_at": None, "reopen_count": incident.reopen_count + 1})
-    return core_services.record_transition(
+    if step.name == "close" and incident.is_major and not hasattr(incident, "review"):
+        raise TransitionNotAllowed(_("A major incident is closed only after its post-incident review."))
+    incident = core_services.record_transition(
         instance=incident,
         actor=actor,
         field="status",
@@ -133,3 +135,23 @@ def incident_transition(
         message=note or str(step.label),
         extra=extra,
     )
+    _tell_caller(incident, step.name, note)
+    return incident
+
+
+def _tell_caller(incident: Incident, transition: str, note: str) -> None:
+    """The caller hears by mail when we need something from them and when their ticket is resolved."""
+    from .mail import outbound
+
+    if transition == "await_customer":
+        text = note or _("We need some information from you to go on; please reply to this message.")
+    elif transition == "resolve":
+        text = _(
+            "%(ref)s is resolved:\n\n%(notes)s\n\nIf the problem is still there, reply to reopen it."
+        ) % {
+            "ref": incident.reference,
+            "notes": incident.resolution_notes,
+        }
+    else:
+        return
+    outbound.notify(incident, to=outbound.caller_address(incident), text=text)

@@ -1,0 +1,1 @@
+"""Incidents by email: the inbound gateway (MTA pipe and IMAP polling) and threaded outbound notifications."""

@@ -1,0 +1,210 @@
+"""The inbound mail gateway: one message in, one outcome out.
+
+A new message from a known person opens a ticket for their organization and is acknowledged with the
+reference; a reply (In-Reply-To/References to a message we know, or the reference in the subject) is added
+to its ticket as a public reply, resumes a ticket waiting for the customer and reopens a resolved one.
+Machine-written mail (automatic replies, delivery reports, our own messages coming back) never opens or
+touches a ticket, and a sender who writes too often is refused for the hour.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from servitium.core import services as core_services
+from servitium.core.context import change_context
+from servitium.core.models import Comment
+from servitium.parties.models import Organization, Person
+
+from .. import services
+from ..models import Incident, MailMessage
+from . import outbound
+from .parsing import ParsedMail, parse, strip_quoted
+
+logger = logging.getLogger(__name__)
+Outcome = MailMessage.Outcome
+
+
+@dataclass
+class MailResult:
+    outcome: str
+    incident: Incident | None = None
+    message_id: str = ""
+
+    @property
+    def reference(self) -> str | None:
+        return self.incident.reference if self.incident else None
+
+
+def process(raw: bytes, *, now: dt.datetime | None = None) -> MailResult:
+    """Take one RFC 822 message. Raises `parsing.MalformedMessage` for input that is not a usable message;
+    any other exception means a temporary failure (the caller should let the message be delivered again)."""
+    mail = parse(raw)
+    with change_context(context="mail"), transaction.atomic():
+        return _process(mail, now or timezone.now())
+
+
+def _log(mail: ParsedMail, outcome: str, incident: Incident | None = None) -> MailResult:
+    MailMessage.objects.create(
+        message_id=mail.message_id,
+        direction=MailMessage.Direction.INBOUND,
+        incident=incident,
+        sender=mail.sender[:254],
+        recipients=", ".join(mail.recipients)[:2000],
+        subject=mail.subject,
+        outcome=outcome,
+    )
+    return MailResult(outcome, incident, mail.message_id)
+
+
+def _process(mail: ParsedMail, now: dt.datetime) -> MailResult:
+    if MailMessage.objects.filter(
+        message_id=mail.message_id, direction=MailMessage.Direction.INBOUND
+    ).exists():
+        return MailResult(Outcome.DUPLICATE, None, mail.message_id)
+    if mail.machine_kind:
+        return _log(mail, mail.machine_kind)
+    recent = MailMessage.objects.filter(
+        sender=mail.sender,
+        direction=MailMessage.Direction.INBOUND,
+        created__gte=now - dt.timedelta(hours=1),
+    ).count()
+    if recent >= settings.MAIL_RATE_LIMIT_PER_HOUR:
+        logger.warning("mail from %s refused: %d messages in the last hour", mail.sender, recent)
+        return _log(mail, Outcome.RATE_LIMITED)
+    person = Person.objects.select_related("organization", "user").filter(email__iexact=mail.sender).first()
+    customer = person.organization if person else _unknown_sender_customer()
+    if customer is None:
+        return _log(mail, Outcome.UNKNOWN_SENDER)
+    incident = _thread_target(mail)
+    provider_side = person is not None and person.organization.kind == Organization.Kind.PROVIDER
+    if incident is not None and (provider_side or incident.customer_id == customer.pk):
+        if incident.status != Incident.Status.CLOSED:
+            result = _log(mail, Outcome.APPENDED, incident)
+            _append(incident, mail, person, provider_side, now)
+            return result
+        mail.text = _("Follow-up of %(ref)s, which is closed.") % {"ref": incident.reference} + (
+            "\n\n" + mail.text
+        )
+    if provider_side:
+        # Staff write to tickets; they do not open customer tickets by mail.
+        return _log(mail, Outcome.UNKNOWN_SENDER)
+    return _open(mail, person, customer, now)
+
+
+def _unknown_sender_customer() -> Organization | None:
+    name = settings.MAIL_UNKNOWN_SENDER_CUSTOMER
+    return Organization.objects.filter(name=name).first() if name else None
+
+
+def _thread_target(mail: ParsedMail) -> Incident | None:
+    if mail.in_reply_to:
+        known = (
+            MailMessage.objects.filter(message_id__in=mail.in_reply_to, incident__isnull=False)
+            .select_related("incident")
+            .order_by("-created")
+            .first()
+        )
+        if known is not None:
+            return known.incident
+    if mail.reference:
+        return Incident.objects.filter(reference=mail.reference).first()
+    return None
+
+
+def _user(person: Person | None):
+    user = person.user if person and person.user_id else None
+    return user if user is not None and user.is_active else None
+
+
+def _open(mail: ParsedMail, person: Person | None, customer: Organization, now: dt.datetime) -> MailResult:
+    incident = services.incident_create(
+        actor=None,
+        data={
+            "title": mail.subject or _("(no subject)"),
+            "description": mail.text,
+            "customer": customer,
+            "caller": person,
+            "channel": Incident.Channel.EMAIL,
+        },
+        now=now,
+    )
+    result = _log(mail, Outcome.OPENED, incident)
+    _store_attachments(incident, mail, person)
+    outbound.notify(
+        incident,
+        to=[mail.sender],
+        subject=incident.title,
+        automatic=True,
+        text=_(
+            "Thank you, we have recorded your message as %(ref)s.\n\n"
+            "Reply to this message to add information; please keep %(ref)s in the subject."
+        )
+        % {"ref": incident.reference},
+    )
+    return result
+
+
+def _append(
+    incident: Incident, mail: ParsedMail, person: Person | None, provider_side: bool, now: dt.datetime
+) -> None:
+    text = strip_quoted(mail.text) or _("(empty message)")
+    comment = Comment(
+        target_type=ContentType.objects.get_for_model(Incident),
+        object_id=incident.pk,
+        body=text,
+        visibility=Comment.Visibility.PUBLIC,
+        author=_user(person),
+        author_name=(mail.sender_name or mail.sender)[:200],
+    )
+    comment.full_clean()
+    comment.save()
+    _store_attachments(incident, mail, person)
+    if provider_side:
+        outbound.notify(incident, to=outbound.caller_address(incident), text=text)
+        return
+    if incident.status == Incident.Status.PENDING_CUSTOMER:
+        services.incident_transition(
+            actor=None,
+            instance=incident,
+            transition="resume",
+            note=_("The customer replied by mail."),
+            now=now,
+        )
+    elif incident.status == Incident.Status.RESOLVED:
+        services.incident_transition(
+            actor=None,
+            instance=incident,
+            transition="reopen",
+            note=_("The customer replied by mail after resolution."),
+            now=now,
+        )
+
+
+def _store_attachments(incident: Incident, mail: ParsedMail, person: Person | None) -> None:
+    refused = []
+    for item in mail.attachments:
+        upload = SimpleUploadedFile(item.name[:200], item.data, content_type=item.content_type)
+        try:
+            with transaction.atomic():
+                core_services.attachment_store(target=incident, upload=upload, actor=_user(person))
+        except ValidationError as exc:
+            refused.append(f"{item.name}: {'; '.join(m for ms in exc.message_dict.values() for m in ms)}")
+    if refused:
+        Comment.objects.create(
+            target_type=ContentType.objects.get_for_model(Incident),
+            object_id=incident.pk,
+            body=_("Attachments not kept:") + "\n" + "\n".join(refused),
+            visibility=Comment.Visibility.INTERNAL,
+            author_name="mail gateway",
+        )

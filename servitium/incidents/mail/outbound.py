@@ -1,0 +1,101 @@
+"""Outbound ticket mail: every message carries the reference in its subject and threading headers
+(Message-ID, In-Reply-To, References) so that the customer's reply finds its ticket again.
+
+Messages are recorded as `MailMessage` rows in the caller's transaction and handed to the task queue
+after commit, so a rolled-back change sends nothing and a slow SMTP server never holds a request.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from huey.contrib.djhuey import db_task
+
+from servitium.core.jobs import as_job
+
+from ..models import Incident, MailMessage
+from .parsing import LOOP_HEADER
+
+
+def _thread_ids(incident: Incident) -> list[str]:
+    ids = list(
+        MailMessage.objects.filter(incident=incident)
+        .exclude(outcome__in=MailMessage.IGNORED)
+        .order_by("created", "id")
+        .values_list("message_id", flat=True)
+    )
+    # The first message starts the thread; the latest few are enough for clients to place the reply.
+    return ids[:1] + ids[1:][-9:]
+
+
+def notify(
+    incident: Incident,
+    *,
+    to: list[str],
+    text: str,
+    subject: str | None = None,
+    automatic: bool = False,
+) -> MailMessage | None:
+    """Queue a message about a ticket. `automatic` marks acknowledgements and alerts as machine-written
+    (RFC 3834 `Auto-Submitted: auto-replied`) so that other robots do not answer them."""
+    to = sorted({a.strip().lower() for a in to if a and "@" in a})
+    if not to:
+        return None
+    subject = f"[{incident.reference}] {subject or incident.title}"[:255]
+    message_id = f"<{incident.reference}.{uuid.uuid4().hex[:16]}@{settings.MAIL_DOMAIN}>"
+    thread = _thread_ids(incident)
+    headers = {"Message-ID": message_id, LOOP_HEADER: settings.MAIL_DOMAIN}
+    if thread:
+        headers["In-Reply-To"] = thread[-1]
+        headers["References"] = " ".join(thread)
+    if automatic:
+        headers["Auto-Submitted"] = "auto-replied"
+        headers["X-Auto-Response-Suppress"] = "All"
+    record = MailMessage.objects.create(
+        message_id=message_id,
+        direction=MailMessage.Direction.OUTBOUND,
+        incident=incident,
+        sender=settings.DEFAULT_FROM_EMAIL,
+        recipients=", ".join(to),
+        subject=subject,
+        outcome=MailMessage.Outcome.SENT,
+    )
+    payload = {"subject": subject, "body": text, "to": to, "headers": headers}
+    transaction.on_commit(lambda: send_ticket_mail(payload))
+    return record
+
+
+@db_task(name="SendTicketMail", retries=5, retry_delay=60)
+@as_job
+def send_ticket_mail(payload: dict[str, Any]) -> None:
+    EmailMessage(
+        subject=payload["subject"],
+        body=payload["body"],
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=payload["to"],
+        headers=payload["headers"],
+    ).send()
+
+
+def caller_address(incident: Incident) -> list[str]:
+    return [incident.caller.email] if incident.caller_id and incident.caller.email else []
+
+
+def on_comment_saved(sender, instance, created: bool, **kwargs) -> None:
+    """A public reply written by the provider (web or API) goes to the caller by mail, in the thread."""
+    from servitium.core import permissions
+    from servitium.core.models import Comment
+
+    if not created or instance.visibility != Comment.Visibility.PUBLIC or instance.author_name:
+        return
+    if instance.target_type.model_class() is not Incident:
+        return
+    if instance.author is None or permissions.is_customer_user(instance.author):
+        return
+    incident = Incident.objects.select_related("caller").filter(pk=instance.object_id).first()
+    if incident is not None:
+        notify(incident, to=caller_address(incident), text=instance.body)
