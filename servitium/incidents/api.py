@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema_field, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
 
+from servitium.core import permissions
 from servitium.core.api.base import RecordSerializer, RecordViewSet
+from servitium.parties.models import Person, Team
 
-from . import services
+from . import fulfilment, major, selectors, services
 from .clocks import clock_state
 from .lifecycle import INCIDENT_WORKFLOW
-from .models import Incident, PriorityRule
+from .models import (
+    Incident,
+    MajorIncidentDefinition,
+    MajorIncidentUpdate,
+    PostIncidentReview,
+    PriorityRule,
+    RequestItem,
+)
 
 CLOCK_SCHEMA = inline_serializer(
     "SlaClockState",
@@ -53,7 +65,16 @@ class IncidentSerializer(RecordSerializer):
             "status",
             "assignment_group",
             "assignee",
+            "affected_ci_name",
+            "request_item",
+            "approval",
+            "approved_by",
             "is_security",
+            "security_category",
+            "security_risk",
+            "is_major",
+            "major_manager",
+            "major_declared_at",
             "resolution_code",
             "resolution_notes",
             "closure_code",
@@ -69,6 +90,11 @@ class IncidentSerializer(RecordSerializer):
         read_only_fields = [
             "reference",
             "kind",
+            "approval",
+            "approved_by",
+            "is_major",
+            "major_manager",
+            "major_declared_at",
             "priority",
             "status",
             "escalation_level",
@@ -103,6 +129,29 @@ class IncidentSerializer(RecordSerializer):
         return attrs
 
 
+class EscalationSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["functional", "hierarchical"])
+    assignment_group = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all(), required=False)
+    note = serializers.CharField(required=False, allow_blank=True)
+
+
+class DeclareMajorSerializer(serializers.Serializer):
+    major_manager = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all())
+    note = serializers.CharField(required=False, allow_blank=True)
+
+
+class DecisionSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=["approve", "reject"])
+    note = serializers.CharField(required=False, allow_blank=True)
+
+
+class SecurityAnalysisSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    by_type = serializers.ListField(child=serializers.DictField())
+    by_risk = serializers.ListField(child=serializers.DictField())
+    by_impact = serializers.ListField(child=serializers.DictField())
+
+
 class IncidentViewSet(RecordViewSet):
     """Incidents; transitions: assign, start_work, await_*, resume, resolve, close, reopen."""
 
@@ -120,6 +169,11 @@ class IncidentViewSet(RecordViewSet):
         "channel",
         "category",
         "is_security",
+        "security_category",
+        "is_major",
+        "approval",
+        "request_item",
+        "escalation_level",
         "reference",
     ]
     search_fields = ["reference", "title", "description"]
@@ -134,6 +188,84 @@ class IncidentViewSet(RecordViewSet):
     @classmethod
     def create_service(cls, *, actor, data, m2m=None):
         return services.incident_create(actor=actor, data={**data, "kind": cls.kind}, m2m=m2m)
+
+    def _act(self, request, permission=permissions.CHANGE):
+        instance = self.get_object()
+        if permission:
+            self._require(permission, instance)
+        return instance
+
+    @extend_schema(request=EscalationSerializer, responses=IncidentSerializer)
+    @action(detail=True, methods=["post"])
+    def escalate(self, request: Request, pk=None) -> Response:
+        """Functional (`kind=functional`, `assignment_group`) or hierarchical (`kind=hierarchical`)."""
+        instance = self._act(request)
+        payload = EscalationSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        incident = major.escalate(
+            actor=request.user,
+            incident=instance,
+            kind=payload.validated_data["kind"],
+            team=payload.validated_data.get("assignment_group"),
+            note=payload.validated_data.get("note", ""),
+        )
+        return Response(self.get_serializer(self._fresh(incident)).data)
+
+    @extend_schema(request=DeclareMajorSerializer, responses=IncidentSerializer)
+    @action(detail=True, methods=["post"], url_path="declare-major")
+    def declare_major(self, request: Request, pk=None) -> Response:
+        """Declare a major incident with its named manager; top management is told at once."""
+        instance = self._act(request)
+        payload = DeclareMajorSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        incident = major.major_declare(
+            actor=request.user,
+            incident=instance,
+            manager=payload.validated_data["major_manager"],
+            note=payload.validated_data.get("note", ""),
+        )
+        return Response(self.get_serializer(self._fresh(incident)).data)
+
+    @extend_schema(request=DecisionSerializer, responses=IncidentSerializer)
+    @action(detail=True, methods=["post"])
+    def approval(self, request: Request, pk=None) -> Response:
+        """Approve or reject a request waiting for approval (`decision`: approve | reject)."""
+        instance = self._act(request, permission=None)
+        payload = DecisionSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        incident = fulfilment.request_decide(
+            actor=request.user,
+            incident=instance,
+            decision=payload.validated_data["decision"],
+            note=payload.validated_data.get("note", ""),
+        )
+        return Response(self.get_serializer(self._fresh(incident)).data)
+
+    @extend_schema(responses=SecurityAnalysisSerializer)
+    @action(detail=False, methods=["get"], url_path="security-analysis")
+    def security_analysis(self, request: Request) -> Response:
+        """Security incidents by type, by risk and by impact, with volume and mean resolution time
+        (`?since=YYYY-MM-DD&until=YYYY-MM-DD`)."""
+        since, until = _period(request)
+        return Response(selectors.security_analysis(self.get_queryset(), since, until))
+
+    def _fresh(self, incident):
+        return self.get_queryset().get(pk=incident.pk)
+
+
+def _period(request):
+    import datetime as dt
+
+    def day(name):
+        value = request.query_params.get(name)
+        if not value:
+            return None
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise serializers.ValidationError({name: ["Use a date as YYYY-MM-DD."]}) from None
+
+    return day("since"), day("until")
 
 
 class ServiceRequestViewSet(IncidentViewSet):
@@ -164,3 +296,112 @@ def register(router) -> None:
     router.register("incidents", IncidentViewSet, basename="incident")
     router.register("service-requests", ServiceRequestViewSet, basename="service-request")
     router.register("priority-matrix", PriorityRuleViewSet, basename="priority-rule")
+    register_more(router)
+
+
+class RequestItemSerializer(RecordSerializer):
+    class Meta:
+        model = RequestItem
+        fields = [
+            "id",
+            "url",
+            "service",
+            "name",
+            "description",
+            "fulfilment_instructions",
+            "needs_approval",
+            "approver",
+            "fulfilment_group",
+            "response_target_s",
+            "resolution_target_s",
+            "active",
+            "created",
+            "updated",
+        ]
+
+
+class RequestItemViewSet(RecordViewSet):
+    """Requestable catalogue items with fulfilment instructions, optional approval and own targets."""
+
+    queryset = RequestItem.objects.select_related("service")
+    serializer_class = RequestItemSerializer
+    filterset_fields = ["service", "needs_approval", "active"]
+    search_fields = ["name", "description"]
+
+
+class MajorIncidentDefinitionSerializer(RecordSerializer):
+    class Meta:
+        model = MajorIncidentDefinition
+        fields = ["id", "url", "customer", "service", "criteria", "priority_at_or_above", "agreed_on"]
+
+
+class MajorIncidentDefinitionViewSet(RecordViewSet):
+    """What counts as a major incident, as agreed with each customer."""
+
+    queryset = MajorIncidentDefinition.objects.select_related("customer", "service")
+    serializer_class = MajorIncidentDefinitionSerializer
+    filterset_fields = ["customer", "service"]
+
+
+class MajorIncidentUpdateSerializer(RecordSerializer):
+    class Meta:
+        model = MajorIncidentUpdate
+        fields = ["id", "url", "incident", "audience", "body", "sent_to", "author", "created"]
+        read_only_fields = ["sent_to", "author"]
+
+
+class MajorIncidentUpdateViewSet(RecordViewSet):
+    """The communications log of major incidents; posting an update sends it to its audience."""
+
+    queryset = MajorIncidentUpdate.objects.select_related("incident")
+    serializer_class = MajorIncidentUpdateSerializer
+    filterset_fields = ["incident", "audience"]
+    http_method_names = ["get", "post", "head", "options"]
+
+    @classmethod
+    def create_service(cls, *, actor, data, m2m=None):
+        return major.update_add(actor=actor, **data)
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        if permissions.is_customer_user(self.request.user):
+            qs = qs.filter(audience=MajorIncidentUpdate.Audience.CUSTOMER)
+        return qs
+
+
+class PostIncidentReviewSerializer(RecordSerializer):
+    class Meta:
+        model = PostIncidentReview
+        fields = [
+            "id",
+            "url",
+            "incident",
+            "held_on",
+            "participants",
+            "summary",
+            "root_cause",
+            "went_well",
+            "to_improve",
+            "actions",
+            "created",
+            "updated",
+        ]
+
+
+class PostIncidentReviewViewSet(RecordViewSet):
+    """Reviews of major incidents (one each; needed before the incident can be closed)."""
+
+    queryset = PostIncidentReview.objects.select_related("incident")
+    serializer_class = PostIncidentReviewSerializer
+    filterset_fields = ["incident"]
+
+    @classmethod
+    def create_service(cls, *, actor, data, m2m=None):
+        return major.review_record(actor=actor, data=data)
+
+
+def register_more(router) -> None:
+    router.register("request-items", RequestItemViewSet, basename="requestitem")
+    router.register("major-incident-definitions", MajorIncidentDefinitionViewSet, basename="majorincidentdefinition")
+    router.register("major-incident-updates", MajorIncidentUpdateViewSet, basename="majorincidentupdate")
+    router.register("post-incident-reviews", PostIncidentReviewViewSet, basename="postincidentreview")

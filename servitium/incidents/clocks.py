@@ -109,22 +109,36 @@ def _target_for(agreement: ServiceLevelAgreement, metric: str, priority: int):
     return targets.filter(priority=priority).first() or targets.filter(priority__isnull=True).first()
 
 
+def _resolve_target(incident: Incident, agreement, metric: str):
+    """(agreement target or None, seconds, calendar) for one measure; the agreement's target for this
+    priority comes first, then the request item's own target (measured on the agreement's calendar if
+    there is one, else round the clock). None when nothing sets a target."""
+    target = _target_for(agreement, metric, incident.priority) if agreement else None
+    calendar = agreement.calendar if agreement else None
+    if target is not None:
+        return target, int(target.target_value), calendar
+    item = incident.request_item if incident.request_item_id else None
+    seconds = None
+    if item is not None:
+        seconds = item.response_target_s if metric == Metric.RESPONSE_TIME else item.resolution_target_s
+    return (None, int(seconds), calendar) if seconds else None
+
+
 def clocks_start(incident: Incident, now: dt.datetime) -> list[SlaClock]:
-    """Start the response and resolution clocks the customer's agreement sets for this priority."""
+    """Start the response and resolution clocks the customer's agreement (or the request item) sets."""
     agreement = agreement_for(incident)
-    if agreement is None:
-        return []
     clocks = []
     for metric in CLOCK_METRICS:
-        target = _target_for(agreement, metric, incident.priority)
-        if target is None:
+        resolved = _resolve_target(incident, agreement, metric)
+        if resolved is None:
             continue
+        target, seconds, calendar = resolved
         clock = SlaClock(
             incident=incident,
             metric=metric,
             target=target,
-            calendar=agreement.calendar,
-            target_s=int(target.target_value),
+            calendar=calendar,
+            target_s=seconds,
             started_at=now,
             segment_start=now,
         )
@@ -187,19 +201,19 @@ def clocks_retarget(incident: Incident, now: dt.datetime) -> None:
     existing = {c.metric: c for c in incident.sla_clocks.select_for_update(of=("self",))}
     for metric in CLOCK_METRICS:
         clock = existing.get(metric)
-        target = _target_for(agreement, metric, incident.priority) if agreement else None
+        resolved = _resolve_target(incident, agreement, metric)
         if clock is None:
             if (
-                target is not None
+                resolved is not None
                 and incident.is_open
                 and not (metric == Metric.RESPONSE_TIME and incident.responded_at)
             ):
                 new = SlaClock(
                     incident=incident,
                     metric=metric,
-                    target=target,
-                    calendar=agreement.calendar,
-                    target_s=int(target.target_value),
+                    target=resolved[0],
+                    calendar=resolved[2],
+                    target_s=resolved[1],
                     started_at=now,
                     segment_start=now,
                 )
@@ -207,14 +221,23 @@ def clocks_retarget(incident: Incident, now: dt.datetime) -> None:
                 _recompute(new)
                 _save(new)
             continue
-        if clock.stopped_at is not None or target is None:
+        if clock.stopped_at is not None or resolved is None:
             continue
         if clock.segment_start is not None:
             _close_segment(clock, now)  # bank the time counted on the old calendar
             clock.segment_start = now
-        clock.target = target
-        clock.target_s = int(target.target_value)
-        clock.calendar = agreement.calendar
+        clock.target, clock.target_s, clock.calendar = resolved
+        _recompute(clock)
+        _save(clock)
+
+
+def clocks_cancel(incident: Incident, now: dt.datetime) -> None:
+    """A rejected request: its clocks stop without a result (nothing was to be delivered)."""
+    for clock in _running(incident).select_for_update(of=("self",)):
+        _close_segment(clock, now)
+        clock.stopped_at = now
+        clock.paused = False
+        clock.met = None
         _recompute(clock)
         _save(clock)
 

@@ -50,6 +50,11 @@ def sla_clock_check(clock_id: int, version: int, now=None) -> str:
         else:
             return "early"
         changelog.record(incident, action=ChangeRecord.Action.UPDATE, changes={}, message=message)
+        level = 2 if outcome == "breached" else 1
+        if incident.escalation_level < level and incident.is_open:
+            from .major import escalate
+
+            escalate(actor=None, incident=incident, kind="hierarchical", note=message, automatic=True)
         from .mail import outbound
 
         body = _("%(ref)s %(title)s\n\n%(message)s. We are working on it and will keep you informed.") % {

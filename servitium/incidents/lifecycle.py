@@ -11,13 +11,25 @@ OPEN_WORKING = frozenset({S.NEW, S.ASSIGNED, S.IN_PROGRESS})
 PENDING = frozenset({S.PENDING_CUSTOMER, S.PENDING_SUPPLIER, S.PENDING_CHANGE})
 
 
+def _approved(incident) -> str | None:
+    if incident.approval == "pending":
+        return str(_("The request is waiting for approval."))
+    if incident.approval == "rejected":
+        return str(_("The request was rejected."))
+    return None
+
+
 def _needs_assignee_or_group(incident) -> str | None:
+    if blocked := _approved(incident):
+        return blocked
     if incident.assignment_group_id is None and incident.assignee_id is None:
         return str(_("Set an assignment group or an assignee first."))
     return None
 
 
 def _needs_resolution(incident) -> str | None:
+    if blocked := _approved(incident):
+        return blocked
     if not incident.resolution_code or not incident.resolution_notes.strip():
         return str(_("A resolution code and resolution notes are needed to resolve."))
     return None
@@ -27,7 +39,9 @@ INCIDENT_WORKFLOW = Workflow(
     states=S.values,
     transitions=[
         Transition("assign", frozenset({S.NEW}), S.ASSIGNED, _("Assign"), guard=_needs_assignee_or_group),
-        Transition("start_work", frozenset({S.NEW, S.ASSIGNED}), S.IN_PROGRESS, _("Start work")),
+        Transition(
+            "start_work", frozenset({S.NEW, S.ASSIGNED}), S.IN_PROGRESS, _("Start work"), guard=_approved
+        ),
         Transition(
             "await_customer",
             OPEN_WORKING | (PENDING - {S.PENDING_CUSTOMER}),

@@ -15,6 +15,8 @@ def _measure(target, start, end):
         metric=target.metric,
         stopped_at__gte=start,
         stopped_at__lt=end,
+        met__isnull=False,  # clocks of rejected requests carry no result
+        target=target,
         incident__customer_id=target.agreement.customer_id,
         incident__service_id=target.agreement.service_id,
     )

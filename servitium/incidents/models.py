@@ -97,6 +97,7 @@ class RequestItem(BaseModel):
     active = models.BooleanField(_("active"), default=True)
 
     permission_area = "incidents"
+    tenant_path = "service__customers"  # customers see the items of the services they receive
     customer_actions = frozenset({permissions.VIEW})
 
     class Meta:

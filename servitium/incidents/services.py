@@ -16,9 +16,10 @@ from servitium.core import services as core_services
 from servitium.core.errors import TransitionNotAllowed
 from servitium.parties.models import Person
 
-from . import clocks
+from . import clocks, fulfilment
 from .lifecycle import INCIDENT_WORKFLOW, PENDING
-from .models import DEFAULT_MATRIX, Incident, PriorityRule
+from .major import security_priority
+from .models import DEFAULT_MATRIX, Approval, Incident, PriorityRule
 
 EDITABLE_WHEN_CLOSED: set[str] = set()
 RESOLUTION_FIELDS = ("resolution_code", "resolution_notes", "closure_code")
@@ -33,6 +34,9 @@ def priority_for(impact: int, urgency: int) -> int:
 
 
 def _no_status(data: dict[str, Any]) -> None:
+    for name in ("approval", "approved_by", "is_major", "major_manager", "major_declared_at"):
+        if name in data:
+            raise ValidationError({name: _("Set through approval and major-incident actions.")})
     if "status" in data or "priority" in data:
         raise ValidationError(
             {"status": _("Status and priority are not set directly: use transitions, impact and urgency.")}
@@ -52,8 +56,9 @@ def incident_create(
         data["caller"] = Person.objects.filter(user=actor).first()
         for field in ("assignment_group", "assignee", *RESOLUTION_FIELDS):
             data.pop(field, None)
-    data["priority"] = priority_for(data.get("impact", 3), data.get("urgency", 3))
-    if data.get("assignment_group") or data.get("assignee"):
+    data = fulfilment.apply_request_item(data)
+    data["priority"] = security_priority(priority_for(data.get("impact", 3), data.get("urgency", 3)), data)
+    if (data.get("assignment_group") or data.get("assignee")) and data.get("approval") != Approval.PENDING:
         data["status"] = Incident.Status.ASSIGNED
     incident = core_services.record_create(model=Incident, data=data, actor=actor)
     clocks.clocks_start(incident, now or incident.created)
@@ -72,13 +77,19 @@ def incident_update(
     now = now or timezone.now()
     data = dict(data)
     impact, urgency = data.get("impact", instance.impact), data.get("urgency", instance.urgency)
-    data["priority"] = priority_for(impact, urgency)
+    data["priority"] = security_priority(priority_for(impact, urgency), data, instance)
     retarget = (
         data["priority"] != instance.priority
         or data.get("service", instance.service) != instance.service
         or (data.get("customer", instance.customer) != instance.customer)
     )
-    if instance.status == Incident.Status.NEW and (data.get("assignment_group") or data.get("assignee")):
+    if "request_item" in data and data["request_item"] != instance.request_item:
+        raise ValidationError({"request_item": _("The request item is chosen when the request is raised.")})
+    if (
+        instance.status == Incident.Status.NEW
+        and instance.approval != Approval.PENDING
+        and (data.get("assignment_group") or data.get("assignee"))
+    ):
         data["status"] = Incident.Status.ASSIGNED
     incident = core_services.record_update(instance=instance, data=data, actor=actor)
     if retarget:
