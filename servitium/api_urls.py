@@ -16,6 +16,7 @@ from servitium.catalog.api import (
 from servitium.core.api import resources as core_api
 from servitium.incidents import api as incidents_api
 from servitium.parties import api as parties_api
+from servitium.problems import api as problems_api
 from servitium.relationships import api as relationships_api
 from servitium.suppliers import api as suppliers_api
 
@@ -36,7 +37,7 @@ router.register("comments", core_api.CommentViewSet, basename="comment")
 router.register("attachments", core_api.AttachmentViewSet, basename="attachment")
 router.register("changelog", core_api.ChangeRecordViewSet, basename="changerecord")
 router.register("tokens", core_api.TokenViewSet, basename="apitoken")
-for app_api in (agreements_api, relationships_api, suppliers_api, incidents_api):
+for app_api in (agreements_api, relationships_api, suppliers_api, incidents_api, problems_api):
     app_api.register(router)
 
 

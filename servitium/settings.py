@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "servitium.relationships",
     "servitium.suppliers",
     "servitium.incidents",
+    "servitium.problems",
 ]
 
 MIDDLEWARE = [

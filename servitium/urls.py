@@ -18,4 +18,5 @@ urlpatterns = [
     path("relationships/", include("servitium.relationships.urls")),
     path("suppliers/", include("servitium.suppliers.urls")),
     path("incidents/", include("servitium.incidents.urls")),
+    path("problems/", include("servitium.problems.urls")),
 ]

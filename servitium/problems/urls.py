@@ -1,0 +1,2 @@
+app_name = "problems"
+urlpatterns: list = []
