@@ -402,6 +402,8 @@ class PostIncidentReviewViewSet(RecordViewSet):
 
 def register_more(router) -> None:
     router.register("request-items", RequestItemViewSet, basename="requestitem")
-    router.register("major-incident-definitions", MajorIncidentDefinitionViewSet, basename="majorincidentdefinition")
+    router.register(
+        "major-incident-definitions", MajorIncidentDefinitionViewSet, basename="majorincidentdefinition"
+    )
     router.register("major-incident-updates", MajorIncidentUpdateViewSet, basename="majorincidentupdate")
     router.register("post-incident-reviews", PostIncidentReviewViewSet, basename="postincidentreview")

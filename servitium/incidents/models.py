@@ -399,6 +399,9 @@ class PostIncidentReview(BaseModel):
     def __str__(self) -> str:
         return f"{self.incident.reference} review {self.held_on}"
 
+    def get_absolute_url(self) -> str:
+        return self.incident.get_absolute_url()
+
     def clean(self) -> None:
         if self.incident_id and not self.incident.is_major:
             raise ValidationError({"incident": [_("Post-incident reviews are held for major incidents.")]})

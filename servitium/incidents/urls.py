@@ -9,4 +9,7 @@ urlpatterns = [
     path("new/", views.IncidentForm.as_view(), name="incident_create"),
     path("<int:pk>/", views.IncidentDetail.as_view(), name="incident_detail"),
     path("<int:pk>/edit/", views.IncidentForm.as_view(), name="incident_edit"),
+    path("reviews/", views.PostIncidentReviewList.as_view(), name="postincidentreview_list"),
+    path("reviews/new/", views.PostIncidentReviewForm.as_view(), name="postincidentreview_create"),
+    path("reviews/<int:pk>/edit/", views.PostIncidentReviewForm.as_view(), name="postincidentreview_edit"),
 ]

@@ -1,15 +1,21 @@
 """UI: the agent queue and the ticket pages."""
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.http import HttpResponseForbidden
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
 from servitium.core import permissions
 from servitium.core import views as generic
-from servitium.parties.models import Person
+from servitium.core.errors import ApplicationError
+from servitium.parties.models import Person, Team
 
-from . import services
+from . import fulfilment, major, services
 from .clocks import clock_state
 from .lifecycle import INCIDENT_WORKFLOW
-from .models import Incident
+from .models import Approval, Incident, MajorIncidentUpdate, PostIncidentReview
 
 FIELDS = [
     "reference",
@@ -27,9 +33,18 @@ FIELDS = [
     "status",
     "assignment_group",
     "assignee",
+    "affected_ci_name",
+    "request_item",
+    "approval",
     "is_security",
+    "security_category",
+    "security_risk",
+    "is_major",
+    "major_manager",
+    "escalation_level",
     "resolution_code",
     "resolution_notes",
+    "closure_code",
 ]
 
 
@@ -79,12 +94,77 @@ class IncidentDetail(generic.RecordDetailView):
     template_name = "incidents/incident_detail.html"
 
     def context(self, obj):
+        user = self.request.user
         context = super().context(obj)
         context["clocks"] = [
             {**clock_state(c), "label": c.get_metric_display()}
-            for c in permissions.restrict(obj.sla_clocks.select_related("calendar"), self.request.user)
+            for c in permissions.restrict(obj.sla_clocks.select_related("calendar"), user)
         ]
+        updates = permissions.restrict(obj.major_updates.select_related("author"), user)
+        if permissions.is_customer_user(user):
+            updates = updates.filter(audience=MajorIncidentUpdate.Audience.CUSTOMER)
+        staff = not permissions.is_customer_user(user) and permissions.can(user, permissions.CHANGE, obj)
+        context.update(
+            {
+                "major_updates": updates,
+                "review": PostIncidentReview.objects.filter(incident=obj).first(),
+                "definition": major.matching_definition(obj) if staff and not obj.is_major else None,
+                "can_act": staff and obj.is_open,
+                "may_approve": obj.approval == Approval.PENDING and fulfilment.may_approve(user, obj),
+                "provider_people": Person.objects.filter(organization__kind="provider").order_by("name")
+                if staff
+                else [],
+                "provider_teams": Team.objects.filter(organization__kind="provider").order_by("name")
+                if staff
+                else [],
+            }
+        )
         return context
+
+    def post(self, request, pk):
+        """Besides comments and transitions: escalation, major-incident declaration and updates, approval."""
+        action = request.POST.get("action")
+        if action not in {"escalate", "declare_major", "major_update", "approval"}:
+            return super().post(request, pk)
+        obj = self.get_object(pk)
+        post = request.POST
+        try:
+            if action == "approval":
+                fulfilment.request_decide(
+                    actor=request.user,
+                    incident=obj,
+                    decision=post.get("decision", ""),
+                    note=post.get("note", ""),
+                )
+            elif not permissions.can(request.user, permissions.CHANGE, obj):
+                return HttpResponseForbidden(_("You may not do this."))
+            elif action == "escalate":
+                team = Team.objects.filter(pk=post.get("assignment_group") or None).first()
+                major.escalate(
+                    actor=request.user,
+                    incident=obj,
+                    kind=post.get("kind", ""),
+                    team=team,
+                    note=post.get("note", ""),
+                )
+            elif action == "declare_major":
+                manager = Person.objects.filter(pk=post.get("major_manager") or None).first()
+                major.major_declare(
+                    actor=request.user, incident=obj, manager=manager, note=post.get("note", "")
+                )
+            elif action == "major_update":
+                major.update_add(
+                    actor=request.user,
+                    incident=obj,
+                    audience=post.get("audience", ""),
+                    body=post.get("body", ""),
+                )
+            messages.success(request, _("Done."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        return redirect(obj.get_absolute_url())
 
 
 class IncidentForm(generic.RecordFormView):
@@ -101,7 +181,10 @@ class IncidentForm(generic.RecordFormView):
         "urgency",
         "assignment_group",
         "assignee",
+        "affected_ci_name",
         "is_security",
+        "security_category",
+        "security_risk",
         "resolution_code",
         "resolution_notes",
     ]
@@ -119,8 +202,43 @@ class IncidentForm(generic.RecordFormView):
                 "resolution_code",
                 "resolution_notes",
                 "is_security",
+                "security_category",
+                "security_risk",
+                "affected_ci_name",
             ):
                 form.fields.pop(name, None)
         if "title" in form.fields:
             form.fields["title"].widget.attrs["autofocus"] = True
         return form
+
+
+class PostIncidentReviewForm(generic.RecordFormView):
+    """Record (or correct) the review of a major incident; `?incident=<id>` pre-fills the ticket."""
+
+    model = PostIncidentReview
+    form_fields = [
+        "incident",
+        "held_on",
+        "participants",
+        "summary",
+        "root_cause",
+        "went_well",
+        "to_improve",
+        "actions",
+    ]
+    create_service = staticmethod(major.review_record)
+
+    def make_form(self, instance=None, data=None):
+        form = super().make_form(instance, data)
+        form.fields["incident"].queryset = form.fields["incident"].queryset.filter(is_major=True)
+        return form
+
+
+class PostIncidentReviewList(generic.RecordListView):
+    model = PostIncidentReview
+    columns = ["incident", "held_on", "summary", "to_improve"]
+    search_fields = ["summary", "to_improve", "incident__reference"]
+    default_sort = "-held_on"
+
+    def base_queryset(self):
+        return PostIncidentReview.objects.select_related("incident")

@@ -302,3 +302,30 @@ class TestMajorDefinitionAPI(RecordAPISuite):
 
     def update_payload(self, ctx):
         return {"criteria": "Outage of the web shop over 15 minutes"}
+
+
+def test_major_incident_pages_declare_update_review_and_close(ctx, staff):
+    from django.test import Client
+
+    incident = ticket(ctx, assignment_group=staff.desk)
+    browser = Client()
+    browser.force_login(staff.manager_user)
+    url = f"/incidents/{incident.pk}/"
+    assert "Declare major incident" in browser.get(url).content.decode()
+    browser.post(url, {"action": "declare_major", "major_manager": staff.manager.pk})
+    page = browser.get(url).content.decode()
+    assert 'id="major-incident"' in page and "review needed before closure" in page
+    browser.post(url, {"action": "major_update", "audience": "customer", "body": "Next update at noon."})
+    assert "Next update at noon." in browser.get(url).content.decode()
+    form = browser.get(f"/incidents/reviews/new/?incident={incident.pk}")
+    assert form.status_code == 200
+    saved = browser.post(
+        "/incidents/reviews/new/",
+        {"incident": incident.pk, "held_on": "2026-03-06", "summary": "PSU failure", "to_improve": "Spares"},
+    )
+    assert saved.status_code == 302 and saved.url == url
+    assert "post-incident review held" in browser.get(url).content.decode()
+    customer = Client()
+    customer.force_login(ctx.customer_a)
+    page = customer.get(url).content.decode()
+    assert "Next update at noon." in page and "Declare major incident" not in page
