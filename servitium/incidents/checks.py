@@ -1,0 +1,161 @@
+"""Conformity checks evidenced by incident and service request management (2011 8.1, 6.6.3; 2018 8.6.1,
+8.6.2, 8.7.3.3). Each reads the records the process leaves; figures are aggregated in SQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from servitium.agreements.models import ServiceLevelAgreement
+from servitium.core.checks import CheckResult, register
+
+from .models import Incident, MajorIncidentDefinition, MajorIncidentUpdate, RequestItem, SlaClock
+
+INCIDENT_REQS = ["iso20000-1:2011#8.1", "iso20000-1:2018#8.6.1"]
+REQUEST_REQS = ["iso20000-1:2011#8.1", "iso20000-1:2018#8.6.2"]
+SECURITY_REQS = ["iso20000-1:2011#6.6.3", "iso20000-1:2018#8.7.3.3"]
+WINDOW = dt.timedelta(days=90)
+
+
+def _recent():
+    return Incident.objects.filter(created__gte=timezone.now() - WINDOW)
+
+
+@register(
+    "incidents.tickets_classified",
+    requirements=INCIDENT_REQS + ["iso20000-1:2018#8.6.2"],
+    title=_("Tickets of the last 90 days are classified: service and category recorded, priority derived"),
+)
+def tickets_classified() -> CheckResult:
+    stats = _recent().aggregate(
+        total=Count("id"), good=Count("id", filter=Q(service__isnull=False) & ~Q(category=""))
+    )
+    gaps = _recent().filter(Q(service__isnull=True) | Q(category=""))[:20]
+    return CheckResult.from_counts(
+        total=stats["total"],
+        good=stats["good"],
+        met=_("All %(n)d recent tickets name their service and category.") % {"n": stats["total"]},
+        not_met=_("%(bad)d of %(n)d recent tickets lack a service or a category.")
+        % {"bad": stats["total"] - stats["good"], "n": stats["total"]},
+        none=_("No tickets were recorded in the last 90 days."),
+        gaps=gaps,
+        evidence=_recent().filter(service__isnull=False).exclude(category="")[:20],
+    )
+
+
+@register(
+    "incidents.customer_warned_before_breach",
+    requirements=INCIDENT_REQS,
+    title=_("Customers were warned ahead of every missed target, and the ticket was escalated"),
+)
+def customer_warned_before_breach() -> CheckResult:
+    breached = SlaClock.objects.filter(met=False, stopped_at__gte=timezone.now() - WINDOW)
+    good_q = Q(warned=True, incident__escalation_level__gte=1)
+    stats = breached.aggregate(total=Count("id"), good=Count("id", filter=good_q))
+    return CheckResult.from_counts(
+        total=stats["total"],
+        good=stats["good"],
+        met=_("Each of the %(n)d targets missed in the last 90 days was announced and escalated.")
+        % {"n": stats["total"]},
+        not_met=_("%(bad)d of %(n)d missed targets had no advance warning or no escalation.")
+        % {"bad": stats["total"] - stats["good"], "n": stats["total"]},
+        none=_("No SLA target was missed in the last 90 days."),
+        gaps=[c.incident for c in breached.exclude(good_q).select_related("incident")[:20]],
+        evidence=[c.incident for c in breached.filter(good_q).select_related("incident")[:20]],
+    )
+
+
+@register(
+    "incidents.major_incident_definitions_agreed",
+    requirements=INCIDENT_REQS,
+    title=_("A major-incident definition is agreed with every customer that has an agreed SLA"),
+)
+def major_incident_definitions_agreed() -> CheckResult:
+    customers = {
+        a.customer
+        for a in ServiceLevelAgreement.objects.filter(
+            status=ServiceLevelAgreement.Status.AGREED
+        ).select_related("customer")
+    }
+    defined = set(MajorIncidentDefinition.objects.values_list("customer_id", flat=True))
+    missing = sorted((c for c in customers if c.pk not in defined), key=str)
+    return CheckResult.from_counts(
+        total=len(customers),
+        good=len(customers) - len(missing),
+        met=_("Every customer with an agreed SLA has agreed what a major incident is."),
+        not_met=_("No agreed major-incident definition for: %(list)s.")
+        % {"list": ", ".join(map(str, missing))},
+        none=_("No agreed SLAs yet, so no customer to agree a definition with."),
+        gaps=missing,
+        evidence=MajorIncidentDefinition.objects.all()[:20],
+    )
+
+
+@register(
+    "incidents.major_incidents_handled",
+    requirements=INCIDENT_REQS,
+    title=_("Major incidents have a named manager, top management was told, and closed ones were reviewed"),
+)
+def major_incidents_handled() -> CheckResult:
+    told = MajorIncidentUpdate.objects.filter(
+        incident=OuterRef("pk"), audience=MajorIncidentUpdate.Audience.TOP_MANAGEMENT
+    )
+    majors = Incident.objects.filter(is_major=True).annotate(told=Exists(told))
+    good_q = Q(major_manager__isnull=False, told=True) & (
+        ~Q(status=Incident.Status.CLOSED) | Q(review__isnull=False)
+    )
+    stats = majors.aggregate(total=Count("id"), good=Count("id", filter=good_q))
+    return CheckResult.from_counts(
+        total=stats["total"],
+        good=stats["good"],
+        met=_("All %(n)d major incidents were handled as agreed.") % {"n": stats["total"]},
+        not_met=_("%(bad)d of %(n)d major incidents lack a manager, a top-management notice or a review.")
+        % {"bad": stats["total"] - stats["good"], "n": stats["total"]},
+        none=_("No major incident has been declared."),
+        gaps=majors.exclude(good_q)[:20],
+        evidence=majors.filter(good_q)[:20],
+    )
+
+
+@register(
+    "incidents.request_items_defined",
+    requirements=REQUEST_REQS,
+    title=_("Requestable items say how they are fulfilled"),
+)
+def request_items_defined() -> CheckResult:
+    items = RequestItem.objects.filter(active=True)
+    stats = items.aggregate(total=Count("id"), good=Count("id", filter=~Q(fulfilment_instructions="")))
+    return CheckResult.from_counts(
+        total=stats["total"],
+        good=stats["good"],
+        met=_("All %(n)d request items carry fulfilment instructions.") % {"n": stats["total"]},
+        not_met=_("%(bad)d of %(n)d request items have no fulfilment instructions.")
+        % {"bad": stats["total"] - stats["good"], "n": stats["total"]},
+        none=_("No request items are offered; service requests cannot be fulfilled to a defined way."),
+        gaps=items.filter(fulfilment_instructions="")[:20],
+        evidence=items.exclude(fulfilment_instructions="")[:20],
+    )
+
+
+@register(
+    "incidents.security_incidents_classified",
+    requirements=SECURITY_REQS,
+    title=_("Information security incidents are classified by type and prioritised by their risk"),
+)
+def security_incidents_classified() -> CheckResult:
+    security = Incident.objects.filter(is_security=True)
+    good_q = ~Q(security_category="") & Q(security_risk__isnull=False)
+    stats = security.aggregate(total=Count("id"), good=Count("id", filter=good_q))
+    return CheckResult.from_counts(
+        total=stats["total"],
+        good=stats["good"],
+        met=_("All %(n)d security incidents carry a type and a risk rating.") % {"n": stats["total"]},
+        not_met=_("%(bad)d of %(n)d security incidents lack a type or a risk rating.")
+        % {"bad": stats["total"] - stats["good"], "n": stats["total"]},
+        none=_("No information security incident has been recorded."),
+        gaps=security.exclude(good_q)[:20],
+        evidence=security.filter(good_q)[:20],
+    )
