@@ -18,6 +18,7 @@ COMMAND_ALIASES = {
     "load-demo": "load_demo",
     "run-checks": "run_checks",
     "import-incidents": "import_incidents",
+    "generate-incidents": "generate_incidents",
 }
 
 
@@ -142,6 +143,8 @@ def demo(argv: list[str]) -> int:
     options = _serve_parser("demo").parse_args(argv)
     # The demo is usually opened over plain HTTP (no proxy): cookies must not demand TLS.
     os.environ.setdefault("SERVITIUM_HTTPS", "0")
+    # Demo people have made-up addresses: print mail on the console instead of handing it to an SMTP server.
+    os.environ.setdefault("SERVITIUM_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
     _setup()
     _prepare()
     from django.core.management import call_command

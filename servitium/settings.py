@@ -275,6 +275,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CommunicationChannelEnum": "servitium.relationships.models.Communication.Channel",
         "LevelEnum": "servitium.incidents.models.LEVELS",
+        "PriorityEnum": "servitium.agreements.metrics.Priority",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

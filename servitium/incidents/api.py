@@ -129,7 +129,7 @@ class IncidentSerializer(RecordSerializer):
         return attrs
 
 
-class EscalationSerializer(serializers.Serializer):
+class IncidentEscalationSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["functional", "hierarchical"])
     assignment_group = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all(), required=False)
     note = serializers.CharField(required=False, allow_blank=True)
@@ -195,12 +195,12 @@ class IncidentViewSet(RecordViewSet):
             self._require(permission, instance)
         return instance
 
-    @extend_schema(request=EscalationSerializer, responses=IncidentSerializer)
+    @extend_schema(request=IncidentEscalationSerializer, responses=IncidentSerializer)
     @action(detail=True, methods=["post"])
     def escalate(self, request: Request, pk=None) -> Response:
         """Functional (`kind=functional`, `assignment_group`) or hierarchical (`kind=hierarchical`)."""
         instance = self._act(request)
-        payload = EscalationSerializer(data=request.data)
+        payload = IncidentEscalationSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         incident = major.escalate(
             actor=request.user,

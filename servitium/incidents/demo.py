@@ -11,11 +11,14 @@ import random
 
 from django.utils import timezone
 
+from servitium.agreements.models import ServiceLevelAgreement
 from servitium.catalog.models import Service
 from servitium.parties.models import Person, Team
 
-from . import services
-from .models import Incident
+from . import major, services
+from .generator import Generator
+from .mail import outbound
+from .models import Incident, MajorIncidentDefinition, RequestItem
 
 TITLES = {
     "Hosted Email": ["Mail stuck in outbox", "Calendar invites not delivered", "Spam filter holds invoices"],
@@ -41,10 +44,21 @@ TITLES = {
 CATEGORIES = ["software", "hardware", "network", "access", "performance", "request"]
 
 
-def load(*, actor, count: int = 150, days: int = 60, seed: int = 20261124) -> None:
-    """Create `count` tickets spread over the last `days` days (idempotent: skipped if tickets exist)."""
+def load(*, actor, count: int = 120, days: int = 14, history: int = 3000, seed: int = 20261124) -> None:
+    """Six months of tickets: `history` generated in bulk before the last `days` days, and `count` recent
+    ones worked through the real lifecycle; plus request items, major incidents with their reviews and
+    security incidents. Idempotent: skipped if tickets exist. Sends no mail."""
     if Incident.objects.exists():
         return
+    with outbound.silenced():
+        _catalogue_and_definitions(actor)
+        now = timezone.now()
+        Generator(seed=seed, end=now - dt.timedelta(days=days)).run(history, days=180 - days)
+        _worked(actor, count, days, seed)
+        _majors_and_security(actor, now)
+
+
+def _worked(actor, count: int, days: int, seed: int) -> None:
     rng = random.Random(seed)
     services_ = [
         s
@@ -123,3 +137,158 @@ def _work(rng: random.Random, incident: Incident, opened: dt.datetime, now: dt.d
     t += dt.timedelta(days=rng.uniform(1, 5))
     if t < now:
         services.incident_transition(actor=None, instance=incident, transition="close", now=t)
+
+
+REQUEST_ITEMS = [
+    (
+        "Service Desk",
+        "New user account",
+        "Create the account in the directory, add the standard groups, send the first-login link.",
+        True,
+        4 * 3600,
+        2 * 86400,
+    ),
+    (
+        "Service Desk",
+        "Access to shared mailbox",
+        "Check the mailbox owner's approval, then grant full access in the mail admin console.",
+        True,
+        4 * 3600,
+        86400,
+    ),
+    (
+        "Service Desk",
+        "Laptop replacement",
+        "Order from the framework contract; image and ship.",
+        False,
+        8 * 3600,
+        5 * 86400,
+    ),
+    (
+        "Backup and Restore",
+        "Restore request",
+        "Restore to an alternate path first; the requester confirms before overwriting.",
+        False,
+        2 * 3600,
+        86400,
+    ),
+]
+
+
+def _catalogue_and_definitions(actor) -> None:
+    desk = Team.objects.filter(name="Service Desk").first()
+    for service_name, name, instructions, approval, response, resolution in REQUEST_ITEMS:
+        service = Service.objects.filter(name=service_name).first()
+        if service and not RequestItem.objects.filter(service=service, name=name).exists():
+            RequestItem.objects.create(
+                service=service,
+                name=name,
+                fulfilment_instructions=instructions,
+                needs_approval=approval,
+                fulfilment_group=desk,
+                response_target_s=response,
+                resolution_target_s=resolution,
+            )
+    for agreement in ServiceLevelAgreement.objects.filter(status=ServiceLevelAgreement.Status.AGREED):
+        MajorIncidentDefinition.objects.get_or_create(
+            customer=agreement.customer,
+            service=agreement.service,
+            defaults={
+                "criteria": f"{agreement.service} unavailable to most users, or a P1 that cannot be "
+                "worked around within 30 minutes.",
+                "priority_at_or_above": 1,
+                "agreed_on": agreement.valid_from,
+            },
+        )
+
+
+def _majors_and_security(actor, now) -> None:
+    manager = (
+        Person.objects.filter(name="Maria Keller").first()
+        or Person.objects.filter(organization__kind="provider").first()
+    )
+    service = Service.objects.filter(name="Web Application Hosting").prefetch_related("customers").first()
+    if service is None or manager is None or not service.customers.exists():
+        return
+    customer = service.customers.first()
+    desk = Team.objects.filter(name="Service Desk").first()
+    opened = now - dt.timedelta(days=9, hours=3)
+    past = services.incident_create(
+        actor=actor,
+        now=opened,
+        data={
+            "title": "Web shop down: checkout returns 502 for all users",
+            "service": service,
+            "customer": customer,
+            "channel": "monitoring",
+            "category": "availability",
+            "impact": 1,
+            "urgency": 1,
+            "assignment_group": desk,
+        },
+    )
+    Incident.objects.filter(pk=past.pk).update(created=opened)
+    past = major.major_declare(actor=actor, incident=past, manager=manager, note="Declared by the duty manager.")
+    for audience, text in (
+        ("customer", "We are aware of the checkout outage; engineers are restoring the load balancer."),
+        ("customer", "Service restored at 11:40; we are watching it closely."),
+    ):
+        major.update_add(actor=actor, incident=past, audience=audience, body=text)
+    past = services.incident_transition(
+        actor=actor,
+        instance=past,
+        transition="resolve",
+        now=opened + dt.timedelta(hours=2),
+        data={
+            "resolution_code": "fixed",
+            "resolution_notes": "Load balancer pool restored; bad config rolled back.",
+        },
+    )
+    major.review_record(
+        actor=actor,
+        data={
+            "incident": past,
+            "held_on": (opened + dt.timedelta(days=2)).date(),
+            "participants": "Maria Keller, Ewa Nowak, customer's e-commerce manager",
+            "summary": "A configuration push emptied the load balancer pool; checkout failed for 1 h 50 min.",
+            "root_cause": "The deployment pipeline accepted an empty pool definition.",
+            "went_well": "Monitoring raised the alarm within two minutes.",
+            "to_improve": "Validate pool definitions before they are pushed.",
+            "actions": "Add a pre-push validation step (change to be raised).",
+        },
+    )
+    services.incident_transition(
+        actor=actor, instance=past, transition="close", now=opened + dt.timedelta(days=3)
+    )
+    ongoing = services.incident_create(
+        actor=actor,
+        data={
+            "title": "Database cluster failover loop",
+            "service": Service.objects.filter(name="Managed PostgreSQL").first() or service,
+            "customer": customer,
+            "channel": "monitoring",
+            "category": "availability",
+            "impact": 1,
+            "urgency": 1,
+            "assignment_group": desk,
+        },
+    )
+    major.major_declare(actor=actor, incident=ongoing, manager=manager)
+    for title, category, risk in (
+        ("Phishing mail reported by several staff", "phishing", 2),
+        ("Malware detected on a jump host", "malware", 1),
+        ("Suspicious logins from an unknown country", "unauthorised_access", 2),
+    ):
+        services.incident_create(
+            actor=actor,
+            data={
+                "title": title,
+                "customer": customer,
+                "service": service,
+                "category": "security",
+                "is_security": True,
+                "security_category": category,
+                "security_risk": risk,
+                "assignment_group": desk,
+            },
+        )

@@ -7,7 +7,10 @@ after commit, so a rolled-back change sends nothing and a slow SMTP server never
 
 from __future__ import annotations
 
+import contextlib
 import uuid
+from collections.abc import Iterator
+from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
@@ -19,6 +22,18 @@ from servitium.core.jobs import as_job
 
 from ..models import Incident, MailMessage
 from .parsing import LOOP_HEADER
+
+_silenced: ContextVar[bool] = ContextVar("servitium_mail_silenced", default=False)
+
+
+@contextlib.contextmanager
+def silenced() -> Iterator[None]:
+    """Send nothing from this block (demo data and history loads must not mail anyone)."""
+    token = _silenced.set(True)
+    try:
+        yield
+    finally:
+        _silenced.reset(token)
 
 
 def _thread_ids(incident: Incident) -> list[str]:
@@ -43,7 +58,7 @@ def notify(
     """Queue a message about a ticket. `automatic` marks acknowledgements and alerts as machine-written
     (RFC 3834 `Auto-Submitted: auto-replied`) so that other robots do not answer them."""
     to = sorted({a.strip().lower() for a in to if a and "@" in a})
-    if not to:
+    if not to or _silenced.get():
         return None
     subject = f"[{incident.reference}] {subject or incident.title}"[:255]
     message_id = f"<{incident.reference}.{uuid.uuid4().hex[:16]}@{settings.MAIL_DOMAIN}>"
