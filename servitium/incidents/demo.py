@@ -228,7 +228,7 @@ def _majors_and_security(actor, now) -> None:
         },
     )
     Incident.objects.filter(pk=past.pk).update(created=opened)
-    past = major.major_declare(actor=actor, incident=past, manager=manager, note="Declared by the duty manager.")
+    past = major.major_declare(actor=actor, incident=past, manager=manager, note="Declared by the duty lead.")
     for audience, text in (
         ("customer", "We are aware of the checkout outage; engineers are restoring the load balancer."),
         ("customer", "Service restored at 11:40; we are watching it closely."),

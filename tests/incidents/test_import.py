@@ -1,0 +1,360 @@
+"""Importing incident history from CSV: the BPI Challenge 2014 sample (Rabobank Group ICT, 4TU.ResearchData,
+DOI 10.4121/uuid:c3e5d162-0cfd-4bb0-bd82-af5268819c35; the sample from the MIT-licensed R package
+eventdataR), the generic mapping, row errors in their own savepoints, idempotency and the command."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError
+
+from servitium import cli
+from servitium.core import changelog, context
+from servitium.core import services as core_services
+from servitium.core.models import ChangeRecord
+from servitium.incidents import importing
+from servitium.incidents.importing import MAPPINGS, ImportArgumentError, import_incidents
+from servitium.incidents.models import Incident, IncidentEvent, SlaClock
+from servitium.parties.models import Organization, Team
+from tests import factories
+
+BPI_DIR = Path(os.environ.get("SERVITIUM_BPIC2014_DIR", "/work/shared/data/bpic2014_sample"))
+BPI_CASES = BPI_DIR / "BPIC14_incident_case_attributes.csv"
+BPI_LOG = BPI_DIR / "BPIC14_incident_log.csv"
+IMPORT_CONTEXT = "import" if "import" in context.CONTEXTS else "shell"
+
+CASE_HEADER = (
+    "ci_name_aff,ci_type_aff,ci_subtype_aff,service_component_wbs_aff,incident_id,status,impact,urgency,"
+    "priority,category,km_number,alert_status,x_reassignments,open_time,reopen_time,resolved_time,close_time,"
+    "handle_time_hours,closure_code,x_related_interactions,related_interaction,x_related_incidents,"
+    "x_related_changes,related_change,ci_name_cby,ci_type_cby,ci_subtype_cby,servicecomp_wbs_cby"
+)
+LOG_HEADER = (
+    "incident_id,data_stamp,incident_activity_number,incident_activity_type,assignment_group,km_number,"
+    "interaction_id,lifecycle"
+)
+
+
+def utc(*args) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=dt.UTC)
+
+
+def write(path: Path, *lines: str) -> Path:
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def csv_rows(path: Path) -> int:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return sum(1 for _ in csv.DictReader(handle))
+
+
+def imported_changes() -> int:
+    return ChangeRecord.objects.filter(object_type="incidents.incident").count()
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(not BPI_CASES.exists(), reason="BPI Challenge 2014 sample not available")
+def test_bpi_sample_imports_completely_and_a_second_run_changes_nothing():
+    calls = []
+    # The event log first: files are recognised by their header, not by their order.
+    report = import_incidents("bpic2014", [BPI_LOG, BPI_CASES], progress=lambda d, t: calls.append((d, t)))
+    assert report.errors == []
+    assert (report.created, report.updated, report.unchanged) == (4000, 0, 0)
+    assert report.events_created == csv_rows(BPI_LOG) == 39911
+    assert report.files == {str(BPI_LOG): "events", str(BPI_CASES): "cases"}
+    assert calls[0] == (0, 4000) and calls[-1] == (4000, 4000)
+    assert Incident.objects.filter(source="bpic2014").count() == 4000
+    assert IncidentEvent.objects.count() == 39911
+    assert not SlaClock.objects.exists()  # history: no clocks started
+    entries = ChangeRecord.objects.filter(object_type="incidents.incident")
+    assert entries.count() == 4000
+    assert set(entries.values_list("action", "context").distinct()) == {("create", IMPORT_CONTEXT)}
+
+    rabobank = Organization.objects.get(name="Rabobank Group ICT")
+    assert rabobank.kind == Organization.Kind.CUSTOMER
+    incident = Incident.objects.get(source="bpic2014", external_id="IM0000013")
+    assert incident.customer == rabobank
+    assert incident.reference.startswith("INC")
+    assert incident.title == "Incident on WBA000124"
+    assert incident.affected_ci_name == "WBA000124"
+    assert incident.category == "incident"
+    assert incident.status == Incident.Status.CLOSED
+    assert incident.closure_code == "Other"
+    assert (incident.impact, incident.urgency, incident.priority) == (3, 3, 5)  # BPI 4/4 -> low/low -> P5
+    assert incident.reopen_count == 0
+    # Amsterdam local time: summer time (UTC+2) in August 2012, winter time (UTC+1) in November 2013.
+    assert incident.created == utc(2012, 8, 10, 9, 27, 59)
+    assert incident.resolved_at == utc(2013, 11, 8, 12, 54, 7)
+    assert incident.closed_at == utc(2013, 11, 8, 12, 54, 12)
+    assert "Knowledge article: KM0000611" in incident.description
+    events = list(incident.imported_events.order_by("occurred_at", "external_id"))
+    assert len(events) == 6
+    assert (events[0].activity, events[0].group, events[0].external_id) == (
+        "Update from customer",
+        "TEAM0002",
+        "001A3970723",
+    )
+    assert events[0].occurred_at == utc(2013, 2, 13, 11, 3, 35)
+    assert not Team.objects.filter(name="TEAM0002").exists()  # groups are kept as text only
+
+    request = Incident.objects.get(external_id="IM0000048")
+    assert request.kind == Incident.Kind.REQUEST
+    assert request.title == "Request for information on SBA000662"
+    assert request.reopen_count == 1
+    assert "Related interaction: several" in request.description  # '#MULTIVALUE'
+
+    references = dict(Incident.objects.values_list("external_id", "reference"))
+    changes = imported_changes()
+    again = import_incidents("bpic2014", [BPI_CASES, BPI_LOG])
+    assert again.errors == []
+    assert (again.created, again.updated, again.unchanged, again.events_created) == (0, 0, 4000, 0)
+    assert Incident.objects.count() == 4000
+    assert IncidentEvent.objects.count() == 39911
+    assert imported_changes() == changes
+    assert dict(Incident.objects.values_list("external_id", "reference")) == references
+
+
+def test_bpi_bad_rows_are_reported_with_their_line_and_the_rest_is_imported(db, tmp_path):
+    cases = write(
+        tmp_path / "cases.csv",
+        CASE_HEADER,
+        "WBA000124,application,Web Based Application,WBS000088,IM0000013,Closed,4,4,4,incident,KM0000611,"
+        "closed,4,2012-08-10 11:27:59,,2013-11-08 13:54:07,2013-11-08 13:54:12,3383.43,Other,1,SD0000031,,,,"
+        "SUB000508,subapplication,Web Based Application,WBS000162",
+        "SBA000001,application,Server Based Application,WBS000071,IM0000002,Closed,9,5,5,incident,KM1,closed,"
+        "0,2013-02-06 14:07:43,,,2013-10-17 14:00:29,1.0,Other,1,SD1,,,,,,,",
+        "SBA000002,application,Server Based Application,WBS000071,IM0000003,Closed,5,5,5,incident,KM1,closed,"
+        "0,yesterday,,,2013-10-17 14:00:29,1.0,Other,1,SD1,,,,,,,",
+        "#MULTIVALUE,application,Server Based Application,WBS000071,IM0000004,Closed,,3,5,,KM1,closed,"
+        "0,2013-03-31 02:30:00,,,2013-10-27 02:30:00,1.0,,1,SD1,,,,,,,",
+        "too,few,columns",
+    )
+    log = write(
+        tmp_path / "log.csv",
+        LOG_HEADER,
+        "IM0000013,2013-02-13 12:03:35,001A3970723,Update from customer,TEAM0002,KM0000611,SD31,complete",
+        "IM0000013,2013-02-13 12:03:36,001A3970723,Update from customer,TEAM0002,KM0000611,SD31,complete",
+        "IM0000013,not a time,001A3970724,Assignment,TEAM0002,KM0000611,,complete",
+        "IM0000002,2013-02-13 12:03:35,001A0000001,Assignment,TEAM0002,KM1,,complete",
+        "IM9999999,2013-02-13 12:03:35,001A0000002,Assignment,TEAM0002,KM1,,complete",
+        "IM0000004,2013-03-31 02:15:00,001A0000003,Open,TEAM0001,KM1,,complete",
+    )
+    report = import_incidents("bpic2014", [cases, log])
+    assert [(Path(e.file).name, e.line) for e in report.errors] == [
+        ("cases.csv", 3),
+        ("cases.csv", 4),
+        ("cases.csv", 6),
+        ("log.csv", 4),
+        ("log.csv", 6),
+    ]
+    messages = [e.message for e in report.errors]
+    assert "impact" in messages[0] and "'9'" in messages[0]
+    assert "open_time" in messages[1]
+    assert "expected 28 columns, found 3" in messages[2]
+    assert "data_stamp" in messages[3]
+    assert "IM9999999" in messages[4]
+    assert (report.created, report.events_created) == (2, 3)
+
+    first = Incident.objects.get(external_id="IM0000013")
+    # A repeated activity number gets a counter, so both events are kept and a re-run finds them again.
+    assert sorted(first.imported_events.values_list("external_id", flat=True)) == [
+        "001A3970723",
+        "001A3970723#2",
+    ]
+    odd = Incident.objects.get(external_id="IM0000004")
+    assert odd.affected_ci_name == "" and odd.title == "Incident"  # '#MULTIVALUE' CI, empty category
+    assert (odd.impact, odd.urgency) == (3, 2)  # empty impact: the default (low); BPI 3 -> medium
+    assert odd.created == utc(2013, 3, 31, 1, 30)  # 02:30 does not exist that night: read as UTC+1
+    assert odd.closed_at == utc(2013, 10, 27, 0, 30)  # 02:30 happens twice: the first (summer time)
+
+    again = import_incidents("bpic2014", [log, cases])
+    assert (again.created, again.unchanged, again.events_created) == (0, 2, 0)
+    assert len(again.errors) == 5
+
+    # The event log alone adds events to incidents imported before.
+    more = write(tmp_path / "more.csv", LOG_HEADER, "IM0000013,2013-11-08 13:54:13,001A5891812,Closed,T3,,,x")
+    later = import_incidents("bpic2014", [more])
+    assert (later.created, later.unchanged, later.events_created, later.errors) == (0, 0, 1, [])
+    assert first.imported_events.count() == 3
+
+
+def test_a_row_failing_in_the_database_is_rolled_back_alone(db, tmp_path, monkeypatch):
+    org = factories.organization("Imported Customer", "customer")
+    source = write(
+        tmp_path / "tickets.csv",
+        "external_id,title",
+        "A-1,First",
+        "A-2,Second",
+        "A-3,Third",
+    )
+    original = changelog.record
+
+    def failing_record(instance, **kwargs):
+        if getattr(instance, "external_id", "") == "A-2":
+            raise DatabaseError("disk on fire")
+        return original(instance, **kwargs)
+
+    monkeypatch.setattr(importing.changelog, "record", failing_record)
+    report = import_incidents("generic", [source], customer=org.name)
+    assert [(e.line, e.message) for e in report.errors] == [(3, "disk on fire")]
+    assert report.created == 2
+    assert sorted(Incident.objects.values_list("external_id", flat=True)) == ["A-1", "A-3"]
+
+    monkeypatch.setattr(importing.changelog, "record", original)
+    report = import_incidents("generic", [source], customer=org.name)
+    assert (report.created, report.unchanged, report.errors) == (1, 2, [])
+
+
+@pytest.fixture
+def catalogue(ctx):
+    service = factories.service("Hosted Email", customers=[ctx.org_a])
+    team = core_services.record_create(
+        model=Team, data={"name": "Service Desk", "organization": ctx.provider}, actor=None
+    )
+    return service, team
+
+
+def generic_file(path: Path, ctx, *, first_title: str = "Mail bounces") -> Path:
+    return write(
+        path,
+        "external_id,title,description,customer,service,category,impact,urgency,status,opened_at,resolved_at,"
+        "closed_at,assignment_group,resolution_code,closure_code,unused",
+        f"T-1,{first_title},Since 9:00,{ctx.org_a.name},Hosted Email,email,1,2,closed,"
+        "2026-03-01T10:00:00+01:00,2026-03-01 12:00,2026-03-02 08:00,Service Desk,fixed,solved,x",
+        "T-2,Printer jam,,,,hardware,,,In Progress,2026-03-03 09:00,,,,,,",
+        "T-3,Unknown service,,,No Such Service,,,,,,,,,,,",
+        "T-4,Bad status,,,,,,,sleeping,,,,,,,",
+        "T-5,Bad impact,,,,,7,,,,,,,,,",
+        "T-6,Supplier ticket,,Suite Provider,,,,,,,,,,,,",
+        "T-7,Grouped,,,,,,,,,,,Service Desk,,,",
+    )
+
+
+def test_generic_mapping(ctx, catalogue, tmp_path):
+    service, team = catalogue
+    source = generic_file(tmp_path / "tickets.csv", ctx)
+    report = import_incidents("generic", [source], customer=ctx.org_b.name)
+    assert [(e.line, e.message.split(":")[0]) for e in report.errors] == [
+        (4, "no service named 'No Such Service'"),
+        (5, "status"),
+        (6, "impact"),
+        (7, "customer"),  # the model's own rule: incidents are raised for customers
+    ]
+    assert report.created == 3
+    full = Incident.objects.get(source="generic", external_id="T-1")
+    assert (full.title, full.description, full.customer, full.service) == (
+        "Mail bounces",
+        "Since 9:00",
+        ctx.org_a,
+        service,
+    )
+    assert (full.impact, full.urgency, full.priority, full.status) == (1, 2, 2, Incident.Status.CLOSED)
+    assert (full.assignment_group, full.resolution_code, full.closure_code) == (team, "fixed", "solved")
+    assert full.created == utc(2026, 3, 1, 9)  # the offset given wins
+    assert full.resolved_at == utc(2026, 3, 1, 12)  # no offset: the server's zone (UTC in the tests)
+    assert full.closed_at == utc(2026, 3, 2, 8)
+    defaulted = Incident.objects.get(external_id="T-2")
+    assert (defaulted.customer, defaulted.status, defaulted.priority) == (ctx.org_b, "in_progress", 5)
+    assert Incident.objects.get(external_id="T-7").status == Incident.Status.ASSIGNED
+    assert not SlaClock.objects.exists()
+
+    again = import_incidents("generic", [source], customer=ctx.org_b.name)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+
+    changed = generic_file(tmp_path / "changed.csv", ctx, first_title="Mail bounces since Monday")
+    third = import_incidents("generic", [changed], customer=ctx.org_b.name)
+    assert (third.created, third.updated, third.unchanged) == (0, 1, 2)
+    full.refresh_from_db()
+    assert full.title == "Mail bounces since Monday"
+    entry = ChangeRecord.objects.filter(object_type="incidents.incident", object_id=full.pk).first()
+    assert entry.action == "update" and entry.changes["title"] == [
+        "Mail bounces",
+        "Mail bounces since Monday",
+    ]
+
+
+def test_generic_rows_without_customer_need_the_option(db, tmp_path):
+    source = write(tmp_path / "t.csv", "external_id,title", "X-1,Lonely")
+    report = import_incidents("generic", [source])
+    assert [(e.line, e.message) for e in report.errors] == [
+        (2, "customer is empty and no --customer was given")
+    ]
+
+
+def test_an_identifier_given_twice_is_an_error(db, tmp_path):
+    org = factories.organization("Twice", "customer")
+    source = write(tmp_path / "t.csv", "external_id,title", "D-1,First", "D-1,Again", "D-2,Other")
+    report = import_incidents("generic", [source], customer=org.name)
+    assert [(e.line, e.message) for e in report.errors] == [
+        (3, "external_id D-1 was already given on line 2 of t.csv")
+    ]
+    assert Incident.objects.get(external_id="D-1").title == "First"
+    assert report.created == 2
+
+
+def test_bad_arguments(db, tmp_path):
+    good = write(tmp_path / "t.csv", "external_id,title", "X-1,One")
+    with pytest.raises(ImportArgumentError, match="Unknown mapping"):
+        import_incidents("nope", [good])
+    with pytest.raises(ImportArgumentError, match="cannot read"):
+        import_incidents("generic", [tmp_path / "missing.csv"])
+    with pytest.raises(ImportArgumentError, match="does not fit the generic mapping"):
+        import_incidents("generic", [write(tmp_path / "o.csv", "a,b", "1,2")])
+    with pytest.raises(ImportArgumentError, match="not UTF-8"):
+        (tmp_path / "latin.csv").write_bytes("external_id,title\nX,caf\xe9\n".encode("latin-1"))
+        import_incidents("generic", [tmp_path / "latin.csv"])
+    with pytest.raises(ImportArgumentError, match="no organization named 'Nobody'"):
+        import_incidents("generic", [good], customer="Nobody")
+    with pytest.raises(ImportArgumentError, match="at least one CSV file"):
+        import_incidents("generic", [])
+    assert not Incident.objects.exists()
+    assert {"bpic2014", "generic"} <= set(MAPPINGS)
+
+
+def test_command(ctx, catalogue, tmp_path, capsys):
+    source = generic_file(tmp_path / "tickets.csv", ctx)
+    call_command("import_incidents", "--mapping", "generic", "--customer", ctx.org_b.name, str(source))
+    out, err = capsys.readouterr()
+    assert "generic: 3 created, 0 updated, 0 unchanged, 0 events created, 4 rows with errors" in out
+    assert "importing [" in err and "4/4 incidents" in err  # T-6 fails only when written
+    assert f"error: {source}:4: no service named 'No Such Service'" in err
+    assert Incident.objects.count() == 3
+
+    call_command("import_incidents", "--mapping", "generic", "--customer", ctx.org_b.name, str(source))
+    assert "0 created, 0 updated, 3 unchanged" in capsys.readouterr().out
+
+    for args in (
+        [str(tmp_path / "missing.csv")],
+        ["--customer", "Nobody", str(source)],
+    ):
+        with pytest.raises(CommandError) as failure:
+            call_command("import_incidents", "--mapping", "generic", *args)
+        assert failure.value.returncode == 2
+    with pytest.raises(CommandError, match="invalid choice"):
+        call_command("import_incidents", "--mapping", "nope", str(source))
+
+
+def test_many_row_errors_are_summarised(db, tmp_path, capsys):
+    org = factories.organization("Many", "customer")
+    lines = ["external_id,title,impact"] + [f"E-{n},Row {n},9" for n in range(25)]
+    source = write(tmp_path / "many.csv", *lines)
+    call_command("import_incidents", "--mapping", "generic", "--customer", org.name, str(source), verbosity=0)
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.count("error: ") == 20 and "... and 5 more rows with errors" in err
+
+
+def test_cli_exit_status_for_bad_arguments(tmp_path, capsys):
+    with pytest.raises(SystemExit) as unknown_mapping:
+        cli.main(["import-incidents", "--mapping", "nope", str(tmp_path / "x.csv")])
+    assert unknown_mapping.value.code == 2
+    with pytest.raises(SystemExit) as missing_file:
+        cli.main(["import-incidents", "--mapping", "generic", str(tmp_path / "x.csv")])
+    assert missing_file.value.code == 2
+    assert "cannot read the file" in capsys.readouterr().err
