@@ -32,6 +32,30 @@ def ensure_in_scope(user: Any, instance: models.Model, action: str = permissions
         raise NotPermitted(_("This change would put the record outside what you may access."))
 
 
+def validate(instance: BaseModel, *, skip_unique: set[str] | frozenset[str] = frozenset()) -> None:
+    """`full_clean()` without the existence query for related records the caller has already loaded
+    (forms and serializers fetched them through the permission path; the database's foreign keys still
+    guard them), and without uniqueness queries for values unique by construction."""
+    loaded = [
+        f.name
+        for f in instance._meta.concrete_fields
+        if f.is_relation and f.name in instance._state.fields_cache
+    ]
+    errors: dict[str, list] = {}
+    for step in (
+        lambda: instance.clean_fields(exclude=loaded),
+        instance.clean,
+        lambda: instance.validate_unique(exclude=list(skip_unique)),
+        instance.validate_constraints,
+    ):
+        try:
+            step()
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+
+
 def _apply(instance: models.Model, data: dict[str, Any]) -> None:
     for name, value in data.items():
         setattr(instance, name, value)
@@ -49,9 +73,11 @@ def record_create(
     """Create a record of any model, with its reference number and a change-log entry."""
     instance = model(**data)
     prefix = getattr(model, "reference_prefix", None)
+    generated = set()
     if prefix and not getattr(instance, "reference", ""):
         instance.reference = next_reference(prefix)
-    instance.full_clean()
+        generated.add("reference")  # unique by construction (sequence): no need to ask the database
+    validate(instance, skip_unique=generated)
     instance.save()
     _set_m2m(instance, m2m)
     changelog.record(instance, action=ChangeRecord.Action.CREATE, actor=actor)

@@ -259,6 +259,12 @@ class Incident(BaseModel):
         if errors:
             raise ValidationError(errors)
 
+    def validate_constraints(self, exclude=None) -> None:
+        # The only constraint concerns imported tickets; asking the database for every live ticket would
+        # cost a query on the hot path for a condition that is false.
+        if self.external_id:
+            super().validate_constraints(exclude)
+
     @property
     def is_open(self) -> bool:
         return self.status not in (self.Status.RESOLVED, self.Status.CLOSED)
