@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SERVITIUM = [sys.executable, "-m", "servitium.cli"]
 FLOOR = ROOT.parent / "shared" / "bench" / "pg_floor.py"
 PG = "postgres://postgres@127.0.0.1:5432"
+CREATE_PATH = "/api/v1/services/"  # bench/api_incidents.py points the same clients at incidents
 
 
 def free_port() -> int:
@@ -106,7 +107,7 @@ class Client(threading.Thread):
             began = time.perf_counter()
             try:
                 if kind == "create":
-                    conn.request("POST", "/api/v1/services/", body=json.dumps(payload), headers=headers)
+                    conn.request("POST", CREATE_PATH, body=json.dumps(payload), headers=headers)
                     expected = 201
                 else:
                     conn.request("GET", f"/api/v1/services/?page_size=50&page={payload}", headers=headers)

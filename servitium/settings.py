@@ -292,6 +292,9 @@ EMAIL_USE_SSL = _env_bool("SERVITIUM_EMAIL_USE_SSL")
 DEFAULT_FROM_EMAIL = os.environ.get("SERVITIUM_EMAIL_FROM", "servitium@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Share of an SLA target at which the warning (and automatic escalation) is scheduled.
+SLA_WARNING_THRESHOLD = float(os.environ.get("SERVITIUM_SLA_WARNING_THRESHOLD", "0.75"))
+
 # Mail gateway (incidents by email): see docs/operator-guide.md.
 MAIL_DOMAIN = os.environ.get("SERVITIUM_MAIL_DOMAIN") or DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
 MAIL_RATE_LIMIT_PER_HOUR = int(os.environ.get("SERVITIUM_MAIL_RATE_LIMIT", "30"))

@@ -71,6 +71,16 @@ def record_create(
     *, model: type[BaseModel], data: dict[str, Any], actor: Any, m2m: dict[str, Any] | None = None
 ) -> BaseModel:
     """Create a record of any model, with its reference number and a change-log entry."""
+    return create_in_transaction(model=model, data=data, actor=actor, m2m=m2m)
+
+
+def create_in_transaction(
+    *, model: type[BaseModel], data: dict[str, Any], actor: Any, m2m: dict[str, Any] | None = None
+) -> BaseModel:
+    """`record_create` for callers that already hold a transaction and let any error abort all of it
+    (a hot path saves the savepoint round trips)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("create_in_transaction() needs an enclosing transaction.atomic() block")
     instance = model(**data)
     prefix = getattr(model, "reference_prefix", None)
     generated = set()

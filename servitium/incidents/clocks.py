@@ -12,10 +12,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from servitium.agreements.metrics import Metric
-from servitium.agreements.models import ServiceLevelAgreement
+from servitium.agreements.models import ServiceLevelAgreement, ServiceTarget
 from servitium.core.businesstime import (
     ALWAYS_OPEN,
     CalendarHasNoHours,
@@ -51,9 +52,8 @@ def _close_segment(clock: SlaClock, now: dt.datetime) -> None:
         clock.segment_start = None
 
 
-def _recompute(clock: SlaClock) -> None:
-    """Due and warning instants for a running clock; none while paused or stopped. Schedules the checks."""
-    clock.version += 1
+def _compute(clock: SlaClock) -> None:
+    """Due and warning instants for a running clock; none while paused or stopped."""
     if clock.segment_start is None or clock.stopped_at is not None:
         clock.due_at = clock.warn_at = None
         return
@@ -67,22 +67,31 @@ def _recompute(clock: SlaClock) -> None:
         )
     except CalendarHasNoHours:
         clock.due_at = clock.warn_at = None
-        return
-    _schedule_checks(clock)
 
 
-def _schedule_checks(clock: SlaClock) -> None:
+def _recompute(clock: SlaClock) -> None:
+    """After any change: a new version (so earlier scheduled checks become stale), new instants, and one
+    delayed check at the next of them."""
+    clock.version += 1
+    _compute(clock)
+    schedule_next_check(clock)
+
+
+def next_instant(clock: SlaClock) -> dt.datetime | None:
+    if clock.warn_at is not None and not clock.warned:
+        return clock.warn_at
+    return clock.due_at if not clock.breached_notified else None
+
+
+def schedule_next_check(clock: SlaClock) -> None:
+    """One delayed job at the clock's next instant (the warning, then the due time), after commit."""
     from .jobs import sla_clock_check
 
+    eta = next_instant(clock)
+    if clock.pk is None or eta is None:
+        return
     pk, version = clock.pk, clock.version
-    instants = [i for i in (clock.warn_at, clock.due_at) if i is not None]
-
-    def enqueue() -> None:
-        for eta in instants:
-            sla_clock_check.schedule(args=(pk, version), eta=eta)
-
-    if pk is not None:
-        transaction.on_commit(enqueue)
+    transaction.on_commit(lambda: sla_clock_check.schedule(args=(pk, version), eta=eta))
 
 
 def _save(clock: SlaClock) -> None:
@@ -100,13 +109,45 @@ def agreement_for(incident: Incident) -> ServiceLevelAgreement | None:
             status=ServiceLevelAgreement.Status.AGREED,
         )
         .select_related("calendar")
+        .prefetch_related(
+            Prefetch("targets", queryset=ServiceTarget.objects.filter(metric__in=CLOCK_METRICS))
+        )
         .first()
     )
 
 
+def _agreement_with_targets(incident: Incident) -> ServiceLevelAgreement | None:
+    """The agreement with its clock targets in one query (the targets carry the agreement and calendar);
+    an agreement without such targets is fetched on its own only when a request item needs its calendar."""
+    if incident.service_id is None:
+        return None
+    targets = list(
+        ServiceTarget.objects.filter(
+            agreement__customer_id=incident.customer_id,
+            agreement__service_id=incident.service_id,
+            agreement__status=ServiceLevelAgreement.Status.AGREED,
+            metric__in=CLOCK_METRICS,
+        ).select_related("agreement__calendar")
+    )
+    if not targets:
+        return agreement_for(incident) if incident.request_item_id else None
+    agreement = targets[0].agreement
+    agreement._prefetched_objects_cache = {"targets": [t for t in targets if t.agreement_id == agreement.pk]}
+    return agreement
+
+
 def _target_for(agreement: ServiceLevelAgreement, metric: str, priority: int):
-    targets = agreement.targets.filter(metric=metric)
-    return targets.filter(priority=priority).first() or targets.filter(priority__isnull=True).first()
+    """The agreement's target for this measure and priority, else its target for all priorities. The
+    targets are read once per agreement object (prefetched in `agreement_for`)."""
+    general = None
+    for target in agreement.targets.all():
+        if target.metric != metric:
+            continue
+        if target.priority == priority:
+            return target
+        if target.priority is None:
+            general = target
+    return general
 
 
 def _resolve_target(incident: Incident, agreement, metric: str):
@@ -125,8 +166,9 @@ def _resolve_target(incident: Incident, agreement, metric: str):
 
 
 def clocks_start(incident: Incident, now: dt.datetime) -> list[SlaClock]:
-    """Start the response and resolution clocks the customer's agreement (or the request item) sets."""
-    agreement = agreement_for(incident)
+    """Start the response and resolution clocks the customer's agreement (or the request item) sets.
+    On the create hot path: the agreement and its targets in two queries, the clocks in one insert."""
+    agreement = _agreement_with_targets(incident)
     clocks = []
     for metric in CLOCK_METRICS:
         resolved = _resolve_target(incident, agreement, metric)
@@ -141,11 +183,14 @@ def clocks_start(incident: Incident, now: dt.datetime) -> list[SlaClock]:
             target_s=seconds,
             started_at=now,
             segment_start=now,
+            version=1,
         )
-        _save(clock)
-        _recompute(clock)
-        _save(clock)
+        _compute(clock)
         clocks.append(clock)
+    if clocks:
+        SlaClock.objects.bulk_create(clocks)
+        for clock in clocks:
+            schedule_next_check(clock)
     return clocks
 
 

@@ -55,7 +55,9 @@ def may_approve(user: Any, incident: Incident) -> bool:
 @transaction.atomic
 def request_decide(*, actor: Any, incident: Incident, decision: str, note: str = "") -> Incident:
     """Approve or reject a request awaiting approval; a rejected request is closed and its clocks stop."""
-    incident = Incident.objects.select_for_update().select_related("request_item").get(pk=incident.pk)
+    incident = (
+        Incident.objects.select_for_update(of=("self",)).select_related("request_item").get(pk=incident.pk)
+    )
     if incident.approval != Approval.PENDING:
         raise TransitionNotAllowed(_("%(ref)s is not waiting for approval.") % {"ref": incident.reference})
     if decision not in ("approve", "reject"):

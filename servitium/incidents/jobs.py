@@ -13,6 +13,8 @@ from servitium.core import changelog
 from servitium.core.jobs import as_job
 from servitium.core.models import ChangeRecord
 
+from .clocks import schedule_next_check
+
 logger = logging.getLogger(__name__)
 
 
@@ -48,8 +50,10 @@ def sla_clock_check(clock_id: int, version: int, now=None) -> str:
             }
             outcome = "warned"
         else:
+            schedule_next_check(clock)  # woken before its instant (clock skew): go back to sleep
             return "early"
         changelog.record(incident, action=ChangeRecord.Action.UPDATE, changes={}, message=message)
+        schedule_next_check(clock)  # after the warning, the breach check
         level = 2 if outcome == "breached" else 1
         if incident.escalation_level < level and incident.is_open:
             from .major import escalate

@@ -46,7 +46,11 @@ def matching_definition(incident: Incident) -> MajorIncidentDefinition | None:
 
 
 def _locked(incident: Incident) -> Incident:
-    return Incident.objects.select_for_update().select_related("customer", "caller").get(pk=incident.pk)
+    return (
+        Incident.objects.select_for_update(of=("self",))
+        .select_related("customer", "caller")
+        .get(pk=incident.pk)
+    )
 
 
 @transaction.atomic

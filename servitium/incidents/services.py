@@ -60,8 +60,9 @@ def incident_create(
     data["priority"] = security_priority(priority_for(data.get("impact", 3), data.get("urgency", 3)), data)
     if (data.get("assignment_group") or data.get("assignee")) and data.get("approval") != Approval.PENDING:
         data["status"] = Incident.Status.ASSIGNED
-    incident = core_services.record_create(model=Incident, data=data, actor=actor)
-    clocks.clocks_start(incident, now or incident.created)
+    incident = core_services.create_in_transaction(model=Incident, data=data, actor=actor)
+    started = clocks.clocks_start(incident, now or incident.created)
+    incident.started_clocks = sorted(started, key=lambda c: c.metric)  # as SlaClock.Meta.ordering reads them
     return incident
 
 

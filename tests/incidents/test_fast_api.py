@@ -1,0 +1,108 @@
+"""The lean API path for incidents renders and validates exactly as the DRF serializer does (the REST
+contract), with a small fixed number of queries per create."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.renderers import JSONRenderer
+from rest_framework.test import APIRequestFactory
+
+from servitium.incidents import services
+from servitium.incidents.api import INCIDENT_INPUT, INCIDENT_OUTPUT, IncidentSerializer
+from servitium.incidents.models import Incident
+from tests import factories
+from tests.base import client
+from tests.incidents.conftest import berlin
+
+
+def as_json(data) -> dict:
+    return json.loads(JSONRenderer().render(data))
+
+
+def test_fast_rendering_equals_the_serializer(ctx, sla):
+    request = APIRequestFactory().get("/api/v1/incidents/")
+    request.user = ctx.admin
+    caller = factories.person("Caller", ctx.org_a, email="c@a.example")
+    tickets = [
+        services.incident_create(
+            actor=None,
+            data={"customer": ctx.org_a, "service": sla.service, "title": "t1", "caller": caller},
+            now=berlin(2026, 3, 2, 9),
+        ),
+        services.incident_create(actor=None, data={"customer": ctx.org_a, "title": "no clocks"}),
+        services.incident_create(
+            actor=None, data={"customer": ctx.org_a, "kind": "request", "title": "req", "is_security": False}
+        ),
+    ]
+    services.incident_transition(
+        actor=None, instance=tickets[0], transition="start_work", now=berlin(2026, 3, 2, 10)
+    )
+    for ticket in Incident.objects.filter(pk__in=[t.pk for t in tickets]):
+        expected = as_json(IncidentSerializer(ticket, context={"request": request}).data)
+        assert as_json(INCIDENT_OUTPUT.render(ticket, request)) == expected
+
+
+BAD_PAYLOADS = [
+    {},
+    {"title": ""},
+    {"title": "x" * 251},
+    {"title": True},
+    {"title": "ok", "impact": 7},
+    {"title": "ok", "impact": "high"},
+    {"title": "ok", "urgency": None},
+    {"title": "ok", "channel": "pigeon"},
+    {"title": "ok", "service": "abc"},
+    {"title": "ok", "service": 999999},
+    {"title": "ok", "service": [1]},
+    {"title": "ok", "is_security": "maybe"},
+    {"title": "ok", "security_risk": 9},
+    {"title": "ok", "category": {"a": 1}},
+]
+
+
+@pytest.mark.parametrize("payload", BAD_PAYLOADS)
+def test_fast_validation_gives_the_serializers_messages(ctx, payload):
+    request = APIRequestFactory().post("/api/v1/incidents/")
+    request.user = ctx.admin
+    serializer = IncidentSerializer(data={"customer": ctx.org_a.pk, **payload}, context={"request": request})
+    assert not serializer.is_valid()
+    _data, errors = INCIDENT_INPUT.parse({"customer": ctx.org_a.pk, **payload}, ctx.admin)
+    assert errors == {k: [str(m) for m in v] for k, v in serializer.errors.items()}
+
+
+def test_api_create_through_the_lean_path(ctx, sla):
+    api = client(ctx.admin)
+    payload = {
+        "customer": ctx.org_a.pk,
+        "service": sla.service.pk,
+        "title": " Mail down ",
+        "impact": "2",
+        "urgency": 2,
+    }
+    with CaptureQueriesContext(connection) as queries:
+        r = api.post("/api/v1/incidents/", payload, format="json")
+    assert r.status_code == 201, r.content
+    body = r.json()
+    assert body["title"] == "Mail down" and body["impact"] == 2 and body["priority"] == 3
+    assert {c["metric"] for c in body["sla_clocks"]} == {"response_time", "resolution_time"}
+    assert len(queries) <= 16  # token, customer, service, priority, reference, rows, log, targets, clocks
+    assert client(ctx.admin).get(body["url"]).json() == {**body, "sla_clocks": body["sla_clocks"]}
+    bad = api.post("/api/v1/incidents/", {"title": "x"}, format="json")
+    assert bad.status_code == 400 and bad.json() == {"customer": ["Name the customer organization."]}
+    other = api.post("/api/v1/incidents/", {"title": "x", "customer": 10**9}, format="json")
+    assert other.status_code == 400 and "does not exist" in other.json()["customer"][0]
+
+
+def test_customer_cannot_use_anothers_service_or_customer(ctx, sla):
+    other_service = factories.service("Other", customers=[ctx.org_b])
+    api = client(ctx.customer_a)
+    r = api.post("/api/v1/incidents/", {"title": "x", "service": other_service.pk}, format="json")
+    assert r.status_code == 400 and "does not exist" in r.json()["service"][0]
+    r = api.post("/api/v1/incidents/", {"title": "x", "customer": ctx.org_b.pk}, format="json")
+    assert r.status_code == 400
+    ok = api.post("/api/v1/incidents/", {"title": "mine", "service": sla.service.pk}, format="json")
+    assert ok.status_code == 201 and ok.json()["customer"] == ctx.org_a.pk
