@@ -1,0 +1,101 @@
+"""The web UI of problem management: lists, detail with incidents and known errors, raising a problem from
+incidents, linking by reference, transitions, and what customers get (nothing)."""
+
+from __future__ import annotations
+
+from django.test import Client
+
+from servitium.problems import services
+from servitium.problems.models import KnownError, Problem
+from tests.base import entries_for
+from tests.problems.conftest import days_ago, incident, problem
+
+
+def login(user) -> Client:
+    browser = Client()
+    browser.force_login(user)
+    return browser
+
+
+def test_lists_and_pages(ctx, staff):
+    obj = problem(ctx, service=staff.service, category="email")
+    ke = services.known_error_create(actor=None, data={"title": "Relay stalls", "root_cause": "Cache"})
+    browser = login(staff.manager)
+    for url in (
+        "/problems/",
+        "/problems/?view=open",
+        "/problems/known-errors/",
+        f"/problems/{obj.pk}/",
+        f"/problems/{obj.pk}/edit/",
+        "/problems/new/",
+        f"/problems/known-errors/{ke.pk}/",
+        f"/problems/known-errors/{ke.pk}/edit/",
+        "/problems/known-errors/new/",
+    ):
+        assert browser.get(url).status_code == 200, url
+    assert obj.reference.encode() in browser.get("/problems/", {"q": "mail"}).content
+    assert b"Problems" in browser.get("/").content  # the area is in the navigation
+
+
+def test_customers_and_other_areas_see_nothing(ctx, staff):
+    obj = problem(ctx)
+    customer = login(ctx.customer_a)
+    assert customer.get(f"/problems/{obj.pk}/").status_code == 404
+    assert obj.reference.encode() not in customer.get("/problems/").content
+    assert login(staff.incident_agent).get(f"/problems/{obj.pk}/").status_code == 404
+
+
+def test_raise_a_problem_from_incidents_in_the_form(ctx, staff):
+    first = incident(ctx, staff.service, category="email", created=days_ago(2))
+    second = incident(ctx, staff.service, category="email")
+    browser = login(staff.manager)
+    form = browser.get("/problems/new/", {"incident": [first.pk, second.pk]})
+    html = form.content.decode()
+    assert (
+        first.reference in html and 'value="Mail stuck"' in html and 'type="hidden" name="incidents"' in html
+    )
+    response = browser.post(
+        f"/problems/new/?incident={first.pk}&incident={second.pk}",
+        {
+            "title": "Mail queues up",
+            "origin": "reactive",
+            "service": staff.service.pk,
+            "category": "email",
+            "impact": 2,
+            "urgency": 2,
+            "incidents": [first.pk, second.pk],
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    created = Problem.objects.get(title="Mail queues up")
+    assert set(created.incidents.all()) == {first, second} and created.priority == 3
+    assert entries_for(created)[0].context == "web"
+
+
+def test_link_unlink_and_transitions_on_the_detail_page(ctx, staff):
+    obj = problem(ctx)
+    ticket = incident(ctx, staff.service)
+    browser = login(staff.manager)
+    url = f"/problems/{obj.pk}/"
+    browser.post(url, {"action": "link", "references": ticket.reference.lower()})
+    assert list(obj.incidents.all()) == [ticket]
+    page = browser.get(url).content.decode()
+    assert ticket.reference in page and "Unlink" in page
+    browser.post(url, {"action": "link", "references": "INC9999999"})
+    assert obj.incidents.count() == 1
+    browser.post(url, {"action": "unlink", "incident": ticket.pk})
+    assert obj.incidents.count() == 0
+    browser.post(url, {"transition": "investigate"})
+    browser.post(url, {"transition": "record_root_cause"})  # refused: no root cause yet
+    obj.refresh_from_db()
+    assert obj.status == "under_investigation"
+    browser.post(
+        f"{url}edit/",
+        {"title": obj.title, "origin": "reactive", "impact": 3, "urgency": 3, "root_cause": "x"},
+    )
+    browser.post(url, {"transition": "record_root_cause"})
+    browser.post(url, {"transition": "record_known_error"})
+    obj.refresh_from_db()
+    assert obj.status == "known_error" and KnownError.objects.filter(problem=obj).count() == 1
+    assert KnownError.objects.get().reference in browser.get(url).content.decode()
+    assert login(ctx.auditor).post(url, {"action": "link", "references": ticket.reference}).status_code == 403
