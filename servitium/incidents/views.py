@@ -5,12 +5,14 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpResponseForbidden
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from servitium.core import permissions
 from servitium.core import views as generic
 from servitium.core.errors import ApplicationError
 from servitium.parties.models import Person, Team
+from servitium.problems.models import Problem
 
 from . import fulfilment, major, services
 from .clocks import clock_state
@@ -103,7 +105,8 @@ class IncidentDetail(generic.RecordDetailView):
         updates = permissions.restrict(obj.major_updates.select_related("author"), user)
         if permissions.is_customer_user(user):
             updates = updates.filter(audience=MajorIncidentUpdate.Audience.CUSTOMER)
-        staff = not permissions.is_customer_user(user) and permissions.can(user, permissions.CHANGE, obj)
+        customer = permissions.is_customer_user(user)
+        staff = not customer and permissions.can(user, permissions.CHANGE, obj)
         context.update(
             {
                 "major_updates": updates,
@@ -111,6 +114,9 @@ class IncidentDetail(generic.RecordDetailView):
                 "definition": major.matching_definition(obj) if staff and not obj.is_major else None,
                 "can_act": staff and obj.is_open,
                 "may_approve": obj.approval == Approval.PENDING and fulfilment.may_approve(user, obj),
+                "problems": permissions.restrict(obj.problems.all(), user) if not customer else [],
+                "can_raise_problem": not customer
+                and permissions.has_permission(user, permissions.ADD, Problem),
                 "provider_people": Person.objects.filter(organization__kind="provider").order_by("name")
                 if staff
                 else [],
@@ -169,6 +175,7 @@ class IncidentDetail(generic.RecordDetailView):
 
 class IncidentForm(generic.RecordFormView):
     model = Incident
+    template_name = "incidents/incident_form.html"
     form_fields = [
         "title",
         "description",
@@ -209,7 +216,27 @@ class IncidentForm(generic.RecordFormView):
                 form.fields.pop(name, None)
         if "title" in form.fields:
             form.fields["title"].widget.attrs["autofocus"] = True
+        if not permissions.is_customer_user(self.request.user):
+            # Known errors and resolutions are offered as the agent types (2011 8.1: people working on
+            # incidents can reach them).
+            for name in ("title", "description"):
+                if name in form.fields:
+                    form.fields[name].widget.attrs.update(
+                        {
+                            "hx-get": reverse("problems:suggest"),
+                            "hx-trigger": "keyup changed delay:400ms",
+                            "hx-target": "#problem-suggestions",
+                            "hx-swap": "outerHTML",
+                            "hx-include": "[name=title],[name=description]",
+                        }
+                    )
         return form
+
+    def base_context(self):
+        context = super().base_context()
+        if not permissions.is_customer_user(self.request.user):
+            context["suggest_url"] = reverse("problems:suggest")
+        return context
 
 
 class PostIncidentReviewForm(generic.RecordFormView):

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from servitium.agreements.metrics import Priority
+from servitium.core import permissions
 from servitium.core.models import BaseModel
 from servitium.incidents.models import LEVELS
 
@@ -162,3 +163,15 @@ class KnownError(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
+
+    @classmethod
+    def restrict_queryset(cls, queryset, user, action):
+        """Known errors are provider-internal. Problem roles govern them; people handling incidents may read
+        them too, because incident work must be able to reach known errors (2011 8.1 / 2018 8.6.1)."""
+        if permissions.is_customer_user(user):
+            return queryset.none()
+        if permissions.area_allows(user, cls.permission_area, action):
+            return queryset
+        if action == permissions.VIEW and permissions.area_allows(user, "incidents", permissions.VIEW):
+            return queryset
+        return queryset.none()

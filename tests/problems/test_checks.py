@@ -1,0 +1,48 @@
+"""Conformity checks of problem management follow the records (2011 8.2 / 2018 8.6.3)."""
+
+from __future__ import annotations
+
+from servitium.core.checks import REGISTRY
+from servitium.problems import services
+from servitium.problems.models import KnownError, Problem
+from tests.problems.conftest import days_ago, incident, problem
+
+
+def run(check_id: str):
+    return REGISTRY[check_id].run()
+
+
+def test_recurring_incidents_need_a_problem(ctx, staff):
+    assert run("problems.trends_analysed").status == "not_applicable"
+    tickets = [incident(ctx, staff.service, category="mailbox") for _ in range(5)]
+    result = run("problems.trends_analysed")
+    assert result.status == "not_met" and result.figures["total"] == 1
+    problem(ctx, service=staff.service, category="mailbox")
+    services.problem_create(actor=None, data={"title": "Mailbox fills"}, m2m={"incidents": tickets[:1]})
+    assert run("problems.trends_analysed").status == "met"
+
+
+def test_known_errors_need_workarounds(ctx):
+    known = KnownError.objects.create(reference="KE0000009", title="Sync fails", workaround="")
+    assert run("problems.known_errors_have_workarounds").status == "not_met"
+    known.workaround = "Restart the sync agent."
+    known.save()
+    assert run("problems.known_errors_have_workarounds").status == "met"
+
+
+def test_long_standing_known_errors_need_a_change(ctx):
+    p = problem(ctx)
+    Problem.objects.filter(pk=p.pk).update(status="known_error", updated=days_ago(40))
+    assert run("problems.root_causes_go_to_change").status == "not_met"
+    Problem.objects.filter(pk=p.pk).update(change_reference="CHG0000042", updated=days_ago(40))
+    assert run("problems.root_causes_go_to_change").status == "met"
+
+
+def test_effectiveness_check(ctx, staff):
+    assert run("problems.resolution_effective").status == "not_applicable"
+    p = problem(ctx, service=staff.service, category="mailbox")
+    Problem.objects.filter(pk=p.pk).update(status="resolved", resolved_at=days_ago(20))
+    assert run("problems.resolution_effective").status == "met"
+    incident(ctx, staff.service, category="mailbox")  # the same fault came back after resolution
+    result = run("problems.resolution_effective")
+    assert result.status == "not_met" and [g.object_id for g in result.gaps] == [p.pk]
