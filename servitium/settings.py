@@ -118,7 +118,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'servitium.sqlite3'}",
         conn_max_age=int(os.environ.get("SERVITIUM_DB_CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
+        # A health check costs a round trip on every request; a connection broken by a database restart
+        # fails one request per worker instead. Operators who prefer the check turn it on.
+        conn_health_checks=_env_bool("SERVITIUM_DB_HEALTH_CHECKS"),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -77,3 +77,13 @@ def ctx(db):
         customer_a=factories.user("suite_cust_a", org_a, ["customer"]),
         customer_b=factories.user("suite_cust_b", org_b, ["customer"]),
     )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_priority_matrix():
+    """The matrix is cached per process for a few seconds; each test starts from its own database."""
+    from servitium.incidents.services import forget_matrix
+
+    forget_matrix()
+    yield
+    forget_matrix()

@@ -18,6 +18,13 @@ class IncidentsConfig(AppConfig):
         from .mail import imap, outbound  # noqa: F401  (mailbox polling and mail sending jobs)
 
         post_save.connect(outbound.on_comment_saved, sender=Comment, dispatch_uid="incident_public_reply")
+        from django.db.models.signals import post_delete
+
+        from .models import PriorityRule
+        from .services import forget_matrix
+
+        for signal in (post_save, post_delete):
+            signal.connect(forget_matrix, sender=PriorityRule, dispatch_uid=f"forget_matrix_{signal}")
 
         register_area(
             "incidents",

@@ -3,6 +3,7 @@ SLA clocks follow every step (see clocks.py)."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -25,12 +26,27 @@ EDITABLE_WHEN_CLOSED: set[str] = set()
 RESOLUTION_FIELDS = ("resolution_code", "resolution_notes", "closure_code")
 
 
+_MATRIX: dict[tuple[int, int], int] = {}
+_MATRIX_READ_AT = 0.0
+MATRIX_TTL_S = 5.0  # another process's change to the matrix applies within this time
+
+
 def priority_for(impact: int, urgency: int) -> int:
-    """The priority the configured impact x urgency matrix gives (the default table where a cell is unset)."""
-    rule = (
-        PriorityRule.objects.filter(impact=impact, urgency=urgency).values_list("priority", flat=True).first()
-    )
-    return rule or DEFAULT_MATRIX[(impact, urgency)]
+    """The priority the configured impact x urgency matrix gives (the default table where a cell is unset).
+    The nine cells are read once and kept for a few seconds: this is on every ticket's hot path."""
+    global _MATRIX_READ_AT
+    if time.monotonic() - _MATRIX_READ_AT > MATRIX_TTL_S:
+        _MATRIX.clear()
+        _MATRIX.update(DEFAULT_MATRIX)
+        _MATRIX.update({(r.impact, r.urgency): r.priority for r in PriorityRule.objects.all()})
+        _MATRIX_READ_AT = time.monotonic()
+    return _MATRIX[(impact, urgency)]
+
+
+def forget_matrix(**kwargs) -> None:
+    """Signal receiver: a change to the matrix in this process applies at once."""
+    global _MATRIX_READ_AT
+    _MATRIX_READ_AT = 0.0
 
 
 def _no_status(data: dict[str, Any]) -> None:

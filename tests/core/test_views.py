@@ -114,8 +114,13 @@ def test_times_are_shown_in_the_users_time_zone(ctx):
     from django.utils import timezone
 
     entry = ChangeRecord.objects.latest("id")
+    from django.utils.formats import date_format
+
     local = timezone.localtime(entry.timestamp, timezone=__import__("zoneinfo").ZoneInfo("Asia/Tokyo"))
-    assert local.strftime("%-I:%M") in page or local.strftime("%H:%M") in page
+    utc = timezone.localtime(entry.timestamp, timezone=__import__("zoneinfo").ZoneInfo("UTC"))
+    # Exactly as the template formats it (Django drops ":00" minutes), in Tokyo time and not in UTC.
+    assert date_format(local, "SHORT_DATETIME_FORMAT") in page
+    assert date_format(utc, "SHORT_DATETIME_FORMAT") not in page
 
 
 def test_structured_values_read_as_lines():
