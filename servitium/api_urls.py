@@ -23,6 +23,8 @@ from servitium.suppliers import api as suppliers_api
 app_name = "api"
 
 router = routers.DefaultRouter()
+# The busiest resources first: URL resolution tries patterns in order.
+incidents_api.register(router)
 router.register("organizations", parties_api.OrganizationViewSet, basename="organization")
 router.register("locations", parties_api.LocationViewSet, basename="location")
 router.register("people", parties_api.PersonViewSet, basename="person")
@@ -37,7 +39,7 @@ router.register("comments", core_api.CommentViewSet, basename="comment")
 router.register("attachments", core_api.AttachmentViewSet, basename="attachment")
 router.register("changelog", core_api.ChangeRecordViewSet, basename="changerecord")
 router.register("tokens", core_api.TokenViewSet, basename="apitoken")
-for app_api in (agreements_api, relationships_api, suppliers_api, incidents_api, problems_api):
+for app_api in (agreements_api, relationships_api, suppliers_api, problems_api):
     app_api.register(router)
 
 

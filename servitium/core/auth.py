@@ -28,7 +28,7 @@ class TokenAuthentication(authentication.BaseAuthentication):
         except UnicodeError:
             raise exceptions.AuthenticationFailed(_("The token contains invalid characters.")) from None
         token = (
-            ApiToken.objects.select_related("user", "user__organization")
+            ApiToken.objects.select_related("user")
             .filter(digest=token_digest(key))
             .first()
         )
