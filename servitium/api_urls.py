@@ -15,6 +15,7 @@ from servitium.catalog.api import (
 )
 from servitium.core.api import resources as core_api
 from servitium.incidents import api as incidents_api
+from servitium.incidents.mail.api import InboundMailView
 from servitium.parties import api as parties_api
 from servitium.problems import api as problems_api
 from servitium.relationships import api as relationships_api
@@ -52,5 +53,6 @@ def roles(request):
 
 urlpatterns = [
     path("roles/", roles, name="roles"),
+    path("mail/inbound/", InboundMailView.as_view(), name="mail-inbound"),
     path("", include(router.urls)),
 ]

@@ -27,11 +27,7 @@ class TokenAuthentication(authentication.BaseAuthentication):
             key = header[1].decode()
         except UnicodeError:
             raise exceptions.AuthenticationFailed(_("The token contains invalid characters.")) from None
-        token = (
-            ApiToken.objects.select_related("user")
-            .filter(digest=token_digest(key))
-            .first()
-        )
+        token = ApiToken.objects.select_related("user").filter(digest=token_digest(key)).first()
         if token is None or not token.is_active:
             raise exceptions.AuthenticationFailed(_("Invalid, expired or revoked token."))
         if not token.user.is_active:

@@ -147,6 +147,18 @@ class DecisionSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True)
 
 
+class SlaComplianceSerializer(serializers.Serializer):
+    service = serializers.IntegerField(allow_null=True)
+    service_name = serializers.CharField(allow_null=True)
+    priority = serializers.IntegerField()
+    metric = serializers.CharField()
+    clocks = serializers.IntegerField()
+    met = serializers.IntegerField()
+    compliance = serializers.FloatField(allow_null=True)
+    mean_business_s = serializers.IntegerField()
+    worst_business_s = serializers.IntegerField()
+
+
 class SecurityAnalysisSerializer(serializers.Serializer):
     total = serializers.IntegerField()
     by_type = serializers.ListField(child=serializers.DictField())
@@ -273,6 +285,14 @@ class IncidentViewSet(RecordViewSet):
         since, until = _period(request)
         return Response(selectors.security_analysis(self.get_queryset(), since, until))
 
+    @extend_schema(responses=SlaComplianceSerializer(many=True))
+    @action(detail=False, methods=["get"], url_path="sla-compliance")
+    def sla_compliance(self, request: Request) -> Response:
+        """SLA compliance per service, priority and measure for clocks stopped in a period
+        (`?month=YYYY-MM`, or `?since=YYYY-MM-DD&until=YYYY-MM-DD`, until exclusive)."""
+        since, until = _month_or_period(request)
+        return Response(selectors.sla_compliance(self.get_queryset(), since, until))
+
     def _fresh(self, incident):
         return self.get_queryset().get(pk=incident.pk)
 
@@ -316,6 +336,24 @@ INCIDENT_INPUT = FastInput(
     ],
     required={"title"},
 )
+
+
+def _month_or_period(request):
+    import datetime as dt
+
+    month = request.query_params.get("month")
+    if month:
+        try:
+            first = dt.date.fromisoformat(f"{month}-01")
+        except ValueError:
+            raise serializers.ValidationError({"month": ["Use a month as YYYY-MM."]}) from None
+        return first, (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    since, until = _period(request)
+    if since is None or until is None or until <= since:
+        raise serializers.ValidationError(
+            {"month": ["Give month=YYYY-MM, or since and until (until after since)."]}
+        )
+    return since, until
 
 
 class ServiceRequestViewSet(IncidentViewSet):

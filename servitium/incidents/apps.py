@@ -26,6 +26,14 @@ class IncidentsConfig(AppConfig):
         for signal in (post_save, post_delete):
             signal.connect(forget_matrix, sender=PriorityRule, dispatch_uid=f"forget_matrix_{signal}")
 
+        from servitium.core.permissions import ROLES, Role
+
+        ROLES["mail-gateway"] = Role(
+            "mail-gateway",
+            _("Mail gateway"),
+            {},
+            _("Hands in mail for incident management (servitium mailgate)"),
+        )
         register_area(
             "incidents",
             _("Incidents"),

@@ -95,6 +95,28 @@ def keep_timestamps(*models):
             f.auto_now, f.auto_now_add = auto_now, auto_now_add
 
 
+def _reserve_ids(model, count: int) -> list[int]:
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _copy(model, objects: list) -> None:
+    """PostgreSQL COPY of fully built model instances (every concrete column, ids included)."""
+    fields = model._meta.concrete_fields
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # the psycopg cursor under Django's wrapper
+        with raw.copy(
+            f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN"
+        ) as copy:
+            for obj in objects:
+                copy.write_row([getattr(obj, f.attname) for f in fields])
+
+
 class Generator:
     def __init__(self, *, seed: int = 20261125, end: dt.datetime | None = None) -> None:
         self.rng = random.Random(seed)
@@ -232,13 +254,25 @@ class Generator:
             with transaction.atomic(), keep_timestamps(Incident, SlaClock):
                 refs = reserve_references(Incident.reference_prefix, size)
                 rows = [self.one(ref) for ref in refs]
-                incidents = Incident.objects.bulk_create([i for i, _ in rows], batch_size=1000)
+                incidents = [i for i, _ in rows]
+                if connection.vendor == "postgresql":
+                    # COPY: a million tickets load in minutes instead of an hour of INSERTs.
+                    for incident, pk in zip(incidents, _reserve_ids(Incident, size), strict=True):
+                        incident.pk = pk
+                    _copy(Incident, incidents)
+                else:
+                    incidents = Incident.objects.bulk_create(incidents, batch_size=1000)
                 clocks = []
                 for incident, ticket_clocks in zip(incidents, (c for _, c in rows), strict=True):
                     for clock in ticket_clocks:
                         clock.incident_id = incident.pk
                         clocks.append(clock)
-                SlaClock.objects.bulk_create(clocks, batch_size=1000)
+                if connection.vendor == "postgresql":
+                    for clock, pk in zip(clocks, _reserve_ids(SlaClock, len(clocks)), strict=True):
+                        clock.pk = pk
+                    _copy(SlaClock, clocks)
+                else:
+                    SlaClock.objects.bulk_create(clocks, batch_size=1000)
                 if changelog:
                     ChangeRecord.objects.bulk_create(
                         [

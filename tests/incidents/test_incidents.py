@@ -266,3 +266,22 @@ def test_queue_and_detail_pages(ctx, sla):
     assert 'id="sla-clocks"' in page
     browser.force_login(ctx.customer_b)
     assert browser.get(f"/incidents/{incident.pk}/").status_code == 404
+
+
+def test_monthly_sla_compliance_per_service_and_priority(ctx, sla):
+    """Two P3 tickets resolved in March (one within 8 h, one after), one in April: the March report counts
+    exactly the March clocks; customers of another organization see nothing."""
+    quick = new_incident(ctx, sla, berlin(2026, 3, 2, 9))
+    step(quick, "resolve", berlin(2026, 3, 2, 11), resolution_code="fixed", resolution_notes="ok")
+    slow = new_incident(ctx, sla, berlin(2026, 3, 3, 9))
+    step(slow, "resolve", berlin(2026, 3, 4, 12), resolution_code="fixed", resolution_notes="late")
+    april = new_incident(ctx, sla, berlin(2026, 3, 31, 16))
+    step(april, "resolve", berlin(2026, 4, 1, 10), resolution_code="fixed", resolution_notes="ok")
+    rows = client(ctx.admin).get("/api/v1/incidents/sla-compliance/", {"month": "2026-03"}).json()
+    resolution = next(r for r in rows if r["metric"] == "resolution_time")
+    assert (resolution["priority"], resolution["clocks"], resolution["met"]) == (3, 2, 1)
+    assert resolution["compliance"] == 0.5 and resolution["worst_business_s"] == 11 * H
+    assert resolution["service"] == sla.service.pk
+    assert client(ctx.customer_b).get("/api/v1/incidents/sla-compliance/", {"month": "2026-03"}).json() == []
+    bad = client(ctx.admin).get("/api/v1/incidents/sla-compliance/", {"month": "March"})
+    assert bad.status_code == 400 and "month" in bad.json()

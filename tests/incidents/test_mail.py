@@ -267,3 +267,34 @@ def test_mailgate_exits_75_when_the_database_is_unavailable(tmp_path):
         timeout=60,
     )
     assert proc.returncode == 75, proc.stderr.decode()
+
+
+def _mailgate(url: str, key: str, raw: bytes) -> subprocess.CompletedProcess:
+    env = {"SERVITIUM_MAILGATE_URL": url, "SERVITIUM_MAILGATE_TOKEN": key, "PATH": "/usr/bin:/bin"}
+    return subprocess.run(
+        [sys.executable, "-m", "servitium.cli", "mailgate", "--quiet"],
+        input=raw,
+        capture_output=True,
+        env=env,
+        timeout=60,
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_mailgate_client_hands_mail_to_the_running_server(live_server, ctx):
+    """The MTA-pipe command as a small HTTP client: 0 taken, 65 unusable message, 75 server trouble."""
+    from servitium.core import services as core_services
+
+    factories.person("Grace Miller", ctx.org_a, email=GRACE)
+    gateway = factories.user("mailgw", ctx.provider, ["mail-gateway"])
+    _token, key = core_services.api_token_create(user=gateway)
+    done = _mailgate(live_server.url, key, message(msg_id="<http1@a.example>"))
+    assert done.returncode == 0, done.stderr
+    assert Incident.objects.get().channel == "email"
+    assert _mailgate(live_server.url, key, b"garbage without headers").returncode == 65
+    assert _mailgate(live_server.url, "wrong-key", message(msg_id="<http2@a.example>")).returncode == 75
+    agent = factories.user("agent_mg", ctx.provider, ["incident-agent"])
+    _t, agent_key = core_services.api_token_create(user=agent)
+    assert _mailgate(live_server.url, agent_key, message(msg_id="<http3@a.example>")).returncode == 75  # 403
+    assert _mailgate("http://127.0.0.1:9", key, message(msg_id="<http4@a.example>")).returncode == 75
+    assert Incident.objects.count() == 1
