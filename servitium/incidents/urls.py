@@ -7,6 +7,7 @@ app_name = "incidents"
 urlpatterns = [
     path("", views.IncidentList.as_view(), name="incident_list"),
     path("new/", views.IncidentForm.as_view(), name="incident_create"),
+    path("import/", views.IncidentImport.as_view(), name="incident_import"),
     path("<int:pk>/", views.IncidentDetail.as_view(), name="incident_detail"),
     path("<int:pk>/edit/", views.IncidentForm.as_view(), name="incident_edit"),
     path("reviews/", views.PostIncidentReviewList.as_view(), name="postincidentreview_list"),

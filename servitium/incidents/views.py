@@ -1,12 +1,16 @@
 """UI: the agent queue and the ticket pages."""
 
+import tempfile
+from pathlib import Path
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpResponseForbidden
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views import View
 
 from servitium.core import permissions
 from servitium.core import views as generic
@@ -16,6 +20,7 @@ from servitium.problems.models import Problem
 
 from . import fulfilment, major, services
 from .clocks import clock_state
+from .importing import MAPPINGS, ImportArgumentError, import_incidents
 from .lifecycle import INCIDENT_WORKFLOW
 from .models import Approval, Incident, MajorIncidentUpdate, PostIncidentReview
 
@@ -84,8 +89,10 @@ class IncidentList(generic.RecordListView):
             queryset = queryset.exclude(status__in=[Incident.Status.RESOLVED, Incident.Status.CLOSED])
         return queryset
 
-    def get(self, request):
-        return super().get(request)
+    def base_context(self):
+        context = super().base_context()
+        context["can_import"] = permissions.area_allows(self.request.user, "incidents", permissions.ALL)
+        return context
 
 
 class IncidentDetail(generic.RecordDetailView):
@@ -269,3 +276,55 @@ class PostIncidentReviewList(generic.RecordListView):
 
     def base_queryset(self):
         return PostIncidentReview.objects.select_related("incident")
+
+
+class IncidentImport(View):
+    """Import ticket history from CSV files in the browser (the same importer as `servitium
+    import-incidents`); for incident managers. Each file is checked, row errors are listed, re-running the
+    same files changes nothing."""
+
+    template_name = "incidents/incident_import.html"
+
+    def allowed(self, request) -> bool:
+        return permissions.area_allows(request.user, "incidents", permissions.ALL)
+
+    def context(self, **extra):
+        return {"mappings": MAPPINGS, "max_files": 5, **extra}
+
+    def get(self, request):
+        if not self.allowed(request):
+            return HttpResponseForbidden(_("Importing needs the incident manager role."))
+        return render(request, self.template_name, self.context())
+
+    def post(self, request):
+        if not self.allowed(request):
+            return HttpResponseForbidden(_("Importing needs the incident manager role."))
+        uploads = request.FILES.getlist("files")
+        mapping = request.POST.get("mapping", "")
+        customer = request.POST.get("customer", "").strip() or None
+        if not uploads or len(uploads) > 5:
+            return render(
+                request,
+                self.template_name,
+                self.context(error=_("Choose one to five CSV files.")),
+                status=400,
+            )
+        with tempfile.TemporaryDirectory(prefix="servitium-import-") as folder:
+            paths = []
+            for index, upload in enumerate(uploads):
+                path = Path(folder) / f"{index}-{Path(upload.name or 'file.csv').name}"
+                with path.open("wb") as out:
+                    for chunk in upload.chunks():
+                        out.write(chunk)
+                paths.append(path)
+            try:
+                report = import_incidents(mapping, paths, customer=customer)
+            except ImportArgumentError as exc:
+                return render(request, self.template_name, self.context(error=str(exc)), status=400)
+        names = {str(p): p.name.split("-", 1)[1] for p in paths}
+        errors = [(names.get(e.file, e.file), e.line, e.message) for e in report.errors[:200]]
+        return render(
+            request,
+            self.template_name,
+            self.context(report=report, errors=errors, more_errors=max(0, len(report.errors) - 200)),
+        )

@@ -358,3 +358,30 @@ def test_cli_exit_status_for_bad_arguments(tmp_path, capsys):
         cli.main(["import-incidents", "--mapping", "generic", str(tmp_path / "x.csv")])
     assert missing_file.value.code == 2
     assert "cannot read the file" in capsys.readouterr().err
+
+
+def test_import_from_the_browser(ctx, tmp_path):
+    """The same importer behind a page for incident managers; others are refused."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    rows = f"external_id,title,customer\nT-1,Printer jam,{ctx.org_a.name}\nT-2,,{ctx.org_a.name}\n"
+    manager = factories.user("imp_mgr", ctx.provider, ["incident-manager"])
+    browser = Client()
+    browser.force_login(manager)
+    assert browser.get("/incidents/import/").status_code == 200
+    page = browser.post(
+        "/incidents/import/",
+        {
+            "mapping": "generic",
+            "customer": ctx.org_a.name,
+            "files": SimpleUploadedFile("tickets.csv", rows.encode(), content_type="text/csv"),
+        },
+    )
+    text = page.content.decode()
+    assert page.status_code == 200 and 'id="import-report"' in text
+    assert Incident.objects.filter(source="generic", external_id="T-1").exists()
+    assert "tickets.csv" in text and 'id="import-errors"' in text  # T-2 has no title
+    agent = factories.user("imp_agent", ctx.provider, ["incident-agent"])
+    browser.force_login(agent)
+    assert browser.get("/incidents/import/").status_code == 403
