@@ -83,3 +83,32 @@ def test_customer_cannot_open_another_organizations_service(live_server, page):
     sign_in(page, live_server.url, "browser_cust")
     response = page.goto(f"{live_server.url}/catalog/services/{theirs.pk}/")
     assert response.status == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_agent_records_an_incident_with_known_error_suggestions(live_server, page):
+    """The incident form offers the matching known error while the agent types (htmx), and the saved
+    ticket shows its SLA clock cards."""
+    from servitium.problems.models import KnownError
+
+    provider = factories.organization("Browser Provider", "provider")
+    customer = factories.organization("Browser Customer", "customer")
+    factories.user("browser_agent", provider, ["incident-agent"])
+    factories.service("Hosted Mail", customers=[customer])
+    KnownError.objects.create(
+        reference="KE0000077",
+        title="Outlook loses connection after VPN reconnect",
+        symptoms="Outlook shows disconnected after the VPN reconnects",
+        workaround="Restart Outlook once the VPN is up.",
+    )
+    sign_in(page, live_server.url, "browser_agent")
+    page.goto(f"{live_server.url}/incidents/new/")
+    page.fill("#id_title", "Outlook disconnected after VPN")
+    page.locator("#id_title").press("End")  # a key press triggers the suggestion request
+    suggestion = page.locator("#problem-suggestions [data-kind=known_error]")
+    suggestion.wait_for(timeout=10000)
+    assert "Restart Outlook" in suggestion.inner_text()
+    page.select_option("#id_customer", label="Browser Customer")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_selector("#sla-clocks")
+    assert "Outlook disconnected after VPN" in page.get_by_test_id("record-title").inner_text()
