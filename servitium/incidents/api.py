@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from servitium.core import permissions
 from servitium.core.api.base import RecordSerializer, RecordViewSet
 from servitium.core.api.fast import FastInput, FastRepresentation
+from servitium.core.api.pagination import LargeTablePagination
 from servitium.parties.models import Person, Team
 
 from . import fulfilment, major, selectors, services
@@ -170,6 +171,7 @@ class IncidentViewSet(RecordViewSet):
     """Incidents; transitions: assign, start_work, await_*, resume, resolve, close, reopen."""
 
     kind = Incident.Kind.INCIDENT
+    pagination_class = LargeTablePagination
     queryset = Incident.objects.select_related("customer", "service").prefetch_related("sla_clocks__calendar")
     serializer_class = IncidentSerializer
     filterset_fields = [

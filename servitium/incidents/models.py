@@ -135,9 +135,7 @@ class Incident(BaseModel):
         API = "api", _("API")
 
     reference = models.CharField(_("reference"), max_length=16, unique=True, editable=False)
-    kind = models.CharField(
-        _("kind"), max_length=8, choices=Kind.choices, default=Kind.INCIDENT, db_index=True
-    )
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.INCIDENT)
     title = models.CharField(_("title"), max_length=250)
     description = models.TextField(_("description"), blank=True)
     service = models.ForeignKey(
@@ -151,12 +149,8 @@ class Incident(BaseModel):
     category = models.CharField(_("category"), max_length=100, blank=True, db_index=True)
     impact = models.PositiveSmallIntegerField(_("impact"), choices=LEVELS, default=3)
     urgency = models.PositiveSmallIntegerField(_("urgency"), choices=LEVELS, default=3)
-    priority = models.PositiveSmallIntegerField(
-        _("priority"), choices=Priority.choices, editable=False, db_index=True
-    )
-    status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.NEW, db_index=True
-    )
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, editable=False)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)
     assignment_group = models.ForeignKey(
         "parties.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="incidents"
     )
@@ -220,12 +214,18 @@ class Incident(BaseModel):
     class Meta:
         ordering = ["-created", "-id"]
         verbose_name = _("incident")
+        # Every list filters on kind (incidents and service requests are two API doors), so the list
+        # indexes lead with it: the page and its count can then be answered from the index.
         indexes = [
-            models.Index(fields=["status", "priority", "-created"], name="incident_queue_idx"),
-            models.Index(fields=["customer", "-created"], name="incident_customer_idx"),
-            models.Index(fields=["assignment_group", "status"], name="incident_group_idx"),
+            models.Index(fields=["kind", "status", "priority", "-created"], name="incident_queue_idx"),
+            models.Index(fields=["kind", "customer", "-created"], name="incident_customer_idx"),
+            models.Index(
+                fields=["kind", "assignment_group", "status", "-created"], name="incident_group_idx"
+            ),
             models.Index(fields=["assignee", "status"], name="incident_assignee_idx"),
-            models.Index(fields=["service", "-created"], name="incident_service_idx"),
+            models.Index(fields=["kind", "service", "status", "-created"], name="incident_service_idx"),
+            models.Index(fields=["kind", "priority", "-created"], name="incident_priority_idx"),
+            models.Index(fields=["kind", "-created", "-id"], name="incident_newest_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -317,7 +317,10 @@ class SlaClock(BaseModel):
         ordering = ["incident", "metric"]
         verbose_name = _("SLA clock")
         constraints = [models.UniqueConstraint(fields=["incident", "metric"], name="clock_unique_metric")]
-        indexes = [models.Index(fields=["metric", "met", "stopped_at"], name="clock_results_idx")]
+        indexes = [
+            models.Index(fields=["metric", "met", "stopped_at"], name="clock_results_idx"),
+            models.Index(fields=["stopped_at"], name="clock_stopped_idx"),  # period reports
+        ]
 
     def __str__(self) -> str:
         return f"{self.incident.reference} {self.metric}"

@@ -1,4 +1,12 @@
+from __future__ import annotations
+
+import json
+from functools import cached_property
+
+from django.core.paginator import Paginator
+from django.db import connections
 from rest_framework import pagination
+from rest_framework.response import Response
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -6,3 +14,49 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
     page_size_query_param = "page_size"
     max_page_size = 1000
+
+
+class CappedCountPaginator(Paginator):
+    """Counts exactly up to `cap` rows; beyond that (PostgreSQL) takes the planner's estimate, because an
+    exact count of a few hundred thousand matching rows costs more than the page itself."""
+
+    cap = 10_000
+    estimated = False
+
+    @cached_property
+    def count(self) -> int:
+        queryset = self.object_list.order_by().values("pk")
+        exact = queryset[: self.cap + 1].count()
+        if exact <= self.cap:
+            return exact
+        connection = connections[queryset.db]
+        if connection.vendor != "postgresql":
+            return queryset.count()
+        sql, params = queryset.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+            plan = cursor.fetchone()[0]
+        plan = json.loads(plan) if isinstance(plan, str) else plan
+        self.estimated = True
+        return max(int(plan[0]["Plan"]["Plan Rows"]), exact)
+
+
+class LargeTablePagination(PageNumberPagination):
+    """For tables that grow to millions of rows (incidents): exact counts up to 10,000 matching records,
+    an estimate beyond, flagged with `"count_is_estimate": true`."""
+
+    django_paginator_class = CappedCountPaginator
+
+    def get_paginated_response(self, data) -> Response:
+        response = super().get_paginated_response(data)
+        if self.page.paginator.estimated:
+            response.data["count_is_estimate"] = True
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        schema = super().get_paginated_response_schema(schema)
+        schema["properties"]["count_is_estimate"] = {
+            "type": "boolean",
+            "description": "Present and true when more than 10,000 records match and count is estimated.",
+        }
+        return schema
