@@ -155,38 +155,6 @@ def demo(argv: list[str]) -> int:
     return _serve(options)
 
 
-def mailgate_http() -> int:
-    """`servitium mailgate` as a small HTTP client of the running server (no Django start-up): read one
-    message on stdin, hand it to `SERVITIUM_MAILGATE_URL` with `SERVITIUM_MAILGATE_TOKEN`. Exit codes as
-    sysexits.h: 0 taken, 65 not a usable message (bounce), 75 temporary failure (the MTA retries)."""
-    import urllib.error
-    import urllib.request
-
-    url = os.environ["SERVITIUM_MAILGATE_URL"].rstrip("/") + "/api/v1/mail/inbound/"
-    body = sys.stdin.buffer.read()
-    request = urllib.request.Request(  # noqa: S310 - the operator configures the URL
-        url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "message/rfc822",
-            "Authorization": f"Token {os.environ.get('SERVITIUM_MAILGATE_TOKEN', '')}",
-        },
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
-            if "--quiet" not in sys.argv:
-                print(response.read().decode())
-            return 0
-    except urllib.error.HTTPError as exc:
-        detail = exc.read().decode(errors="replace")[:500]
-        print(f"mailgate: server answered {exc.code}: {detail}", file=sys.stderr)
-        return 65 if exc.code in (400, 413, 415) else 75
-    except (urllib.error.URLError, OSError) as exc:
-        print(f"mailgate: server not reachable, try again later: {exc}", file=sys.stderr)
-        return 75
-
-
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in {"-h", "--help", "help"}:
@@ -198,7 +166,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     command, rest = argv[0], argv[1:]
     if command == "mailgate" and os.environ.get("SERVITIUM_MAILGATE_URL"):
-        return mailgate_http()
+        from .mailgate_client import main as mailgate_client
+
+        return mailgate_client()
     if command == "run":
         return run(rest)
     if command == "demo":
