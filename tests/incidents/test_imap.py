@@ -1,0 +1,83 @@
+"""IMAP polling against a real IMAP server (pymap, an IMAP4rev1 server in Python, started per test):
+new mail opens tickets and is removed from the mailbox, machine mail is taken and ignored, a message that
+cannot be read stays in the mailbox flagged as seen for a person to look at."""
+
+from __future__ import annotations
+
+import imaplib
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+
+from servitium.incidents.mail.imap import poll_mailbox
+from servitium.incidents.models import Incident, MailMessage
+from tests import factories
+
+PYMAP = shutil.which("pymap") or str(Path(sys.executable).parent / "pymap")
+
+
+@pytest.fixture
+def imap_server(settings):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(  # noqa: S603 - our own test server
+        [PYMAP, "--host", "127.0.0.1", "--port", str(port), "--no-tls", "dict", "--demo-data"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+        except OSError:
+            if time.monotonic() > deadline:
+                server.kill()
+                pytest.fail("pymap did not start")
+            time.sleep(0.1)
+    settings.IMAP_HOST, settings.IMAP_PORT, settings.IMAP_SSL = "127.0.0.1", port, False
+    settings.IMAP_USER, settings.IMAP_PASSWORD, settings.IMAP_FOLDER = "demouser", "demopass", "INBOX"
+    client = imaplib.IMAP4("127.0.0.1", port)
+    client.login("demouser", "demopass")
+    client.select("INBOX")
+    client.uid("STORE", "1:*", "+FLAGS", "(\\Deleted)")  # start from an empty mailbox
+    client.expunge()
+    yield client
+    client.logout()
+    server.terminate()
+    server.wait(10)
+
+
+def mail(sender: str, subject: str, msg_id: str, **headers) -> bytes:
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"], msg["Message-ID"] = sender, "desk@nimbus.example", subject, msg_id
+    for name, value in headers.items():
+        msg[name.replace("_", "-")] = value
+    msg.set_content("Hello, the VPN drops every ten minutes.")
+    return msg.as_bytes()
+
+
+def test_polling_takes_new_mail_and_leaves_unreadable_mail_seen(ctx, imap_server):
+    factories.person("Grace Miller", ctx.org_a, email="grace@a.example")
+    for raw in (
+        mail("grace@a.example", "VPN drops", "<imap1@a.example>"),
+        mail("grace@a.example", "Out of office", "<imap2@a.example>", Auto_Submitted="auto-replied"),
+        b"Subject: no sender at all\r\n\r\nbody\r\n",
+    ):
+        assert imap_server.append("INBOX", None, None, raw)[0] == "OK"
+    counts = poll_mailbox()
+    assert counts == {"opened": 1, "auto_reply": 1, "malformed": 1}
+    assert Incident.objects.get().title == "VPN drops"
+    assert set(MailMessage.objects.values_list("outcome", flat=True)) >= {"opened", "auto_reply"}
+    imap_server.select("INBOX")
+    left = imap_server.uid("SEARCH", None, "ALL")[1][0].split()
+    assert len(left) == 1  # the unreadable one stays for a person
+    assert imap_server.uid("SEARCH", None, "UNSEEN")[1][0].split() == []
+    assert poll_mailbox() == {}  # nothing new: nothing happens
