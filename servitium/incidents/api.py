@@ -148,6 +148,14 @@ class DecisionSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True)
 
 
+class TimelineEntrySerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    kind = serializers.CharField()
+    title = serializers.CharField()
+    body = serializers.CharField(allow_blank=True)
+    by = serializers.CharField(allow_blank=True)
+
+
 class SlaComplianceSerializer(serializers.Serializer):
     service = serializers.IntegerField(allow_null=True)
     service_name = serializers.CharField(allow_null=True)
@@ -294,6 +302,15 @@ class IncidentViewSet(RecordViewSet):
         (`?month=YYYY-MM`, or `?since=YYYY-MM-DD&until=YYYY-MM-DD`, until exclusive)."""
         since, until = _month_or_period(request)
         return Response(selectors.sla_compliance(self.get_queryset(), since, until))
+
+    @extend_schema(responses=TimelineEntrySerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def timeline(self, request: Request, pk=None) -> Response:
+        """Everything that happened to the ticket, newest first: changes, replies and notes (customers see
+        replies only), mail, major-incident updates, imported history."""
+        return Response(
+            TimelineEntrySerializer(selectors.timeline(self.get_object(), request.user), many=True).data
+        )
 
     def _fresh(self, incident):
         return self.get_queryset().get(pk=incident.pk)

@@ -79,3 +79,72 @@ def sla_compliance(queryset: QuerySet[Incident], since: dt.date, until: dt.date)
         }
         for row in rows
     ]
+
+
+def timeline(incident: Incident, user: Any, limit: int = 500) -> list[dict[str, Any]]:
+    """Everything that happened to a ticket, newest first, from every source the reader may see: the change
+    log, replies and work notes, mail in and out, major-incident updates and imported history."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from servitium.core import permissions
+    from servitium.core.models import ChangeRecord, Comment
+
+    from .models import IncidentEvent, MailMessage, MajorIncidentUpdate
+
+    entries: list[dict[str, Any]] = []
+    changes = permissions.restrict(ChangeRecord.objects.all(), user).filter(
+        object_type=Incident.object_type(), object_id=incident.pk
+    )
+    for c in changes.order_by("-id")[:limit]:
+        fields = ", ".join(sorted(c.changes or {}))
+        entries.append(
+            {
+                "at": c.timestamp,
+                "kind": "change",
+                "title": f"{c.get_action_display()}" + (f": {c.message}" if c.message else ""),
+                "body": fields and f"fields: {fields}",
+                "by": c.actor_name,
+            }
+        )
+    comments = permissions.restrict(Comment.objects.select_related("author"), user).filter(
+        target_type=ContentType.objects.get_for_model(Incident), object_id=incident.pk
+    )
+    for c in comments.order_by("-created")[:limit]:
+        entries.append(
+            {
+                "at": c.created,
+                "kind": "reply" if c.visibility == Comment.Visibility.PUBLIC else "work_note",
+                "title": c.get_visibility_display(),
+                "body": c.body,
+                "by": c.author_name or (c.author.get_username() if c.author else ""),
+            }
+        )
+    for m in permissions.restrict(MailMessage.objects.filter(incident=incident), user)[:limit]:
+        entries.append(
+            {
+                "at": m.created,
+                "kind": "mail_in" if m.direction == MailMessage.Direction.INBOUND else "mail_out",
+                "title": f"{m.get_direction_display()}: {m.subject}",
+                "body": m.get_outcome_display(),
+                "by": m.sender if m.direction == MailMessage.Direction.INBOUND else m.recipients,
+            }
+        )
+    updates = permissions.restrict(MajorIncidentUpdate.objects.filter(incident=incident), user)
+    if permissions.is_customer_user(user):
+        updates = updates.filter(audience=MajorIncidentUpdate.Audience.CUSTOMER)
+    for u in updates[:limit]:
+        entries.append(
+            {
+                "at": u.created,
+                "kind": "major_update",
+                "title": f"Major-incident update ({u.get_audience_display()})",
+                "body": u.body,
+                "by": u.sent_to,
+            }
+        )
+    for e in permissions.restrict(IncidentEvent.objects.filter(incident=incident), user)[:limit]:
+        entries.append(
+            {"at": e.occurred_at, "kind": "imported", "title": e.activity, "body": e.detail, "by": e.group}
+        )
+    entries.sort(key=lambda e: e["at"], reverse=True)
+    return entries[:limit]

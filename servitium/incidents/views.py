@@ -18,7 +18,7 @@ from servitium.core.errors import ApplicationError
 from servitium.parties.models import Person, Team
 from servitium.problems.models import Problem
 
-from . import fulfilment, major, services
+from . import fulfilment, major, selectors, services
 from .clocks import clock_state
 from .importing import MAPPINGS, ImportArgumentError, import_incidents
 from .lifecycle import INCIDENT_WORKFLOW
@@ -117,6 +117,7 @@ class IncidentDetail(generic.RecordDetailView):
         context.update(
             {
                 "major_updates": updates,
+                "timeline": selectors.timeline(obj, user, limit=200),
                 "review": PostIncidentReview.objects.filter(incident=obj).first(),
                 "definition": major.matching_definition(obj) if staff and not obj.is_major else None,
                 "can_act": staff and obj.is_open,

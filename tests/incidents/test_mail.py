@@ -298,3 +298,34 @@ def test_mailgate_client_hands_mail_to_the_running_server(live_server, ctx):
     assert _mailgate(live_server.url, agent_key, message(msg_id="<http3@a.example>")).returncode == 75  # 403
     assert _mailgate("http://127.0.0.1:9", key, message(msg_id="<http4@a.example>")).returncode == 75
     assert Incident.objects.count() == 1
+
+
+def test_timeline_brings_every_source_together_and_respects_the_reader(ctx, grace, agent):
+    incident = process(message(msg_id="<tl1@a.example>")).incident
+    api = client(agent)
+    for body, visibility in (("Looking into it.", "public"), ("Disk 3 is failing", "internal")):
+        api.post(
+            "/api/v1/comments/",
+            {
+                "object_type": "incidents.incident",
+                "object_id": incident.pk,
+                "body": body,
+                "visibility": visibility,
+            },
+            format="json",
+        )
+    staff = api.get(f"/api/v1/incidents/{incident.pk}/timeline/").json()
+    kinds = {e["kind"] for e in staff}
+    assert {"change", "mail_in", "mail_out", "reply", "work_note"} <= kinds
+    assert [e["at"] for e in staff] == sorted((e["at"] for e in staff), reverse=True)
+    customer_user = factories.user("grace_login", ctx.org_a, ["customer"])
+    seen = client(customer_user).get(f"/api/v1/incidents/{incident.pk}/timeline/").json()
+    assert "Looking into it." in [e["body"] for e in seen]
+    assert not {"work_note", "mail_in", "mail_out"} & {e["kind"] for e in seen}
+    assert client(ctx.customer_b).get(f"/api/v1/incidents/{incident.pk}/timeline/").status_code == 404
+    from django.test import Client
+
+    browser = Client()
+    browser.force_login(agent)
+    page = browser.get(f"/incidents/{incident.pk}/").content.decode()
+    assert 'id="timeline"' in page and "Disk 3 is failing" in page
