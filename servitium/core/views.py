@@ -95,6 +95,7 @@ class RecordMixin(LoginRequiredMixin):
 
 
 class RecordListView(RecordMixin, View):
+    paginator_class: ClassVar[type[Paginator]] = Paginator
     columns: ClassVar[list[str]] = ["name"]
     filter_fields: ClassVar[list[str]] = []
     search_fields: ClassVar[list[str]] = ["name"]
@@ -152,7 +153,7 @@ class RecordListView(RecordMixin, View):
         queryset, query, active, sort = self.filtered(request)
         if request.GET.get("export") == "csv":
             return self.export_csv(queryset)
-        page = Paginator(queryset, self.page_size).get_page(request.GET.get("page"))
+        page = self.paginator_class(queryset, self.page_size).get_page(request.GET.get("page"))
         linked = {self.columns[0], "name", "title"}
         rows = [
             {"obj": obj, "cells": [(display_value(obj, c), c in linked) for c in self.columns]}

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import OuterRef, Subquery
 from django.http import HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,6 +14,7 @@ from django.views import View
 
 from servitium.core import permissions
 from servitium.core import views as generic
+from servitium.core.api.pagination import CappedCountPaginator
 from servitium.core.errors import ApplicationError
 from servitium.parties.models import Person, Team
 from servitium.problems.models import Problem
@@ -22,7 +23,7 @@ from . import fulfilment, major, selectors, services
 from .clocks import clock_state
 from .importing import MAPPINGS, ImportArgumentError, import_incidents
 from .lifecycle import INCIDENT_WORKFLOW
-from .models import Approval, Incident, MajorIncidentUpdate, PostIncidentReview
+from .models import Approval, Incident, MajorIncidentUpdate, PostIncidentReview, SlaClock
 
 FIELDS = [
     "reference",
@@ -55,6 +56,11 @@ FIELDS = [
 ]
 
 
+OPEN_STATUSES = [
+    s for s in Incident.Status.values if s not in (Incident.Status.RESOLVED, Incident.Status.CLOSED)
+]
+
+
 class IncidentList(generic.RecordListView):
     """The queue: everything, my work, my teams' work, or breaching soon (by SLA due time)."""
 
@@ -64,6 +70,7 @@ class IncidentList(generic.RecordListView):
     search_fields = ["reference", "title"]
     default_sort = "-created"
     template_name = "incidents/incident_list.html"
+    paginator_class = CappedCountPaginator  # queues over millions of tickets: exact counts up to 10,000
 
     def base_queryset(self):
         queryset = Incident.objects.select_related("customer", "assignee")
@@ -74,16 +81,16 @@ class IncidentList(generic.RecordListView):
         elif view == "team":
             queryset = queryset.filter(assignment_group__members=person) if person else queryset.none()
         elif view == "breaching":
+            # Each ticket once, at the due time of its earliest running clock (a correlated subquery on
+            # the clocks' due-time index; no DISTINCT over the joined rows).
+            running = SlaClock.objects.filter(
+                incident=OuterRef("pk"), stopped_at__isnull=True, paused=False, due_at__isnull=False
+            ).order_by("due_at")
             queryset = (
-                queryset.filter(
-                    Q(
-                        sla_clocks__stopped_at__isnull=True,
-                        sla_clocks__paused=False,
-                        sla_clocks__due_at__isnull=False,
-                    )
-                )
-                .order_by("sla_clocks__due_at")
-                .distinct()
+                queryset.filter(status__in=OPEN_STATUSES)
+                .annotate(next_due=Subquery(running.values("due_at")[:1]))
+                .filter(next_due__isnull=False)
+                .order_by("next_due", "id")
             )
         if view in ("mine", "team"):
             queryset = queryset.exclude(status__in=[Incident.Status.RESOLVED, Incident.Status.CLOSED])
