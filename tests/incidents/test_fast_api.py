@@ -125,3 +125,26 @@ def test_large_lists_count_exactly_up_to_the_cap_then_estimate(ctx, monkeypatch)
     else:
         assert body["count"] == 6 and "count_is_estimate" not in body  # SQLite installs are small: exact
     assert len(body["results"]) == 2 and body["next"]
+
+
+def test_lookup_by_primary_key_only_where_the_permission_path_would_not_filter(ctx):
+    """`unrestricted` must agree with `restrict`: whenever it says yes, restrict leaves the query as it is."""
+    from servitium.catalog.models import Offering, Service
+    from servitium.core import permissions
+    from servitium.core.api.fast import by_pk
+    from servitium.parties.models import Organization
+
+    users = [
+        ctx.admin,
+        ctx.auditor,
+        ctx.customer_a,
+        factories.user("ag_u", ctx.provider, ["incident-agent"]),
+        factories.user("sup_u", ctx.provider, ["supplier-agent"]),
+    ]
+    for user in users:
+        for model in (Organization, Service, Offering, Incident):
+            whole = model._default_manager.all()
+            if permissions.unrestricted(user, model):
+                assert str(permissions.restrict(whole, user).query) == str(whole.query), (user, model)
+    assert not permissions.unrestricted(ctx.customer_a, Organization)
+    assert by_pk(Organization, ctx.org_a.pk) == ctx.org_a and by_pk(Organization, 10**9) is None
