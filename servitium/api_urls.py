@@ -13,6 +13,7 @@ from servitium.catalog.api import (
     ServiceComponentViewSet,
     ServiceViewSet,
 )
+from servitium.cmdb import api as cmdb_api
 from servitium.core.api import resources as core_api
 from servitium.incidents import api as incidents_api
 from servitium.incidents.mail.api import InboundMailView
@@ -40,7 +41,7 @@ router.register("comments", core_api.CommentViewSet, basename="comment")
 router.register("attachments", core_api.AttachmentViewSet, basename="attachment")
 router.register("changelog", core_api.ChangeRecordViewSet, basename="changerecord")
 router.register("tokens", core_api.TokenViewSet, basename="apitoken")
-for app_api in (agreements_api, relationships_api, suppliers_api, problems_api):
+for app_api in (agreements_api, relationships_api, suppliers_api, problems_api, cmdb_api):
     app_api.register(router)
 
 

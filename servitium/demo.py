@@ -354,12 +354,20 @@ def _load(admin_username: str, admin_password: str) -> dict[str, int]:
             if person:
                 core_services.record_update(instance=people[person], data={"user": user}, actor=actor)
     from servitium.agreements import demo as agreements_demo
+    from servitium.cmdb import demo as cmdb_demo
     from servitium.incidents import demo as incidents_demo
     from servitium.problems import demo as problems_demo
     from servitium.relationships import demo as relationships_demo
     from servitium.suppliers import demo as suppliers_demo
 
-    for app_demo in (agreements_demo, relationships_demo, suppliers_demo, incidents_demo, problems_demo):
+    for app_demo in (
+        agreements_demo,
+        relationships_demo,
+        suppliers_demo,
+        cmdb_demo,
+        incidents_demo,
+        problems_demo,
+    ):
         app_demo.load(actor=actor)
     return {
         "organizations": Organization.objects.count(),

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "servitium.suppliers",
     "servitium.incidents",
     "servitium.problems",
+    "servitium.cmdb",
 ]
 
 MIDDLEWARE = [

@@ -19,4 +19,5 @@ urlpatterns = [
     path("suppliers/", include("servitium.suppliers.urls")),
     path("incidents/", include("servitium.incidents.urls")),
     path("problems/", include("servitium.problems.urls")),
+    path("cmdb/", include("servitium.cmdb.urls")),
 ]

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CmdbConfig(AppConfig):
+    name = "servitium.cmdb"
+    label = "cmdb"
+    verbose_name = _("Configuration management")
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,2 @@
+def load(actor) -> None:
+    pass
