@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Subquery
+from django.db.models import Min
 from django.http import HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,7 +23,7 @@ from . import fulfilment, major, selectors, services
 from .clocks import clock_state
 from .importing import MAPPINGS, ImportArgumentError, import_incidents
 from .lifecycle import INCIDENT_WORKFLOW
-from .models import Approval, Incident, MajorIncidentUpdate, PostIncidentReview, SlaClock
+from .models import Approval, Incident, MajorIncidentUpdate, PostIncidentReview
 
 FIELDS = [
     "reference",
@@ -81,15 +81,16 @@ class IncidentList(generic.RecordListView):
         elif view == "team":
             queryset = queryset.filter(assignment_group__members=person) if person else queryset.none()
         elif view == "breaching":
-            # Each ticket once, at the due time of its earliest running clock (a correlated subquery on
-            # the clocks' due-time index; no DISTINCT over the joined rows).
-            running = SlaClock.objects.filter(
-                incident=OuterRef("pk"), stopped_at__isnull=True, paused=False, due_at__isnull=False
-            ).order_by("due_at")
+            # Each open ticket once, at the due time of its earliest running clock: the running clocks come
+            # from their own small partial index, grouped per ticket (no DISTINCT over joined rows).
             queryset = (
-                queryset.filter(status__in=OPEN_STATUSES)
-                .annotate(next_due=Subquery(running.values("due_at")[:1]))
-                .filter(next_due__isnull=False)
+                queryset.filter(
+                    status__in=OPEN_STATUSES,
+                    sla_clocks__stopped_at__isnull=True,
+                    sla_clocks__paused=False,
+                    sla_clocks__due_at__isnull=False,
+                )
+                .annotate(next_due=Min("sla_clocks__due_at"))
                 .order_by("next_due", "id")
             )
         if view in ("mine", "team"):
