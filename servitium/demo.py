@@ -325,7 +325,7 @@ def _load(admin_username: str, admin_password: str) -> dict[str, int]:
             "agent",
             "aisha.rahman@nimbus.example",
             PROVIDER,
-            ["catalog-agent", "parties-agent", "incident-agent", "problem-agent"],
+            ["catalog-agent", "parties-agent", "incident-agent", "problem-agent", "configuration-agent"],
             "Aisha Rahman",
         ),
         (

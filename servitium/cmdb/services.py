@@ -1,0 +1,176 @@
+"""Writes of configuration management: CI types (and the default set), CIs and their relationships. Every
+write goes through the audited core services; the models validate schemas and attributes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from servitium.core import services as core_services
+
+from .models import CIRelationship, CIType, ConfigurationItem
+
+S, INT, N, B, D = "string", "integer", "number", "boolean", "date"
+
+
+def _attr(kind: str, required: bool = False, choices: list | None = None) -> dict[str, Any]:
+    spec: dict[str, Any] = {"type": kind, "required": required}
+    if choices:
+        spec["choices"] = choices
+    return spec
+
+
+# name -> (description, attribute schema, under change control)
+DEFAULT_TYPES: dict[str, tuple[str, dict[str, Any], bool]] = {
+    "service": (
+        "A service as delivered to customers; usually linked to its catalogue entry.",
+        {"service_level": _attr(S, choices=["gold", "silver", "bronze"]), "public_endpoint": _attr(S)},
+        True,
+    ),
+    "application": (
+        "Software that delivers part of a service: a mail relay, a portal, an identity provider.",
+        {"vendor": _attr(S), "language": _attr(S), "port": _attr(INT)},
+        True,
+    ),
+    "database": (
+        "A database instance or cluster.",
+        {
+            "engine": _attr(S, True, ["postgresql", "mysql", "mariadb", "mssql", "oracle"]),
+            "engine_version": _attr(S),
+            "size_gb": _attr(N),
+            "replicated": _attr(B),
+        },
+        True,
+    ),
+    "server": (
+        "A physical server, such as a hypervisor host.",
+        {
+            "os": _attr(S, True),
+            "cpu_cores": _attr(INT, True),
+            "memory_gb": _attr(INT, True),
+            "serial_number": _attr(S),
+            "rack": _attr(S),
+        },
+        True,
+    ),
+    "virtual machine": (
+        "A virtual machine on a hypervisor host.",
+        {
+            "os": _attr(S, True),
+            "vcpus": _attr(INT, True),
+            "memory_gb": _attr(INT, True),
+            "ip_address": _attr(S),
+        },
+        True,
+    ),
+    "container cluster": (
+        "A container orchestration cluster (e.g. Kubernetes).",
+        {"platform": _attr(S, True), "platform_version": _attr(S), "node_count": _attr(INT)},
+        True,
+    ),
+    "network device": (
+        "A switch, router, firewall or load balancer.",
+        {
+            "role": _attr(S, True, ["switch", "router", "firewall", "load balancer"]),
+            "vendor": _attr(S),
+            "model": _attr(S),
+            "management_ip": _attr(S),
+        },
+        True,
+    ),
+    "storage": (
+        "A storage system: SAN array, object store, backup repository.",
+        {"kind": _attr(S, True, ["block", "object", "file", "backup"]), "capacity_tb": _attr(N, True)},
+        True,
+    ),
+    "licence": (
+        "A software licence or support subscription the services rely on.",
+        {
+            "licensed_units": _attr(INT, True),
+            "unit": _attr(S),
+            "expires_on": _attr(D, True),
+            "contract_reference": _attr(S),
+        },
+        False,
+    ),
+    "document": (
+        "A controlled document: a runbook, an architecture description, a service design.",
+        {"document_version": _attr(S), "review_due": _attr(D)},
+        False,
+    ),
+    "supplier service": (
+        "A service a supplier delivers to the provider: WAN links, colocation, vendor support.",
+        {"contract_reference": _attr(S), "support_hours": _attr(S)},
+        True,
+    ),
+}
+
+
+@transaction.atomic
+def ensure_default_types(*, actor: Any = None) -> dict[str, CIType]:
+    """Create the default CI types that are missing (by name); existing ones are left as they are."""
+    existing = {t.name: t for t in CIType.objects.filter(name__in=list(DEFAULT_TYPES))}
+    for name, (description, schema, controlled) in DEFAULT_TYPES.items():
+        if name not in existing:
+            existing[name] = core_services.record_create(
+                model=CIType,
+                data={
+                    "name": name,
+                    "description": description,
+                    "attribute_schema": schema,
+                    "under_change_control": controlled,
+                },
+                actor=actor,
+            )
+    return existing
+
+
+def ci_type_update(
+    *, actor: Any, instance: CIType, data: dict[str, Any], m2m: dict[str, Any] | None = None
+) -> CIType:
+    """Change a CI type. A new schema must still fit the attributes its CIs carry."""
+    with transaction.atomic():
+        ci_type = core_services.record_update(instance=instance, data=data, actor=actor, m2m=m2m)
+        if "attribute_schema" in data:
+            from .models import attribute_errors
+
+            for ci in ci_type.items.only("id", "reference", "attributes").iterator():
+                errors = attribute_errors(ci_type.attribute_schema, ci.attributes)
+                if errors:
+                    raise ValidationError(
+                        {
+                            "attribute_schema": [
+                                _("%(ci)s no longer fits: %(errors)s")
+                                % {"ci": ci.reference, "errors": "; ".join(errors)}
+                            ]
+                        }
+                    )
+        return ci_type
+
+
+def ci_create(*, actor: Any, data: dict[str, Any], m2m: dict[str, Any] | None = None) -> ConfigurationItem:
+    return core_services.record_create(model=ConfigurationItem, data=data, actor=actor, m2m=m2m)
+
+
+def ci_update(
+    *, actor: Any, instance: ConfigurationItem, data: dict[str, Any], m2m: dict[str, Any] | None = None
+) -> ConfigurationItem:
+    return core_services.record_update(instance=instance, data=data, actor=actor, m2m=m2m)
+
+
+@transaction.atomic
+def ci_delete(*, actor: Any, instance: ConfigurationItem) -> None:
+    """Delete a CI; its relationships go first, each with its own change-log entry."""
+    for relationship in CIRelationship.objects.filter(Q(source=instance) | Q(target=instance)):
+        core_services.record_delete(instance=relationship, actor=actor)
+    core_services.record_delete(instance=instance, actor=actor)
+
+
+def relationship_create(
+    *, actor: Any, data: dict[str, Any], m2m: dict[str, Any] | None = None
+) -> CIRelationship:
+    return core_services.record_create(model=CIRelationship, data=data, actor=actor, m2m=m2m)
