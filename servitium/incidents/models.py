@@ -157,11 +157,19 @@ class Incident(BaseModel):
     assignee = models.ForeignKey(
         "parties.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="assigned_incidents"
     )
+    affected_ci = models.ForeignKey(
+        "cmdb.ConfigurationItem",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="incidents",
+        verbose_name=_("affected configuration item"),
+    )
     affected_ci_name = models.CharField(
-        _("affected configuration item"),
+        _("affected CI (as named)"),
         max_length=200,
         blank=True,
-        help_text=_("Name or identifier of the affected CI (linked to the CMDB record once it is there)."),
+        help_text=_("The CI's name as reported or imported; filled from the linked CI when there is one."),
     )
     request_item = models.ForeignKey(
         "RequestItem", null=True, blank=True, on_delete=models.PROTECT, related_name="requests"

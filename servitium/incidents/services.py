@@ -73,6 +73,8 @@ def incident_create(
         for field in ("assignment_group", "assignee", *RESOLUTION_FIELDS):
             data.pop(field, None)
     data = fulfilment.apply_request_item(data)
+    if data.get("affected_ci") is not None and not data.get("affected_ci_name"):
+        data["affected_ci_name"] = data["affected_ci"].name[:200]
     data["priority"] = security_priority(priority_for(data.get("impact", 3), data.get("urgency", 3)), data)
     if (data.get("assignment_group") or data.get("assignee")) and data.get("approval") != Approval.PENDING:
         data["status"] = Incident.Status.ASSIGNED

@@ -41,6 +41,7 @@ FIELDS = [
     "status",
     "assignment_group",
     "assignee",
+    "affected_ci",
     "affected_ci_name",
     "request_item",
     "approval",
@@ -204,6 +205,7 @@ class IncidentForm(generic.RecordFormView):
         "urgency",
         "assignment_group",
         "assignee",
+        "affected_ci",
         "affected_ci_name",
         "is_security",
         "security_category",
@@ -227,6 +229,7 @@ class IncidentForm(generic.RecordFormView):
                 "is_security",
                 "security_category",
                 "security_risk",
+                "affected_ci",
                 "affected_ci_name",
             ):
                 form.fields.pop(name, None)

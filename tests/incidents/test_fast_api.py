@@ -148,3 +148,18 @@ def test_lookup_by_primary_key_only_where_the_permission_path_would_not_filter(c
                 assert str(permissions.restrict(whole, user).query) == str(whole.query), (user, model)
     assert not permissions.unrestricted(ctx.customer_a, Organization)
     assert by_pk(Organization, ctx.org_a.pk) == ctx.org_a and by_pk(Organization, 10**9) is None
+
+
+def test_incident_links_its_affected_ci_within_the_readers_reach(ctx):
+    from tests.cmdb.conftest import ci, ci_type
+
+    kind = ci_type(schema={})
+    server_a = ci("srv-a-01", kind, customers=[ctx.org_a])
+    server_b = ci("srv-b-01", kind, customers=[ctx.org_b])
+    api = client(ctx.customer_a)
+    mine = api.post("/api/v1/incidents/", {"title": "Down", "affected_ci": server_a.pk}, format="json")
+    assert mine.status_code == 201, mine.content
+    assert mine.json()["affected_ci"] == server_a.pk and mine.json()["affected_ci_name"] == "srv-a-01"
+    other = api.post("/api/v1/incidents/", {"title": "Down", "affected_ci": server_b.pk}, format="json")
+    assert other.status_code == 400 and "does not exist" in other.json()["affected_ci"][0]
+    assert server_a.incidents.count() == 1
