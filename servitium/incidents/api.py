@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from servitium.core import permissions
 from servitium.core.api.base import RecordSerializer, RecordViewSet
 from servitium.core.api.fast import FastInput, FastRepresentation
+from servitium.core.api.fields import query_date
 from servitium.core.api.pagination import LargeTablePagination
 from servitium.parties.models import Person, Team
 
@@ -319,18 +320,7 @@ class IncidentViewSet(RecordViewSet):
 
 
 def _period(request):
-    import datetime as dt
-
-    def day(name):
-        value = request.query_params.get(name)
-        if not value:
-            return None
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            raise serializers.ValidationError({name: ["Use a date as YYYY-MM-DD."]}) from None
-
-    return day("since"), day("until")
+    return query_date(request, "since"), query_date(request, "until")
 
 
 def _incident_url(obj: Incident, request) -> str:

@@ -25,7 +25,7 @@ from servitium.agreements.models import ServiceLevelAgreement
 from servitium.catalog.models import Service
 from servitium.core.businesstime import ALWAYS_OPEN, CalendarHasNoHours, add_business_seconds
 from servitium.core.models import ChangeRecord
-from servitium.core.references import format_reference
+from servitium.core.references import format_reference, next_numbers
 from servitium.parties.models import Person, Team
 
 from .models import DEFAULT_MATRIX, Incident, PriorityRule, SlaClock
@@ -50,25 +50,6 @@ RESOLVE_MEDIAN_H = {1: 2.0, 2: 5.0, 3: 10.0, 4: 24.0, 5: 40.0}
 class Target:
     seconds: int
     target_id: int
-
-
-def reserve_references(prefix: str, count: int) -> list[str]:
-    """`count` fresh reference numbers in one round trip, safe beside live creation."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(%s) FROM generate_series(1, %s)", [f"servitium_ref_{prefix.lower()}", count]
-            )
-            numbers = [row[0] for row in cursor.fetchall()]
-        else:
-            cursor.execute(
-                "INSERT INTO core_referencecounter (prefix, last) VALUES (%s, %s) "
-                "ON CONFLICT(prefix) DO UPDATE SET last = last + %s RETURNING last",
-                [prefix, count, count],
-            )
-            last = cursor.fetchone()[0]
-            numbers = list(range(last - count + 1, last + 1))
-    return [format_reference(prefix, n) for n in numbers]
 
 
 def _arrival(rng: random.Random, end: dt.datetime, days: int) -> dt.datetime:
@@ -252,7 +233,10 @@ class Generator:
         while done < count:
             size = min(batch, count - done)
             with transaction.atomic(), keep_timestamps(Incident, SlaClock):
-                refs = reserve_references(Incident.reference_prefix, size)
+                refs = [
+                    format_reference(Incident.reference_prefix, n)
+                    for n in next_numbers(Incident.reference_prefix, size)
+                ]
                 rows = [self.one(ref) for ref in refs]
                 incidents = [i for i, _ in rows]
                 if connection.vendor == "postgresql":

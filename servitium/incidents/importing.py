@@ -31,7 +31,7 @@ from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, transaction
 
 from servitium.catalog.models import Service
 from servitium.core import changelog, context, references
@@ -518,25 +518,6 @@ def _differs(incident: Incident, values: dict[str, Any]) -> bool:
     return False
 
 
-def _reserve_references(count: int) -> list[str]:
-    """PostgreSQL: `count` numbers of the incident reference sequence in one round trip, as
-    references.next_number hands them out one by one. Elsewhere, or if that fails: none (rows take their
-    own). A number reserved for a row that then fails is a gap, which is harmless."""
-    prefix = Incident.reference_prefix
-    if count <= 0 or connection.vendor != "postgresql":
-        return []
-    try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT nextval(%s) FROM generate_series(1, %s)",
-                [references._sequence_name(prefix), count],
-            )
-            numbers = sorted(number for (number,) in cursor.fetchall())
-    except DatabaseError:
-        return []
-    return [references.format_reference(prefix, number) for number in numbers]
-
-
 class _Writer:
     """Writes planned rows batch by batch: `begin` before a batch, `write` per row, `end` after it."""
 
@@ -552,7 +533,10 @@ class _Writer:
 
     def begin(self, batch: list[IncidentRow]) -> None:
         new = sum(1 for r in batch if r.values is not None and r.external_id not in self.lookup.existing)
-        self.references = deque(_reserve_references(new))
+        self.references = deque(
+            references.format_reference(Incident.reference_prefix, n)
+            for n in references.next_numbers(Incident.reference_prefix, new)
+        )
         self.backdate = []
 
     def end(self) -> None:

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from servitium.core import permissions
 from servitium.core.api.base import RecordSerializer, RecordViewSet
+from servitium.core.api.fields import query_date
 from servitium.incidents.models import Incident
 
 from . import search as fulltext
@@ -100,16 +101,6 @@ EFFECTIVENESS_SCHEMA = inline_serializer(
         ),
     },
 )
-
-
-def _day(request: Request, name: str) -> dt.date | None:
-    value = request.query_params.get(name)
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise serializers.ValidationError({name: ["Use a date as YYYY-MM-DD."]}) from None
 
 
 def _int(request: Request, name: str, default: int, low: int, high: int) -> int:
@@ -212,7 +203,7 @@ class ProblemViewSet(RecordViewSet):
     @action(detail=False, methods=["get"])
     def effectiveness(self, request: Request) -> Response:
         """Of the problems resolved in the period, how many saw their incidents recur within the window."""
-        since, until = _day(request, "since"), _day(request, "until")
+        since, until = query_date(request, "since"), query_date(request, "until")
         days = _int(request, "days", selectors.DEFAULT_WINDOW_DAYS, 1, 3650)
         figures = selectors.effectiveness(since, until, days=days, problems=self.get_queryset())
         return Response(figures)

@@ -5,6 +5,19 @@ from rest_framework import serializers
 from servitium.core import permissions
 
 
+def query_date(request, name: str):
+    """`?name=YYYY-MM-DD` as a date (None when absent); a malformed value is a 400 naming the parameter."""
+    import datetime as dt
+
+    value = request.query_params.get(name)
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise serializers.ValidationError({name: ["Use a date as YYYY-MM-DD."]}) from None
+
+
 class RestrictedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
     """A related record written by id: only records the requesting user may see are accepted."""
 
