@@ -13,13 +13,16 @@ from servitium.catalog.api import (
     ServiceComponentViewSet,
     ServiceViewSet,
 )
+from servitium.changes import api as changes_api
 from servitium.cmdb import api as cmdb_api
+from servitium.conformity import api as conformity_api
 from servitium.core.api import resources as core_api
 from servitium.incidents import api as incidents_api
 from servitium.incidents.mail.api import InboundMailView
 from servitium.parties import api as parties_api
 from servitium.problems import api as problems_api
 from servitium.relationships import api as relationships_api
+from servitium.releases import api as releases_api
 from servitium.suppliers import api as suppliers_api
 
 app_name = "api"
@@ -41,7 +44,16 @@ router.register("comments", core_api.CommentViewSet, basename="comment")
 router.register("attachments", core_api.AttachmentViewSet, basename="attachment")
 router.register("changelog", core_api.ChangeRecordViewSet, basename="changerecord")
 router.register("tokens", core_api.TokenViewSet, basename="apitoken")
-for app_api in (agreements_api, relationships_api, suppliers_api, problems_api, cmdb_api):
+for app_api in (
+    agreements_api,
+    relationships_api,
+    suppliers_api,
+    problems_api,
+    cmdb_api,
+    changes_api,
+    releases_api,
+    conformity_api,
+):
     app_api.register(router)
 
 

@@ -354,10 +354,13 @@ def _load(admin_username: str, admin_password: str) -> dict[str, int]:
             if person:
                 core_services.record_update(instance=people[person], data={"user": user}, actor=actor)
     from servitium.agreements import demo as agreements_demo
+    from servitium.changes import demo as changes_demo
     from servitium.cmdb import demo as cmdb_demo
+    from servitium.conformity import demo as conformity_demo
     from servitium.incidents import demo as incidents_demo
     from servitium.problems import demo as problems_demo
     from servitium.relationships import demo as relationships_demo
+    from servitium.releases import demo as releases_demo
     from servitium.suppliers import demo as suppliers_demo
 
     for app_demo in (
@@ -367,6 +370,9 @@ def _load(admin_username: str, admin_password: str) -> dict[str, int]:
         cmdb_demo,
         incidents_demo,
         problems_demo,
+        changes_demo,
+        releases_demo,
+        conformity_demo,
     ):
         app_demo.load(actor=actor)
     return {

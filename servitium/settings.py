@@ -72,6 +72,9 @@ INSTALLED_APPS = [
     "servitium.incidents",
     "servitium.problems",
     "servitium.cmdb",
+    "servitium.changes",
+    "servitium.releases",
+    "servitium.conformity",
 ]
 
 MIDDLEWARE = [

@@ -20,4 +20,7 @@ urlpatterns = [
     path("incidents/", include("servitium.incidents.urls")),
     path("problems/", include("servitium.problems.urls")),
     path("cmdb/", include("servitium.cmdb.urls")),
+    path("changes/", include("servitium.changes.urls")),
+    path("releases/", include("servitium.releases.urls")),
+    path("conformity/", include("servitium.conformity.urls")),
 ]
