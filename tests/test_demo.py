@@ -4,6 +4,7 @@ from servitium import demo
 from servitium.catalog.models import Offering, Service
 from servitium.core import changelog, permissions
 from servitium.parties.models import Organization, User
+from servitium.releases.models import Deployment, Release
 
 
 def test_demo_loads_idempotently(db):
@@ -21,3 +22,12 @@ def test_demo_loads_idempotently(db):
     assert visible.count() < Service.objects.count()
     assert Offering.objects.exists()
     assert User.objects.get(username="admin").check_password("demo-password-long-1")
+    # releases: one reviewed, one rolled back, one approved, one in build and test; each deployment baselined
+    assert set(Release.objects.values_list("status", flat=True)) == {
+        "reviewed",
+        "rolled_back",
+        "approved",
+        "building",
+    }
+    assert Deployment.objects.count() == 2
+    assert not Deployment.objects.filter(baseline__isnull=True).exists()

@@ -1,2 +1,484 @@
+"""REST resources of change management: `changes` (with `transitions/`, `approvals/`, `conflicts/`,
+`trends/`), `change-schedule` (read), `change-policies`, `change-advisory-boards`,
+`standard-change-templates`, `change-configuration-updates` and `blackout-windows`."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from servitium.core import permissions
+from servitium.core.api.base import RecordSerializer, RecordViewSet
+
+from . import selectors, services
+from .lifecycle import CHANGE_WORKFLOW
+from .models import (
+    BlackoutWindow,
+    Change,
+    ChangeAdvisoryBoard,
+    ChangeApproval,
+    ChangeConfigurationUpdate,
+    ChangePolicy,
+    StandardChangeTemplate,
+)
+
+MAX_SCHEDULE_DAYS = 366
+
+
+class ChangeSerializer(RecordSerializer):
+    affected_customers = serializers.SerializerMethodField(
+        help_text="Ids of the customers served by the affected CIs and services (derived)."
+    )
+
+    class Meta:
+        model = Change
+        fields = [
+            "id",
+            "url",
+            "reference",
+            "title",
+            "description",
+            "category",
+            "change_type",
+            "classification",
+            "justification",
+            "status",
+            "template",
+            "requester",
+            "owner",
+            "implementer",
+            "problem",
+            "affected_cis",
+            "affected_services",
+            "affected_customers",
+            "risk_level",
+            "risk_assessment",
+            "impact_assessment",
+            "business_benefit",
+            "technical_feasibility",
+            "cost",
+            "continuity_availability_impact",
+            "security_impact",
+            "capacity_impact",
+            "implementation_plan",
+            "remediation_plan",
+            "test_plan",
+            "planned_start",
+            "planned_end",
+            "submitted_at",
+            "approved_at",
+            "blackout_override_reason",
+            "actual_start",
+            "actual_end",
+            "outcome",
+            "failure_reason",
+            "retrospective_review_required",
+            "retrospective_decision",
+            "routed_to_design",
+            "design_reference",
+            "investigation_cause",
+            "investigation_actions",
+            "objectives_met",
+            "unexpected_effects",
+            "review_notes",
+            "reviewed_at",
+            "closed_at",
+            "created",
+            "updated",
+        ]
+        read_only_fields = [
+            "reference",
+            "status",
+            "submitted_at",
+            "approved_at",
+            "actual_start",
+            "actual_end",
+            "outcome",
+            "retrospective_review_required",
+            "retrospective_decision",
+            "routed_to_design",
+            "reviewed_at",
+            "closed_at",
+        ]
+
+    def get_affected_customers(self, obj: Change) -> list[int]:
+        # Read from the prefetched CIs and services (no query per change in a list).
+        ids = {o.pk for ci in obj.affected_cis.all() for o in ci.customers.all()}
+        ids |= {o.pk for s in obj.affected_services.all() for o in s.customers.all()}
+        return sorted(ids)
+
+
+class ChangeApprovalSerializer(serializers.ModelSerializer):
+    approver_name = serializers.CharField(source="approver.username", read_only=True)
+
+    class Meta:
+        model = ChangeApproval
+        fields = [
+            "id",
+            "change",
+            "approver",
+            "approver_name",
+            "board",
+            "decision",
+            "comment",
+            "decided_at",
+            "retrospective",
+        ]
+        read_only_fields = fields
+
+
+class ApprovalInputSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=ChangeApproval.Decision.choices)
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    blackout_override_reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ConflictSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["ci", "dependency", "blackout"])
+    change = serializers.IntegerField()
+    other_change = serializers.IntegerField(allow_null=True)
+    blackout_window = serializers.IntegerField(allow_null=True)
+    cis = serializers.ListField(child=serializers.IntegerField())
+    message = serializers.CharField()
+
+
+TREND_SCHEMA = inline_serializer(
+    "ChangeTrendMonth",
+    {
+        "month": serializers.CharField(help_text="YYYY-MM"),
+        "total": serializers.IntegerField(),
+        "emergency": serializers.IntegerField(),
+        "implemented": serializers.IntegerField(),
+        "unsuccessful": serializers.IntegerField(),
+        "failure_rate": serializers.FloatField(allow_null=True),
+        "emergency_share": serializers.FloatField(allow_null=True),
+    },
+    many=True,
+)
+
+
+class ChangeViewSet(RecordViewSet):
+    """Requests for change; transitions: submit, approve, reject, revise, implement, complete, fail and
+    back_out (failure_reason), review (review_notes, objectives_met; investigation_cause and
+    investigation_actions after an unsuccessful change), close, cancel."""
+
+    queryset = Change.objects.prefetch_related(
+        "affected_cis__customers", "affected_services__customers"
+    ).order_by("-created", "-id")
+    serializer_class = ChangeSerializer
+    filterset_fields = [
+        "status",
+        "category",
+        "change_type",
+        "outcome",
+        "risk_level",
+        "owner",
+        "requester",
+        "template",
+        "problem",
+        "affected_cis",
+        "affected_services",
+        "retrospective_review_required",
+        "routed_to_design",
+        "reference",
+    ]
+    search_fields = ["reference", "title", "description"]
+    ordering_fields = ["created", "updated", "planned_start", "status", "reference", "category"]
+    create_service = staticmethod(services.change_create)
+    update_service = staticmethod(services.change_update)
+    delete_service = staticmethod(services.change_delete)
+    workflow = CHANGE_WORKFLOW
+    transition_service = staticmethod(services.change_transition)
+
+    @extend_schema(
+        methods=["GET"], responses=ChangeApprovalSerializer(many=True), description="Decisions recorded."
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=ApprovalInputSerializer,
+        responses={201: ChangeApprovalSerializer},
+        description="Record your decision (board members or change managers, as the policy says; once each).",
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
+    def approvals(self, request: Request, pk=None) -> Response:
+        change = self.get_object()
+        if request.method == "GET":
+            rows = change.approvals.select_related("approver").order_by("decided_at", "id")
+            return Response(ChangeApprovalSerializer(rows, many=True).data)
+        payload = ApprovalInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        approval = services.change_approval_record(
+            actor=request.user, change=change, **payload.validated_data
+        )
+        return Response(ChangeApprovalSerializer(approval).data, status=201)
+
+    @extend_schema(responses=ConflictSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def conflicts(self, request: Request, pk=None) -> Response:
+        """Conflicts of this change on the schedule: same CI, one dependency chain, blackout windows."""
+        change = self.get_object()
+        return Response([c.as_dict() for c in selectors.conflicts_for(change)])
+
+    @extend_schema(
+        parameters=[OpenApiParameter("months", int, description="How many months back (1-60, default 12).")],
+        responses=TREND_SCHEMA,
+    )
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
+    def trends(self, request: Request) -> Response:
+        """Per month: changes raised, implemented, unsuccessful, failure rate and emergency share."""
+        raw = request.query_params.get("months", "12")
+        try:
+            months = int(raw)
+        except ValueError:
+            months = 0
+        if not 1 <= months <= 60:
+            raise serializers.ValidationError({"months": ["Use a whole number from 1 to 60."]})
+        return Response(selectors.trends(self.get_queryset(), months=months))
+
+
+def _when(request: Request, name: str, default: dt.datetime) -> dt.datetime:
+    raw = request.query_params.get(name)
+    if not raw:
+        return default
+    value = parse_datetime(raw)
+    if value is None:
+        day = parse_date(raw) if len(raw) == 10 else None
+        if day is None:
+            raise serializers.ValidationError({name: ["Use an ISO 8601 date or date-time."]})
+        value = dt.datetime.combine(day, dt.time.min)
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, dt.UTC)
+    return value
+
+
+class ScheduleChangeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    title = serializers.CharField()
+    category = serializers.CharField()
+    status = serializers.CharField()
+    planned_start = serializers.DateTimeField()
+    planned_end = serializers.DateTimeField()
+    conflict = serializers.BooleanField()
+
+
+class ScheduleBlackoutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+
+
+class ChangeScheduleViewSet(viewsets.ViewSet):
+    """The schedule of change (read-only): changes submitted, approved or being implemented with planned
+    windows in [start, end), blackout windows, and the conflicts among them."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("start", str, description="ISO 8601 date or date-time (default: now)."),
+            OpenApiParameter(
+                "end", str, description="ISO 8601 date or date-time (default: start + 31 days)."
+            ),
+        ],
+        responses=inline_serializer(
+            "ChangeSchedule",
+            {
+                "start": serializers.DateTimeField(),
+                "end": serializers.DateTimeField(),
+                "changes": ScheduleChangeSerializer(many=True),
+                "blackout_windows": ScheduleBlackoutSerializer(many=True),
+                "conflicts": ConflictSerializer(many=True),
+            },
+        ),
+    )
+    def list(self, request: Request) -> Response:
+        user = request.user
+        if not permissions.has_permission(user, permissions.VIEW, Change) or permissions.is_customer_user(
+            user
+        ):
+            raise PermissionDenied("The schedule of change is for the provider's staff with a change role.")
+        start = _when(request, "start", timezone.now())
+        end = _when(request, "end", start + dt.timedelta(days=31))
+        if end <= start:
+            raise serializers.ValidationError({"end": ["The end must be after the start."]})
+        if end - start > dt.timedelta(days=MAX_SCHEDULE_DAYS):
+            raise serializers.ValidationError({"end": [f"At most {MAX_SCHEDULE_DAYS} days at once."]})
+        visible = permissions.restrict(Change.objects.all(), user)
+        plan = selectors.schedule(start, end, changes=visible)
+        conflicting = plan.conflicting_ids
+        return Response(
+            {
+                "start": start.isoformat(),
+                "end": end.isoformat(),
+                "changes": ScheduleChangeSerializer(
+                    [
+                        {
+                            "id": c.pk,
+                            "reference": c.reference,
+                            "title": c.title,
+                            "category": c.category,
+                            "status": c.status,
+                            "planned_start": c.planned_start,
+                            "planned_end": c.planned_end,
+                            "conflict": c.pk in conflicting,
+                        }
+                        for c in plan.changes
+                    ],
+                    many=True,
+                ).data,
+                "blackout_windows": ScheduleBlackoutSerializer(plan.blackouts, many=True).data,
+                "conflicts": [c.as_dict() for c in plan.conflicts],
+            }
+        )
+
+
+class ChangePolicySerializer(RecordSerializer):
+    class Meta:
+        model = ChangePolicy
+        fields = [
+            "id",
+            "url",
+            "name",
+            "active",
+            "description",
+            "controlled_ci_types",
+            "normal_authority",
+            "major_authority",
+            "emergency_authority",
+            "cab",
+            "emergency_board",
+            "major_customer_threshold",
+            "major_on_high_risk",
+            "review_within_days",
+            "emergency_procedure",
+            "created",
+            "updated",
+        ]
+
+
+class ChangePolicyViewSet(RecordViewSet):
+    queryset = ChangePolicy.objects.prefetch_related("controlled_ci_types")
+    serializer_class = ChangePolicySerializer
+    filterset_fields = ["active"]
+    search_fields = ["name"]
+    ordering_fields = ["created", "name"]
+    create_service = staticmethod(services.policy_create)
+    update_service = staticmethod(services.policy_update)
+
+
+class ChangeAdvisoryBoardSerializer(RecordSerializer):
+    class Meta:
+        model = ChangeAdvisoryBoard
+        fields = ["id", "url", "name", "kind", "description", "members", "quorum", "created", "updated"]
+
+
+class ChangeAdvisoryBoardViewSet(RecordViewSet):
+    queryset = ChangeAdvisoryBoard.objects.prefetch_related("members")
+    serializer_class = ChangeAdvisoryBoardSerializer
+    filterset_fields = ["kind", "members"]
+    search_fields = ["name"]
+    ordering_fields = ["created", "name"]
+
+
+class StandardChangeTemplateSerializer(RecordSerializer):
+    class Meta:
+        model = StandardChangeTemplate
+        fields = [
+            "id",
+            "url",
+            "name",
+            "description",
+            "implementation_steps",
+            "allowed_ci_types",
+            "active",
+            "created",
+            "updated",
+        ]
+
+
+class StandardChangeTemplateViewSet(RecordViewSet):
+    queryset = StandardChangeTemplate.objects.prefetch_related("allowed_ci_types")
+    serializer_class = StandardChangeTemplateSerializer
+    filterset_fields = ["active"]
+    search_fields = ["name", "description"]
+    ordering_fields = ["created", "name"]
+
+
+class ChangeConfigurationUpdateSerializer(RecordSerializer):
+    new_value = serializers.JSONField(help_text="The new version, status or attribute value.")
+
+    class Meta:
+        model = ChangeConfigurationUpdate
+        fields = [
+            "id",
+            "url",
+            "change",
+            "ci",
+            "field",
+            "attribute",
+            "new_value",
+            "applied_at",
+            "created",
+            "updated",
+        ]
+        read_only_fields = ["applied_at"]
+
+
+class ChangeConfigurationUpdateViewSet(RecordViewSet):
+    """Configuration updates a change plans; applied to the CIs when the change completes successfully."""
+
+    queryset = ChangeConfigurationUpdate.objects.all()
+    serializer_class = ChangeConfigurationUpdateSerializer
+    filterset_fields = ["change", "ci", "field"]
+    ordering_fields = ["created", "id"]
+    create_service = staticmethod(services.configuration_update_create)
+    update_service = staticmethod(services.configuration_update_update)
+    delete_service = staticmethod(services.configuration_update_delete)
+
+
+class BlackoutWindowSerializer(RecordSerializer):
+    class Meta:
+        model = BlackoutWindow
+        fields = [
+            "id",
+            "url",
+            "name",
+            "reason",
+            "start",
+            "end",
+            "services",
+            "customers",
+            "created",
+            "updated",
+        ]
+
+
+class BlackoutWindowViewSet(RecordViewSet):
+    queryset = BlackoutWindow.objects.prefetch_related("services", "customers")
+    serializer_class = BlackoutWindowSerializer
+    filterset_fields = ["services", "customers"]
+    search_fields = ["name", "reason"]
+    ordering_fields = ["start", "created"]
+
+
 def register(router) -> None:
     """Register this app's API resources."""
+    router.register("changes", ChangeViewSet, basename="change")
+    router.register("change-schedule", ChangeScheduleViewSet, basename="change-schedule")
+    router.register("change-policies", ChangePolicyViewSet, basename="changepolicy")
+    router.register("change-advisory-boards", ChangeAdvisoryBoardViewSet, basename="changeadvisoryboard")
+    router.register(
+        "standard-change-templates", StandardChangeTemplateViewSet, basename="standardchangetemplate"
+    )
+    router.register(
+        "change-configuration-updates", ChangeConfigurationUpdateViewSet, basename="changeconfigurationupdate"
+    )
+    router.register("blackout-windows", BlackoutWindowViewSet, basename="blackoutwindow")

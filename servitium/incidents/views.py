@@ -101,6 +101,15 @@ class IncidentList(generic.RecordListView):
     def base_context(self):
         context = super().base_context()
         context["can_import"] = permissions.area_allows(self.request.user, "incidents", permissions.ALL)
+        if permissions.is_provider_user(self.request.user):
+            # Agents should know what is being deployed and what just went wrong (2011 9.3 / 2018 8.5.3).
+            from servitium.releases import selectors as release_selectors
+            from servitium.releases.models import Release
+
+            releases = permissions.restrict(Release.objects.all(), self.request.user)
+            upcoming, troubled = release_selectors.service_desk_view(releases, days=7)
+            context["releases_upcoming"] = list(upcoming[:5])
+            context["releases_troubled"] = list(troubled[:5])
         return context
 
 

@@ -9,6 +9,23 @@ class ReleasesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from servitium.core.permissions import register_area
+        from servitium.core.permissions import ROLES, VIEW, register_area
 
-        register_area("releases", _("Release and deployment"), nav_url=None, order=9, role_prefix="release")
+        from . import jobs  # noqa: F401  (registers the nightly success measurement)
+
+        # Readable by all staff: the service desk must see upcoming releases and failures (2011 9.3).
+        register_area(
+            "releases",
+            _("Release and deployment"),
+            nav_url="releases:release_list",
+            order=9,
+            role_prefix="release",
+            readable_by_all_staff=True,
+        )
+        # Building a release means reading the changes it bundles, the CIs it touches (a baseline is taken
+        # of them before deployment) and the problems and known errors it resolves.
+        for role in ("release-manager", "release-agent"):
+            grants = dict(ROLES[role].grants)
+            for area in ("changes", "cmdb", "problems"):
+                grants.setdefault(area, frozenset({VIEW}))
+            ROLES[role].grants = grants

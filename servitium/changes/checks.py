@@ -1,0 +1,166 @@
+"""Conformity checks evidenced by change management (2011 9.2; 2018 8.5.1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, ExpressionWrapper, F, Q
+from django.db.models import DateTimeField as DateTimeFieldType
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from servitium.core.checks import MET, NOT_MET, CheckResult, Evidence, register
+
+from . import lifecycle as L
+from .models import ALWAYS_MAJOR_TYPES, Category, Change, ChangePolicy
+
+CHANGE_REQS = ["iso20000-1:2011#9.2", "iso20000-1:2018#8.5.1"]
+SHOWN = 20
+
+
+@register(
+    "changes.policy_defined",
+    requirements=CHANGE_REQS,
+    title=_("A change management policy defines the CIs under change control and the categories of change"),
+)
+def policy_defined() -> CheckResult:
+    policy = ChangePolicy.objects.filter(active=True).first()
+    if policy is None:
+        return CheckResult(NOT_MET, _("No change management policy is active."), {"active_policies": 0})
+    controlled = policy.controlled_ci_types.count()
+    gaps = []
+    if not controlled:
+        gaps.append(_("it names no CI types under change control"))
+    if not policy.emergency_procedure.strip():
+        gaps.append(_("it does not describe the emergency change procedure"))
+    figures = {"active_policies": 1, "controlled_ci_types": controlled}
+    if gaps:
+        return CheckResult(
+            NOT_MET,
+            _("The active policy %(p)s is incomplete: %(gaps)s.")
+            % {"p": policy.name, "gaps": "; ".join(gaps)},
+            figures,
+            gaps=[Evidence.of(policy)],
+        )
+    return CheckResult(
+        MET,
+        _(
+            "%(p)s controls %(n)d CI types and says how standard, normal, major and emergency changes are "
+            "approved (normal: %(normal)s, major: %(major)s, emergency: %(emergency)s)."
+        )
+        % {
+            "p": policy.name,
+            "n": controlled,
+            "normal": policy.get_normal_authority_display(),
+            "major": policy.get_major_authority_display(),
+            "emergency": policy.get_emergency_authority_display(),
+        },
+        figures,
+        evidence=[Evidence.of(policy)],
+    )
+
+
+@register(
+    "changes.approved_before_implementation",
+    requirements=CHANGE_REQS,
+    title=_("Changes are approved before they are implemented (emergency changes reviewed afterwards)"),
+)
+def approved_before_implementation() -> CheckResult:
+    implemented = Change.objects.filter(actual_start__isnull=False)
+    approved_first = Q(approved_at__isnull=False, approved_at__lte=F("actual_start"))
+    reviewed_after = Q(category=Category.EMERGENCY, retrospective_decision__in=["approve", "reject"])
+    good = approved_first | reviewed_after
+    stats = implemented.aggregate(total=Count("id"), good=Count("id", filter=good))
+    pending = implemented.filter(retrospective_review_required=True).count()
+    return CheckResult.from_counts(
+        total=stats["total"],
+        good=stats["good"],
+        met=_("All %(n)d implemented changes were approved first or, for emergencies, reviewed afterwards.")
+        % {"n": stats["total"]},
+        not_met=_(
+            "%(bad)d of %(n)d implemented changes lack an approval before implementation (%(p)d emergency "
+            "changes await their retrospective review)."
+        )
+        % {"bad": stats["total"] - stats["good"], "n": stats["total"], "p": pending},
+        none=_("No change has been implemented yet."),
+        gaps=implemented.exclude(good)[:SHOWN],
+        evidence=implemented.filter(good)[:SHOWN],
+        figures={"awaiting_retrospective_review": pending},
+    )
+
+
+@register(
+    "changes.unsuccessful_investigated",
+    requirements=CHANGE_REQS,
+    title=_("Every failed or backed-out change is investigated"),
+)
+def unsuccessful_investigated() -> CheckResult:
+    unsuccessful = Change.objects.filter(outcome__in=L.UNSUCCESSFUL)
+    good = ~Q(investigation_cause="") & ~Q(investigation_actions="")
+    stats = unsuccessful.aggregate(total=Count("id"), good=Count("id", filter=good))
+    return CheckResult.from_counts(
+        total=stats["total"],
+        good=stats["good"],
+        met=_("All %(n)d unsuccessful changes have a recorded cause and actions.") % {"n": stats["total"]},
+        not_met=_("%(bad)d of %(n)d unsuccessful changes have not been investigated.")
+        % {"bad": stats["total"] - stats["good"], "n": stats["total"]},
+        none=_("No change has failed or been backed out."),
+        gaps=unsuccessful.exclude(good)[:SHOWN],
+        evidence=unsuccessful.filter(good)[:SHOWN],
+    )
+
+
+@register(
+    "changes.reviewed_after_implementation",
+    requirements=CHANGE_REQS,
+    title=_("Implemented changes get a post-implementation review within the policy's period"),
+)
+def reviewed_after_implementation(now: dt.datetime | None = None) -> CheckResult:
+    now = now or timezone.now()
+    policy = ChangePolicy.objects.filter(active=True).first()
+    days = policy.review_within_days if policy else 10
+    # Only changes whose review period has run out are judged; the others still have time.
+    due = Change.objects.filter(actual_end__isnull=False, actual_end__lte=now - dt.timedelta(days=days))
+    deadline = ExpressionWrapper(F("actual_end") + dt.timedelta(days=days), output_field=DateTimeFieldType())
+    due = due.annotate(deadline=deadline)
+    good = Q(reviewed_at__isnull=False, reviewed_at__lte=F("deadline"))
+    stats = due.aggregate(total=Count("id"), good=Count("id", filter=good))
+    return CheckResult.from_counts(
+        total=stats["total"],
+        good=stats["good"],
+        met=_("All %(n)d implemented changes were reviewed within %(d)d days.")
+        % {"n": stats["total"], "d": days},
+        not_met=_("%(bad)d of %(n)d implemented changes were not reviewed within %(d)d days.")
+        % {"bad": stats["total"] - stats["good"], "n": stats["total"], "d": days},
+        none=_("No implemented change has reached the end of its review period."),
+        gaps=due.exclude(good)[:SHOWN],
+        evidence=due.filter(good)[:SHOWN],
+        figures={"review_within_days": days},
+    )
+
+
+@register(
+    "changes.removals_and_transfers_are_major",
+    requirements=CHANGE_REQS,
+    title=_("Removals and transfers of services are handled as major changes through design and transition"),
+)
+def removals_and_transfers_are_major() -> CheckResult:
+    raised = Change.objects.filter(change_type__in=list(ALWAYS_MAJOR_TYPES)).exclude(
+        status__in=[L.DRAFT, L.CANCELLED]
+    )
+    good = Q(category=Category.MAJOR, routed_to_design=True)
+    stats = raised.aggregate(total=Count("id"), good=Count("id", filter=good))
+    return CheckResult.from_counts(
+        total=stats["total"],
+        good=stats["good"],
+        met=_(
+            "All %(n)d removals and transfers of services went to service design and transition as major "
+            "changes."
+        )
+        % {"n": stats["total"]},
+        not_met=_("%(bad)d of %(n)d removals or transfers of services were not handled as major changes.")
+        % {"bad": stats["total"] - stats["good"], "n": stats["total"]},
+        none=_("No service has been removed or transferred through change management."),
+        gaps=raised.exclude(good)[:SHOWN],
+        evidence=raised.filter(good)[:SHOWN],
+    )

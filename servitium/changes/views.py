@@ -1,0 +1,441 @@
+"""UI of change management: changes (list, detail with assessment, approvals, conflicts and configuration
+updates, form), the change calendar (month view), the CAB view, the iCalendar feed, and generic pages for
+the policy, boards, standard change templates, blackout windows and configuration updates."""
+
+from __future__ import annotations
+
+import calendar as cal
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from servitium.core import permissions
+from servitium.core import views as generic
+from servitium.core.errors import ApplicationError
+from servitium.parties.models import User
+
+from . import ical, selectors, services
+from . import lifecycle as L
+from .models import (
+    BlackoutWindow,
+    Change,
+    ChangeAdvisoryBoard,
+    ChangeApproval,
+    ChangeConfigurationUpdate,
+    ChangePolicy,
+    StandardChangeTemplate,
+)
+
+CHANGE_FIELDS = [
+    "reference",
+    "title",
+    "status",
+    "category",
+    "change_type",
+    "classification",
+    "description",
+    "justification",
+    "template",
+    "requester",
+    "owner",
+    "implementer",
+    "problem",
+    "affected_cis",
+    "affected_services",
+    "planned_start",
+    "planned_end",
+    "actual_start",
+    "actual_end",
+    "outcome",
+    "failure_reason",
+    "routed_to_design",
+    "design_reference",
+    "retrospective_review_required",
+    "retrospective_decision",
+    "blackout_override_reason",
+]
+ASSESSMENT_FIELDS = [
+    "risk_level",
+    "risk_assessment",
+    "impact_assessment",
+    "business_benefit",
+    "technical_feasibility",
+    "cost",
+    "continuity_availability_impact",
+    "security_impact",
+    "capacity_impact",
+    "implementation_plan",
+    "remediation_plan",
+    "test_plan",
+]
+REVIEW_FIELDS = [
+    "investigation_cause",
+    "investigation_actions",
+    "objectives_met",
+    "unexpected_effects",
+    "review_notes",
+    "reviewed_at",
+]
+FEED_DAYS_BACK, FEED_DAYS_AHEAD = 30, 365
+
+
+class ChangeList(generic.RecordListView):
+    model = Change
+    columns = ["reference", "title", "category", "status", "risk_level", "planned_start", "outcome"]
+    filter_fields = ["status", "category", "change_type", "outcome"]
+    search_fields = ["reference", "title"]
+    default_sort = "-created"
+    template_name = "changes/change_list.html"
+
+
+class ChangeDetail(generic.RecordDetailView):
+    model = Change
+    fields = CHANGE_FIELDS
+    template_name = "changes/change_detail.html"
+    workflow = L.CHANGE_WORKFLOW
+    transition_service = staticmethod(services.change_transition)
+
+    def base_queryset(self):
+        return Change.objects.select_related("template", "requester", "owner", "implementer", "problem")
+
+    def context(self, obj: Change):
+        context = super().context(obj)
+        user = self.request.user
+        details = {name: generic.display_value(obj, name) for name in ASSESSMENT_FIELDS + REVIEW_FIELDS}
+        labels = {name: obj._meta.get_field(name).verbose_name for name in details}
+        policy = selectors.active_policy()
+        authority, board, quorum = services.approval_route(obj, policy)
+        conflicts = selectors.conflicts_for(obj)
+        # Inside a blackout window, approving takes a reason: the approve button becomes a small form.
+        override = any(c.kind == "blackout" for c in conflicts) and not obj.blackout_override_reason
+
+        def takes_input(t) -> bool:
+            return bool(t.needs) or (t.name == "approve" and override)
+
+        context.update(
+            {
+                "assessment": [(labels[n], details[n]) for n in ASSESSMENT_FIELDS],
+                "review": [(labels[n], details[n]) for n in REVIEW_FIELDS],
+                "approvals": obj.approvals.select_related("approver", "board"),
+                "conflicts": conflicts,
+                "updates": obj.configuration_updates.select_related("ci"),
+                "customers": selectors.affected_customers(obj),
+                "major_reasons": selectors.major_reasons(obj, policy) if obj.category != "major" else [],
+                "route": {"authority": authority, "board": board, "quorum": quorum},
+                "can_decide": (
+                    (obj.status == L.SUBMITTED or obj.retrospective_review_required)
+                    and services.may_decide(user, obj, policy)
+                    and not obj.approvals.filter(approver=user).exists()
+                ),
+                "decisions": ChangeApproval.Decision.choices,
+                "can_plan_updates": context["can_change"]
+                and obj.status in (L.DRAFT, L.SUBMITTED, L.APPROVED),
+                # Transitions that take input get their own small form; the others are plain buttons.
+                "transitions": [t for t in context["transitions"] if not takes_input(t)],
+                "input_transitions": [t for t in context["transitions"] if takes_input(t)],
+            }
+        )
+        return context
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if "decision" not in request.POST and "transition" not in request.POST:
+            return super().post(request, pk)
+        change = self.get_object(pk)
+        try:
+            if "decision" in request.POST:
+                services.change_approval_record(
+                    actor=request.user,
+                    change=change,
+                    decision=request.POST["decision"],
+                    comment=request.POST.get("comment", ""),
+                )
+                messages.success(request, _("Your decision is recorded."))
+            else:
+                step = L.CHANGE_WORKFLOW.get(request.POST["transition"])
+                if not permissions.can(request.user, step.action, change):
+                    return HttpResponseForbidden(_("You may not do this."))
+                data = {k: request.POST[k] for k in L.TRANSITION_FIELDS if request.POST.get(k, "") != ""}
+                services.change_transition(
+                    actor=request.user,
+                    instance=change,
+                    transition=step.name,
+                    note=request.POST.get("note", ""),
+                    data=data,
+                )
+                messages.success(request, _("Done: %(label)s.") % {"label": step.label})
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        return redirect(change.get_absolute_url())
+
+
+class ChangeForm(generic.RecordFormView):
+    model = Change
+    form_fields = [
+        "title",
+        "category",
+        "change_type",
+        "classification",
+        "description",
+        "justification",
+        "template",
+        "requester",
+        "owner",
+        "implementer",
+        "problem",
+        "affected_cis",
+        "affected_services",
+        "planned_start",
+        "planned_end",
+        *ASSESSMENT_FIELDS,
+        "design_reference",
+        "investigation_cause",
+        "investigation_actions",
+    ]
+    create_service = staticmethod(services.change_create)
+    update_service = staticmethod(services.change_update)
+
+
+# --- calendar, CAB and feed ------------------------------------------------------------------------------
+
+
+def _month(request: HttpRequest) -> dt.date:
+    raw = request.GET.get("month", "")
+    try:
+        year, month = (int(p) for p in raw.split("-"))
+        return dt.date(year, month, 1)
+    except ValueError:
+        today = timezone.localdate()
+        return today.replace(day=1)
+
+
+class ChangeCalendar(generic.RecordMixin, generic.View):
+    """The schedule of change for one month: a week grid, each day listing the changes planned on it,
+    conflicts highlighted, blackout windows marked."""
+
+    model = Change
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if not permissions.has_permission(request.user, permissions.VIEW, Change):
+            raise Http404(_("No such page."))
+        first = _month(request)
+        tz = timezone.get_current_timezone()
+        start = dt.datetime.combine(first, dt.time.min, tzinfo=tz)
+        last_day = cal.monthrange(first.year, first.month)[1]
+        end = start + dt.timedelta(days=last_day)
+        plan = selectors.schedule(start, end, changes=self.visible(), statuses=(*L.SCHEDULED, *L.IMPLEMENTED))
+        conflicting = plan.conflicting_ids
+        weeks = []
+        for week in cal.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month):
+            days = []
+            for day in week:
+                lo = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
+                hi = lo + dt.timedelta(days=1)
+                days.append(
+                    {
+                        "date": day,
+                        "in_month": day.month == first.month,
+                        "changes": [
+                            {"obj": c, "conflict": c.pk in conflicting}
+                            for c in plan.changes
+                            if c.planned_start < hi and c.planned_end > lo
+                        ],
+                        "blackouts": [b for b in plan.blackouts if b.start < hi and b.end > lo],
+                    }
+                )
+            weeks.append(days)
+        feed = request.build_absolute_uri(f"/changes/schedule.ics?token={ical.feed_token(request.user)}")
+        return render(
+            request,
+            "changes/change_calendar.html",
+            {
+                **self.base_context(),
+                "month": first,
+                "previous": (first - dt.timedelta(days=1)).replace(day=1),
+                "next": (first + dt.timedelta(days=32)).replace(day=1),
+                "weeks": weeks,
+                "conflicts": plan.conflicts,
+                "changes_by_id": {c.pk: c for c in plan.changes},
+                "feed_url": feed,
+            },
+        )
+
+
+class ChangeBoardView(generic.RecordMixin, generic.View):
+    """The CAB view: changes waiting for my decision, and what each board still has to decide."""
+
+    model = Change
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if not permissions.has_permission(request.user, permissions.VIEW, Change):
+            raise Http404(_("No such page."))
+        visible = self.visible().select_related("owner")
+        mine = services.decidable_by(request.user, visible).prefetch_related(
+            Prefetch("approvals", queryset=ChangeApproval.objects.select_related("approver"))
+        )
+        waiting = visible.filter(status=L.SUBMITTED) | visible.filter(retrospective_review_required=True)
+        return render(
+            request,
+            "changes/change_board.html",
+            {
+                **self.base_context(),
+                "mine": mine.order_by("planned_start", "id"),
+                "waiting": waiting.prefetch_related("approvals").order_by("planned_start", "id")[:200],
+                "boards": ChangeAdvisoryBoard.objects.prefetch_related("members"),
+                "decisions": ChangeApproval.Decision.choices,
+            },
+        )
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        change = self.visible().filter(pk=request.POST.get("change") or 0).first()
+        if change is None:
+            raise Http404(_("No such record."))
+        try:
+            services.change_approval_record(
+                actor=request.user,
+                change=change,
+                decision=request.POST.get("decision", ""),
+                comment=request.POST.get("comment", ""),
+            )
+            messages.success(request, _("Decision on %(ref)s recorded.") % {"ref": change.reference})
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        return redirect("changes:change_board")
+
+
+def schedule_feed(request: HttpRequest) -> HttpResponse:
+    """iCalendar feed of the schedule of change: signed-in users, or anyone holding a user's secret feed
+    address (`?token=`, shown on the calendar page); the user must be allowed to see changes."""
+    user = request.user if request.user.is_authenticated else None
+    if user is None:
+        user = ical.user_for_token(request.GET.get("token", ""), User.objects.all())
+    if user is None:
+        return HttpResponse(_("A feed token or a sign-in is needed."), status=401, content_type="text/plain")
+    if permissions.is_customer_user(user) or not permissions.has_permission(user, permissions.VIEW, Change):
+        return HttpResponse(_("Not allowed."), status=403, content_type="text/plain")
+    now = timezone.now()
+    changes = (
+        permissions.restrict(Change.objects.all(), user)
+        .filter(
+            status__in=(*L.SCHEDULED, *L.IMPLEMENTED),
+            planned_start__lt=now + dt.timedelta(days=FEED_DAYS_AHEAD),
+            planned_end__gt=now - dt.timedelta(days=FEED_DAYS_BACK),
+        )
+        .order_by("planned_start", "id")[:5000]
+    )
+    body = ical.calendar(changes, base_url=request.build_absolute_uri("/").rstrip("/"), now=now)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="schedule-of-change.ics"'
+    return response
+
+
+# --- policy, boards, templates, blackout windows, configuration updates ---------------------------------
+
+
+class PolicyList(generic.RecordListView):
+    model = ChangePolicy
+    columns = ["name", "active", "normal_authority", "major_authority", "emergency_authority"]
+    default_sort = "name"
+
+
+class PolicyDetail(generic.RecordDetailView):
+    model = ChangePolicy
+    fields = [
+        "name",
+        "active",
+        "description",
+        "controlled_ci_types",
+        "normal_authority",
+        "major_authority",
+        "emergency_authority",
+        "cab",
+        "emergency_board",
+        "major_customer_threshold",
+        "major_on_high_risk",
+        "review_within_days",
+        "emergency_procedure",
+    ]
+
+
+class PolicyForm(generic.RecordFormView):
+    model = ChangePolicy
+    form_fields = PolicyDetail.fields
+    create_service = staticmethod(services.policy_create)
+    update_service = staticmethod(services.policy_update)
+
+
+class BoardList(generic.RecordListView):
+    model = ChangeAdvisoryBoard
+    columns = ["name", "kind", "quorum"]
+    default_sort = "name"
+
+
+class BoardDetail(generic.RecordDetailView):
+    model = ChangeAdvisoryBoard
+    fields = ["name", "kind", "description", "members", "quorum"]
+
+
+class BoardForm(generic.RecordFormView):
+    model = ChangeAdvisoryBoard
+    form_fields = BoardDetail.fields
+
+
+class TemplateList(generic.RecordListView):
+    model = StandardChangeTemplate
+    columns = ["name", "active", "description"]
+    default_sort = "name"
+
+
+class TemplateDetail(generic.RecordDetailView):
+    model = StandardChangeTemplate
+    fields = ["name", "description", "implementation_steps", "allowed_ci_types", "active"]
+
+
+class TemplateForm(generic.RecordFormView):
+    model = StandardChangeTemplate
+    form_fields = TemplateDetail.fields
+
+
+class BlackoutList(generic.RecordListView):
+    model = BlackoutWindow
+    columns = ["name", "start", "end", "reason"]
+    search_fields = ["name", "reason"]
+    default_sort = "start"
+
+
+class BlackoutDetail(generic.RecordDetailView):
+    model = BlackoutWindow
+    fields = ["name", "reason", "start", "end", "services", "customers"]
+
+
+class BlackoutForm(generic.RecordFormView):
+    model = BlackoutWindow
+    form_fields = BlackoutDetail.fields
+
+
+class UpdateViews:
+    """Configuration updates live on their change's page (`?change=<id>` pre-fills the form)."""
+
+    def base_context(self):
+        return {**super().base_context(), "list_url": "changes:change_list"}
+
+
+class UpdateDetail(UpdateViews, generic.RecordDetailView):
+    model = ChangeConfigurationUpdate
+    fields = ["change", "ci", "field", "attribute", "new_value", "applied_at"]
+
+
+class UpdateForm(UpdateViews, generic.RecordFormView):
+    model = ChangeConfigurationUpdate
+    form_fields = ["change", "ci", "field", "attribute", "new_value"]
+    create_service = staticmethod(services.configuration_update_create)
+    update_service = staticmethod(services.configuration_update_update)

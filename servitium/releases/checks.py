@@ -1,0 +1,124 @@
+"""Conformity checks evidenced by release and deployment management (2011 9.3; 2018 8.5.3)."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.utils.translation import gettext as _
+
+from servitium.catalog.models import Service
+from servitium.core.checks import CheckResult, register
+from servitium.parties.models import Organization
+
+from .models import AcceptanceCriterion, Deployment, Release, ReleasePolicy
+
+RELEASE_REQS = ["iso20000-1:2011#9.3", "iso20000-1:2018#8.5.3"]
+S = Release.Status
+DEPLOYED = (S.DEPLOYED, S.FAILED, S.ROLLED_BACK, S.REVIEWED, S.CLOSED)
+STARTED = (S.DEPLOYING, *DEPLOYED)
+
+
+@register(
+    "releases.policy_agreed",
+    requirements=RELEASE_REQS,
+    title=_(
+        "A release policy (frequency and types of release) is agreed with every customer of a live service"
+    ),
+)
+def policy_agreed() -> CheckResult:
+    customers = Organization.objects.filter(
+        pk__in=Service.objects.filter(status="live").values("customers")
+    ).distinct()
+    has_default = ReleasePolicy.objects.filter(customer__isnull=True).exists()
+    own = Q(Exists(ReleasePolicy.objects.filter(customer=OuterRef("pk"))))
+    covered = customers if has_default else customers.filter(own)
+    total, good = customers.count(), covered.count()
+    return CheckResult.from_counts(
+        total=total,
+        good=good,
+        met=_("A release policy applies to all %(n)d customers of live services%(how)s.")
+        % {"n": total, "how": _(" (their own or the default)") if has_default else ""},
+        not_met=_(
+            "%(bad)d of %(n)d customers of live services have no release policy and there is no default."
+        )
+        % {"bad": total - good, "n": total},
+        none=_("No customers of live services are recorded."),
+        evidence=ReleasePolicy.objects.all()[:20],
+        gaps=customers.exclude(pk__in=covered.values("pk"))[:20],
+        figures={"default_policy": has_default},
+    )
+
+
+@register(
+    "releases.baseline_before_deployment",
+    requirements=[*RELEASE_REQS, "iso20000-1:2011#9.1", "iso20000-1:2018#8.2.6"],
+    title=_("A configuration baseline of the affected CIs is taken before every deployment"),
+)
+def baseline_before_deployment() -> CheckResult:
+    deployments = Deployment.objects.all()
+    # `created` is when the deployment record was written (its nominal start may be back-dated)
+    good_q = Q(baseline__isnull=False, baseline__created__lte=F("created"))
+    stats = deployments.aggregate(total=Count("id"), good=Count("id", filter=good_q))
+    return CheckResult.from_counts(
+        total=stats["total"],
+        good=stats["good"],
+        met=_("All %(n)d deployments had a baseline taken before they started.") % {"n": stats["total"]},
+        not_met=_("%(bad)d of %(n)d deployments have no baseline taken before they started.")
+        % {"bad": stats["total"] - stats["good"], "n": stats["total"]},
+        none=_("No deployments are recorded."),
+        evidence=deployments.filter(good_q).order_by("-started_at")[:20],
+        gaps=deployments.exclude(good_q).order_by("-started_at")[:20],
+    )
+
+
+@register(
+    "releases.accepted_and_approved_before_deployment",
+    requirements=RELEASE_REQS,
+    title=_("Every deployed release passed its acceptance criteria and was approved before deployment"),
+)
+def accepted_and_approved() -> CheckResult:
+    deployed = Release.objects.filter(status__in=STARTED)
+    failed_criteria = AcceptanceCriterion.objects.filter(release=OuterRef("pk")).exclude(
+        result=AcceptanceCriterion.Result.PASSED
+    )
+    good_q = (
+        Q(approved_at__isnull=False)
+        & Q(Exists(AcceptanceCriterion.objects.filter(release=OuterRef("pk"))))
+        & ~Q(Exists(failed_criteria))
+    )
+    total, good = deployed.count(), deployed.filter(good_q).count()
+    return CheckResult.from_counts(
+        total=total,
+        good=good,
+        met=_("All %(n)d deployed releases were accepted and approved first.") % {"n": total},
+        not_met=_("%(bad)d of %(n)d deployed releases lack passed acceptance criteria or an approval.")
+        % {"bad": total - good, "n": total},
+        none=_("No releases have been deployed."),
+        evidence=deployed.filter(good_q)[:20],
+        gaps=deployed.exclude(good_q)[:20],
+    )
+
+
+@register(
+    "releases.success_measured",
+    requirements=RELEASE_REQS,
+    title=_(
+        "Deployed releases are reviewed and their success measured, including incidents after deployment"
+    ),
+)
+def success_measured() -> CheckResult:
+    deployed = Release.objects.filter(status__in=DEPLOYED)
+    good_q = Q(reviewed_at__isnull=False) & Q(early_life_incidents__isnull=False)
+    total, good = deployed.count(), deployed.filter(good_q).count()
+    failures = deployed.filter(successful=False).count()
+    return CheckResult.from_counts(
+        total=total,
+        good=good,
+        met=_("All %(n)d deployed releases were reviewed with their early-life incidents counted.")
+        % {"n": total},
+        not_met=_("%(bad)d of %(n)d deployed releases have not been reviewed yet.")
+        % {"bad": total - good, "n": total},
+        none=_("No releases have been deployed."),
+        evidence=deployed.filter(good_q)[:20],
+        gaps=deployed.exclude(good_q)[:20],
+        figures={"unsuccessful": failures},
+    )

@@ -1,0 +1,96 @@
+"""Conformity checks of change management on crafted data (met / not met)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from servitium.changes import checks
+from servitium.changes.models import Change, ChangePolicy
+from servitium.core import services as core_services
+from servitium.core.checks import REGISTRY
+from tests.changes.conftest import change
+from tests.changes.test_lifecycle import decide, move
+
+pytestmark = pytest.mark.django_db
+
+
+def _update(obj, **data):
+    Change.objects.filter(pk=obj.pk).update(**data)
+
+
+def test_registered_with_clause_level_requirements():
+    ours = [c for c in REGISTRY.values() if c.id.startswith("changes.")]
+    assert len(ours) == 5
+    assert all(set(c.requirements) == {"iso20000-1:2011#9.2", "iso20000-1:2018#8.5.1"} for c in ours)
+
+
+def test_policy_defined(chg):
+    assert checks.policy_defined().status == "not_met"  # no emergency procedure yet
+    core_services.record_update(
+        instance=chg.policy, data={"emergency_procedure": "Call the ECAB on duty."}, actor=None
+    )
+    result = checks.policy_defined()
+    assert result.status == "met" and result.figures["controlled_ci_types"] == 2
+    ChangePolicy.objects.update(active=False)
+    assert checks.policy_defined().status == "not_met"
+
+
+def test_approved_before_implementation(chg):
+    assert checks.approved_before_implementation().status == "not_applicable"
+    good = change(cis=[chg.lone])
+    move(chg.agent, good, "submit")
+    decide(chg.alice, good)
+    decide(chg.bob, good)
+    move(chg.agent, good, "implement")
+    emergency = change(cis=[chg.lone], category="emergency")
+    move(chg.agent, emergency, "submit")
+    move(chg.agent, emergency, "implement")
+    result = checks.approved_before_implementation()
+    assert result.status == "partly_met" and result.figures["awaiting_retrospective_review"] == 1
+    assert [g.object_id for g in result.gaps] == [emergency.pk]
+    decide(chg.ed, emergency)
+    assert checks.approved_before_implementation().status == "met"
+
+
+def test_unsuccessful_investigated(chg):
+    c = change(cis=[chg.lone])
+    _update(c, status="failed", outcome="failed", actual_start=timezone.now())
+    assert checks.unsuccessful_investigated().status == "not_met"
+    _update(c, investigation_cause="Bad config", investigation_actions="Peer review")
+    assert checks.unsuccessful_investigated().status == "met"
+
+
+def test_reviewed_within_the_policy_period(chg):
+    now = timezone.now()
+    late = change("late", cis=[chg.lone])
+    on_time = change("on time", cis=[chg.lone])
+    recent = change("recent", cis=[chg.lone])
+    _update(
+        late,
+        status="reviewed",
+        actual_end=now - dt.timedelta(days=30),
+        reviewed_at=now - dt.timedelta(days=5),
+    )
+    _update(
+        on_time,
+        status="reviewed",
+        actual_end=now - dt.timedelta(days=30),
+        reviewed_at=now - dt.timedelta(days=25),
+    )
+    _update(recent, status="completed", actual_end=now - dt.timedelta(days=2))  # still within its 10 days
+    result = checks.reviewed_after_implementation()
+    assert result.status == "partly_met" and result.figures["total"] == 2
+    assert [g.object_id for g in result.gaps] == [late.pk]
+
+
+def test_removals_and_transfers_are_major(chg):
+    assert checks.removals_and_transfers_are_major().status == "not_applicable"
+    c = change("Retire Mail", change_type="service_removal", category="major", services_=[chg.svc])
+    move(chg.agent, c, "submit")
+    assert checks.removals_and_transfers_are_major().status == "met"
+    sneaked = change("Transfer", cis=[chg.lone])
+    _update(sneaked, change_type="service_transfer", status="submitted")  # e.g. imported before the rule
+    assert checks.removals_and_transfers_are_major().status == "partly_met"
