@@ -19,6 +19,11 @@ COMMAND_ALIASES = {
     "run-checks": "run_checks",
     "import-incidents": "import_incidents",
     "generate-incidents": "generate_incidents",
+    "export-changelog": "export_changelog",
+    "import-cis": "import_cis",
+    "generate-cis": "generate_cis",
+    "sync-frameworks": "sync_frameworks",
+    "evidence-pack": "evidence_pack",
 }
 
 

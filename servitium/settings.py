@@ -286,6 +286,8 @@ SPECTACULAR_SETTINGS = {
         "ChangeStatusEnum": "servitium.changes.models.Change.Status",
         "ChangeApprovalDecisionEnum": "servitium.changes.models.ChangeApproval.Decision",
         "ReleaseStatusEnum": "servitium.releases.models.Release.Status",
+        # supplier criticality and change risk share the same three levels
+        "LowMediumHighEnum": "servitium.suppliers.models.Supplier.Criticality",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

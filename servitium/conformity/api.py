@@ -1,2 +1,563 @@
+"""REST resources of the conformity engine: `frameworks`, `requirements` (read-only catalogue),
+`attestations`, `assessments` (run on POST, never changed; `diff/`, `gap-analysis/`, `rollups/`),
+`results` (read-only), `nonconformities` (lifecycle: close) and `implementation-plan`."""
+
+from __future__ import annotations
+
+import django_filters
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.exceptions import MethodNotAllowed, PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from servitium.core import permissions
+from servitium.core.api.base import RecordSerializer, RecordViewSet
+from servitium.core.models import Attachment
+
+from . import evidence, oscal, selectors, services
+from .lifecycle import NONCONFORMITY_WORKFLOW
+from .models import Assessment, Attestation, Framework, Nonconformity, PlanItem, Requirement, Result
+
+
+class ProviderOnlyMixin:
+    """Conformity records are the provider's own: customer users get 403, not an empty list."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if permissions.is_customer_user(request.user):
+            raise PermissionDenied(_("Conformity records are not open to customer users."))
+
+
+class ReadOnlyMixin(ProviderOnlyMixin):
+    http_method_names = ["get", "head", "options"]
+
+
+# --- catalogue --------------------------------------------------------------------------------------------
+
+
+class FrameworkSerializer(RecordSerializer):
+    requirement_count = serializers.IntegerField(source="requirements.count", read_only=True)
+
+    class Meta:
+        model = Framework
+        fields = [
+            "id",
+            "url",
+            "slug",
+            "title",
+            "version",
+            "kind",
+            "description",
+            "source",
+            "digest",
+            "requirement_count",
+            "created",
+            "updated",
+        ]
+
+
+class OscalImportSerializer(serializers.Serializer):
+    slug = serializers.RegexField(
+        r"^[a-z0-9][a-z0-9:.\-]*$", max_length=64, help_text="Slug of the new framework"
+    )
+    catalog = serializers.JSONField(help_text='An OSCAL catalog document ({"catalog": {...}})')
+
+
+class FrameworkViewSet(ProviderOnlyMixin, RecordViewSet):
+    """The requirement catalogues (ISO/IEC 20000-1:2011 and :2018, 20000-9 scenarios, 20000-5 plan).
+    `oscal/`: a framework as an OSCAL catalog; `import-oscal/`: add a framework from an OSCAL catalog."""
+
+    queryset = Framework.objects.all()
+    serializer_class = FrameworkSerializer
+    filterset_fields = ["slug", "kind", "source"]
+    search_fields = ["slug", "title"]
+    ordering_fields = ["slug", "created"]
+    http_method_names = ["get", "post", "head", "options"]
+
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        raise MethodNotAllowed(
+            "POST", detail=_("Frameworks come from the catalogue files or an OSCAL import.")
+        )
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @action(detail=True, methods=["get"])
+    def oscal(self, request: Request, pk=None) -> Response:
+        """This framework as an OSCAL catalog (JSON)."""
+        return Response(oscal.catalog(self.get_object()))
+
+    @extend_schema(request=OscalImportSerializer, responses={201: FrameworkSerializer})
+    @action(detail=False, methods=["post"], url_path="import-oscal")
+    def import_oscal(self, request: Request) -> Response:
+        """Add (or replace an imported) framework from an OSCAL catalog."""
+        self._require(permissions.ADD)
+        payload = OscalImportSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        framework = oscal.import_catalog(
+            payload.validated_data["catalog"], slug=payload.validated_data["slug"]
+        )
+        return Response(self.get_serializer(framework).data, status=201)
+
+
+class IdentifierListField(serializers.ListField):
+    """Related requirements by identifier (prefetched, no query per row)."""
+
+    child = serializers.CharField()
+
+    def to_representation(self, data):
+        return [r.identifier for r in data.all()]
+
+
+class RequirementSerializer(RecordSerializer):
+    framework = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="identifier", read_only=True)
+    maps_to = IdentifierListField(read_only=True)
+    applicable_clauses = IdentifierListField(read_only=True)
+
+    class Meta:
+        model = Requirement
+        fields = [
+            "id",
+            "url",
+            "framework",
+            "identifier",
+            "title",
+            "summary",
+            "parent",
+            "kind",
+            "process",
+            "evidence",
+            "order",
+            "maps_to",
+            "applicable_clauses",
+            "phases",
+            "responsibility",
+            "outcomes",
+            "created",
+            "updated",
+        ]
+
+
+class RequirementFilter(django_filters.FilterSet):
+    framework = django_filters.CharFilter(field_name="framework__slug", label="Framework slug")
+    parent = django_filters.CharFilter(field_name="parent__identifier", label="Identifier of the parent")
+
+    class Meta:
+        model = Requirement
+        fields = ["framework", "identifier", "kind", "process", "evidence", "parent"]
+
+
+_IDENTS = Requirement.objects.only("id", "identifier")
+
+
+class RequirementViewSet(ReadOnlyMixin, RecordViewSet):
+    """Requirements of every framework: clauses, obligations, scenarios (with `applicable_clauses`) and
+    activities (with `phases`, `responsibility`). Filter `?framework=<slug>`."""
+
+    queryset = Requirement.objects.select_related("framework", "parent").prefetch_related(
+        Prefetch("maps_to", queryset=_IDENTS), Prefetch("applicable_clauses", queryset=_IDENTS)
+    )
+    serializer_class = RequirementSerializer
+    filterset_class = RequirementFilter
+    search_fields = ["identifier", "title", "summary"]
+    ordering_fields = ["order", "identifier", "created"]
+
+
+# --- attestations -----------------------------------------------------------------------------------------
+
+
+class AttachmentSummary(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    sha256 = serializers.CharField()
+    download_url = serializers.CharField()
+
+
+def _attachments_by_attestation(ids: list[int]) -> dict[int, list[dict]]:
+    ct = ContentType.objects.get_for_model(Attestation)
+    found: dict[int, list[dict]] = {pk: [] for pk in ids}
+    for a in Attachment.objects.filter(target_type=ct, object_id__in=ids).order_by("id"):
+        found[a.object_id].append(
+            {
+                "id": a.pk,
+                "name": a.name,
+                "sha256": a.sha256,
+                "download_url": f"/api/v1/attachments/{a.pk}/download/",
+            }
+        )
+    return found
+
+
+class AttestationListSerializer(serializers.ListSerializer):
+    """Reads the evidence files of a whole page in one query."""
+
+    def to_representation(self, data):
+        items = list(data.all() if hasattr(data, "all") else data)
+        self.child.context["attachments"] = _attachments_by_attestation([i.pk for i in items])
+        return super().to_representation(items)
+
+
+class AttestationSerializer(RecordSerializer):
+    requirement_display = serializers.CharField(source="requirement.__str__", read_only=True)
+    valid = serializers.SerializerMethodField()
+    attachments = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attestation
+        fields = [
+            "id",
+            "url",
+            "requirement",
+            "requirement_display",
+            "statement",
+            "attested_by",
+            "reviewed_by",
+            "valid_from",
+            "valid_until",
+            "valid",
+            "attachments",
+            "created",
+            "updated",
+        ]
+        list_serializer_class = AttestationListSerializer
+
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def get_valid(self, obj: Attestation) -> bool:
+        return obj.is_valid_on(timezone.localdate())
+
+    @extend_schema_field(AttachmentSummary(many=True))
+    def get_attachments(self, obj: Attestation) -> list[dict]:
+        """Evidence files: add them with POST /api/v1/attachments/ (object_type conformity.attestation)."""
+        known = self.context.get("attachments")
+        if known is None or obj.pk not in known:
+            known = _attachments_by_attestation([obj.pk])
+        return known[obj.pk]
+
+
+class AttestationViewSet(RecordViewSet):
+    """Signed statements for requirements no query can prove; expired ones count as not met."""
+
+    queryset = Attestation.objects.select_related("requirement")
+    serializer_class = AttestationSerializer
+    filterset_fields = ["requirement", "attested_by", "reviewed_by"]
+    search_fields = ["statement", "requirement__identifier"]
+    ordering_fields = ["valid_until", "valid_from", "created", "updated"]
+
+
+# --- assessments and results ------------------------------------------------------------------------------
+
+
+class AssessmentSerializer(RecordSerializer):
+    framework = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Framework.objects.all(), required=False, allow_null=True
+    )
+
+    class Meta:
+        model = Assessment
+        fields = [
+            "id",
+            "url",
+            "reference",
+            "framework",
+            "trigger",
+            "started_at",
+            "finished_at",
+            "catalogue_digest",
+            "summary",
+            "check_outcomes",
+            "created",
+            "updated",
+        ]
+        read_only_fields = [
+            "reference",
+            "trigger",
+            "started_at",
+            "finished_at",
+            "catalogue_digest",
+            "summary",
+            "check_outcomes",
+        ]
+
+
+class AssessmentViewSet(RecordViewSet):
+    """Assessment runs. `POST` (optionally with `framework`) runs every check now; a run is never changed
+    or deleted."""
+
+    queryset = Assessment.objects.select_related("framework")
+    serializer_class = AssessmentSerializer
+    filterset_fields = ["trigger", "reference"]
+    ordering_fields = ["started_at", "created"]
+    http_method_names = ["get", "post", "head", "options"]
+
+    @staticmethod
+    def create_service(*, actor, data, m2m=None):
+        return services.assessment_run(actor=actor, framework=data.get("framework"))
+
+    @extend_schema(
+        parameters=[OpenApiParameter("against", int, description="id of the run to compare with")],
+        responses=OpenApiTypes.OBJECT,
+    )
+    @action(detail=True, methods=["get"])
+    def diff(self, request: Request, pk=None) -> Response:
+        """Requirements whose status differs from the run given by `?against=<id>`."""
+        assessment = self.get_object()
+        against = request.query_params.get("against", "")
+        if not against.isdigit():
+            raise serializers.ValidationError({"against": [_("Give the id of another assessment.")]})
+        other = get_object_or_404(self.get_queryset(), pk=int(against))
+        return Response(
+            {
+                "assessment": assessment.reference,
+                "against": other.reference,
+                "changes": selectors.diff(assessment, other),
+            }
+        )
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @action(detail=True, methods=["get"], url_path="gap-analysis")
+    def gap_analysis(self, request: Request, pk=None) -> Response:
+        """Gap analysis along the items of ISO/IEC 20000-5, 5.8."""
+        return Response(selectors.gap_analysis(self.get_object()))
+
+    @extend_schema(
+        parameters=[OpenApiParameter("framework", str, description="framework slug", required=True)],
+        responses={(200, "application/zip"): OpenApiTypes.BINARY},
+    )
+    @action(detail=True, methods=["get"], url_path="evidence-pack")
+    def evidence_pack(self, request: Request, pk=None) -> HttpResponse:
+        """The evidence pack of one framework from this run (ZIP; verify with its verify.py)."""
+        assessment = self.get_object()
+        framework = Framework.objects.filter(slug=request.query_params.get("framework", "")).first()
+        if framework is None:
+            raise serializers.ValidationError({"framework": [_("Give the slug of a framework.")]})
+        data = evidence.build_pack(assessment=assessment, framework=framework)
+        response = HttpResponse(data, content_type="application/zip")
+        name = f"evidence-{framework.slug.replace(':', '-')}-{assessment.reference}.zip"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+    @extend_schema(
+        parameters=[OpenApiParameter("framework", str, description="framework slug", required=True)],
+        responses=OpenApiTypes.OBJECT,
+    )
+    @action(detail=True, methods=["get"], url_path="oscal")
+    def oscal_results(self, request: Request, pk=None) -> Response:
+        """This run's results for one framework as OSCAL assessment-results (a finding per requirement)."""
+        assessment = self.get_object()
+        framework = Framework.objects.filter(slug=request.query_params.get("framework", "")).first()
+        if framework is None:
+            raise serializers.ValidationError({"framework": [_("Give the slug of a framework.")]})
+        return Response(oscal.assessment_results(assessment, framework))
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @action(detail=True, methods=["get"])
+    def rollups(self, request: Request, pk=None) -> Response:
+        """Status by edition, by process, by clause (per edition), by 20000-9 scenario, by 20000-5 phase."""
+        assessment = self.get_object()
+        editions = selectors.by_edition(assessment)
+        return Response(
+            {
+                "by_edition": editions,
+                "by_process": selectors.by_process(assessment),
+                "by_clause": {
+                    e["framework"]: selectors.by_clause(assessment, e["framework"])
+                    for e in editions
+                    if e["framework"].startswith("iso20000-1")
+                },
+                "by_scenario": selectors.by_scenario(assessment),
+                "by_phase": selectors.by_phase(assessment),
+            }
+        )
+
+
+class ResultSerializer(RecordSerializer):
+    # Plain strings in the schema: the enum names of `status` fields collide across apps.
+    status = serializers.CharField(read_only=True, help_text="met, partly_met, not_met or not_applicable")
+    framework = serializers.CharField(source="requirement.framework.slug", read_only=True)
+    identifier = serializers.CharField(source="requirement.identifier", read_only=True)
+
+    class Meta:
+        model = Result
+        fields = [
+            "id",
+            "url",
+            "assessment",
+            "requirement",
+            "framework",
+            "identifier",
+            "status",
+            "message",
+            "figures",
+            "evidence",
+            "gaps",
+            "checks",
+            "attestation",
+            "via_crosswalk",
+            "created",
+        ]
+
+
+class ResultFilter(django_filters.FilterSet):
+    framework = django_filters.CharFilter(field_name="requirement__framework__slug", label="Framework slug")
+    identifier = django_filters.CharFilter(field_name="requirement__identifier")
+
+    class Meta:
+        model = Result
+        fields = ["assessment", "requirement", "status", "framework", "identifier"]
+
+
+class ResultViewSet(RecordViewSet):
+    """One requirement's status in one assessment, with its evidence, gaps and the checks behind it."""
+
+    queryset = Result.objects.select_related("requirement__framework")
+    serializer_class = ResultSerializer
+    filterset_class = ResultFilter
+    ordering_fields = ["id", "status"]
+    http_method_names = ["get", "head", "options"]
+
+
+# --- nonconformities --------------------------------------------------------------------------------------
+
+
+class NonconformitySerializer(RecordSerializer):
+    status = serializers.CharField(read_only=True, help_text="open or closed; change it with transitions/")
+    requirement_display = serializers.CharField(source="requirement.__str__", read_only=True)
+
+    class Meta:
+        model = Nonconformity
+        fields = [
+            "id",
+            "url",
+            "reference",
+            "requirement",
+            "requirement_display",
+            "check_id",
+            "status",
+            "description",
+            "cause",
+            "corrective_action",
+            "owner",
+            "due_date",
+            "opened_in",
+            "last_seen_in",
+            "closed_in",
+            "created",
+            "updated",
+        ]
+        read_only_fields = ["reference", "status", "opened_in", "last_seen_in", "closed_in"]
+
+
+class NonconformityViewSet(RecordViewSet):
+    """Nonconformities; failed checks open them, `close` needs the check to pass in a newer assessment."""
+
+    queryset = Nonconformity.objects.select_related("requirement")
+    serializer_class = NonconformitySerializer
+    filterset_fields = ["status", "requirement", "check_id", "owner"]
+    search_fields = ["reference", "description", "check_id"]
+    ordering_fields = ["created", "updated", "due_date", "reference"]
+    workflow = NONCONFORMITY_WORKFLOW
+    transition_service = staticmethod(services.nonconformity_transition)
+    delete_service = staticmethod(services.nonconformity_delete)
+
+
+# --- implementation plan ----------------------------------------------------------------------------------
+
+
+class PlanItemSerializer(RecordSerializer):
+    identifier = serializers.CharField(source="activity.identifier", read_only=True)
+    title = serializers.CharField(source="activity.title", read_only=True)
+    phases = serializers.JSONField(source="activity.phases", read_only=True)
+    responsibility = serializers.CharField(source="activity.responsibility", read_only=True)
+    auto_status = serializers.SerializerMethodField()
+    status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PlanItem
+        fields = [
+            "id",
+            "url",
+            "activity",
+            "identifier",
+            "title",
+            "phases",
+            "responsibility",
+            "owner",
+            "target_date",
+            "notes",
+            "manual_status",
+            "manual_reason",
+            "auto_status",
+            "status",
+            "created",
+            "updated",
+        ]
+        read_only_fields = ["activity"]
+
+    def _auto(self, obj: PlanItem) -> str:
+        statuses = self.context.get("plan_statuses")
+        if statuses is None or obj.pk not in statuses:
+            statuses = selectors.plan_statuses(
+                [obj], selectors.latest_assessment(covering=selectors.ACTIVITIES)
+            )
+        return statuses[obj.pk]
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_auto_status(self, obj: PlanItem) -> str:
+        """What the checks bound to the activity's clauses say in the latest assessment."""
+        return self._auto(obj)
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_status(self, obj: PlanItem) -> str:
+        """The status set by hand when there is one, else the automatic one."""
+        return obj.manual_status or self._auto(obj)
+
+
+class PlanItemViewSet(RecordViewSet):
+    """The three-phase implementation plan generated from ISO/IEC 20000-5 table B.1; adjust owner, target
+    date, notes or set a status by hand (with a reason). `achievement/`: progress per phase."""
+
+    queryset = PlanItem.objects.select_related("activity")
+    serializer_class = PlanItemSerializer
+    filterset_fields = ["owner", "manual_status"]
+    ordering_fields = ["target_date", "created"]
+    http_method_names = ["get", "put", "patch", "head", "options"]
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if self.action == "list":
+            items = list(self.filter_queryset(self.get_queryset()))
+            latest = selectors.latest_assessment(covering=selectors.ACTIVITIES)
+            context["plan_statuses"] = selectors.plan_statuses(items, latest)
+        return context
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @action(detail=False, methods=["get"])
+    def achievement(self, request: Request) -> Response:
+        """Per phase: activities, done, in progress, share done and the open activities."""
+        items = list(self.get_queryset())
+        latest = selectors.latest_assessment(covering=selectors.ACTIVITIES)
+        statuses = selectors.plan_statuses(items, latest)
+        return Response(
+            {
+                "assessment": latest.reference if latest else None,
+                "phases": selectors.plan_achievement(items, statuses),
+            }
+        )
+
+
 def register(router) -> None:
-    """Register this app's API resources."""
+    router.register("frameworks", FrameworkViewSet, basename="framework")
+    router.register("requirements", RequirementViewSet, basename="requirement")
+    router.register("attestations", AttestationViewSet, basename="attestation")
+    router.register("assessments", AssessmentViewSet, basename="assessment")
+    router.register("results", ResultViewSet, basename="result")
+    router.register("nonconformities", NonconformityViewSet, basename="nonconformity")
+    router.register("implementation-plan", PlanItemViewSet, basename="planitem")

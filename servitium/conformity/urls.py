@@ -1,3 +1,23 @@
+from django.urls import path
+
+from . import views
+
 app_name = "conformity"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.Dashboard.as_view(), name="dashboard"),
+    path("assessments/<int:pk>/", views.AssessmentDetail.as_view(), name="assessment_detail"),
+    path("results/<int:pk>/", views.ResultDetail.as_view(), name="result_detail"),
+    path("scenarios/", views.Scenarios.as_view(), name="scenarios"),
+    path("plan/", views.Plan.as_view(), name="plan"),
+    path("plan/<int:pk>/edit/", views.PlanItemForm.as_view(), name="planitem_edit"),
+    path("plan/<int:pk>/", views.PlanItemDetail.as_view(), name="planitem_detail"),
+    path("attestations/", views.AttestationList.as_view(), name="attestation_list"),
+    path("attestations/new/", views.AttestationForm.as_view(), name="attestation_create"),
+    path("attestations/<int:pk>/", views.AttestationDetail.as_view(), name="attestation_detail"),
+    path("attestations/<int:pk>/edit/", views.AttestationForm.as_view(), name="attestation_edit"),
+    path("nonconformities/", views.NonconformityList.as_view(), name="nonconformity_list"),
+    path("nonconformities/new/", views.NonconformityForm.as_view(), name="nonconformity_create"),
+    path("nonconformities/<int:pk>/", views.NonconformityDetail.as_view(), name="nonconformity_detail"),
+    path("nonconformities/<int:pk>/edit/", views.NonconformityForm.as_view(), name="nonconformity_edit"),
+]

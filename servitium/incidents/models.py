@@ -334,6 +334,8 @@ class SlaClock(BaseModel):
                 condition=models.Q(stopped_at__isnull=True, paused=False),
                 name="clock_running_due_idx",
             ),
+            # missed targets of a period (conformity checks): a small index however many clocks were met
+            models.Index(fields=["stopped_at"], condition=models.Q(met=False), name="clock_breached_idx"),
         ]
 
     def __str__(self) -> str:

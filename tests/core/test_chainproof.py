@@ -57,3 +57,16 @@ def test_the_verifier_runs_as_a_standalone_script(sealed_chain, tmp_path):
         [sys.executable, "verify_changelog.py", str(data)], cwd=tmp_path, capture_output=True, text=True
     )
     assert bad.returncode == 1 and bad.stdout.startswith("FAILED")
+
+
+def test_export_changelog_command_writes_a_verifiable_slice(db, tmp_path):
+    from django.core.management import call_command
+
+    factories.organization("Exported org")
+    out = tmp_path / "log.jsonl"
+    call_command("export_changelog", out=str(out))  # seals pending entries first
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, str(tmp_path / "verify_changelog.py"), str(out)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout
+    assert json.loads(out.read_text().splitlines()[0])["entries"] >= 1

@@ -1,0 +1,205 @@
+"""Writes of the conformity engine: assessment runs and nonconformities (attestations and plan items use
+the generic audited services)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from servitium.core import services as core_services
+from servitium.core.checks import MET, NOT_MET
+from servitium.core.errors import ApplicationError
+from servitium.parties.models import Person
+
+from . import catalogue, engine
+from .lifecycle import NONCONFORMITY_WORKFLOW
+from .models import Assessment, Framework, Nonconformity, Result
+
+# --- assessments ----------------------------------------------------------------------------------------
+
+
+def assessment_run(
+    *,
+    actor: Any,
+    framework: Framework | None = None,
+    trigger: str = Assessment.Trigger.MANUAL,
+    progress: Callable[[str], None] | None = None,
+) -> Assessment:
+    """Run every check, evaluate every requirement, and store the run with one result per requirement of
+    `framework` (all frameworks when None). Nonconformities follow the failed checks."""
+    started = timezone.now()
+    clock = time.perf_counter()
+    outcomes = engine.run_checks(progress)
+    cat = engine.Catalogue.load()
+    evaluations = engine.evaluate_all(cat, outcomes, timezone.localdate())
+    in_scope = [
+        rid for rid, row in cat.rows.items() if framework is None or row["framework__slug"] == framework.slug
+    ]
+    summary = _summary(cat, evaluations, in_scope)
+    summary["seconds"] = round(time.perf_counter() - clock, 3)
+    summary["check_seconds"] = round(sum(o.seconds for o in outcomes.values()), 3)
+    summary["checks"] = len(outcomes)
+    summary["check_errors"] = sum(1 for o in outcomes.values() if o.error)
+    with transaction.atomic():
+        assessment = core_services.record_create(
+            model=Assessment,
+            data={
+                "framework": framework,
+                "trigger": trigger,
+                "started_at": started,
+                "finished_at": timezone.now(),
+                "catalogue_digest": _digest(),
+                "summary": summary,
+                "check_outcomes": {cid: o.as_dict() for cid, o in outcomes.items()},
+            },
+            actor=actor,
+        )
+        Result.objects.bulk_create(
+            [
+                Result(
+                    assessment=assessment,
+                    requirement_id=rid,
+                    status=evaluations[rid].status,
+                    message=evaluations[rid].message[:4000],
+                    figures=evaluations[rid].figures,
+                    evidence=evaluations[rid].evidence,
+                    gaps=evaluations[rid].gaps,
+                    checks=evaluations[rid].checks,
+                    attestation_id=evaluations[rid].attestation_id,
+                    via_crosswalk=evaluations[rid].via_crosswalk[:300],
+                )
+                for rid in in_scope
+            ],
+            batch_size=500,
+        )
+        nonconformities_follow(assessment=assessment, evaluations=evaluations, in_scope=in_scope, actor=actor)
+    return assessment
+
+
+def _digest() -> str:
+    try:
+        return catalogue.catalogue_digest()
+    except OSError:
+        return ""
+
+
+def _summary(cat: engine.Catalogue, evaluations: dict, in_scope: list[int]) -> dict[str, Any]:
+    by_framework: dict[str, dict[str, int]] = {}
+    for rid in in_scope:
+        counts = by_framework.setdefault(cat.rows[rid]["framework__slug"], {})
+        status = evaluations[rid].status
+        counts[status] = counts.get(status, 0) + 1
+    return {"frameworks": by_framework, "requirements": len(in_scope)}
+
+
+# --- nonconformities ------------------------------------------------------------------------------------
+
+
+def default_owner() -> Person | None:
+    """Who owns a new nonconformity: the person named by SERVITIUM_NONCONFORMITY_OWNER (an e-mail address),
+    else the first person whose login holds the conformity-manager role."""
+    email = getattr(settings, "SERVITIUM_NONCONFORMITY_OWNER", "")
+    if email:
+        person = Person.objects.filter(email__iexact=email, active=True).first()
+        if person:
+            return person
+    for person in Person.objects.filter(active=True, user__isnull=False).select_related("user"):
+        if "conformity-manager" in (person.user.roles or []):
+            return person
+    return None
+
+
+def nonconformities_follow(
+    *, assessment: Assessment, evaluations: dict[int, engine.Evaluation], in_scope: list[int], actor: Any
+) -> list[Nonconformity]:
+    """One open nonconformity per requirement and failing check: open it when new, note the assessment
+    that saw it again otherwise."""
+    failing = [
+        (rid, check) for rid in in_scope for check in evaluations[rid].checks if check["status"] == NOT_MET
+    ]
+    if not failing:
+        return []
+    open_ncs = {
+        (nc.requirement_id, nc.check_id): nc
+        for nc in Nonconformity.objects.filter(status=Nonconformity.State.OPEN)
+    }
+    seen = [open_ncs[(rid, c["id"])].pk for rid, c in failing if (rid, c["id"]) in open_ncs]
+    # Bookkeeping, not a change of the finding itself: no change-log entry per re-sighting.
+    Nonconformity.objects.filter(pk__in=seen).update(last_seen_in=assessment)
+    owner = default_owner()
+    created = []
+    for rid, check in failing:
+        if (rid, check["id"]) in open_ncs:
+            continue
+        created.append(
+            core_services.create_in_transaction(
+                model=Nonconformity,
+                data={
+                    "requirement_id": rid,
+                    "check_id": check["id"],
+                    "description": check["message"][:2000] or check["id"],
+                    "owner": owner,
+                    "opened_in": assessment,
+                    "last_seen_in": assessment,
+                },
+                actor=actor,
+            )
+        )
+    return created
+
+
+def check_passed_since(nc: Nonconformity) -> Result | None:
+    """A result, newer than the last assessment that saw the failure, in which the check passed."""
+    newer = Result.objects.filter(requirement_id=nc.requirement_id).select_related("assessment")
+    if nc.last_seen_in_id:
+        newer = newer.filter(assessment__started_at__gt=nc.last_seen_in.started_at)
+    for result in newer.order_by("-assessment__started_at")[:1]:
+        if any(c["id"] == nc.check_id and c["status"] == MET for c in result.checks):
+            return result
+        return None
+    return None
+
+
+def nonconformity_delete(*, actor: Any, instance: Nonconformity) -> None:
+    """Nonconformities are audit evidence: they are closed, never deleted."""
+    raise ApplicationError(
+        _("A nonconformity is kept as evidence; close it instead of deleting it."), code="kept_as_evidence"
+    )
+
+
+@transaction.atomic
+def nonconformity_transition(
+    *, actor: Any, instance: Nonconformity, transition: str, note: str = "", data: dict | None = None
+) -> Nonconformity:
+    """Close a nonconformity once its corrective action is recorded and verified by a newer passing check."""
+    nc = Nonconformity.objects.select_for_update().get(pk=instance.pk)
+    step = NONCONFORMITY_WORKFLOW.get(transition)
+    given = {f: str(data[f]) for f in ("cause", "corrective_action") if data and data.get(f) is not None}
+    stored = {f: getattr(nc, f) for f in given}
+    for name, value in given.items():
+        setattr(nc, name, value)
+    if nc.status in step.sources:
+        missing = [f for f in step.needs if not (getattr(nc, f) or "").strip()]
+        if missing:
+            raise ValidationError({f: [_("Needed to close the nonconformity.")] for f in missing})
+    NONCONFORMITY_WORKFLOW.check(nc, nc.status, transition)
+    extra: dict[str, Any] = dict(given)
+    if step.name == "close" and nc.check_id:
+        extra["closed_in"] = check_passed_since(nc).assessment
+    for name, value in stored.items():  # the change log's "before" is what was stored
+        setattr(nc, name, value)
+    return core_services.record_transition(
+        instance=nc,
+        actor=actor,
+        field="status",
+        target=step.target,
+        message=note or str(step.label),
+        extra=extra,
+    )

@@ -1,0 +1,205 @@
+"""UI of the conformity engine: the dashboard (heat map by clause, trend over runs, drill-down to the
+evidence), scenario readiness, the phased plan, attestations and nonconformities."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from servitium.core import permissions
+from servitium.core import views as generic
+
+from . import selectors, services
+from .lifecycle import NONCONFORMITY_WORKFLOW
+from .models import Assessment, Attestation, Framework, Nonconformity, PlanItem, Result
+
+EDITIONS = ("iso20000-1:2018", "iso20000-1:2011")
+TREND_RUNS = 20
+
+
+class ConformityView(generic.LoginRequiredMixin, generic.View):
+    """Provider users who may view the conformity area; customers and others get 404."""
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.user.is_authenticated and not permissions.area_allows(request.user, "conformity", "view"):
+            raise Http404(_("No such page."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def visible(self, model):
+        return permissions.restrict(model._default_manager.all(), self.request.user)
+
+
+class Dashboard(ConformityView):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        edition = request.GET.get("edition", EDITIONS[0])
+        latest = selectors.latest_assessment(covering=edition)
+        runs = list(self.visible(Assessment).order_by("-started_at", "-id")[:TREND_RUNS])
+        trend = []
+        for run in reversed(runs):
+            counts = run.summary.get("frameworks", {}).get(edition)
+            if counts:
+                total = sum(v for k, v in counts.items() if k != "not_applicable") or 1
+                trend.append({"run": run, "share": round(100 * counts.get("met", 0) / total)})
+        context = {
+            "edition": edition,
+            "editions": EDITIONS,
+            "latest": latest,
+            "heat_map": selectors.heat_map(latest, edition) if latest else [],
+            "totals": selectors.by_edition(latest) if latest else [],
+            "by_process": selectors.by_process(latest, edition) if latest else [],
+            "trend": trend,
+            "runs": runs,
+            "can_run": permissions.has_permission(request.user, permissions.ADD, Assessment),
+            "frameworks": self.visible(Framework),
+        }
+        return render(request, "conformity/dashboard.html", context)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        if not permissions.has_permission(request.user, permissions.ADD, Assessment):
+            raise Http404(_("No such page."))
+        slug = request.POST.get("framework") or None
+        framework = Framework.objects.filter(slug=slug).first() if slug else None
+        assessment = services.assessment_run(actor=request.user, framework=framework)
+        messages.success(request, _("Assessment %(ref)s stored.") % {"ref": assessment.reference})
+        return redirect("conformity:assessment_detail", pk=assessment.pk)
+
+
+class AssessmentDetail(ConformityView):
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        assessment = self.visible(Assessment).filter(pk=pk).first()
+        if assessment is None:
+            raise Http404(_("No such record."))
+        status = request.GET.get("status", "")
+        results = Result.objects.filter(assessment=assessment).select_related("requirement__framework")
+        if status:
+            results = results.filter(status=status)
+        previous = (
+            self.visible(Assessment)
+            .filter(started_at__lt=assessment.started_at)
+            .order_by("-started_at")
+            .first()
+        )
+        context = {
+            "assessment": assessment,
+            "results": results[:2000],
+            "status": status,
+            "editions": selectors.by_edition(assessment),
+            "diff": selectors.diff(assessment, previous) if previous else None,
+            "previous": previous,
+            "gap": selectors.gap_analysis(assessment),
+        }
+        return render(request, "conformity/assessment_detail.html", context)
+
+
+class ResultDetail(ConformityView):
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        result = (
+            self.visible(Result)
+            .select_related("requirement__framework", "assessment", "attestation")
+            .filter(pk=pk)
+        ).first()
+        if result is None:
+            raise Http404(_("No such record."))
+        return render(request, "conformity/result_detail.html", {"result": result})
+
+
+class Scenarios(ConformityView):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        latest = selectors.latest_assessment(covering=selectors.SCENARIOS)
+        rows = selectors.by_scenario(latest) if latest else []
+        return render(request, "conformity/scenarios.html", {"latest": latest, "scenarios": rows})
+
+
+class Plan(ConformityView):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        items = list(self.visible(PlanItem).select_related("activity", "owner"))
+        latest = selectors.latest_assessment(covering=selectors.ACTIVITIES)
+        statuses = selectors.plan_statuses(items, latest)
+        rows = [
+            {"item": i, "auto": statuses[i.pk], "status": i.manual_status or statuses[i.pk]} for i in items
+        ]
+        context = {
+            "latest": latest,
+            "rows": rows,
+            "phases": selectors.plan_achievement(items, statuses),
+            "labels": dict(PlanItem.Progress.choices),
+        }
+        return render(request, "conformity/plan.html", context)
+
+
+class PlanItemViews:
+    """Plan items are listed on the plan page and generated from the catalogue, never added by hand."""
+
+    def url_name(self, suffix: str) -> str:
+        return "conformity:plan" if suffix in ("list", "create") else f"conformity:planitem_{suffix}"
+
+    def base_context(self):
+        return {**super().base_context(), "can_add": False}
+
+
+class PlanItemDetail(PlanItemViews, generic.RecordDetailView):
+    model = PlanItem
+    fields = ["activity", "owner", "target_date", "notes", "manual_status", "manual_reason"]
+
+
+class PlanItemForm(PlanItemViews, generic.RecordFormView):
+    model = PlanItem
+    form_fields = ["owner", "target_date", "notes", "manual_status", "manual_reason"]
+
+
+class AttestationList(generic.RecordListView):
+    model = Attestation
+    columns = ["requirement", "statement", "attested_by", "reviewed_by", "valid_from", "valid_until"]
+    search_fields = ["statement", "requirement__identifier"]
+    default_sort = "-valid_until"
+
+    def base_queryset(self):
+        return Attestation.objects.select_related("requirement", "attested_by", "reviewed_by")
+
+
+class AttestationDetail(generic.RecordDetailView):
+    model = Attestation
+    fields = ["requirement", "statement", "attested_by", "reviewed_by", "valid_from", "valid_until"]
+
+
+class AttestationForm(generic.RecordFormView):
+    model = Attestation
+    form_fields = ["requirement", "statement", "attested_by", "reviewed_by", "valid_from", "valid_until"]
+
+
+class NonconformityList(generic.RecordListView):
+    model = Nonconformity
+    columns = ["reference", "requirement", "check_id", "status", "owner", "due_date"]
+    filter_fields = ["status"]
+    search_fields = ["reference", "description", "check_id"]
+    default_sort = "-reference"
+
+    def base_queryset(self):
+        return Nonconformity.objects.select_related("requirement", "owner")
+
+
+class NonconformityDetail(generic.RecordDetailView):
+    model = Nonconformity
+    fields = [
+        "reference",
+        "requirement",
+        "check_id",
+        "status",
+        "description",
+        "cause",
+        "corrective_action",
+        "owner",
+        "due_date",
+        "opened_in",
+        "last_seen_in",
+        "closed_in",
+    ]
+    workflow = NONCONFORMITY_WORKFLOW
+    transition_service = staticmethod(services.nonconformity_transition)
+
+
+class NonconformityForm(generic.RecordFormView):
+    model = Nonconformity
+    form_fields = ["requirement", "description", "cause", "corrective_action", "owner", "due_date"]

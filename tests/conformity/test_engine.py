@@ -1,0 +1,191 @@
+"""The assessment engine: roll-up rule, attestations, crosswalk, scenario readiness, errors, immutability."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from servitium.conformity import selectors, services
+from servitium.conformity.engine import combine
+from servitium.conformity.models import Assessment, Attestation, Framework, Requirement, Result
+from servitium.conformity.sync import sync_catalogues
+from servitium.core import services as core_services
+from servitium.core.checks import CheckResult, register
+from tests import factories
+
+MINI = Path(__file__).parent / "fixtures" / "mini"
+TODAY = dt.date.today
+
+
+@pytest.fixture
+def mini(db, isolated_registry):
+    sync_catalogues(MINI)
+    state = {"status": "met"}
+
+    @register("test.one_one", requirements=["test:2011#1.1"], title="1.1 holds")
+    def one_one() -> CheckResult:
+        return CheckResult(state["status"], f"1.1 is {state['status']}")
+
+    return state
+
+
+def req(slug: str, identifier: str) -> Requirement:
+    return Requirement.objects.get(framework__slug=slug, identifier=identifier)
+
+
+def statuses(assessment: Assessment) -> dict[str, str]:
+    return {
+        f"{r.requirement.framework.slug}#{r.requirement.identifier}": r.status
+        for r in Result.objects.filter(assessment=assessment).select_related("requirement__framework")
+        if r.requirement.framework.slug.startswith("test")
+    }
+
+
+def attest(ctx, requirement: Requirement, *, until: dt.date) -> Attestation:
+    return core_services.record_create(
+        model=Attestation,
+        data={
+            "requirement": requirement,
+            "statement": "Staff were briefed on the policy; sign-in sheet attached.",
+            "attested_by": factories.person("Ann Attester", ctx.provider),
+            "reviewed_by": factories.person("Rob Reviewer", ctx.provider),
+            "valid_from": until - dt.timedelta(days=365),
+            "valid_until": until,
+        },
+        actor=None,
+    )
+
+
+def test_combine_rule():
+    assert combine(["met", "met", "not_applicable"]) == "met"
+    assert combine(["met", "not_met"]) == "partly_met"
+    assert combine(["partly_met", "not_met"]) == "partly_met"
+    assert combine(["not_met", "not_met"]) == "not_met"
+    assert combine(["not_applicable"]) is None and combine([]) is None
+
+
+def test_roll_up_with_checks_attestations_and_children(ctx, mini):
+    run = services.assessment_run(actor=None)
+    got = statuses(run)
+    assert got["test:2011#1.1"] == "met"
+    assert got["test:2011#1.2"] == "not_met"  # needs an attestation, has none
+    assert got["test:2011#1"] == "partly_met"
+    message = Result.objects.get(assessment=run, requirement=req("test:2011", "1.2")).message
+    assert "No valid attestation" in message
+
+    attestation = attest(ctx, req("test:2011", "1.2"), until=TODAY() + dt.timedelta(days=30))
+    run = services.assessment_run(actor=None)
+    assert statuses(run)["test:2011#1"] == "met"
+    result = Result.objects.get(assessment=run, requirement=req("test:2011", "1.2"))
+    assert result.status == "met" and result.attestation_id == attestation.pk
+
+    Attestation.objects.filter(pk=attestation.pk).update(valid_until=TODAY() - dt.timedelta(days=1))
+    run = services.assessment_run(actor=None)
+    assert statuses(run)["test:2011#1.2"] == "not_met"  # expired counts as not met
+
+
+def test_no_evidence_is_not_met_and_all_not_applicable_is_not_applicable(ctx, mini):
+    mini["status"] = "not_applicable"
+    run = services.assessment_run(actor=None)
+    assert statuses(run)["test:2011#1.1"] == "not_applicable"
+    unproven = Result.objects.get(assessment=run, requirement=req("test:2018", "8.1"))
+    assert unproven.status == "not_met" and "No evidence" in unproven.message
+
+
+def test_crosswalk_shows_a_result_under_the_other_edition(ctx, mini):
+    run = services.assessment_run(actor=None)
+    mapped = Result.objects.get(assessment=run, requirement=req("test:2018", "8.1"))
+    assert mapped.status == "met"
+    assert mapped.via_crosswalk == "test:2011#1.1"
+    assert statuses(run)["test:2018#8.2"] == "not_met"  # needs an attestation; 1.2 has none either
+    assert statuses(run)["test:2018#8"] == "partly_met"
+
+    attest(ctx, req("test:2011", "1.2"), until=TODAY() + dt.timedelta(days=30))
+    run = services.assessment_run(actor=None)
+    attested = Result.objects.get(assessment=run, requirement=req("test:2018", "8.2"))
+    assert attested.status == "met" and attested.via_crosswalk == "test:2011#1.2"
+    assert statuses(run)["test:2018#8"] == "met"
+
+
+def test_scenario_is_ready_when_all_its_clauses_are_met(ctx, mini):
+    run = services.assessment_run(actor=None)
+    assert statuses(run)["test-9:2015#S01"] == "met"
+    mini["status"] = "partly_met"
+    run = services.assessment_run(actor=None)
+    assert statuses(run)["test-9:2015#S01"] == "partly_met"
+
+
+def test_a_failing_check_is_an_error_result_and_the_run_goes_on(ctx, mini):
+    @register("test.broken", requirements=["test:2018#8.1"], title="broken")
+    def broken() -> CheckResult:
+        raise ZeroDivisionError("division by zero")
+
+    run = services.assessment_run(actor=None)
+    result = Result.objects.get(assessment=run, requirement=req("test:2018", "8.1"))
+    assert result.status == "not_met"
+    assert "ZeroDivisionError" in result.message
+    assert result.checks == [
+        {"id": "test.broken", "status": "not_met", "message": result.checks[0]["message"], "error": True}
+    ]
+    assert statuses(run)["test:2011#1.1"] == "met"
+    assert run.summary["check_errors"] == 1
+
+
+def test_run_for_one_framework_stores_only_its_results(ctx, mini):
+    run = services.assessment_run(actor=None, framework=Framework.objects.get(slug="test:2018"))
+    slugs = set(Result.objects.filter(assessment=run).values_list("requirement__framework__slug", flat=True))
+    assert slugs == {"test:2018"}
+    assert statuses(run)["test:2018#8.1"] == "met"  # the crosswalk still sees the other edition
+
+
+def test_assessments_and_results_are_immutable(ctx, mini):
+    run = services.assessment_run(actor=None)
+    result = Result.objects.filter(assessment=run).first()
+    result.status = "met"
+    with pytest.raises(ValidationError):
+        result.save()
+    with pytest.raises(ValidationError):
+        result.delete()
+    run.summary = {}
+    with pytest.raises(ValidationError):
+        run.save()
+    with pytest.raises(ValidationError):
+        run.delete()
+
+
+def test_diff_between_runs(ctx, mini):
+    first = services.assessment_run(actor=None)
+    mini["status"] = "not_met"
+    second = services.assessment_run(actor=None)
+    changes = {
+        (c["framework"], c["identifier"]): (c["before"], c["after"]) for c in selectors.diff(second, first)
+    }
+    assert changes[("test:2011", "1.1")] == ("met", "not_met")
+    assert changes[("test:2018", "8.1")] == ("met", "not_met")
+    assert ("test:2011", "1.2") not in changes
+
+
+def test_rollups(ctx, mini):
+    run = services.assessment_run(actor=None)
+    editions = {e["framework"]: e for e in selectors.by_edition(run)}
+    assert editions["test:2011"]["counts"] == {"met": 1, "partly_met": 1, "not_met": 1, "not_applicable": 0}
+    assert editions["test:2011"]["share_met"] == 0.333
+    clauses = selectors.by_clause(run, "test:2011")
+    assert [(c["identifier"], c["level"]) for c in clauses] == [("1", 1), ("1.1", 2), ("1.2", 2)]
+    [scenario] = selectors.by_scenario(run, "test-9:2015")
+    assert scenario["ready"] is True and scenario["applicable_clauses"] == ["1.1"]
+
+
+def test_assessment_run_is_fast_in_queries(ctx, mini):
+    """A constant number of queries besides the checks' own; results are inserted in bulk."""
+    with CaptureQueriesContext(connection) as captured:
+        services.assessment_run(actor=None)
+    inserts = [q for q in captured if q["sql"].startswith('INSERT INTO "conformity_result"')]
+    others = [q for q in captured if q not in inserts]
+    assert len(others) <= 15, [q["sql"][:80] for q in others]
+    assert len(inserts) <= Requirement.objects.count() // 80 + 1
