@@ -4,15 +4,18 @@
 from __future__ import annotations
 
 import django_filters
-from drf_spectacular.utils import extend_schema, inline_serializer
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from servitium.core.api.base import RecordSerializer, RecordViewSet
 
-from . import selectors, services
+from . import api_control, selectors, services
 from .models import CIRelationship, CIType, ConfigurationItem
 
 
@@ -63,6 +66,7 @@ class CISerializer(RecordSerializer):
             "service",
             "documentation_url",
             "attributes",
+            "master_copies",
             "created",
             "updated",
         ]
@@ -106,11 +110,67 @@ REACH_SCHEMA = inline_serializer(
 )
 
 
+MAP_SCHEMA = inline_serializer(
+    "CIMap",
+    {
+        "ci": serializers.IntegerField(),
+        "depth": serializers.IntegerField(),
+        "nodes": inline_serializer(
+            "CIMapNode",
+            {
+                "id": serializers.IntegerField(),
+                "reference": serializers.CharField(),
+                "name": serializers.CharField(),
+                "ci_type": serializers.CharField(),
+                "status": serializers.CharField(),
+                "health": serializers.CharField(),
+                "level": serializers.IntegerField(),
+                "url": serializers.CharField(),
+            },
+            many=True,
+        ),
+        "edges": inline_serializer(
+            "CIMapEdge",
+            {
+                "id": serializers.IntegerField(),
+                "source": serializers.IntegerField(),
+                "target": serializers.IntegerField(),
+                "kind": serializers.CharField(),
+            },
+            many=True,
+        ),
+    },
+)
+
+LICENCE_SCHEMA = inline_serializer(
+    "LicencePosition",
+    {
+        "id": serializers.IntegerField(),
+        "reference": serializers.CharField(),
+        "name": serializers.CharField(),
+        "status": serializers.CharField(),
+        "entitlement": serializers.IntegerField(allow_null=True),
+        "metric": serializers.CharField(),
+        "used": serializers.IntegerField(),
+        "headroom": serializers.IntegerField(allow_null=True),
+        "expires_on": serializers.DateField(allow_null=True),
+        "days_to_expiry": serializers.IntegerField(allow_null=True),
+        "contract": serializers.CharField(),
+        "over_use": serializers.BooleanField(),
+        "expiring": serializers.BooleanField(),
+        "expired": serializers.BooleanField(),
+    },
+    many=True,
+)
+
+
 class CIViewSet(RecordViewSet):
     """Configuration items. A customer user sees the CIs serving its organization. `impact/`: what is
     affected when the CI fails; `dependencies/`: what it relies on."""
 
-    queryset = ConfigurationItem.objects.select_related("ci_type").prefetch_related("customers")
+    queryset = ConfigurationItem.objects.select_related("ci_type").prefetch_related(
+        "customers", "master_copies"
+    )
     serializer_class = CISerializer
     filterset_class = CIFilter
     search_fields = ["name", "reference"]
@@ -132,6 +192,29 @@ class CIViewSet(RecordViewSet):
         """Everything this CI relies on, transitively, and the services of those CIs."""
         return Response(selectors.dependencies(self.get_object(), request.user).as_dict())
 
+    @extend_schema(
+        parameters=[OpenApiParameter("depth", OpenApiTypes.INT, description="Steps each way, 1 to 4 (2).")],
+        responses=MAP_SCHEMA,
+    )
+    @action(detail=True, methods=["get"], url_path="map")
+    def service_map(self, request: Request, pk=None) -> Response:
+        """The CI's map: what it depends on (`level` > 0) and what depends on it (`level` < 0), `depth` steps
+        each way; `health` is `failed` (open incident), `degraded` (in maintenance) or `ok`."""
+        try:
+            depth = int(request.query_params.get("depth", 2))
+        except ValueError:
+            raise ValidationError({"depth": [_("A whole number from 1 to 4.")]}) from None
+        if not 1 <= depth <= selectors.MAX_MAP_DEPTH:
+            raise ValidationError({"depth": [_("A whole number from 1 to 4.")]})
+        return Response(selectors.ci_map(self.get_object(), request.user, depth))
+
+    @extend_schema(responses=LICENCE_SCHEMA)
+    @action(detail=False, methods=["get"])
+    def licences(self, request: Request) -> Response:
+        """Every licence CI you may see with its entitlement, use, headroom and expiry; `over_use` when more
+        is used than bought, `expiring` within 60 days, `expired` after the date."""
+        return Response([p.as_dict() for p in selectors.licences(request.user)])
+
 
 class CIRelationshipSerializer(RecordSerializer):
     class Meta:
@@ -152,6 +235,7 @@ class CIRelationshipViewSet(RecordViewSet):
 
 
 def register(router) -> None:
+    api_control.register(router)
     router.register("ci-types", CITypeViewSet, basename="citype")
     router.register("cis", CIViewSet, basename="configurationitem")
     router.register("ci-relationships", CIRelationshipViewSet, basename="cirelationship")

@@ -1,15 +1,21 @@
-"""Conformity checks evidenced by configuration management (2011 9.1; 2018 8.2.6)."""
+"""Conformity checks evidenced by configuration management (2011 9.1; 2018 8.2.5 and 8.2.6)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Count, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from servitium.core.checks import CheckResult, register
+from servitium.core.checks import MET, NOT_APPLICABLE, NOT_MET, PARTLY_MET, CheckResult, Evidence, register
 
+from . import selectors
 from .models import CIType, ConfigurationItem
+from .records import AuditFinding, Baseline, BaselineItem, ConfigurationAudit
 
 CMDB_REQS = ["iso20000-1:2011#9.1", "iso20000-1:2018#8.2.6"]
+SOFTWARE_TYPES = ("application",)
 
 
 @register(
@@ -51,4 +57,123 @@ def cis_have_owners() -> CheckResult:
         none=_("No configuration items are in use."),
         gaps=in_use.filter(owner__isnull=True)[:20],
         evidence=in_use.filter(owner__isnull=False)[:20],
+    )
+
+
+AUDIT_MAX_AGE_DAYS = 365
+
+
+@register(
+    "cmdb.configuration_audited",
+    requirements=CMDB_REQS,
+    title=_(
+        "A configuration audit was reconciled within the last 12 months and its findings are followed up"
+    ),
+)
+def configuration_audited() -> CheckResult:
+    if not ConfigurationItem.objects.exists():
+        return CheckResult(NOT_APPLICABLE, _("No configuration items are recorded."))
+    since = timezone.now() - dt.timedelta(days=AUDIT_MAX_AGE_DAYS)
+    recent = ConfigurationAudit.objects.filter(reconciled_at__gte=since).order_by("-reconciled_at")
+    latest = recent.first()
+    if latest is None:
+        return CheckResult(NOT_MET, _("No configuration audit has been reconciled in the last 12 months."))
+    findings = AuditFinding.objects.filter(audit__in=recent)
+    overdue = findings.filter(status=AuditFinding.Status.OPEN, due_date__lt=timezone.localdate())
+    unowned = findings.filter(status=AuditFinding.Status.OPEN, owner__isnull=True)
+    gaps = list(overdue[:10]) + list(unowned[:10])
+    figures = {
+        "audits": recent.count(),
+        "findings": findings.count(),
+        "open": findings.filter(status=AuditFinding.Status.OPEN).count(),
+        "overdue": overdue.count(),
+        "unowned": unowned.count(),
+    }
+    evidence = [Evidence.of(latest)]
+    if gaps:
+        return CheckResult(
+            PARTLY_MET,
+            _(
+                "%(ref)s was reconciled, but %(overdue)d open finding(s) are overdue "
+                "and %(unowned)d have no owner."
+            )
+            % {"ref": latest.reference, "overdue": figures["overdue"], "unowned": figures["unowned"]},
+            figures,
+            evidence,
+            [Evidence.of(g) for g in gaps],
+        )
+    return CheckResult(
+        MET,
+        _("%(ref)s was reconciled on %(date)s; every open finding has an owner and is within its due date.")
+        % {"ref": latest.reference, "date": timezone.localdate(latest.reconciled_at).isoformat()},
+        figures,
+        evidence,
+    )
+
+
+@register(
+    "cmdb.live_services_baselined",
+    requirements=CMDB_REQS,
+    title=_("Every service CI in use is covered by a configuration baseline"),
+)
+def live_services_baselined() -> CheckResult:
+    live = ConfigurationItem.objects.filter(ci_type__name="service", status=ConfigurationItem.Status.IN_USE)
+    covered = Q(pk__in=BaselineItem.objects.values("ci_pk"))
+    stats = live.aggregate(total=Count("id"), good=Count("id", filter=covered))
+    return CheckResult.from_counts(
+        total=stats["total"],
+        good=stats["good"],
+        met=_("All %(n)d service CIs in use are in a baseline.") % {"n": stats["total"]},
+        not_met=_("%(bad)d of %(n)d service CIs in use are in no baseline.")
+        % {"bad": stats["total"] - stats["good"], "n": stats["total"]},
+        none=_("No service CIs are in use."),
+        gaps=live.exclude(covered)[:20],
+        evidence=Baseline.objects.filter(items__ci_pk__in=live.filter(covered).values("pk")).distinct()[:20],
+    )
+
+
+@register(
+    "cmdb.software_has_master_copies",
+    requirements=CMDB_REQS,
+    title=_("Software CIs in use reference a master copy in the definitive library"),
+)
+def software_has_master_copies() -> CheckResult:
+    software = ConfigurationItem.objects.filter(
+        ci_type__name__in=SOFTWARE_TYPES, status=ConfigurationItem.Status.IN_USE
+    )
+    has_copy = Q(pk__in=ConfigurationItem.master_copies.through.objects.values("configurationitem_id"))
+    stats = software.aggregate(total=Count("id"), good=Count("id", filter=has_copy))
+    return CheckResult.from_counts(
+        total=stats["total"],
+        good=stats["good"],
+        met=_("All %(n)d software CIs in use reference a master copy.") % {"n": stats["total"]},
+        not_met=_("%(bad)d of %(n)d software CIs in use reference no master copy.")
+        % {"bad": stats["total"] - stats["good"], "n": stats["total"]},
+        none=_("No software CIs are in use."),
+        gaps=software.exclude(has_copy)[:20],
+        evidence=software.filter(has_copy)[:20],
+    )
+
+
+@register(
+    "cmdb.licences_within_limits",
+    requirements=["iso20000-1:2018#8.2.5"],
+    title=_("Licences are used within their entitlement and have not expired"),
+)
+def licences_within_limits() -> CheckResult:
+    positions = selectors.licences()
+    good = [p for p in positions if p.within_limits]
+    bad = [p for p in positions if not p.within_limits]
+    expiring = [p for p in good if p.expiring]
+    return CheckResult.from_counts(
+        total=len(positions),
+        good=len(good),
+        met=_("All %(n)d licences are within their entitlement and valid (%(soon)d expire within 60 days).")
+        % {"n": len(positions), "soon": len(expiring)},
+        not_met=_("%(bad)d of %(n)d licences are over-used or expired.")
+        % {"bad": len(bad), "n": len(positions)},
+        none=_("No licences are recorded."),
+        gaps=[p.ci for p in bad[:20]],
+        evidence=[p.ci for p in good[:20]],
+        figures={"expiring_within_60_days": len(expiring)},
     )

@@ -1,5 +1,6 @@
 """Demo configuration: the default CI types and about sixty CIs behind the demo's services, related as a
-realistic stack: service -> application -> virtual machine -> hypervisor host -> network and storage.
+realistic stack: service -> application -> virtual machine -> hypervisor host -> network and storage; then
+the customers' estate on top, licences, the definitive library, baselines and an audit (`demo_control`).
 
 Idempotent: the default types are ensured each time; CIs are only created when there are none.
 """
@@ -11,7 +12,7 @@ from typing import Any
 from servitium.catalog.models import Service
 from servitium.parties.models import Location, Person
 
-from . import services
+from . import demo_control, services
 from .models import ConfigurationItem
 
 FRA, DUB = "Frankfurt data centre", "Dublin data centre"
@@ -434,3 +435,4 @@ def load(actor=None) -> None:
     services.ci_update(
         actor=actor, instance=cis["fra-hv-04"], data={"status": ConfigurationItem.Status.MAINTENANCE}
     )
+    demo_control.load(actor, types=types, cis=cis, people=people)

@@ -21,6 +21,19 @@ from django.utils.translation import gettext_lazy as _
 from servitium.core import permissions
 from servitium.core.models import BaseModel
 
+from .records import AuditFinding, Baseline, BaselineItem, ConfigurationAudit, MasterCopy
+
+__all__ = [
+    "AuditFinding",
+    "Baseline",
+    "BaselineItem",
+    "CIRelationship",
+    "CIType",
+    "ConfigurationAudit",
+    "ConfigurationItem",
+    "MasterCopy",
+]
+
 ATTRIBUTE_TYPES = ("string", "integer", "number", "boolean", "date")
 SPEC_KEYS = frozenset({"type", "required", "choices", "description"})
 
@@ -219,6 +232,13 @@ class ConfigurationItem(BaseModel):
     documentation_url = models.URLField(_("documentation"), max_length=500, blank=True)
     attributes = models.JSONField(
         _("attributes"), default=dict, blank=True, help_text=_("Values for the attributes of the CI type.")
+    )
+    master_copies = models.ManyToManyField(
+        "MasterCopy",
+        blank=True,
+        related_name="cis",
+        verbose_name=_("master copies"),
+        help_text=_("The authorised copies in the definitive library this CI is built or restored from."),
     )
 
     permission_area = "cmdb"

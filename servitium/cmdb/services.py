@@ -12,7 +12,9 @@ from django.utils.translation import gettext as _
 
 from servitium.core import services as core_services
 
+from . import baselines, selectors
 from .models import CIRelationship, CIType, ConfigurationItem
+from .records import Baseline, BaselineItem
 
 S, INT, N, B, D = "string", "integer", "number", "boolean", "date"
 
@@ -94,6 +96,7 @@ DEFAULT_TYPES: dict[str, tuple[str, dict[str, Any], bool]] = {
             "unit": _attr(S),
             "expires_on": _attr(D, True),
             "contract_reference": _attr(S),
+            "units_in_use": _attr(INT),
         },
         False,
     ),
@@ -174,3 +177,95 @@ def relationship_create(
     *, actor: Any, data: dict[str, Any], m2m: dict[str, Any] | None = None
 ) -> CIRelationship:
     return core_services.record_create(model=CIRelationship, data=data, actor=actor, m2m=m2m)
+
+
+# --- baselines ---------------------------------------------------------------------------------------------
+
+
+def _source_of(source: Any) -> dict[str, Any]:
+    """`source` as stored: a record (e.g. a deployment), an `("app.model", id)` pair, or None."""
+    if source is None:
+        return {"source_type": "", "source_id": None}
+    if isinstance(source, tuple | list):
+        object_type, object_id = source
+        return {"source_type": str(object_type), "source_id": int(object_id)}
+    return {"source_type": f"{source._meta.app_label}.{source._meta.model_name}", "source_id": source.pk}
+
+
+@transaction.atomic
+def baseline_create(
+    *,
+    actor: Any,
+    name: str,
+    cis: Any,
+    purpose: str = "",
+    source: Any = None,
+    scope: str = Baseline.Scope.CIS,
+    scope_id: int | None = None,
+) -> Baseline:
+    """Freeze the CIs `cis` (CIs or ids) as they are now into a new baseline, one snapshot row per CI,
+    with its relationships. `source` links what caused it (a release, a deployment, an audit)."""
+    ids = list(dict.fromkeys(getattr(c, "pk", c) for c in cis))
+    if not ids:
+        raise ValidationError({"cis": _("A baseline needs at least one configuration item.")})
+    snaps = baselines.snapshots(ids)
+    unknown = [i for i in ids if i not in snaps]
+    if unknown:
+        raise ValidationError({"cis": _("No CI with id(s) %(ids)s.") % {"ids": ", ".join(map(str, unknown))}})
+    baseline = core_services.record_create(
+        model=Baseline,
+        data={
+            "name": name,
+            "purpose": purpose,
+            "scope": scope,
+            "scope_id": scope_id,
+            "item_count": len(snaps),
+            **_source_of(source),
+        },
+        actor=actor,
+    )
+    BaselineItem.objects.bulk_create(
+        [
+            BaselineItem(
+                baseline=baseline, ci_pk=pk, reference=snap["reference"], name=snap["name"], data=snap
+            )
+            for pk, snap in snaps.items()
+        ],
+        batch_size=1000,
+    )
+    return baseline
+
+
+def baseline_for_scope(
+    *, actor: Any, name: str, scope: str, scope_id: int, purpose: str = "", source: Any = None
+) -> Baseline:
+    """A baseline of a service (its CI and everything it depends on), of a CI type or of a customer's
+    CIs."""
+    ids = baselines.scope_cis(scope, scope_id)
+    return baseline_create(
+        actor=actor, name=name, cis=ids, purpose=purpose, source=source, scope=scope, scope_id=scope_id
+    )
+
+
+def baseline_for_cis(
+    *, actor: Any, name: str, cis: Any, purpose: str = "", source: Any = None, with_dependencies: bool = True
+) -> Baseline:
+    """A baseline of the given CIs and, unless told otherwise, everything they depend on (what a release
+    touches and the stack under it)."""
+    ids = [getattr(c, "pk", c) for c in cis]
+    if with_dependencies:
+        ids = [*ids, *(dep for pk in list(ids) for dep in selectors.walk(pk, upstream=True))]
+    return baseline_create(actor=actor, name=name, cis=ids, purpose=purpose, source=source)
+
+
+def baseline_delete(*, actor: Any, instance: Baseline) -> None:
+    """Baselines are evidence: they are never changed and only a configuration manager may remove one."""
+    core_services.record_delete(instance=instance, actor=actor)
+
+
+def baseline_update(*, actor: Any, instance: Baseline, data: dict[str, Any], m2m: Any = None) -> Baseline:
+    """Only the name and purpose of a baseline may be corrected; its content is frozen."""
+    frozen = sorted(set(data) - {"name", "purpose"})
+    if frozen:
+        raise ValidationError({frozen[0]: _("A baseline's content cannot be changed; take a new baseline.")})
+    return core_services.record_update(instance=instance, data=data, actor=actor)

@@ -9,6 +9,7 @@ from servitium.core import views as generic
 
 from . import selectors, services
 from .models import CIRelationship, CIType, ConfigurationItem
+from .views_control import map_context
 
 CI_FIELDS = [
     "reference",
@@ -66,6 +67,8 @@ class CIDetail(CIViews, generic.RecordDetailView):
                 "impact_more": len(affected) > IMPACT_SHOWN,
                 "impact_count": impact.cis.count(),
                 "can_relate": context["can_change"] and not context["is_customer"],
+                "master_copy_list": [] if context["is_customer"] else obj.master_copies.all(),
+                **map_context(obj, user, self.request.GET.get("depth")),
             }
         )
         return context
@@ -85,6 +88,7 @@ class CIForm(CIViews, generic.RecordFormView):
         "customers",
         "documentation_url",
         "attributes",
+        "master_copies",
     ]
     create_service = staticmethod(services.ci_create)
     update_service = staticmethod(services.ci_update)

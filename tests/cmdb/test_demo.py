@@ -11,7 +11,7 @@ from servitium.parties.models import User
 
 def test_demo_cmdb(db):
     demo.load(admin_username="admin", admin_password="demo-password-long-1")
-    assert 55 <= ConfigurationItem.objects.count() <= 70
+    assert 200 <= ConfigurationItem.objects.count() <= 300
     names = set(ConfigurationItem.objects.values_list("name", flat=True))
     for source, _kind, target in cmdb_demo.RELATIONSHIPS:
         assert source in names and target in names, (source, target)
@@ -28,3 +28,27 @@ def test_demo_cmdb(db):
     count = ConfigurationItem.objects.count()
     cmdb_demo.load(actor=None)
     assert ConfigurationItem.objects.count() == count
+
+
+def test_demo_configuration_control(db):
+    import time
+
+    from servitium.cmdb.models import AuditFinding, Baseline, ConfigurationAudit, MasterCopy
+
+    started = time.monotonic()
+    demo.load(admin_username="admin", admin_password="demo-password-long-1")
+    print(f"demo loaded in {time.monotonic() - started:.1f} s")
+    assert 280 <= CIRelationship.objects.count() <= 450
+    ours = Baseline.objects.filter(scope="service", source_type="")  # releases may add their own
+    assert ours.count() == 2 and all(b.item_count > 3 for b in ours)
+    audit = ConfigurationAudit.objects.get()
+    assert audit.status == "reconciled" and len(audit.row_errors) == 1
+    kinds = sorted(AuditFinding.objects.values_list("kind", flat=True))
+    assert kinds == ["differing", "differing", "missing", "unexpected"]
+    assert MasterCopy.objects.count() == 8
+    positions = {p.ci.name: p for p in selectors.licences()}
+    assert len(positions) >= 4
+    vsphere = positions["VMware vSphere Enterprise Plus"]
+    assert vsphere.used == vsphere.entitlement == 6 and vsphere.headroom == 0
+    assert positions["Keycloak enterprise support"].expiring
+    assert all(p.within_limits for p in positions.values()), [p.as_dict() for p in positions.values()]
