@@ -21,3 +21,9 @@ class ChangesConfig(AppConfig):
             for area in ("cmdb", "problems"):
                 grants.setdefault(area, frozenset({VIEW}))
             ROLES[role].grants = grants
+        # A configuration agent updates a CI under change control by naming the approved change that covers
+        # it, so configuration roles read changes.
+        for role in ("configuration-manager", "configuration-agent"):
+            grants = dict(ROLES[role].grants)
+            grants.setdefault("changes", frozenset({VIEW}))
+            ROLES[role].grants = grants

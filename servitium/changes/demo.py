@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from servitium.catalog.models import Service
+from servitium.cmdb import services as cmdb_services
 from servitium.cmdb.models import CIType, ConfigurationItem
 from servitium.core import services as core_services
 from servitium.parties import services as party_services
@@ -163,7 +164,7 @@ def _policy(actor: Any, staff: dict[str, User]) -> ChangePolicy:
             "review_within_days": 10,
             "emergency_procedure": EMERGENCY_PROCEDURE,
         },
-        m2m={"controlled_ci_types": CIType.objects.filter(under_change_control=True)},
+        m2m={"controlled_ci_types": CIType.objects.filter(name__in=cmdb_services.DEFAULT_CONTROLLED_TYPES)},
     )
 
 

@@ -538,7 +538,7 @@ def apply_configuration_updates(*, actor: Any, change: Change) -> list[ChangeCon
         else:
             data = {update.field: update.new_value}
         try:
-            cmdb_services.ci_update(actor=actor, instance=ci, data=data)
+            cmdb_services.ci_update(actor=actor, instance=ci, data=data, change=change)
         except ValidationError as exc:
             raise ValidationError(
                 {"configuration_updates": [f"{ci.reference}: {m}" for m in exc.messages]}

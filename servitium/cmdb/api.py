@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import django_filters
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -13,6 +14,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from servitium.changes.models import Change, ChangePolicy
 from servitium.core.api.base import RecordSerializer, RecordViewSet
 
 from . import api_control, selectors, services
@@ -20,6 +22,10 @@ from .models import CIRelationship, CIType, ConfigurationItem
 
 
 class CITypeSerializer(RecordSerializer):
+    under_change_control = serializers.SerializerMethodField(
+        help_text="Whether the active change policy puts CIs of this type under change control (set there)."
+    )
+
     class Meta:
         model = CIType
         fields = [
@@ -33,20 +39,47 @@ class CITypeSerializer(RecordSerializer):
             "updated",
         ]
 
+    def get_under_change_control(self, obj: CIType) -> bool:
+        annotated = getattr(obj, "controlled", None)
+        if annotated is not None:
+            return annotated
+        return ChangePolicy.objects.filter(active=True, controlled_ci_types=obj.pk).exists()
+
+
+def _controlled_types():
+    """CI types annotated with `controlled`: in the active change policy (the one place that says so)."""
+    in_policy = ChangePolicy.controlled_ci_types.through.objects.filter(
+        citype=OuterRef("pk"), changepolicy__active=True
+    )
+    return CIType.objects.annotate(controlled=Exists(in_policy))
+
 
 class CITypeViewSet(RecordViewSet):
     """CI types and the attribute schema their CIs are checked against."""
 
-    queryset = CIType.objects.all()
+    queryset = _controlled_types()
     serializer_class = CITypeSerializer
-    filterset_fields = ["name", "under_change_control"]
+    filterset_fields = ["name"]
     search_fields = ["name", "description"]
     ordering_fields = ["name", "created", "updated"]
     update_service = staticmethod(services.ci_type_update)
 
 
+CHANGE_HELP = (
+    "Write only: the approved change that covers this write. CIs of types under change control change only "
+    "through such a change, or by a configuration manager."
+)
+
+
+def _change_field():
+    return RecordSerializer.serializer_related_field(
+        queryset=Change.objects.all(), write_only=True, required=False, allow_null=True, help_text=CHANGE_HELP
+    )
+
+
 class CISerializer(RecordSerializer):
     ci_type_display = serializers.CharField(source="ci_type.name", read_only=True)
+    change = _change_field()
 
     class Meta:
         model = ConfigurationItem
@@ -67,6 +100,7 @@ class CISerializer(RecordSerializer):
             "documentation_url",
             "attributes",
             "master_copies",
+            "change",
             "created",
             "updated",
         ]
@@ -217,9 +251,11 @@ class CIViewSet(RecordViewSet):
 
 
 class CIRelationshipSerializer(RecordSerializer):
+    change = _change_field()
+
     class Meta:
         model = CIRelationship
-        fields = ["id", "url", "source", "target", "kind", "description", "created", "updated"]
+        fields = ["id", "url", "source", "target", "kind", "description", "change", "created", "updated"]
 
 
 class CIRelationshipViewSet(RecordViewSet):
@@ -232,6 +268,8 @@ class CIRelationshipViewSet(RecordViewSet):
     search_fields = ["description", "source__name", "target__name"]
     ordering_fields = ["created", "updated", "kind"]
     create_service = staticmethod(services.relationship_create)
+    update_service = staticmethod(services.relationship_update)
+    delete_service = staticmethod(services.relationship_delete)
 
 
 def register(router) -> None:

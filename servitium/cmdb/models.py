@@ -155,11 +155,6 @@ class CIType(BaseModel):
             '{"type": "integer"}}. Types: string, integer, number, boolean, date; optional "choices".'
         ),
     )
-    under_change_control = models.BooleanField(
-        _("under change control"),
-        default=True,
-        help_text=_("Changes to CIs of this type go through change management."),
-    )
 
     permission_area = "cmdb"
     tenant_path = None

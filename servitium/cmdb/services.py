@@ -10,7 +10,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from servitium.core import permissions
 from servitium.core import services as core_services
+from servitium.core.errors import TransitionNotAllowed
 
 from . import baselines, selectors
 from .models import CIRelationship, CIType, ConfigurationItem
@@ -26,7 +28,7 @@ def _attr(kind: str, required: bool = False, choices: list | None = None) -> dic
     return spec
 
 
-# name -> (description, attribute schema, under change control)
+# name -> (description, attribute schema, put under change control by a new change policy)
 DEFAULT_TYPES: dict[str, tuple[str, dict[str, Any], bool]] = {
     "service": (
         "A service as delivered to customers; usually linked to its catalogue entry.",
@@ -117,16 +119,11 @@ DEFAULT_TYPES: dict[str, tuple[str, dict[str, Any], bool]] = {
 def ensure_default_types(*, actor: Any = None) -> dict[str, CIType]:
     """Create the default CI types that are missing (by name); existing ones are left as they are."""
     existing = {t.name: t for t in CIType.objects.filter(name__in=list(DEFAULT_TYPES))}
-    for name, (description, schema, controlled) in DEFAULT_TYPES.items():
+    for name, (description, schema, _controlled) in DEFAULT_TYPES.items():
         if name not in existing:
             existing[name] = core_services.record_create(
                 model=CIType,
-                data={
-                    "name": name,
-                    "description": description,
-                    "attribute_schema": schema,
-                    "under_change_control": controlled,
-                },
+                data={"name": name, "description": description, "attribute_schema": schema},
                 actor=actor,
             )
     return existing
@@ -155,19 +152,60 @@ def ci_type_update(
         return ci_type
 
 
+DEFAULT_CONTROLLED_TYPES = frozenset(
+    name for name, (_d, _s, controlled) in DEFAULT_TYPES.items() if controlled
+)
+
+
+def check_change_control(actor: Any, cis: list[ConfigurationItem], change: Any = None) -> None:
+    """CIs of the types the change policy controls change only through an approved (or implementing) change
+    that names them, or by a configuration manager (2011 9.1 / 2018 8.2.6, 8.5.1.1). Writes without an
+    actor are the processes' own (a change applying its configuration updates passes the change)."""
+    if actor is None or getattr(actor, "is_superuser", False):
+        return
+    if permissions.area_allows(actor, "cmdb", permissions.ALL):  # configuration managers, administrators
+        return
+    from servitium.changes import selectors as change_selectors
+
+    controlled = [ci for ci in cis if ci is not None and change_selectors.ci_under_change_control(ci)]
+    if not controlled:
+        return
+    if change is not None and all(
+        change_selectors.change_authorises_ci_update(change, ci) for ci in controlled
+    ):
+        return
+    refs = ", ".join(ci.reference for ci in controlled)
+    if change is None:
+        reason = _("%(cis)s: under change control; give the approved change that covers it (change).")
+    else:
+        reason = _("%(cis)s: under change control, and %(change)s is not approved or does not name it.")
+    raise TransitionNotAllowed(reason % {"cis": refs, "change": getattr(change, "reference", change)})
+
+
 def ci_create(*, actor: Any, data: dict[str, Any], m2m: dict[str, Any] | None = None) -> ConfigurationItem:
+    data = dict(data)
+    data.pop("change", None)  # registering a CI is not a change to a controlled one
     return core_services.record_create(model=ConfigurationItem, data=data, actor=actor, m2m=m2m)
 
 
 def ci_update(
-    *, actor: Any, instance: ConfigurationItem, data: dict[str, Any], m2m: dict[str, Any] | None = None
+    *,
+    actor: Any,
+    instance: ConfigurationItem,
+    data: dict[str, Any],
+    m2m: dict[str, Any] | None = None,
+    change: Any = None,
 ) -> ConfigurationItem:
+    data = dict(data)
+    change = data.pop("change", None) or change
+    check_change_control(actor, [instance], change)
     return core_services.record_update(instance=instance, data=data, actor=actor, m2m=m2m)
 
 
 @transaction.atomic
 def ci_delete(*, actor: Any, instance: ConfigurationItem) -> None:
     """Delete a CI; its relationships go first, each with its own change-log entry."""
+    check_change_control(actor, [instance])
     for relationship in CIRelationship.objects.filter(Q(source=instance) | Q(target=instance)):
         core_services.record_delete(instance=relationship, actor=actor)
     core_services.record_delete(instance=instance, actor=actor)
@@ -176,7 +214,24 @@ def ci_delete(*, actor: Any, instance: ConfigurationItem) -> None:
 def relationship_create(
     *, actor: Any, data: dict[str, Any], m2m: dict[str, Any] | None = None
 ) -> CIRelationship:
+    data = dict(data)
+    check_change_control(actor, [data.get("source"), data.get("target")], data.pop("change", None))
     return core_services.record_create(model=CIRelationship, data=data, actor=actor, m2m=m2m)
+
+
+def relationship_update(
+    *, actor: Any, instance: CIRelationship, data: dict[str, Any], m2m: dict[str, Any] | None = None
+) -> CIRelationship:
+    data = dict(data)
+    change = data.pop("change", None)
+    ends = [instance.source, instance.target, data.get("source"), data.get("target")]
+    check_change_control(actor, ends, change)
+    return core_services.record_update(instance=instance, data=data, actor=actor, m2m=m2m)
+
+
+def relationship_delete(*, actor: Any, instance: CIRelationship) -> None:
+    check_change_control(actor, [instance.source, instance.target])
+    core_services.record_delete(instance=instance, actor=actor)
 
 
 # --- baselines ---------------------------------------------------------------------------------------------

@@ -104,19 +104,19 @@ class CIForm(CIViews, generic.RecordFormView):
 
 class CITypeList(generic.RecordListView):
     model = CIType
-    columns = ["name", "description", "under_change_control"]
+    columns = ["name", "description"]
     search_fields = ["name", "description"]
     default_sort = "name"
 
 
 class CITypeDetail(generic.RecordDetailView):
     model = CIType
-    fields = ["name", "description", "under_change_control", "attribute_schema"]
+    fields = ["name", "description", "attribute_schema"]
 
 
 class CITypeForm(generic.RecordFormView):
     model = CIType
-    form_fields = ["name", "description", "under_change_control", "attribute_schema"]
+    form_fields = ["name", "description", "attribute_schema"]
     update_service = staticmethod(services.ci_type_update)
 
 

@@ -30,7 +30,7 @@ class TestCITypeAPI(RecordAPISuite):
         return {"name": "broken", "attribute_schema": {"vendor": {"type": "text"}}}
 
     def update_payload(self, ctx):
-        return {"description": "Routers and firewalls", "under_change_control": False}
+        return {"description": "Routers and firewalls"}
 
 
 class TestCIAPI(RecordAPISuite):
@@ -151,5 +151,5 @@ def test_impact_and_dependencies_endpoints(ctx, cmdb):
 
 def test_schema_is_shown_and_written_as_json(ctx, cmdb):
     body = client(cmdb.agent).get(f"/api/v1/ci-types/{cmdb.server.pk}/").json()
-    assert body["attribute_schema"] == SERVER_SCHEMA and body["under_change_control"] is True
+    assert body["attribute_schema"] == SERVER_SCHEMA and body["under_change_control"] is False  # no policy
     assert client(cmdb.agent).post("/api/v1/ci-types/", {"name": "x"}, format="json").status_code == 201
