@@ -4,7 +4,10 @@ and its impact summary), CI types and CI relationships."""
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
+from servitium.changes.lifecycle import APPROVED, IMPLEMENTING
+from servitium.changes.models import Change
 from servitium.core import views as generic
 
 from . import selectors, services
@@ -99,7 +102,18 @@ class CIForm(CIViews, generic.RecordFormView):
                 kwargs["assume_scheme"] = "https"
             return field.formfield(**kwargs)
 
-        return forms.modelform_factory(self.model, fields=self.form_fields, formfield_callback=formfield)
+        base = forms.modelform_factory(self.model, fields=self.form_fields, formfield_callback=formfield)
+
+        class WithChange(base):
+            # CIs under change control are edited through an approved change that names them (see services).
+            change = forms.ModelChoiceField(
+                queryset=Change.objects.filter(status__in=(APPROVED, IMPLEMENTING)).order_by("-id"),
+                required=False,
+                label=_("Change"),
+                help_text=_("For a CI under change control: the approved change that covers this edit."),
+            )
+
+        return WithChange
 
 
 class CITypeList(generic.RecordListView):

@@ -81,3 +81,26 @@ def test_relationships_of_controlled_cis_are_controlled_too(chg, config_staff):
     )
     assert created.status_code == 201
     assert client(manager).delete(f"/api/v1/ci-relationships/{created.data['id']}/").status_code == 204
+
+
+@pytest.mark.django_db
+def test_the_ci_form_takes_the_covering_change(chg, config_staff):
+    from django.test import Client
+
+    agent, _ = config_staff
+    browser = Client()
+    browser.force_login(agent)
+    form = {
+        "name": chg.vm.name,
+        "ci_type": chg.vm.ci_type_id,
+        "status": "in_use",
+        "version": "9",
+        "attributes": "{}",
+    }
+    refused = browser.post(f"/cmdb/{chg.vm.pk}/edit/", form)
+    assert refused.status_code == 400 and "under change control" in refused.content.decode()
+    covering = approved(chg, [chg.vm])
+    saved = browser.post(f"/cmdb/{chg.vm.pk}/edit/", {**form, "change": covering.pk})
+    assert saved.status_code == 302
+    chg.vm.refresh_from_db()
+    assert chg.vm.version == "9"
