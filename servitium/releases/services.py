@@ -169,6 +169,7 @@ def release_transition(
 ) -> Release:
     """Move a release along its lifecycle; deploying records the deployment and its baseline, its end
     records the outcome, and the review measures the release's success."""
+    explicit_now = now is not None  # back-dated runs (demo, imports) give their own instant
     now = now or timezone.now()
     data = data or {}
     release = Release.objects.select_for_update().get(pk=instance.pk)
@@ -186,6 +187,8 @@ def release_transition(
         extra.update({"approved_by": actor if getattr(actor, "pk", None) else None, "approved_at": now})
     elif step.name == "deploy":
         baseline = _take_baseline(actor=actor, release=release, now=now)
+        if not explicit_now:
+            now = timezone.now()  # the deployment starts once its baseline is taken
         environment = str(data.get("environment") or "production")[:200]
         extra["deployed_at"] = now
         core_services.record_create(

@@ -145,7 +145,7 @@ def test_a_release_goes_from_plan_to_review_with_a_baseline_before_deployment(st
     assert deployed.status_code == 200, deployed.data
     deployment = Deployment.objects.get(release=release)
     baseline = deployment.baseline
-    assert baseline is not None and baseline.created <= deployment.created
+    assert baseline is not None and baseline.created <= deployment.started_at <= deployment.created
     covered = set(baseline.items.values_list("ci_pk", flat=True))
     assert covered == {stack.app.pk, stack.db.pk}  # the service's CI and the change's CI, nothing else
 
