@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from servitium.core import permissions
 from servitium.core.api.base import RecordSerializer, RecordViewSet
+from servitium.core.api.fields import query_int
 
 from . import selectors, services
 from .lifecycle import CHANGE_WORKFLOW
@@ -234,13 +235,7 @@ class ChangeViewSet(RecordViewSet):
     @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
     def trends(self, request: Request) -> Response:
         """Per month: changes raised, implemented, unsuccessful, failure rate and emergency share."""
-        raw = request.query_params.get("months", "12")
-        try:
-            months = int(raw)
-        except ValueError:
-            months = 0
-        if not 1 <= months <= 60:
-            raise serializers.ValidationError({"months": ["Use a whole number from 1 to 60."]})
+        months = query_int(request, "months", 12, 1, 60)
         return Response(selectors.trends(self.get_queryset(), months=months))
 
 

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from servitium.core import permissions
 from servitium.core.api.base import RecordSerializer, RecordViewSet
-from servitium.core.api.fields import query_date
+from servitium.core.api.fields import query_date, query_int
 from servitium.incidents.models import Incident
 
 from . import search as fulltext
@@ -103,19 +103,6 @@ EFFECTIVENESS_SCHEMA = inline_serializer(
 )
 
 
-def _int(request: Request, name: str, default: int, low: int, high: int) -> int:
-    value = request.query_params.get(name)
-    if value in (None, ""):
-        return default
-    try:
-        number = int(value)
-    except ValueError:
-        number = low - 1
-    if not low <= number <= high:
-        raise serializers.ValidationError({name: [f"Use a whole number from {low} to {high}."]})
-    return number
-
-
 class ProblemViewSet(RecordViewSet):
     """Problems; transitions: investigate, record_root_cause (root_cause), record_known_error, resolve
     (resolution), close, cancel, reopen."""
@@ -187,7 +174,7 @@ class ProblemViewSet(RecordViewSet):
     def recurrence(self, request: Request, pk=None) -> Response:
         """Incidents like the problem's (same service and category, or same CI) since its resolution."""
         problem = self.get_object()
-        days = _int(request, "days", 0, 0, 3650) or None
+        days = query_int(request, "days", 0, 0, 3650) or None
         incidents = permissions.restrict(selectors.recurrence(problem, days=days), request.user)
         rows = incidents.order_by("created", "id").values("id", "reference", "title", "created")[:1000]
         return Response(RecurrenceSerializer(rows, many=True).data)
@@ -204,7 +191,7 @@ class ProblemViewSet(RecordViewSet):
     def effectiveness(self, request: Request) -> Response:
         """Of the problems resolved in the period, how many saw their incidents recur within the window."""
         since, until = query_date(request, "since"), query_date(request, "until")
-        days = _int(request, "days", selectors.DEFAULT_WINDOW_DAYS, 1, 3650)
+        days = query_int(request, "days", selectors.DEFAULT_WINDOW_DAYS, 1, 3650)
         figures = selectors.effectiveness(since, until, days=days, problems=self.get_queryset())
         return Response(figures)
 
@@ -270,7 +257,7 @@ class KnownErrorViewSet(RecordViewSet):
         query = request.query_params.get("q", "")
         if not query.strip():
             raise serializers.ValidationError({"q": ["Say what to look for."]})
-        limit = _int(request, "limit", 10, 1, fulltext.MAX_LIMIT)
+        limit = query_int(request, "limit", 10, 1, fulltext.MAX_LIMIT)
         hits = fulltext.suggest(query, request.user, limit=limit)
         return Response([hit.as_dict() for hit in hits])
 

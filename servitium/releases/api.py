@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from servitium.core import permissions
 from servitium.core.api.base import RecordSerializer, RecordViewSet
+from servitium.core.api.fields import query_int
 
 from . import selectors, services
 from .lifecycle import RELEASE_WORKFLOW
@@ -176,15 +177,6 @@ MONTHS = OpenApiParameter("months", int, description="Months back (1-60, default
 DAYS = OpenApiParameter("days", int, description="Days ahead and back (1-365, default 30).")
 
 
-def _whole(request: Request, name: str, default: int, low: int, high: int) -> int:
-    value = request.query_params.get(name, "")
-    if value == "":
-        return default
-    if not value.isdigit() or not low <= int(value) <= high:
-        raise serializers.ValidationError({name: [f"Use a whole number from {low} to {high}."]})
-    return int(value)
-
-
 class ReleaseViewSet(RecordViewSet):
     """Releases; transitions: build, accept, approve, deploy (environment), complete, fail (failure_reason),
     roll_back (rollback_notes), review (review_notes), close, cancel."""
@@ -214,7 +206,7 @@ class ReleaseViewSet(RecordViewSet):
     @action(detail=False, methods=["get"], url_path="service-desk")
     def service_desk(self, request: Request) -> Response:
         """Releases coming soon and releases that failed recently, for the service desk."""
-        days = _whole(request, "days", 30, 1, 365)
+        days = query_int(request, "days", 30, 1, 365)
         upcoming, troubled = selectors.service_desk_view(self.get_queryset(), days=days)
         return Response(
             {
@@ -241,7 +233,7 @@ class ReleaseViewSet(RecordViewSet):
     @action(detail=False, methods=["get"])
     def trends(self, request: Request) -> Response:
         """Per month: releases deployed, failed, rolled back, and the share that succeeded."""
-        months = _whole(request, "months", 12, 1, 60)
+        months = query_int(request, "months", 12, 1, 60)
         return Response(selectors.trends(self.get_queryset(), months=months))
 
     @extend_schema(

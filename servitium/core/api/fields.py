@@ -18,6 +18,21 @@ def query_date(request, name: str):
         raise serializers.ValidationError({name: ["Use a date as YYYY-MM-DD."]}) from None
 
 
+def query_int(request, name: str, default: int, low: int, high: int) -> int:
+    """`?name=N` as a whole number from `low` to `high` (`default` when absent); anything else is a 400 naming
+    the parameter and the range."""
+    value = request.query_params.get(name)
+    if value in (None, ""):
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = low - 1
+    if not low <= number <= high:
+        raise serializers.ValidationError({name: [f"Use a whole number from {low} to {high}."]})
+    return number
+
+
 class RestrictedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
     """A related record written by id: only records the requesting user may see are accepted."""
 
