@@ -3,8 +3,10 @@
 Contents: `index.html` (results by clause), `evidence.csv` (the evidence and gap records per requirement),
 `assessment.json` (the run as stored), `changelog.jsonl` (the change-log entries of the evidence records,
 each with the exact bytes its chain hash covers and the hash before it: the chain proof),
+`changelog-chain.jsonl` (the sealed chain without a gap from the earliest of those entries up to the chain
+head, so that no entry in between can be altered without changing the head), `verify_changelog.py`,
 `MANIFEST.sha256` (a SHA-256 per file) and `verify.py` (standard library only) that re-checks every file
-hash and every chain hash.
+hash, every chain hash, the unbroken chain to the head, and that each listed entry is the one in that chain.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from servitium.core import chainproof
 from servitium.core.models import ChainSeal, ChangeRecord
 
 from . import selectors
@@ -27,6 +30,7 @@ from .models import Assessment, Framework, Result
 
 VERIFY_SCRIPT = Path(__file__).with_name("verify_pack.py")
 CHANGELOG_LIMIT = 20000  # entries of the slice; the pack says when more exist
+CHAIN_LIMIT = 500_000  # the unbroken chain to the head covers at most this many entries (the newest)
 
 
 def _results(assessment: Assessment, framework: Framework) -> list[Result]:
@@ -110,6 +114,12 @@ def build_pack(*, assessment: Assessment, framework: Framework) -> bytes:
     prefix = f"{framework.slug}#"
     export["results"] = [r for r in export["results"] if r["requirement"].startswith(prefix)]
     changelog, chain = _changelog_slice(results)
+    first = min((json.loads(line)["seq"] for line in changelog.decode().splitlines()), default=None)
+    head_seq = chain["chain_head"]["seq"] if chain.get("chain_head") else 0
+    unbroken = chainproof.export_slice(first_seq=max(first or head_seq, head_seq - CHAIN_LIMIT + 1, 1))
+    chain["unbroken_chain"] = {
+        k: unbroken.header[k] for k in ("first_seq", "last_seq", "entries", "head_hash")
+    }
     index = render_to_string(
         "conformity/evidence_index.html",
         {
@@ -126,6 +136,8 @@ def build_pack(*, assessment: Assessment, framework: Framework) -> bytes:
         "assessment.json": json.dumps(export, indent=2, default=str, ensure_ascii=False).encode(),
         "changelog.jsonl": changelog,
         "chain.json": json.dumps(chain, indent=2).encode(),
+        "changelog-chain.jsonl": unbroken.to_jsonl().encode(),
+        "verify_changelog.py": chainproof.VERIFIER.encode(),
         "verify.py": VERIFY_SCRIPT.read_bytes(),
     }
     manifest = "".join(

@@ -42,12 +42,39 @@ def verify(files: dict[str, bytes]) -> list[str]:
             problems.append(f"{name}: SHA-256 does not match the manifest")
     extra = set(files) - set(listed) - {"MANIFEST.sha256"}
     problems += [f"{name}: not in the manifest" for name in sorted(extra)]
+    listed_entries = []
     for number, line in enumerate(files.get("changelog.jsonl", b"").decode().splitlines(), 1):
         entry = json.loads(line)
+        listed_entries.append(entry)
         data = entry["previous_hash"].encode() + b"\n" + entry["content"].encode()
         if hashlib.sha256(data).hexdigest() != entry["chain_hash"]:
             problems.append(f"changelog.jsonl line {number} (entry {entry['id']}): chain hash does not match")
+    problems += verify_unbroken_chain(files, listed_entries)
     return problems
+
+
+def verify_unbroken_chain(files: dict[str, bytes], listed_entries: list[dict]) -> list[str]:
+    """The chain without a gap up to the head, checked by the pack's verify_changelog.py; every listed entry
+    inside its range must be the entry at that position."""
+    text = files.get("changelog-chain.jsonl")
+    script = files.get("verify_changelog.py")
+    if text is None or script is None:
+        return ["changelog-chain.jsonl or verify_changelog.py is missing"]
+    namespace: dict = {"__name__": "verify_changelog"}
+    exec(compile(script, "verify_changelog.py", "exec"), namespace)  # noqa: S102 (the pack's own verifier)
+    ok, message = namespace["verify"](text.decode())
+    if not ok:
+        return [f"changelog-chain.jsonl: {message}"]
+    by_seq = {}
+    for line in text.decode().splitlines()[1:]:
+        entry = json.loads(line)
+        by_seq[entry["seq"]] = entry["chain_hash"]
+    first = json.loads(text.decode().splitlines()[0])["first_seq"]
+    return [
+        f"changelog.jsonl entry {e['id']}: not the entry at position {e['seq']} of the chain"
+        for e in listed_entries
+        if e["seq"] >= first and by_seq.get(e["seq"]) != e["chain_hash"]
+    ]
 
 
 def main(argv: list[str]) -> int:

@@ -98,3 +98,37 @@ def test_pack_through_the_api(ctx):
     with zipfile.ZipFile(io.BytesIO(response.content)) as pack:
         assert "MANIFEST.sha256" in pack.namelist()
     assert client(ctx.auditor).get(f"/api/v1/assessments/{run.pk}/evidence-pack/").status_code == 400
+
+
+def test_a_forged_entry_with_a_recomputed_hash_is_caught_by_the_unbroken_chain(ctx, tmp_path):
+    """Rewriting an entry and its own hash consistently (and the manifest) still fails: the entry is no longer
+    the one at its position of the chain that runs, without a gap, up to the head."""
+    ci("web-01", ci_type("web server"), attributes={"os": "Debian 12", "cpu_cores": 2})
+    changelog.seal()
+    out = tmp_path / "pack.zip"
+    call_command("evidence_pack", "--framework", EDITION, "--out", str(out))
+    with zipfile.ZipFile(out) as pack:
+        assert "changelog-chain.jsonl" in pack.namelist() and "verify_changelog.py" in pack.namelist()
+        assert json.loads(pack.read("chain.json"))["unbroken_chain"]["entries"] >= 1
+
+    def forge(data: bytes) -> bytes:
+        lines = data.decode().splitlines()
+        entry = json.loads(lines[0])
+        entry["content"] = entry["content"].replace("web server", "db server")
+        covered = entry["previous_hash"].encode() + b"\n" + entry["content"].encode()
+        entry["chain_hash"] = hashlib.sha256(covered).hexdigest()
+        return ("\n".join([json.dumps(entry), *lines[1:]]) + "\n").encode()
+
+    rewrite(out, "changelog.jsonl", forge)
+
+    def fix_manifest(data: bytes) -> bytes:
+        with zipfile.ZipFile(out) as pack:
+            digest = hashlib.sha256(pack.read("changelog.jsonl")).hexdigest()
+        return b"".join(
+            (f"{digest}  changelog.jsonl\n".encode() if line.endswith(b"changelog.jsonl\n") else line)
+            for line in io.BytesIO(data).readlines()
+        )
+
+    rewrite(out, "MANIFEST.sha256", fix_manifest)
+    result = verify(out)
+    assert result.returncode == 1 and "not the entry at position" in result.stdout, result.stdout
