@@ -9,21 +9,14 @@ class ChangesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from servitium.core.permissions import ROLES, VIEW, register_area
+        from servitium.core.permissions import grant_view, register_area
 
         register_area(
             "changes", _("Change management"), nav_url="changes:change_list", order=8, role_prefix="change"
         )
         # Assessing a change means reading the configuration information it touches (impact, dependencies)
         # and the problem it may come from: change roles read those areas too.
-        for role in ("change-manager", "change-agent"):
-            grants = dict(ROLES[role].grants)
-            for area in ("cmdb", "problems"):
-                grants.setdefault(area, frozenset({VIEW}))
-            ROLES[role].grants = grants
+        grant_view(("change-manager", "change-agent"), ("cmdb", "problems"))
         # A configuration agent updates a CI under change control by naming the approved change that covers
         # it, so configuration roles read changes.
-        for role in ("configuration-manager", "configuration-agent"):
-            grants = dict(ROLES[role].grants)
-            grants.setdefault("changes", frozenset({VIEW}))
-            ROLES[role].grants = grants
+        grant_view(("configuration-manager", "configuration-agent"), ("changes",))

@@ -10,7 +10,7 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -100,6 +100,7 @@ class ChangeDetail(generic.RecordDetailView):
     template_name = "changes/change_detail.html"
     workflow = L.CHANGE_WORKFLOW
     transition_service = staticmethod(services.change_transition)
+    transition_fields = tuple(L.TRANSITION_FIELDS)
 
     def base_queryset(self):
         return Change.objects.select_related("template", "requester", "owner", "implementer", "problem")
@@ -144,31 +145,17 @@ class ChangeDetail(generic.RecordDetailView):
         return context
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        if "decision" not in request.POST and "transition" not in request.POST:
+        if "decision" not in request.POST:
             return super().post(request, pk)
         change = self.get_object(pk)
         try:
-            if "decision" in request.POST:
-                services.change_approval_record(
-                    actor=request.user,
-                    change=change,
-                    decision=request.POST["decision"],
-                    comment=request.POST.get("comment", ""),
-                )
-                messages.success(request, _("Your decision is recorded."))
-            else:
-                step = L.CHANGE_WORKFLOW.get(request.POST["transition"])
-                if not permissions.can(request.user, step.action, change):
-                    return HttpResponseForbidden(_("You may not do this."))
-                data = {k: request.POST[k] for k in L.TRANSITION_FIELDS if request.POST.get(k, "") != ""}
-                services.change_transition(
-                    actor=request.user,
-                    instance=change,
-                    transition=step.name,
-                    note=request.POST.get("note", ""),
-                    data=data,
-                )
-                messages.success(request, _("Done: %(label)s.") % {"label": step.label})
+            services.change_approval_record(
+                actor=request.user,
+                change=change,
+                decision=request.POST["decision"],
+                comment=request.POST.get("comment", ""),
+            )
+            messages.success(request, _("Your decision is recorded."))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         except ApplicationError as exc:

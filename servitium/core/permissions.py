@@ -94,6 +94,15 @@ def register_area(
     return area
 
 
+def grant_view(roles: tuple[str, ...], areas: tuple[str, ...]) -> None:
+    """Let process roles read other areas their work depends on (e.g. change roles read the CMDB)."""
+    for role in roles:
+        grants = dict(ROLES[role].grants)
+        for area in areas:
+            grants.setdefault(area, frozenset({VIEW}))
+        ROLES[role].grants = grants
+
+
 def user_roles(user: Any) -> frozenset[str]:
     return frozenset(getattr(user, "roles", None) or ())
 

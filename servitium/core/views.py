@@ -207,6 +207,8 @@ class RecordDetailView(RecordMixin, View):
     workflow: ClassVar[Workflow | None] = None
     workflow_field: ClassVar[str] = "status"
     transition_service: ClassVar[Callable[..., Any] | None] = None
+    # POST fields handed to the transition service besides the ones a transition `needs` (optional inputs)
+    transition_fields: ClassVar[tuple[str, ...]] = ()
 
     def context(self, obj: models.Model) -> dict[str, Any]:
         user = self.request.user
@@ -285,8 +287,14 @@ class RecordDetailView(RecordMixin, View):
                 step = self.workflow.get(name)
                 if not permissions.can(request.user, step.action, obj):
                     return HttpResponseForbidden(_("You may not do this."))
+                wanted = (*step.needs, *self.transition_fields)
+                data = {f: request.POST[f] for f in wanted if request.POST.get(f, "") != ""}
                 type(self).transition_service(
-                    actor=request.user, instance=obj, transition=name, note=request.POST.get("note", "")
+                    actor=request.user,
+                    instance=obj,
+                    transition=name,
+                    note=request.POST.get("note", ""),
+                    data=data,
                 )
                 messages.success(request, _("Done: %(label)s.") % {"label": step.label})
         except ValidationError as exc:

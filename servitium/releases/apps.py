@@ -9,7 +9,7 @@ class ReleasesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from servitium.core.permissions import ROLES, VIEW, register_area
+        from servitium.core.permissions import grant_view, register_area
 
         from . import jobs  # noqa: F401  (registers the nightly success measurement)
 
@@ -24,8 +24,4 @@ class ReleasesConfig(AppConfig):
         )
         # Building a release means reading the changes it bundles, the CIs it touches (a baseline is taken
         # of them before deployment) and the problems and known errors it resolves.
-        for role in ("release-manager", "release-agent"):
-            grants = dict(ROLES[role].grants)
-            for area in ("changes", "cmdb", "problems"):
-                grants.setdefault(area, frozenset({VIEW}))
-            ROLES[role].grants = grants
+        grant_view(("release-manager", "release-agent"), ("changes", "cmdb", "problems"))

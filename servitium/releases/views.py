@@ -70,6 +70,7 @@ class ReleaseDetail(generic.RecordDetailView):
     template_name = "releases/release_detail.html"
     workflow = RELEASE_WORKFLOW
     transition_service = staticmethod(services.release_transition)
+    transition_fields = tuple(field for field, _label in TRANSITION_INPUTS.values())
 
     def context(self, obj):
         context = super().context(obj)
@@ -102,26 +103,6 @@ class ReleaseDetail(generic.RecordDetailView):
         obj = self.get_object(pk)
         if "criterion" in request.POST or "criterion_id" in request.POST:
             return self._record_criterion(request, obj)
-        name = request.POST.get("transition")
-        if name in TRANSITION_INPUTS:
-            step = RELEASE_WORKFLOW.get(name)
-            if not permissions.can(request.user, step.action, obj):
-                return HttpResponseForbidden(_("You may not do this."))
-            field = TRANSITION_INPUTS[name][0]
-            try:
-                services.release_transition(
-                    actor=request.user,
-                    instance=obj,
-                    transition=name,
-                    note=request.POST.get("note", ""),
-                    data={field: request.POST.get(field, "")},
-                )
-                messages.success(request, _("Done: %(label)s.") % {"label": step.label})
-            except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
-            except ApplicationError as exc:
-                messages.error(request, exc.message)
-            return redirect(obj.get_absolute_url())
         return super().post(request, pk)
 
     def _record_criterion(self, request, obj):
