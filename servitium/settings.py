@@ -138,6 +138,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0 if os.environ.get("SERVITIUM_TESTING") else 60
+else:
+    # The hot paths' own statements (core/sqlwrite.run) are prepared once per connection; Django's ORM
+    # binds on the client and never prepares, so this changes nothing else.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -253,6 +257,10 @@ if os.environ.get("SERVITIUM_TESTING") or _env_bool("SERVITIUM_IMMEDIATE_TASKS")
     HUEY["immediate"] = True
     # Immediate mode must not drop periodic/delayed tasks onto a real queue during tests.
     HUEY["immediate_use_memory"] = True
+
+# The fast lane for the busiest API writes (servitium/core/api/lane.py); 0 sends every call through the
+# full stack.
+API_LANE = _env_bool("SERVITIUM_API_LANE", True)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

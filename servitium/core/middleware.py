@@ -4,12 +4,32 @@ from __future__ import annotations
 
 import re
 import uuid
+import zoneinfo
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
 from .context import change_context
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def request_id_for(request: HttpRequest) -> str:
+    """The caller's X-Request-ID when it is a safe token, else a new one."""
+    incoming = request.headers.get("X-Request-ID", "")
+    return incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
+
+
+def activate_user_timezone(user) -> None:
+    """Times are shown in the user's own time zone (storage stays UTC); the default zone otherwise."""
+    name = getattr(user, "time_zone", "") or ""
+    if name:
+        try:
+            timezone.activate(zoneinfo.ZoneInfo(name))
+            return
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            pass
+    timezone.deactivate()
 
 
 class RequestContextMiddleware:
@@ -17,8 +37,7 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        incoming = request.headers.get("X-Request-ID", "")
-        rid = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
+        rid = request_id_for(request)
         channel = "api" if request.path_info.startswith("/api/") else "web"
         request.request_id = rid
         user = getattr(request, "user", None)
@@ -35,16 +54,5 @@ class UserTimezoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        import zoneinfo
-
-        from django.utils import timezone
-
-        name = getattr(getattr(request, "user", None), "time_zone", "") or ""
-        if name:
-            try:
-                timezone.activate(zoneinfo.ZoneInfo(name))
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                timezone.deactivate()
-        else:
-            timezone.deactivate()
+        activate_user_timezone(getattr(request, "user", None))
         return self.get_response(request)

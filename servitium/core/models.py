@@ -94,6 +94,7 @@ class ChangeRecord(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         db_constraint=False,  # a deleted user must not rewrite sealed history
+        db_index=False,  # changerecord_actor_idx (actor, -id) leads with it
         related_name="change_records",
     )
     actor_name = models.CharField(_("actor"), max_length=150, blank=True)
@@ -104,7 +105,7 @@ class ChangeRecord(models.Model):
     changes = models.JSONField(_("changes"), default=dict)
     message = models.CharField(_("message"), max_length=500, blank=True)
     context = models.CharField(_("context"), max_length=8, choices=Context.choices)
-    request_id = models.CharField(_("request id"), max_length=64, blank=True, db_index=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)  # indexed in Meta (= only)
     # Sealing: position in the chain and the chain hash. Null until the sealer reaches the entry.
     seq = models.BigIntegerField(null=True, blank=True, unique=True)
     chain_hash = models.CharField(max_length=64, blank=True, default="")
@@ -120,6 +121,7 @@ class ChangeRecord(models.Model):
             models.Index(fields=["object_type", "object_id", "-id"], name="changerecord_object_idx"),
             models.Index(fields=["timestamp"], name="changerecord_time_idx"),
             models.Index(fields=["actor", "-id"], name="changerecord_actor_idx"),
+            models.Index(fields=["request_id"], name="changerecord_request_idx"),
             models.Index(fields=["id"], condition=Q(seq__isnull=True), name="changerecord_unsealed_idx"),
         ]
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.apps import apps
 from django.db import connection, transaction
 
+from . import sqlwrite
+
 REFERENCE_DIGITS = 7
 
 
@@ -19,10 +21,16 @@ def _sequence_name(prefix: str) -> str:
     return f"servitium_ref_{prefix.lower()}"
 
 
+_SEEN_SEQUENCES: set[str] = set()  # sequences this process has drawn from: they exist
+
+
 def next_number(prefix: str) -> int:
     if connection.vendor == "postgresql":
         name = _sequence_name(prefix)
         with connection.cursor() as cursor:
+            if name in _SEEN_SEQUENCES:  # one round trip; the guarded form below costs three
+                return sqlwrite.run("SELECT nextval(%s)", [name])[0][0]
+            _SEEN_SEQUENCES.add(name)
             try:
                 with transaction.atomic():
                     cursor.execute("SELECT nextval(%s)", [name])

@@ -18,7 +18,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import changelog, permissions
+from . import changelog, permissions, sqlwrite
 from .errors import NotPermitted
 from .models import ApiToken, Attachment, BaseModel, ChangeRecord, Comment
 from .references import next_reference
@@ -88,7 +88,7 @@ def create_in_transaction(
         instance.reference = next_reference(prefix)
         generated.add("reference")  # unique by construction (sequence): no need to ask the database
     validate(instance, skip_unique=generated)
-    instance.save()
+    sqlwrite.insert(instance)
     _set_m2m(instance, m2m)
     changelog.record(instance, action=ChangeRecord.Action.CREATE, actor=actor)
     ensure_in_scope(actor, instance)

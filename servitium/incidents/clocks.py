@@ -11,13 +11,14 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from servitium.agreements.metrics import Metric
 from servitium.agreements.models import ServiceLevelAgreement, ServiceTarget
+from servitium.core import sqlwrite
 from servitium.core.businesstime import (
     ALWAYS_OPEN,
     CalendarHasNoHours,
@@ -101,15 +102,20 @@ def next_instant(clock: SlaClock) -> dt.datetime | None:
     return clock.due_at if not clock.breached_notified else None
 
 
-def schedule_next_check(clock: SlaClock) -> None:
-    """One delayed job at the clock's next instant (the warning, then the due time), after commit."""
+def schedule_next_check(*clocks: SlaClock) -> None:
+    """One delayed job per clock at its next instant (the warning, then the due time), after commit; the
+    jobs of several clocks reach the queue together."""
+    from servitium.core.jobs import schedule_many
+
     from .jobs import sla_clock_check
 
-    eta = next_instant(clock)
-    if clock.pk is None or eta is None:
-        return
-    pk, version = clock.pk, clock.version
-    transaction.on_commit(lambda: sla_clock_check.schedule(args=(pk, version), eta=eta))
+    entries = [
+        (sla_clock_check, (clock.pk, clock.version), eta)
+        for clock in clocks
+        if clock.pk is not None and (eta := next_instant(clock)) is not None
+    ]
+    if entries:
+        transaction.on_commit(lambda: schedule_many(entries))
 
 
 def _save(clock: SlaClock) -> None:
@@ -213,9 +219,7 @@ def _target_rows(customer_id: int, service_id: int) -> list[tuple]:
         "ORDER BY a.id, t.metric, t.priority"
     )
     params = [customer_id, service_id, ServiceLevelAgreement.Status.AGREED, *CLOCK_METRICS]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    return sqlwrite.run(sql, params)
 
 
 def _spec_of(calendar_id: int | None, updated) -> Any:
@@ -251,32 +255,13 @@ def clocks_start(incident: Incident, now: dt.datetime) -> list[SlaClock]:
         clocks.append(clock)
     if clocks:
         _insert_clocks(clocks)
-        for clock in clocks:
-            schedule_next_check(clock)
+        schedule_next_check(*clocks)
     return clocks
 
 
 def _insert_clocks(clocks: list[SlaClock]) -> None:
-    """One INSERT ... RETURNING for the new clocks, prepared by the fields themselves (what bulk_create
-    does, without its per-call planning; this is on every new ticket's path)."""
-    now = timezone.now()
-    fields = [f for f in SlaClock._meta.concrete_fields if not f.primary_key]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    rows, params = [], []
-    for clock in clocks:
-        clock.created = clock.updated = now
-        rows.append("(" + ", ".join(["%s"] * len(fields)) + ")")
-        params += [f.get_db_prep_save(getattr(clock, f.attname), connection) for f in fields]
-    table = connection.ops.quote_name(SlaClock._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({columns}) VALUES {', '.join(rows)} RETURNING id",  # noqa: S608
-            params,
-        )
-        ids = [row[0] for row in cursor.fetchall()]
-    for clock, pk in zip(clocks, ids, strict=True):
-        clock.pk = pk
-        clock._state.adding = False
+    """The new clocks in one INSERT (this is on every new ticket's path)."""
+    sqlwrite.insert(*clocks)
 
 
 def _running(incident: Incident, metric: str | None = None):

@@ -143,19 +143,34 @@ class Incident(BaseModel):
     )
     customer = models.ForeignKey("parties.Organization", on_delete=models.PROTECT, related_name="incidents")
     caller = models.ForeignKey(
-        "parties.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="called_incidents"
+        "parties.Person",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="called_incidents",
+        db_index=False,  # partial index in Meta
     )
     channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices, default=Channel.PORTAL)
-    category = models.CharField(_("category"), max_length=100, blank=True, db_index=True)
+    category = models.CharField(_("category"), max_length=100, blank=True)  # indexed in Meta
     impact = models.PositiveSmallIntegerField(_("impact"), choices=LEVELS, default=3)
     urgency = models.PositiveSmallIntegerField(_("urgency"), choices=LEVELS, default=3)
     priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, editable=False)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)
     assignment_group = models.ForeignKey(
-        "parties.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="incidents"
+        "parties.Team",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="incidents",
+        db_index=False,  # partial index in Meta
     )
     assignee = models.ForeignKey(
-        "parties.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="assigned_incidents"
+        "parties.Person",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_incidents",
+        db_index=False,  # incident_assignee_idx leads with it
     )
     affected_ci = models.ForeignKey(
         "cmdb.ConfigurationItem",
@@ -164,6 +179,7 @@ class Incident(BaseModel):
         on_delete=models.SET_NULL,
         related_name="incidents",
         verbose_name=_("affected configuration item"),
+        db_index=False,  # partial index in Meta
     )
     affected_ci_name = models.CharField(
         _("affected CI (as named)"),
@@ -172,13 +188,23 @@ class Incident(BaseModel):
         help_text=_("The CI's name as reported or imported; filled from the linked CI when there is one."),
     )
     request_item = models.ForeignKey(
-        "RequestItem", null=True, blank=True, on_delete=models.PROTECT, related_name="requests"
+        "RequestItem",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="requests",
+        db_index=False,  # partial index in Meta
     )
     approval = models.CharField(
         _("approval"), max_length=12, choices=Approval.choices, default=Approval.NOT_REQUIRED
     )
     approved_by = models.ForeignKey(
-        "parties.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "parties.Person",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # partial index in Meta
     )
     is_security = models.BooleanField(_("information security incident"), default=False)
     security_category = models.CharField(
@@ -191,7 +217,7 @@ class Incident(BaseModel):
         blank=True,
         help_text=_("Risk to confidentiality, integrity or availability; a high risk raises the priority."),
     )
-    is_major = models.BooleanField(_("major incident"), default=False, db_index=True)
+    is_major = models.BooleanField(_("major incident"), default=False)  # partial index in Meta
     major_manager = models.ForeignKey(
         "parties.Person",
         null=True,
@@ -199,6 +225,7 @@ class Incident(BaseModel):
         on_delete=models.PROTECT,
         related_name="managed_major_incidents",
         verbose_name=_("major-incident manager"),
+        db_index=False,  # partial index in Meta
     )
     major_declared_at = models.DateTimeField(_("declared major at"), null=True, blank=True)
     source = models.CharField(
@@ -230,10 +257,33 @@ class Incident(BaseModel):
             models.Index(
                 fields=["kind", "assignment_group", "status", "-created"], name="incident_group_idx"
             ),
-            models.Index(fields=["assignee", "status"], name="incident_assignee_idx"),
+            models.Index(
+                fields=["assignee", "status"],
+                condition=models.Q(assignee__isnull=False),
+                name="incident_assigned_idx",
+            ),
             models.Index(fields=["kind", "service", "status", "-created"], name="incident_service_idx"),
             models.Index(fields=["kind", "priority", "-created"], name="incident_priority_idx"),
             models.Index(fields=["kind", "-created", "-id"], name="incident_newest_idx"),
+            models.Index(fields=["category"], name="incident_category_idx"),
+            # Links most new tickets leave empty are indexed only where set: every index costs each
+            # insert, and a lookup of one linked record (`= id`) implies the link is set.
+            *[
+                models.Index(
+                    fields=[name],
+                    condition=models.Q(**{f"{name}__isnull": False}),
+                    name=f"incident_{short}_idx",
+                )
+                for name, short in (
+                    ("caller", "caller"),
+                    ("assignment_group", "team"),
+                    ("affected_ci", "ci"),
+                    ("request_item", "item"),
+                    ("approved_by", "approver"),
+                    ("major_manager", "majormgr"),
+                )
+            ],
+            models.Index(fields=["is_major"], condition=models.Q(is_major=True), name="incident_major_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -287,7 +337,12 @@ class SlaClock(BaseModel):
     elapsed and paused is never lost.
     """
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="sla_clocks")
+    incident = models.ForeignKey(
+        Incident,
+        on_delete=models.CASCADE,
+        related_name="sla_clocks",
+        db_index=False,  # clock_unique_metric (incident, metric) leads with it
+    )
     metric = models.CharField(
         _("measure"),
         max_length=32,
@@ -326,8 +381,17 @@ class SlaClock(BaseModel):
         verbose_name = _("SLA clock")
         constraints = [models.UniqueConstraint(fields=["incident", "metric"], name="clock_unique_metric")]
         indexes = [
-            models.Index(fields=["metric", "met", "stopped_at"], name="clock_results_idx"),
-            models.Index(fields=["stopped_at"], name="clock_stopped_idx"),  # period reports
+            # Period reports ask for stopped clocks only: running ones (every new ticket's) stay out.
+            models.Index(
+                fields=["metric", "met", "stopped_at"],
+                condition=models.Q(stopped_at__isnull=False),
+                name="clock_results_stopped_idx",
+            ),
+            models.Index(
+                fields=["stopped_at"],
+                condition=models.Q(stopped_at__isnull=False),
+                name="clock_stopped_at_idx",
+            ),
             # "breaching soon": only running clocks, by due time (a small index even with millions of tickets)
             models.Index(
                 fields=["due_at", "incident"],

@@ -1,0 +1,211 @@
+"""The fast lane: the busiest API writes answered without the rest of the web stack.
+
+Creating tickets is what integrations, monitoring tools and mail gateways do all day. Through Django's
+full middleware stack and DRF's dispatch, the framework alone costs as much CPU as the create itself.
+The lane is a WSGI wrapper in front of Django that answers the routes registered with `route()` when the
+request is an ordinary token-authenticated JSON call, and hands everything else to Django untouched.
+
+What stays the same, by construction:
+- the work itself: a route calls the same code as its API view (the one permission path, the audited
+  services, the one change log, the same rendering), with the same change context (channel `api`, request
+  id, actor), language and time zone;
+- the answer's headers: the security, locale, common and clickjacking middleware's own `process_request`
+  and `process_response` run on the lane's request and response;
+- every error: the lane answers only successes. Anything else (no or bad token, session cookie, another
+  content type or `Accept`, invalid JSON or fields, no permission, a rule the service refuses, any
+  exception before the transaction commits) falls back to the full stack with the same request body, so
+  error responses are the API's own. Nothing is kept from the failed attempt: the write is one
+  transaction, and the lane writes nothing before it.
+
+Turned off with SERVITIUM_API_LANE=0 (every request then takes the full stack).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core import signals
+from django.core.handlers.wsgi import WSGIRequest, get_script_name
+from django.db import transaction
+from django.http import HttpResponse
+from django.middleware.clickjacking import XFrameOptionsMiddleware
+from django.middleware.common import CommonMiddleware
+from django.middleware.locale import LocaleMiddleware
+from django.middleware.security import SecurityMiddleware
+from django.urls import reverse, set_script_prefix
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from rest_framework.renderers import JSONRenderer
+from rest_framework.utils.json import strict_constant
+
+logger = logging.getLogger("servitium.lane")
+
+Handler = Callable[[WSGIRequest], "tuple[int, Any] | None"]
+
+
+@dataclass(frozen=True)
+class Route:
+    url_name: str
+    method: str
+    handler: Handler
+    allow: str  # the Allow header the full stack sends for this URL
+
+
+_DECLARED: list[Route] = []
+STATS = {"answered": 0, "fell_back": 0}  # per process; tests and operators read it
+
+
+def route(url_name: str, method: str, allow: str) -> Callable[[Handler], Handler]:
+    """Register `handler(request) -> (status, data) | None` for `method` on the URL named `url_name`.
+    `request.user`, `request.auth` and `request.data` (the parsed JSON body) are set; returning None or
+    raising hands the request to the full stack."""
+
+    def register(handler: Handler) -> Handler:
+        _DECLARED.append(Route(url_name, method, handler, allow))
+        return handler
+
+    return register
+
+
+def _no_response(request):  # the middleware below are only asked for their request/response hooks
+    raise AssertionError("not called")
+
+
+class _Fallback(Exception):
+    pass
+
+
+def _media_type(value: str) -> tuple[str, dict[str, str]]:
+    main, *params = value.split(";")
+    options = {}
+    for param in params:
+        name, _, val = param.partition("=")
+        options[name.strip().lower()] = val.strip().strip('"').lower()
+    return main.strip().lower(), options
+
+
+class Lane:
+    """WSGI application: the lane's routes first, Django for everything else."""
+
+    def __init__(self, app: Callable) -> None:
+        self.app = app
+        self.routes: dict[tuple[str, str], Route] | None = None
+        self.enabled = getattr(settings, "API_LANE", True)
+        self.security = SecurityMiddleware(_no_response)
+        self.locale = LocaleMiddleware(_no_response)
+        self.common = CommonMiddleware(_no_response)
+        self.frames = XFrameOptionsMiddleware(_no_response)
+        self.renderer = JSONRenderer()
+
+    def _routes(self) -> dict[tuple[str, str], Route]:
+        if self.routes is None:
+            from importlib import import_module
+
+            import_module(settings.ROOT_URLCONF)  # the API modules declare their lane routes on import
+            self.routes = {(reverse(r.url_name), r.method): r for r in _DECLARED}
+        return self.routes
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        if self.enabled:
+            found = self._routes().get((environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")))
+            if found is not None and self._eligible(environ):
+                body = self._read_body(environ)
+                if body is not None:
+                    response = self._answer(found, environ, body)
+                    if response is not None:
+                        STATS["answered"] += 1
+                        return self._send(response, start_response)
+                    STATS["fell_back"] += 1
+                    environ["wsgi.input"] = io.BytesIO(body)  # the full stack reads the same body again
+        return self.app(environ, start_response)
+
+    @staticmethod
+    def _eligible(environ: dict) -> bool:
+        """An ordinary token call: a token header, no cookies (a session would decide who is asking and
+        CSRF would apply), a JSON body, a JSON answer wanted."""
+        auth = environ.get("HTTP_AUTHORIZATION", "").split()
+        if len(auth) != 2 or auth[0].lower() not in ("token", "bearer") or environ.get("HTTP_COOKIE"):
+            return False
+        media, options = _media_type(environ.get("CONTENT_TYPE", ""))
+        if media != "application/json" or options.get("charset", "utf-8") != "utf-8":
+            return False
+        accept = environ.get("HTTP_ACCEPT", "*/*").replace(" ", "")
+        # A query string may choose another renderer (?format=); creates take none.
+        return accept in ("", "*/*", "application/json") and not environ.get("QUERY_STRING")
+
+    @staticmethod
+    def _read_body(environ: dict) -> bytes | None:
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or "")
+        except ValueError:
+            return None
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if length < 0 or (limit is not None and length > limit):
+            return None
+        body = environ["wsgi.input"].read(length)
+        if len(body) != length:
+            environ["wsgi.input"] = io.BytesIO(body)
+            return None
+        return body
+
+    def _answer(self, found: Route, environ: dict, body: bytes) -> HttpResponse | None:
+        from django.core.handlers.exception import response_for_exception
+
+        from servitium.core.auth import authenticate_key
+        from servitium.core.context import change_context
+        from servitium.core.middleware import request_id_for
+
+        set_script_prefix(get_script_name(environ))
+        signals.request_started.send(sender=type(self), environ=environ)
+        committed: list[bool] = []
+        request = WSGIRequest({**environ, "wsgi.input": io.BytesIO(body)})
+        try:
+            for middleware in (self.security, self.locale, self.common):
+                if middleware.process_request(request) is not None:  # a redirect: the full stack answers
+                    return None
+            request.data = json.loads(body, parse_constant=strict_constant)
+            request.user, request.auth = authenticate_key(environ["HTTP_AUTHORIZATION"].split()[1])
+            timezone.deactivate()  # as the full stack: its middleware sees no session user on token calls
+            rid = request_id_for(request)
+            with change_context(context="api", request_id=rid, actor=request.user), transaction.atomic():
+                # Registered first, so it runs first at commit: from then on the write has happened and
+                # a failure is answered here (a retry by the full stack would write twice).
+                transaction.on_commit(lambda: committed.append(True))
+                answer = found.handler(request)  # rendering included: it may still fail and roll back
+                if answer is None:
+                    raise _Fallback
+            status, data = answer
+            response = HttpResponse(
+                self.renderer.render(data), status=status, content_type="application/json"
+            )
+            response["Allow"] = found.allow
+            patch_vary_headers(response, ("Accept",))  # as DRF's finalize_response
+            response["X-Request-ID"] = rid
+            for middleware in (self.frames, self.common, self.locale):
+                response = middleware.process_response(request, response)
+            patch_vary_headers(response, ("Cookie",))  # as the session middleware after reading the user
+            return self.security.process_response(request, response)
+        except Exception as exc:
+            if committed:
+                return response_for_exception(request, exc)  # logged and answered as Django would
+            if not isinstance(exc, _Fallback):
+                logger.debug("lane: %s %s handed to the full stack: %r", request.method, request.path, exc)
+            return None
+        finally:
+            signals.request_finished.send(sender=type(self))
+
+    @staticmethod
+    def _send(response: HttpResponse, start_response: Callable) -> Iterable[bytes]:
+        status = f"{response.status_code} {response.reason_phrase}"
+        start_response(status, list(response.items()))
+        return [response.content]
+
+
+def wrap(app: Callable) -> Callable:
+    return Lane(app)
