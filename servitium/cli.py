@@ -44,7 +44,7 @@ def _serve_parser(prog: str) -> argparse.ArgumentParser:
     parser.add_argument("--host", default=os.environ.get("SERVITIUM_HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("SERVITIUM_PORT", "8000")))
     parser.add_argument("--workers", type=int, default=None, help="web worker processes (default: per core)")
-    parser.add_argument("--threads", type=int, default=4, help="threads per web worker")
+    parser.add_argument("--threads", type=int, default=2, help="threads per web worker")
     parser.add_argument("--no-worker", action="store_true", help="do not start the task worker")
     return parser
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -319,9 +319,22 @@ def _period(request):
     return query_date(request, "since"), query_date(request, "until")
 
 
+_DETAIL_PATHS: dict[tuple[str, str], str] = {}
+
+
+def _detail_path(name: str, pk: int) -> str:
+    """reverse() of a detail URL, resolved once per URL name and script prefix (it is on every rendered
+    ticket, and resolving costs more than the rest of the rendering)."""
+    key = (name, get_script_prefix())
+    template = _DETAIL_PATHS.get(key)
+    if template is None:
+        template = _DETAIL_PATHS[key] = reverse(name, args=[987654321]).replace("987654321", "{}")
+    return template.format(pk)
+
+
 def _incident_url(obj: Incident, request) -> str:
     name = "api:incident-detail" if obj.kind == Incident.Kind.INCIDENT else "api:service-request-detail"
-    path = reverse(name, args=[obj.pk])
+    path = _detail_path(name, obj.pk)
     return request.build_absolute_uri(path) if request else path
 
 
@@ -384,7 +397,8 @@ def _lane_create(viewset: type[IncidentViewSet]):
     def create(request) -> tuple[int, dict] | None:
         if not permissions.has_permission(request.user, permissions.ADD, Incident):
             return None  # the full stack answers with the refusal
-        instance = raise_ticket(viewset, request.user, request.data)
+        instance = raise_ticket(viewset, request.user, request.data)  # stored, or raised with nothing stored
+        request.lane_committed = True
         return 201, INCIDENT_OUTPUT.render(instance, request)
 
     return create

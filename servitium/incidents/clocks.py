@@ -115,7 +115,9 @@ def schedule_next_check(*clocks: SlaClock) -> None:
         if clock.pk is not None and (eta := next_instant(clock)) is not None
     ]
     if entries:
-        transaction.on_commit(lambda: schedule_many(entries))
+        # Robust: once the ticket is stored, a queue outage must not turn its creation into an error (a
+        # client would retry and record it twice); the failure is logged.
+        transaction.on_commit(lambda: schedule_many(entries), robust=True)
 
 
 def _save(clock: SlaClock) -> None:

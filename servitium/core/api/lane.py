@@ -13,9 +13,9 @@ What stays the same, by construction:
   and `process_response` run on the lane's request and response;
 - every error: the lane answers only successes. Anything else (no or bad token, session cookie, another
   content type or `Accept`, invalid JSON or fields, no permission, a rule the service refuses, any
-  exception before the transaction commits) falls back to the full stack with the same request body, so
-  error responses are the API's own. Nothing is kept from the failed attempt: the write is one
-  transaction, and the lane writes nothing before it.
+  exception before the write is stored) falls back to the full stack with the same request body, so
+  error responses are the API's own. Nothing is kept from the failed attempt: the write is the service's
+  one transaction, and the lane writes nothing before it.
 
 Turned off with SERVITIUM_API_LANE=0 (every request then takes the full stack).
 """
@@ -32,7 +32,6 @@ from typing import Any
 from django.conf import settings
 from django.core import signals
 from django.core.handlers.wsgi import WSGIRequest, get_script_name
-from django.db import transaction
 from django.http import HttpResponse
 from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.common import CommonMiddleware
@@ -64,7 +63,9 @@ STATS = {"answered": 0, "fell_back": 0}  # per process; tests and operators read
 def route(url_name: str, method: str, allow: str) -> Callable[[Handler], Handler]:
     """Register `handler(request) -> (status, data) | None` for `method` on the URL named `url_name`.
     `request.user`, `request.auth` and `request.data` (the parsed JSON body) are set; returning None or
-    raising hands the request to the full stack."""
+    raising hands the request to the full stack. The handler writes through a service (one transaction
+    that stores everything or nothing) and sets `request.lane_committed = True` once it returned: from
+    then on a failure is answered as a server error, never handed over (that would write twice)."""
 
     def register(handler: Handler) -> Handler:
         _DECLARED.append(Route(url_name, method, handler, allow))
@@ -163,8 +164,8 @@ class Lane:
 
         set_script_prefix(get_script_name(environ))
         signals.request_started.send(sender=type(self), environ=environ)
-        committed: list[bool] = []
         request = WSGIRequest({**environ, "wsgi.input": io.BytesIO(body)})
+        request.lane_committed = False
         try:
             for middleware in (self.security, self.locale, self.common):
                 if middleware.process_request(request) is not None:  # a redirect: the full stack answers
@@ -173,13 +174,10 @@ class Lane:
             request.user, request.auth = authenticate_key(environ["HTTP_AUTHORIZATION"].split()[1])
             timezone.deactivate()  # as the full stack: its middleware sees no session user on token calls
             rid = request_id_for(request)
-            with change_context(context="api", request_id=rid, actor=request.user), transaction.atomic():
-                # Registered first, so it runs first at commit: from then on the write has happened and
-                # a failure is answered here (a retry by the full stack would write twice).
-                transaction.on_commit(lambda: committed.append(True))
-                answer = found.handler(request)  # rendering included: it may still fail and roll back
-                if answer is None:
-                    raise _Fallback
+            with change_context(context="api", request_id=rid, actor=request.user):
+                answer = found.handler(request)
+            if answer is None:
+                raise _Fallback
             status, data = answer
             response = HttpResponse(
                 self.renderer.render(data), status=status, content_type="application/json"
@@ -192,7 +190,7 @@ class Lane:
             patch_vary_headers(response, ("Cookie",))  # as the session middleware after reading the user
             return self.security.process_response(request, response)
         except Exception as exc:
-            if committed:
+            if request.lane_committed:  # a retry by the full stack would write twice
                 return response_for_exception(request, exc)  # logged and answered as Django would
             if not isinstance(exc, _Fallback):
                 logger.debug("lane: %s %s handed to the full stack: %r", request.method, request.path, exc)
