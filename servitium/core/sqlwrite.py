@@ -11,7 +11,9 @@ with respect to a parent) is saved through `save()` instead, so nothing that lis
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+import weakref
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,16 +31,25 @@ def run(sql: str, params: Sequence[Any] = ()) -> list[tuple]:
     into the text on the client, which rules this out). Same connection and transaction as the ORM, and
     database errors arrive as Django's exception classes."""
     connection = connections[DEFAULT_DB_ALIAS]  # the proxy `django.db.connection` costs a lookup per use
-    with connection.cursor() as cursor:
-        # Whoever watches the queries (query logging, execute wrappers, the query-count tests) sees them
-        # go through Django's cursor.
-        watched = connection.queries_logged or connection.execute_wrappers
-        if connection.vendor != "postgresql" or watched:
+    # Whoever watches the queries (query logging, execute wrappers, the query-count tests) sees them go
+    # through Django's cursor.
+    if connection.vendor != "postgresql" or connection.queries_logged or connection.execute_wrappers:
+        with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall() if cursor.description else []
-        with connection.wrap_database_errors, psycopg.Cursor(cursor.cursor.connection) as prepared:
-            prepared.execute(sql, params, prepare=True)
-            return prepared.fetchall() if prepared.description else []
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_no_broken_transaction()  # as Django's cursor does inside a failed atomic block
+    raw = connection.connection
+    prepared = _CURSORS.get(raw)
+    if prepared is None or prepared.closed:
+        prepared = _CURSORS[raw] = psycopg.Cursor(raw)
+    with connection.wrap_database_errors:
+        prepared.execute(sql, params, prepare=True)
+        return prepared.fetchall() if prepared.description else []
+
+
+_CURSORS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # one reusable cursor per connection
 
 
 @dataclass(frozen=True)
@@ -47,6 +58,42 @@ class _Plan:
     row: str  # (%s, %s, ...)
     tail: str  # RETURNING "id" (or empty where the database cannot return it)
     fields: tuple[models.Field, ...]
+    ready: tuple[Callable[[Any], bool] | None, ...]  # per field: is this value already a database value?
+
+
+def _is_text(value: Any) -> bool:
+    return value is None or isinstance(value, str)
+
+
+def _is_int(value: Any) -> bool:
+    return value is None or type(value) is int
+
+
+def _is_bool(value: Any) -> bool:
+    return value is None or type(value) is bool
+
+
+def _is_aware_datetime(value: Any) -> bool:
+    return value is None or (type(value) is dt.datetime and value.tzinfo is not None)
+
+
+def _ready_test(field: models.Field, vendor: str) -> Callable[[Any], bool] | None:
+    """For the field kinds whose conversion leaves these Python values as they are (see each field's
+    `get_db_prep_save`), a test that lets the insert skip the conversion call; None: always convert."""
+    if isinstance(field, models.ForeignKey):
+        target = field.target_field
+        return _is_int if isinstance(target, models.AutoField | models.IntegerField) else None
+    if isinstance(field, models.JSONField | models.DecimalField | models.UUIDField | models.FileField):
+        return None
+    if isinstance(field, models.CharField | models.TextField):
+        return _is_text  # to_python returns strings (and str choices) unchanged
+    if isinstance(field, models.BooleanField):
+        return _is_bool
+    if isinstance(field, models.IntegerField):
+        return _is_int
+    if isinstance(field, models.DateTimeField) and vendor == "postgresql":
+        return _is_aware_datetime  # PostgreSQL takes aware datetimes as they are; SQLite wants text
+    return None
 
 
 _PLANS: dict[tuple[str, type[models.Model]], _Plan] = {}  # (vendor, model); one database: default
@@ -76,6 +123,7 @@ def _plan(model: type[models.Model], connection: Any) -> _Plan:
             row="(" + ", ".join(["%s"] * len(fields)) + ")",
             tail=f" RETURNING {quote(meta.pk.column)}" if returning else "",
             fields=fields,
+            ready=tuple(_ready_test(f, connection.vendor) for f in fields),
         )
     return plan
 
@@ -97,7 +145,11 @@ def insert(*instances: models.Model) -> None:
     params: list = []
     for obj in instances:
         obj._prepare_related_fields_for_save(operation_name="save")
-        params += [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in plan.fields]
+        for field, ready in zip(plan.fields, plan.ready, strict=True):
+            value = field.pre_save(obj, True)
+            params.append(
+                value if ready is not None and ready(value) else field.get_db_prep_save(value, connection)
+            )
     sql = plan.head + ", ".join([plan.row] * len(instances)) + plan.tail
     if plan.tail:
         keys = [row[0] for row in run(sql, params)]
