@@ -141,7 +141,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     # The hot paths' own statements (core/sqlwrite.run) are prepared once per connection; Django's ORM
     # binds on the client and never prepares, so this changes nothing else.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
+    # SERVITIUM_DB_PREPARE=0 turns this off (for a pooler in transaction mode that drops them).
+    if _env_bool("SERVITIUM_DB_PREPARE", True):
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -46,7 +46,8 @@ def run(sql: str, params: Sequence[Any] = ()) -> list[tuple]:
         prepared = _CURSORS[raw] = psycopg.Cursor(raw)
     with connection.wrap_database_errors:
         prepared.execute(sql, params, prepare=True)
-        return prepared.fetchall() if prepared.description else []
+        result = prepared.pgresult  # (`description` would build a column object per column)
+        return prepared.fetchall() if result is not None and result.nfields else []
 
 
 _CURSORS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # one reusable cursor per connection

@@ -104,6 +104,10 @@ class Lane:
         self.frames = XFrameOptionsMiddleware(_no_response)
         self.renderer = JSONRenderer()
 
+    def load(self) -> None:
+        """Import the URL configuration (and with it every API module and its lane routes)."""
+        self._routes()
+
     def _routes(self) -> dict[tuple[str, str], Route]:
         if self.routes is None:
             from importlib import import_module
