@@ -12,8 +12,8 @@ import hashlib
 import html
 import re
 from dataclasses import dataclass, field
-from email.message import EmailMessage
 from email.header import decode_header, make_header
+from email.message import EmailMessage
 from email.utils import getaddresses, parseaddr
 
 from django.conf import settings
