@@ -211,3 +211,23 @@ def test_the_lane_can_be_turned_off(sla, admin_key, settings):
     with Counted() as counted:
         status, _h, _body = call(off, "/api/v1/incidents/", payload(sla), key=admin_key)
     assert (status, counted.answered, counted.fell_back) == (201, 0, 0)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"MIDDLEWARE": ["example.audit.AuditMiddleware"]},
+        {"REST_FRAMEWORK": {"DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"]}},
+    ],
+)
+def test_a_site_that_adds_middleware_or_throttling_gets_the_full_stack(settings, change):
+    """The lane stands in for a known stack only; anything a site adds must not be skipped."""
+    if "MIDDLEWARE" in change:
+        settings.MIDDLEWARE = [*settings.MIDDLEWARE, *change["MIDDLEWARE"]]
+    else:
+        settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, **change["REST_FRAMEWORK"]}
+    assert lane.Lane(lambda environ, start_response: []).enabled is False
+
+
+def test_the_shipped_stack_is_the_known_one(settings):
+    assert lane.Lane(lambda environ, start_response: []).enabled is True

@@ -56,6 +56,27 @@ class Route:
     allow: str  # the Allow header the full stack sends for this URL
 
 
+# What the full stack runs for a token call, and how the lane stands in for each: security, locale,
+# common and clickjacking run their own hooks; the rest has nothing to do without a cookie (sessions,
+# CSRF, messages, htmx), serves only static files (WhiteNoise), or is done by the lane itself (request
+# context, time zone).
+KNOWN_MIDDLEWARE = frozenset(
+    {
+        "django.middleware.security.SecurityMiddleware",
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+        "django.contrib.sessions.middleware.SessionMiddleware",
+        "django.middleware.locale.LocaleMiddleware",
+        "django.middleware.common.CommonMiddleware",
+        "django.middleware.csrf.CsrfViewMiddleware",
+        "django.contrib.auth.middleware.AuthenticationMiddleware",
+        "django.contrib.messages.middleware.MessageMiddleware",
+        "django.middleware.clickjacking.XFrameOptionsMiddleware",
+        "django_htmx.middleware.HtmxMiddleware",
+        "servitium.core.middleware.RequestContextMiddleware",
+        "servitium.core.middleware.UserTimezoneMiddleware",
+    }
+)
+
 _DECLARED: list[Route] = []
 STATS = {"answered": 0, "fell_back": 0}  # per process; tests and operators read it
 
@@ -97,12 +118,24 @@ class Lane:
     def __init__(self, app: Callable) -> None:
         self.app = app
         self.routes: dict[tuple[str, str], Route] | None = None
-        self.enabled = getattr(settings, "API_LANE", True)
+        self.enabled = getattr(settings, "API_LANE", True) and self._stack_is_known()
         self.security = SecurityMiddleware(_no_response)
         self.locale = LocaleMiddleware(_no_response)
         self.common = CommonMiddleware(_no_response)
         self.frames = XFrameOptionsMiddleware(_no_response)
         self.renderer = JSONRenderer()
+
+    @staticmethod
+    def _stack_is_known() -> bool:
+        """The lane stands in for exactly this stack: a site that adds middleware or API throttling gets
+        every request through the full stack, so nothing it added is skipped."""
+        from rest_framework.settings import api_settings
+
+        extra = [m for m in settings.MIDDLEWARE if m not in KNOWN_MIDDLEWARE]
+        if extra or api_settings.DEFAULT_THROTTLE_CLASSES:
+            logger.warning("API fast lane off: middleware %s or API throttling configured", extra)
+            return False
+        return True
 
     def load(self) -> None:
         """Import the URL configuration (and with it every API module and its lane routes)."""
