@@ -5,8 +5,8 @@ change-log entry, its SLA clocks).
 than the database takes to store the row. `insert` does what `save()` does for a new row of a plain model
 (field `pre_save` hooks such as `auto_now`, the fields' own conversion to database values, the related
 records' checks, the returned primary key) with SQL prepared once per model and database. A model that
-`save()` would treat specially (signal receivers, multi-table inheritance, database defaults, ordering
-with respect to a parent) is saved through `save()` instead, so nothing that listens is ever skipped.
+`save()` would treat specially (its own `save()`, signal receivers, multi-table inheritance, database
+defaults, ordering with respect to a parent) is saved through `save()` instead, so nothing is skipped.
 """
 
 from __future__ import annotations
@@ -100,10 +100,14 @@ def _ready_test(field: models.Field, vendor: str) -> Callable[[Any], bool] | Non
 _PLANS: dict[tuple[str, type[models.Model]], _Plan] = {}  # (vendor, model); one database: default
 
 
-def _plain(model: type[models.Model]) -> bool:
+def plain_model(model: type[models.Model]) -> bool:
+    """May `insert` write this model's rows itself? Not when saving it means more than storing the row:
+    its own `save()`, signal receivers, multi-table inheritance, database defaults or generated columns,
+    ordering with respect to a parent."""
     meta = model._meta
     return not (
-        meta.parents
+        model.save is not models.Model.save
+        or meta.parents
         or meta.order_with_respect_to
         or meta.proxy
         or signals.pre_save.has_listeners(model)
@@ -138,7 +142,7 @@ def insert(*instances: models.Model) -> None:
     if any(type(obj) is not model for obj in instances):
         raise TypeError("insert() takes records of one model at a time")
     one_at_a_time = len(instances) > 1 and not connection.features.can_return_columns_from_insert
-    if one_at_a_time or not _plain(model) or any(obj.pk is not None for obj in instances):
+    if one_at_a_time or not plain_model(model) or any(obj.pk is not None for obj in instances):
         for obj in instances:
             obj.save(force_insert=True)
         return

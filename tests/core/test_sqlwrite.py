@@ -56,6 +56,14 @@ def test_insert_of_a_model_with_receivers_goes_through_save(db):
     assert priority_for(1, 1) == 4
 
 
+def test_models_whose_saving_means_more_are_left_to_save():
+    from servitium.conformity.models import Assessment
+
+    assert sqlwrite.plain_model(ChangeRecord) and sqlwrite.plain_model(Organization)
+    assert not sqlwrite.plain_model(Assessment)  # its own save() guards immutability
+    assert not sqlwrite.plain_model(PriorityRule)  # a post_save receiver
+
+
 def test_database_errors_arrive_as_djangos(db):
     sqlwrite.insert(Organization(name="Twice", kind="customer"))
     with pytest.raises(IntegrityError), transaction.atomic():
