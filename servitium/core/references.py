@@ -27,10 +27,10 @@ _SEEN_SEQUENCES: set[str] = set()  # sequences this process has drawn from: they
 def next_number(prefix: str) -> int:
     if connection.vendor == "postgresql":
         name = _sequence_name(prefix)
+        if name in _SEEN_SEQUENCES:  # one round trip; the guarded form below costs three
+            return sqlwrite.run("SELECT nextval(%s)", [name])[0][0]
+        _SEEN_SEQUENCES.add(name)
         with connection.cursor() as cursor:
-            if name in _SEEN_SEQUENCES:  # one round trip; the guarded form below costs three
-                return sqlwrite.run("SELECT nextval(%s)", [name])[0][0]
-            _SEEN_SEQUENCES.add(name)
             try:
                 with transaction.atomic():
                     cursor.execute("SELECT nextval(%s)", [name])

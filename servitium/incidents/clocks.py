@@ -256,14 +256,9 @@ def clocks_start(incident: Incident, now: dt.datetime) -> list[SlaClock]:
         _compute(clock)
         clocks.append(clock)
     if clocks:
-        _insert_clocks(clocks)
+        sqlwrite.insert(*clocks)  # one INSERT for all of them
         schedule_next_check(*clocks)
     return clocks
-
-
-def _insert_clocks(clocks: list[SlaClock]) -> None:
-    """The new clocks in one INSERT (this is on every new ticket's path)."""
-    sqlwrite.insert(*clocks)
 
 
 def _running(incident: Incident, metric: str | None = None):

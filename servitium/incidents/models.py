@@ -170,7 +170,7 @@ class Incident(BaseModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="assigned_incidents",
-        db_index=False,  # incident_assignee_idx leads with it
+        db_index=False,  # incident_assigned_idx (assignee, status) leads with it, where set
     )
     affected_ci = models.ForeignKey(
         "cmdb.ConfigurationItem",

@@ -31,6 +31,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signals
+from django.core.handlers.exception import response_for_exception
 from django.core.handlers.wsgi import WSGIRequest, get_script_name
 from django.http import HttpResponse
 from django.middleware.clickjacking import XFrameOptionsMiddleware
@@ -40,8 +41,13 @@ from django.middleware.security import SecurityMiddleware
 from django.urls import reverse, set_script_prefix
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.http import parse_header_parameters
 from rest_framework.renderers import JSONRenderer
 from rest_framework.utils.json import strict_constant
+
+from servitium.core.auth import authenticate_key
+from servitium.core.context import change_context
+from servitium.core.middleware import request_id_for
 
 logger = logging.getLogger("servitium.lane")
 
@@ -103,15 +109,6 @@ class _Fallback(Exception):
     pass
 
 
-def _media_type(value: str) -> tuple[str, dict[str, str]]:
-    main, *params = value.split(";")
-    options = {}
-    for param in params:
-        name, _, val = param.partition("=")
-        options[name.strip().lower()] = val.strip().strip('"').lower()
-    return main.strip().lower(), options
-
-
 class Lane:
     """WSGI application: the lane's routes first, Django for everything else."""
 
@@ -170,8 +167,8 @@ class Lane:
         auth = environ.get("HTTP_AUTHORIZATION", "").split()
         if len(auth) != 2 or auth[0].lower() not in ("token", "bearer") or environ.get("HTTP_COOKIE"):
             return False
-        media, options = _media_type(environ.get("CONTENT_TYPE", ""))
-        if media != "application/json" or options.get("charset", "utf-8") != "utf-8":
+        media, options = parse_header_parameters(environ.get("CONTENT_TYPE", ""))
+        if media != "application/json" or options.get("charset", "utf-8").lower() != "utf-8":
             return False
         accept = environ.get("HTTP_ACCEPT", "*/*").replace(" ", "")
         # A query string may choose another renderer (?format=); creates take none.
@@ -193,12 +190,6 @@ class Lane:
         return body
 
     def _answer(self, found: Route, environ: dict, body: bytes) -> HttpResponse | None:
-        from django.core.handlers.exception import response_for_exception
-
-        from servitium.core.auth import authenticate_key
-        from servitium.core.context import change_context
-        from servitium.core.middleware import request_id_for
-
         set_script_prefix(get_script_name(environ))
         signals.request_started.send(sender=type(self), environ=environ)
         request = WSGIRequest({**environ, "wsgi.input": io.BytesIO(body)})
@@ -240,7 +231,3 @@ class Lane:
         status = f"{response.status_code} {response.reason_phrase}"
         start_response(status, list(response.items()))
         return [response.content]
-
-
-def wrap(app: Callable) -> Callable:
-    return Lane(app)
