@@ -2,10 +2,12 @@
 """Mail gateway benchmark: messages per second through `servitium mailgate`, as an MTA would run it.
 
 For each backend it prepares a fresh database with the demo data, creates a mail-gateway token, starts
-`servitium run` and then pipes `--messages` RFC 822 messages through `servitium mailgate` processes
-(`SERVITIUM_MAILGATE_URL` mode: one short-lived process per message, `--concurrency` at a time, as an MTA
-delivers). Two thirds of the messages open new tickets (each answered with a threaded acknowledgement),
-one third are replies to earlier ones (threaded by In-Reply-To). It reports messages per second and the
+`servitium run` and then pipes `--messages` RFC 822 messages through the pipe line that
+`servitium mailgate-command` prints (the stdlib-only client that hands each message to the server; one
+short-lived process per message, `--concurrency` at a time, as an MTA delivers; `--slow-pipe` runs
+`servitium mailgate` with SERVITIUM_MAILGATE_URL instead). Two thirds of the messages open new tickets
+(each answered with a threaded acknowledgement), one third are replies to earlier ones (threaded by
+In-Reply-To). It reports messages per second and the
 per-message latency, and checks every message was taken (exit 0) and the ticket count.
 
     .venv/bin/python bench/mailgate.py --messages 600
@@ -30,8 +32,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from api_services import SERVITIUM, free_port, prepare, wait_ready  # noqa: E402
 
-# What an MTA runs: the `servitium` script's entry point, which answers the pipe before loading Django.
-MAILGATE = [sys.executable, "-m", "servitium.entry", "mailgate", "--quiet"]
+# What an MTA runs: the line `servitium mailgate-command` prints (the stdlib-only client without site
+# packages); `--slow-pipe` measures `servitium mailgate` with SERVITIUM_MAILGATE_URL instead.
+CLIENT = str(Path(__file__).resolve().parent.parent / "servitium" / "mailgate_client.py")
+MAILGATE = [sys.executable, "-I", "-S", CLIENT, "--quiet"]
+SLOW_MAILGATE = [sys.executable, "-m", "servitium.entry", "mailgate", "--quiet"]
 SENDERS = ["grace.miller@alder.example", "omar.haddad@cedar.example", "fiona.walsh@dunmore.example"]
 
 
@@ -57,9 +62,10 @@ from mailgate import message
 from servitium.incidents.mail.inbound import process
 for i in range(20):
     process(message(900000 + i))
+messages = [message(i) for i in range({n})]
 began = time.perf_counter()
-for i in range({n}):
-    process(message(i))
+for raw in messages:
+    process(raw)
 print("RATE", {n} / (time.perf_counter() - began))
 """
 
@@ -107,17 +113,24 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        client_env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "SERVITIUM_MAILGATE_URL": f"http://127.0.0.1:{port}",
-            "SERVITIUM_MAILGATE_TOKEN": key,
-        }
+        token_file = Path(data_dir) / "mailgate.token"
+        token_file.write_text(key)
+        url = f"http://127.0.0.1:{port}"
+        client_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+        if args.slow_pipe:
+            command = SLOW_MAILGATE
+            client_env |= {"SERVITIUM_MAILGATE_URL": url, "SERVITIUM_MAILGATE_TOKEN": key}
+        else:
+            command = [*MAILGATE, "--url", url, "--token-file", str(token_file)]
         latencies: list[float] = []
         failures: list[int] = []
         lock = threading.Lock()
         todo = list(range(args.messages))
         try:
             wait_ready(port)
+            for i in range(args.warmup):  # as a running server is: its workers have answered before
+                warm = message(900000 + i).replace(b"bench-", b"warmup-").replace(b"Printer", b"Warm-up")
+                subprocess.run(command, input=warm, env=client_env, capture_output=True, check=True)
 
             def worker() -> None:
                 while True:
@@ -127,7 +140,7 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict:
                         i = todo.pop(0)
                     began = time.perf_counter()
                     done = subprocess.run(
-                        MAILGATE,
+                        command,
                         input=message(i),
                         env=client_env,
                         capture_output=True,
@@ -164,6 +177,7 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict:
     q = statistics.quantiles(latencies, n=100)
     return {
         "backend": backend,
+        "pipe": "servitium mailgate" if args.slow_pipe else "mailgate-command line",
         "messages": args.messages,
         "per_second": round(args.messages / seconds, 1),
         "p50": round(q[49], 1),
@@ -179,16 +193,21 @@ def main() -> int:
     parser.add_argument("--messages", type=int, default=600)
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--warmup", type=int, default=20, help="messages before the measured ones")
+    parser.add_argument("--slow-pipe", action="store_true", help="`servitium mailgate` as the pipe")
     parser.add_argument("--json")
     args = parser.parse_args()
     results = [run_backend(b.strip(), args) for b in args.backends.split(",") if b.strip()]
     for r in results:
         r["gateway_in_process_per_second"] = gateway_in_process(r["backend"], args)
     print(f"\n{args.concurrency} concurrent mailgate processes; latency per message in ms\n")
-    print("| backend | messages | msg/s (pipe) | p50 | p95 | failures | tickets opened | msg/s (gateway) |")
-    print("|---|---|---|---|---|---|---|---|")
+    print(
+        "| backend | pipe | messages | msg/s (pipe) | p50 | p95 | failures | tickets opened"
+        " | msg/s (gateway) |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
     for r in results:
-        cells = [r["backend"], r["messages"], r["per_second"], r["p50"], r["p95"], r["failures"]]
+        cells = [r["backend"], r["pipe"], r["messages"], r["per_second"], r["p50"], r["p95"], r["failures"]]
         cells += [r["tickets_opened"], r["gateway_in_process_per_second"]]
         print("| " + " | ".join(str(c) for c in cells) + " |")
     if args.json:

@@ -160,20 +160,40 @@ def demo(argv: list[str]) -> int:
     return _serve(options)
 
 
+def _pipe_mode(argv: list[str]) -> bool:
+    """`servitium mailgate` hands the message to a running server when it is told where one is."""
+    return bool(os.environ.get("SERVITIUM_MAILGATE_URL")) or any(a.split("=")[0] == "--url" for a in argv)
+
+
+def mailgate_command(argv: list[str]) -> int:
+    """Print the fastest MTA pipe line for this installation (see docs/operator-guide.md)."""
+    from .mailgate_client import pipe_command
+
+    parser = argparse.ArgumentParser(prog="servitium mailgate-command")
+    parser.add_argument("--url", default="https://sm.example.com", help="the running server's address")
+    parser.add_argument("--token-file", default="/etc/servitium/mailgate.token", help="the gateway's key")
+    options = parser.parse_args(argv)
+    print(pipe_command(options.url, options.token_file))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in {"-h", "--help", "help"}:
         print(__doc__)
         print(
-            "\nCommands: run, demo, create-token USERNAME, seal-changelog, verify-changelog, and any"
+            "\nCommands: run, demo, create-token USERNAME, seal-changelog, verify-changelog, mailgate,"
+            " mailgate-command, and any"
             " Django management command (servitium help-django lists them)."
         )
         return 0
     command, rest = argv[0], argv[1:]
-    if command == "mailgate" and os.environ.get("SERVITIUM_MAILGATE_URL"):
+    if command == "mailgate" and _pipe_mode(rest):
         from .mailgate_client import main as mailgate_client
 
-        return mailgate_client()
+        return mailgate_client(rest)
+    if command == "mailgate-command":
+        return mailgate_command(rest)
     if command == "run":
         return run(rest)
     if command == "demo":

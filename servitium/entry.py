@@ -8,10 +8,13 @@ import sys
 
 
 def main() -> int:
-    if sys.argv[1:2] == ["mailgate"] and os.environ.get("SERVITIUM_MAILGATE_URL"):
+    argv = sys.argv[1:]
+    if argv[:1] == ["mailgate"] and (
+        os.environ.get("SERVITIUM_MAILGATE_URL") or any(a.split("=")[0] == "--url" for a in argv)
+    ):
         from .mailgate_client import main as mailgate_client
 
-        return mailgate_client()
+        return mailgate_client(argv[1:])
     from .cli import main as cli_main
 
     return cli_main()

@@ -231,3 +231,38 @@ def test_a_site_that_adds_middleware_or_throttling_gets_the_full_stack(settings,
 
 def test_the_shipped_stack_is_the_known_one(settings):
     assert lane.Lane(lambda environ, start_response: []).enabled is True
+
+
+def test_mail_handed_in_by_the_gateway_takes_the_lane(ctx, apps):
+    """The MTA pipe's POST of a raw message: answered by the lane with the full stack's body; unusable
+    messages and callers without the gateway role get the full stack's 400 and 403."""
+    from servitium.incidents.models import MailMessage
+    from tests import factories
+    from tests.incidents.test_mail import GRACE, message
+
+    factories.person("Grace Miller", ctx.org_a, email=GRACE)
+    gateway = factories.user("mailgw", ctx.provider, ["mail-gateway"])
+    key = core_services.api_token_create(user=gateway)[1]
+    rfc822 = {"CONTENT_TYPE": "message/rfc822"}
+    fast, full = apps
+    with Counted() as counted:
+        status, _h, body = call(
+            fast, "/api/v1/mail/inbound/", raw=message(msg_id="<l1@a.example>"), key=key, **rfc822
+        )
+    assert (status, counted.answered, body["outcome"]) == (200, 1, "opened")
+    assert Incident.objects.get(reference=body["reference"]).channel == "email"
+    status, _h, again = call(
+        full, "/api/v1/mail/inbound/", raw=message(msg_id="<l1@a.example>"), key=key, **rfc822
+    )
+    assert (status, again) == (200, {**body, "outcome": "duplicate", "reference": None})
+    with Counted() as counted:
+        status, _h, body = call(fast, "/api/v1/mail/inbound/", raw=b"no headers at all", key=key, **rfc822)
+    assert (status, counted.answered, counted.fell_back) == (400, 0, 1)
+    agent_key = core_services.api_token_create(user=factories.user("a1", ctx.provider, ["incident-agent"]))[1]
+    raw = message(msg_id="<l2@a.example>")
+    status, _h, body = call(fast, "/api/v1/mail/inbound/", raw=raw, key=agent_key, **rfc822)
+    assert status == 403 and "mail gateway" in body["detail"]
+    with Counted() as counted:  # a JSON body is not a message: the lane leaves it to the full stack
+        status, _h, _body = call(fast, "/api/v1/mail/inbound/", {"x": 1}, key=key)
+    assert (counted.answered, counted.fell_back) == (0, 0)
+    assert MailMessage.objects.filter(direction="in").count() == 1

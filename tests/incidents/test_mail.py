@@ -300,6 +300,52 @@ def test_mailgate_client_hands_mail_to_the_running_server(live_server, ctx):
     assert Incident.objects.count() == 1
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_printed_pipe_line_runs_without_site_packages(live_server, ctx, tmp_path, capsys):
+    """`servitium mailgate-command` prints the line for the MTA: the client on its own (python -I -S),
+    its server and token file as arguments; a missing token file or address is a temporary failure."""
+    import shlex
+
+    from servitium.cli import main as cli_main
+    from servitium.core import services as core_services
+
+    factories.person("Grace Miller", ctx.org_a, email=GRACE)
+    gateway = factories.user("mailgw", ctx.provider, ["mail-gateway"])
+    token_file = tmp_path / "mailgate.token"
+    token_file.write_text(core_services.api_token_create(user=gateway)[1] + "\n")
+    assert cli_main(["mailgate-command", "--url", live_server.url, "--token-file", str(token_file)]) == 0
+    line = shlex.split(capsys.readouterr().out)
+    assert line[:3] == [sys.executable, "-I", "-S"] and line[3].endswith("mailgate_client.py")
+
+    def pipe(argv: list[str], raw: bytes) -> subprocess.CompletedProcess:
+        env = {"PATH": "/usr/bin:/bin"}
+        return subprocess.run(argv, input=raw, capture_output=True, env=env, timeout=60)  # noqa: S603
+
+    done = pipe(line, message(msg_id="<line1@a.example>"))
+    assert done.returncode == 0, done.stderr
+    assert Incident.objects.get().channel == "email"
+    missing = [*line[:-2], str(tmp_path / "no-such-file"), "--quiet"]
+    refused = pipe(missing, message(msg_id="<line2@a.example>"))
+    assert refused.returncode == 75 and b"token file" in refused.stderr
+    no_url = pipe([*line[:4], "--token-file", str(token_file)], message(msg_id="<line3@a.example>"))
+    assert no_url.returncode == 75 and b"no server address" in no_url.stderr
+    assert Incident.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "url, parts",
+    [
+        ("http://127.0.0.1:8000", (False, "127.0.0.1", 8000, "/")),
+        ("https://sm.example.com/servitium/", (True, "sm.example.com", 443, "/servitium")),
+        ("http://[::1]:8080/", (False, "::1", 8080, "/")),
+    ],
+)
+def test_the_pipe_client_reads_server_addresses(url, parts):
+    from servitium.mailgate_client import split_url
+
+    assert split_url(url) == parts
+
+
 def test_timeline_brings_every_source_together_and_respects_the_reader(ctx, grace, agent):
     incident = process(message(msg_id="<tl1@a.example>")).incident
     api = client(agent)

@@ -60,6 +60,7 @@ class Route:
     method: str
     handler: Handler
     allow: str  # the Allow header the full stack sends for this URL
+    media: str = "application/json"  # the body it takes; other types are handed over raw
 
 
 # What the full stack runs for a token call, and how the lane stands in for each: security, locale,
@@ -87,15 +88,18 @@ _DECLARED: list[Route] = []
 STATS = {"answered": 0, "fell_back": 0}  # per process; tests and operators read it
 
 
-def route(url_name: str, method: str, allow: str) -> Callable[[Handler], Handler]:
+def route(
+    url_name: str, method: str, allow: str, media: str = "application/json"
+) -> Callable[[Handler], Handler]:
     """Register `handler(request) -> (status, data) | None` for `method` on the URL named `url_name`.
-    `request.user`, `request.auth` and `request.data` (the parsed JSON body) are set; returning None or
+    `request.user`, `request.auth` and `request.data` (the parsed JSON body, or the raw bytes for another
+    `media` type) are set; returning None or
     raising hands the request to the full stack. The handler writes through a service (one transaction
     that stores everything or nothing) and sets `request.lane_committed = True` once it returned: from
     then on a failure is answered as a server error, never handed over (that would write twice)."""
 
     def register(handler: Handler) -> Handler:
-        _DECLARED.append(Route(url_name, method, handler, allow))
+        _DECLARED.append(Route(url_name, method, handler, allow, media))
         return handler
 
     return register
@@ -149,7 +153,7 @@ class Lane:
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         if self.enabled:
             found = self._routes().get((environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")))
-            if found is not None and self._eligible(environ):
+            if found is not None and self._eligible(environ, found.media):
                 body = self._read_body(environ)
                 if body is not None:
                     response = self._answer(found, environ, body)
@@ -161,14 +165,16 @@ class Lane:
         return self.app(environ, start_response)
 
     @staticmethod
-    def _eligible(environ: dict) -> bool:
+    def _eligible(environ: dict, expected: str) -> bool:
         """An ordinary token call: a token header, no cookies (a session would decide who is asking and
-        CSRF would apply), a JSON body, a JSON answer wanted."""
+        CSRF would apply), the route's body type (UTF-8 for JSON), a JSON answer wanted."""
         auth = environ.get("HTTP_AUTHORIZATION", "").split()
         if len(auth) != 2 or auth[0].lower() not in ("token", "bearer") or environ.get("HTTP_COOKIE"):
             return False
         media, options = parse_header_parameters(environ.get("CONTENT_TYPE", ""))
-        if media != "application/json" or options.get("charset", "utf-8").lower() != "utf-8":
+        if media != expected:
+            return False
+        if media == "application/json" and options.get("charset", "utf-8").lower() != "utf-8":
             return False
         accept = environ.get("HTTP_ACCEPT", "*/*").replace(" ", "")
         # A query string may choose another renderer (?format=); creates take none.
@@ -198,7 +204,10 @@ class Lane:
             for middleware in (self.security, self.locale, self.common):
                 if middleware.process_request(request) is not None:  # a redirect: the full stack answers
                     return None
-            request.data = json.loads(body, parse_constant=strict_constant)
+            if found.media == "application/json":
+                request.data = json.loads(body, parse_constant=strict_constant)
+            else:
+                request.data = body
             request.user, request.auth = authenticate_key(environ["HTTP_AUTHORIZATION"].split()[1])
             timezone.deactivate()  # as the full stack: its middleware sees no session user on token calls
             rid = request_id_for(request)

@@ -18,6 +18,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -67,18 +68,22 @@ def _log(mail: ParsedMail, outcome: str, incident: Incident | None = None) -> Ma
     return MailResult(outcome, incident, mail.message_id)
 
 
+def _seen(mail: ParsedMail, now: dt.datetime) -> tuple[bool, int]:
+    """Whether this message was taken before, and how many the sender sent in the last hour (one query:
+    both are asked of every message)."""
+    same_id = Q(message_id=mail.message_id)
+    last_hour = Q(sender=mail.sender, created__gte=now - dt.timedelta(hours=1))
+    inbound = MailMessage.objects.filter(same_id | last_hour, direction=MailMessage.Direction.INBOUND)
+    counts = inbound.aggregate(duplicates=Count("pk", filter=same_id), recent=Count("pk", filter=last_hour))
+    return bool(counts["duplicates"]), counts["recent"]
+
+
 def _process(mail: ParsedMail, now: dt.datetime) -> MailResult:
-    if MailMessage.objects.filter(
-        message_id=mail.message_id, direction=MailMessage.Direction.INBOUND
-    ).exists():
+    duplicate, recent = _seen(mail, now)
+    if duplicate:
         return MailResult(Outcome.DUPLICATE, None, mail.message_id)
     if mail.machine_kind:
         return _log(mail, mail.machine_kind)
-    recent = MailMessage.objects.filter(
-        sender=mail.sender,
-        direction=MailMessage.Direction.INBOUND,
-        created__gte=now - dt.timedelta(hours=1),
-    ).count()
     if recent >= settings.MAIL_RATE_LIMIT_PER_HOUR:
         logger.warning("mail from %s refused: %d messages in the last hour", mail.sender, recent)
         return _log(mail, Outcome.RATE_LIMITED)
@@ -146,6 +151,7 @@ def _open(mail: ParsedMail, person: Person | None, customer: Organization, now: 
         to=[mail.sender],
         subject=incident.title,
         automatic=True,
+        thread=[mail.message_id],  # the customer's message is all the new ticket's thread holds
         text=_(
             "Thank you, we have recorded your message as %(ref)s.\n\n"
             "Reply to this message to add information; please keep %(ref)s in the subject."

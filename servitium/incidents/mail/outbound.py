@@ -54,15 +54,17 @@ def notify(
     text: str,
     subject: str | None = None,
     automatic: bool = False,
+    thread: list[str] | None = None,
 ) -> MailMessage | None:
     """Queue a message about a ticket. `automatic` marks acknowledgements and alerts as machine-written
-    (RFC 3834 `Auto-Submitted: auto-replied`) so that other robots do not answer them."""
+    (RFC 3834 `Auto-Submitted: auto-replied`) so that other robots do not answer them. `thread` gives the
+    Message-IDs to answer when the caller knows them (otherwise they are read from the ticket's mail)."""
     to = sorted({a.strip().lower() for a in to if a and "@" in a})
     if not to or _silenced.get():
         return None
     subject = f"[{incident.reference}] {subject or incident.title}"[:255]
     message_id = f"<{incident.reference}.{uuid.uuid4().hex[:16]}@{settings.MAIL_DOMAIN}>"
-    thread = _thread_ids(incident)
+    thread = _thread_ids(incident) if thread is None else thread
     headers = {"Message-ID": message_id, LOOP_HEADER: settings.MAIL_DOMAIN}
     if thread:
         headers["In-Reply-To"] = thread[-1]
