@@ -138,8 +138,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0 if os.environ.get("SERVITIUM_TESTING") else 60
-    # Django's SQLite backend with write transactions queued on a file lock (see the module).
-    DATABASES["default"]["ENGINE"] = "servitium.core.db.sqlite3"
+    # Django's SQLite backend with write transactions queued on a file lock (see the module);
+    # SERVITIUM_SQLITE_WRITERS_QUEUE=0 leaves the waiting to SQLite.
+    if _env_bool("SERVITIUM_SQLITE_WRITERS_QUEUE", True):
+        DATABASES["default"]["ENGINE"] = "servitium.core.db.sqlite3"
 else:
     # The hot paths' own statements (core/sqlwrite.run) are prepared once per connection; Django's ORM
     # binds on the client and never prepares, so this changes nothing else.

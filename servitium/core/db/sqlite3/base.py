@@ -3,8 +3,9 @@
 SQLite lets one transaction write at a time. When several connections want to write, each waits inside
 SQLite (the busy handler, and the WAL read-lock retries), which back off with growing sleeps; under
 steady concurrent writes a waiter can lose the race several times in a row while others get through.
-Measured with 8 API clients creating tickets on 2 web workers x 2 threads: p99 243-358 ms without this,
-108-154 ms with it, at the same throughput (docs/performance.md).
+Measured with 8 API clients creating tickets (bench/api_incidents.py, 2 web workers x 2 threads): p99
+211-260 ms without this, 76-89 ms with it, at the same or a slightly higher throughput
+(docs/performance.md).
 
 Every write transaction (Django's `atomic`, which begins with `BEGIN IMMEDIATE` here) first takes an
 exclusive `flock` on a file beside the database (`<name>.writers`), shared by every process and thread
