@@ -8,7 +8,9 @@ up, then 8 client threads (one keep-alive connection each) create `--creates` in
 customer and service through the permission path, priority from the matrix, reference number, the row,
 its change-log entry, the SLA clocks from the customer's agreement on its service-hours calendar, and the
 delayed warning checks queued after commit. Then it runs `../shared/bench/pg_floor.py` with the same
-creates and concurrency, so the ratio is read from one run.
+creates and concurrency, so the ratio is read from one run. The last column is the range of the clients'
+mean latencies: a wide one means the connections fell unevenly on the worker processes (see
+docs/performance.md, "Repeated runs").
 
     .venv/bin/python bench/api_incidents.py --creates 4000
 
@@ -22,6 +24,7 @@ import http.client
 import json
 import re
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -99,7 +102,11 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict:
             except subprocess.TimeoutExpired:
                 server.kill()
     lat = created["create"]["lat"]
+    # Each client keeps one connection, and the worker processes share one listening socket: how the
+    # connections fell on the workers shows in the spread of the clients' mean latencies.
+    means = [statistics.mean(v) for v in created["create"].get("by_client", {}).values() if v]
     return {
+        "client_means": f"{min(means):.0f}-{max(means):.0f}" if means else "-",
         "backend": backend,
         "n": args.creates,
         "rps": round(args.creates / seconds, 1),
@@ -123,11 +130,12 @@ def main() -> int:
     match = re.search(r"thr=([\d.]+)/s", floor)
     floor_rps = float(match.group(1)) if match else None
     print(f"\n{args.concurrency} clients, {args.workers} web workers; latencies in ms\n")
-    print("| backend | creates | req/s | % of floor | p50 | p95 | p99 | errors |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| backend | creates | req/s | % of floor | p50 | p95 | p99 | errors | client means |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for r in results:
         share = f"{100 * r['rps'] / floor_rps:.1f} %" if floor_rps else "-"
         cells = [r["backend"], r["n"], r["rps"], share, r["p50"], r["p95"], r["p99"], r["errors"]]
+        cells.append(r["client_means"])
         print("| " + " | ".join(str(c) for c in cells) + " |")
     print("\npg_floor.py (PostgreSQL alone, same creates and concurrency):\n" + floor)
     if args.json:

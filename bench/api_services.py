@@ -122,6 +122,7 @@ class Client(threading.Thread):
             elapsed = (time.perf_counter() - began) * 1000
             with self.lock:
                 self.results[kind]["lat"].append(elapsed)
+                self.results[kind].setdefault("by_client", {}).setdefault(id(self), []).append(elapsed)
                 if not ok:
                     self.results[kind]["errors"] += 1
 
