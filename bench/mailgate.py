@@ -7,8 +7,8 @@ For each backend it prepares a fresh database with the demo data, creates a mail
 short-lived process per message, `--concurrency` at a time, as an MTA delivers; `--slow-pipe` runs
 `servitium mailgate` with SERVITIUM_MAILGATE_URL instead). Two thirds of the messages open new tickets
 (each answered with a threaded acknowledgement), one third are replies to earlier ones (threaded by
-In-Reply-To). It reports messages per second and the
-per-message latency, and checks every message was taken (exit 0) and the ticket count.
+In-Reply-To). It reports messages per second and the per-message latency, and checks every message was
+taken (exit 0) and the ticket count.
 
     .venv/bin/python bench/mailgate.py --messages 600
 """

@@ -160,11 +160,6 @@ def demo(argv: list[str]) -> int:
     return _serve(options)
 
 
-def _pipe_mode(argv: list[str]) -> bool:
-    """`servitium mailgate` hands the message to a running server when it is told where one is."""
-    return bool(os.environ.get("SERVITIUM_MAILGATE_URL")) or any(a.split("=")[0] == "--url" for a in argv)
-
-
 def mailgate_command(argv: list[str]) -> int:
     """Print the fastest MTA pipe line for this installation (see docs/operator-guide.md)."""
     from .mailgate_client import pipe_command
@@ -188,10 +183,11 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 0
     command, rest = argv[0], argv[1:]
-    if command == "mailgate" and _pipe_mode(rest):
-        from .mailgate_client import main as mailgate_client
+    if command == "mailgate":
+        from . import mailgate_client
 
-        return mailgate_client(rest)
+        if mailgate_client.wants_server(rest):
+            return mailgate_client.main(rest)
     if command == "mailgate-command":
         return mailgate_command(rest)
     if command == "run":

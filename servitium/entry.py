@@ -3,18 +3,16 @@
 
 from __future__ import annotations
 
-import os
 import sys
 
 
 def main() -> int:
-    argv = sys.argv[1:]
-    if argv[:1] == ["mailgate"] and (
-        os.environ.get("SERVITIUM_MAILGATE_URL") or any(a.split("=")[0] == "--url" for a in argv)
-    ):
-        from .mailgate_client import main as mailgate_client
+    command, rest = sys.argv[1:2], sys.argv[2:]
+    if command == ["mailgate"]:
+        from . import mailgate_client  # stdlib only
 
-        return mailgate_client(argv[1:])
+        if mailgate_client.wants_server(rest):
+            return mailgate_client.main(rest)
     from .cli import main as cli_main
 
     return cli_main()

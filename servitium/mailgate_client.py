@@ -45,6 +45,11 @@ def split_url(url: str) -> tuple[bool, str, int, str]:
     return secure, host, int(port or (443 if secure else 80)), "/" + prefix.strip("/")
 
 
+def wants_server(argv: list[str]) -> bool:
+    """Does `servitium mailgate ARGS` hand the message to a running server (it is told where one is)?"""
+    return bool(os.environ.get("SERVITIUM_MAILGATE_URL")) or any(a.split("=")[0] == "--url" for a in argv)
+
+
 def _settings(argv: list[str]) -> tuple[str, str, bool]:
     url = os.environ.get("SERVITIUM_MAILGATE_URL", "")
     token_file = os.environ.get("SERVITIUM_MAILGATE_TOKEN_FILE", "")
@@ -121,11 +126,8 @@ def _exchange(secure: bool, host: str, port: int, request: bytes) -> bytes:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    if args[:1] == ["mailgate"]:  # called as `servitium mailgate ...`
-        args = args[1:]
     try:
-        url, token, quiet = _settings(args)
+        url, token, quiet = _settings(sys.argv[1:] if argv is None else argv)
         secure, host, port, prefix = split_url(url)
     except ConfigError as exc:
         sys.stderr.write(f"mailgate: {exc}\n")
