@@ -297,8 +297,9 @@ def _load(admin_username: str, admin_password: str) -> dict[str, int]:
             lambda n=name, d=description, s=status, o=owner, c=customers, dep=depends: (
                 catalog_services.service_create(
                     actor=actor,
-                    data={"name": n, "description": d, "status": s, "owner": people[o]},
+                    data={"name": n, "description": d, "owner": people[o]},
                     m2m={"customers": [orgs[x] for x in c], "depends_on": [services[x] for x in dep]},
+                    derived={"status": s},
                 )
             ),
         )

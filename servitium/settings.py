@@ -95,6 +95,7 @@ MIDDLEWARE = [
 ROOT_URLCONF = "servitium.urls"
 WSGI_APPLICATION = "servitium.wsgi.application"
 AUTH_USER_MODEL = "parties.User"
+SERVITIUM_TENANT_MODEL = "parties.Organization"  # the records customer users belong to (core.declaration)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

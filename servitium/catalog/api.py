@@ -11,8 +11,8 @@ from rest_framework.response import Response
 from servitium.core.api.base import RecordSerializer, RecordViewSet
 
 from . import services
-from .lifecycle import SERVICE_WORKFLOW
 from .models import Offering, OfferingOption, Service, ServiceComponent
+from .resources import OfferingOptionResource, OfferingResource, ServiceResource
 from .selectors import service_dependency_graph
 
 
@@ -20,27 +20,7 @@ class ServiceSerializer(RecordSerializer):
     owner_display = serializers.CharField(source="owner.name", read_only=True, default=None)
 
     class Meta:
-        model = Service
-        fields = [
-            "id",
-            "url",
-            "reference",
-            "name",
-            "description",
-            "status",
-            "owner",
-            "owner_display",
-            "customers",
-            "depends_on",
-            "created",
-            "updated",
-        ]
-        read_only_fields = ["reference"]
-
-    def validate_status(self, value: str) -> str:
-        if self.instance is not None and value != self.instance.status:
-            raise serializers.ValidationError("Status changes go through POST .../transitions/.")
-        return value
+        resource = ServiceResource
 
 
 class ServiceViewSet(RecordViewSet):
@@ -48,12 +28,8 @@ class ServiceViewSet(RecordViewSet):
 
     queryset = Service.objects.select_related("owner").prefetch_related("customers", "depends_on")
     serializer_class = ServiceSerializer
-    filterset_fields = ["status", "owner", "customers", "depends_on", "reference"]
-    search_fields = ["name", "description", "reference"]
-    ordering_fields = ["name", "reference", "status", "created", "updated"]
     create_service = staticmethod(services.service_create)
     update_service = staticmethod(services.service_update)
-    workflow = SERVICE_WORKFLOW
     transition_service = staticmethod(services.service_transition)
 
     @extend_schema(
@@ -66,52 +42,19 @@ class ServiceViewSet(RecordViewSet):
         return Response(service_dependency_graph(self.get_object(), request.user).as_dict())
 
 
-class ServiceComponentSerializer(RecordSerializer):
-    class Meta:
-        model = ServiceComponent
-        fields = [
-            "id",
-            "url",
-            "service",
-            "name",
-            "kind",
-            "description",
-            "provided_by",
-            "depends_on_services",
-            "created",
-            "updated",
-        ]
-
-
 class ServiceComponentViewSet(RecordViewSet):
     """Parts of services; provider staff only."""
 
     queryset = ServiceComponent.objects.select_related("service", "provided_by").prefetch_related(
         "depends_on_services"
     )
-    serializer_class = ServiceComponentSerializer
-    filterset_fields = ["service", "kind", "provided_by"]
-    search_fields = ["name", "description"]
-    ordering_fields = ["name", "created"]
     create_service = staticmethod(services.component_create)
     update_service = staticmethod(services.component_update)
 
 
 class OfferingOptionSerializer(RecordSerializer):
     class Meta:
-        model = OfferingOption
-        fields = [
-            "id",
-            "url",
-            "offering",
-            "kind",
-            "name",
-            "description",
-            "is_default",
-            "sort_order",
-            "created",
-            "updated",
-        ]
+        resource = OfferingOptionResource
         # full_clean() in the service checks the constraints; a second default is resolved by the service
         # (it clears the previous one), so the serializer must not refuse it up front.
         validators: list = []
@@ -122,22 +65,7 @@ class OfferingSerializer(RecordSerializer):
     service_display = serializers.CharField(source="service.name", read_only=True)
 
     class Meta:
-        model = Offering
-        fields = [
-            "id",
-            "url",
-            "service",
-            "service_display",
-            "name",
-            "summary",
-            "description",
-            "status",
-            "public",
-            "change_reference",
-            "options",
-            "created",
-            "updated",
-        ]
+        resource = OfferingResource
 
 
 class OfferingViewSet(RecordViewSet):
@@ -145,9 +73,6 @@ class OfferingViewSet(RecordViewSet):
 
     queryset = Offering.objects.select_related("service").prefetch_related("options")
     serializer_class = OfferingSerializer
-    filterset_fields = ["service", "status", "public"]
-    search_fields = ["name", "summary", "description"]
-    ordering_fields = ["name", "created"]
 
 
 def _option_create(*, actor, data, m2m=None):
@@ -161,8 +86,5 @@ def _option_update(*, actor, instance, data, m2m=None):
 class OfferingOptionViewSet(RecordViewSet):
     queryset = OfferingOption.objects.select_related("offering")
     serializer_class = OfferingOptionSerializer
-    filterset_fields = ["offering", "kind", "is_default"]
-    search_fields = ["name", "description"]
-    ordering_fields = ["sort_order", "name", "created"]
     create_service = staticmethod(_option_create)
     update_service = staticmethod(_option_update)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from servitium.core import permissions
 from servitium.core.models import BaseModel
 
 
@@ -39,9 +38,6 @@ class Service(BaseModel):
         help_text=_("The change that introduced or last altered this catalogue entry."),
     )
 
-    permission_area = "catalog"
-    tenant_path = "customers"
-    customer_actions = frozenset({permissions.VIEW})
     reference_prefix = "SVC"
 
     class Meta:
@@ -80,9 +76,6 @@ class ServiceComponent(BaseModel):
         Service, blank=True, related_name="dependent_components", verbose_name=_("depends on services")
     )
 
-    permission_area = "catalog"
-    tenant_path = None
-
     class Meta:
         ordering = ["service__name", "name"]
         verbose_name = _("service component")
@@ -116,9 +109,6 @@ class Offering(BaseModel):
         help_text=_("The change that introduced or last altered it."),
     )
 
-    permission_area = "catalog"
-    customer_actions = frozenset({permissions.VIEW})
-
     class Meta:
         ordering = ["service__name", "name"]
         verbose_name = _("offering")
@@ -126,17 +116,6 @@ class Offering(BaseModel):
 
     def __str__(self) -> str:
         return self.name
-
-    @classmethod
-    def restrict_queryset(cls, queryset, user, action):
-        """Customers: public offerings of live services, plus all offerings of the services they receive."""
-        if not permissions.is_customer_user(user):
-            return queryset if permissions.area_allows(user, cls.permission_area, action) else queryset.none()
-        if action not in cls.customer_actions or not user.organization_id:
-            return queryset.none()
-        received = Service.objects.filter(customers=user.organization_id).values("pk")
-        public = models.Q(public=True, status=cls.Status.AVAILABLE, service__status=Service.Status.LIVE)
-        return queryset.filter(public | models.Q(service__in=received))
 
 
 class OfferingOption(BaseModel):
@@ -155,9 +134,6 @@ class OfferingOption(BaseModel):
     is_default = models.BooleanField(_("default choice"), default=False)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
 
-    permission_area = "catalog"
-    customer_actions = frozenset({permissions.VIEW})
-
     class Meta:
         ordering = ["offering", "kind", "sort_order", "name"]
         verbose_name = _("offering option")
@@ -172,12 +148,3 @@ class OfferingOption(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.offering}: {self.get_kind_display()} {self.name}"
-
-    @classmethod
-    def restrict_queryset(cls, queryset, user, action):
-        visible = Offering.restrict_queryset(Offering.objects.all(), user, permissions.VIEW).values("pk")
-        if permissions.is_customer_user(user):
-            return (
-                queryset.filter(offering__in=visible) if action in cls.customer_actions else queryset.none()
-            )
-        return queryset if permissions.area_allows(user, cls.permission_area, action) else queryset.none()

@@ -60,18 +60,23 @@ def _validate_relations(service: Service | None, m2m: dict[str, Any]) -> None:
 
 
 @transaction.atomic
-def service_create(*, actor: Any, data: dict[str, Any], m2m: dict[str, Any] | None = None) -> Service:
+def service_create(
+    *,
+    actor: Any,
+    data: dict[str, Any],
+    m2m: dict[str, Any] | None = None,
+    derived: dict[str, Any] | None = None,
+) -> Service:
+    """A new catalogue entry; `derived` lets the system (demo, imports) enter it in a later state."""
     m2m = m2m or {}
     _validate_relations(None, m2m)
-    return core_services.record_create(model=Service, data=data, actor=actor, m2m=m2m)
+    return core_services.record_create(model=Service, data=data, actor=actor, m2m=m2m, derived=derived)
 
 
 @transaction.atomic
 def service_update(
     *, actor: Any, instance: Service, data: dict[str, Any], m2m: dict[str, Any] | None = None
 ) -> Service:
-    if "status" in data and data["status"] != instance.status:
-        raise ValidationError({"status": _("Status changes go through the service's transitions.")})
     m2m = m2m or {}
     _validate_relations(instance, m2m)
     return core_services.record_update(instance=instance, data=data, actor=actor, m2m=m2m)

@@ -11,7 +11,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from servitium.core import permissions
 from servitium.core.models import BaseModel
 
 AREA = "conformity"
@@ -36,15 +35,6 @@ class Framework(BaseModel):
     description = models.TextField(_("description"), blank=True)
     source = models.CharField(_("source"), max_length=16, choices=Source.choices, default=Source.BUNDLED)
     digest = models.CharField(_("content digest"), max_length=64, blank=True)
-
-    permission_area = AREA
-
-    @classmethod
-    def restrict_queryset(cls, queryset, user, action):
-        """The catalogue is reference data: every provider user reads it; nobody writes it by hand."""
-        if action == permissions.VIEW and permissions.is_provider_user(user):
-            return queryset
-        return queryset.none()
 
     class Meta:
         ordering = ["slug"]
@@ -91,15 +81,6 @@ class Requirement(BaseModel):
     applicable_clauses = models.ManyToManyField(
         "self", symmetrical=False, blank=True, related_name="applies_in", verbose_name=_("applicable clauses")
     )
-
-    permission_area = AREA
-
-    @classmethod
-    def restrict_queryset(cls, queryset, user, action):
-        """The catalogue is reference data: every provider user reads it; nobody writes it by hand."""
-        if action == permissions.VIEW and permissions.is_provider_user(user):
-            return queryset
-        return queryset.none()
 
     class Meta:
         ordering = ["framework_id", "order", "id"]

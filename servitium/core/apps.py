@@ -16,9 +16,12 @@ class CoreConfig(AppConfig):
         from .references import ensure_sequences
 
         post_migrate.connect(ensure_sequences, sender=self)
+        from django.utils.module_loading import autodiscover_modules
+
         from .checks import autodiscover
 
         autodiscover()
+        autodiscover_modules("resources")  # every app's declarations (core.declaration)
         register_area("administration", _("Administration"), order=200)
         register_area("calendars", _("Calendars"), readable_by_all_staff=True, order=150)
         register_area("comments", _("Comments"), readable_by_all_staff=True, order=190, with_roles=False)

@@ -17,18 +17,15 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import permissions
 from .permissions import RestrictedQuerySet
 
 
 class BaseModel(models.Model):
     """Every persistent record: timestamps and a permission-aware manager.
 
-    Class attributes a concrete model sets:
-    - ``permission_area``: the process area whose roles govern it;
-    - ``tenant_path``: lookup from the record to the customer organization owning it (None: provider only);
-    - ``customer_actions``: what customer users may do within their own organization's records;
-    - ``reference_prefix``: for process records, the letters of their reference number (``INC``).
+    Who may see and write it is declared once in its app's ``resources.py`` (core.declaration). Class
+    attributes a concrete model may set: ``reference_prefix``, for process records, the letters of their
+    reference number (``INC``); ``changelog_exclude``, fields the change log does not copy.
     """
 
     created = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
@@ -36,9 +33,6 @@ class BaseModel(models.Model):
 
     objects = RestrictedQuerySet.as_manager()
 
-    permission_area: ClassVar[str] = "administration"
-    tenant_path: ClassVar[str | None] = None
-    customer_actions: ClassVar[frozenset[str]] = frozenset()
     reference_prefix: ClassVar[str | None] = None
     changelog_exclude: ClassVar[frozenset[str]] = frozenset()
 
@@ -111,7 +105,6 @@ class ChangeRecord(models.Model):
     chain_hash = models.CharField(max_length=64, blank=True, default="")
 
     objects = RestrictedQuerySet.as_manager()
-    permission_area = "administration"
 
     class Meta:
         ordering = ["-id"]
@@ -156,20 +149,6 @@ class ChangeRecord(models.Model):
 
     def compute_hash(self, previous_hash: str) -> str:
         return hashlib.sha256(previous_hash.encode() + b"\n" + self.canonical_content()).hexdigest()
-
-    @classmethod
-    def restrict_queryset(cls, queryset, user, action):
-        """Provider users read the history of the record types they may view; customers read none."""
-        if action != permissions.VIEW or permissions.is_customer_user(user):
-            return queryset.none()
-        visible = [
-            m.object_type()
-            for m in servitium_models()
-            if permissions.area_allows(user, m.permission_area, "view")
-        ]
-        if permissions.area_allows(user, "administration", "view"):
-            return queryset
-        return queryset.filter(object_type__in=visible)
 
 
 class ChainSeal(models.Model):
@@ -225,30 +204,6 @@ class LoginFailure(models.Model):
         return f"{self.username}@{self.address}"
 
 
-def _target_scope(queryset, user, action: str):
-    """Comments and attachments follow the record they hang on: visible iff that record is visible."""
-    if permissions.is_customer_user(user) and action not in {"view", "add"}:
-        return queryset.none()
-    clauses = Q()
-    for model in servitium_models():
-        if model in (Comment, Attachment):
-            continue
-        if permissions.is_customer_user(user):
-            if model.tenant_path is None or "view" not in model.customer_actions:
-                continue
-            ids = permissions.restrict(model._default_manager.all(), user, "view").values("pk")
-            ct = ContentType.objects.get_for_model(model)
-            clauses |= Q(target_type=ct, object_id__in=ids)
-        elif permissions.area_allows(user, model.permission_area, "view" if action == "view" else "change"):
-            clauses |= Q(target_type=ContentType.objects.get_for_model(model))
-    if not clauses:
-        return queryset.none()
-    queryset = queryset.filter(clauses)
-    if permissions.is_customer_user(user) and queryset.model is Comment:
-        queryset = queryset.filter(visibility=Comment.Visibility.PUBLIC)
-    return queryset
-
-
 class Comment(BaseModel):
     """A note on any record: an internal work note, or a public reply the customer sees."""
 
@@ -269,9 +224,6 @@ class Comment(BaseModel):
         _("written by"), max_length=200, blank=True, help_text=_("For writers without an account (mail).")
     )
 
-    customer_actions = frozenset({"view", "add"})
-    permission_area = "comments"
-
     class Meta:
         ordering = ["created", "id"]
         indexes = [models.Index(fields=["target_type", "object_id", "created"], name="comment_target_idx")]
@@ -279,10 +231,6 @@ class Comment(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.get_visibility_display()} #{self.pk}"
-
-    @classmethod
-    def restrict_queryset(cls, queryset, user, action):
-        return _target_scope(queryset, user, action)
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:
@@ -304,8 +252,6 @@ class Attachment(BaseModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"
     )
 
-    customer_actions = frozenset({"view", "add"})
-    permission_area = "attachments"
     changelog_exclude = frozenset({"file"})
 
     class Meta:
@@ -315,10 +261,6 @@ class Attachment(BaseModel):
 
     def __str__(self) -> str:
         return self.name
-
-    @classmethod
-    def restrict_queryset(cls, queryset, user, action):
-        return _target_scope(queryset, user, action)
 
 
 def _validate_hours(value: Any) -> None:
@@ -374,8 +316,6 @@ class ServiceHoursCalendar(BaseModel):
         blank=True,
         help_text=_('[{"date": "2026-12-27", "hours": [["10:00", "14:00"]]}]'),
     )
-
-    permission_area = "calendars"
 
     class Meta:
         ordering = ["name"]

@@ -15,16 +15,19 @@ Models declare their area and tenancy with class attributes (see `core.models.Ba
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .declaration import ADD, CHANGE, DELETE, VIEW, resource_for
+
 if TYPE_CHECKING:
     from django.db.models import QuerySet
 
-VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
+__all__ = ["ADD", "CHANGE", "DELETE", "VIEW"]
 AGENT_ACTIONS = frozenset({VIEW, ADD, CHANGE})
 ALL = "*"
 
@@ -137,61 +140,152 @@ def area_allows(user: Any, area: str, action: str) -> bool:
     return bool(action == VIEW and roles and AREAS.get(area) and AREAS[area].readable_by_all_staff)
 
 
-def has_permission(user: Any, action: str, model: type[models.Model]) -> bool:
-    """May this user do `action` on records of `model` at all (before looking at one record)?"""
-    if not user or not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_superuser:
+# --- the rule table -------------------------------------------------------------------------------------
+# `rule(user, model, action)` is the one place access is decided. `restrict()` applies the rule to a
+# queryset, `can()` to one record (in memory where the rule allows), `unrestricted()` asks whether it
+# leaves everything, `has_permission()` whether it leaves anything at all: they cannot disagree.
+
+
+class Rule:
+    """How one user's access to the records of one model for one action is decided."""
+
+    everything = False
+    nothing = False
+
+    def apply(self, queryset: QuerySet) -> QuerySet:
+        raise NotImplementedError
+
+    def allows(self, obj: models.Model) -> bool:
+        """Is this stored record inside the rule? Asks the database unless the record itself tells."""
+        model = type(obj)
+        return self.apply(model._default_manager.all()).filter(pk=obj.pk).exists()
+
+    def anything(self, model: type[models.Model]) -> bool:
+        """Could any record be inside the rule? (No query: a scope that gives up says so with .none().)"""
+        return not self.apply(model._default_manager.all()).query.is_empty()
+
+
+class _Everything(Rule):
+    everything = True
+
+    def apply(self, queryset: QuerySet) -> QuerySet:
+        return queryset
+
+    def allows(self, obj: models.Model) -> bool:
         return True
+
+    def __repr__(self) -> str:
+        return "everything"
+
+
+class _Nothing(Rule):
+    nothing = True
+
+    def apply(self, queryset: QuerySet) -> QuerySet:
+        return queryset.none()
+
+    def allows(self, obj: models.Model) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return "nothing"
+
+
+EVERYTHING, NOTHING = _Everything(), _Nothing()
+
+
+@dataclass(frozen=True)
+class Tenant(Rule):
+    """A customer user's slice: the records whose tenant path leads to the user's organization."""
+
+    path: str
+    organization_id: int
+
+    def apply(self, queryset: QuerySet) -> QuerySet:
+        model = queryset.model
+        if "__" in self.path or _is_many(model, self.path):
+            # Paths through many-valued relations would duplicate rows; a subquery keeps the queryset clean.
+            inner = model._base_manager.filter(**{self.path: self.organization_id}).values("pk")
+            return queryset.filter(pk__in=inner)
+        return queryset.filter(**{self.path: self.organization_id})
+
+    def allows(self, obj: models.Model) -> bool:
+        model = type(obj)
+        if "__" in self.path or _is_many(model, self.path) or obj.pk is None:
+            return super().allows(obj)
+        if self.path == "pk":
+            return obj.pk == self.organization_id
+        return getattr(obj, model._meta.get_field(self.path).attname) == self.organization_id
+
+
+@dataclass(frozen=True)
+class Scoped(Rule):
+    """Visibility the declaration decides with its own query (see Resource.scope / customer_scope)."""
+
+    narrow: Callable[[QuerySet], QuerySet]
+
+    def apply(self, queryset: QuerySet) -> QuerySet:
+        return self.narrow(queryset)
+
+
+def _active(user: Any) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def rule(user: Any, model: type[models.Model], action: str = VIEW) -> Rule:
+    """The rule for `user` doing `action` on records of `model`, from the model's declaration:
+
+    anonymous or inactive -> nothing; superuser -> everything; a declaration's own `scope` decides if it
+    has one; customer users -> their organization's records through `customer_scope` or the tenant path,
+    for the declared customer actions only; provider users -> everything their roles grant on the area
+    (or on an area declared `readable_by`, for reading), within the declared staff actions."""
+    if not _active(user):
+        return NOTHING
+    if user.is_superuser:
+        return EVERYTHING
+    resource = resource_for(model)
+    if resource.has_scope():
+        return Scoped(lambda qs: resource.scope(qs, user, action))
     if is_customer_user(user):
-        return action in getattr(model, "customer_actions", frozenset()) and bool(user.organization_id)
-    return area_allows(user, model.permission_area, action)
+        org = user.organization_id
+        if action not in resource.customer_actions or not org:
+            return NOTHING
+        if resource.has_customer_scope():
+            return Scoped(lambda qs: resource.customer_scope(qs, org, action))
+        return Tenant(resource.tenant, org) if resource.tenant else NOTHING
+    if resource.staff_actions is not None and action not in resource.staff_actions:
+        return NOTHING
+    if area_allows(user, resource.area, action):
+        return EVERYTHING
+    if action == VIEW and (
+        (resource.readable_by_all_staff and user_roles(user))
+        or any(area_allows(user, area, VIEW) for area in resource.readable_by)
+    ):
+        return EVERYTHING
+    return NOTHING
 
 
 def restrict(queryset: QuerySet, user: Any, action: str = VIEW) -> QuerySet:
-    """Narrow `queryset` to the records `user` may `action`. The only place access is decided."""
-    model = queryset.model
-    hook = getattr(model, "restrict_queryset", None)
-    if not user or not user.is_authenticated or not user.is_active:
-        return queryset.none()
-    if user.is_superuser:
-        return queryset
-    if hook is not None:
-        return hook(queryset, user, action)
-    if is_customer_user(user):
-        return tenant_scope(queryset, user, action)
-    if area_allows(user, model.permission_area, action):
-        return queryset
-    return queryset.none()
+    """Narrow `queryset` to the records `user` may `action`; every queryset that reaches a user passes."""
+    return rule(user, queryset.model, action).apply(queryset)
+
+
+def can(user: Any, action: str, obj: models.Model) -> bool:
+    """Is this one record inside the user's scope for `action`? (On every write's hot path: a record
+    whose rule can be read from the record itself costs no query.)"""
+    return rule(user, type(obj), action).allows(obj)
 
 
 def unrestricted(user: Any, model: type[models.Model], action: str = VIEW) -> bool:
-    """True when `restrict` would leave a queryset of `model` as it is for this user (same rules, in the
-    same order), so that a caller may read by primary key without composing the filter."""
-    if not user or not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    if getattr(model, "restrict_queryset", None) is not None or is_customer_user(user):
-        return False
-    return area_allows(user, model.permission_area, action)
+    """True when `restrict` would leave a queryset of `model` as it is for this user, so that a caller may
+    read by primary key without composing the filter."""
+    return rule(user, model, action).everything
 
 
-def tenant_scope(queryset: QuerySet, user: Any, action: str) -> QuerySet:
-    """A customer user's slice: the model's tenant path must lead to the user's organization."""
-    model = queryset.model
-    path = getattr(model, "tenant_path", None)
-    if (
-        path is None
-        or action not in getattr(model, "customer_actions", frozenset())
-        or not user.organization_id
-    ):
-        return queryset.none()
-    if "__" in path or _is_many(model, path):
-        # Paths through many-valued relations would duplicate rows; a subquery keeps the queryset clean.
-        inner = model._base_manager.filter(**{path: user.organization_id}).values("pk")
-        return queryset.filter(pk__in=inner)
-    return queryset.filter(**{path: user.organization_id})
+def has_permission(user: Any, action: str, model: type[models.Model]) -> bool:
+    """May this user do `action` on records of `model` at all (before looking at one record)?"""
+    found = rule(user, model, action)
+    return found.everything or (not found.nothing and found.anything(model))
 
 
 def _is_many(model: type[models.Model], path: str) -> bool:
@@ -200,29 +294,6 @@ def _is_many(model: type[models.Model], path: str) -> bool:
     except Exception:  # noqa: BLE001
         return False
     return bool(field_obj.many_to_many or field_obj.one_to_many)
-
-
-def can(user: Any, action: str, obj: models.Model) -> bool:
-    """Is this one record inside the user's scope for `action`?
-
-    For a stored record of a model without its own scoping hook, whose tenant path is a direct foreign key,
-    the answer is read from the record in memory: the same rule `restrict` applies, without a query (this
-    is on every write's hot path). Everything else asks the database through `restrict`."""
-    model = type(obj)
-    path = getattr(model, "tenant_path", None)
-    simple = path is None or ("__" not in path and not _is_many(model, path))
-    if obj.pk is not None and simple and getattr(model, "restrict_queryset", None) is None:
-        if not user or not user.is_authenticated or not user.is_active:
-            return False
-        if user.is_superuser:
-            return True
-        if not is_customer_user(user):
-            return area_allows(user, model.permission_area, action)
-        if path is None or action not in getattr(model, "customer_actions", frozenset()):
-            return False
-        owner = getattr(obj, model._meta.get_field(path).attname)
-        return bool(user.organization_id) and owner == user.organization_id
-    return restrict(model._default_manager.all(), user, action).filter(pk=obj.pk).exists()
 
 
 class RestrictedQuerySet(models.QuerySet):

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import changelog, permissions, sqlwrite
+from .declaration import CUSTOMER_AUDIENCE, STAFF_AUDIENCE, resource_for
 from .errors import NotPermitted
 from .models import ApiToken, Attachment, BaseModel, ChangeRecord, Comment
 from .references import next_reference
@@ -66,22 +67,94 @@ def _set_m2m(instance: models.Model, m2m: dict[str, Any] | None) -> None:
         getattr(instance, name).set(values)
 
 
+def audience(actor: Any) -> str | None:
+    """Whose input rules apply: provider staff, customer users, or None for the system itself (jobs,
+    imports, the mail gateway and the demo, whose code decides every field it writes)."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return None
+    return CUSTOMER_AUDIENCE if permissions.is_customer_user(actor) else STAFF_AUDIENCE
+
+
+def _unchanged(instance: models.Model, name: str, value: Any) -> bool:
+    field = instance._meta.get_field(name)
+    if field.many_to_many:
+        current = set(getattr(instance, name).values_list("pk", flat=True))
+        return current == {getattr(v, "pk", v) for v in value or ()}
+    if field.is_relation:
+        return getattr(instance, field.attname) == getattr(value, "pk", value)
+    return getattr(instance, name) == value
+
+
+STATUS_MESSAGE = _("The status changes only through the record's transitions (POST …/transitions/).")
+
+
+def check_input(
+    *, model: type[models.Model], actor: Any, data: dict[str, Any], instance: models.Model | None = None
+) -> None:
+    """The declared input rules, for every channel (API, UI, lane, mail, import, jobs).
+
+    The status field changes only by transitions (the system may create a record in any state); a field
+    the actor's audience may not write here is refused by name (an unchanged value is not a write); the
+    audience's required fields are there on create. Raises one ValidationError naming every field at
+    fault."""
+    resource = resource_for(model)
+    if resource.legacy:
+        return
+    creating = instance is None
+    access = resource.access(audience(actor))
+    allowed = set(access.writes(creating)) if access is not None else None
+    errors: dict[str, list[str]] = {}
+    for name, value in data.items():
+        unchanged = not creating and _unchanged(instance, name, value)
+        if name == resource.status:
+            # The system may create records in any state (history imported, demo data); changes of state
+            # go through transitions whoever asks.
+            if creating:
+                refused = access is not None and value != model._meta.get_field(name).get_default()
+            else:
+                refused = not unchanged
+            if refused:
+                errors[name] = [str(STATUS_MESSAGE)]
+        elif allowed is not None and name not in allowed and not unchanged:
+            errors[name] = [str(_("You may not set this field."))]
+    if creating and access is not None and access.required is not None:
+        for name in access.required:
+            if data.get(name) in (None, "", [], ()):
+                errors.setdefault(name, []).append(str(_("This field is required.")))
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def record_create(
-    *, model: type[BaseModel], data: dict[str, Any], actor: Any, m2m: dict[str, Any] | None = None
+    *,
+    model: type[BaseModel],
+    data: dict[str, Any],
+    actor: Any,
+    m2m: dict[str, Any] | None = None,
+    derived: dict[str, Any] | None = None,
 ) -> BaseModel:
-    """Create a record of any model, with its reference number and a change-log entry."""
-    return create_in_transaction(model=model, data=data, actor=actor, m2m=m2m)
+    """Create a record of any model, with its reference number and a change-log entry.
+
+    `data` and `m2m` are what the actor asked for and obey the declared input rules; `derived` holds the
+    values the calling service worked out itself (a priority, the customer of a customer's own ticket)."""
+    return create_in_transaction(model=model, data=data, actor=actor, m2m=m2m, derived=derived)
 
 
 def create_in_transaction(
-    *, model: type[BaseModel], data: dict[str, Any], actor: Any, m2m: dict[str, Any] | None = None
+    *,
+    model: type[BaseModel],
+    data: dict[str, Any],
+    actor: Any,
+    m2m: dict[str, Any] | None = None,
+    derived: dict[str, Any] | None = None,
 ) -> BaseModel:
     """`record_create` for callers that already hold a transaction and let any error abort all of it
     (a hot path saves the savepoint round trips)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("create_in_transaction() needs an enclosing transaction.atomic() block")
-    instance = model(**data)
+    check_input(model=model, actor=actor, data={**data, **(m2m or {})})
+    instance = model(**{**data, **(derived or {})})
     prefix = getattr(model, "reference_prefix", None)
     generated = set()
     if prefix and not getattr(instance, "reference", ""):
@@ -97,17 +170,25 @@ def create_in_transaction(
 
 @transaction.atomic
 def record_update(
-    *, instance: BaseModel, data: dict[str, Any], actor: Any, m2m: dict[str, Any] | None = None
+    *,
+    instance: BaseModel,
+    data: dict[str, Any],
+    actor: Any,
+    m2m: dict[str, Any] | None = None,
+    derived: dict[str, Any] | None = None,
 ) -> BaseModel:
     """Update fields (and many-to-many sets) of any record and log what changed.
 
     The row is locked and re-read first: a caller holding an older copy must not write stale values of
-    fields it did not mean to change, and the logged "before" must be what was stored.
+    fields it did not mean to change, and the logged "before" must be what was stored. `data` and `m2m`
+    obey the declared input rules; `derived` holds what the calling service worked out itself.
     """
     if instance.pk is not None:
         instance.refresh_from_db(from_queryset=type(instance)._base_manager.select_for_update())
+    check_input(model=type(instance), actor=actor, data={**data, **(m2m or {})}, instance=instance)
     before = changelog.snapshot(instance)
     _apply(instance, data)
+    _apply(instance, derived or {})
     instance.full_clean()
     instance.save()
     _set_m2m(instance, m2m)
@@ -187,10 +268,18 @@ def comment_create(
     target = _target(object_type, object_id, actor)
     if permissions.is_customer_user(actor):
         visibility = Comment.Visibility.PUBLIC
-    elif not permissions.area_allows(actor, type(target).permission_area, permissions.CHANGE) and not (
+    elif not permissions.can(actor, permissions.CHANGE, target) and not (
         permissions.area_allows(actor, "comments", permissions.ADD)
     ):
         raise NotPermitted(_("You may not comment on this record."))
+    return comment_store(target=target, body=body, visibility=visibility, author=actor, actor=actor)
+
+
+def comment_store(
+    *, target: models.Model, body: str, visibility: str, author: Any, actor: Any, author_name: str = ""
+) -> Comment:
+    """Store a comment on a record the caller has already authorised (e.g. the mail gateway, where the
+    writer may have no account: `author_name` names them), with its change-log entry."""
     if not (body or "").strip():
         raise ValidationError({"body": _("A comment needs some text.")})
     comment = Comment(
@@ -198,7 +287,8 @@ def comment_create(
         object_id=target.pk,
         body=body,
         visibility=visibility,
-        author=actor,
+        author=author,
+        author_name=author_name,
     )
     comment.full_clean()
     comment.save()
@@ -210,9 +300,7 @@ def comment_create(
 def attachment_create(*, actor: Any, object_type: str, object_id: int, upload: UploadedFile) -> Attachment:
     """Store a file on a record after checking size and content type; the SHA-256 is kept as evidence."""
     target = _target(object_type, object_id, actor)
-    if not permissions.is_customer_user(actor) and not permissions.area_allows(
-        actor, type(target).permission_area, permissions.CHANGE
-    ):
+    if not permissions.is_customer_user(actor) and not permissions.can(actor, permissions.CHANGE, target):
         raise NotPermitted(_("You may not attach files to this record."))
     return attachment_store(target=target, upload=upload, actor=actor)
 

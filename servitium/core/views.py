@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from django import forms
@@ -24,10 +25,14 @@ from django.views import View
 
 __all__ = ["LoginRequiredMixin", "View"]
 
-from . import permissions
+from . import forms as record_forms
+from . import permissions, tenancy
 from . import services as core_services
+from .declaration import Resource, resource_for
 from .errors import ApplicationError
+from .filters import filterset_for
 from .models import Attachment, ChangeRecord, Comment
+from .panels import DETAIL, LIST, panels
 from .workflow import Workflow
 
 
@@ -36,14 +41,15 @@ class Echo:
         return value
 
 
-def display_value(obj: models.Model, name: str) -> Any:
-    """A field's value as people read it: choice labels, related names, lists for many-to-many."""
+def display_value(obj: models.Model, name: str, user: Any = None) -> Any:
+    """A field's value as people read it: choice labels, related names, lists for many-to-many. A customer
+    user is shown only its own organization where the value names organizations."""
     field = obj._meta.get_field(name)
     if field.many_to_many:
-        return ", ".join(str(o) for o in getattr(obj, name).all())
+        return ", ".join(str(o) for o in tenancy.visible_related(obj, name, user))
     if getattr(field, "choices", None):
         return getattr(obj, f"get_{name}_display")()
-    value = getattr(obj, name)
+    value = tenancy.visible_one(obj, name, user) if field.is_relation else getattr(obj, name)
     if isinstance(field, models.JSONField):
         return humanize_json(value)
     return "" if value is None else value
@@ -65,6 +71,12 @@ def humanize_json(value: Any) -> str:
 class RecordMixin(LoginRequiredMixin):
     model: ClassVar[type[models.Model]]
     app_label: ClassVar[str] = ""
+
+    @classmethod
+    def resource(cls) -> type[Resource] | None:
+        """The record type's declaration (None while the app still states its rules in its views)."""
+        found = resource_for(cls.model)
+        return None if found.legacy else found
 
     def base_queryset(self):
         return self.model._default_manager.all()
@@ -94,21 +106,62 @@ class RecordMixin(LoginRequiredMixin):
         }
 
 
+@dataclass
+class Listing:
+    """A list page's rows and how they were chosen."""
+
+    queryset: models.QuerySet
+    search: str
+    active: dict[str, str]  # filter name -> value
+    ordering: str
+    orderable: set[str]
+    errors: list[str]
+
+
 class RecordListView(RecordMixin, View):
+    """A list page: the declaration's FilterSet (the API's: same parameters, `search`, `ordering`), its
+    columns, paging, and the same rows as CSV."""
+
     paginator_class: ClassVar[type[Paginator]] = Paginator
+    template_name = "core/record_list.html"
+    # TRANSITIONAL (apps not yet declared):
     columns: ClassVar[list[str]] = ["name"]
     filter_fields: ClassVar[list[str]] = []
     search_fields: ClassVar[list[str]] = ["name"]
     default_sort: ClassVar[str] = ""
     page_size: ClassVar[int] = 25
-    template_name = "core/record_list.html"
 
-    def column_headers(self) -> list[dict[str, str]]:
-        return [{"name": c, "label": self.model._meta.get_field(c).verbose_name} for c in self.columns]
+    def list_columns(self) -> list[str]:
+        resource = self.resource()
+        return list(resource.list_columns()) if resource else list(self.columns)
 
-    def filtered(self, request: HttpRequest):
+    def column_headers(self, orderable: set[str]) -> list[dict[str, Any]]:
+        return [
+            {"name": c, "label": self.model._meta.get_field(c).verbose_name, "sortable": c in orderable}
+            for c in self.list_columns()
+        ]
+
+    def filtered(self, request: HttpRequest) -> Listing:
+        resource = self.resource()
+        if resource is None:
+            return self._legacy_filtered(request)
+        filterset = filterset_for(resource)(request.GET, queryset=self.visible(), request=request)
+        errors: list[str] = []
+        if filterset.is_valid():
+            queryset = filterset.qs
+        else:
+            queryset = filterset.queryset.none()
+            for name, messages_ in filterset.errors.items():
+                errors.extend(f"{name}: {m}" for m in messages_)
+        active = {n: request.GET.get(n, "") for n in resource.list_filters if request.GET.get(n)}
+        orderable = {value for value, _label in filterset.filters["ordering"].field.choices if value}
+        self._filterset = filterset
+        search, ordering = request.GET.get("search", "").strip(), request.GET.get("ordering", "")
+        return Listing(queryset, search, active, ordering, orderable, errors)
+
+    def _legacy_filtered(self, request: HttpRequest) -> Listing:
         queryset = self.visible()
-        query = request.GET.get("q", "").strip()
+        query = request.GET.get("search", "").strip()
         if query and self.search_fields:
             clause = models.Q()
             for name in self.search_fields:
@@ -125,17 +178,33 @@ class RecordListView(RecordMixin, View):
                 except (ValueError, ValidationError):
                     queryset = queryset.none()
                 active[name] = value
-        sort = request.GET.get("sort", self.default_sort)
+        sort = request.GET.get("ordering", self.default_sort)
         if sort.lstrip("-") in self.columns:
             queryset = queryset.order_by(sort, "pk")
         else:
             sort = ""
-        return queryset.distinct() if self.needs_distinct() else queryset, query, active, sort
-
-    def needs_distinct(self) -> bool:
-        return any(self.model._meta.get_field(n).many_to_many for n in self.filter_fields)
+        if any(self.model._meta.get_field(n).many_to_many for n in self.filter_fields):
+            queryset = queryset.distinct()
+        return Listing(queryset, query, active, sort, set(self.columns), [])
 
     def filter_options(self, active: dict[str, str]) -> list[dict[str, Any]]:
+        resource = self.resource()
+        if resource is None:
+            return self._legacy_filter_options(active)
+        form = self._filterset.form
+        options = []
+        for name in resource.list_filters:
+            field = form.fields[name]
+            queryset = getattr(field, "queryset", None)
+            if queryset is not None:
+                choices = [(str(o.pk), str(o)) for o in queryset[:200]]
+            else:
+                choices = [(str(k), str(v)) for k, v in getattr(field, "choices", ()) if k not in ("", None)]
+            label = resource.model_field(name).verbose_name
+            options.append({"name": name, "label": label, "choices": choices, "value": active.get(name, "")})
+        return options
+
+    def _legacy_filter_options(self, active: dict[str, str]) -> list[dict[str, Any]]:
         options = []
         for name in self.filter_fields:
             field = self.model._meta.get_field(name)
@@ -150,49 +219,54 @@ class RecordListView(RecordMixin, View):
         return options
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        queryset, query, active, sort = self.filtered(request)
-        if request.GET.get("export") == "csv":
-            return self.export_csv(queryset)
-        page = self.paginator_class(queryset, self.page_size).get_page(request.GET.get("page"))
-        linked = {self.columns[0], "name", "title"}
+        listing = self.filtered(request)
+        if request.GET.get("export") == "csv" and not listing.errors:
+            return self.export_csv(listing.queryset)
+        page = self.paginator_class(listing.queryset, self.page_size).get_page(request.GET.get("page"))
+        columns = self.list_columns()
+        linked = {columns[0], "name", "title"}
+        user = request.user
         rows = [
-            {"obj": obj, "cells": [(display_value(obj, c), c in linked) for c in self.columns]}
+            {"obj": obj, "cells": [(display_value(obj, c, user), c in linked) for c in columns]}
             for obj in page.object_list
         ]
         params = request.GET.copy()
         params.pop("page", None)
         context = {
             **self.base_context(),
-            "columns": self.column_headers(),
+            "columns": self.column_headers(listing.orderable),
             "rows": rows,
             "page": page,
-            "query": query,
-            "filters": self.filter_options(active),
-            "sort": sort,
+            "query": listing.search,
+            "filters": self.filter_options(listing.active),
+            "sort": listing.ordering,
+            "errors": listing.errors,
             "querystring": params.urlencode(),
+            "panels": panels(self.model.object_type(), None, user, page=LIST),
         }
         template = (
             "core/_record_table.html"
             if getattr(request, "htmx", False) and not request.htmx.boosted
             else self.template_name
         )
-        return render(request, template, context)
+        return render(request, template, context, status=400 if listing.errors else 200)
 
     def export_csv(self, queryset) -> StreamingHttpResponse:
-        names = ["id", *[c for c in self.columns if c != "id"]]
+        names = ["id", *[c for c in self.list_columns() if c != "id"]]
         writer = csv.writer(Echo())
+        user = self.request.user
 
         def rows():
             yield writer.writerow([str(self.model._meta.get_field(n).verbose_name) for n in names])
             for obj in queryset.iterator(chunk_size=500) if not self.needs_prefetch() else queryset:
-                yield writer.writerow([_csv_safe(display_value(obj, n)) for n in names])
+                yield writer.writerow([_csv_safe(display_value(obj, n, user)) for n in names])
 
         response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{self.model._meta.model_name}s.csv"'
         return response
 
     def needs_prefetch(self) -> bool:
-        return any(self.model._meta.get_field(n).many_to_many for n in self.columns)
+        return any(self.model._meta.get_field(n).many_to_many for n in self.list_columns())
 
 
 def _csv_safe(value: Any) -> str:
@@ -202,13 +276,34 @@ def _csv_safe(value: Any) -> str:
 
 
 class RecordDetailView(RecordMixin, View):
-    fields: ClassVar[list[str]] = []
+    """A record's page: its declared fields, transitions the user may apply, comments, files, history,
+    and the panels other apps contribute (core.panels)."""
+
     template_name = "core/record_detail.html"
-    workflow: ClassVar[Workflow | None] = None
-    workflow_field: ClassVar[str] = "status"
-    transition_service: ClassVar[Callable[..., Any] | None] = None
     # POST fields handed to the transition service besides the ones a transition `needs` (optional inputs)
     transition_fields: ClassVar[tuple[str, ...]] = ()
+    transition_service: ClassVar[Callable[..., Any] | None] = None
+    # TRANSITIONAL (apps not yet declared):
+    fields: ClassVar[list[str]] = []
+    workflow: ClassVar[Workflow | None] = None
+    workflow_field: ClassVar[str] = "status"
+
+    def detail_fields(self) -> list[str]:
+        resource = self.resource()
+        if resource is None:
+            return list(self.fields)
+        shown = []
+        for name in resource.fields:
+            field = resource.model_field(name)
+            if field is not None and name not in resource.computed and (field.concrete or field.many_to_many):
+                shown.append(name)
+        return shown
+
+    def lifecycle(self) -> tuple[Workflow | None, str]:
+        resource = self.resource()
+        if resource is not None and resource.workflow is not None and type(self).workflow is None:
+            return resource.workflow, resource.status or "status"
+        return self.workflow, self.workflow_field
 
     def context(self, obj: models.Model) -> dict[str, Any]:
         user = self.request.user
@@ -222,24 +317,22 @@ class RecordDetailView(RecordMixin, View):
         attachments = permissions.restrict(Attachment.objects.all(), user).filter(
             target_type=ct, object_id=obj.pk
         )
+        workflow, state_field = self.lifecycle()
         transitions = []
-        if self.workflow is not None:
+        if workflow is not None:
             transitions = [
                 t
-                for t in self.workflow.available(obj, getattr(obj, self.workflow_field))
+                for t in workflow.available(obj, getattr(obj, state_field))
                 if permissions.can(user, t.action, obj)
             ]
         details = []
-        for name in self.fields:
+        for name in self.detail_fields():
             field = obj._meta.get_field(name)
-            value = display_value(obj, name)
+            value = display_value(obj, name, user)
             link = ""
-            if field.is_relation and not field.many_to_many and getattr(obj, name) is not None:
-                link = (
-                    getattr(obj, name).get_absolute_url()
-                    if hasattr(getattr(obj, name), "get_absolute_url")
-                    else ""
-                )
+            if field.is_relation and not field.many_to_many:
+                related = tenancy.visible_one(obj, name, user)
+                link = related.get_absolute_url() if hasattr(related, "get_absolute_url") else ""
             details.append({"label": field.verbose_name, "value": value, "link": link})
         return {
             **self.base_context(),
@@ -255,6 +348,7 @@ class RecordDetailView(RecordMixin, View):
             or permissions.can(user, permissions.CHANGE, obj),
             "edit_url": self.url_name("edit"),
             "is_customer": permissions.is_customer_user(user),
+            "panels": panels(obj.object_type(), obj, user, page=DETAIL),
         }
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -282,9 +376,9 @@ class RecordDetailView(RecordMixin, View):
                     upload=request.FILES["file"],
                 )
                 messages.success(request, _("File attached."))
-            elif "transition" in request.POST and self.workflow is not None:
+            elif "transition" in request.POST and self.lifecycle()[0] is not None:
                 name = request.POST["transition"]
-                step = self.workflow.get(name)
+                step = self.lifecycle()[0].get(name)
                 if not permissions.can(request.user, step.action, obj):
                     return HttpResponseForbidden(_("You may not do this."))
                 wanted = (*step.needs, *self.transition_fields)
@@ -305,30 +399,33 @@ class RecordDetailView(RecordMixin, View):
 
 
 class RecordFormView(RecordMixin, View):
-    form_fields: ClassVar[list[str]] = []
+    """Create and edit pages: the declaration's form for the user's audience, written through the app's
+    services (or the generic audited ones)."""
+
     template_name = "core/record_form.html"
     create_service: ClassVar[Callable[..., Any] | None] = None
     update_service: ClassVar[Callable[..., Any] | None] = None
+    form_fields: ClassVar[list[str]] = []  # TRANSITIONAL (apps not yet declared)
 
-    def form_class(self) -> type[forms.ModelForm]:
+    def get_form_class(self, creating: bool) -> type[forms.ModelForm]:
+        """The declaration's form for this user and step."""
+        resource = self.resource()
+        if resource is None:
+            return self.form_class()
+        return record_forms.form_class(resource, self.request.user, creating)
+
+    def form_class(self) -> type[forms.ModelForm]:  # TRANSITIONAL (apps not yet declared)
         return forms.modelform_factory(self.model, fields=self.form_fields)
 
     def make_form(self, instance=None, data=None) -> forms.ModelForm:
+        creating = instance is None
+        form_class = self.get_form_class(creating)
         # A new record can be pre-filled from the query string (?agreement=12 from the agreement's page).
         initial = None
-        if instance is None:
-            initial = {k: v for k, v in self.request.GET.items() if k in self.form_fields}
-        form = self.form_class()(data=data, instance=instance, initial=initial)
-        for field in form.fields.values():
-            # Related choices obey the same permission path as everything else.
-            if isinstance(field, forms.ModelChoiceField):
-                field.queryset = permissions.restrict(field.queryset, self.request.user)
-            widget = field.widget
-            css = "form-select" if isinstance(widget, forms.Select | forms.SelectMultiple) else "form-control"
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            widget.attrs.setdefault("class", css)
-        return form
+        if creating:
+            initial = {k: v for k, v in self.request.GET.items() if k in form_class.base_fields}
+        form = form_class(data=data, instance=instance, initial=initial)
+        return record_forms.prepare(form, self.resource(), self.request.user, creating)
 
     def instance(self, pk: int | None):
         if pk is None:
@@ -351,7 +448,12 @@ class RecordFormView(RecordMixin, View):
     def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
         instance = self.instance(pk)
         form = self.make_form(instance, request.POST)
-        if form.is_valid():
+        resource = self.resource()
+        refused = record_forms.refused_fields(resource, form, request.POST) if resource else []
+        if refused:
+            form.is_valid()
+            record_forms.refuse(form, refused)
+        elif form.is_valid():
             m2m_names = {f.name for f in self.model._meta.many_to_many}
             data = {k: v for k, v in form.cleaned_data.items() if k not in m2m_names}
             m2m = {k: v for k, v in form.cleaned_data.items() if k in m2m_names}

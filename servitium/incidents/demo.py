@@ -84,8 +84,8 @@ def _worked(actor, count: int, days: int, seed: int) -> None:
         incident = services.incident_create(
             actor=actor,
             now=opened,
+            derived={"kind": kind},
             data={
-                "kind": kind,
                 "title": title,
                 "service": service,
                 "customer": customer,

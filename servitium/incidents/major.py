@@ -66,7 +66,8 @@ def major_declare(*, actor: Any, incident: Incident, manager: Person, note: str 
     incident = core_services.record_update(
         instance=incident,
         actor=actor,
-        data={"is_major": True, "major_manager": manager, "major_declared_at": timezone.now()},
+        data={},
+        derived={"is_major": True, "major_manager": manager, "major_declared_at": timezone.now()},
     )
     definition = matching_definition(incident)
     body = _(
@@ -102,10 +103,8 @@ def update_add(*, actor: Any, incident: Incident, audience: str, body: str) -> M
     update = core_services.record_create(
         model=MajorIncidentUpdate,
         actor=actor,
-        data={
-            "incident": incident,
-            "audience": audience,
-            "body": body,
+        data={"incident": incident, "audience": audience, "body": body},
+        derived={
             "sent_to": ", ".join(recipients),
             "author": actor if getattr(actor, "is_authenticated", False) else None,
         },
@@ -141,13 +140,13 @@ def escalate(
         data: dict[str, Any] = {"assignment_group": team, "assignee": None}
         if incident.status == Incident.Status.NEW:
             data["status"] = Incident.Status.ASSIGNED
-        incident = core_services.record_update(instance=incident, actor=actor, data=data)
+        incident = core_services.record_update(instance=incident, actor=actor, data={}, derived=data)
         recipients = [team.email] if team.email else [p.email for p in team.members.all() if p.email]
         message = _("Functional escalation to %(team)s") % {"team": team}
     elif kind == "hierarchical":
         level = incident.escalation_level + 1
         incident = core_services.record_update(
-            instance=incident, actor=actor, data={"escalation_level": level}
+            instance=incident, actor=actor, data={}, derived={"escalation_level": level}
         )
         group = incident.assignment_group
         recipients = [group.lead.email] if group and group.lead and group.lead.email else []

@@ -9,7 +9,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from servitium.agreements.metrics import Metric, Priority
-from servitium.core import permissions
 from servitium.core.models import BaseModel
 
 LEVELS = [(1, _("1 - high")), (2, _("2 - medium")), (3, _("3 - low"))]
@@ -21,8 +20,6 @@ class PriorityRule(BaseModel):
     impact = models.PositiveSmallIntegerField(_("impact"), choices=LEVELS)
     urgency = models.PositiveSmallIntegerField(_("urgency"), choices=LEVELS)
     priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices)
-
-    permission_area = "incidents"
 
     class Meta:
         ordering = ["impact", "urgency"]
@@ -95,10 +92,6 @@ class RequestItem(BaseModel):
         _("fulfilment target (business seconds)"), null=True, blank=True
     )
     active = models.BooleanField(_("active"), default=True)
-
-    permission_area = "incidents"
-    tenant_path = "service__customers"  # customers see the items of the services they receive
-    customer_actions = frozenset({permissions.VIEW})
 
     class Meta:
         ordering = ["service__name", "name"]
@@ -241,9 +234,6 @@ class Incident(BaseModel):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
 
-    permission_area = "incidents"
-    tenant_path = "customer"
-    customer_actions = frozenset({permissions.VIEW, permissions.ADD})
     reference_prefix = "INC"
 
     class Meta:
@@ -372,10 +362,6 @@ class SlaClock(BaseModel):
         default=0, help_text=_("Bumped on every recomputation; stale scheduled checks see it.")
     )
 
-    permission_area = "incidents"
-    tenant_path = "incident__customer"
-    customer_actions = frozenset({permissions.VIEW})
-
     class Meta:
         ordering = ["incident", "metric"]
         verbose_name = _("SLA clock")
@@ -425,10 +411,6 @@ class MajorIncidentDefinition(BaseModel):
     )
     agreed_on = models.DateField(_("agreed on"), null=True, blank=True)
 
-    permission_area = "incidents"
-    tenant_path = "customer"
-    customer_actions = frozenset({permissions.VIEW})
-
     class Meta:
         ordering = ["customer__name", "service__name"]
         verbose_name = _("major-incident definition")
@@ -453,10 +435,6 @@ class MajorIncidentUpdate(BaseModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
-    permission_area = "incidents"
-    tenant_path = "incident__customer"
-    customer_actions = frozenset({permissions.VIEW})
-
     class Meta:
         ordering = ["incident", "created"]
         verbose_name = _("major-incident update")
@@ -476,10 +454,6 @@ class PostIncidentReview(BaseModel):
     went_well = models.TextField(_("what went well"), blank=True)
     to_improve = models.TextField(_("what to improve"))
     actions = models.TextField(_("actions"), blank=True)
-
-    permission_area = "incidents"
-    tenant_path = "incident__customer"
-    customer_actions = frozenset({permissions.VIEW})
 
     class Meta:
         ordering = ["-held_on"]
@@ -505,10 +479,6 @@ class IncidentEvent(BaseModel):
     group = models.CharField(_("group"), max_length=100, blank=True)
     detail = models.TextField(_("detail"), blank=True)
     external_id = models.CharField(_("identifier in the source"), max_length=64)
-
-    permission_area = "incidents"
-    tenant_path = "incident__customer"
-    customer_actions = frozenset({permissions.VIEW})
 
     class Meta:
         ordering = ["incident", "occurred_at", "id"]
@@ -552,9 +522,6 @@ class MailMessage(BaseModel):
     recipients = models.TextField(_("to"), blank=True)
     subject = models.CharField(_("subject"), max_length=255, blank=True)
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
-
-    permission_area = "incidents"
-    tenant_path = "incident__customer"
 
     class Meta:
         ordering = ["-created"]

@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -49,36 +48,33 @@ def forget_matrix(**kwargs) -> None:
     _MATRIX_READ_AT = 0.0
 
 
-def _no_status(data: dict[str, Any]) -> None:
-    for name in ("approval", "approved_by", "is_major", "major_manager", "major_declared_at"):
-        if name in data:
-            raise ValidationError({name: _("Set through approval and major-incident actions.")})
-    if "status" in data or "priority" in data:
-        raise ValidationError(
-            {"status": _("Status and priority are not set directly: use transitions, impact and urgency.")}
-        )
-
-
 @transaction.atomic
 def incident_create(
-    *, actor: Any, data: dict[str, Any], m2m: dict[str, Any] | None = None, now=None
+    *,
+    actor: Any,
+    data: dict[str, Any],
+    m2m: dict[str, Any] | None = None,
+    derived: dict[str, Any] | None = None,
+    now=None,
 ) -> Incident:
-    """Record a ticket, derive its priority and start its SLA clocks. A customer user always raises it for
-    their own organization, as themselves."""
-    _no_status(data)
-    data = dict(data)
+    """Record a ticket, derive its priority and start its SLA clocks. `data` is what the actor asked for
+    (the declared input rules apply to it); `derived` what the caller decided (its kind). A customer user
+    always raises it for their own organization, as themselves."""
+    values = {**data, **(derived or {})}
     if permissions.is_customer_user(actor):
-        data["customer"] = actor.organization
-        data["caller"] = Person.objects.filter(user=actor).first()
-        for field in ("assignment_group", "assignee", *RESOLUTION_FIELDS):
-            data.pop(field, None)
-    data = fulfilment.apply_request_item(data)
-    if data.get("affected_ci") is not None and not data.get("affected_ci_name"):
-        data["affected_ci_name"] = data["affected_ci"].name[:200]
-    data["priority"] = security_priority(priority_for(data.get("impact", 3), data.get("urgency", 3)), data)
-    if (data.get("assignment_group") or data.get("assignee")) and data.get("approval") != Approval.PENDING:
-        data["status"] = Incident.Status.ASSIGNED
-    incident = core_services.create_in_transaction(model=Incident, data=data, actor=actor)
+        values["customer"] = actor.organization
+        values["caller"] = Person.objects.filter(user=actor).first()
+    values = fulfilment.apply_request_item(values)
+    if values.get("affected_ci") is not None and not values.get("affected_ci_name"):
+        values["affected_ci_name"] = values["affected_ci"].name[:200]
+    values["priority"] = security_priority(
+        priority_for(values.get("impact", 3), values.get("urgency", 3)), values
+    )
+    if (values.get("assignment_group") or values.get("assignee")) and values.get(
+        "approval"
+    ) != Approval.PENDING:
+        values["status"] = Incident.Status.ASSIGNED
+    incident = core_services.create_in_transaction(model=Incident, data=data, derived=values, actor=actor)
     started = clocks.clocks_start(incident, now or incident.created)
     incident.started_clocks = sorted(started, key=lambda c: c.metric)  # as SlaClock.Meta.ordering reads them
     return incident
@@ -90,27 +86,23 @@ def incident_update(
 ) -> Incident:
     """Change fields; a new impact/urgency re-derives the priority, a new service or priority re-targets the
     clocks (keeping the business time already elapsed and paused)."""
-    _no_status(data)
     if instance.status == Incident.Status.CLOSED:
         raise TransitionNotAllowed(_("A closed ticket is kept as it was closed."))
     now = now or timezone.now()
-    data = dict(data)
     impact, urgency = data.get("impact", instance.impact), data.get("urgency", instance.urgency)
-    data["priority"] = security_priority(priority_for(impact, urgency), data, instance)
+    derived: dict[str, Any] = {"priority": security_priority(priority_for(impact, urgency), data, instance)}
     retarget = (
-        data["priority"] != instance.priority
+        derived["priority"] != instance.priority
         or data.get("service", instance.service) != instance.service
         or (data.get("customer", instance.customer) != instance.customer)
     )
-    if "request_item" in data and data["request_item"] != instance.request_item:
-        raise ValidationError({"request_item": _("The request item is chosen when the request is raised.")})
     if (
         instance.status == Incident.Status.NEW
         and instance.approval != Approval.PENDING
         and (data.get("assignment_group") or data.get("assignee"))
     ):
-        data["status"] = Incident.Status.ASSIGNED
-    incident = core_services.record_update(instance=instance, data=data, actor=actor)
+        derived["status"] = Incident.Status.ASSIGNED
+    incident = core_services.record_update(instance=instance, data=data, derived=derived, actor=actor)
     if retarget:
         clocks.clocks_retarget(incident, now)
     return incident

@@ -17,45 +17,11 @@ from servitium.core import views as generic
 from servitium.core.api.pagination import CappedCountPaginator
 from servitium.core.errors import ApplicationError
 from servitium.parties.models import Person, Team
-from servitium.problems.models import Problem
 
 from . import fulfilment, major, selectors, services
 from .clocks import clock_state
 from .importing import MAPPINGS, ImportArgumentError, import_incidents
-from .lifecycle import INCIDENT_WORKFLOW
-from .models import Approval, Incident, MajorIncidentUpdate, PostIncidentReview
-
-FIELDS = [
-    "reference",
-    "kind",
-    "title",
-    "description",
-    "service",
-    "customer",
-    "caller",
-    "channel",
-    "category",
-    "impact",
-    "urgency",
-    "priority",
-    "status",
-    "assignment_group",
-    "assignee",
-    "affected_ci",
-    "affected_ci_name",
-    "request_item",
-    "approval",
-    "is_security",
-    "security_category",
-    "security_risk",
-    "is_major",
-    "major_manager",
-    "escalation_level",
-    "resolution_code",
-    "resolution_notes",
-    "closure_code",
-]
-
+from .models import Approval, Incident, PostIncidentReview
 
 OPEN_STATUSES = [
     s for s in Incident.Status.values if s not in (Incident.Status.RESOLVED, Incident.Status.CLOSED)
@@ -66,10 +32,6 @@ class IncidentList(generic.RecordListView):
     """The queue: everything, my work, my teams' work, or breaching soon (by SLA due time)."""
 
     model = Incident
-    columns = ["reference", "title", "priority", "status", "customer", "assignee", "created"]
-    filter_fields = ["status", "priority", "kind", "assignment_group"]
-    search_fields = ["reference", "title"]
-    default_sort = "-created"
     template_name = "incidents/incident_list.html"
     paginator_class = CappedCountPaginator  # queues over millions of tickets: exact counts up to 10,000
 
@@ -101,22 +63,11 @@ class IncidentList(generic.RecordListView):
     def base_context(self):
         context = super().base_context()
         context["can_import"] = permissions.area_allows(self.request.user, "incidents", permissions.ALL)
-        if permissions.is_provider_user(self.request.user):
-            # Agents should know what is being deployed and what just went wrong (2011 9.3 / 2018 8.5.3).
-            from servitium.releases import selectors as release_selectors
-            from servitium.releases.models import Release
-
-            releases = permissions.restrict(Release.objects.all(), self.request.user)
-            upcoming, troubled = release_selectors.service_desk_view(releases, days=7)
-            context["releases_upcoming"] = list(upcoming[:5])
-            context["releases_troubled"] = list(troubled[:5])
         return context
 
 
 class IncidentDetail(generic.RecordDetailView):
     model = Incident
-    fields = FIELDS
-    workflow = INCIDENT_WORKFLOW
     transition_service = staticmethod(services.incident_transition)
     template_name = "incidents/incident_detail.html"
 
@@ -128,8 +79,6 @@ class IncidentDetail(generic.RecordDetailView):
             for c in permissions.restrict(obj.sla_clocks.select_related("calendar"), user)
         ]
         updates = permissions.restrict(obj.major_updates.select_related("author"), user)
-        if permissions.is_customer_user(user):
-            updates = updates.filter(audience=MajorIncidentUpdate.Audience.CUSTOMER)
         customer = permissions.is_customer_user(user)
         staff = not customer and permissions.can(user, permissions.CHANGE, obj)
         context.update(
@@ -140,9 +89,6 @@ class IncidentDetail(generic.RecordDetailView):
                 "definition": major.matching_definition(obj) if staff and not obj.is_major else None,
                 "can_act": staff and obj.is_open,
                 "may_approve": obj.approval == Approval.PENDING and fulfilment.may_approve(user, obj),
-                "problems": permissions.restrict(obj.problems.all(), user) if not customer else [],
-                "can_raise_problem": not customer
-                and permissions.has_permission(user, permissions.ADD, Problem),
                 "provider_people": Person.objects.filter(organization__kind="provider").order_by("name")
                 if staff
                 else [],
@@ -202,46 +148,11 @@ class IncidentDetail(generic.RecordDetailView):
 class IncidentForm(generic.RecordFormView):
     model = Incident
     template_name = "incidents/incident_form.html"
-    form_fields = [
-        "title",
-        "description",
-        "service",
-        "customer",
-        "caller",
-        "channel",
-        "category",
-        "impact",
-        "urgency",
-        "assignment_group",
-        "assignee",
-        "affected_ci",
-        "affected_ci_name",
-        "is_security",
-        "security_category",
-        "security_risk",
-        "resolution_code",
-        "resolution_notes",
-    ]
     create_service = staticmethod(services.incident_create)
     update_service = staticmethod(services.incident_update)
 
     def make_form(self, instance=None, data=None):
         form = super().make_form(instance, data)
-        if permissions.is_customer_user(self.request.user):
-            for name in (
-                "customer",
-                "caller",
-                "assignment_group",
-                "assignee",
-                "resolution_code",
-                "resolution_notes",
-                "is_security",
-                "security_category",
-                "security_risk",
-                "affected_ci",
-                "affected_ci_name",
-            ):
-                form.fields.pop(name, None)
         if "title" in form.fields:
             form.fields["title"].widget.attrs["autofocus"] = True
         if not permissions.is_customer_user(self.request.user):
@@ -271,29 +182,17 @@ class PostIncidentReviewForm(generic.RecordFormView):
     """Record (or correct) the review of a major incident; `?incident=<id>` pre-fills the ticket."""
 
     model = PostIncidentReview
-    form_fields = [
-        "incident",
-        "held_on",
-        "participants",
-        "summary",
-        "root_cause",
-        "went_well",
-        "to_improve",
-        "actions",
-    ]
     create_service = staticmethod(major.review_record)
 
     def make_form(self, instance=None, data=None):
         form = super().make_form(instance, data)
-        form.fields["incident"].queryset = form.fields["incident"].queryset.filter(is_major=True)
+        if "incident" in form.fields:
+            form.fields["incident"].queryset = form.fields["incident"].queryset.filter(is_major=True)
         return form
 
 
 class PostIncidentReviewList(generic.RecordListView):
     model = PostIncidentReview
-    columns = ["incident", "held_on", "summary", "to_improve"]
-    search_fields = ["summary", "to_improve", "incident__reference"]
-    default_sort = "-held_on"
 
     def base_queryset(self):
         return PostIncidentReview.objects.select_related("incident")

@@ -13,7 +13,12 @@ class ProblemsConfig(AppConfig):
 
         from servitium.core.permissions import register_area
 
-        from . import jobs  # noqa: F401  (registers the daily trend analysis)
+        from . import (
+            jobs,  # noqa: F401  (registers the daily trend analysis)
+            panels,
+        )
+
+        panels.register()
 
         register_area(
             "problems", _("Problems"), nav_url="problems:problem_list", order=6, role_prefix="problem"

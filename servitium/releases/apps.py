@@ -11,7 +11,12 @@ class ReleasesConfig(AppConfig):
     def ready(self) -> None:
         from servitium.core.permissions import grant_view, register_area
 
-        from . import jobs  # noqa: F401  (registers the nightly success measurement)
+        from . import (
+            jobs,  # noqa: F401  (registers the nightly success measurement)
+            panels,
+        )
+
+        panels.register()
 
         # Readable by all staff: the service desk must see upcoming releases and failures (2011 9.3).
         register_area(

@@ -21,13 +21,14 @@ def test_login_required():
 
 def test_home_and_lists(ctx):
     factories.service("Email", customers=[ctx.org_a])
+    factories.service("Backup", customers=[ctx.org_a])
     browser = login(ctx.admin)
     home = browser.get("/")
     assert home.status_code == 200 and b"Overview" in home.content
     for url in ("/catalog/services/", "/parties/organizations/", "/parties/people/", "/parties/teams/"):
         assert browser.get(url).status_code == 200, url
-    listing = browser.get("/catalog/services/", {"q": "mail"})
-    assert b"Email" in listing.content
+    listing = browser.get("/catalog/services/", {"search": "mail"})
+    assert b"Email" in listing.content and b"Backup" not in listing.content
 
 
 def test_service_detail_shows_history(ctx):

@@ -92,7 +92,7 @@ def test_api_create_through_the_lean_path(ctx, sla):
     assert len(queries) <= 16  # token, customer, service, priority, reference, rows, log, targets, clocks
     assert client(ctx.admin).get(body["url"]).json() == {**body, "sla_clocks": body["sla_clocks"]}
     bad = api.post("/api/v1/incidents/", {"title": "x"}, format="json")
-    assert bad.status_code == 400 and bad.json() == {"customer": ["Name the customer organization."]}
+    assert bad.status_code == 400 and bad.json() == {"customer": ["This field is required."]}
     other = api.post("/api/v1/incidents/", {"title": "x", "customer": 10**9}, format="json")
     assert other.status_code == 400 and "does not exist" in other.json()["customer"][0]
 

@@ -33,7 +33,7 @@ def test_lists_and_pages(ctx, staff):
         "/problems/known-errors/new/",
     ):
         assert browser.get(url).status_code == 200, url
-    assert obj.reference.encode() in browser.get("/problems/", {"q": "mail"}).content
+    assert obj.reference.encode() in browser.get("/problems/", {"search": "mail"}).content
     assert b"Problems" in browser.get("/").content  # the area is in the navigation
 
 

@@ -3,11 +3,12 @@ querysets pass through `restrict()` and whose writes call audited services."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -15,23 +16,96 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from servitium.core import permissions
+from servitium.core import permissions, tenancy
 from servitium.core import services as core_services
+from servitium.core.declaration import Resource, resource_for
 from servitium.core.errors import ApplicationError
 from servitium.core.workflow import Workflow
 
+from ..filters import filterset_for
 from .fields import RestrictedPrimaryKeyRelatedField
 
 
 class RecordSerializer(serializers.ModelSerializer):
-    """Model serializer with `url`, related records by id, and restricted choices for related ids."""
+    """Model serializer with `url`, related records by id, and restricted choices for related ids.
+
+    With `Meta.resource` (a declaration, see core.declaration) the fields, the read-only ones and the
+    required ones come from the declaration; the class only adds what it computes (`*_display`, nested
+    lists). Input for the status field is passed to the service, which refuses it (400 naming it)."""
 
     serializer_related_field = RestrictedPrimaryKeyRelatedField
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        meta = cls.__dict__.get("Meta")
+        resource = getattr(meta, "resource", None)
+        if resource is not None:
+            derive_meta(meta, resource)
 
     def build_url_field(self, field_name, model_class):
         return serializers.HyperlinkedIdentityField, {
             "view_name": f"api:{model_class._meta.model_name}-detail"
         }
+
+    @property
+    def resource(self) -> type[Resource] | None:
+        return getattr(self.Meta, "resource", None)
+
+    def _user(self) -> Any:
+        return getattr(self.context.get("request"), "user", None)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        resource = self.resource
+        customer_required = getattr(resource, "customer", None) and resource.customer.required
+        if customer_required is not None and permissions.is_customer_user(self._user()):
+            for name in resource.writable():
+                if name in fields:
+                    fields[name].required = name in customer_required
+        return fields
+
+    def to_internal_value(self, data):
+        values = super().to_internal_value(data)
+        status_field = getattr(self.resource, "status", None)
+        if status_field and isinstance(data, Mapping) and status_field in data:
+            values[status_field] = data[status_field]  # for the service to refuse unless unchanged
+        return values
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        organization = tenancy.customer_organization(self._user())
+        if organization is not None:
+            tenancy.mask(data, tenancy.tenant_fields(type(instance), data), organization)
+        return data
+
+
+def derive_meta(meta: type, resource: type[Resource]) -> None:
+    """Fill a serializer's Meta from a declaration."""
+    meta.model = resource.model
+    meta.fields = resource.representation()
+    writable = resource.writable()
+    meta.read_only_fields = [
+        n for n in meta.fields if n not in writable and n != "url" and resource.model_field(n) is not None
+    ]
+    extra = dict(getattr(meta, "extra_kwargs", {}) or {})
+    if resource.staff.required is not None:
+        for name in writable:
+            if resource.model_field(name) is not None:
+                extra.setdefault(name, {}).setdefault("required", name in resource.staff.required)
+    meta.extra_kwargs = extra
+
+
+_SERIALIZERS: dict[type[Resource], type[RecordSerializer]] = {}
+
+
+def serializer_for(resource: type[Resource]) -> type[RecordSerializer]:
+    """The serializer a declaration gives when its API adds nothing of its own."""
+    found = _SERIALIZERS.get(resource)
+    if found is None:
+        meta = type("Meta", (), {"resource": resource})
+        name = f"{resource.model.__name__}Serializer"
+        found = _SERIALIZERS[resource] = type(name, (RecordSerializer,), {"Meta": meta})
+    return found
 
 
 class TransitionInputSerializer(serializers.Serializer):
@@ -59,6 +133,27 @@ class RecordViewSet(viewsets.ModelViewSet):
     workflow_field: ClassVar[str] = "status"
     transition_service: ClassVar[Callable[..., Any] | None] = None
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+    resource: ClassVar[type[Resource] | None] = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A viewset of a declared record type takes its serializer (unless it has its own), its one
+        FilterSet (filters, search, ordering) and its lifecycle from the declaration."""
+        super().__init_subclass__(**kwargs)
+        resource = cls.resource
+        if resource is None and cls.__dict__.get("queryset") is not None:
+            declared = resource_for(cls.__dict__["queryset"].model)
+            resource = None if declared.legacy else declared
+        if resource is None:
+            return
+        cls.resource = resource
+        if cls.__dict__.get("serializer_class") is None and getattr(cls, "serializer_class", None) is None:
+            cls.serializer_class = serializer_for(resource)
+        if "filterset_class" not in cls.__dict__:
+            cls.filterset_class = filterset_for(resource)
+            cls.filter_backends = [DjangoFilterBackend]
+        if resource.workflow is not None and "workflow" not in cls.__dict__:
+            cls.workflow = resource.workflow
+            cls.workflow_field = resource.status or "status"
 
     @property
     def model(self):

@@ -16,6 +16,8 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from rest_framework import serializers
 
 from servitium.core import permissions, sqlwrite
+from servitium.core.declaration import Resource
+from servitium.core.services import audience
 
 _DATETIME = serializers.DateTimeField()
 _TRUE = serializers.BooleanField.TRUE_VALUES
@@ -143,37 +145,49 @@ def by_pk(model: type[models.Model], pk: int) -> models.Model | None:
 
 
 class FastInput:
-    """Validate a create payload for the listed model fields with DRF's semantics and messages."""
+    """Validate a create payload of a declared record type with DRF's semantics and messages: the fields
+    some audience may write on create, the audience's required ones, and the status field handed on for
+    the service to refuse (as the serializer does)."""
 
-    def __init__(
-        self, model: type[models.Model], fields: list[str], required: set[str] | None = None
-    ) -> None:
-        self.model = model
-        self.fields = [model._meta.get_field(name) for name in fields]
-        self.required = required
+    def __init__(self, resource: type[Resource]) -> None:
+        self.resource = resource
+        model = resource.model
+        writable = [
+            *resource.staff.create,
+            *(n for n in resource.customer.create if n not in resource.staff.create),
+        ]
+        self.fields = [model._meta.get_field(n) for n in writable if resource.model_field(n) is not None]
 
-    def _is_required(self, field: models.Field) -> bool:
-        if self.required is not None:
-            return field.name in self.required
-        return not (field.blank or field.null or field.has_default())
+    def _required(self, user: Any) -> set[str] | None:
+        access = self.resource.access(audience(user))
+        return None if access is None or access.required is None else set(access.required)
 
     def parse(self, data: Any, user: Any) -> tuple[dict[str, Any], dict[str, list[str]]]:
         if not isinstance(data, dict):
             return {}, {
                 "non_field_errors": [f"Invalid data. Expected a dictionary, but got {type(data).__name__}."]
             }
+        required = self._required(user)
         values: dict[str, Any] = {}
         errors: dict[str, list[str]] = {}
         for field in self.fields:
             name = field.name
             if name not in data:
-                if self._is_required(field):
+                wanted = (
+                    name in required
+                    if required is not None
+                    else not (field.blank or field.null or field.has_default())
+                )
+                if wanted:
                     errors[name] = ["This field is required."]
                 continue
             try:
                 values[name] = self._value(field, data[name], user)
             except serializers.ValidationError as exc:
                 errors[name] = [str(m) for m in exc.detail]
+        status = self.resource.status
+        if status and status in data and not errors:
+            values[status] = data[status]  # for the service to refuse, as through the serializer
         return values, errors
 
     def _value(self, field: models.Field, raw: Any, user: Any) -> Any:

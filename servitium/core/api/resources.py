@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from servitium.core import permissions, services
 from servitium.core.models import ApiToken, Attachment, ChangeRecord, Comment, ServiceHoursCalendar
 
-from .base import RecordSerializer, RecordViewSet
+from .base import RecordViewSet
 
 
 class ChangeRecordSerializer(serializers.ModelSerializer):
@@ -221,33 +221,10 @@ class AttachmentViewSet(
         return response
 
 
-class CalendarSerializer(RecordSerializer):
-    class Meta:
-        model = ServiceHoursCalendar
-        fields = [
-            "id",
-            "url",
-            "name",
-            "description",
-            "time_zone",
-            "weekly_hours",
-            "holiday_country",
-            "holiday_subdivision",
-            "holidays",
-            "exceptions",
-            "created",
-            "updated",
-        ]
-
-
 class CalendarViewSet(RecordViewSet):
     """Service-hours calendars: weekly hours in a time zone, holidays and exceptions."""
 
     queryset = ServiceHoursCalendar.objects.all()
-    serializer_class = CalendarSerializer
-    filterset_fields = ["time_zone", "holiday_country"]
-    search_fields = ["name", "description"]
-    ordering_fields = ["name", "created"]
 
     @extend_schema(
         parameters=[],

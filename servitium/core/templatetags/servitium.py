@@ -7,9 +7,9 @@ register = template.Library()
 
 @register.simple_tag
 def sort_query(querystring: str, column: str, current: str) -> str:
-    """The list's query string with `sort` toggled on this column (ascending first, then descending)."""
+    """The list's query string with `ordering` toggled on this column (ascending first, then descending)."""
     params = QueryDict(querystring, mutable=True)
-    params["sort"] = f"-{column}" if current == column else column
+    params["ordering"] = f"-{column}" if current == column else column
     params.pop("page", None)
     return params.urlencode()
 

@@ -165,16 +165,14 @@ def _append(
     incident: Incident, mail: ParsedMail, person: Person | None, provider_side: bool, now: dt.datetime
 ) -> None:
     text = strip_quoted(mail.text) or _("(empty message)")
-    comment = Comment(
-        target_type=ContentType.objects.get_for_model(Incident),
-        object_id=incident.pk,
+    core_services.comment_store(
+        target=incident,
         body=text,
         visibility=Comment.Visibility.PUBLIC,
         author=_user(person),
         author_name=(mail.sender_name or mail.sender)[:200],
+        actor=None,
     )
-    comment.full_clean()
-    comment.save()
     _store_attachments(incident, mail, person)
     if provider_side:
         outbound.notify(incident, to=outbound.caller_address(incident), text=text)

@@ -1,0 +1,67 @@
+"""UI forms made from the declarations: a record's form holds exactly the fields the user's audience may
+write in this step, related choices come through the one permission path, and a posted field the user may
+not write is refused by name (as the API refuses it), never silently dropped."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext as _
+
+from . import permissions
+from .declaration import Resource
+from .services import audience
+
+_FORMS: dict[tuple[type[Resource], str | None, bool], type[forms.ModelForm]] = {}
+
+
+def form_fields(resource: type[Resource], user: Any, creating: bool) -> list[str]:
+    """The model fields a form shows this user: what the audience may write, editable by forms."""
+    access = resource.access(audience(user)) or resource.staff
+    names = []
+    for name in access.writes(creating):
+        field = resource.model_field(name)
+        if field is not None and field.editable and name != resource.status:
+            names.append(name)
+    return names
+
+
+def form_class(resource: type[Resource], user: Any, creating: bool) -> type[forms.ModelForm]:
+    """The ModelForm of a declared record type for this user's audience and step (built once)."""
+    who = audience(user)
+    key = (resource, who, creating)
+    found = _FORMS.get(key)
+    if found is None:
+        found = _FORMS[key] = forms.modelform_factory(
+            resource.model, fields=form_fields(resource, user, creating)
+        )
+    return found
+
+
+def prepare(form: forms.Form, resource: type[Resource] | None, user: Any, creating: bool) -> forms.Form:
+    """Restrict related choices, mark the audience's required fields, and style the widgets."""
+    access = resource.access(audience(user)) if resource is not None else None
+    for name, field in form.fields.items():
+        if isinstance(field, forms.ModelChoiceField):
+            # Related choices obey the same permission path as everything else.
+            field.queryset = permissions.restrict(field.queryset, user)
+        if creating and access is not None and access.required is not None:
+            field.required = name in access.required
+        widget = field.widget
+        css = "form-select" if isinstance(widget, forms.Select | forms.SelectMultiple) else "form-control"
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        widget.attrs.setdefault("class", css)
+    return form
+
+
+def refused_fields(resource: type[Resource], form: forms.Form, posted: Any) -> list[str]:
+    """Declared fields of the record that were posted but are not the user's to write here."""
+    known = {*resource.fields, *(resource.status and (resource.status,) or ())}
+    return sorted(name for name in posted if name in known and name not in form.fields)
+
+
+def refuse(form: forms.Form, names: list[str]) -> None:
+    for name in names:
+        form.add_error(None, _("You may not set the field %(name)s.") % {"name": name})

@@ -1,0 +1,245 @@
+"""What incident and request records show, who may write which field, and how their lists filter."""
+
+from __future__ import annotations
+
+from servitium.core.declaration import ADD, VIEW, Access, Resource
+
+from .lifecycle import INCIDENT_WORKFLOW
+from .models import (
+    Incident,
+    IncidentEvent,
+    MailMessage,
+    MajorIncidentDefinition,
+    MajorIncidentUpdate,
+    PostIncidentReview,
+    PriorityRule,
+    RequestItem,
+    SlaClock,
+)
+
+# What a customer may say when raising a ticket: what is wrong, with which of its services or CIs, how
+# badly (and for whom: only its own organization is there to name). Who works on it, how it is classified
+# for security and how it ends are the provider's to say.
+CUSTOMER_RAISES = (
+    "title",
+    "description",
+    "customer",
+    "service",
+    "affected_ci",
+    "channel",
+    "category",
+    "impact",
+    "urgency",
+    "request_item",
+)
+STAFF_WRITES = (
+    "title",
+    "description",
+    "service",
+    "customer",
+    "caller",
+    "channel",
+    "category",
+    "impact",
+    "urgency",
+    "assignment_group",
+    "assignee",
+    "affected_ci",
+    "affected_ci_name",
+    "is_security",
+    "security_category",
+    "security_risk",
+    "resolution_code",
+    "resolution_notes",
+    "closure_code",
+)
+
+
+class IncidentResource(Resource):
+    model = Incident
+    area = "incidents"
+    tenant = "customer"
+    customer_actions = {VIEW, ADD}
+    status = "status"
+    workflow = INCIDENT_WORKFLOW
+    fields = (
+        "reference",
+        "kind",
+        "title",
+        "description",
+        "service",
+        "customer",
+        "caller",
+        "channel",
+        "category",
+        "impact",
+        "urgency",
+        "priority",
+        "status",
+        "assignment_group",
+        "assignee",
+        "affected_ci",
+        "affected_ci_name",
+        "request_item",
+        "approval",
+        "approved_by",
+        "is_security",
+        "security_category",
+        "security_risk",
+        "is_major",
+        "major_manager",
+        "major_declared_at",
+        "resolution_code",
+        "resolution_notes",
+        "closure_code",
+        "escalation_level",
+        "responded_at",
+        "resolved_at",
+        "closed_at",
+        "reopen_count",
+        "sla_clocks",
+    )
+    computed = ("sla_clocks",)
+    # The request item is chosen when the request is raised; afterwards it is part of its history.
+    staff = Access(
+        create=(*STAFF_WRITES, "request_item"), update=STAFF_WRITES, required=("title", "customer")
+    )
+    customer = Access(create=CUSTOMER_RAISES, update=(), required=("title",))
+    filters = (
+        "status",
+        "priority",
+        "kind",
+        "customer",
+        "service",
+        "assignment_group",
+        "assignee",
+        "caller",
+        "channel",
+        "category",
+        "is_security",
+        "security_category",
+        "affected_ci",
+        "is_major",
+        "approval",
+        "request_item",
+        "escalation_level",
+        "reference",
+    )
+    list_filters = ("status", "priority", "kind", "assignment_group")
+    search = ("reference", "title", "description")
+    orderings = ("created", "updated", "priority", "status", "reference", "title")
+    ordering = ("-created",)
+    columns = ("reference", "title", "priority", "status", "customer", "assignee", "created")
+
+
+class PriorityRuleResource(Resource):
+    model = PriorityRule
+    area = "incidents"
+    fields = ("impact", "urgency", "priority")
+    staff = Access(create=fields)
+    filters = ("impact", "urgency", "priority")
+    orderings = ("impact", "urgency", "priority")
+    columns = ("impact", "urgency", "priority")
+
+
+class RequestItemResource(Resource):
+    model = RequestItem
+    area = "incidents"
+    tenant = "service__customers"  # customers see the items of the services they receive
+    customer_actions = {VIEW}
+    fields = (
+        "service",
+        "name",
+        "description",
+        "fulfilment_instructions",
+        "needs_approval",
+        "approver",
+        "fulfilment_group",
+        "response_target_s",
+        "resolution_target_s",
+        "active",
+    )
+    staff = Access(create=fields)
+    filters = ("service", "needs_approval", "active")
+    search = ("name", "description")
+    orderings = ("name",)
+    columns = ("name", "service", "needs_approval", "active")
+
+
+class MajorIncidentDefinitionResource(Resource):
+    model = MajorIncidentDefinition
+    area = "incidents"
+    tenant = "customer"
+    customer_actions = {VIEW}
+    fields = ("customer", "service", "criteria", "priority_at_or_above", "agreed_on")
+    staff = Access(create=fields)
+    filters = ("customer", "service")
+    orderings = ("agreed_on",)
+    columns = ("customer", "service", "priority_at_or_above", "agreed_on")
+
+
+class MajorIncidentUpdateResource(Resource):
+    model = MajorIncidentUpdate
+    area = "incidents"
+    tenant = "incident__customer"
+    customer_actions = {VIEW}
+    fields = ("incident", "audience", "body", "sent_to", "author")
+    staff = Access(create=("incident", "audience", "body"), update=())
+    filters = ("incident", "audience")
+    orderings = ("created",)
+    columns = ("incident", "audience", "created")
+
+    @classmethod
+    def customer_scope(cls, queryset, organization_id, action):
+        """Customers read the updates addressed to customers, on their own tickets."""
+        return queryset.filter(
+            incident__customer=organization_id, audience=MajorIncidentUpdate.Audience.CUSTOMER
+        )
+
+
+class PostIncidentReviewResource(Resource):
+    model = PostIncidentReview
+    area = "incidents"
+    tenant = "incident__customer"
+    customer_actions = {VIEW}
+    fields = (
+        "incident",
+        "held_on",
+        "participants",
+        "summary",
+        "root_cause",
+        "went_well",
+        "to_improve",
+        "actions",
+    )
+    staff = Access(create=fields, update=fields[1:])
+    filters = ("incident",)
+    search = ("summary", "to_improve", "incident__reference")
+    orderings = ("held_on",)
+    ordering = ("-held_on",)
+    columns = ("incident", "held_on", "summary", "to_improve")
+
+
+class SlaClockResource(Resource):
+    """Written only by the clock services; read with the ticket."""
+
+    model = SlaClock
+    area = "incidents"
+    tenant = "incident__customer"
+    customer_actions = {VIEW}
+
+
+class IncidentEventResource(Resource):
+    """History imported with a ticket."""
+
+    model = IncidentEvent
+    area = "incidents"
+    tenant = "incident__customer"
+    customer_actions = {VIEW}
+
+
+class MailMessageResource(Resource):
+    """The mail log: provider staff only (addresses and outcomes of the gateway)."""
+
+    model = MailMessage
+    area = "incidents"
