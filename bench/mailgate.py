@@ -59,7 +59,7 @@ IN_PROCESS = """
 import sys, time
 sys.path.insert(0, {bench!r})
 from mailgate import message
-from servitium.incidents.mail.inbound import process
+from servitium.incidents.mailgate.inbound import process
 for i in range(20):
     process(message(900000 + i))
 messages = [message(i) for i in range({n})]

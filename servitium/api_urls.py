@@ -18,7 +18,7 @@ from servitium.cmdb import api as cmdb_api
 from servitium.conformity import api as conformity_api
 from servitium.core.api import resources as core_api
 from servitium.incidents import api as incidents_api
-from servitium.incidents.mail.api import InboundMailView
+from servitium.incidents.mailgate.api import InboundMailView
 from servitium.parties import api as parties_api
 from servitium.problems import api as problems_api
 from servitium.relationships import api as relationships_api

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "servitium.changes",
     "servitium.releases",
     "servitium.conformity",
+    "servitium.site",
 ]
 
 MIDDLEWARE = [
@@ -296,7 +297,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CommunicationChannelEnum": "servitium.relationships.models.Communication.Channel",
         "LevelEnum": "servitium.incidents.models.LEVELS",
-        "PriorityEnum": "servitium.agreements.metrics.Priority",
+        "PriorityEnum": "servitium.core.vocabulary.Priority",
         "ChangeAuthorityEnum": "servitium.changes.models.Authority",
         "ChangeStatusEnum": "servitium.changes.models.Change.Status",
         "ChangeApprovalDecisionEnum": "servitium.changes.models.ChangeApproval.Decision",

@@ -2,8 +2,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from servitium.core.home import home
 from servitium.core.login import RateLimitedLoginView
+from servitium.site.home import home
 
 urlpatterns = [
     path("", home, name="home"),

@@ -2,15 +2,33 @@
 
 `RecordAPISuite` checks, for one REST resource: authentication, CRUD through the API with exactly one
 change-log entry per write, nothing written on bad input, the permission matrix (writer role, auditor,
-a provider role of another area, customers) and that another organization's records are invisible.
+a provider role of another area, customers) and that another organization's records are invisible; and,
+from the record type's declaration (core.declaration): the representation, the agreement of the
+permission paths for every role, the input rules (customers, status), every declared filter, ordering and
+search, tenant-safe organization fields, and the list's query count against its recorded baseline.
+
+`RecordUISuite` checks the record type's pages the same way: list (filters, sorting, search, CSV),
+detail, and the forms each audience gets.
 """
 
 from __future__ import annotations
 
+import fcntl
+import json
+import os
+from pathlib import Path
 from typing import Any, ClassVar
 
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+from servitium.core import permissions, tenancy
+from servitium.core.declaration import Resource, resource_for
+from servitium.core.forms import form_fields
 from servitium.core.models import ChangeRecord
 from tests import factories
 
@@ -26,6 +44,52 @@ def entries_for(obj) -> list[ChangeRecord]:
     return list(
         ChangeRecord.objects.filter(object_type=type(obj).object_type(), object_id=obj.pk).order_by("id")
     )
+
+
+QUERY_BASELINES = Path(__file__).with_name("query_counts.json")
+RECORD_BASELINES = os.environ.get("SERVITIUM_RECORD_QUERY_COUNTS") == "1"
+
+
+def declared(model) -> type[Resource] | None:
+    found = resource_for(model)
+    return None if found.legacy else found
+
+
+def sample_value(obj, name: str):
+    """A value of `obj` that the filter `name` can be given to find it (None: nothing to filter by)."""
+    field = obj._meta.get_field(name)
+    if field.many_to_many:
+        first = getattr(obj, name).first()
+        return None if first is None else first.pk
+    value = getattr(obj, field.attname)
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+def query_count(func) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        func()
+    return len(queries)
+
+
+def baseline(key: str, count: int) -> int | None:
+    """The recorded query count of `key` on this database (recording it when asked to)."""
+    vendor = connection.vendor
+    with open(QUERY_BASELINES, "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        handle.seek(0)
+        text = handle.read()
+        data = json.loads(text) if text.strip() else {}
+        if RECORD_BASELINES:
+            data.setdefault(vendor, {})[key] = count
+            handle.seek(0)
+            handle.truncate()
+            json.dump({v: dict(sorted(d.items())) for v, d in sorted(data.items())}, handle, indent=1)
+            handle.write("\n")
+        return data.get(vendor, {}).get(key)
 
 
 class RecordAPISuite:
@@ -161,3 +225,223 @@ class RecordAPISuite:
         assert set(body) == {"count", "next", "previous", "results"}
         assert len(body["results"]) == 1
         assert body["count"] >= 1
+
+    # --- from the declaration -----------------------------------------------------------------------------
+    @property
+    def resource(self) -> type[Resource] | None:
+        return declared(self.model)
+
+    def test_representation_is_the_declaration(self, ctx):
+        resource = self.resource
+        if resource is None:
+            pytest.skip("not declared yet")
+        obj = self.make(ctx)
+        body = client(ctx.admin).get(self.url(obj)).json()
+        assert list(body) == resource.representation()
+
+    def test_permission_paths_agree_for_every_role(self, ctx):
+        """restrict(), can(), unrestricted() and has_permission() give one answer for every role."""
+        obj = self.make(ctx)
+        model = type(obj)
+        users = [ctx.admin, ctx.customer_a, ctx.customer_b]
+        roles = [name for name in permissions.ROLES if name != permissions.CUSTOMER]
+        users += [factories.user(f"agree_{i}", ctx.provider, [name]) for i, name in enumerate(roles)]
+        every = list(model._default_manager.all())
+        for user in users:
+            for action in (permissions.VIEW, permissions.ADD, permissions.CHANGE, permissions.DELETE):
+                restricted = set(permissions.restrict(model._default_manager.all(), user, action))
+                allowed = {o for o in every if permissions.can(user, action, o)}
+                assert restricted == allowed, (user.username, action)
+                if permissions.unrestricted(user, model, action):
+                    assert restricted == set(every), (user.username, action)
+                if restricted:
+                    assert permissions.has_permission(user, action, model), (user.username, action)
+
+    def test_declared_filters_find_the_record(self, ctx):
+        resource = self.resource
+        if resource is None:
+            pytest.skip("not declared yet")
+        obj = self.make(ctx)
+        api = client(ctx.admin)
+        names = resource.filters if isinstance(resource.filters, tuple) else tuple(resource.filters)
+        for name in names:
+            value = sample_value(obj, name)
+            if value is None:
+                continue
+            response = api.get(self.url(), {name: value, "page_size": 1000})
+            assert response.status_code == 200, (name, response.content)
+            assert obj.pk in [row["id"] for row in response.json()["results"]], name
+        for name in (*resource.orderings, "created"):
+            for ordering in (name, f"-{name}"):
+                assert api.get(self.url(), {"ordering": ordering}).status_code == 200, ordering
+        assert api.get(self.url(), {"ordering": "no_such_field"}).status_code == 400
+
+    def test_search_finds_the_record(self, ctx):
+        resource = self.resource
+        if resource is None or not resource.search:
+            pytest.skip("no search declared")
+        obj = self.make(ctx)
+        words = [
+            str(getattr(obj, f, "") or "").split()
+            for f in resource.search
+            if "__" not in f and isinstance(getattr(obj, f, None), str)
+        ]
+        word = next((w[0] for w in words if w), None)
+        if word is None:
+            pytest.skip("the sample record has no text to search for")
+        found = client(ctx.admin).get(self.url(), {"search": word, "page_size": 1000}).json()
+        assert obj.pk in [row["id"] for row in found["results"]]
+
+    def test_status_changes_only_through_transitions(self, ctx):
+        resource = self.resource
+        if resource is None or not resource.status:
+            pytest.skip("no status field")
+        obj = self.make(ctx)
+        field = self.model._meta.get_field(resource.status)
+        other = next((v for v, _label in field.choices if v != getattr(obj, resource.status)), None)
+        before = ChangeRecord.objects.count()
+        response = client(ctx.admin).patch(self.url(obj), {resource.status: other}, format="json")
+        assert response.status_code in (400, 405), response.content
+        if response.status_code == 400:
+            assert resource.status in response.json()
+        assert ChangeRecord.objects.count() == before
+
+    def test_customers_cannot_set_provider_fields(self, ctx):
+        """A field only provider staff may write answers 400 naming it when a customer sends it."""
+        resource = self.resource
+        if resource is None or permissions.ADD not in resource.customer_actions:
+            pytest.skip("customers do not create these records")
+        payload = self.create_payload(ctx)
+        refused = sorted(set(payload) - set(resource.customer.create))
+        if not refused:
+            pytest.skip("the sample payload holds no provider-only field")
+        before = ChangeRecord.objects.count()
+        response = client(ctx.customer_a).post(self.url(), payload, format="json")
+        assert response.status_code == 400, response.content
+        assert set(refused) & set(response.json()), response.json()
+        assert ChangeRecord.objects.count() == before
+
+    def test_customers_see_only_their_own_organization(self, ctx):
+        obj = self.make(ctx)
+        response = client(ctx.customer_a).get(self.url(obj))
+        if response.status_code == 404:
+            return
+        body = response.json()
+        for name, many in tenancy.tenant_fields(self.model, body).items():
+            values = body[name] if many else [body[name]]
+            assert set(values) <= {ctx.org_a.pk, None}, (name, body[name])
+
+    def test_list_queries_match_the_baseline(self, ctx):
+        """The list costs its recorded number of queries, whatever the number of rows (no N+1). A change
+        that adds queries fails here: record the new figures with SERVITIUM_RECORD_QUERY_COUNTS=1."""
+        self.make(ctx)
+        api = client(ctx.admin)
+        one = query_count(lambda: api.get(self.url()))
+        try:
+            with transaction.atomic():
+                self.make(ctx)
+        except (IntegrityError, ValidationError):
+            more = one  # the sample cannot be made twice: only the baseline is checked
+        else:
+            more = query_count(lambda: api.get(self.url()))
+        assert more == one, f"{self.endpoint}: {one} queries for one row, {more} for two"
+        expected = baseline(f"api:{self.endpoint}", one)
+        assert expected == one, f"{self.endpoint}: {one} queries, recorded baseline {expected}"
+
+
+def browser(user) -> Client:
+    page = Client()
+    page.force_login(user)
+    return page
+
+
+class RecordUISuite:
+    """The pages of one record type, from its declaration: list (filters, sorting, search, CSV), detail
+    and the forms each audience gets. A test class supplies `model`, `make` and the writer roles."""
+
+    model: ClassVar[type]
+    writer_roles: ClassVar[list[str]] = ["administrator"]
+    has_forms: ClassVar[bool] = True
+
+    def make(self, ctx) -> Any:
+        raise NotImplementedError
+
+    @property
+    def resource(self) -> type[Resource]:
+        found = declared(self.model)
+        assert found is not None, f"{self.model.__name__} is not declared"
+        return found
+
+    def url(self, suffix: str, *args) -> str:
+        from django.urls import reverse
+
+        meta = self.model._meta
+        return reverse(f"{meta.app_label}:{meta.model_name}_{suffix}", args=args)
+
+    def writer(self, ctx):
+        return factories.user("ui_writer", ctx.provider, self.writer_roles)
+
+    def test_list_filters_sorts_searches_and_exports(self, ctx):
+        obj = self.make(ctx)
+        page = browser(ctx.admin)
+        listing = page.get(self.url("list"))
+        assert listing.status_code == 200
+        assert obj.get_absolute_url().encode() in listing.content
+        for name in self.resource.list_filters:
+            value = sample_value(obj, name)
+            if value is not None:
+                filtered = page.get(self.url("list"), {name: value})
+                assert filtered.status_code == 200 and obj.get_absolute_url().encode() in filtered.content
+        for column in listing.context["columns"]:
+            if column["sortable"]:
+                assert page.get(self.url("list"), {"ordering": f"-{column['name']}"}).status_code == 200
+        assert page.get(self.url("list"), {"ordering": "no_such_field"}).status_code == 400
+        exported = page.get(self.url("list"), {"export": "csv"})
+        assert exported.status_code == 200 and exported["Content-Type"].startswith("text/csv")
+
+    def test_detail_shows_the_declared_fields(self, ctx):
+        obj = self.make(ctx)
+        detail = browser(ctx.admin).get(obj.get_absolute_url())
+        assert detail.status_code == 200
+        shown = [str(d["label"]) for d in detail.context["details"]]
+        expected = [
+            str(self.model._meta.get_field(n).verbose_name)
+            for n in self.resource.fields
+            if n not in self.resource.computed
+            and (self.model._meta.get_field(n).concrete or self.model._meta.get_field(n).many_to_many)
+        ]
+        assert shown == expected
+
+    def test_forms_hold_what_the_audience_may_write(self, ctx):
+        if not self.has_forms:
+            pytest.skip("no forms")
+        obj = self.make(ctx)
+        writer = self.writer(ctx)
+        page = browser(writer)
+        created = page.get(self.url("create"))
+        assert created.status_code == 200
+        assert list(created.context["form"].fields) == form_fields(self.resource, writer, True)
+        edited = page.get(self.url("edit", obj.pk))
+        assert edited.status_code == 200
+        assert list(edited.context["form"].fields) == form_fields(self.resource, writer, False)
+        for user in (ctx.auditor, ctx.customer_b):
+            assert browser(user).get(self.url("edit", obj.pk)).status_code == 404
+
+    def test_a_field_the_user_may_not_write_is_refused_by_name(self, ctx):
+        if not self.has_forms:
+            pytest.skip("no forms")
+        obj = self.make(ctx)
+        writer = self.writer(ctx)
+        allowed = set(form_fields(self.resource, writer, False))
+        refused = [
+            n
+            for n in (*self.resource.fields, self.resource.status)
+            if n and n not in allowed and self.resource.model_field(n) is not None and n != "id"
+        ]
+        if not refused:
+            pytest.skip("every declared field is writable here")
+        before = ChangeRecord.objects.count()
+        response = browser(writer).post(self.url("edit", obj.pk), {refused[0]: "x"})
+        assert response.status_code == 400
+        assert refused[0] in response.content.decode()
+        assert ChangeRecord.objects.count() == before

@@ -17,8 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from servitium.core import permissions
 from servitium.core.models import BaseModel
-
-from .metrics import HIGHER_IS_BETTER, Metric, Priority, format_target
+from servitium.core.vocabulary import HIGHER_IS_BETTER, Metric, Priority, format_target
 
 EXCEPTION_KINDS = {
     "planned_maintenance": _("planned maintenance"),

@@ -18,7 +18,7 @@ LAST_USED_RESOLUTION = dt.timedelta(minutes=5)
 def authenticate_key(key: str) -> tuple[Any, ApiToken]:
     """The user an API key belongs to, and its token; AuthenticationFailed when the key is unknown,
     expired or revoked or its user is disabled. One indexed read (token and user joined)."""
-    from .api.fast import one_by
+    from .sqlread import one_by
 
     token = one_by(ApiToken, "digest", token_digest(key), related="user")
     if token is None or not token.is_active:

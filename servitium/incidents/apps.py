@@ -15,7 +15,8 @@ class IncidentsConfig(AppConfig):
         from servitium.core.permissions import register_area
 
         from . import jobs, measures  # noqa: F401  (SLA clock jobs; response/resolution measures for SLAs)
-        from .mail import imap, outbound  # noqa: F401  (mailbox polling and mail sending jobs)
+        from .mail import outbound  # noqa: F401  (mail sending jobs)
+        from .mailgate import imap  # noqa: F401  (mailbox polling)
 
         post_save.connect(outbound.on_comment_saved, sender=Comment, dispatch_uid="incident_public_reply")
         from django.db.models.signals import post_delete

@@ -16,7 +16,6 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from servitium.agreements.metrics import Metric
 from servitium.agreements.models import ServiceLevelAgreement, ServiceTarget
 from servitium.core import sqlwrite
 from servitium.core.businesstime import (
@@ -25,6 +24,7 @@ from servitium.core.businesstime import (
     add_business_seconds,
     business_seconds_between,
 )
+from servitium.core.vocabulary import Metric
 
 from .models import Incident, SlaClock
 
@@ -102,13 +102,17 @@ def next_instant(clock: SlaClock) -> dt.datetime | None:
     return clock.due_at if not clock.breached_notified else None
 
 
+# The delayed job that checks a clock at its next instant. incidents.jobs defines it and registers it here
+# on import (the job module uses this one, so this one must not import it).
+CHECK_JOB: list[Any] = []
+
+
 def schedule_next_check(*clocks: SlaClock) -> None:
     """One delayed job per clock at its next instant (the warning, then the due time), after commit; the
     jobs of several clocks reach the queue together."""
     from servitium.core.jobs import schedule_many
 
-    from .jobs import sla_clock_check
-
+    (sla_clock_check,) = CHECK_JOB
     entries = [
         (sla_clock_check, (clock.pk, clock.version), eta)
         for clock in clocks

@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
-from servitium.agreements.metrics import Metric
 from servitium.agreements.models import ServiceLevelAgreement
 from servitium.catalog.models import Service
 from servitium.core.businesstime import ALWAYS_OPEN, CalendarHasNoHours, add_business_seconds
 from servitium.core.models import ChangeRecord
 from servitium.core.references import format_reference, next_numbers
+from servitium.core.vocabulary import Metric
 from servitium.parties.models import Person, Team
 
 from .models import DEFAULT_MATRIX, Incident, PriorityRule, SlaClock

@@ -13,6 +13,7 @@ from servitium.core import changelog
 from servitium.core.jobs import as_job
 from servitium.core.models import ChangeRecord
 
+from . import clocks
 from .clocks import schedule_next_check
 
 logger = logging.getLogger(__name__)
@@ -69,3 +70,6 @@ def sla_clock_check(clock_id: int, version: int, now=None) -> str:
         recipients = [p.email for p in (incident.caller, incident.assignee) if p is not None and p.email]
         outbound.notify(incident, to=recipients, subject=message, text=body, automatic=True)
         return outcome
+
+
+clocks.CHECK_JOB[:] = [sla_clock_check]  # clocks schedules it without importing this module

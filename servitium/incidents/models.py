@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from servitium.agreements.metrics import Metric, Priority
 from servitium.core.models import BaseModel
+from servitium.core.vocabulary import Metric, Priority
 
 LEVELS = [(1, _("1 - high")), (2, _("2 - medium")), (3, _("3 - low"))]
 

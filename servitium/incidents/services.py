@@ -10,10 +10,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from servitium.agreements.metrics import Metric
 from servitium.core import permissions
 from servitium.core import services as core_services
 from servitium.core.errors import TransitionNotAllowed
+from servitium.core.vocabulary import Metric
 from servitium.parties.models import Person
 
 from . import clocks, fulfilment

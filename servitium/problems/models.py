@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from servitium.agreements.metrics import Priority
 from servitium.core import permissions
 from servitium.core.models import BaseModel
+from servitium.core.vocabulary import Priority
 from servitium.incidents.models import LEVELS
 
 

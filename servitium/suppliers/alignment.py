@@ -34,7 +34,7 @@ class Misalignment:
 
     @property
     def message(self) -> str:
-        from servitium.agreements.metrics import format_target
+        from servitium.core.vocabulary import format_target
 
         t = self.supplier_target
         weaker_word = "lower" if self.higher_is_better else "longer"

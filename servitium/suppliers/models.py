@@ -13,8 +13,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from servitium.agreements.metrics import HIGHER_IS_BETTER, Metric, Priority, format_target
 from servitium.core.models import BaseModel
+from servitium.core.vocabulary import HIGHER_IS_BETTER, Metric, Priority, format_target
 
 
 class Supplier(BaseModel):

@@ -7,7 +7,7 @@ import pytest
 from servitium.catalog.models import Service
 from servitium.core.models import ChangeRecord
 from tests import factories
-from tests.base import RecordAPISuite, client
+from tests.base import RecordAPISuite, RecordUISuite, client
 
 
 class TestServiceAPI(RecordAPISuite):
@@ -136,3 +136,13 @@ def test_list_filters(ctx, catalog):
     ]
     assert api.get("/api/v1/services/", {"customers": ctx.org_a.pk}).json()["count"] == 1
     assert api.get("/api/v1/services/", {"search": "stor"}).json()["count"] == 1
+
+
+class TestServicePages(RecordUISuite):
+    model = Service
+    writer_roles = ["catalog-manager"]
+
+    def make(self, ctx):
+        return factories.service(
+            "Email", customers=[ctx.org_a], owner=factories.person("Owner", ctx.provider)
+        )

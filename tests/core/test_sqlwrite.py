@@ -14,9 +14,9 @@ from huey import RedisHuey, SqliteHuey
 
 from servitium.core import services as core_services
 from servitium.core import sqlwrite
-from servitium.core.api.fast import by_pk, one_by
 from servitium.core.jobs import schedule_many
 from servitium.core.models import ApiToken, ChangeRecord
+from servitium.core.sqlread import by_pk, one_by
 from servitium.incidents.models import PriorityRule
 from servitium.incidents.services import priority_for
 from servitium.parties.models import Organization

@@ -131,7 +131,7 @@ def test_lookup_by_primary_key_only_where_the_permission_path_would_not_filter(c
     """`unrestricted` must agree with `restrict`: whenever it says yes, restrict leaves the query as it is."""
     from servitium.catalog.models import Offering, Service
     from servitium.core import permissions
-    from servitium.core.api.fast import by_pk
+    from servitium.core.sqlread import by_pk
     from servitium.parties.models import Organization
 
     users = [

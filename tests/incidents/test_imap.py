@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from servitium.incidents.mail.imap import poll_mailbox
+from servitium.incidents.mailgate.imap import poll_mailbox
 from servitium.incidents.models import Incident, MailMessage
 from tests import factories
 

@@ -13,7 +13,7 @@ from servitium.agreements.models import TargetPerformance
 from servitium.incidents import services
 from servitium.incidents.jobs import sla_clock_check
 from servitium.incidents.models import Incident, PriorityRule, SlaClock
-from tests.base import RecordAPISuite, client
+from tests.base import RecordAPISuite, RecordUISuite, client
 from tests.incidents.conftest import BERLIN, H, berlin  # noqa: F401
 
 
@@ -285,3 +285,13 @@ def test_monthly_sla_compliance_per_service_and_priority(ctx, sla):
     assert client(ctx.customer_b).get("/api/v1/incidents/sla-compliance/", {"month": "2026-03"}).json() == []
     bad = client(ctx.admin).get("/api/v1/incidents/sla-compliance/", {"month": "March"})
     assert bad.status_code == 400 and "month" in bad.json()
+
+
+class TestIncidentPages(RecordUISuite):
+    model = Incident
+    writer_roles = ["incident-agent"]
+
+    def make(self, ctx):
+        return services.incident_create(
+            actor=None, data={"customer": ctx.org_a, "title": "Printer on fire", "category": "hardware"}
+        )

@@ -18,7 +18,7 @@ from django.core import mail
 from django.core.management import call_command
 
 from servitium.core.models import Attachment, Comment
-from servitium.incidents.mail.inbound import process
+from servitium.incidents.mailgate.inbound import process
 from servitium.incidents.models import Incident, MailMessage, SlaClock
 from tests import factories
 from tests.base import client

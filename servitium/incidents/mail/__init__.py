@@ -1,1 +1,1 @@
-"""Incidents by email: the inbound gateway (MTA pipe and IMAP polling) and threaded outbound notifications."""
+"""Mail the processes send: threaded notifications on tickets, and the parsing both directions share."""

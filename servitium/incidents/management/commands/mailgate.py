@@ -25,8 +25,8 @@ class Command(BaseCommand):
         parser.add_argument("--quiet", action="store_true", help="Print nothing on success.")
 
     def handle(self, *args, quiet: bool = False, **options) -> None:
-        from servitium.incidents.mail.inbound import process
         from servitium.incidents.mail.parsing import MalformedMessage
+        from servitium.incidents.mailgate.inbound import process
 
         raw = sys.stdin.buffer.read()
         try:

@@ -14,8 +14,8 @@ from rest_framework.views import APIView
 from servitium.core import permissions
 from servitium.core.api import lane
 
+from ..mail.parsing import MalformedMessage
 from .inbound import MailResult, process
-from .parsing import MalformedMessage
 
 MAIL_GATEWAY = "mail-gateway"
 

@@ -1,5 +1,6 @@
-"""The measures service targets are expressed in. Shared by SLAs, internal agreements and supplier contracts,
-so that a supplier target can be compared with the customer target for the same service and measure."""
+"""Shared vocabulary of the processes: the measures service targets are expressed in, and priorities.
+Shared by SLAs, internal agreements, supplier contracts, incidents and problems, so that a supplier target
+can be compared with the customer target for the same service and measure."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

@@ -6,15 +6,14 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.shortcuts import render
 
-from . import permissions
-from .models import ChangeRecord
+from servitium.catalog.models import Service
+from servitium.core import permissions
+from servitium.core.models import ChangeRecord
+from servitium.parties.models import Organization
 
 
 @login_required
 def home(request):
-    from servitium.catalog.models import Service
-    from servitium.parties.models import Organization
-
     user = request.user
     services = permissions.restrict(Service.objects.all(), user)
     by_status = {
@@ -27,7 +26,7 @@ def home(request):
     recent = permissions.restrict(ChangeRecord.objects.all(), user)[:10]
     return render(
         request,
-        "core/home.html",
+        "site/home.html",
         {
             "service_counts": [
                 (label, by_status.get(value, 0), value) for value, label in Service.Status.choices

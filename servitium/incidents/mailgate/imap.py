@@ -17,8 +17,8 @@ from huey.contrib.djhuey import db_periodic_task
 
 from servitium.core.jobs import as_job
 
+from ..mail.parsing import MalformedMessage
 from .inbound import process
-from .parsing import MalformedMessage
 
 logger = logging.getLogger(__name__)
 

@@ -28,9 +28,9 @@ from servitium.core.models import Comment
 from servitium.parties.models import Organization, Person
 
 from .. import services
+from ..mail import outbound
+from ..mail.parsing import ParsedMail, parse, strip_quoted
 from ..models import Incident, MailMessage
-from . import outbound
-from .parsing import ParsedMail, parse, strip_quoted
 
 logger = logging.getLogger(__name__)
 Outcome = MailMessage.Outcome
