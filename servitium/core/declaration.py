@@ -92,6 +92,9 @@ class Resource:
     ordering: ClassVar[tuple[str, ...]] = ()  # the list's default order (empty: the model's)
     columns: ClassVar[tuple[str, ...]] = ()  # the list page's columns (empty: the first four fields)
     list_filters: ClassVar[tuple[str, ...]] = ()  # the filters the list page offers as choices
+    # Filters beyond "equals this field": name -> a django-filter Filter (e.g. `since` on a date, a slug
+    # of a related record); `method` may be a callable (queryset, name, value) -> queryset.
+    extra_filters: ClassVar[dict[str, Any]] = {}
     legacy: ClassVar[bool] = False  # TRANSITIONAL: rules still on the model; no input rules yet
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -241,7 +244,7 @@ def check_declarations() -> list[str]:
             if resource.model_field(root) is None:
                 problems.append(f"{label}: list option {name} names no model field")
         for name in resource.list_filters:
-            if name not in names:
+            if name not in names and name not in resource.extra_filters:
                 problems.append(f"{label}: list filter {name} is not among `filters`")
         if resource.status and resource.model_field(resource.status) is None:
             problems.append(f"{label}: status field {resource.status} does not exist")

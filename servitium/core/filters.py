@@ -9,6 +9,7 @@ parameter, never an empty page that hides the mistake.
 
 from __future__ import annotations
 
+import copy
 import operator
 from functools import reduce
 from typing import Any
@@ -83,6 +84,7 @@ def filterset_for(resource: type[Resource]) -> type[RecordFilterSet]:
         {"model": resource.model, "fields": dict(names) if isinstance(names, dict) else list(names)},
     )
     attrs: dict[str, Any] = {"Meta": meta, "resource": resource}
+    attrs.update({name: copy.deepcopy(item) for name, item in resource.extra_filters.items()})
     if resource.search:
         attrs["search"] = django_filters.CharFilter(
             method="filter_search",

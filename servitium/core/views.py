@@ -195,12 +195,17 @@ class RecordListView(RecordMixin, View):
         options = []
         for name in resource.list_filters:
             field = form.fields[name]
+            model_field = resource.model_field(name)
             queryset = getattr(field, "queryset", None)
             if queryset is not None:
                 choices = [(str(o.pk), str(o)) for o in queryset[:200]]
             else:
-                choices = [(str(k), str(v)) for k, v in getattr(field, "choices", ()) if k not in ("", None)]
-            label = resource.model_field(name).verbose_name
+                choices = [
+                    (str(k), str(v))
+                    for k, v in getattr(field, "choices", ())
+                    if k not in ("", None, "unknown")
+                ]
+            label = model_field.verbose_name if model_field is not None else field.label
             options.append({"name": name, "label": label, "choices": choices, "value": active.get(name, "")})
         return options
 

@@ -22,7 +22,7 @@ from servitium.core.declaration import Resource, resource_for
 from servitium.core.errors import ApplicationError
 from servitium.core.workflow import Workflow
 
-from ..filters import filterset_for
+from ..filters import RecordFilterSet, filterset_for
 from .fields import RestrictedPrimaryKeyRelatedField
 
 
@@ -150,6 +150,7 @@ class RecordViewSet(viewsets.ModelViewSet):
             cls.serializer_class = serializer_for(resource)
         if "filterset_class" not in cls.__dict__:
             cls.filterset_class = filterset_for(resource)
+        if issubclass(cls.filterset_class, RecordFilterSet):  # search and ordering are in it
             cls.filter_backends = [DjangoFilterBackend]
         if resource.workflow is not None and "workflow" not in cls.__dict__:
             cls.workflow = resource.workflow
