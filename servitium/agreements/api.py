@@ -1,4 +1,4 @@
-"""REST resources of service level management."""
+"""REST resources of service level management (rules in resources.py)."""
 
 from __future__ import annotations
 
@@ -10,40 +10,23 @@ from rest_framework import serializers
 from servitium.core.api.base import RecordSerializer, RecordViewSet
 
 from . import services
-from .lifecycle import AGREEMENT_WORKFLOW, REVIEW_WORKFLOW
 from .models import ServiceLevelAgreement, ServiceReview, ServiceTarget, TargetPerformance
+from .resources import ServiceLevelAgreementResource, ServiceTargetResource, TargetPerformanceResource
 
 
 class SLATargetSerializer(RecordSerializer):
     display_value = serializers.CharField(read_only=True)
 
     class Meta:
-        model = ServiceTarget
-        fields = [
-            "id",
-            "url",
-            "agreement",
-            "metric",
-            "priority",
-            "name",
-            "target_value",
-            "unit",
-            "higher_is_better",
-            "description",
-            "display_value",
-            "created",
-            "updated",
-        ]
-        read_only_fields = ["higher_is_better"]
+        resource = ServiceTargetResource
         # The model's full_clean() in the service checks uniqueness, with a clear message.
         validators: list = []
-
-    def build_url_field(self, field_name, model_class):
-        return serializers.HyperlinkedIdentityField, {"view_name": "api:sla-target-detail"}
 
 
 class AgreementSerializer(RecordSerializer):
     url = serializers.SerializerMethodField()
+    # The endpoint decides the kind (slas/ or internal-agreements/).
+    kind = serializers.CharField(read_only=True)
     targets = SLATargetSerializer(many=True, read_only=True)
     customer_display = serializers.CharField(source="customer.name", read_only=True)
     service_display = serializers.CharField(source="service.name", read_only=True)
@@ -51,37 +34,8 @@ class AgreementSerializer(RecordSerializer):
     missing_for_agreement = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta:
-        model = ServiceLevelAgreement
-        fields = [
-            "id",
-            "url",
-            "reference",
-            "kind",
-            "title",
-            "customer",
-            "customer_display",
-            "service",
-            "service_display",
-            "status",
-            "scope",
-            "calendar",
-            "valid_from",
-            "valid_until",
-            "agreed_on",
-            "customer_signatory",
-            "service_level_manager",
-            "review_interval_days",
-            "next_review_due",
-            "review_overdue",
-            "workload",
-            "pause_statuses",
-            "exceptions",
-            "targets",
-            "missing_for_agreement",
-            "created",
-            "updated",
-        ]
-        read_only_fields = ["reference", "status", "agreed_on", "kind"]
+        resource = ServiceLevelAgreementResource
+        # One agreed agreement per customer and service is checked by the service, with a clear message.
         validators: list = []
 
     @extend_schema_field(OpenApiTypes.URI)
@@ -102,10 +56,6 @@ class AgreementViewSet(RecordViewSet):
     kind = ServiceLevelAgreement.Kind.SLA
     queryset = ServiceLevelAgreement.objects.select_related("customer", "service").prefetch_related("targets")
     serializer_class = AgreementSerializer
-    filterset_fields = ["customer", "service", "status", "calendar", "reference"]
-    search_fields = ["title", "reference", "scope"]
-    ordering_fields = ["reference", "created", "next_review_due", "valid_until"]
-    workflow = AGREEMENT_WORKFLOW
     transition_service = staticmethod(services.agreement_transition)
     update_service = staticmethod(services.agreement_update)
 
@@ -114,7 +64,7 @@ class AgreementViewSet(RecordViewSet):
 
     @classmethod
     def create_service(cls, *, actor, data, m2m=None):
-        return services.agreement_create(actor=actor, data={**data, "kind": cls.kind}, m2m=m2m)
+        return services.agreement_create(actor=actor, data=data, m2m=m2m, derived={"kind": cls.kind})
 
 
 class InternalAgreementViewSet(AgreementViewSet):
@@ -128,9 +78,6 @@ class SLATargetViewSet(RecordViewSet):
 
     queryset = ServiceTarget.objects.select_related("agreement")
     serializer_class = SLATargetSerializer
-    filterset_fields = ["agreement", "metric", "priority"]
-    search_fields = ["name", "description"]
-    ordering_fields = ["metric", "priority", "created"]
     create_service = staticmethod(services.target_create)
     update_service = staticmethod(services.target_update)
     delete_service = staticmethod(services.target_delete)
@@ -141,53 +88,15 @@ class SLAPerformanceSerializer(RecordSerializer):
     agreement = serializers.IntegerField(source="target.agreement_id", read_only=True)
 
     class Meta:
-        model = TargetPerformance
-        fields = [
-            "id",
-            "target",
-            "target_display",
-            "agreement",
-            "period_start",
-            "period_end",
-            "measured_value",
-            "samples",
-            "met",
-            "note",
-            "created",
-        ]
+        resource = TargetPerformanceResource
 
 
 class SLAPerformanceViewSet(RecordViewSet):
     """Recorded performance against targets (written by the nightly job; read-only here)."""
 
     http_method_names = ["get", "head", "options"]
-    queryset = TargetPerformance.objects.select_related("target", "target__agreement")
+    queryset = TargetPerformance.objects.select_related("target")
     serializer_class = SLAPerformanceSerializer
-    filterset_fields = ["target", "target__agreement", "met"]
-    ordering_fields = ["period_start", "created"]
-
-
-class ServiceReviewSerializer(RecordSerializer):
-    class Meta:
-        model = ServiceReview
-        fields = [
-            "id",
-            "url",
-            "reference",
-            "agreement",
-            "scheduled_for",
-            "held_on",
-            "status",
-            "attendees",
-            "performance_discussed",
-            "actions",
-            "created",
-            "updated",
-        ]
-        read_only_fields = ["reference", "status"]
-
-    def build_url_field(self, field_name, model_class):
-        return serializers.HyperlinkedIdentityField, {"view_name": "api:service-review-detail"}
 
 
 class ServiceReviewViewSet(RecordViewSet):
@@ -195,13 +104,8 @@ class ServiceReviewViewSet(RecordViewSet):
     {"transition": "hold", "held_on": "YYYY-MM-DD", "performance_discussed": "..."}."""
 
     queryset = ServiceReview.objects.select_related("agreement").prefetch_related("attendees")
-    serializer_class = ServiceReviewSerializer
-    filterset_fields = ["agreement", "status"]
-    search_fields = ["performance_discussed", "reference"]
-    ordering_fields = ["scheduled_for", "created"]
     create_service = staticmethod(services.review_create)
     update_service = staticmethod(services.review_update)
-    workflow = REVIEW_WORKFLOW
     transition_service = staticmethod(services.review_transition)
 
 
@@ -209,6 +113,6 @@ def register(router) -> None:
     """Register this app's viewsets on the /api/v1/ router."""
     router.register("slas", AgreementViewSet, basename="sla")
     router.register("internal-agreements", InternalAgreementViewSet, basename="internal-agreement")
-    router.register("sla-targets", SLATargetViewSet, basename="sla-target")
-    router.register("sla-performance", SLAPerformanceViewSet, basename="sla-performance")
-    router.register("service-reviews", ServiceReviewViewSet, basename="service-review")
+    router.register("sla-targets", SLATargetViewSet, basename="servicetarget")
+    router.register("sla-performance", SLAPerformanceViewSet, basename="targetperformance")
+    router.register("service-reviews", ServiceReviewViewSet, basename="servicereview")

@@ -178,5 +178,5 @@ def _reviews(actor) -> None:
         from servitium.core import services as core_services
 
         core_services.record_update(
-            instance=late, data={"next_review_due": today - dt.timedelta(days=5)}, actor=actor
+            instance=late, data={}, derived={"next_review_due": today - dt.timedelta(days=5)}, actor=actor
         )

@@ -15,7 +15,6 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from servitium.core import permissions
 from servitium.core.models import BaseModel
 from servitium.core.vocabulary import HIGHER_IS_BETTER, Metric, Priority, format_target
 
@@ -100,9 +99,6 @@ class ServiceLevelAgreement(BaseModel):
         ),
     )
 
-    permission_area = "agreements"
-    tenant_path = "customer"
-    customer_actions = frozenset({permissions.VIEW})
     reference_prefix = "SLA"
 
     class Meta:
@@ -249,9 +245,6 @@ class ServiceTarget(BaseModel):
     higher_is_better = models.BooleanField(_("higher is better"), default=False)
     description = models.CharField(_("description"), max_length=300, blank=True)
 
-    permission_area = "agreements"
-    tenant_path = "agreement__customer"
-    customer_actions = frozenset({permissions.VIEW})
 
     class Meta:
         ordering = ["agreement", "metric", "priority", "name"]
@@ -317,9 +310,6 @@ class TargetPerformance(BaseModel):
     met = models.BooleanField(_("met"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
 
-    permission_area = "agreements"
-    tenant_path = "target__agreement__customer"
-    customer_actions = frozenset({permissions.VIEW})
 
     class Meta:
         ordering = ["-period_start", "target"]
@@ -357,9 +347,6 @@ class ServiceReview(BaseModel):
         help_text=_('[{"description": "...", "owner": "...", "due": "2026-12-01", "done": false}]'),
     )
 
-    permission_area = "agreements"
-    tenant_path = "agreement__customer"
-    customer_actions = frozenset({permissions.VIEW})
     reference_prefix = "SRV"
 
     class Meta:

@@ -18,26 +18,30 @@ from .measures import MEASURES
 from .models import ServiceLevelAgreement, ServiceReview, ServiceTarget, TargetPerformance
 
 
-def _no_status(data: dict[str, Any]) -> None:
-    if "status" in data:
-        raise ValidationError({"status": _("Status changes go through the transitions.")})
-
-
 @transaction.atomic
 def agreement_create(
-    *, actor: Any, data: dict[str, Any], m2m: dict[str, Any] | None = None
+    *,
+    actor: Any,
+    data: dict[str, Any],
+    m2m: dict[str, Any] | None = None,
+    derived: dict[str, Any] | None = None,
 ) -> ServiceLevelAgreement:
-    _no_status(data)
-    data = dict(data)
-    data.setdefault("title", f"{data.get('service')} for {data.get('customer')}")
-    return core_services.record_create(model=ServiceLevelAgreement, data=data, actor=actor, m2m=m2m)
+    """A new agreement, a draft. `data` is what the actor asked for; `derived` what the caller decided (the
+    kind, where the API endpoint decides it)."""
+    derived = dict(derived or {})
+    if not data.get("title") and "title" not in derived:
+        derived["title"] = f"{data.get('service')} for {data.get('customer')}"
+    return core_services.record_create(
+        model=ServiceLevelAgreement, data=data, actor=actor, m2m=m2m, derived=derived
+    )
 
 
 @transaction.atomic
 def agreement_update(
     *, actor: Any, instance: ServiceLevelAgreement, data: dict[str, Any], m2m: dict[str, Any] | None = None
 ) -> ServiceLevelAgreement:
-    _no_status(data)
+    """Change the terms of a draft, or what an agreed agreement leaves open (its locked terms change only
+    after reopening it)."""
     if instance.status in (ServiceLevelAgreement.Status.EXPIRED, ServiceLevelAgreement.Status.TERMINATED):
         raise TransitionNotAllowed(
             _("An expired or terminated agreement is kept as it was; create a new one.")
@@ -129,7 +133,7 @@ def target_delete(*, actor: Any, instance: ServiceTarget) -> None:
 
 @transaction.atomic
 def review_create(*, actor: Any, data: dict[str, Any], m2m: dict[str, Any] | None = None) -> ServiceReview:
-    _no_status(data)
+    """Plan a service review (it is held, or cancelled, through its transitions)."""
     return core_services.record_create(model=ServiceReview, data=data, actor=actor, m2m=m2m)
 
 
@@ -137,7 +141,6 @@ def review_create(*, actor: Any, data: dict[str, Any], m2m: dict[str, Any] | Non
 def review_update(
     *, actor: Any, instance: ServiceReview, data: dict[str, Any], m2m: dict[str, Any] | None = None
 ):
-    _no_status(data)
     return core_services.record_update(instance=instance, data=data, actor=actor, m2m=m2m)
 
 
@@ -167,7 +170,8 @@ def review_transition(
         agreement = review.agreement
         core_services.record_update(
             instance=agreement,
-            data={"next_review_due": held_on + dt.timedelta(days=agreement.review_interval_days)},
+            data={},
+            derived={"next_review_due": held_on + dt.timedelta(days=agreement.review_interval_days)},
             actor=actor,
         )
     return core_services.record_transition(

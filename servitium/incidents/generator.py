@@ -23,7 +23,8 @@ from django.utils import timezone
 from servitium.agreements.models import ServiceLevelAgreement
 from servitium.catalog.models import Service
 from servitium.core.businesstime import ALWAYS_OPEN, CalendarHasNoHours, add_business_seconds
-from servitium.core.models import ChangeRecord
+from servitium.core.changelog import record_many
+from servitium.core.context import change_context
 from servitium.core.references import format_reference, next_numbers
 from servitium.core.vocabulary import Metric
 from servitium.parties.models import Person, Team
@@ -74,6 +75,10 @@ def keep_timestamps(*models):
     finally:
         for f, auto_now, auto_now_add in saved:
             f.auto_now, f.auto_now_add = auto_now, auto_now_add
+
+
+def _opened(incident: Incident):
+    return incident.created
 
 
 def _reserve_ids(model, count: int) -> list[int]:
@@ -224,7 +229,6 @@ class Generator:
         *,
         days: int = 180,
         batch: int = 2000,
-        changelog: bool = True,
         progress: Callable[[int], None] | None = None,
     ) -> int:
         """Write `count` tickets spread over the last `days` days; returns how many were written."""
@@ -257,23 +261,10 @@ class Generator:
                     _copy(SlaClock, clocks)
                 else:
                     SlaClock.objects.bulk_create(clocks, batch_size=1000)
-                if changelog:
-                    ChangeRecord.objects.bulk_create(
-                        [
-                            ChangeRecord(
-                                timestamp=i.created,
-                                action=ChangeRecord.Action.CREATE,
-                                object_type="incidents.incident",
-                                object_id=i.pk,
-                                object_repr=str(i)[:200],
-                                changes={},
-                                context=ChangeRecord.Context.IMPORT,
-                                message="generated history",
-                            )
-                            for i in incidents
-                        ],
-                        batch_size=1000,
-                    )
+                # One change-log entry per ticket, dated when it was opened: generated history is
+                # logged like imported history (field values left out: the rows are the evidence).
+                with change_context(context="import"):
+                    record_many(incidents, message="generated history", with_changes=False, timestamp=_opened)
             done += size
             if progress:
                 progress(done)

@@ -607,7 +607,8 @@ class _Writer:
                 for event in row.events
                 if (incident.pk, event.external_id) not in self.events
             ]
-            IncidentEvent.objects.bulk_create(new_events)
+            new_events = IncidentEvent.objects.bulk_create(new_events)
+            changelog.record_many(new_events, message=f"imported ({self.mapping.name} {row.external_id})")
         self.lookup.existing[row.external_id] = incident
         if outcome == "created" and row.values and row.values.get("created"):
             self.backdate.append(incident)

@@ -1,147 +1,76 @@
-"""REST resources: organizations, locations, people, teams, users."""
+"""REST resources: organizations, locations, people, teams, users (declared in resources.py)."""
 
 from __future__ import annotations
 
+import django_filters
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotAuthenticated
 from rest_framework.response import Response
 
 from servitium.core import permissions
 from servitium.core.api.base import RecordSerializer, RecordViewSet
+from servitium.core.filters import filterset_for
 
 from . import services
 from .models import Location, Organization, Person, Team, User
-
-
-class OrganizationSerializer(RecordSerializer):
-    class Meta:
-        model = Organization
-        fields = [
-            "id",
-            "url",
-            "name",
-            "kind",
-            "description",
-            "website",
-            "email",
-            "phone",
-            "active",
-            "created",
-            "updated",
-        ]
+from .resources import USER_WRITE_ONLY, PersonResource, UserResource
 
 
 class OrganizationViewSet(RecordViewSet):
     queryset = Organization.objects.all()
-    serializer_class = OrganizationSerializer
-    filterset_fields = ["kind", "active", "name"]
-    search_fields = ["name", "description"]
-    ordering_fields = ["name", "kind", "created", "updated"]
-
-
-class LocationSerializer(RecordSerializer):
-    class Meta:
-        model = Location
-        fields = [
-            "id",
-            "url",
-            "organization",
-            "name",
-            "address",
-            "country",
-            "time_zone",
-            "created",
-            "updated",
-        ]
 
 
 class LocationViewSet(RecordViewSet):
     queryset = Location.objects.all()
-    serializer_class = LocationSerializer
-    filterset_fields = ["organization", "country"]
-    search_fields = ["name", "address"]
-    ordering_fields = ["name", "created"]
 
 
 class PersonSerializer(RecordSerializer):
     organization_display = serializers.CharField(source="organization.name", read_only=True)
 
     class Meta:
-        model = Person
-        fields = [
-            "id",
-            "url",
-            "name",
-            "email",
-            "phone",
-            "job_title",
-            "organization",
-            "organization_display",
-            "user",
-            "active",
-            "created",
-            "updated",
-        ]
+        resource = PersonResource
 
 
 class PersonViewSet(RecordViewSet):
     queryset = Person.objects.select_related("organization")
     serializer_class = PersonSerializer
-    filterset_fields = ["organization", "active", "email", "user"]
-    search_fields = ["name", "email", "job_title"]
-    ordering_fields = ["name", "created", "updated"]
-
-
-class TeamSerializer(RecordSerializer):
-    class Meta:
-        model = Team
-        fields = [
-            "id",
-            "url",
-            "name",
-            "description",
-            "organization",
-            "members",
-            "lead",
-            "email",
-            "created",
-            "updated",
-        ]
 
 
 class TeamViewSet(RecordViewSet):
     queryset = Team.objects.prefetch_related("members")
-    serializer_class = TeamSerializer
-    filterset_fields = ["organization", "lead", "members"]
-    search_fields = ["name", "description"]
-    ordering_fields = ["name", "created"]
     create_service = staticmethod(services.team_create)
     update_service = staticmethod(services.team_update)
 
 
 class UserSerializer(RecordSerializer):
+    """A login: `password` is accepted (and stored hashed by the services) but never returned; `roles`
+    is a list of role names (GET /api/v1/roles/)."""
+
     password = serializers.CharField(write_only=True, required=False, style={"input_type": "password"})
     roles = serializers.ListField(child=serializers.CharField(), required=False)
 
     class Meta:
-        model = User
-        fields = [
-            "id",
-            "url",
-            "username",
-            "password",
-            "email",
-            "first_name",
-            "last_name",
-            "organization",
-            "roles",
-            "time_zone",
-            "is_active",
-            "last_login",
-            "date_joined",
-        ]
-        read_only_fields = ["last_login", "date_joined"]
+        resource = UserResource
+
+    def get_field_names(self, declared_fields, info):
+        # The representation (Meta.fields) leaves the write-only input out; the serializer takes it in.
+        names = list(super().get_field_names({k: v for k, v in declared_fields.items() if k not in USER_WRITE_ONLY}, info))
+        at = names.index("username") + 1 if "username" in names else len(names)
+        return [*names[:at], *USER_WRITE_ONLY, *names[at:]]
+
+
+class UserFilterSet(filterset_for(UserResource)):
+    """The declared FilterSet; `?ordering=created` sorts by the date the account was created (date joined),
+    as it sorts every other record type by its creation."""
+
+    ordering = django_filters.OrderingFilter(
+        fields=[*((n, n) for n in (*UserResource.orderings, "id")), ("date_joined", "created")],
+        label=_("Order by"),
+        help_text=_("Field names, comma-separated; a leading minus sorts descending."),
+    )
 
 
 class UserViewSet(RecordViewSet):
@@ -149,9 +78,7 @@ class UserViewSet(RecordViewSet):
 
     queryset = User.objects.select_related("organization")
     serializer_class = UserSerializer
-    filterset_fields = ["organization", "is_active", "username"]
-    search_fields = ["username", "email", "first_name", "last_name"]
-    ordering_fields = ["username", "date_joined"]
+    filterset_class = UserFilterSet
     create_service = staticmethod(services.user_create)
     update_service = staticmethod(services.user_update)
     delete_service = staticmethod(services.user_delete)
@@ -161,8 +88,6 @@ class UserViewSet(RecordViewSet):
     def me(self, request):
         """The signed-in user, whatever their roles."""
         if not request.user.is_authenticated:
-            from rest_framework.exceptions import NotAuthenticated
-
             raise NotAuthenticated()
         return Response(self.get_serializer(request.user).data)
 

@@ -31,10 +31,6 @@ class Organization(BaseModel):
     phone = models.CharField(_("phone"), max_length=50, blank=True)
     active = models.BooleanField(_("active"), default=True)
 
-    permission_area = "parties"
-    tenant_path = "pk"
-    customer_actions = frozenset({permissions.VIEW})
-
     class Meta:
         ordering = ["name"]
         verbose_name = _("organization")
@@ -52,10 +48,6 @@ class Location(BaseModel):
     address = models.TextField(_("address"), blank=True)
     country = models.CharField(_("country"), max_length=2, blank=True, help_text=_("ISO 3166 code, e.g. DE"))
     time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
-
-    permission_area = "parties"
-    tenant_path = "organization"
-    customer_actions = frozenset({permissions.VIEW})
 
     class Meta:
         ordering = ["organization__name", "name"]
@@ -89,9 +81,6 @@ class User(AbstractUser):
     time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
 
     objects = ServitiumUserManager()
-    permission_area = "administration"
-    tenant_path = None
-    customer_actions = frozenset()
     reference_prefix = None
     changelog_exclude = frozenset({"password", "last_login"})
 
@@ -150,10 +139,6 @@ class Person(BaseModel):
     user = models.OneToOneField(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="person")
     active = models.BooleanField(_("active"), default=True)
 
-    permission_area = "parties"
-    tenant_path = "organization"
-    customer_actions = frozenset({permissions.VIEW})
-
     class Meta:
         ordering = ["name", "id"]
         verbose_name = _("person")
@@ -175,9 +160,6 @@ class Team(BaseModel):
         Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="led_teams"
     )
     email = models.EmailField(_("email"), blank=True)
-
-    permission_area = "parties"
-    tenant_path = None
 
     class Meta:
         ordering = ["name"]

@@ -1,4 +1,4 @@
-"""UI pages for organizations, people and teams."""
+"""UI pages for organizations, people, teams and user accounts (declared in resources.py)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -8,32 +8,23 @@ from servitium.core import views as generic
 
 from . import services
 from .models import Organization, Person, Team, User
+from .resources import USER_WRITE_ONLY, UserResource
 
 
 class OrganizationList(generic.RecordListView):
     model = Organization
-    columns = ["name", "kind", "email", "active"]
-    filter_fields = ["kind", "active"]
-    search_fields = ["name", "description"]
-    default_sort = "name"
 
 
 class OrganizationDetail(generic.RecordDetailView):
     model = Organization
-    fields = ["name", "kind", "description", "website", "email", "phone", "active"]
 
 
 class OrganizationForm(generic.RecordFormView):
     model = Organization
-    form_fields = ["name", "kind", "description", "website", "email", "phone", "active"]
 
 
 class PersonList(generic.RecordListView):
     model = Person
-    columns = ["name", "organization", "email", "job_title"]
-    filter_fields = ["organization"]
-    search_fields = ["name", "email", "job_title"]
-    default_sort = "name"
 
     def base_queryset(self):
         return Person.objects.select_related("organization")
@@ -41,20 +32,27 @@ class PersonList(generic.RecordListView):
 
 class PersonDetail(generic.RecordDetailView):
     model = Person
-    fields = ["name", "organization", "email", "phone", "job_title", "user", "active"]
+
+    def base_queryset(self):
+        return Person.objects.select_related("organization", "user")
 
 
 class PersonForm(generic.RecordFormView):
     model = Person
-    form_fields = ["name", "organization", "email", "phone", "job_title", "active"]
+
+    def make_form(self, instance=None, data=None) -> forms.ModelForm:
+        form = super().make_form(instance, data)
+        field = form.fields.get("user")
+        if field is not None and not permissions.has_permission(self.request.user, permissions.VIEW, User):
+            # Only those who may see logins (administrators) link people to them; for everybody else the
+            # link stays as it is (an empty choice list would otherwise unlink the person on every save).
+            field.disabled = True
+            field.queryset = User.objects.filter(pk=getattr(instance, "user_id", None))
+        return form
 
 
 class TeamList(generic.RecordListView):
     model = Team
-    columns = ["name", "organization", "lead", "email"]
-    filter_fields = ["organization"]
-    search_fields = ["name", "description"]
-    default_sort = "name"
 
     def base_queryset(self):
         return Team.objects.select_related("organization", "lead")
@@ -62,18 +60,18 @@ class TeamList(generic.RecordListView):
 
 class TeamDetail(generic.RecordDetailView):
     model = Team
-    fields = ["name", "organization", "description", "lead", "members", "email"]
 
 
 class TeamForm(generic.RecordFormView):
     model = Team
-    form_fields = ["name", "organization", "description", "members", "lead", "email"]
     create_service = staticmethod(services.team_create)
     update_service = staticmethod(services.team_update)
 
 
 class UserAccountForm(forms.ModelForm):
-    """Logins with roles from the role registry; the password is optional when editing."""
+    """Logins with roles from the role registry; the password is optional when editing. The fields are
+    the declaration's (UserResource.staff), the password among them as a form field of its own: the model's
+    `password` holds the hash, which the services compute."""
 
     roles = forms.MultipleChoiceField(
         label=_("Roles"), required=False, widget=forms.SelectMultiple(attrs={"size": 8})
@@ -84,19 +82,11 @@ class UserAccountForm(forms.ModelForm):
         widget=forms.PasswordInput(render_value=False),
         help_text=_("Leave empty to keep the current password."),
     )
+    field_order = list(UserResource.staff.create)
 
     class Meta:
         model = User
-        fields = [
-            "username",
-            "email",
-            "first_name",
-            "last_name",
-            "organization",
-            "roles",
-            "time_zone",
-            "is_active",
-        ]
+        fields = [n for n in UserResource.staff.create if n not in USER_WRITE_ONLY]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -110,10 +100,6 @@ class UserAccountForm(forms.ModelForm):
 
 class UserList(generic.RecordListView):
     model = User
-    columns = ["username", "email", "organization", "is_active"]
-    filter_fields = ["organization", "is_active"]
-    search_fields = ["username", "email", "first_name", "last_name"]
-    default_sort = "username"
 
     def base_queryset(self):
         return User.objects.select_related("organization")
@@ -121,17 +107,9 @@ class UserList(generic.RecordListView):
 
 class UserDetail(generic.RecordDetailView):
     model = User
-    fields = [
-        "username",
-        "email",
-        "first_name",
-        "last_name",
-        "organization",
-        "roles",
-        "time_zone",
-        "is_active",
-        "last_login",
-    ]
+
+    def base_queryset(self):
+        return User.objects.select_related("organization")
 
 
 class UserForm(generic.RecordFormView):
@@ -139,5 +117,7 @@ class UserForm(generic.RecordFormView):
     create_service = staticmethod(services.user_create)
     update_service = staticmethod(services.user_update)
 
-    def form_class(self):
+    def get_form_class(self, creating: bool) -> type[forms.ModelForm]:
+        # Administrators are the only users who reach these pages (the declaration's area); they write
+        # every declared field, so one form serves both steps.
         return UserAccountForm

@@ -1,7 +1,7 @@
 """Problem management (20000-1:2011 8.2 / 2018 8.6.3): problems, their root causes and workarounds, and the
 known errors that incident handling searches.
 
-Both records are the provider's own: customer users see neither (no tenant path).
+Who may see and write them is declared in resources.py.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from servitium.core import permissions
 from servitium.core.models import BaseModel
 from servitium.core.vocabulary import Priority
 from servitium.incidents.models import LEVELS
@@ -89,8 +88,6 @@ class Problem(BaseModel):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
 
-    permission_area = "problems"
-    tenant_path = None
     reference_prefix = "PRB"
 
     class Meta:
@@ -152,8 +149,6 @@ class KnownError(BaseModel):
         _("status"), max_length=8, choices=Status.choices, default=Status.ACTIVE, db_index=True
     )
 
-    permission_area = "problems"
-    tenant_path = None
     reference_prefix = "KE"
 
     class Meta:
@@ -163,15 +158,3 @@ class KnownError(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
-
-    @classmethod
-    def restrict_queryset(cls, queryset, user, action):
-        """Known errors are provider-internal. Problem roles govern them; people handling incidents may read
-        them too, because incident work must be able to reach known errors (2011 8.1 / 2018 8.6.1)."""
-        if permissions.is_customer_user(user):
-            return queryset.none()
-        if permissions.area_allows(user, cls.permission_area, action):
-            return queryset
-        if action == permissions.VIEW and permissions.area_allows(user, "incidents", permissions.VIEW):
-            return queryset
-        return queryset.none()

@@ -14,9 +14,10 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from servitium.core import permissions
+from servitium.core import changelog, permissions
 from servitium.core import services as core_services
 from servitium.core.errors import TransitionNotAllowed
+from servitium.core.models import ChangeRecord
 from servitium.incidents.models import Incident
 from servitium.incidents.services import priority_for
 
@@ -25,15 +26,6 @@ from .models import KnownError, Problem
 
 # Fields a transition may carry (`{"transition": "resolve", "resolution": "..."}`).
 TRANSITION_FIELDS = ("root_cause", "workaround", "resolution", "change_reference")
-SYSTEM_FIELDS = ("status", "priority", "resolved_at", "closed_at", "reopen_count")
-
-
-def _no_status(data: dict[str, Any], fields: Iterable[str] = SYSTEM_FIELDS) -> None:
-    for name in fields:
-        if name in data:
-            raise ValidationError(
-                {name: _("Set through transitions (status) or derived (priority, dates), not directly.")}
-            )
 
 
 def _priority(impact: Any, urgency: Any) -> int:

@@ -10,11 +10,10 @@ from rest_framework.response import Response
 
 from servitium.core import permissions
 from servitium.core.api.base import RecordSerializer, RecordViewSet
-from servitium.core.api.fields import RestrictedPrimaryKeyRelatedField
+from servitium.core.declaration import Resource
 from servitium.parties.models import Person
 
 from . import services
-from .lifecycle import COMPLAINT_WORKFLOW
 from .models import (
     Communication,
     Complaint,
@@ -26,30 +25,32 @@ from .models import (
     SurveyInvitation,
     SurveyResponse,
 )
-from .selectors import survey_analysis
+from .resources import (
+    CommunicationResource,
+    ComplaintDefinitionResource,
+    ComplaintResource,
+    CustomerRelationshipResource,
+    ImprovementOpportunityResource,
+    InterestedPartyResource,
+    SurveyInvitationResource,
+    SurveyResource,
+    SurveyResponseResource,
+)
+from .selectors import survey_analysis_for
 
 
-def _url(name: str):
-    return serializers.HyperlinkedIdentityField, {"view_name": f"api:{name}-detail"}
-
-
-def simple(model, name: str, fields: list[str], read_only: tuple[str, ...] = ()):
-    """A serializer for a plain record: explicit fields, related records by id."""
-    meta = type(
-        "Meta",
-        (),
-        {
-            "model": model,
-            "fields": ["id", "url", *fields, "created", "updated"],
-            "read_only_fields": list(read_only),
-        },
-    )
+def declared(resource: type[Resource], basename: str) -> type[RecordSerializer]:
+    """The declaration's serializer, its `url` named after the route (`customer-relationship-detail`)."""
+    meta = type("Meta", (), {"resource": resource})
     return type(
-        f"{model.__name__}Serializer",
+        f"{resource.model.__name__}Serializer",
         (RecordSerializer,),
         {
             "Meta": meta,
-            "build_url_field": lambda self, f, m: _url(name),
+            "build_url_field": lambda self, field_name, model_class: (
+                serializers.HyperlinkedIdentityField,
+                {"view_name": f"api:{basename}-detail"},
+            ),
         },
     )
 
@@ -57,102 +58,30 @@ def simple(model, name: str, fields: list[str], read_only: tuple[str, ...] = ())
 class CustomerRelationshipViewSet(RecordViewSet):
     """The relationship manager and business context per customer."""
 
-    queryset = CustomerRelationship.objects.select_related("customer", "relationship_manager")
-    serializer_class = simple(
-        CustomerRelationship,
-        "customer-relationship",
-        ["customer", "relationship_manager", "business_context", "next_review_due"],
-    )
-    filterset_fields = ["customer", "relationship_manager"]
-    ordering_fields = ["created", "next_review_due"]
+    queryset = CustomerRelationship.objects.all()
+    serializer_class = declared(CustomerRelationshipResource, "customer-relationship")
 
 
 class InterestedPartyViewSet(RecordViewSet):
-    queryset = InterestedParty.objects.select_related("customer", "person")
-    serializer_class = simple(
-        InterestedParty, "interested-party", ["customer", "person", "name", "kind", "interest"]
-    )
-    filterset_fields = ["customer", "kind"]
-    search_fields = ["name", "interest"]
-    ordering_fields = ["name", "created"]
+    queryset = InterestedParty.objects.all()
+    serializer_class = declared(InterestedPartyResource, "interested-party")
 
 
 class CommunicationViewSet(RecordViewSet):
     """The communication log with customers."""
 
-    queryset = Communication.objects.select_related("customer").prefetch_related("participants")
-    serializer_class = simple(
-        Communication,
-        "communication",
-        ["customer", "occurred_on", "channel", "summary", "participants", "follow_up"],
-    )
-    filterset_fields = ["customer", "channel"]
-    search_fields = ["summary", "follow_up"]
-    ordering_fields = ["occurred_on", "created"]
+    queryset = Communication.objects.prefetch_related("participants")
+    serializer_class = declared(CommunicationResource, "communication")
+    create_service = staticmethod(services.communication_create)
+    update_service = staticmethod(services.communication_update)
 
 
 class ComplaintDefinitionViewSet(RecordViewSet):
-    queryset = ComplaintDefinition.objects.select_related("customer")
-    serializer_class = simple(
-        ComplaintDefinition, "complaint-definition", ["customer", "definition", "agreed_on", "agreed_with"]
-    )
-    filterset_fields = ["customer"]
-    ordering_fields = ["created"]
+    queryset = ComplaintDefinition.objects.all()
+    serializer_class = declared(ComplaintDefinitionResource, "complaint-definition")
 
 
-class ComplaintSerializer(RecordSerializer):
-    customer = RestrictedPrimaryKeyRelatedField(
-        queryset=CustomerRelationship._meta.get_field("customer").related_model.objects.all(), required=False
-    )
-
-    class Meta:
-        model = Complaint
-        fields = [
-            "id",
-            "url",
-            "reference",
-            "customer",
-            "raised_by",
-            "service",
-            "title",
-            "description",
-            "received_via",
-            "status",
-            "findings",
-            "actions_taken",
-            "resolution",
-            "escalation_level",
-            "escalated_at",
-            "escalated_to",
-            "escalation_reason",
-            "resolved_at",
-            "closed_at",
-            "created",
-            "updated",
-        ]
-        read_only_fields = [
-            "reference",
-            "status",
-            "escalation_level",
-            "escalated_at",
-            "escalated_to",
-            "escalation_reason",
-            "resolved_at",
-            "closed_at",
-        ]
-
-    def build_url_field(self, field_name, model_class):
-        return _url("complaint")
-
-    def validate(self, attrs):
-        request = self.context.get("request")
-        if (
-            self.instance is None
-            and not attrs.get("customer")
-            and not permissions.is_customer_user(request.user)
-        ):
-            raise serializers.ValidationError({"customer": "Name the customer organization that complains."})
-        return attrs
+ComplaintSerializer = declared(ComplaintResource, "complaint")
 
 
 class EscalationSerializer(serializers.Serializer):
@@ -163,14 +92,10 @@ class EscalationSerializer(serializers.Serializer):
 class ComplaintViewSet(RecordViewSet):
     """Service complaints. Customer users raise them for their own organization and follow them."""
 
-    queryset = Complaint.objects.select_related("customer", "raised_by", "service")
+    queryset = Complaint.objects.all()
     serializer_class = ComplaintSerializer
-    filterset_fields = ["customer", "status", "service", "escalation_level"]
-    search_fields = ["title", "description", "reference"]
-    ordering_fields = ["created", "reference", "escalation_level"]
     create_service = staticmethod(services.complaint_create)
     update_service = staticmethod(services.complaint_update)
-    workflow = COMPLAINT_WORKFLOW
     transition_service = staticmethod(services.complaint_transition)
 
     @extend_schema(request=EscalationSerializer, responses=ComplaintSerializer)
@@ -190,22 +115,18 @@ class ComplaintViewSet(RecordViewSet):
         return Response(self.get_serializer(complaint).data)
 
 
-SurveySerializer = simple(
-    Survey,
-    "survey",
-    ["title", "kind", "status", "questions", "services", "period_start", "period_end", "low_score_threshold"],
-    read_only=("status",),
-)
+SurveySerializer = declared(SurveyResource, "survey")
 
 
 class SurveyViewSet(RecordViewSet):
-    """Satisfaction surveys; `open`, `close`, `send-round` and `analysis` actions."""
+    """Satisfaction surveys; transitions `open` and `close` (also as the `open/` and `close/` actions),
+    `send-round` and `analysis`."""
 
     queryset = Survey.objects.prefetch_related("services")
     serializer_class = SurveySerializer
-    filterset_fields = ["kind", "status", "services"]
-    search_fields = ["title"]
-    ordering_fields = ["created", "title"]
+    update_service = staticmethod(services.survey_update)
+    delete_service = staticmethod(services.survey_delete)
+    transition_service = staticmethod(services.survey_transition)
 
     @extend_schema(request=None, responses=SurveySerializer)
     @action(detail=True, methods=["post"], url_path="open")
@@ -272,62 +193,32 @@ class SurveyViewSet(RecordViewSet):
     @action(detail=True, methods=["get"])
     def analysis(self, request, pk=None):
         """Responses, mean score and distribution overall, per service and per customer (what you may see)."""
-        survey = self.get_object()
-        visible = permissions.restrict(SurveyResponse.objects.filter(survey=survey), request.user)
-        return Response(survey_analysis(survey, visible))
-
-
-class SurveyResponseSerializer(RecordSerializer):
-    class Meta:
-        model = SurveyResponse
-        fields = [
-            "id",
-            "url",
-            "survey",
-            "invitation",
-            "respondent",
-            "customer",
-            "service",
-            "answers",
-            "score",
-            "created",
-        ]
-        read_only_fields = ["score"]
-        extra_kwargs = {"customer": {"required": False}}
-
-    def build_url_field(self, field_name, model_class):
-        return _url("survey-response")
+        return Response(survey_analysis_for(self.get_object(), request.user))
 
 
 class SurveyResponseViewSet(RecordViewSet):
-    """Answers to surveys; a customer user answers for their own organization."""
+    """Answers to surveys; a customer user answers for their own organization. Answers are kept as given."""
 
-    queryset = SurveyResponse.objects.select_related("survey", "customer", "service")
-    serializer_class = SurveyResponseSerializer
-    filterset_fields = ["survey", "customer", "service"]
-    ordering_fields = ["created", "score"]
+    http_method_names = ["get", "post", "delete", "head", "options"]
+    queryset = SurveyResponse.objects.all()
+    serializer_class = declared(SurveyResponseResource, "survey-response")
     create_service = staticmethod(services.survey_response_submit)
 
 
 class InvitationViewSet(RecordViewSet):
+    """The people sampled by each survey round (written by `send-round` only)."""
+
     http_method_names = ["get", "head", "options"]
-    queryset = SurveyInvitation.objects.select_related("survey", "person", "customer")
-    serializer_class = simple(
-        SurveyInvitation, "survey-invitation", ["survey", "person", "customer", "round_label", "responded"]
-    )
-    filterset_fields = ["survey", "customer", "responded", "round_label"]
+    queryset = SurveyInvitation.objects.all()
+    serializer_class = declared(SurveyInvitationResource, "survey-invitation")
 
 
 class ImprovementViewSet(RecordViewSet):
-    queryset = ImprovementOpportunity.objects.select_related("service", "customer")
-    serializer_class = simple(
-        ImprovementOpportunity,
-        "improvement-opportunity",
-        ["source", "description", "service", "customer", "survey_response", "status"],
-    )
-    filterset_fields = ["source", "status", "service", "customer"]
-    search_fields = ["description"]
-    ordering_fields = ["created"]
+    """Improvement opportunities raised by complaints and low scores; transitions `close` and `reopen`."""
+
+    queryset = ImprovementOpportunity.objects.all()
+    serializer_class = declared(ImprovementOpportunityResource, "improvement-opportunity")
+    transition_service = staticmethod(services.improvement_transition)
 
 
 def register(router) -> None:

@@ -1,10 +1,12 @@
-"""Complaint lifecycle: new -> investigating -> action taken -> resolved -> closed (reopen from resolved)."""
+"""Lifecycles of business relationship management: complaints (new -> investigating -> action taken ->
+resolved -> closed, reopen from resolved), surveys (draft -> open -> closed) and improvement opportunities
+(open <-> closed)."""
 
 from django.utils.translation import gettext_lazy as _
 
 from servitium.core.workflow import Transition, Workflow
 
-from .models import Complaint
+from .models import Complaint, ImprovementOpportunity, Survey
 
 S = Complaint.Status
 
@@ -44,5 +46,32 @@ COMPLAINT_WORKFLOW = Workflow(
         ),
         Transition("reopen", frozenset({S.RESOLVED}), S.INVESTIGATING, _("Reopen")),
         Transition("close", frozenset({S.RESOLVED}), S.CLOSED, _("Close"), guard=_close_guard),
+    ],
+)
+
+
+SURVEY_WORKFLOW = Workflow(
+    states=Survey.Status.values,
+    transitions=[
+        Transition("open", frozenset({Survey.Status.DRAFT}), Survey.Status.OPEN, _("Open for responses")),
+        Transition("close", frozenset({Survey.Status.OPEN}), Survey.Status.CLOSED, _("Close")),
+    ],
+)
+
+IMPROVEMENT_WORKFLOW = Workflow(
+    states=ImprovementOpportunity.Status.values,
+    transitions=[
+        Transition(
+            "close",
+            frozenset({ImprovementOpportunity.Status.OPEN}),
+            ImprovementOpportunity.Status.CLOSED,
+            _("Close"),
+        ),
+        Transition(
+            "reopen",
+            frozenset({ImprovementOpportunity.Status.CLOSED}),
+            ImprovementOpportunity.Status.OPEN,
+            _("Reopen"),
+        ),
     ],
 )

@@ -10,10 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from servitium.core import permissions
 from servitium.core.models import BaseModel
-
-VIEW_ONLY = frozenset({permissions.VIEW})
 
 
 def _is_customer(org) -> bool:
@@ -34,10 +31,6 @@ class CustomerRelationship(BaseModel):
     )
     business_context = models.TextField(_("business context and needs"), blank=True)
     next_review_due = models.DateField(_("next relationship review"), null=True, blank=True)
-
-    permission_area = "relationships"
-    tenant_path = "customer"
-    customer_actions = VIEW_ONLY
 
     class Meta:
         ordering = ["customer__name"]
@@ -79,10 +72,6 @@ class InterestedParty(BaseModel):
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.CUSTOMER_CONTACT)
     interest = models.TextField(_("needs and expectations"), blank=True)
 
-    permission_area = "relationships"
-    tenant_path = "customer"
-    customer_actions = VIEW_ONLY
-
     class Meta:
         ordering = ["customer__name", "name"]
         verbose_name = _("interested party")
@@ -90,6 +79,10 @@ class InterestedParty(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.customer})"
+
+    def clean(self) -> None:
+        if self.person_id and self.customer_id and self.person.organization_id != self.customer_id:
+            raise ValidationError({"person": _("The person belongs to another organization.")})
 
 
 class Communication(BaseModel):
@@ -111,10 +104,6 @@ class Communication(BaseModel):
     participants = models.ManyToManyField("parties.Person", blank=True, related_name="communications")
     follow_up = models.TextField(_("follow-up"), blank=True)
 
-    permission_area = "relationships"
-    tenant_path = "customer"
-    customer_actions = VIEW_ONLY
-
     class Meta:
         ordering = ["-occurred_on", "-id"]
         verbose_name = _("communication")
@@ -135,16 +124,18 @@ class ComplaintDefinition(BaseModel):
         "parties.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
-    permission_area = "relationships"
-    tenant_path = "customer"
-    customer_actions = VIEW_ONLY
-
     class Meta:
         ordering = ["customer__name"]
         verbose_name = _("complaint definition")
 
     def __str__(self) -> str:
         return f"{self.customer}"
+
+    def clean(self) -> None:
+        if self.agreed_with_id and self.customer_id and self.agreed_with.organization_id != self.customer_id:
+            raise ValidationError(
+                {"agreed_with": _("The definition is agreed with one of the customer's people.")}
+            )
 
 
 class Complaint(BaseModel):
@@ -185,9 +176,6 @@ class Complaint(BaseModel):
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
-    permission_area = "relationships"
-    tenant_path = "customer"
-    customer_actions = frozenset({permissions.VIEW, permissions.ADD})
     reference_prefix = "CMP"
 
     class Meta:
@@ -259,27 +247,12 @@ class Survey(BaseModel):
         help_text=_("A response scoring below this raises an improvement opportunity."),
     )
 
-    permission_area = "relationships"
-
     class Meta:
         ordering = ["-created"]
         verbose_name = _("satisfaction survey")
 
     def __str__(self) -> str:
         return self.title
-
-    @classmethod
-    def restrict_queryset(cls, queryset, user, action):
-        """Customers see the surveys their organization was invited to or answered, read-only."""
-        if not permissions.is_customer_user(user):
-            return queryset if permissions.area_allows(user, cls.permission_area, action) else queryset.none()
-        if action != permissions.VIEW or not user.organization_id:
-            return queryset.none()
-        org = user.organization_id
-        return queryset.filter(
-            models.Q(pk__in=SurveyInvitation.objects.filter(customer_id=org).values("survey_id"))
-            | models.Q(pk__in=SurveyResponse.objects.filter(customer_id=org).values("survey_id"))
-        )
 
     def clean(self) -> None:
         problems = validate_questions(self.questions)
@@ -299,10 +272,6 @@ class SurveyInvitation(BaseModel):
     customer = models.ForeignKey("parties.Organization", on_delete=models.CASCADE, related_name="+")
     round_label = models.CharField(_("round"), max_length=50)
     responded = models.BooleanField(_("responded"), default=False)
-
-    permission_area = "relationships"
-    tenant_path = "customer"
-    customer_actions = VIEW_ONLY
 
     class Meta:
         ordering = ["survey", "customer", "person"]
@@ -335,10 +304,6 @@ class SurveyResponse(BaseModel):
     answers = models.JSONField(_("answers"), default=dict)
     score = models.DecimalField(_("score"), max_digits=3, decimal_places=2, editable=False)
 
-    permission_area = "relationships"
-    tenant_path = "customer"
-    customer_actions = frozenset({permissions.VIEW, permissions.ADD})
-
     class Meta:
         ordering = ["-created"]
         verbose_name = _("survey response")
@@ -347,6 +312,15 @@ class SurveyResponse(BaseModel):
         return f"{self.survey}: {self.customer} {self.score}"
 
     def clean(self) -> None:
+        errors = {}
+        if self.customer_id and self.respondent_id and self.respondent.organization_id != self.customer_id:
+            errors["respondent"] = [_("The respondent belongs to another organization.")]
+        if self.invitation_id and self.customer_id and self.invitation.customer_id != self.customer_id:
+            errors["invitation"] = [_("The invitation went to another organization.")]
+        if self.invitation_id and self.survey_id and self.invitation.survey_id != self.survey_id:
+            errors["invitation"] = [_("The invitation is for another survey.")]
+        if errors:
+            raise ValidationError(errors)
         if not self.survey_id:
             return
         answers = self.answers if isinstance(self.answers, dict) else None
@@ -397,8 +371,6 @@ class ImprovementOpportunity(BaseModel):
         SurveyResponse, null=True, blank=True, on_delete=models.SET_NULL, related_name="improvement"
     )
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
-
-    permission_area = "relationships"
 
     class Meta:
         ordering = ["-created"]

@@ -8,14 +8,18 @@ from typing import Any
 
 from django.db.models import Avg, Count
 
+from servitium.core import permissions
+
 from .models import Survey, SurveyInvitation, SurveyResponse
 
 
-def survey_analysis(survey: Survey, responses=None) -> dict[str, Any]:
-    """Counts, mean scores and the distribution of rounded scores, overall, per service and per customer."""
+def survey_analysis(survey: Survey, responses=None, invitations=None) -> dict[str, Any]:
+    """Counts, mean scores and the distribution of rounded scores, overall, per service and per customer,
+    over the given responses and invitations (those the reader may see; all of the survey's by default)."""
     responses = responses if responses is not None else SurveyResponse.objects.filter(survey=survey)
-    invited = SurveyInvitation.objects.filter(survey=survey).count()
-    answered = SurveyInvitation.objects.filter(survey=survey, responded=True).count()
+    invitations = invitations if invitations is not None else SurveyInvitation.objects.filter(survey=survey)
+    invited = invitations.count()
+    answered = invitations.filter(responded=True).count()
 
     def group(field: str, label: str) -> list[dict[str, Any]]:
         rows = (
@@ -51,3 +55,13 @@ def survey_analysis(survey: Survey, responses=None) -> dict[str, Any]:
 
 def _round(value) -> float | None:
     return None if value is None else round(float(value), 2)
+
+
+def survey_analysis_for(survey: Survey, user: Any) -> dict[str, Any]:
+    """The analysis over what `user` may see: a customer user gets its own organization's responses and
+    response rate, never another customer's."""
+    return survey_analysis(
+        survey,
+        permissions.restrict(SurveyResponse.objects.filter(survey=survey), user),
+        permissions.restrict(SurveyInvitation.objects.filter(survey=survey), user),
+    )

@@ -16,10 +16,11 @@ from django.utils.translation import gettext as _
 from servitium.core import permissions
 from servitium.core import services as core_services
 from servitium.core.errors import TransitionNotAllowed
-from servitium.parties.models import Person
+from servitium.parties.models import Organization, Person
 
-from .lifecycle import COMPLAINT_WORKFLOW
+from .lifecycle import COMPLAINT_WORKFLOW, IMPROVEMENT_WORKFLOW, SURVEY_WORKFLOW
 from .models import (
+    Communication,
     Complaint,
     CustomerRelationship,
     ImprovementOpportunity,
@@ -29,33 +30,38 @@ from .models import (
 )
 
 TEXT_FIELDS = ("findings", "actions_taken", "resolution")
+PROVIDER_SIDE = (Organization.Kind.PROVIDER, Organization.Kind.INTERNAL)
 
 
 def escalation_days() -> int:
     return int(getattr(settings, "COMPLAINT_ESCALATION_DAYS", 10))
 
 
+def _person_of(user: Any) -> Person | None:
+    return Person.objects.filter(user=user).first()
+
+
 @transaction.atomic
-def complaint_create(*, actor: Any, data: dict[str, Any], m2m: dict[str, Any] | None = None) -> Complaint:
-    """Record a complaint. A customer user always raises it for their own organization (and as themselves)."""
-    data = dict(data)
-    if "status" in data:
-        raise ValidationError({"status": _("Status changes go through the transitions.")})
+def complaint_create(
+    *,
+    actor: Any,
+    data: dict[str, Any],
+    m2m: dict[str, Any] | None = None,
+    derived: dict[str, Any] | None = None,
+) -> Complaint:
+    """Record a complaint. `data` is what the actor said (the declared input rules apply to it). A customer
+    user always complains for their own organization, as themselves."""
+    values = dict(derived or {})
     if permissions.is_customer_user(actor):
-        data["customer"] = actor.organization
-        person = Person.objects.filter(user=actor).first()
-        data["raised_by"] = person
-        for field in (*TEXT_FIELDS, "escalation_reason"):
-            data.pop(field, None)
-    return core_services.record_create(model=Complaint, data=data, actor=actor)
+        values["customer"] = actor.organization
+        values["raised_by"] = _person_of(actor)
+    return core_services.record_create(model=Complaint, data=data, derived=values, actor=actor)
 
 
 @transaction.atomic
 def complaint_update(
     *, actor: Any, instance: Complaint, data: dict[str, Any], m2m: dict[str, Any] | None = None
-):
-    if "status" in data:
-        raise ValidationError({"status": _("Status changes go through the transitions.")})
+) -> Complaint:
     if instance.status == Complaint.Status.CLOSED:
         raise TransitionNotAllowed(_("A closed complaint is kept as it was closed; reopen it first."))
     return core_services.record_update(instance=instance, data=data, actor=actor)
@@ -98,6 +104,8 @@ def complaint_escalate(
         raise TransitionNotAllowed(_("Only open complaints are escalated."))
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the complaint is escalated.")})
+    if to is not None and to.organization.kind not in PROVIDER_SIDE:
+        raise ValidationError({"to": _("A complaint is escalated to one of the provider's own people.")})
     if to is None:
         relationship = (
             CustomerRelationship.objects.filter(customer=complaint.customer)
@@ -105,9 +113,11 @@ def complaint_escalate(
             .first()
         )
         to = relationship.relationship_manager if relationship else None
+    # What the escalation writes is this service's to decide (the actor gave a reason and maybe a person).
     return core_services.record_update(
         instance=complaint,
-        data={
+        data={},
+        derived={
             "escalation_level": complaint.escalation_level + 1,
             "escalated_at": timezone.now(),
             "escalated_to": to,
@@ -173,7 +183,8 @@ def survey_round_send(
             invitations.append(
                 core_services.record_create(
                     model=SurveyInvitation,
-                    data={"survey": survey, "person": person, "customer_id": org_id, "round_label": label},
+                    data={},
+                    derived={"survey": survey, "person": person, "customer_id": org_id, "round_label": label},
                     actor=actor,
                 )
             )
@@ -182,32 +193,46 @@ def survey_round_send(
 
 @transaction.atomic
 def survey_response_submit(
-    *, actor: Any, data: dict[str, Any], m2m: dict[str, Any] | None = None
+    *,
+    actor: Any,
+    data: dict[str, Any],
+    m2m: dict[str, Any] | None = None,
+    derived: dict[str, Any] | None = None,
 ) -> SurveyResponse:
-    """Store a response; a score under the survey's threshold raises an improvement opportunity."""
-    data = dict(data)
-    survey = data["survey"]
+    """Store a response; a score under the survey's threshold raises an improvement opportunity.
+
+    A customer user answers for their own organization, as themselves, and only through their own
+    invitation; an invitation names the organization and the respondent unless staff say otherwise."""
+    survey = data.get("survey")
+    if survey is None:
+        raise ValidationError({"survey": _("Name the survey answered.")})
     if survey.status != Survey.Status.OPEN:
         raise TransitionNotAllowed(_("This survey is not open for responses."))
-    if permissions.is_customer_user(actor):
-        data["customer"] = actor.organization
-        data["respondent"] = Person.objects.filter(user=actor).first()
+    values = dict(derived or {})
+    customer_user = permissions.is_customer_user(actor)
+    if customer_user:
+        values["customer"] = actor.organization
+        values["respondent"] = _person_of(actor)
     invitation = data.get("invitation")
     if invitation is not None:
         if invitation.survey_id != survey.pk or invitation.responded:
             raise ValidationError(
                 {"invitation": _("This invitation is for another survey or already answered.")}
             )
-        data.setdefault("customer", invitation.customer)
-        data.setdefault("respondent", invitation.person)
-    response = core_services.record_create(model=SurveyResponse, data=data, actor=actor)
+        if customer_user and invitation.person.user_id != actor.pk:
+            raise ValidationError({"invitation": _("This invitation is addressed to someone else.")})
+        values.setdefault("customer", data.get("customer") or invitation.customer)
+        values.setdefault("respondent", data.get("respondent") or invitation.person)
+    response = core_services.record_create(model=SurveyResponse, data=data, derived=values, actor=actor)
     if invitation is not None:
-        core_services.record_update(instance=invitation, data={"responded": True}, actor=actor)
+        core_services.record_update(instance=invitation, data={}, derived={"responded": True}, actor=actor)
     if response.score < survey.low_score_threshold:
         comment = "; ".join(str(v) for k, v in response.answers.items() if isinstance(v, str) and v.strip())
+        # Raised by the system in consequence of the answer: a customer user has no access to it.
         core_services.record_create(
             model=ImprovementOpportunity,
-            data={
+            data={},
+            derived={
                 "source": "survey",
                 "description": _(
                     "Low satisfaction (%(score)s of 5) from %(customer)s in '%(survey)s'. %(comment)s"
@@ -222,14 +247,92 @@ def survey_response_submit(
                 "customer": response.customer,
                 "survey_response": response,
             },
-            actor=actor,
+            actor=None if customer_user else actor,
         )
     return response
 
 
 @transaction.atomic
+def survey_update(
+    *, actor: Any, instance: Survey, data: dict[str, Any], m2m: dict[str, Any] | None = None
+) -> Survey:
+    """Change a survey; its questions are fixed once it is open (responses are scored against them)."""
+    if (
+        instance.status != Survey.Status.DRAFT
+        and "questions" in data
+        and data["questions"] != instance.questions
+    ):
+        raise ValidationError({"questions": _("The questions are fixed once the survey is open.")})
+    return core_services.record_update(instance=instance, data=data, m2m=m2m, actor=actor)
+
+
+@transaction.atomic
+def survey_delete(*, actor: Any, instance: Survey) -> None:
+    """Only a draft is deleted: a survey that was open is the evidence of satisfaction measured."""
+    if instance.status != Survey.Status.DRAFT:
+        raise ValidationError(_("A survey that was open is kept; close it instead."))
+    core_services.record_delete(instance=instance, actor=actor)
+
+
+@transaction.atomic
+def survey_transition(
+    *, actor: Any, instance: Survey, transition: str, note: str = "", data: dict | None = None
+) -> Survey:
+    """Open a draft survey for responses, or close an open one."""
+    survey = Survey.objects.select_for_update().get(pk=instance.pk)
+    step = SURVEY_WORKFLOW.check(survey, survey.status, transition)
+    return core_services.record_transition(
+        instance=survey, actor=actor, field="status", target=step.target, message=note or str(step.label)
+    )
+
+
+SURVEY_STEPS = {Survey.Status.OPEN: "open", Survey.Status.CLOSED: "close"}
+
+
 def survey_set_status(*, actor: Any, survey: Survey, status: str) -> Survey:
-    order = [Survey.Status.DRAFT, Survey.Status.OPEN, Survey.Status.CLOSED]
-    if status not in order or order.index(status) != order.index(survey.status) + 1:
+    """`open` or `closed`: the transition that leads there (the API's open/ and close/ actions)."""
+    if status not in SURVEY_STEPS:
         raise TransitionNotAllowed(_("A survey goes from draft to open to closed."))
-    return core_services.record_transition(instance=survey, actor=actor, field="status", target=status)
+    return survey_transition(actor=actor, instance=survey, transition=SURVEY_STEPS[status])
+
+
+@transaction.atomic
+def improvement_transition(
+    *, actor: Any, instance: ImprovementOpportunity, transition: str, note: str = "", data: dict | None = None
+) -> ImprovementOpportunity:
+    """Close an improvement opportunity (taken up or dismissed), or reopen it."""
+    opportunity = ImprovementOpportunity.objects.select_for_update().get(pk=instance.pk)
+    step = IMPROVEMENT_WORKFLOW.check(opportunity, opportunity.status, transition)
+    return core_services.record_transition(
+        instance=opportunity, actor=actor, field="status", target=step.target, message=note or str(step.label)
+    )
+
+
+def _check_participants(customer: Organization | None, people: Any) -> None:
+    """Those in a conversation with a customer are the provider's people or the customer's own."""
+    if customer is None:
+        return
+    organizations = {p.organization_id for p in people} - {customer.pk}
+    strangers = Organization.objects.filter(pk__in=organizations).exclude(kind__in=PROVIDER_SIDE)
+    if strangers.exists():
+        raise ValidationError(
+            {"participants": _("Participants are the provider's people or the customer's own.")}
+        )
+
+
+@transaction.atomic
+def communication_create(
+    *, actor: Any, data: dict[str, Any], m2m: dict[str, Any] | None = None
+) -> Communication:
+    _check_participants(data.get("customer"), (m2m or {}).get("participants", ()))
+    return core_services.record_create(model=Communication, data=data, m2m=m2m, actor=actor)
+
+
+@transaction.atomic
+def communication_update(
+    *, actor: Any, instance: Communication, data: dict[str, Any], m2m: dict[str, Any] | None = None
+) -> Communication:
+    m2m = m2m or {}
+    people = m2m["participants"] if "participants" in m2m else instance.participants.all()
+    _check_participants(data.get("customer", instance.customer), people)
+    return core_services.record_update(instance=instance, data=data, m2m=m2m, actor=actor)

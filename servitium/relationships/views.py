@@ -1,20 +1,18 @@
-"""UI pages of business relationship management."""
+"""UI pages of business relationship management (columns, filters, detail fields and forms come from the
+declarations in resources.py)."""
+
+from django import forms
 
 from servitium.core import permissions
 from servitium.core import views as generic
 
 from . import services
-from .lifecycle import COMPLAINT_WORKFLOW
-from .models import Communication, Complaint, CustomerRelationship, Survey, SurveyResponse
-from .selectors import survey_analysis
+from .models import Communication, Complaint, CustomerRelationship, Survey
+from .selectors import survey_analysis_for
 
 
 class ComplaintList(generic.RecordListView):
     model = Complaint
-    columns = ["reference", "title", "customer", "status", "escalation_level", "created"]
-    filter_fields = ["status", "customer"]
-    search_fields = ["reference", "title", "description"]
-    default_sort = "-created"
 
     def base_queryset(self):
         return Complaint.objects.select_related("customer")
@@ -22,55 +20,26 @@ class ComplaintList(generic.RecordListView):
 
 class ComplaintDetail(generic.RecordDetailView):
     model = Complaint
-    fields = [
-        "reference",
-        "customer",
-        "raised_by",
-        "service",
-        "title",
-        "description",
-        "received_via",
-        "status",
-        "findings",
-        "actions_taken",
-        "resolution",
-        "escalation_level",
-        "escalated_to",
-        "escalation_reason",
-    ]
-    workflow = COMPLAINT_WORKFLOW
     transition_service = staticmethod(services.complaint_transition)
 
 
 class ComplaintForm(generic.RecordFormView):
     model = Complaint
-    form_fields = [
-        "customer",
-        "raised_by",
-        "service",
-        "title",
-        "description",
-        "received_via",
-        "findings",
-        "actions_taken",
-        "resolution",
-    ]
     create_service = staticmethod(services.complaint_create)
     update_service = staticmethod(services.complaint_update)
 
     def make_form(self, instance=None, data=None):
         form = super().make_form(instance, data)
-        if permissions.is_customer_user(self.request.user):
-            # Customers describe the complaint; the rest is the provider's to fill in.
-            for name in ("customer", "raised_by", "findings", "actions_taken", "resolution"):
-                form.fields.pop(name, None)
+        user = self.request.user
+        if permissions.is_customer_user(user) and "customer" in form.fields:
+            # A customer complains for its own organization: nothing to choose.
+            form.fields["customer"].initial = user.organization_id
+            form.fields["customer"].widget = forms.HiddenInput()
         return form
 
 
 class RelationshipList(generic.RecordListView):
     model = CustomerRelationship
-    columns = ["customer", "relationship_manager", "next_review_due"]
-    search_fields = ["customer__name"]
 
     def base_queryset(self):
         return CustomerRelationship.objects.select_related("customer", "relationship_manager")
@@ -78,68 +47,44 @@ class RelationshipList(generic.RecordListView):
 
 class RelationshipDetail(generic.RecordDetailView):
     model = CustomerRelationship
-    fields = ["customer", "relationship_manager", "business_context", "next_review_due"]
 
 
 class RelationshipForm(generic.RecordFormView):
     model = CustomerRelationship
-    form_fields = ["customer", "relationship_manager", "business_context", "next_review_due"]
 
 
 class CommunicationList(generic.RecordListView):
     model = Communication
-    columns = ["occurred_on", "customer", "channel", "summary"]
-    filter_fields = ["customer", "channel"]
-    search_fields = ["summary"]
-    default_sort = "-occurred_on"
+
+    def base_queryset(self):
+        return Communication.objects.select_related("customer")
 
 
 class CommunicationDetail(generic.RecordDetailView):
     model = Communication
-    fields = ["occurred_on", "customer", "channel", "summary", "participants", "follow_up"]
 
 
 class CommunicationForm(generic.RecordFormView):
     model = Communication
-    form_fields = ["customer", "occurred_on", "channel", "summary", "participants", "follow_up"]
+    create_service = staticmethod(services.communication_create)
+    update_service = staticmethod(services.communication_update)
 
 
 class SurveyList(generic.RecordListView):
     model = Survey
-    columns = ["title", "kind", "status", "period_start", "period_end"]
-    filter_fields = ["kind", "status"]
-    search_fields = ["title"]
 
 
 class SurveyDetail(generic.RecordDetailView):
     model = Survey
-    fields = [
-        "title",
-        "kind",
-        "status",
-        "services",
-        "period_start",
-        "period_end",
-        "low_score_threshold",
-        "questions",
-    ]
     template_name = "relationships/survey_detail.html"
+    transition_service = staticmethod(services.survey_transition)
 
     def context(self, obj):
         context = super().context(obj)
-        visible = permissions.restrict(SurveyResponse.objects.filter(survey=obj), self.request.user)
-        context["analysis"] = survey_analysis(obj, visible)
+        context["analysis"] = survey_analysis_for(obj, self.request.user)
         return context
 
 
 class SurveyForm(generic.RecordFormView):
     model = Survey
-    form_fields = [
-        "title",
-        "kind",
-        "questions",
-        "services",
-        "period_start",
-        "period_end",
-        "low_score_threshold",
-    ]
+    update_service = staticmethod(services.survey_update)

@@ -4,6 +4,7 @@ lifecycle writes them)."""
 
 from __future__ import annotations
 
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -13,66 +14,23 @@ from rest_framework.response import Response
 from servitium.core import permissions
 from servitium.core.api.base import RecordSerializer, RecordViewSet
 from servitium.core.api.fields import query_int
+from servitium.core.filters import filterset_for
 
 from . import selectors, services
-from .lifecycle import RELEASE_WORKFLOW
 from .models import AcceptanceCriterion, Deployment, Release, ReleasePolicy
-
-
-class ReleasePolicySerializer(RecordSerializer):
-    class Meta:
-        model = ReleasePolicy
-        fields = [
-            "id",
-            "url",
-            "name",
-            "customer",
-            "frequency",
-            "release_types",
-            "notice_days",
-            "early_life_days",
-            "max_early_life_incidents",
-            "acceptance_requirements",
-            "agreed_on",
-            "created",
-            "updated",
-        ]
+from .resources import DeploymentResource, ReleaseResource
 
 
 class ReleasePolicyViewSet(RecordViewSet):
     """Release policies agreed with customers (frequency, types of release); one default has no customer."""
 
     queryset = ReleasePolicy.objects.select_related("customer")
-    serializer_class = ReleasePolicySerializer
-    filterset_fields = ["customer", "frequency"]
-    search_fields = ["name"]
-    ordering_fields = ["name", "created", "updated"]
-
-
-class AcceptanceCriterionSerializer(RecordSerializer):
-    class Meta:
-        model = AcceptanceCriterion
-        fields = [
-            "id",
-            "url",
-            "release",
-            "criterion",
-            "result",
-            "evidence",
-            "tested_by",
-            "tested_at",
-            "created",
-            "updated",
-        ]
 
 
 class AcceptanceCriterionViewSet(RecordViewSet):
     """Acceptance criteria of releases and their results in the acceptance environment."""
 
     queryset = AcceptanceCriterion.objects.select_related("release")
-    serializer_class = AcceptanceCriterionSerializer
-    filterset_fields = ["release", "result"]
-    ordering_fields = ["created", "updated"]
     create_service = staticmethod(services.criterion_create)
     update_service = staticmethod(services.criterion_update)
     delete_service = staticmethod(services.criterion_delete)
@@ -82,34 +40,17 @@ class DeploymentSerializer(RecordSerializer):
     release_reference = serializers.CharField(source="release.reference", read_only=True)
 
     class Meta:
-        model = Deployment
-        fields = [
-            "id",
-            "url",
-            "reference",
-            "release",
-            "release_reference",
-            "environment",
-            "started_at",
-            "finished_at",
-            "outcome",
-            "baseline",
-            "performed_by",
-            "notes",
-            "rollback_notes",
-            "created",
-            "updated",
-        ]
-        read_only_fields = fields
+        resource = DeploymentResource
 
 
 class DeploymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Deployment records, written by the release lifecycle (deploy, complete, fail, roll_back)."""
+    """Deployment records, written by the release lifecycle (deploy, complete, fail, roll_back); filters,
+    search and ordering as declared (releases.resources)."""
 
     queryset = Deployment.objects.select_related("release")
     serializer_class = DeploymentSerializer
-    filterset_fields = ["release", "outcome", "environment"]
-    ordering_fields = ["started_at", "created"]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = filterset_for(DeploymentResource)
 
     def get_queryset(self):
         return permissions.restrict(super().get_queryset(), self.request.user, permissions.VIEW)
@@ -120,51 +61,7 @@ class ReleaseSerializer(RecordSerializer):
     acceptance_criteria = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
     class Meta:
-        model = Release
-        fields = [
-            "id",
-            "url",
-            "reference",
-            "title",
-            "description",
-            "release_type",
-            "status",
-            "policy",
-            "release_manager",
-            "services",
-            "changes",
-            "problems",
-            "known_errors",
-            "planned_start",
-            "planned_end",
-            "deliverables",
-            "deployment_method",
-            "acceptance_environment",
-            "rollback_plan",
-            "acceptance_criteria",
-            "deployments",
-            "approved_by",
-            "approved_at",
-            "deployed_at",
-            "failure_reason",
-            "review_notes",
-            "reviewed_at",
-            "early_life_incidents",
-            "successful",
-            "created",
-            "updated",
-        ]
-        read_only_fields = [
-            "reference",
-            "status",
-            "approved_by",
-            "approved_at",
-            "deployed_at",
-            "failure_reason",
-            "reviewed_at",
-            "early_life_incidents",
-            "successful",
-        ]
+        resource = ReleaseResource
 
 
 class ReleaseSummarySerializer(serializers.ModelSerializer):
@@ -185,12 +82,8 @@ class ReleaseViewSet(RecordViewSet):
         "services", "changes", "problems", "known_errors", "deployments", "acceptance_criteria"
     )
     serializer_class = ReleaseSerializer
-    filterset_fields = ["status", "release_type", "policy", "services", "changes", "successful"]
-    search_fields = ["reference", "title", "description"]
-    ordering_fields = ["planned_start", "deployed_at", "created", "updated", "reference"]
     create_service = staticmethod(services.release_create)
     update_service = staticmethod(services.release_update)
-    workflow = RELEASE_WORKFLOW
     transition_service = staticmethod(services.release_transition)
 
     @extend_schema(

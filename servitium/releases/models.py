@@ -18,7 +18,6 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from servitium.core import permissions
 from servitium.core.models import BaseModel
 
 
@@ -74,10 +73,6 @@ class ReleasePolicy(BaseModel):
     )
     acceptance_requirements = models.TextField(_("acceptance requirements"), blank=True)
     agreed_on = models.DateField(_("agreed on"), null=True, blank=True)
-
-    permission_area = "releases"
-    tenant_path = "customer"
-    customer_actions = frozenset({permissions.VIEW})
 
     class Meta:
         ordering = ["name", "id"]
@@ -203,8 +198,6 @@ class Release(BaseModel):
     )
     successful = models.BooleanField(_("successful"), null=True, blank=True, editable=False)
 
-    permission_area = "releases"
-    tenant_path = None
     reference_prefix = "REL"
 
     class Meta:
@@ -248,9 +241,6 @@ class AcceptanceCriterion(BaseModel):
         verbose_name=_("tested by"),
     )
     tested_at = models.DateTimeField(_("tested at"), null=True, blank=True)
-
-    permission_area = "releases"
-    tenant_path = None
 
     class Meta:
         ordering = ["release", "id"]
@@ -303,8 +293,6 @@ class Deployment(BaseModel):
     notes = models.TextField(_("notes"), blank=True)
     rollback_notes = models.TextField(_("rollback notes"), blank=True)
 
-    permission_area = "releases"
-    tenant_path = None
     reference_prefix = "DEP"
 
     class Meta:

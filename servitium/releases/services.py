@@ -18,23 +18,10 @@ from . import selectors
 from .lifecycle import BEFORE_DEPLOYMENT, RELEASE_WORKFLOW
 from .models import AcceptanceCriterion, Deployment, Release, ReleasePolicy
 
-SYSTEM_FIELDS = (
-    "status",
-    "approved_by",
-    "approved_at",
-    "deployed_at",
-    "reviewed_at",
-    "early_life_incidents",
-    "successful",
-)
 TRANSITION_FIELDS = ("failure_reason", "review_notes")
 CHANGES_NOT_RELEASABLE = frozenset({"rejected", "cancelled"})
-
-
-def _no_system_fields(data: dict[str, Any]) -> None:
-    given = sorted(f for f in SYSTEM_FIELDS if f in data)
-    if given:
-        raise ValidationError({f: [_("Set by the release lifecycle, not directly.")] for f in given})
+# Once deployment has started the plan is history: only these may still be completed.
+AFTER_START = frozenset({"description", "review_notes"})
 
 
 def _check_type_agreed(release_type: str, policy: ReleasePolicy | None) -> None:
@@ -62,28 +49,61 @@ def _check_changes(changes: Iterable[Any]) -> None:
         )
 
 
-def release_create(*, actor: Any, data: dict[str, Any], m2m: dict[str, Any] | None = None) -> Release:
-    """Plan a release. Without a policy it follows the default one; its type must be agreed there."""
-    _no_system_fields(data)
+def release_create(
+    *,
+    actor: Any,
+    data: dict[str, Any],
+    m2m: dict[str, Any] | None = None,
+    derived: dict[str, Any] | None = None,
+) -> Release:
+    """Plan a release. Without a policy it follows the default one; its type must be agreed there.
+    `data` and `m2m` are what the actor asked for; `derived` what the caller decided itself."""
     m2m = m2m or {}
-    data = dict(data)
-    if data.get("policy") is None:
-        data["policy"] = selectors.default_policy()
+    derived = dict(derived or {})
+    values = {**data, **derived}
+    if values.get("policy") is None:
+        derived["policy"] = values["policy"] = selectors.default_policy()
     _check_type_agreed(
-        data.get("release_type") or Release._meta.get_field("release_type").default, data["policy"]
+        values.get("release_type") or Release._meta.get_field("release_type").default, values["policy"]
     )
     _check_changes(m2m.get("changes") or ())
-    return core_services.record_create(model=Release, data=data, actor=actor, m2m=m2m)
+    return core_services.record_create(model=Release, data=data, actor=actor, m2m=m2m, derived=derived)
+
+
+def _same(stored: Any, given: Any) -> bool:
+    """Is `given` what is stored? Forms send times to the second: a time equal to the second is unchanged."""
+    given = getattr(given, "pk", given)
+    if isinstance(stored, dt.datetime) and isinstance(given, dt.datetime):
+        return stored.replace(microsecond=0) == given.replace(microsecond=0)
+    return stored == given
+
+
+def _changed(instance: Release, data: dict[str, Any], m2m: dict[str, Any]) -> set[str]:
+    """The names in `data` and `m2m` whose values differ from what is stored (a client may send back what
+    it read)."""
+    names = {name for name, value in data.items() if not _same(getattr(instance, _attname(name)), value)}
+    for name, values in m2m.items():
+        stored = set(getattr(instance, name).values_list("pk", flat=True))
+        if stored != {getattr(v, "pk", v) for v in values or ()}:
+            names.add(name)
+    return names
+
+
+def _attname(name: str) -> str:
+    return Release._meta.get_field(name).attname
 
 
 def release_update(
     *, actor: Any, instance: Release, data: dict[str, Any], m2m: dict[str, Any] | None = None
 ) -> Release:
-    """Change a release's plan; once deployment has started only the notes may change."""
-    _no_system_fields(data)
-    m2m = m2m or {}
+    """Change a release's plan; once deployment has started only the notes may change. Only what differs
+    from the stored release is written (a form or a PUT sends back every field)."""
+    changed = _changed(instance, data, m2m or {})
+    data = {k: v for k, v in data.items() if k in changed}
+    m2m = {k: v for k, v in (m2m or {}).items() if k in changed}
     if instance.status not in BEFORE_DEPLOYMENT:
-        fixed = sorted(set(data) - {"description", "review_notes"}) + sorted(m2m)
+        # (a status in `data` is left to the declared input rules, which refuse it by name)
+        fixed = sorted(n for n in changed if n not in AFTER_START and n != "status")
         if fixed:
             raise TransitionNotAllowed(
                 _("The release is %(status)s: its plan can no longer change (%(fields)s).")
@@ -104,12 +124,12 @@ def criterion_save(*, actor: Any, data: dict[str, Any], instance: AcceptanceCrit
             _("Acceptance criteria are recorded during planning and build and test; the release is %(s)s.")
             % {"s": release.get_status_display()}
         )
-    data = dict(data)
+    derived = {}
     if data.get("result") not in (None, AcceptanceCriterion.Result.PENDING) and not data.get("tested_at"):
-        data["tested_at"] = timezone.now()
+        derived["tested_at"] = timezone.now()
     if instance is None:
-        return core_services.record_create(model=AcceptanceCriterion, data=data, actor=actor)
-    return core_services.record_update(instance=instance, data=data, actor=actor)
+        return core_services.record_create(model=AcceptanceCriterion, data=data, derived=derived, actor=actor)
+    return core_services.record_update(instance=instance, data=data, derived=derived, actor=actor)
 
 
 def criterion_create(*, actor: Any, data: dict[str, Any], m2m: dict | None = None) -> AcceptanceCriterion:
@@ -193,7 +213,8 @@ def release_transition(
         extra["deployed_at"] = now
         core_services.record_create(
             model=Deployment,
-            data={
+            data={},
+            derived={
                 "release": release,
                 "environment": environment,
                 "started_at": now,
@@ -215,7 +236,7 @@ def release_transition(
             changes["finished_at"] = now
         if step.name == "roll_back":
             changes["rollback_notes"] = given["rollback_notes"]
-        core_services.record_update(instance=deployment, data=changes, actor=actor)
+        core_services.record_update(instance=deployment, data={}, derived=changes, actor=actor)
         if step.name != "complete":
             extra["successful"] = False
     elif step.name == "review":
@@ -237,6 +258,6 @@ def measure_early_life(*, now: dt.datetime | None = None) -> int:
     measured = 0
     for release in selectors.awaiting_measurement(now):
         fields = selectors.success_fields(release, now=now)
-        core_services.record_update(instance=release, data=fields, actor=None)
+        core_services.record_update(instance=release, data={}, derived=fields, actor=None)
         measured += 1
     return measured

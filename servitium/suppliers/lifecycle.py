@@ -1,10 +1,20 @@
-"""Lifecycles of supplier contracts and disputes."""
+"""Lifecycles of suppliers, supplier contracts and disputes."""
 
 from django.utils.translation import gettext_lazy as _
 
 from servitium.core.workflow import Transition, Workflow
 
-from .models import Dispute, SupplierContract
+from .models import Dispute, Supplier, SupplierContract
+
+S = Supplier.Status
+
+SUPPLIER_WORKFLOW = Workflow(
+    states=S.values,
+    transitions=[
+        Transition("deactivate", frozenset({S.ACTIVE}), S.INACTIVE, _("Deactivate")),
+        Transition("reactivate", frozenset({S.INACTIVE}), S.ACTIVE, _("Reactivate")),
+    ],
+)
 
 C = SupplierContract.Status
 

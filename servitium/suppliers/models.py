@@ -57,7 +57,6 @@ class Supplier(BaseModel):
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.ACTIVE)
     notes = models.TextField(_("notes"), blank=True)
 
-    permission_area = "suppliers"
 
     class Meta:
         ordering = ["organization__name"]
@@ -144,7 +143,6 @@ class SupplierContract(BaseModel):
     charging_basis = models.TextField(CONTENT_ITEMS["charging_basis"], blank=True)
     termination_and_transfer = models.TextField(CONTENT_ITEMS["termination_and_transfer"], blank=True)
 
-    permission_area = "suppliers"
     reference_prefix = "CTR"
 
     class Meta:
@@ -193,7 +191,6 @@ class SupplierTarget(BaseModel):
     unit = models.CharField(_("unit"), max_length=20, blank=True)
     higher_is_better = models.BooleanField(_("higher is better"), default=False)
 
-    permission_area = "suppliers"
 
     class Meta:
         ordering = ["contract", "service", "metric", "priority"]
@@ -242,7 +239,6 @@ class SupplierPerformance(BaseModel):
         related_name="reviewed_supplier_performance",
     )
 
-    permission_area = "suppliers"
 
     class Meta:
         ordering = ["-period_start"]
@@ -278,7 +274,6 @@ class ContractReview(BaseModel):
     findings = models.TextField(_("findings"))
     changes_agreed = models.TextField(_("changes agreed"), blank=True)
 
-    permission_area = "suppliers"
 
     class Meta:
         ordering = ["-held_on"]
@@ -307,7 +302,6 @@ class Dispute(BaseModel):
     resolution = models.TextField(_("resolution"), blank=True)
     resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
 
-    permission_area = "suppliers"
     reference_prefix = "DSP"
 
     class Meta:
@@ -357,7 +351,6 @@ class GovernedProcess(BaseModel):
     )
     evidence = models.TextField(_("evidence of governance"), blank=True)
 
-    permission_area = "suppliers"
 
     class Meta:
         ordering = ["process", "operated_by__name"]

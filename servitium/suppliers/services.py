@@ -12,20 +12,27 @@ from django.utils.translation import gettext as _
 
 from servitium.core import services as core_services
 
-from .lifecycle import CONTRACT_WORKFLOW, DISPUTE_WORKFLOW
-from .models import ContractReview, Dispute, SupplierContract, SupplierTarget
+from .lifecycle import CONTRACT_WORKFLOW, DISPUTE_WORKFLOW, SUPPLIER_WORKFLOW
+from .models import ContractReview, Dispute, Supplier, SupplierContract, SupplierTarget
 
 
-def _no_status(data: dict[str, Any]) -> None:
-    if "status" in data:
-        raise ValidationError({"status": _("Status changes go through the transitions.")})
+@transaction.atomic
+def supplier_transition(
+    *, actor: Any, instance: Supplier, transition: str, note: str = "", data: dict | None = None
+) -> Supplier:
+    """Deactivate a supplier we no longer work with, or reactivate it."""
+    supplier = Supplier.objects.select_for_update().get(pk=instance.pk)
+    step = SUPPLIER_WORKFLOW.check(supplier, supplier.status, transition)
+    return core_services.record_transition(
+        instance=supplier, actor=actor, field="status", target=step.target, message=note or str(step.label)
+    )
 
 
 @transaction.atomic
 def contract_create(
     *, actor: Any, data: dict[str, Any], m2m: dict[str, Any] | None = None
 ) -> SupplierContract:
-    _no_status(data)
+    """A new contract, a draft (activated through its transitions once it states every content item)."""
     return core_services.record_create(model=SupplierContract, data=data, actor=actor, m2m=m2m)
 
 
@@ -33,7 +40,6 @@ def contract_create(
 def contract_update(
     *, actor: Any, instance: SupplierContract, data: dict[str, Any], m2m: dict[str, Any] | None = None
 ):
-    _no_status(data)
     return core_services.record_update(instance=instance, data=data, actor=actor, m2m=m2m)
 
 
@@ -89,7 +95,8 @@ def review_create(*, actor: Any, data: dict[str, Any], m2m: dict[str, Any] | Non
     contract = review.contract
     core_services.record_update(
         instance=contract,
-        data={"next_review_due": review.held_on + dt.timedelta(days=contract.review_interval_days)},
+        data={},
+        derived={"next_review_due": review.held_on + dt.timedelta(days=contract.review_interval_days)},
         actor=actor,
     )
     return review
@@ -97,13 +104,12 @@ def review_create(*, actor: Any, data: dict[str, Any], m2m: dict[str, Any] | Non
 
 @transaction.atomic
 def dispute_create(*, actor: Any, data: dict[str, Any], m2m: dict[str, Any] | None = None) -> Dispute:
-    _no_status(data)
+    """Raise a dispute (resolved, reopened and closed through its transitions)."""
     return core_services.record_create(model=Dispute, data=data, actor=actor)
 
 
 @transaction.atomic
 def dispute_update(*, actor: Any, instance: Dispute, data: dict[str, Any], m2m: dict[str, Any] | None = None):
-    _no_status(data)
     return core_services.record_update(instance=instance, data=data, actor=actor)
 
 

@@ -75,6 +75,9 @@ def test_bpi_sample_imports_completely_and_a_second_run_changes_nothing():
     entries = ChangeRecord.objects.filter(object_type="incidents.incident")
     assert entries.count() == 4000
     assert set(entries.values_list("action", "context").distinct()) == {("create", IMPORT_CONTEXT)}
+    # every imported event is logged too, one entry each
+    events = ChangeRecord.objects.filter(object_type="incidents.incidentevent")
+    assert events.count() == 39911 and set(events.values_list("action", flat=True).distinct()) == {"create"}
 
     rabobank = Organization.objects.get(name="Rabobank Group ICT")
     assert rabobank.kind == Organization.Kind.CUSTOMER

@@ -7,9 +7,13 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from servitium.cmdb.models import Baseline
+from servitium.cmdb import services as cmdb_services
+from servitium.cmdb.models import Baseline, CIType
+from servitium.core import services as core_services
+from servitium.core.models import ChangeRecord
 from servitium.releases.models import AcceptanceCriterion, Deployment, Release, ReleasePolicy
-from tests.base import RecordAPISuite, client
+from tests import factories
+from tests.base import RecordAPISuite, baseline, client, query_count
 from tests.releases.conftest import change
 
 SOON = timezone.now() + dt.timedelta(days=3)
@@ -94,6 +98,80 @@ class TestAcceptanceCriterionAPI(RecordAPISuite):
 
     def update_payload(self, ctx):
         return {"result": "passed", "evidence": "500 rps for 10 min, p99 80 ms"}
+
+
+def deployed_release(title: str = "Deployed release") -> Deployment:
+    """A release deployed by the lifecycle (a service with one CI, so that a baseline is taken)."""
+    from servitium.releases import services
+
+    name = "deployment suite kind"
+    kind = CIType.objects.filter(name=name).first() or core_services.record_create(
+        model=CIType, data={"name": name, "description": "t", "attribute_schema": {}}, actor=None
+    )
+    service = factories.service(factories.unique("Deployed service"))
+    host = {"name": factories.unique("host"), "ci_type": kind, "service": service}
+    cmdb_services.ci_create(actor=None, data=host)
+    release = _approved(new_release(title=title, services=[service]))
+    where = {"environment": "production"}
+    services.release_transition(actor=None, instance=release, transition="deploy", note="Window", data=where)
+    return Deployment.objects.get(release=release)
+
+
+class TestDeploymentAPI:
+    """The deployments a release's lifecycle records: read-only, with its declared filters, search and
+    ordering (the generated checks of RecordAPISuite that apply to a read-only resource, and the refusal
+    of every write)."""
+
+    endpoint = "deployments"
+    model = Deployment
+
+    def make(self, ctx):
+        return deployed_release()
+
+    url = RecordAPISuite.url
+    api = RecordAPISuite.api
+    resource = RecordAPISuite.resource
+    test_representation_is_the_declaration = RecordAPISuite.test_representation_is_the_declaration
+    test_permission_paths_agree_for_every_role = RecordAPISuite.test_permission_paths_agree_for_every_role
+    test_declared_filters_find_the_record = RecordAPISuite.test_declared_filters_find_the_record
+    test_search_finds_the_record = RecordAPISuite.test_search_finds_the_record
+    test_list_paginates_and_orders = RecordAPISuite.test_list_paginates_and_orders
+    test_customers_see_only_their_own_organization = (
+        RecordAPISuite.test_customers_see_only_their_own_organization
+    )
+
+    def test_nobody_writes_deployments_through_the_api(self, ctx):
+        obj = self.make(ctx)
+        before = ChangeRecord.objects.count()
+        assert self.api().get(self.url()).status_code == 401
+        for user in (ctx.admin, factories.user("dep_manager", ctx.provider, ["release-manager"])):
+            api = self.api(user)
+            assert api.get(self.url(obj)).json()["release_reference"] == obj.release.reference
+            payload = {"release": obj.release_id, "environment": "staging", "started_at": SOON.isoformat()}
+            assert api.post(self.url(), payload, format="json").status_code == 405
+            assert api.patch(self.url(obj), {"notes": "edited"}, format="json").status_code == 405
+            assert api.put(self.url(obj), payload, format="json").status_code == 405
+            assert api.delete(self.url(obj)).status_code == 405
+        assert ChangeRecord.objects.count() == before
+
+    def test_readers_and_customers(self, ctx):
+        obj = self.make(ctx)
+        desk = factories.user("dep_desk", ctx.provider, ["incident-agent"])
+        assert self.api(desk).get(self.url(obj)).status_code == 200  # the service desk reads releases
+        assert self.api(ctx.auditor).get(self.url(obj)).status_code == 200
+        for customer in (ctx.customer_a, ctx.customer_b):
+            assert self.api(customer).get(self.url(obj)).status_code == 404
+            assert self.api(customer).get(self.url()).json()["count"] == 0
+
+    def test_list_queries_match_the_baseline(self, ctx):
+        self.make(ctx)
+        api = self.api(ctx.admin)
+        one = query_count(lambda: api.get(self.url()))
+        self.make(ctx)
+        more = query_count(lambda: api.get(self.url()))
+        assert more == one, f"deployments: {one} queries for one row, {more} for two"
+        expected = baseline(f"api:{self.endpoint}", one)
+        assert expected == one, f"deployments: {one} queries, recorded baseline {expected}"
 
 
 def step(api, release, name, **data):

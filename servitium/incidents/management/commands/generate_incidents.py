@@ -17,9 +17,8 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=int, default=180)
         parser.add_argument("--seed", type=int, default=20261125)
         parser.add_argument("--batch", type=int, default=5000)
-        parser.add_argument("--no-changelog", action="store_true", help="Skip the per-ticket log entry.")
 
-    def handle(self, *args, count: int, days: int, seed: int, batch: int, no_changelog: bool, **options):
+    def handle(self, *args, count: int, days: int, seed: int, batch: int, **options):
         from servitium.core.context import change_context
         from servitium.incidents.generator import Generator
 
@@ -39,8 +38,6 @@ class Command(BaseCommand):
             sys.stderr.flush()
 
         with change_context(context="import"):
-            written = generator.run(
-                count, days=days, batch=batch, changelog=not no_changelog, progress=progress
-            )
+            written = generator.run(count, days=days, batch=batch, progress=progress)
         sys.stderr.write("\n")
         self.stdout.write(f"generated {written} tickets in {time.monotonic() - started:.1f} s")
