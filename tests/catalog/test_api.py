@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
 from servitium.catalog.models import Service
 from servitium.core.models import ChangeRecord
@@ -146,3 +147,24 @@ class TestServicePages(RecordUISuite):
         return factories.service(
             "Email", customers=[ctx.org_a], owner=factories.person("Owner", ctx.provider)
         )
+
+
+def test_a_customer_of_a_shared_service_sees_only_itself_among_its_customers(ctx):
+    """Several customers receive the service; each learns it is one of them, never who the others are."""
+    shared = factories.service("Shared backup", customers=[ctx.org_a, ctx.org_b])
+    api = client(ctx.customer_a)
+    assert api.get(f"/api/v1/services/{shared.pk}/").json()["customers"] == [ctx.org_a.pk]
+    listed = api.get("/api/v1/services/").json()["results"]
+    assert [row["customers"] for row in listed] == [[ctx.org_a.pk]]
+    # naming the other customer in a filter is refused, so it cannot be probed for either
+    probe = api.get("/api/v1/services/", {"customers": ctx.org_b.pk})
+    assert probe.status_code == 400 and "customers" in probe.json()
+    page = Client()
+    page.force_login(ctx.customer_a)
+    detail = page.get(f"/catalog/services/{shared.pk}/").content
+    assert ctx.org_a.name.encode() in detail and ctx.org_b.name.encode() not in detail
+    exported = b"".join(page.get("/catalog/services/", {"export": "csv"}).streaming_content)
+    assert b"Shared backup" in exported and ctx.org_b.name.encode() not in exported
+    # provider staff see them all
+    staff = client(ctx.admin).get(f"/api/v1/services/{shared.pk}/").json()
+    assert sorted(staff["customers"]) == sorted([ctx.org_a.pk, ctx.org_b.pk])
