@@ -117,6 +117,8 @@ class FastInput:
 
     def _value(self, field: models.Field, raw: Any, user: Any) -> Any:
         fail = serializers.ValidationError
+        if raw == "" and field.is_relation:
+            raw = None  # as DRF's related fields read an empty string
         if raw is None:
             if field.null:
                 return None
