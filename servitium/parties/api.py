@@ -57,17 +57,35 @@ class UserSerializer(RecordSerializer):
 
     def get_field_names(self, declared_fields, info):
         # The representation (Meta.fields) leaves the write-only input out; the serializer takes it in.
-        names = list(super().get_field_names({k: v for k, v in declared_fields.items() if k not in USER_WRITE_ONLY}, info))
+        names = list(
+            super().get_field_names(
+                {k: v for k, v in declared_fields.items() if k not in USER_WRITE_ONLY}, info
+            )
+        )
         at = names.index("username") + 1 if "username" in names else len(names)
         return [*names[:at], *USER_WRITE_ONLY, *names[at:]]
 
 
-class UserFilterSet(filterset_for(UserResource)):
-    """The declared FilterSet; `?ordering=created` sorts by the date the account was created (date joined),
-    as it sorts every other record type by its creation."""
+class _AccountOrdering(django_filters.OrderingFilter):
+    """The declared orderings, and `created`: an account's creation is the date it joined, so
+    `?ordering=created` sorts users as it sorts every other record type."""
 
-    ordering = django_filters.OrderingFilter(
-        fields=[*((n, n) for n in (*UserResource.orderings, "id")), ("date_joined", "created")],
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.param_map["created"] = "date_joined"
+
+    def build_choices(self, fields, labels):
+        created = _("created")
+        return [
+            *super().build_choices(fields, labels),
+            ("created", created),
+            ("-created", self.descending_fmt % created),
+        ]
+
+
+class UserFilterSet(filterset_for(UserResource)):
+    ordering = _AccountOrdering(
+        fields=[(n, n) for n in (*UserResource.orderings, "id")],
         label=_("Order by"),
         help_text=_("Field names, comma-separated; a leading minus sorts descending."),
     )

@@ -148,6 +148,16 @@ class Person(BaseModel):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        # The login speaks for the person: one of another organization would let its holder act as this
+        # person, and show the person's organization the login of somebody else's.
+        if self.user_id and self.organization_id:
+            login_organization = self.user.organization_id
+            if login_organization is not None and login_organization != self.organization_id:
+                raise ValidationError(
+                    {"user": _("This login belongs to another organization than the person.")}
+                )
+
 
 class Team(BaseModel):
     """An assignment group: people who take work together, with a lead."""

@@ -66,8 +66,7 @@ def user_create(*, actor: Any, data: dict[str, Any], m2m: dict[str, Any] | None 
     """Create a login with roles and organization; the password is validated and stored hashed (without
     one, the account cannot sign in with a password)."""
     data = dict(data)
-    password = data.pop("password", None)
-    password = password or None
+    password = data.pop("password", None) or None
     # The actor's input as the declaration sees it (the password among it); the hash is the service's.
     core_services.check_input(model=User, actor=actor, data=_with_password(data, password))
     stored = _hashed(password, User(**data)) if password else make_password(None)

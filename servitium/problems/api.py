@@ -17,50 +17,22 @@ from servitium.incidents.models import Incident
 
 from . import search as fulltext
 from . import selectors, services
-from .lifecycle import KNOWN_ERROR_WORKFLOW, PROBLEM_WORKFLOW
 from .models import KnownError, Problem
+from .resources import ProblemResource
 
 
 class ProblemSerializer(RecordSerializer):
     incidents = RecordSerializer.serializer_related_field(
         many=True,
         required=False,
-        queryset=Incident.objects.filter(kind=Incident.Kind.INCIDENT),
-        help_text="Ids of the incidents the problem accounts for.",
+        queryset=Incident.objects.all(),
+        help_text="Ids of the incidents the problem accounts for (given when it is raised; afterwards "
+        "link-incidents/ and unlink-incidents/ change them).",
     )
     known_errors = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
     class Meta:
-        model = Problem
-        fields = [
-            "id",
-            "url",
-            "reference",
-            "title",
-            "description",
-            "service",
-            "category",
-            "affected_ci_name",
-            "impact",
-            "urgency",
-            "priority",
-            "origin",
-            "status",
-            "owner",
-            "assignment_group",
-            "incidents",
-            "root_cause",
-            "workaround",
-            "resolution",
-            "change_reference",
-            "known_errors",
-            "resolved_at",
-            "closed_at",
-            "reopen_count",
-            "created",
-            "updated",
-        ]
-        read_only_fields = ["reference", "priority", "status", "resolved_at", "closed_at", "reopen_count"]
+        resource = ProblemResource
 
 
 class IncidentIdsSerializer(serializers.Serializer):
@@ -109,23 +81,8 @@ class ProblemViewSet(RecordViewSet):
 
     queryset = Problem.objects.select_related("service").prefetch_related("incidents", "known_errors")
     serializer_class = ProblemSerializer
-    filterset_fields = [
-        "status",
-        "priority",
-        "service",
-        "category",
-        "origin",
-        "owner",
-        "assignment_group",
-        "incidents",
-        "affected_ci_name",
-        "reference",
-    ]
-    search_fields = ["reference", "title", "description", "root_cause"]
-    ordering_fields = ["created", "updated", "priority", "status", "reference", "resolved_at"]
     create_service = staticmethod(services.problem_create)
     update_service = staticmethod(services.problem_update)
-    workflow = PROBLEM_WORKFLOW
     transition_service = staticmethod(services.problem_transition)
 
     def _fresh(self, problem: Problem) -> Problem:
@@ -196,28 +153,6 @@ class ProblemViewSet(RecordViewSet):
         return Response(figures)
 
 
-class KnownErrorSerializer(RecordSerializer):
-    class Meta:
-        model = KnownError
-        fields = [
-            "id",
-            "url",
-            "reference",
-            "problem",
-            "title",
-            "symptoms",
-            "root_cause",
-            "workaround",
-            "service",
-            "category",
-            "source",
-            "status",
-            "created",
-            "updated",
-        ]
-        read_only_fields = ["reference", "status"]
-
-
 class SearchHitSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=list(fulltext.KINDS))
     id = serializers.IntegerField()
@@ -234,13 +169,8 @@ class KnownErrorViewSet(RecordViewSet):
     errors and resolved incidents at once."""
 
     queryset = KnownError.objects.select_related("problem", "service")
-    serializer_class = KnownErrorSerializer
-    filterset_fields = ["status", "service", "category", "problem", "reference"]
-    search_fields = ["reference", "title", "symptoms", "workaround"]
-    ordering_fields = ["created", "updated", "status", "reference"]
     create_service = staticmethod(services.known_error_create)
     update_service = staticmethod(services.known_error_update)
-    workflow = KNOWN_ERROR_WORKFLOW
     transition_service = staticmethod(services.known_error_transition)
 
     @extend_schema(

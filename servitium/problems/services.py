@@ -70,46 +70,68 @@ def _ensure_editable(problem: Problem) -> None:
         )
 
 
-def _incident_set(actor: Any, problem: Problem, wanted: Iterable[Any]) -> list[int]:
-    """The new set of linked incidents: those named, plus links the actor cannot see (left as they are)."""
-    chosen = {i.pk for i in _visible_incidents(actor, wanted)}
-    if actor is None or problem.pk is None:
-        return sorted(chosen)
-    visible = permissions.restrict(Incident.objects.all(), actor).values("pk")
-    hidden = problem.incidents.exclude(pk__in=visible).values_list("pk", flat=True)
-    return sorted(chosen | set(hidden))
+def _write_incidents(*, actor: Any, problem: Problem, change: Any) -> Problem:
+    """Store the problem's set of incidents as `change(current ids)` decides, with its change-log entry.
+
+    TRANSITIONAL: `core.services.record_update` takes many-to-many values only as the actor's input, which
+    the declaration checks (a problem's incidents are named when it is raised; afterwards linking and
+    unlinking decide them). Once `derived` may carry many-to-many values this is
+    `record_update(instance=problem, data={}, derived={"incidents": ...}, actor=actor)`.
+    """
+    problem = Problem.objects.select_for_update().get(pk=problem.pk)
+    before = changelog.snapshot(problem)
+    current = set(before["incidents"])
+    problem.save(update_fields=["updated"])
+    problem.incidents.set(sorted(change(current)))
+    changelog.record(problem, action=ChangeRecord.Action.UPDATE, actor=actor, before=before)
+    core_services.ensure_in_scope(actor, problem)
+    return problem
 
 
 @transaction.atomic
-def problem_create(*, actor: Any, data: dict[str, Any], m2m: dict[str, Any] | None = None) -> Problem:
+def problem_create(
+    *,
+    actor: Any,
+    data: dict[str, Any],
+    m2m: dict[str, Any] | None = None,
+    derived: dict[str, Any] | None = None,
+) -> Problem:
     """Record a problem; its priority follows from impact and urgency; `m2m={"incidents": [...]}` links
-    the incidents it was raised from."""
-    _no_status(data)
+    the incidents it was raised from. `data` is what the actor asked for, `derived` what the calling
+    service worked out (defaults taken from incidents, a trend's findings)."""
     data, m2m = dict(data), dict(m2m or {})
     incidents = [*(m2m.pop("incidents", None) or ()), *(data.pop("incidents", None) or ())]
-    data["priority"] = _priority(data.get("impact", 3), data.get("urgency", 3))
+    values = {**data, **(derived or {})}
+    derived = {**(derived or {}), "priority": _priority(values.get("impact", 3), values.get("urgency", 3))}
     if incidents:
         m2m["incidents"] = [i.pk for i in _visible_incidents(actor, incidents)]
-    return core_services.record_create(model=Problem, data=data, actor=actor, m2m=m2m or None)
+    return core_services.record_create(
+        model=Problem, data=data, actor=actor, m2m=m2m or None, derived=derived
+    )
 
 
 @transaction.atomic
 def problem_update(
-    *, actor: Any, instance: Problem, data: dict[str, Any], m2m: dict[str, Any] | None = None
+    *,
+    actor: Any,
+    instance: Problem,
+    data: dict[str, Any],
+    m2m: dict[str, Any] | None = None,
+    derived: dict[str, Any] | None = None,
 ) -> Problem:
-    """Change a problem's fields (and its set of incidents). While it is a known error, a new root cause or
-    workaround is carried to its known-error record so incident handling sees the current one."""
-    _no_status(data)
+    """Change a problem's fields; a new impact or urgency re-derives the priority. While it is a known
+    error, a new root cause or workaround is carried to its known-error record so incident handling sees
+    the current one. (Its incidents change by linking and unlinking.)"""
     _ensure_editable(instance)
-    data, m2m = dict(data), dict(m2m or {})
+    derived = dict(derived or {})
     if "impact" in data or "urgency" in data:
-        data["priority"] = _priority(
+        derived["priority"] = _priority(
             data.get("impact", instance.impact), data.get("urgency", instance.urgency)
         )
-    if "incidents" in m2m:
-        m2m["incidents"] = _incident_set(actor, instance, m2m["incidents"])
-    problem = core_services.record_update(instance=instance, data=data, actor=actor, m2m=m2m or None)
-    if problem.status == Problem.Status.KNOWN_ERROR and ({"root_cause", "workaround"} & set(data)):
+    problem = core_services.record_update(
+        instance=instance, data=data, actor=actor, m2m=m2m or None, derived=derived
+    )
+    if problem.status == Problem.Status.KNOWN_ERROR and ({"root_cause", "workaround"} & {*data, *derived}):
         known_error_from_problem(actor=actor, problem=problem)
     return problem
 
@@ -119,20 +141,15 @@ def problem_link_incidents(*, actor: Any, problem: Problem, incidents: Iterable[
     """Add incidents to a problem (those already linked stay)."""
     _ensure_editable(problem)
     added = {i.pk for i in _visible_incidents(actor, incidents)}
-    current = set(problem.incidents.values_list("pk", flat=True))
-    return core_services.record_update(
-        instance=problem, data={}, actor=actor, m2m={"incidents": sorted(current | added)}
-    )
+    return _write_incidents(actor=actor, problem=problem, change=lambda current: current | added)
 
 
 @transaction.atomic
 def problem_unlink_incidents(*, actor: Any, problem: Problem, incidents: Iterable[Any]) -> Problem:
+    """Remove incidents from a problem (the actor names incidents it can see)."""
     _ensure_editable(problem)
     removed = {i.pk for i in _visible_incidents(actor, incidents)}
-    current = set(problem.incidents.values_list("pk", flat=True))
-    return core_services.record_update(
-        instance=problem, data={}, actor=actor, m2m={"incidents": sorted(current - removed)}
-    )
+    return _write_incidents(actor=actor, problem=problem, change=lambda current: current - removed)
 
 
 def defaults_from_incidents(incidents: list[Incident]) -> dict[str, Any]:
@@ -165,8 +182,9 @@ def problem_from_incidents(
     linked = _visible_incidents(actor, incidents)
     if not linked:
         raise ValidationError({"incidents": [_("Name at least one incident.")]})
-    merged = {**defaults_from_incidents(linked), **(data or {})}
-    return problem_create(actor=actor, data=merged, m2m={"incidents": linked})
+    data = dict(data or {})
+    defaults = {k: v for k, v in defaults_from_incidents(linked).items() if k not in data}
+    return problem_create(actor=actor, data=data, m2m={"incidents": linked}, derived=defaults)
 
 
 @transaction.atomic
@@ -235,7 +253,8 @@ def known_error_from_problem(*, actor: Any, problem: Problem) -> KnownError:
     if existing is None:
         return core_services.record_create(
             model=KnownError,
-            data={
+            data={},
+            derived={
                 "problem": problem,
                 "title": problem.title,
                 "symptoms": problem.description,
@@ -255,23 +274,28 @@ def known_error_from_problem(*, actor: Any, problem: Problem) -> KnownError:
         )
     return core_services.record_update(
         instance=existing,
-        data={"root_cause": problem.root_cause, "workaround": problem.workaround},
+        data={},
+        derived={"root_cause": problem.root_cause, "workaround": problem.workaround},
         actor=actor,
     )
 
 
 @transaction.atomic
-def known_error_create(*, actor: Any, data: dict[str, Any], m2m: dict[str, Any] | None = None) -> KnownError:
+def known_error_create(
+    *,
+    actor: Any,
+    data: dict[str, Any],
+    m2m: dict[str, Any] | None = None,
+    derived: dict[str, Any] | None = None,
+) -> KnownError:
     """Record a known error directly (e.g. from a supplier's advisory); it starts active."""
-    _no_status(data, ("status",))
-    return core_services.record_create(model=KnownError, data=data, actor=actor, m2m=m2m)
+    return core_services.record_create(model=KnownError, data=data, actor=actor, m2m=m2m, derived=derived)
 
 
 @transaction.atomic
 def known_error_update(
     *, actor: Any, instance: KnownError, data: dict[str, Any], m2m: dict[str, Any] | None = None
 ) -> KnownError:
-    _no_status(data, ("status",))
     return core_services.record_update(instance=instance, data=data, actor=actor, m2m=m2m)
 
 
@@ -366,7 +390,8 @@ def _propose(actor, title: str, incidents, group: dict, days: int, fields: dict)
     ) % {"n": len(refs), "days": days, "refs": ", ".join(r for _pk, r in refs)}
     return problem_create(
         actor=actor,
-        data={
+        data={},
+        derived={
             "title": title[:250],
             "description": description,
             "origin": Problem.Origin.PROACTIVE,

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from servitium.core import permissions
 from servitium.core import views as generic
@@ -19,52 +20,15 @@ from servitium.incidents.models import Incident
 
 from . import search as fulltext
 from . import selectors, services
-from .lifecycle import KNOWN_ERROR_WORKFLOW, PROBLEM_WORKFLOW
 from .models import KnownError, Problem
 
-PROBLEM_FIELDS = [
-    "reference",
-    "title",
-    "description",
-    "status",
-    "origin",
-    "service",
-    "category",
-    "affected_ci_name",
-    "impact",
-    "urgency",
-    "priority",
-    "owner",
-    "assignment_group",
-    "root_cause",
-    "workaround",
-    "resolution",
-    "change_reference",
-    "resolved_at",
-    "closed_at",
-    "reopen_count",
-]
-KNOWN_ERROR_FIELDS = [
-    "reference",
-    "title",
-    "status",
-    "problem",
-    "service",
-    "category",
-    "symptoms",
-    "root_cause",
-    "workaround",
-    "source",
-]
 SUGGESTIONS = 8
 
 
 class ProblemList(generic.RecordListView):
+    """All problems, or the open ones (`?view=open`)."""
+
     model = Problem
-    columns = ["reference", "title", "priority", "status", "origin", "service", "created"]
-    filter_fields = ["status", "priority", "origin"]
-    search_fields = ["reference", "title", "affected_ci_name"]
-    default_sort = "-created"
     template_name = "problems/problem_list.html"
 
     def base_queryset(self):
@@ -78,8 +42,6 @@ class ProblemDetail(generic.RecordDetailView):
     """The problem with its incidents (link and unlink by reference), known errors and recurrence."""
 
     model = Problem
-    fields = PROBLEM_FIELDS
-    workflow = PROBLEM_WORKFLOW
     transition_service = staticmethod(services.problem_transition)
     template_name = "problems/problem_detail.html"
 
@@ -87,12 +49,23 @@ class ProblemDetail(generic.RecordDetailView):
         context = super().context(obj)
         user = self.request.user
         linked = obj.incidents.order_by("-created", "-id")
-        visible = permissions.restrict(linked, user)
+        visible = list(permissions.restrict(linked, user))
+        hidden = linked.count() - len(visible)
         recurring = permissions.restrict(selectors.recurrence(obj), user).order_by("created", "id")
+        # The linked incidents as this user may see them (the declared field would name them all).
+        label = Problem._meta.get_field("incidents").verbose_name
+        for detail in context["details"]:
+            if detail["label"] == label:
+                detail["value"] = ", ".join(i.reference for i in visible)
+                if hidden:
+                    more = ngettext(
+                        "and %(n)d incident you may not see", "and %(n)d incidents you may not see", hidden
+                    ) % {"n": hidden}
+                    detail["value"] = f"{detail['value']} ({more})" if visible else more
         context.update(
             {
                 "linked_incidents": visible,
-                "hidden_incidents": linked.count() - visible.count(),
+                "hidden_incidents": hidden,
                 "known_errors": permissions.restrict(obj.known_errors.all(), user),
                 "recurring_incidents": recurring[:20] if obj.resolved_at else None,
                 "recurring_count": recurring.count() if obj.resolved_at else 0,
@@ -139,22 +112,6 @@ class ProblemForm(generic.RecordFormView):
     fills it in from them and links them."""
 
     model = Problem
-    form_fields = [
-        "title",
-        "description",
-        "origin",
-        "service",
-        "category",
-        "affected_ci_name",
-        "impact",
-        "urgency",
-        "owner",
-        "assignment_group",
-        "root_cause",
-        "workaround",
-        "resolution",
-        "change_reference",
-    ]
     template_name = "problems/problem_form.html"
     create_service = staticmethod(services.problem_create)
     update_service = staticmethod(services.problem_update)
@@ -166,16 +123,12 @@ class ProblemForm(generic.RecordFormView):
         incidents = Incident.objects.filter(pk__in=ids, kind=Incident.Kind.INCIDENT).select_related("service")
         return list(permissions.restrict(incidents, self.request.user))
 
-    def form_class(self):
-        fields = [*self.form_fields, "incidents"] if self.creating else self.form_fields
-        return forms.modelform_factory(
-            Problem, fields=fields, widgets={"incidents": forms.MultipleHiddenInput}
-        )
-
     def make_form(self, instance=None, data=None):
-        self.creating = instance is None
         form = super().make_form(instance, data)
-        if self.creating and data is None:
+        if "incidents" in form.fields:
+            # Named when the problem is raised from incidents (?incident=...); never a list to pick from.
+            form.fields["incidents"].widget = forms.MultipleHiddenInput()
+        if instance is None and data is None:
             incidents = self.source_incidents()
             form.initial.update(services.defaults_from_incidents(incidents))
             form.initial["incidents"] = [i.pk for i in incidents]
@@ -189,10 +142,6 @@ class ProblemForm(generic.RecordFormView):
 
 class KnownErrorList(generic.RecordListView):
     model = KnownError
-    columns = ["reference", "title", "status", "service", "problem", "created"]
-    filter_fields = ["status"]
-    search_fields = ["reference", "title", "symptoms", "workaround"]
-    default_sort = "-created"
     template_name = "problems/knownerror_list.html"
 
     def base_queryset(self):
@@ -201,23 +150,11 @@ class KnownErrorList(generic.RecordListView):
 
 class KnownErrorDetail(generic.RecordDetailView):
     model = KnownError
-    fields = KNOWN_ERROR_FIELDS
-    workflow = KNOWN_ERROR_WORKFLOW
     transition_service = staticmethod(services.known_error_transition)
 
 
 class KnownErrorForm(generic.RecordFormView):
     model = KnownError
-    form_fields = [
-        "title",
-        "symptoms",
-        "root_cause",
-        "workaround",
-        "service",
-        "category",
-        "problem",
-        "source",
-    ]
     create_service = staticmethod(services.known_error_create)
     update_service = staticmethod(services.known_error_update)
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from servitium.core import services as core_services
 from servitium.core.models import ChangeRecord
 from servitium.parties.models import Location, Organization, Person, Team, User
 from tests import factories
-from tests.base import RecordAPISuite, client
+from tests.base import RecordAPISuite, client, entries_for
 
 
 class TestOrganizationAPI(RecordAPISuite):
@@ -192,6 +193,44 @@ class TestUserAPI(RecordAPISuite):
         for entry in ChangeRecord.objects.filter(object_type="parties.user", object_id=user.pk):
             assert "long-enough" not in str(entry.changes)
 
+    def test_delete_revokes_the_api_tokens_each_with_its_entry(self, ctx):
+        user = factories.user("tokened", ctx.provider, ["catalog-agent"])  # never signed in
+        first, _key = core_services.api_token_create(user=user)
+        second, _key = core_services.api_token_create(user=user)
+        before = ChangeRecord.objects.filter(object_type="parties.user", object_id=user.pk).count()
+        assert client(ctx.admin).delete(self.url(user)).status_code == 204
+        first.refresh_from_db()
+        second.refresh_from_db()
+        assert first.revoked is not None and second.revoked is not None
+        entries = list(
+            ChangeRecord.objects.filter(object_type="parties.user", object_id=user.pk).order_by("id")
+        )[before:]
+        assert [e.changes for e in entries] == [
+            {"is_active": [True, False]},
+            {"api_token": [first.prefix, None]},
+            {"api_token": [second.prefix, None]},
+        ]
+        assert all(e.actor_name == "suite_admin" for e in entries)
+
+    def test_password_change_is_one_entry_that_hides_the_value(self, ctx):
+        user = self.make(ctx)
+        response = client(ctx.admin).patch(
+            self.url(user), {"password": "a-new-long-passphrase", "first_name": "Sam"}, format="json"
+        )
+        assert response.status_code == 200, response.json()
+        assert "password" not in response.json()
+        updates = [e for e in entries_for(user) if e.action == "update"]
+        assert len(updates) == 1
+        assert updates[0].changes == {"first_name": ["", "Sam"], "password": ["***", "***"]}
+        user.refresh_from_db()
+        assert user.check_password("a-new-long-passphrase")
+
+    def test_ordering_by_created_is_by_date_joined(self, ctx):
+        response = client(ctx.admin).get(self.url(), {"ordering": "-created"})
+        assert response.status_code == 200
+        joined = [row["date_joined"] for row in response.json()["results"]]
+        assert joined == sorted(joined, reverse=True)
+
     def test_me(self, ctx):
         response = client(ctx.customer_a).get("/api/v1/users/me/")
         assert response.status_code == 200
@@ -206,3 +245,20 @@ def test_agent_creates_but_cannot_delete(ctx):
     assert response.status_code == 201
     assert api.delete(f"/api/v1/people/{response.json()['id']}/").status_code == 403
     assert Person.objects.filter(pk=response.json()["id"]).exists()
+
+
+def test_a_person_is_not_linked_to_another_organizations_login(ctx):
+    """Customers read their own people and the logins linked to them: a login of another organization
+    would show them somebody else's account (and let its holder act as this person)."""
+    person = factories.person("Ann Example", ctx.org_a)
+    response = client(ctx.admin).patch(
+        f"/api/v1/people/{person.pk}/", {"user": ctx.customer_b.pk}, format="json"
+    )
+    assert response.status_code == 400
+    assert "user" in response.json()
+    person.refresh_from_db()
+    assert person.user_id is None
+    response = client(ctx.admin).patch(
+        f"/api/v1/people/{person.pk}/", {"user": ctx.customer_a.pk}, format="json"
+    )
+    assert response.status_code == 200, response.json()

@@ -1,9 +1,50 @@
-"""Administrators manage logins in the UI; others do not see the pages."""
+"""The parties pages from their declarations, and the user-account pages administrators manage logins on."""
 
 from django.test import Client
 
+from servitium.core import services as core_services
 from servitium.core.models import ChangeRecord
-from servitium.parties.models import User
+from servitium.parties.models import Organization, Person, Team, User
+from servitium.parties.services import team_create
+from tests import factories
+from tests.base import RecordUISuite, browser
+
+
+class TestOrganizationPages(RecordUISuite):
+    model = Organization
+    writer_roles = ["parties-manager"]
+
+    def make(self, ctx):
+        return ctx.org_a
+
+
+class TestPersonPages(RecordUISuite):
+    model = Person
+    writer_roles = ["parties-manager"]
+
+    def make(self, ctx):
+        return factories.person("Ann Example", ctx.org_a, email="ann@a.example", job_title="Buyer")
+
+
+class TestTeamPages(RecordUISuite):
+    model = Team
+    writer_roles = ["parties-manager"]
+
+    def make(self, ctx):
+        lead = factories.person("Lead", ctx.provider)
+        return team_create(
+            actor=None,
+            data={"name": "Desk", "organization": ctx.provider, "lead": lead, "email": "desk@p.example"},
+            m2m={"members": [lead]},
+        )
+
+
+class TestUserPages(RecordUISuite):
+    model = User
+    writer_roles = ["administrator"]
+
+    def make(self, ctx):
+        return factories.user("someone", ctx.org_a, ["customer"])
 
 
 def test_admin_creates_user_with_roles_in_the_ui(ctx):
@@ -29,6 +70,27 @@ def test_admin_creates_user_with_roles_in_the_ui(ctx):
     ).exists()
     page = browser.get(f"/parties/users/{user.pk}/")
     assert page.status_code == 200 and b"newbie" in page.content
+    assert user.password.encode() not in page.content  # the hash is never shown
+
+
+def test_admin_changes_a_password_in_the_ui(ctx):
+    user = factories.user("changing", ctx.provider, ["catalog-agent"])
+    form = {
+        "username": "changing",
+        "organization": ctx.provider.pk,
+        "roles": ["catalog-agent"],
+        "is_active": "on",
+    }
+    page = browser(ctx.admin)
+    assert page.post(f"/parties/users/{user.pk}/edit/", form).status_code == 302  # empty: kept
+    user.refresh_from_db()
+    assert user.check_password(factories.PASSWORD)
+    response = page.post(f"/parties/users/{user.pk}/edit/", {**form, "password": "another-long-passphrase"})
+    assert response.status_code == 302, response.content
+    user.refresh_from_db()
+    assert user.check_password("another-long-passphrase")
+    updates = ChangeRecord.objects.filter(object_type="parties.user", object_id=user.pk, action="update")
+    assert [u.changes for u in updates] == [{"password": ["***", "***"]}]
 
 
 def test_weak_password_is_refused_in_the_ui(ctx):
@@ -47,3 +109,46 @@ def test_non_admins_cannot_manage_users(ctx):
     assert browser.get("/parties/users/new/").status_code == 404
     browser.force_login(ctx.customer_a)
     assert browser.get(f"/parties/users/{ctx.admin.pk}/").status_code == 404
+
+
+def test_parties_manager_editing_a_person_keeps_the_login_link(ctx):
+    """Only administrators see logins: a parties manager's form shows the link but cannot change it."""
+    login = factories.user("ann", ctx.org_a, ["customer"])
+    person = factories.person("Ann Example", ctx.org_a)
+    core_services.record_update(instance=person, data={"user": login}, actor=None)
+    manager = factories.user("pm", ctx.provider, ["parties-manager"])
+    page = browser(manager)
+    form = page.get(f"/parties/people/{person.pk}/edit/").context["form"]
+    assert form.fields["user"].disabled
+    other = factories.user("other", ctx.org_a, ["customer"])
+    response = page.post(
+        f"/parties/people/{person.pk}/edit/",
+        {"name": "Ann Example", "organization": ctx.org_a.pk, "job_title": "Buyer", "user": other.pk},
+    )
+    assert response.status_code == 302, response.content
+    person.refresh_from_db()
+    assert person.job_title == "Buyer" and person.user_id == login.pk
+    # An administrator may change it.
+    response = browser(ctx.admin).post(
+        f"/parties/people/{person.pk}/edit/",
+        {"name": "Ann Example", "organization": ctx.org_a.pk, "job_title": "Buyer", "user": other.pk},
+    )
+    assert response.status_code == 302, response.content
+    person.refresh_from_db()
+    assert person.user_id == other.pk
+
+
+def test_customers_see_only_their_own_people_on_the_pages(ctx):
+    mine = factories.person("Mine Person", ctx.org_a)
+    theirs = factories.person("Theirs Person", ctx.org_b)
+    provider_contact = factories.person("Provider Person", ctx.provider)
+    page = browser(ctx.customer_a)
+    listing = page.get("/parties/people/")
+    assert listing.status_code == 200
+    assert b"Mine Person" in listing.content
+    assert b"Theirs Person" not in listing.content and b"Provider Person" not in listing.content
+    assert b"Suite Customer B" not in listing.content
+    assert page.get(f"/parties/people/{theirs.pk}/").status_code == 404
+    assert page.get(f"/parties/people/{provider_contact.pk}/").status_code == 404
+    assert page.get(f"/parties/people/{mine.pk}/").status_code == 200
+    assert page.get("/parties/people/", {"organization": ctx.org_b.pk}).status_code == 400

@@ -63,14 +63,53 @@ class TestKnownErrorAPI(RecordAPISuite):
 
 def test_priority_is_derived_and_status_is_not_writable(ctx, staff):
     api = client(staff.agent)
-    created = api.post(
+    before = ChangeRecord.objects.count()
+    refused = api.post(
         "/api/v1/problems/", {"title": "x", "impact": 1, "urgency": 1, "status": "closed"}, format="json"
     )
+    assert refused.status_code == 400 and "status" in refused.json()  # changed only by transitions
+    assert ChangeRecord.objects.count() == before
+    created = api.post("/api/v1/problems/", {"title": "x", "impact": 1, "urgency": 1}, format="json")
     assert created.status_code == 201, created.json()
     body = created.json()
     assert body["priority"] == 1 and body["status"] == "new" and body["reference"].startswith("PRB")
     patched = api.patch(f"/api/v1/problems/{body['id']}/", {"urgency": 3}, format="json").json()
     assert patched["priority"] == 3
+
+
+def test_incidents_change_by_linking_after_creation(ctx, staff):
+    """The incidents are named when the problem is raised; afterwards link-incidents/unlink-incidents
+    change them (a PATCH naming them is refused by name, an unchanged set is not a write)."""
+    first, second = incident(ctx, staff.service), incident(ctx, staff.service)
+    api = client(staff.manager)
+    body = api.post(
+        "/api/v1/problems/", {"title": "Mail queues", "incidents": [first.pk]}, format="json"
+    ).json()
+    url = f"/api/v1/problems/{body['id']}/"
+    before = ChangeRecord.objects.count()
+    refused = api.patch(url, {"incidents": [first.pk, second.pk]}, format="json")
+    assert refused.status_code == 400 and "incidents" in refused.json()
+    assert ChangeRecord.objects.count() == before
+    assert api.patch(url, {"incidents": [first.pk], "category": "mail"}, format="json").status_code == 200
+    linked = api.post(url + "link-incidents/", {"incidents": [second.pk]}, format="json")
+    assert sorted(linked.json()["incidents"]) == sorted([first.pk, second.pk])
+
+
+def test_incident_roles_read_known_errors_but_do_not_write_them(ctx, staff):
+    ke = services.known_error_create(actor=None, data={"title": "Relay stalls", "root_cause": "Cache"})
+    api = client(staff.incident_agent)
+    assert api.get(f"/api/v1/known-errors/{ke.pk}/").status_code == 200
+    assert ke.pk in [row["id"] for row in api.get("/api/v1/known-errors/").json()["results"]]
+    assert api.patch(f"/api/v1/known-errors/{ke.pk}/", {"workaround": "x"}, format="json").status_code == 403
+    assert (
+        api.post("/api/v1/known-errors/", {"title": "y", "root_cause": "z"}, format="json").status_code == 403
+    )
+    assert (
+        api.get(
+            f"/api/v1/problems/{services.problem_create(actor=None, data={'title': 'p'}).pk}/"
+        ).status_code
+        == 404
+    )
 
 
 def test_create_with_incidents_links_them_in_the_same_change_record(ctx, staff):
@@ -159,7 +198,10 @@ def test_known_error_transitions_and_status_not_patchable(ctx, staff):
     ke = services.known_error_create(actor=None, data={"title": "x", "root_cause": "y"})
     api = client(staff.agent)
     url = f"/api/v1/known-errors/{ke.pk}/"
-    assert api.patch(url, {"status": "retired"}, format="json").json()["status"] == "active"
+    refused = api.patch(url, {"status": "retired"}, format="json")
+    assert refused.status_code == 400 and "status" in refused.json()  # changed only by transitions
+    ke.refresh_from_db()
+    assert ke.status == "active"
     assert (
         api.post(url + "transitions/", {"transition": "retire"}, format="json").json()["status"] == "retired"
     )

@@ -121,11 +121,25 @@ def test_cancel_retires_and_closed_problems_are_kept_as_they_are(ctx):
         services.problem_link_incidents(actor=None, problem=obj, incidents=[incident(ctx)])
 
 
-def test_status_and_dates_are_not_set_directly(ctx):
+def test_status_and_dates_are_not_set_directly(ctx, staff):
+    """Status only by transitions (whoever asks); priority, dates and reopenings are in no audience's
+    writes, so people cannot set them (the system's own code may)."""
     obj = problem(ctx)
-    for field, value in (("status", "closed"), ("priority", 1), ("resolved_at", days_ago(1))):
-        with pytest.raises(ValidationError):
-            services.problem_update(actor=None, instance=obj, data={field: value})
+    priority = obj.priority
+    for field, value in (
+        ("status", "closed"),
+        ("priority", 1),
+        ("resolved_at", days_ago(1)),
+        ("reopen_count", 3),
+    ):
+        with pytest.raises(ValidationError) as refused:
+            services.problem_update(actor=staff.manager, instance=obj, data={field: value})
+        assert field in refused.value.message_dict
+    with pytest.raises(ValidationError) as refused:
+        services.problem_update(actor=None, instance=obj, data={"status": "closed"})
+    assert "status" in refused.value.message_dict
+    obj.refresh_from_db()
+    assert (obj.status, obj.priority, obj.resolved_at, obj.reopen_count) == (S.NEW, priority, None, 0)
 
 
 def test_owner_and_group_are_the_providers(ctx):

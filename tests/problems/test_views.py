@@ -7,8 +7,29 @@ from django.test import Client
 
 from servitium.problems import services
 from servitium.problems.models import KnownError, Problem
-from tests.base import entries_for
+from tests.base import RecordUISuite, entries_for
 from tests.problems.conftest import days_ago, incident, problem
+
+
+class TestProblemPages(RecordUISuite):
+    model = Problem
+    writer_roles = ["problem-agent"]
+
+    def make(self, ctx):
+        return services.problem_create(
+            actor=None, data={"title": "Disk fills up nightly", "category": "storage", "impact": 2}
+        )
+
+
+class TestKnownErrorPages(RecordUISuite):
+    model = KnownError
+    writer_roles = ["problem-agent"]
+
+    def make(self, ctx):
+        return services.known_error_create(
+            actor=None,
+            data={"title": "Relay stalls", "root_cause": "TLS cache full", "workaround": "Restart"},
+        )
 
 
 def login(user) -> Client:
@@ -99,3 +120,34 @@ def test_link_unlink_and_transitions_on_the_detail_page(ctx, staff):
     assert obj.status == "known_error" and KnownError.objects.filter(problem=obj).count() == 1
     assert KnownError.objects.get().reference in browser.get(url).content.decode()
     assert login(ctx.auditor).post(url, {"action": "link", "references": ticket.reference}).status_code == 403
+
+
+def test_the_edit_form_does_not_relink_and_the_page_names_only_visible_incidents(ctx, staff):
+    seen, unseen = incident(ctx, staff.service), incident(ctx, staff.service)
+    obj = problem(ctx)
+    services.problem_link_incidents(actor=None, problem=obj, incidents=[seen, unseen])
+    agent = login(staff.agent)  # problems role only: sees no incidents
+    page = agent.get(f"/problems/{obj.pk}/").content.decode()
+    assert seen.reference not in page and unseen.reference not in page
+    assert "and 2 incidents you may not see" in page
+    edit = agent.get(f"/problems/{obj.pk}/edit/")
+    assert "incidents" not in edit.context["form"].fields
+    refused = agent.post(
+        f"/problems/{obj.pk}/edit/",
+        {"title": obj.title, "origin": "reactive", "impact": 3, "urgency": 3, "incidents": [seen.pk]},
+    )
+    assert refused.status_code == 400 and "incidents" in refused.content.decode()
+    assert set(obj.incidents.all()) == {seen, unseen}
+    manager = login(staff.manager).get(f"/problems/{obj.pk}/").content.decode()
+    assert seen.reference in manager and unseen.reference in manager
+
+
+def test_list_parameters_are_search_and_ordering(ctx, staff):
+    old = problem(ctx, title="Tape jams")
+    new = problem(ctx, title="Tape drive slow")
+    browser = login(staff.manager)
+    listing = browser.get("/problems/", {"search": "tape", "ordering": "title"})
+    assert listing.status_code == 200
+    html = listing.content.decode()
+    assert html.index(new.reference) < html.index(old.reference)  # "drive" before "jams"
+    assert browser.get("/problems/known-errors/", {"ordering": "colour"}).status_code == 400
