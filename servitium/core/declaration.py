@@ -83,6 +83,7 @@ class Resource:
     workflow: ClassVar[Workflow | None] = None
     fields: ClassVar[tuple[str, ...]] = ()  # the representation, between id/url and created/updated
     computed: ClassVar[tuple[str, ...]] = ()  # names in `fields` that are not model fields (the API's)
+    write_only: ClassVar[tuple[str, ...]] = ()  # names in `fields` accepted but never shown (a password)
     staff: ClassVar[Access] = NO_WRITES
     customer: ClassVar[Access] = NO_WRITES
     # --- lists -----------------------------------------------------------------------------------------
@@ -134,7 +135,7 @@ class Resource:
         names = {f.name for f in cls.model._meta.get_fields()}
         start = [n for n in FRAME_START if n not in cls.fields]
         end = [n for n in FRAME_END if n in names and n not in cls.fields]
-        return [*start, *cls.fields, *end]
+        return [*start, *(n for n in cls.fields if n not in cls.write_only), *end]
 
     @classmethod
     def writable(cls) -> frozenset[str]:

@@ -67,6 +67,16 @@ def _set_m2m(instance: models.Model, m2m: dict[str, Any] | None) -> None:
         getattr(instance, name).set(values)
 
 
+def _split_m2m(model: type[models.Model], values: dict[str, Any] | None) -> tuple[dict, dict]:
+    """Plain field values and many-to-many sets of a `derived` mapping."""
+    names = {f.name for f in model._meta.many_to_many}
+    values = values or {}
+    return (
+        {k: v for k, v in values.items() if k not in names},
+        {k: v for k, v in values.items() if k in names},
+    )
+
+
 def audience(actor: Any) -> str | None:
     """Whose input rules apply: provider staff, customer users, or None for the system itself (jobs,
     imports, the mail gateway and the demo, whose code decides every field it writes)."""
@@ -154,7 +164,9 @@ def create_in_transaction(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("create_in_transaction() needs an enclosing transaction.atomic() block")
     check_input(model=model, actor=actor, data={**data, **(m2m or {})})
-    instance = model(**{**data, **(derived or {})})
+    plain, sets = _split_m2m(model, derived)
+    m2m = {**(m2m or {}), **sets}
+    instance = model(**{**data, **plain})
     prefix = getattr(model, "reference_prefix", None)
     generated = set()
     if prefix and not getattr(instance, "reference", ""):
@@ -214,9 +226,11 @@ def record_update(
     if instance.pk is not None:
         instance.refresh_from_db(from_queryset=type(instance)._base_manager.select_for_update())
     check_input(model=type(instance), actor=actor, data={**data, **(m2m or {})}, instance=instance)
+    plain, sets = _split_m2m(type(instance), derived)
+    m2m = {**(m2m or {}), **sets}
     before = changelog.snapshot(instance)
     _apply(instance, data)
-    _apply(instance, derived or {})
+    _apply(instance, plain)
     instance.full_clean()
     instance.save()
     _set_m2m(instance, m2m)

@@ -55,12 +55,15 @@ def mask(data: dict[str, Any], fields: dict[str, bool], organization: int) -> di
 
 
 def visible_related(obj: models.Model, name: str, user: Any) -> list[models.Model]:
-    """The records of a many-valued relation of `obj` that `user` may be shown."""
+    """The records of a many-valued relation of `obj` that `user` may be shown: only their own among
+    organizations, and only records the user may read among anything else (a problem's incidents)."""
     organization = customer_organization(user)
-    values = list(getattr(obj, name).all())
+    manager = getattr(obj, name)
     if organization is not None and tenant_fields(type(obj), [name]):
-        return [v for v in values if v.pk == organization]
-    return values
+        return [v for v in manager.all() if v.pk == organization]
+    if user is None or permissions.unrestricted(user, manager.model):
+        return list(manager.all())  # prefetched where the list prefetches it
+    return list(permissions.restrict(manager.all(), user))
 
 
 def visible_one(obj: models.Model, name: str, user: Any) -> Any:

@@ -300,7 +300,8 @@ class RecordDetailView(RecordMixin, View):
         shown = []
         for name in resource.fields:
             field = resource.model_field(name)
-            if field is not None and name not in resource.computed and (field.concrete or field.many_to_many):
+            hidden = name in resource.computed or name in resource.write_only
+            if field is not None and not hidden and (field.concrete or field.many_to_many):
                 shown.append(name)
         return shown
 

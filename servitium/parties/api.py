@@ -16,7 +16,7 @@ from servitium.core.filters import filterset_for
 
 from . import services
 from .models import Location, Organization, Person, Team, User
-from .resources import USER_WRITE_ONLY, PersonResource, UserResource
+from .resources import PersonResource, UserResource
 
 
 class OrganizationViewSet(RecordViewSet):
@@ -54,16 +54,6 @@ class UserSerializer(RecordSerializer):
 
     class Meta:
         resource = UserResource
-
-    def get_field_names(self, declared_fields, info):
-        # The representation (Meta.fields) leaves the write-only input out; the serializer takes it in.
-        names = list(
-            super().get_field_names(
-                {k: v for k, v in declared_fields.items() if k not in USER_WRITE_ONLY}, info
-            )
-        )
-        at = names.index("username") + 1 if "username" in names else len(names)
-        return [*names[:at], *USER_WRITE_ONLY, *names[at:]]
 
 
 class _AccountOrdering(django_filters.OrderingFilter):

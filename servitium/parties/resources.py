@@ -99,9 +99,8 @@ class UserResource(Resource):
     model = User
     area = "administration"
     fields = (*USER_WRITES, "last_login", "date_joined")
-    # `password` is the serializer's write-only input (the model field holds the hash): declared
-    # `computed` so that no page, list or representation shows the model's value.
-    computed = USER_WRITE_ONLY
+    # The model field holds the hash: accepted as input, never represented nor shown.
+    write_only = USER_WRITE_ONLY
     staff = Access(create=USER_WRITES)
     filters = ("organization", "is_active", "username")
     list_filters = ("organization", "is_active")
@@ -109,8 +108,3 @@ class UserResource(Resource):
     orderings = ("username", "email", "organization", "is_active", "date_joined", "last_login")
     ordering = ("username",)
     columns = ("username", "email", "organization", "is_active")
-
-    @classmethod
-    def representation(cls) -> list[str]:
-        """The API's representation: the declared fields but the write-only password."""
-        return [n for n in super().representation() if n not in USER_WRITE_ONLY]

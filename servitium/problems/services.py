@@ -14,10 +14,9 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from servitium.core import changelog, permissions
+from servitium.core import permissions
 from servitium.core import services as core_services
 from servitium.core.errors import TransitionNotAllowed
-from servitium.core.models import ChangeRecord
 from servitium.incidents.models import Incident
 from servitium.incidents.services import priority_for
 
@@ -71,21 +70,12 @@ def _ensure_editable(problem: Problem) -> None:
 
 
 def _write_incidents(*, actor: Any, problem: Problem, change: Any) -> Problem:
-    """Store the problem's set of incidents as `change(current ids)` decides, with its change-log entry.
-
-    TRANSITIONAL: `core.services.record_update` takes many-to-many values only as the actor's input, which
-    the declaration checks (a problem's incidents are named when it is raised; afterwards linking and
-    unlinking decide them). Once `derived` may carry many-to-many values this is
-    `record_update(instance=problem, data={}, derived={"incidents": ...}, actor=actor)`.
-    """
-    problem = Problem.objects.select_for_update().get(pk=problem.pk)
-    before = changelog.snapshot(problem)
-    current = set(before["incidents"])
-    problem.save(update_fields=["updated"])
-    problem.incidents.set(sorted(change(current)))
-    changelog.record(problem, action=ChangeRecord.Action.UPDATE, actor=actor, before=before)
-    core_services.ensure_in_scope(actor, problem)
-    return problem
+    """Store the problem's set of incidents as `change(current ids)` decides (linking and unlinking are
+    the service's decisions, not field input), with its change-log entry."""
+    current = set(problem.incidents.values_list("pk", flat=True))
+    return core_services.record_update(
+        instance=problem, data={}, derived={"incidents": sorted(change(current))}, actor=actor
+    )
 
 
 @transaction.atomic

@@ -82,7 +82,7 @@ class RecordSerializer(serializers.ModelSerializer):
 def derive_meta(meta: type, resource: type[Resource]) -> None:
     """Fill a serializer's Meta from a declaration."""
     meta.model = resource.model
-    meta.fields = resource.representation()
+    meta.fields = [*resource.representation(), *resource.write_only]
     writable = resource.writable()
     meta.read_only_fields = [
         n for n in meta.fields if n not in writable and n != "url" and resource.model_field(n) is not None
@@ -92,6 +92,8 @@ def derive_meta(meta: type, resource: type[Resource]) -> None:
         for name in writable:
             if resource.model_field(name) is not None:
                 extra.setdefault(name, {}).setdefault("required", name in resource.staff.required)
+    for name in resource.write_only:
+        extra.setdefault(name, {})["write_only"] = True
     meta.extra_kwargs = extra
 
 
