@@ -9,18 +9,21 @@ from django.utils import timezone
 from servitium.core import services as core_services
 from servitium.core.checks import REGISTRY
 from servitium.core.models import ChangeRecord
+from servitium.parties.models import Person
 from servitium.relationships import services
 from servitium.relationships.models import (
     Communication,
     Complaint,
+    ComplaintDefinition,
     CustomerRelationship,
     ImprovementOpportunity,
+    InterestedParty,
     Survey,
     SurveyInvitation,
     SurveyResponse,
 )
 from tests import factories
-from tests.base import RecordAPISuite, client
+from tests.base import RecordAPISuite, RecordUISuite, browser, client
 
 QUESTIONS = [
     {"id": "overall", "text": "Overall?", "type": "scale"},
@@ -55,6 +58,7 @@ class TestComplaintAPI(RecordAPISuite):
     def create_payload(self, ctx):
         return {
             "customer": ctx.org_a.pk,
+            "raised_by": factories.person(factories.unique("Caller"), ctx.org_a).pk,
             "title": "Late report",
             "description": "The monthly report came late.",
         }
@@ -106,6 +110,7 @@ class TestRelationshipAPI(RecordAPISuite):
             data={
                 "customer": ctx.org_a,
                 "relationship_manager": factories.person(factories.unique("RM"), ctx.provider),
+                "business_context": "Logistics, growing in Poland",
             },
             actor=None,
         )
@@ -128,22 +133,33 @@ class TestRelationshipAPI(RecordAPISuite):
 
 
 def test_customer_raises_a_complaint_for_its_own_organization(ctx):
-    from servitium.parties.models import Person
-
     core_services.record_create(
         model=Person,
         data={"name": "Cus Tomer", "organization": ctx.org_a, "user": ctx.customer_a},
         actor=None,
     )
     api = client(ctx.customer_a)
-    response = api.post(
+    # The investigation is the provider's to write: refused by name, nothing written (it used to be dropped
+    # silently).
+    before = ChangeRecord.objects.count()
+    refused = api.post(
         "/api/v1/complaints/",
         {"customer": ctx.org_a.pk, "title": "Outage", "description": "Down again", "findings": "sneaky"},
+        format="json",
+    )
+    assert refused.status_code == 400 and set(refused.json()) == {"findings"}
+    assert ChangeRecord.objects.count() == before
+    response = api.post(
+        "/api/v1/complaints/",
+        {"customer": ctx.org_a.pk, "title": "Outage", "description": "Down again"},
         format="json",
     )
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["customer"] == ctx.org_a.pk and body["findings"] == "" and body["raised_by"] is not None
+    # The organization need not be named: it is the customer's own.
+    unnamed = api.post("/api/v1/complaints/", {"title": "Again", "description": "Down"}, format="json")
+    assert unnamed.status_code == 201 and unnamed.json()["customer"] == ctx.org_a.pk
     # Naming another organization is refused: that organization is invisible to this user.
     other = api.post(
         "/api/v1/complaints/", {"customer": ctx.org_b.pk, "title": "x", "description": "y"}, format="json"
@@ -309,3 +325,354 @@ def test_complaint_pages(ctx):
     assert browser.get(f"/relationships/complaints/{theirs.pk}/").status_code == 404
     form = browser.get("/relationships/complaints/new/")
     assert form.status_code == 200 and b'name="findings"' not in form.content
+
+
+def invite(survey, person, label="r1"):
+    return core_services.record_create(
+        model=SurveyInvitation,
+        data={},
+        derived={"survey": survey, "person": person, "customer": person.organization, "round_label": label},
+        actor=None,
+    )
+
+
+def relationship(ctx):
+    return core_services.record_create(
+        model=CustomerRelationship,
+        data={
+            "customer": ctx.org_a,
+            "relationship_manager": factories.person(factories.unique("RM"), ctx.provider),
+        },
+        actor=None,
+    )
+
+
+def survey_for_org_a(ctx):
+    survey = open_survey()
+    invite(survey, factories.person(factories.unique("Contact"), ctx.org_a))
+    return survey
+
+
+class TestInterestedPartyAPI(RecordAPISuite):
+    endpoint = "interested-parties"
+    model = InterestedParty
+    writer_roles = ["relationship-manager"]
+    foreign_roles = ["catalog-manager"]
+
+    def make(self, ctx):
+        return core_services.record_create(
+            model=InterestedParty,
+            data={
+                "customer": ctx.org_a,
+                "name": "Pat Contact",
+                "kind": "contact",
+                "interest": "Monthly reports",
+            },
+            actor=None,
+        )
+
+    def create_payload(self, ctx):
+        return {"customer": ctx.org_a.pk, "name": "Sam User", "kind": "user"}
+
+    def invalid_payload(self, ctx):
+        return {"customer": ctx.org_a.pk, "name": "", "kind": "boss"}
+
+    def update_payload(self, ctx):
+        return {"interest": "Uptime of the web shop"}
+
+
+class TestComplaintDefinitionAPI(RecordAPISuite):
+    endpoint = "complaint-definitions"
+    model = ComplaintDefinition
+    writer_roles = ["relationship-manager"]
+    foreign_roles = ["catalog-manager"]
+
+    def make(self, ctx):
+        return core_services.record_create(
+            model=ComplaintDefinition,
+            data={"customer": ctx.org_a, "definition": "Any written dissatisfaction"},
+            actor=None,
+        )
+
+    def create_payload(self, ctx):
+        org = factories.organization(factories.unique("Cust"), "customer")
+        return {"customer": org.pk, "definition": "Any expression of dissatisfaction"}
+
+    def invalid_payload(self, ctx):
+        return {"customer": ctx.org_a.pk, "definition": ""}
+
+    def update_payload(self, ctx):
+        return {"agreed_on": "2026-01-15"}
+
+
+class TestSurveyAPI(RecordAPISuite):
+    endpoint = "surveys"
+    model = Survey
+    writer_roles = ["relationship-manager"]
+    foreign_roles = ["catalog-manager"]
+    deletable = False  # an open survey is kept (a draft may go: test_survey_lifecycle)
+
+    def make(self, ctx):
+        return survey_for_org_a(ctx)
+
+    def create_payload(self, ctx):
+        return {"title": "Pulse check", "questions": QUESTIONS}
+
+    def invalid_payload(self, ctx):
+        return {"title": "x", "questions": [{"id": "a", "text": "Why?", "type": "text"}]}
+
+    def update_payload(self, ctx):
+        return {"title": "Pulse check, spring"}
+
+
+class TestImprovementAPI(RecordAPISuite):
+    endpoint = "improvement-opportunities"
+    model = ImprovementOpportunity
+    writer_roles = ["relationship-manager"]
+    foreign_roles = ["catalog-manager"]
+    customer_visible = False
+
+    def make(self, ctx):
+        return core_services.record_create(
+            model=ImprovementOpportunity,
+            data={"source": "other", "description": "Faster monthly reports", "customer": ctx.org_a},
+            actor=None,
+        )
+
+    def create_payload(self, ctx):
+        return {"source": "complaint", "description": "Reports on time", "customer": ctx.org_a.pk}
+
+    def invalid_payload(self, ctx):
+        return {"source": "dream", "description": ""}
+
+    def update_payload(self, ctx):
+        return {"description": "Reports on the first working day"}
+
+
+class TestComplaintPages(RecordUISuite):
+    model = Complaint
+    writer_roles = ["relationship-agent"]
+
+    def make(self, ctx):
+        return complaint(ctx.org_a)
+
+
+class TestRelationshipPages(RecordUISuite):
+    model = CustomerRelationship
+    writer_roles = ["relationship-manager"]
+
+    def make(self, ctx):
+        return relationship(ctx)
+
+
+class TestCommunicationPages(RecordUISuite):
+    model = Communication
+    writer_roles = ["relationship-manager"]
+
+    def make(self, ctx):
+        return core_services.record_create(
+            model=Communication,
+            data={"customer": ctx.org_a, "channel": "call", "summary": "Quarterly review"},
+            actor=None,
+        )
+
+
+class TestSurveyPages(RecordUISuite):
+    model = Survey
+    writer_roles = ["relationship-manager"]
+
+    def make(self, ctx):
+        return survey_for_org_a(ctx)
+
+
+def test_staff_name_the_complaining_customer(ctx):
+    api = client(factories.user("agent", ctx.provider, ["relationship-agent"]))
+    before = ChangeRecord.objects.count()
+    response = api.post("/api/v1/complaints/", {"title": "Late", "description": "Again"}, format="json")
+    assert response.status_code == 400 and "customer" in response.json()
+    assert ChangeRecord.objects.count() == before
+
+
+def test_customer_complaint_form(ctx):
+    page = browser(ctx.customer_a)
+    form = page.get("/relationships/complaints/new/").context["form"]
+    assert "findings" not in form.fields and "raised_by" not in form.fields
+    assert form.fields["customer"].widget.is_hidden
+    refused = page.post(
+        "/relationships/complaints/new/", {"title": "Slow", "description": "Very", "resolution": "Ignore it"}
+    )
+    assert refused.status_code == 400 and "resolution" in refused.content.decode()
+    assert not Complaint.objects.exists()
+    done = page.post(
+        "/relationships/complaints/new/",
+        {"customer": ctx.org_a.pk, "title": "Slow", "description": "Very", "received_via": "portal"},
+    )
+    assert done.status_code == 302
+    assert Complaint.objects.get().customer == ctx.org_a
+
+
+def test_escalation_goes_to_the_providers_people(ctx):
+    c = complaint(ctx.org_a)
+    outsider = factories.person("Their boss", ctx.org_b)
+    api = client(ctx.admin)
+    refused = api.post(
+        f"/api/v1/complaints/{c.pk}/escalate/", {"reason": "Stuck", "to": outsider.pk}, format="json"
+    )
+    assert refused.status_code == 400 and "to" in refused.json()
+    # The escalation fields are the escalation's to write, not an edit's.
+    patched = api.patch(f"/api/v1/complaints/{c.pk}/", {"escalation_level": 3}, format="json")
+    assert patched.status_code == 200 and patched.json()["escalation_level"] == 0
+
+
+def test_customer_answers_through_its_own_invitation(ctx):
+    me = core_services.record_create(
+        model=Person,
+        data={"name": "Cus Tomer", "organization": ctx.org_a, "user": ctx.customer_a},
+        actor=None,
+    )
+    colleague = factories.person("Col League", ctx.org_a)
+    survey = open_survey()
+    mine, theirs = invite(survey, me), invite(survey, colleague)
+    api = client(ctx.customer_a)
+    answers = {"overall": 1, "desk": 2, "comment": "Nobody answers the phone"}
+    wrong = api.post(
+        "/api/v1/survey-responses/",
+        {"survey": survey.pk, "invitation": theirs.pk, "answers": answers},
+        format="json",
+    )
+    assert wrong.status_code == 400 and "invitation" in wrong.json()
+    posed = api.post(
+        "/api/v1/survey-responses/",
+        {"survey": survey.pk, "invitation": mine.pk, "answers": answers, "respondent": colleague.pk},
+        format="json",
+    )
+    assert posed.status_code == 400 and set(posed.json()) == {"respondent"}
+    response = api.post(
+        "/api/v1/survey-responses/",
+        {"survey": survey.pk, "invitation": mine.pk, "answers": answers},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert (body["customer"], body["respondent"], body["score"]) == (ctx.org_a.pk, me.pk, "1.50")
+    mine.refresh_from_db()
+    assert mine.responded
+    # The low score raised an improvement opportunity (the system's, which the customer does not see).
+    opportunity = ImprovementOpportunity.objects.get()
+    assert opportunity.survey_response_id == body["id"] and "Nobody answers" in opportunity.description
+    assert api.get("/api/v1/improvement-opportunities/").json()["count"] == 0
+    # Answers are kept as given.
+    url = f"/api/v1/survey-responses/{body['id']}/"
+    assert (
+        client(ctx.admin).patch(url, {"answers": {"overall": 5, "desk": 5}}, format="json").status_code == 405
+    )
+
+
+def test_customer_analysis_counts_only_its_own_organization(ctx):
+    survey = open_survey()
+    a = invite(survey, factories.person("A one", ctx.org_a))
+    for i in range(3):
+        invite(survey, factories.person(f"B {i}", ctx.org_b))
+    services.survey_response_submit(
+        actor=None, data={"survey": survey, "invitation": a, "answers": {"overall": 4, "desk": 4}}
+    )
+    staff = client(ctx.admin).get(f"/api/v1/surveys/{survey.pk}/analysis/").json()
+    assert (staff["invited"], staff["response_rate"]) == (4, 0.25)
+    mine = client(ctx.customer_a).get(f"/api/v1/surveys/{survey.pk}/analysis/").json()
+    assert (mine["invited"], mine["response_rate"]) == (1, 1.0)
+    assert [r["id"] for r in mine["by_customer"]] == [ctx.org_a.pk]
+    page = browser(ctx.customer_a).get(f"/relationships/surveys/{survey.pk}/")
+    assert page.status_code == 200 and ctx.org_b.name not in page.content.decode()
+    invitations = client(ctx.customer_a).get("/api/v1/survey-invitations/").json()
+    assert [row["customer"] for row in invitations["results"]] == [ctx.org_a.pk]
+    assert client(ctx.admin).post("/api/v1/survey-invitations/", {}, format="json").status_code == 405
+
+
+def test_survey_lifecycle(ctx):
+    api = client(factories.user("rm", ctx.provider, ["relationship-manager"]))
+    draft = api.post("/api/v1/surveys/", {"title": "Pulse", "questions": QUESTIONS}, format="json").json()
+    url = f"/api/v1/surveys/{draft['id']}/"
+    assert [t["name"] for t in api.get(f"{url}transitions/").json()] == ["open"]
+    changed = [*QUESTIONS, {"id": "speed", "text": "Speed?", "type": "scale"}]
+    assert api.patch(url, {"questions": changed}, format="json").status_code == 200
+    opened = api.post(f"{url}transitions/", {"transition": "open"}, format="json")
+    assert opened.status_code == 200 and opened.json()["status"] == "open"
+    refused = api.patch(url, {"questions": QUESTIONS}, format="json")
+    assert refused.status_code == 400 and "questions" in refused.json()
+    assert api.delete(url).status_code == 400
+    assert api.post(f"{url}close/").json()["status"] == "closed"
+    assert api.post(f"{url}transitions/", {"transition": "open"}, format="json").status_code == 409
+    other = api.post("/api/v1/surveys/", {"title": "Dropped", "questions": QUESTIONS}, format="json").json()
+    assert api.delete(f"/api/v1/surveys/{other['id']}/").status_code == 204
+
+
+def test_survey_page_offers_its_transitions(ctx):
+    survey = core_services.record_create(
+        model=Survey, data={"title": "Draft one", "questions": QUESTIONS}, actor=None
+    )
+    page = browser(ctx.admin)
+    detail = page.get(f"/relationships/surveys/{survey.pk}/")
+    assert [t.name for t in detail.context["transitions"]] == ["open"]
+    page.post(f"/relationships/surveys/{survey.pk}/", {"transition": "open"})
+    survey.refresh_from_db()
+    assert survey.status == "open"
+
+
+def test_communication_participants_are_the_providers_or_the_customers(ctx):
+    api = client(ctx.admin)
+    payload = {"customer": ctx.org_a.pk, "channel": "meeting", "summary": "Review"}
+    stranger = factories.person("Someone else", ctx.org_b)
+    refused = api.post("/api/v1/communications/", {**payload, "participants": [stranger.pk]}, format="json")
+    assert refused.status_code == 400 and "participants" in refused.json()
+    people = [factories.person("Ours", ctx.provider).pk, factories.person("Theirs", ctx.org_a).pk]
+    done = api.post("/api/v1/communications/", {**payload, "participants": people}, format="json")
+    assert done.status_code == 201 and sorted(done.json()["participants"]) == sorted(people)
+    url = f"/api/v1/communications/{done.json()['id']}/"
+    assert api.patch(url, {"participants": [stranger.pk]}, format="json").status_code == 400
+
+
+def test_improvement_opportunity_closes_and_reopens(ctx):
+    opportunity = core_services.record_create(
+        model=ImprovementOpportunity, data={"source": "other", "description": "Faster reports"}, actor=None
+    )
+    api = client(factories.user("ra", ctx.provider, ["relationship-agent"]))
+    url = f"/api/v1/improvement-opportunities/{opportunity.pk}/transitions/"
+    closed = api.post(url, {"transition": "close", "note": "Taken up"}, format="json")
+    assert closed.status_code == 200 and closed.json()["status"] == "closed"
+    assert api.post(url, {"transition": "reopen"}, format="json").json()["status"] == "open"
+
+
+def test_people_named_belong_to_the_customer(ctx):
+    api = client(ctx.admin)
+    stranger = factories.person("Someone else", ctx.org_b)
+    party = api.post(
+        "/api/v1/interested-parties/",
+        {"customer": ctx.org_a.pk, "name": "X", "person": stranger.pk},
+        format="json",
+    )
+    assert party.status_code == 400 and "person" in party.json()
+    definition = api.post(
+        "/api/v1/complaint-definitions/",
+        {"customer": ctx.org_a.pk, "definition": "Any", "agreed_with": stranger.pk},
+        format="json",
+    )
+    assert definition.status_code == 400 and "agreed_with" in definition.json()
+    survey = open_survey()
+    response = api.post(
+        "/api/v1/survey-responses/",
+        {
+            "survey": survey.pk,
+            "customer": ctx.org_a.pk,
+            "respondent": stranger.pk,
+            "answers": {"overall": 4, "desk": 4},
+        },
+        format="json",
+    )
+    assert response.status_code == 400 and "respondent" in response.json()
+
+
+def test_relationship_stays_with_its_customer(ctx):
+    rel = relationship(ctx)
+    api = client(factories.user("rm", ctx.provider, ["relationship-manager"]))
+    moved = api.patch(f"/api/v1/customer-relationships/{rel.pk}/", {"customer": ctx.org_b.pk}, format="json")
+    assert moved.status_code == 400 and "customer" in moved.json()
