@@ -130,6 +130,21 @@ class Resource:
         return cls.customer_scope.__func__ is not Resource.customer_scope.__func__
 
     @classmethod
+    def owned_by_one_customer(cls) -> bool:
+        """Does each record belong to one customer organization (not shared by several, nor public)?"""
+        if cls.has_customer_scope() or not cls.tenant:
+            return False
+        model = cls.model
+        for part in cls.tenant.split("__"):
+            if part == "pk":
+                return True
+            field = model._meta.get_field(part)
+            if field.many_to_many or field.one_to_many:
+                return False
+            model = field.related_model or model
+        return True
+
+    @classmethod
     def representation(cls) -> list[str]:
         """Every field name of the record's API representation, in order."""
         names = {f.name for f in cls.model._meta.get_fields()}

@@ -8,13 +8,16 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 
 from . import permissions
-from .declaration import ADD, VIEW, Access, Resource
+from .declaration import ADD, VIEW, Access, Resource, resource_for
 from .models import Attachment, ChangeRecord, Comment, ServiceHoursCalendar, servitium_models
 
 
 def _on_visible_records(queryset: QuerySet, user: Any, action: str) -> QuerySet:
     """Comments and files follow the record they hang on: seen by whoever sees that record; added by
-    whoever may change it (customers: by whoever sees it); customers only see public replies."""
+    whoever may change it (customers: by whoever sees it); customers only see public replies, and only on
+    records that belong to their organization alone (on a service several customers receive, one
+    customer's words would reach the others). Customers add neither comments nor files to such records
+    (core.services._target); the provider's files there are theirs to read."""
     customer = permissions.is_customer_user(user)
     if customer and action not in (VIEW, ADD):
         return queryset.none()
@@ -23,6 +26,8 @@ def _on_visible_records(queryset: QuerySet, user: Any, action: str) -> QuerySet:
     for model in servitium_models():
         if model in (Comment, Attachment):
             continue
+        if customer and queryset.model is Comment and not resource_for(model).owned_by_one_customer():
+            continue  # on a record several customers see (a shared service), no conversation is shared
         found = permissions.rule(user, model, needed)
         if found.nothing:
             continue

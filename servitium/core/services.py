@@ -287,6 +287,12 @@ def _target(object_type: str, object_id: int, user: Any) -> models.Model:
         raise ValidationError(
             {"object_type": _("Records of type %(t)s take no comments or files.") % {"t": object_type}}
         )
+    if permissions.is_customer_user(user) and not resource_for(model).owned_by_one_customer():
+        # A record several customers see (a service they all receive): one customer's words or files
+        # would reach the others.
+        raise ValidationError(
+            {"object_type": _("Customers comment and attach files on their own organization's records.")}
+        )
     target = (
         permissions.restrict(model._default_manager.all(), user, permissions.VIEW)
         .filter(pk=object_id)

@@ -200,11 +200,8 @@ class RecordListView(RecordMixin, View):
             if queryset is not None:
                 choices = [(str(o.pk), str(o)) for o in queryset[:200]]
             else:
-                choices = [
-                    (str(k), str(v))
-                    for k, v in getattr(field, "choices", ())
-                    if k not in ("", None, "unknown")
-                ]
+                offered = getattr(field, "choices", None) or getattr(field.widget, "choices", ())
+                choices = [(str(k), str(v)) for k, v in offered if k not in ("", None, "unknown")]
             label = model_field.verbose_name if model_field is not None else field.label
             options.append({"name": name, "label": label, "choices": choices, "value": active.get(name, "")})
         return options

@@ -8,6 +8,9 @@ its own organization.
 
 from __future__ import annotations
 
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
 from servitium.core.declaration import VIEW, Access, Resource
 
 from .lifecycle import RELEASE_WORKFLOW
@@ -62,6 +65,12 @@ RELEASE_PLAN = (
 )
 
 
+def _by_success(queryset, name, value):
+    if value == "open":
+        return queryset.filter(successful__isnull=True)
+    return queryset.filter(successful=value == "true")
+
+
 class ReleaseResource(Resource):
     model = Release
     area = "releases"
@@ -114,6 +123,13 @@ class ReleaseResource(Resource):
         "reference",
     )
     list_filters = ("status", "release_type", "policy", "successful")
+    extra_filters = {
+        # named choices for the list page (a plain yes/no filter offers none); `true`/`false` as before
+        "successful": django_filters.ChoiceFilter(
+            choices=[("true", _("successful")), ("false", _("unsuccessful")), ("open", _("not yet known"))],
+            method=_by_success,
+        ),
+    }
     search = ("reference", "title", "description")
     orderings = (
         "planned_start",

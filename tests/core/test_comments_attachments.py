@@ -12,15 +12,21 @@ from tests import factories
 from tests.base import client
 
 
+def ticket(org, title="Printer"):
+    from servitium.incidents import services as incident_services
+
+    return incident_services.incident_create(actor=None, data={"customer": org, "title": title})
+
+
 def test_customer_sees_public_replies_only(ctx):
-    svc = factories.service("Mail", customers=[ctx.org_a])
+    own = ticket(ctx.org_a)
     admin = client(ctx.admin)
     for visibility in ("internal", "public"):
         response = admin.post(
             "/api/v1/comments/",
             {
-                "object_type": "catalog.service",
-                "object_id": svc.pk,
+                "object_type": "incidents.incident",
+                "object_id": own.pk,
                 "body": f"{visibility} note",
                 "visibility": visibility,
             },
@@ -29,7 +35,7 @@ def test_customer_sees_public_replies_only(ctx):
         assert response.status_code == 201
     rows = (
         client(ctx.customer_a)
-        .get("/api/v1/comments/", {"object_type": "catalog.service", "object_id": svc.pk})
+        .get("/api/v1/comments/", {"object_type": "incidents.incident", "object_id": own.pk})
         .json()
     )
     assert [r["body"] for r in rows["results"]] == ["public note"]
@@ -37,23 +43,42 @@ def test_customer_sees_public_replies_only(ctx):
 
 
 def test_customer_comment_is_public_and_only_on_own_records(ctx):
-    own = factories.service("Own", customers=[ctx.org_a])
-    other = factories.service("Other", customers=[ctx.org_b])
+    own, other = ticket(ctx.org_a), ticket(ctx.org_b)
     api = client(ctx.customer_a)
     ok = api.post(
         "/api/v1/comments/",
-        {"object_type": "catalog.service", "object_id": own.pk, "body": "hi", "visibility": "internal"},
+        {"object_type": "incidents.incident", "object_id": own.pk, "body": "hi", "visibility": "internal"},
         format="json",
     )
     assert ok.status_code == 201 and ok.json()["visibility"] == "public"
     before = Comment.objects.count()
     denied = api.post(
         "/api/v1/comments/",
-        {"object_type": "catalog.service", "object_id": other.pk, "body": "x"},
+        {"object_type": "incidents.incident", "object_id": other.pk, "body": "x"},
         format="json",
     )
     assert denied.status_code == 400 and "object_id" in denied.json()
     assert Comment.objects.count() == before
+
+
+def test_records_several_customers_see_take_no_customer_words(ctx):
+    """A public reply on a service two customers receive must not carry one customer's words (and name)
+    to the other: customers neither read nor write comments and files there."""
+    shared = factories.service("Shared", customers=[ctx.org_a, ctx.org_b])
+    target = {"object_type": "catalog.service", "object_id": shared.pk}
+    staff = client(ctx.admin).post(
+        "/api/v1/comments/",
+        {**target, "body": "maintenance on Sunday", "visibility": "public"},
+        format="json",
+    )
+    assert staff.status_code == 201
+    before = Comment.objects.count()
+    refused = client(ctx.customer_a).post(
+        "/api/v1/comments/", {**target, "body": "ours is slow"}, format="json"
+    )
+    assert refused.status_code == 400 and "object_type" in refused.json()
+    assert Comment.objects.count() == before
+    assert client(ctx.customer_b).get("/api/v1/comments/", target).json()["count"] == 0
 
 
 def test_unknown_object_type_is_a_field_error(ctx):

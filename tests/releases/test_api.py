@@ -142,9 +142,10 @@ class TestDeploymentAPI:
 
     def test_nobody_writes_deployments_through_the_api(self, ctx):
         obj = self.make(ctx)
+        manager = factories.user("dep_manager", ctx.provider, ["release-manager"])
         before = ChangeRecord.objects.count()
         assert self.api().get(self.url()).status_code == 401
-        for user in (ctx.admin, factories.user("dep_manager", ctx.provider, ["release-manager"])):
+        for user in (ctx.admin, manager):
             api = self.api(user)
             assert api.get(self.url(obj)).json()["release_reference"] == obj.release.reference
             payload = {"release": obj.release_id, "environment": "staging", "started_at": SOON.isoformat()}
@@ -318,3 +319,27 @@ def test_customers_see_no_releases(stack, customer_a):
     assert api.get(f"/api/v1/releases/{release.pk}/").status_code == 404
     assert api.get("/api/v1/releases/service-desk/").data == {"upcoming": [], "failures": []}
     assert api.get("/api/v1/deployments/").data["count"] == 0
+
+
+@pytest.mark.django_db
+def test_what_the_lifecycle_writes_is_refused_by_name_from_any_channel(release_staff):
+    from django.core.exceptions import ValidationError
+
+    from servitium.releases import services
+
+    release = new_release()
+    for name, value in (("approved_at", timezone.now()), ("successful", True), ("failure_reason", "x")):
+        with pytest.raises(ValidationError) as refused:
+            services.release_update(actor=release_staff.agent, instance=release, data={name: value})
+        assert name in refused.value.message_dict
+    with pytest.raises(ValidationError) as refused:
+        services.release_create(actor=release_staff.agent, data={"title": "X", "status": "approved"})
+    assert "status" in refused.value.message_dict
+    response = client(release_staff.agent).patch(
+        f"/api/v1/releases/{release.pk}/", {"status": "approved", "title": "Shop 2.0"}, format="json"
+    )
+    assert response.status_code == 400 and "status" in response.json()
+    # an unchanged value is not a write: a client may send back what it read
+    api = client(release_staff.agent)
+    read = api.get(f"/api/v1/releases/{release.pk}/").json()
+    assert api.put(f"/api/v1/releases/{release.pk}/", read, format="json").status_code == 200

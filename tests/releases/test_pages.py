@@ -7,7 +7,7 @@ import pytest
 
 from servitium.releases.models import Release, ReleasePolicy
 from servitium.releases.resources import RELEASE_PLAN
-from tests.base import RecordUISuite, browser
+from tests.base import RecordUISuite, browser, client
 
 from .conftest import change
 from .test_api import _approved, new_release
@@ -70,17 +70,21 @@ def test_the_desk_reads_a_release_without_the_names_of_changes_it_may_not_see(st
     assert "Secret migration" in manager.content.decode()
 
 
+def _listed(page, **params) -> list[str]:
+    response = page.get("/releases/", params)
+    assert response.status_code == 200
+    return [row["obj"].reference for row in response.context["rows"]]
+
+
 @pytest.mark.django_db
 def test_release_list_filters_and_sorts_with_the_api_parameters(release_staff):
     minor = new_release(title="Minor one", release_type="minor")
     major = new_release(title="Major one", release_type="major")
     page = browser(release_staff.desk)
-    listing = page.get("/releases/", {"release_type": "major"}).content.decode()
-    assert major.reference in listing and minor.reference not in listing
-    found = page.get("/releases/", {"search": "Minor"}).content.decode()
-    assert minor.reference in found and major.reference not in found
-    titles = page.get("/releases/", {"ordering": "-title"}).content.decode()
-    assert titles.index(minor.reference) < titles.index(major.reference)
+    assert _listed(page, release_type="major") == [major.reference]
+    assert _listed(page, search="Minor") == [minor.reference]
+    assert _listed(page, ordering="-title") == [minor.reference, major.reference]
+    assert _listed(page, ordering="title") == [major.reference, minor.reference]
 
 
 @pytest.mark.django_db
@@ -94,3 +98,21 @@ def test_a_customer_reads_its_own_policy_only(ctx):
     assert page.get(default.get_absolute_url()).status_code == 404
     assert page.get(f"/releases/policies/{own.pk}/edit/").status_code == 404
     assert page.get("/releases/policies/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_releases_filter_by_success_on_the_list_and_in_the_api(release_staff):
+    good, bad, open_ = (new_release(title=t) for t in ("Good", "Bad", "Open"))
+    Release.objects.filter(pk=good.pk).update(successful=True)
+    Release.objects.filter(pk=bad.pk).update(successful=False)
+    page = browser(release_staff.desk)
+    choices = {
+        f["name"]: [v for v, _label in f["choices"]] for f in page.get("/releases/").context["filters"]
+    }
+    assert choices["successful"] == ["true", "false", "open"]
+    api = client(release_staff.desk)
+    for value, expected in (("true", good), ("false", bad), ("open", open_)):
+        assert _listed(page, successful=value) == [expected.reference]
+        rows = api.get("/api/v1/releases/", {"successful": value}).json()["results"]
+        assert [r["reference"] for r in rows] == [expected.reference]
+    assert api.get("/api/v1/releases/", {"successful": "maybe"}).status_code == 400

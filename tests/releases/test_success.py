@@ -81,3 +81,18 @@ def test_trends_count_deployments_per_month(stack, release_staff):
     assert by_month[month_ago.strftime("%Y-%m")]["success_rate"] == 1.0
     assert sum(r["releases"] for r in rows) == 2
     assert Release.objects.filter(successful=True).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_measurement_is_logged_as_the_systems_once_per_release(stack):
+    from servitium.core.models import ChangeRecord
+
+    ReleasePolicy.objects.create(name="Default", early_life_days=1)
+    release = deploy(_approved(new_release(services=[stack.service])), timezone.now() - dt.timedelta(days=3))
+    before = ChangeRecord.objects.filter(object_type="releases.release", object_id=release.pk).count()
+    assert services.measure_early_life() == 1
+    entries = ChangeRecord.objects.filter(object_type="releases.release", object_id=release.pk)
+    assert entries.count() == before + 1
+    entry = entries.order_by("-id").first()
+    assert entry.action == "update" and entry.actor_id is None
+    assert set(entry.changes) == {"early_life_incidents", "successful"}
