@@ -245,7 +245,6 @@ class ServiceTarget(BaseModel):
     higher_is_better = models.BooleanField(_("higher is better"), default=False)
     description = models.CharField(_("description"), max_length=300, blank=True)
 
-
     class Meta:
         ordering = ["agreement", "metric", "priority", "name"]
         verbose_name = _("service target")
@@ -309,7 +308,6 @@ class TargetPerformance(BaseModel):
     samples = models.PositiveIntegerField(_("samples"), default=0)
     met = models.BooleanField(_("met"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
-
 
     class Meta:
         ordering = ["-period_start", "target"]

@@ -8,6 +8,9 @@ the review check reads them as evidence.
 
 from __future__ import annotations
 
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
 from servitium.core.declaration import VIEW, Access, Resource
 
 from .lifecycle import AGREEMENT_WORKFLOW, REVIEW_WORKFLOW
@@ -122,7 +125,14 @@ class TargetPerformanceResource(Resource):
         "note",
     )
     computed = ("target_display", "agreement")
-    filters = ("target", "target__agreement", "met")
+    filters = ("target", "met")
+    extra_filters = {
+        "target__agreement": django_filters.ModelChoiceFilter(
+            field_name="target__agreement",
+            queryset=ServiceLevelAgreement.objects.all(),
+            label=_("agreement"),
+        )
+    }
     orderings = ("period_start",)
     columns = ("target", "period_start", "period_end", "measured_value", "met")
 

@@ -25,6 +25,28 @@ def sla_targets_for(service, metric: str, priority: int | None = None, *, custom
     return queryset
 
 
+def agreed_sla_targets(services) -> QuerySet:
+    """Every target of agreed customer SLAs on `services` (one query for many supplier targets; narrow
+    each one down with `matching_targets`)."""
+    return ServiceTarget.objects.filter(
+        agreement__service__in=services,
+        agreement__status=ServiceLevelAgreement.Status.AGREED,
+        agreement__kind=ServiceLevelAgreement.Kind.SLA,
+    ).select_related("agreement", "agreement__customer", "agreement__calendar")
+
+
+def matching_targets(
+    targets, service_id: int, metric: str, priority: int | None = None
+) -> list[ServiceTarget]:
+    """Of already loaded SLA targets, those `sla_targets_for` would give for one service, metric and
+    priority (the same fallback to targets without a priority)."""
+    found = [t for t in targets if t.agreement.service_id == service_id and t.metric == metric]
+    if priority is not None:
+        exact = [t for t in found if t.priority == priority]
+        return exact or [t for t in found if t.priority is None]
+    return found
+
+
 def agreements_with_overdue_review() -> QuerySet:
     return ServiceLevelAgreement.objects.filter(
         status=ServiceLevelAgreement.Status.AGREED, next_review_due__lt=timezone.localdate()

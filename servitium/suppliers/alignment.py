@@ -53,12 +53,17 @@ def weaker(supplier_value: Decimal, customer_value: Decimal, higher_is_better: b
     return supplier_value < customer_value if higher_is_better else supplier_value > customer_value
 
 
-def target_alignment(target: SupplierTarget) -> list[Misalignment]:
-    """Customer SLA targets on the same service, measure and priority that this supplier target undercuts."""
-    from servitium.agreements.selectors import sla_targets_for
+def target_alignment(target: SupplierTarget, sla_targets=None) -> list[Misalignment]:
+    """Customer SLA targets on the same service, measure and priority that this supplier target undercuts.
+    `sla_targets`: the agreed SLA targets already loaded for many supplier targets (alignment_of)."""
+    from servitium.agreements.selectors import matching_targets, sla_targets_for
 
+    if sla_targets is None:
+        candidates = sla_targets_for(target.service, target.metric, target.priority)
+    else:
+        candidates = matching_targets(sla_targets, target.service_id, target.metric, target.priority)
     problems = []
-    for customer_target in sla_targets_for(target.service, target.metric, target.priority):
+    for customer_target in candidates:
         if target.metric == "custom" and customer_target.name != target.name:
             continue
         if weaker(target.target_value, customer_target.target_value, target.higher_is_better):
@@ -80,6 +85,15 @@ def target_alignment(target: SupplierTarget) -> list[Misalignment]:
     return problems
 
 
+def alignment_of(targets: list[SupplierTarget]) -> dict[int, list[Misalignment]]:
+    """The misalignments of many supplier targets, with one query for the customer targets they support."""
+    from servitium.agreements.selectors import agreed_sla_targets
+
+    services = {t.service_id for t in targets}
+    sla_targets = list(agreed_sla_targets(services)) if services else []
+    return {t.pk: target_alignment(t, sla_targets) for t in targets}
+
+
 def contract_alignment(contract: SupplierContract) -> list[Misalignment]:
-    targets = contract.targets.select_related("service", "contract__supplier__organization")
-    return [m for t in targets for m in target_alignment(t)]
+    targets = list(contract.targets.select_related("service", "contract__supplier__organization"))
+    return [m for problems in alignment_of(targets).values() for m in problems]

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from servitium.core.checks import CheckResult, register
 from servitium.parties.models import Organization
 
-from .alignment import target_alignment
+from .alignment import alignment_of
 from .models import GovernedProcess, Supplier, SupplierContract, SupplierTarget
 
 SUPPLIER_REQS = ["iso20000-1:2011#7.2", "iso20000-1:2018#8.3.4"]
@@ -84,8 +84,9 @@ def targets_aligned_with_slas() -> CheckResult:
             contract__status__in=[SupplierContract.Status.DRAFT, SupplierContract.Status.ACTIVE]
         ).select_related("service", "contract__supplier__organization")
     )
-    misaligned = [t for t in targets if target_alignment(t)]
-    messages = [m.message for t in misaligned[:5] for m in target_alignment(t)]
+    found = alignment_of(targets)
+    misaligned = [t for t in targets if found[t.pk]]
+    messages = [m.message for t in misaligned[:5] for m in found[t.pk]]
     return CheckResult.from_counts(
         total=len(targets),
         good=len(targets) - len(misaligned),

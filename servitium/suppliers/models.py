@@ -57,7 +57,6 @@ class Supplier(BaseModel):
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.ACTIVE)
     notes = models.TextField(_("notes"), blank=True)
 
-
     class Meta:
         ordering = ["organization__name"]
         verbose_name = _("supplier")
@@ -191,7 +190,6 @@ class SupplierTarget(BaseModel):
     unit = models.CharField(_("unit"), max_length=20, blank=True)
     higher_is_better = models.BooleanField(_("higher is better"), default=False)
 
-
     class Meta:
         ordering = ["contract", "service", "metric", "priority"]
         verbose_name = _("supplier target")
@@ -239,7 +237,6 @@ class SupplierPerformance(BaseModel):
         related_name="reviewed_supplier_performance",
     )
 
-
     class Meta:
         ordering = ["-period_start"]
         verbose_name = _("supplier performance")
@@ -273,7 +270,6 @@ class ContractReview(BaseModel):
     reviewer = models.ForeignKey("parties.Person", on_delete=models.PROTECT, related_name="contract_reviews")
     findings = models.TextField(_("findings"))
     changes_agreed = models.TextField(_("changes agreed"), blank=True)
-
 
     class Meta:
         ordering = ["-held_on"]
@@ -350,7 +346,6 @@ class GovernedProcess(BaseModel):
         verbose_name=_("accountable person"),
     )
     evidence = models.TextField(_("evidence of governance"), blank=True)
-
 
     class Meta:
         ordering = ["process", "operated_by__name"]

@@ -8,6 +8,9 @@ reviews, never from direct input: the review check reads them as evidence.
 
 from __future__ import annotations
 
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
 from servitium.core.declaration import Access, Resource
 
 from .lifecycle import CONTRACT_WORKFLOW, DISPUTE_WORKFLOW, SUPPLIER_WORKFLOW
@@ -121,10 +124,13 @@ class SupplierPerformanceResource(Resource):
     area = "suppliers"
     fields = ("target", "period_start", "period_end", "measured_value", "met", "source", "reviewed_by")
     # Whether the target was met follows from the target (model.clean()).
-    staff = Access(
-        create=("target", "period_start", "period_end", "measured_value", "source", "reviewed_by")
-    )
-    filters = ("target", "met", "target__contract")
+    staff = Access(create=("target", "period_start", "period_end", "measured_value", "source", "reviewed_by"))
+    filters = ("target", "met")
+    extra_filters = {
+        "target__contract": django_filters.ModelChoiceFilter(
+            field_name="target__contract", queryset=SupplierContract.objects.all(), label=_("contract")
+        )
+    }
     orderings = ("period_start",)
     columns = ("target", "period_start", "period_end", "measured_value", "met")
 

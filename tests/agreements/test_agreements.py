@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from servitium.agreements import services
@@ -15,7 +16,7 @@ from servitium.agreements.selectors import sla_targets_for
 from servitium.core import services as core_services
 from servitium.core.models import ChangeRecord, ServiceHoursCalendar
 from tests import factories
-from tests.base import RecordAPISuite, client
+from tests.base import RecordAPISuite, RecordUISuite, browser, client
 
 WORKLOAD = {
     "expected_volumes": [{"measure": "incidents per month", "value": 20}],
@@ -85,6 +86,29 @@ class TestAgreementAPI(RecordAPISuite):
         return {"scope": "Mailboxes for all staff"}
 
 
+class TestInternalAgreementAPI(RecordAPISuite):
+    """The same record type through its second endpoint: the kind follows from the endpoint."""
+
+    endpoint = "internal-agreements"
+    model = ServiceLevelAgreement
+    writer_roles = ["service-level-manager"]
+    foreign_roles = ["catalog-manager", "parties-manager"]
+
+    def make(self, ctx):
+        return draft(ctx.org_a, kind="internal")
+
+    def create_payload(self, ctx):
+        svc = factories.service(factories.unique("Desk"), customers=[ctx.org_a])
+        return {"customer": ctx.org_a.pk, "service": svc.pk, "title": "Desk OLA"}
+
+    def invalid_payload(self, ctx):
+        svc = factories.service(factories.unique("Desk"), customers=[ctx.org_a])
+        return {"customer": ctx.provider.pk, "service": svc.pk, "title": "Wrong party"}
+
+    def update_payload(self, ctx):
+        return {"scope": "First-line support for finance"}
+
+
 class TestTargetAPI(RecordAPISuite):
     endpoint = "sla-targets"
     model = ServiceTarget
@@ -93,7 +117,13 @@ class TestTargetAPI(RecordAPISuite):
 
     def make(self, ctx):
         return services.target_create(
-            actor=None, data={"agreement": draft(ctx.org_a), "metric": "availability", "target_value": "99.5"}
+            actor=None,
+            data={
+                "agreement": draft(ctx.org_a),
+                "metric": "availability",
+                "target_value": "99.5",
+                "description": "Mailboxes reachable",
+            },
         )
 
     def create_payload(self, ctx):
@@ -314,6 +344,11 @@ def test_performance_job_uses_registered_measures(ctx, custom_measure):
     rows = client(ctx.customer_a).get("/api/v1/sla-performance/").json()
     assert rows["count"] == 2
     assert client(ctx.customer_b).get("/api/v1/sla-performance/").json()["count"] == 0
+    mine = client(ctx.customer_a).get("/api/v1/sla-performance/", {"target__agreement": sla.pk})
+    assert mine.json()["count"] == 2
+    # Another organization's agreement cannot even be named in a filter.
+    theirs = client(ctx.customer_b).get("/api/v1/sla-performance/", {"target__agreement": sla.pk})
+    assert theirs.status_code == 400 and "target__agreement" in theirs.json()
 
 
 def test_nightly_job_expires_and_records(ctx):
@@ -356,3 +391,112 @@ def test_customers_see_only_their_agreements_in_the_ui(ctx):
     assert browser.get(f"/agreements/agreements/{theirs.pk}/").status_code == 404
     listing = browser.get("/agreements/").content.decode()
     assert mine.reference in listing and theirs.reference not in listing
+
+
+def test_review_dates_follow_the_process_not_input(ctx):
+    """The next review is due an interval after agreement and after each review held: nobody sets it (the
+    review check reads it as evidence), and the meeting date is recorded by holding the review. The API
+    shows them read-only; the pages refuse them by name."""
+    sla = agreed(ctx.org_a)
+    manager = factories.user("slm", ctx.provider, ["service-level-manager"])
+    api = client(manager)
+    api.patch(f"/api/v1/slas/{sla.pk}/", {"next_review_due": "2099-01-01"}, format="json")
+    review = services.review_create(
+        actor=None, data={"agreement": sla, "scheduled_for": dt.date(2026, 11, 1)}
+    )
+    api.patch(f"/api/v1/service-reviews/{review.pk}/", {"held_on": "2026-11-02"}, format="json")
+    sla.refresh_from_db()
+    review.refresh_from_db()
+    assert sla.next_review_due == timezone.localdate() + dt.timedelta(days=90) and review.held_on is None
+    page = browser(manager)
+    refused = page.post(f"/agreements/reviews/{review.pk}/edit/", {"held_on": "2026-11-02"})
+    assert refused.status_code == 400 and "You may not set the field held_on" in refused.content.decode()
+    with pytest.raises(ValidationError) as caught:
+        services.agreement_update(actor=manager, instance=sla, data={"next_review_due": dt.date(2099, 1, 1)})
+    assert "next_review_due" in caught.value.message_dict
+
+
+def test_kind_is_chosen_on_the_page_and_kept(ctx):
+    """The UI creates either kind of agreement; afterwards the kind is part of what was agreed."""
+    finance = factories.organization("Finance", "internal")
+    svc = factories.service("Desk", customers=[finance])
+    page = browser(factories.user("slm", ctx.provider, ["service-level-manager"]))
+    form = page.get("/agreements/agreements/new/").context["form"]
+    assert "kind" in form.fields and "next_review_due" not in form.fields and "pause_statuses" in form.fields
+    created = page.post(
+        "/agreements/agreements/new/",
+        {
+            "kind": "internal",
+            "title": "OLA",
+            "customer": finance.pk,
+            "service": svc.pk,
+            "review_interval_days": 90,
+            "workload": "{}",
+            "pause_statuses": "[]",
+            "exceptions": "[]",
+        },
+    )
+    assert created.status_code == 302, created.content.decode()[:2000]
+    agreement = ServiceLevelAgreement.objects.get(title="OLA")
+    assert agreement.kind == "internal"
+    assert "kind" not in page.get(f"/agreements/agreements/{agreement.pk}/edit/").context["form"].fields
+    refused = page.post(f"/agreements/agreements/{agreement.pk}/edit/", {"kind": "sla"})
+    assert refused.status_code == 400 and "You may not set the field kind" in refused.content.decode()
+
+
+def test_holding_a_review_from_its_page(ctx):
+    sla = agreed(ctx.org_a)
+    review = services.review_create(
+        actor=None, data={"agreement": sla, "scheduled_for": dt.date(2026, 11, 1)}
+    )
+    page = browser(factories.user("slm", ctx.provider, ["service-level-manager"]))
+    detail = page.get(f"/agreements/reviews/{review.pk}/")
+    assert 'id="hold-review"' in detail.content.decode()
+    assert [t.name for t in detail.context["transitions"]] == ["cancel"]
+    page.post(
+        f"/agreements/reviews/{review.pk}/",
+        {"transition": "hold", "held_on": "2026-11-03", "performance_discussed": "All met"},
+    )
+    review.refresh_from_db()
+    sla.refresh_from_db()
+    assert (review.status, review.held_on, review.performance_discussed) == (
+        "held",
+        dt.date(2026, 11, 3),
+        "All met",
+    )
+    assert sla.next_review_due == dt.date(2026, 11, 3) + dt.timedelta(days=90)
+    assert 'id="hold-review"' not in page.get(f"/agreements/reviews/{review.pk}/").content.decode()
+
+
+class TestAgreementPages(RecordUISuite):
+    model = ServiceLevelAgreement
+    writer_roles = ["service-level-manager"]
+
+    def make(self, ctx):
+        return draft(ctx.org_a)
+
+
+class TestTargetPages(RecordUISuite):
+    model = ServiceTarget
+    writer_roles = ["service-level-manager"]
+
+    def make(self, ctx):
+        return services.target_create(
+            actor=None,
+            data={
+                "agreement": draft(ctx.org_a),
+                "metric": "resolution_time",
+                "priority": 2,
+                "target_value": 3600,
+            },
+        )
+
+
+class TestReviewPages(RecordUISuite):
+    model = ServiceReview
+    writer_roles = ["service-level-manager"]
+
+    def make(self, ctx):
+        return services.review_create(
+            actor=None, data={"agreement": draft(ctx.org_a), "scheduled_for": dt.date(2026, 12, 1)}
+        )

@@ -6,9 +6,11 @@ import datetime as dt
 
 from servitium.core import services as core_services
 from servitium.core.checks import REGISTRY
+from servitium.core.models import ChangeRecord
 from servitium.suppliers import services
 from servitium.suppliers.models import (
     CONTENT_ITEMS,
+    ContractReview,
     Dispute,
     GovernedProcess,
     Supplier,
@@ -18,17 +20,17 @@ from servitium.suppliers.models import (
 )
 from tests import factories
 from tests.agreements.test_agreements import agreed
-from tests.base import RecordAPISuite, client
+from tests.base import RecordAPISuite, RecordUISuite, browser, client
 
 H = 3600
 FULL = {name: f"Stated: {name}" for name in CONTENT_ITEMS}
 
 
-def supplier(ctx, name=None):
+def supplier(ctx, name=None, **extra):
     org = factories.organization(name or factories.unique("Supplier"), "supplier")
     manager = factories.person(factories.unique("Manager"), ctx.provider)
     return core_services.record_create(
-        model=Supplier, data={"organization": org, "manager": manager}, actor=None
+        model=Supplier, data={"organization": org, "manager": manager, **extra}, actor=None
     )
 
 
@@ -48,7 +50,7 @@ class TestSupplierAPI(RecordAPISuite):
     customer_visible = False
 
     def make(self, ctx):
-        return supplier(ctx)
+        return supplier(ctx, category="colocation")
 
     def create_payload(self, ctx):
         org = factories.organization(factories.unique("Vendor"), "supplier")
@@ -142,6 +144,128 @@ class TestGovernedProcessAPI(RecordAPISuite):
 
     def update_payload(self, ctx):
         return {"governance": "Weekly review"}
+
+
+def weak_target(ctx):
+    """A supplier target weaker than the customer SLA on its service (so its representation has
+    misalignments to compute)."""
+    svc = factories.service(factories.unique("Database"), customers=[ctx.org_a])
+    agreed(ctx.org_a, svc, resolution_p1=8 * H)
+    return services.target_create(
+        actor=None,
+        data={
+            "contract": contract(ctx, [svc]),
+            "service": svc,
+            "metric": "resolution_time",
+            "priority": 1,
+            "target_value": 12 * H,
+        },
+    )
+
+
+class TestSupplierTargetAPI(RecordAPISuite):
+    endpoint = "supplier-targets"
+    model = SupplierTarget
+    writer_roles = ["supplier-manager"]
+    foreign_roles = ["catalog-manager", "service-level-manager"]
+    customer_visible = False
+
+    def make(self, ctx):
+        return weak_target(ctx)
+
+    def create_payload(self, ctx):
+        svc = factories.service(factories.unique("Compute"))
+        return {
+            "contract": contract(ctx, [svc]).pk,
+            "service": svc.pk,
+            "metric": "availability",
+            "target_value": "99.9",
+        }
+
+    def invalid_payload(self, ctx):
+        svc = factories.service(factories.unique("Compute"))
+        return {
+            "contract": contract(ctx, [svc]).pk,
+            "service": svc.pk,
+            "metric": "availability",
+            "target_value": "150",
+        }
+
+    def update_payload(self, ctx):
+        return {"target_value": 6 * H}
+
+
+class TestSupplierPerformanceAPI(RecordAPISuite):
+    endpoint = "supplier-performance"
+    model = SupplierPerformance
+    writer_roles = ["supplier-manager"]
+    foreign_roles = ["catalog-manager"]
+    customer_visible = False
+
+    def make(self, ctx):
+        return core_services.record_create(
+            model=SupplierPerformance,
+            data={
+                "target": weak_target(ctx),
+                "period_start": dt.date(2026, 10, 1),
+                "period_end": dt.date(2026, 10, 31),
+                "measured_value": 10 * H,
+                "source": "Monthly report",
+            },
+            actor=None,
+        )
+
+    def create_payload(self, ctx):
+        return {
+            "target": weak_target(ctx).pk,
+            "period_start": "2026-11-01",
+            "period_end": "2026-11-30",
+            "measured_value": 11 * H,
+        }
+
+    def invalid_payload(self, ctx):
+        return {
+            "target": weak_target(ctx).pk,
+            "period_start": "2026-11-30",
+            "period_end": "2026-11-01",
+            "measured_value": 11 * H,
+        }
+
+    def update_payload(self, ctx):
+        return {"source": "Our own measurement"}
+
+
+class TestContractReviewAPI(RecordAPISuite):
+    endpoint = "contract-reviews"
+    model = ContractReview
+    writer_roles = ["supplier-manager"]
+    foreign_roles = ["catalog-manager"]
+    customer_visible = False
+
+    def make(self, ctx):
+        return services.review_create(
+            actor=None,
+            data={
+                "contract": contract(ctx),
+                "held_on": dt.date(2026, 10, 1),
+                "reviewer": factories.person(factories.unique("Reviewer"), ctx.provider),
+                "findings": "Reports arrive late",
+            },
+        )
+
+    def create_payload(self, ctx):
+        return {
+            "contract": contract(ctx).pk,
+            "held_on": "2026-10-15",
+            "reviewer": factories.person(factories.unique("Reviewer"), ctx.provider).pk,
+            "findings": "All targets met",
+        }
+
+    def invalid_payload(self, ctx):
+        return {"contract": contract(ctx).pk, "held_on": "2026-10-15", "findings": ""}
+
+    def update_payload(self, ctx):
+        return {"changes_agreed": "Reports by the 5th working day"}
 
 
 def test_activation_refused_naming_missing_items_then_allowed(ctx):
@@ -285,6 +409,9 @@ def test_performance_met_follows_direction(ctx):
     )
     assert row.status_code == 201 and row.json()["met"] is False
     assert SupplierPerformance.objects.get().met is False
+    assert api.get("/api/v1/supplier-performance/", {"target__contract": ctr.pk}).json()["count"] == 1
+    other = contract(ctx)
+    assert api.get("/api/v1/supplier-performance/", {"target__contract": other.pk}).json()["count"] == 0
 
 
 def test_manager_check_and_governance_check(ctx):
@@ -327,3 +454,110 @@ def test_contract_page_shows_gaps_and_misalignment(ctx):
     assert 'id="missing-items"' in page and 'id="misalignments"' in page
     browser.force_login(ctx.customer_a)
     assert browser.get(f"/suppliers/contracts/{ctr.pk}/").status_code == 404
+
+
+def test_supplier_status_changes_through_its_transitions(ctx):
+    """Whether we still work with a supplier is a step of its own, logged as such, not an edited field."""
+    vendor = supplier(ctx)
+    api = client(factories.user("sm", ctx.provider, ["supplier-manager"]))
+    refused = api.patch(f"/api/v1/suppliers/{vendor.pk}/", {"status": "inactive"}, format="json")
+    assert refused.status_code == 400 and "status" in refused.json()
+    offered = api.get(f"/api/v1/suppliers/{vendor.pk}/transitions/").json()
+    assert [t["name"] for t in offered] == ["deactivate"]
+    done = api.post(
+        f"/api/v1/suppliers/{vendor.pk}/transitions/", {"transition": "deactivate"}, format="json"
+    )
+    assert done.status_code == 200 and done.json()["status"] == "inactive"
+    entry = ChangeRecord.objects.filter(object_type="suppliers.supplier", object_id=vendor.pk).latest("id")
+    assert entry.action == "transition" and entry.changes["status"] == ["active", "inactive"]
+    page = browser(ctx.admin)
+    assert [t.name for t in page.get(f"/suppliers/suppliers/{vendor.pk}/").context["transitions"]] == [
+        "reactivate"
+    ]
+    page.post(f"/suppliers/suppliers/{vendor.pk}/", {"transition": "reactivate"})
+    vendor.refresh_from_db()
+    assert vendor.status == "active"
+
+
+def test_supplier_organization_is_fixed_once_recorded(ctx):
+    """The supplier data, contracts and disputes are about one organization: the record is not moved to
+    another one."""
+    vendor = supplier(ctx)
+    other = factories.organization(factories.unique("Other"), "supplier")
+    manager = factories.user("sm", ctx.provider, ["supplier-manager"])
+    response = client(manager).patch(
+        f"/api/v1/suppliers/{vendor.pk}/", {"organization": other.pk}, format="json"
+    )
+    assert response.status_code == 400 and "organization" in response.json()
+    assert (
+        "organization"
+        not in browser(manager).get(f"/suppliers/suppliers/{vendor.pk}/edit/").context["form"].fields
+    )
+
+
+def test_contract_review_dates_follow_the_reviews(ctx):
+    """The next contract review is scheduled by activation and by each review, never typed in."""
+    ctr = contract(ctx, review_interval_days=90)
+    manager = factories.user("sm", ctx.provider, ["supplier-manager"])
+    client(manager).patch(f"/api/v1/contracts/{ctr.pk}/", {"next_review_due": "2099-01-01"}, format="json")
+    ctr.refresh_from_db()
+    assert ctr.next_review_due is None
+    refused = browser(manager).post(f"/suppliers/contracts/{ctr.pk}/edit/", {"next_review_due": "2099-01-01"})
+    assert (
+        refused.status_code == 400 and "You may not set the field next_review_due" in refused.content.decode()
+    )
+
+
+def test_supplier_target_list_and_detail_agree_on_alignment(ctx):
+    """The list checks a page of targets with one query; one target is checked on its own: same answer."""
+    for _ in range(3):
+        weak_target(ctx)
+    api = client(ctx.admin)
+    rows = api.get("/api/v1/supplier-targets/").json()["results"]
+    assert len(rows) == 3 and all(len(row["misalignments"]) == 1 for row in rows)
+    single = api.get(f"/api/v1/supplier-targets/{rows[0]['id']}/").json()
+    assert single["misalignments"] == rows[0]["misalignments"]
+
+
+class TestSupplierPages(RecordUISuite):
+    model = Supplier
+    writer_roles = ["supplier-manager"]
+
+    def make(self, ctx):
+        return supplier(ctx)
+
+
+class TestContractPages(RecordUISuite):
+    model = SupplierContract
+    writer_roles = ["supplier-manager"]
+
+    def make(self, ctx):
+        return contract(ctx, [factories.service(factories.unique("Hosting"))], scope="Racks")
+
+
+class TestDisputePages(RecordUISuite):
+    model = Dispute
+    writer_roles = ["supplier-manager"]
+
+    def make(self, ctx):
+        return services.dispute_create(
+            actor=None,
+            data={"contract": contract(ctx), "raised_by": "provider", "description": "Wrong invoice"},
+        )
+
+
+class TestGovernedProcessPages(RecordUISuite):
+    model = GovernedProcess
+    writer_roles = ["supplier-manager"]
+
+    def make(self, ctx):
+        return core_services.record_create(
+            model=GovernedProcess,
+            data={
+                "process": "incident_request",
+                "part_operated": "2nd line",
+                "operated_by": supplier(ctx).organization,
+                "accountable": factories.person(factories.unique("Accountable"), ctx.provider),
+            },
+            actor=None,
+        )
