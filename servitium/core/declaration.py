@@ -130,6 +130,18 @@ class Resource:
         return cls.customer_scope.__func__ is not Resource.customer_scope.__func__
 
     @classmethod
+    def read_only(cls) -> frozenset[str]:
+        """Stored fields of the representation nobody writes as input (a priority, a reference, dates
+        the lifecycle stamps). Sent with a new value, they are refused by name rather than ignored."""
+        names = set()
+        for name in cls.fields:
+            field = cls.model_field(name)
+            stored = field is not None and (field.concrete or field.many_to_many)
+            if stored and name not in cls.computed and name != cls.status and name not in cls.writable():
+                names.add(name)
+        return frozenset(names)
+
+    @classmethod
     def owned_by_one_customer(cls) -> bool:
         """Does each record belong to one customer organization (not shared by several, nor public)?"""
         if cls.has_customer_scope() or not cls.tenant:

@@ -79,7 +79,9 @@ def test_priority_from_the_configurable_matrix(ctx):
     )
     assert low.json()["priority"] == 4  # configured cell instead of the default 5
     refused = api.patch(f"/api/v1/incidents/{created.json()['id']}/", {"priority": 5}, format="json")
-    assert refused.status_code == 200 and refused.json()["priority"] == 1  # priority is derived, read-only
+    # priority is derived: setting it is refused by name, not ignored; nothing changes
+    assert refused.status_code == 400 and refused.json() == {"priority": ["You may not set this field."]}
+    assert api.get(f"/api/v1/incidents/{created.json()['id']}/").json()["priority"] == 1
 
 
 def test_clock_results_agree_with_a_hand_computation(ctx, sla):

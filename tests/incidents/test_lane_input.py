@@ -13,6 +13,8 @@ from servitium.incidents.resources import IncidentResource
 from tests import factories
 
 WRITABLE = sorted(IncidentResource.writable())
+READ_ONLY = sorted(IncidentResource.read_only())
+KEYS = st.sampled_from(WRITABLE + READ_ONLY + ["status", "sla_clocks", "id"])
 VALUES = st.one_of(
     st.none(),
     st.booleans(),
@@ -39,7 +41,7 @@ def serializer_errors(payload, user) -> dict:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(payload=st.dictionaries(st.sampled_from(WRITABLE + ["status"]), VALUES, max_size=5))
+@given(payload=st.dictionaries(KEYS, VALUES, max_size=5))
 def test_lane_and_serializer_judge_every_payload_alike(world, payload):
     for user in (world.admin, world.customer_a):
         _values, lane_errors = INCIDENT_INPUT.parse(payload, user)

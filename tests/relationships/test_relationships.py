@@ -521,7 +521,10 @@ def test_escalation_goes_to_the_providers_people(ctx):
     assert refused.status_code == 400 and "to" in refused.json()
     # The escalation fields are the escalation's to write, not an edit's.
     patched = api.patch(f"/api/v1/complaints/{c.pk}/", {"escalation_level": 3}, format="json")
-    assert patched.status_code == 200 and patched.json()["escalation_level"] == 0
+    assert patched.status_code == 400 and patched.json() == {
+        "escalation_level": ["You may not set this field."]
+    }
+    assert api.get(f"/api/v1/complaints/{c.pk}/").json()["escalation_level"] == 0
 
 
 def test_customer_answers_through_its_own_invitation(ctx):

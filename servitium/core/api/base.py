@@ -65,11 +65,33 @@ class RecordSerializer(serializers.ModelSerializer):
         return fields
 
     def to_internal_value(self, data):
-        values = super().to_internal_value(data)
+        refused = self._refused_read_only(data)
+        try:
+            values = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if refused and isinstance(exc.detail, dict):
+                raise serializers.ValidationError({**exc.detail, **refused}) from None
+            raise
+        if refused:
+            raise serializers.ValidationError(refused)
         status_field = getattr(self.resource, "status", None)
         if status_field and isinstance(data, Mapping) and status_field in data:
             values[status_field] = data[status_field]  # for the service to refuse unless unchanged
         return values
+
+    def _refused_read_only(self, data) -> dict[str, list[str]]:
+        """Declared fields nobody writes, sent with a value other than the one the record shows: a 400
+        naming them, as on every other channel, never a silent 200 (a value equal to what a GET shows is
+        not a write, so a client may send back what it read)."""
+        resource = self.resource
+        if resource is None or not isinstance(data, Mapping):
+            return {}
+        sent = [name for name in resource.read_only() if name in data]
+        if not sent:
+            return {}
+        current = super().to_representation(self.instance) if self.instance is not None else {}
+        message = [str(_("You may not set this field."))]
+        return {name: message for name in sent if self.instance is None or data[name] != current.get(name)}
 
     def to_representation(self, instance):
         data = super().to_representation(instance)

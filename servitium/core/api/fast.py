@@ -110,6 +110,9 @@ class FastInput:
                 values[name] = self._value(field, data[name], user)
             except serializers.ValidationError as exc:
                 errors[name] = [str(m) for m in exc.detail]
+        for name in self.resource.read_only():
+            if name in data:
+                errors[name] = ["You may not set this field."]  # as the serializer refuses it
         status = self.resource.status
         if status and status in data and not errors:
             values[status] = data[status]  # for the service to refuse, as through the serializer
