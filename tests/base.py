@@ -56,7 +56,13 @@ def declared(model) -> type[Resource] | None:
 
 
 def sample_value(obj, name: str):
-    """A value of `obj` that the filter `name` can be given to find it (None: nothing to filter by)."""
+    """A value of `obj` that the filter `name` can be given to find it (None: nothing to filter by);
+    a filter across a relation (`target__agreement`) follows it."""
+    *path, name = name.split("__")
+    for part in path:
+        obj = getattr(obj, part, None)
+        if obj is None:
+            return None
     field = obj._meta.get_field(name)
     if field.many_to_many:
         first = getattr(obj, name).first()
