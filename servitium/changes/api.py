@@ -20,7 +20,6 @@ from servitium.core.api.base import RecordSerializer, RecordViewSet
 from servitium.core.api.fields import query_int
 
 from . import selectors, services
-from .lifecycle import CHANGE_WORKFLOW
 from .models import (
     BlackoutWindow,
     Change,
@@ -30,85 +29,20 @@ from .models import (
     ChangePolicy,
     StandardChangeTemplate,
 )
+from .resources import ChangeConfigurationUpdateResource, ChangeResource
 
 MAX_SCHEDULE_DAYS = 366
 
 
 class ChangeSerializer(RecordSerializer):
+    """A request for change with its assessment, decisions, implementation and review."""
+
     affected_customers = serializers.SerializerMethodField(
         help_text="Ids of the customers served by the affected CIs and services (derived)."
     )
 
     class Meta:
-        model = Change
-        fields = [
-            "id",
-            "url",
-            "reference",
-            "title",
-            "description",
-            "category",
-            "change_type",
-            "classification",
-            "justification",
-            "status",
-            "template",
-            "requester",
-            "owner",
-            "implementer",
-            "problem",
-            "affected_cis",
-            "affected_services",
-            "affected_customers",
-            "risk_level",
-            "risk_assessment",
-            "impact_assessment",
-            "business_benefit",
-            "technical_feasibility",
-            "cost",
-            "continuity_availability_impact",
-            "security_impact",
-            "capacity_impact",
-            "implementation_plan",
-            "remediation_plan",
-            "test_plan",
-            "planned_start",
-            "planned_end",
-            "submitted_at",
-            "approved_at",
-            "blackout_override_reason",
-            "actual_start",
-            "actual_end",
-            "outcome",
-            "failure_reason",
-            "retrospective_review_required",
-            "retrospective_decision",
-            "routed_to_design",
-            "design_reference",
-            "investigation_cause",
-            "investigation_actions",
-            "objectives_met",
-            "unexpected_effects",
-            "review_notes",
-            "reviewed_at",
-            "closed_at",
-            "created",
-            "updated",
-        ]
-        read_only_fields = [
-            "reference",
-            "status",
-            "submitted_at",
-            "approved_at",
-            "actual_start",
-            "actual_end",
-            "outcome",
-            "retrospective_review_required",
-            "retrospective_decision",
-            "routed_to_design",
-            "reviewed_at",
-            "closed_at",
-        ]
+        resource = ChangeResource
 
     def get_affected_customers(self, obj: Change) -> list[int]:
         # Read from the prefetched CIs and services (no query per change in a list).
@@ -175,28 +109,9 @@ class ChangeViewSet(RecordViewSet):
         "affected_cis__customers", "affected_services__customers"
     ).order_by("-created", "-id")
     serializer_class = ChangeSerializer
-    filterset_fields = [
-        "status",
-        "category",
-        "change_type",
-        "outcome",
-        "risk_level",
-        "owner",
-        "requester",
-        "template",
-        "problem",
-        "affected_cis",
-        "affected_services",
-        "retrospective_review_required",
-        "routed_to_design",
-        "reference",
-    ]
-    search_fields = ["reference", "title", "description"]
-    ordering_fields = ["created", "updated", "planned_start", "status", "reference", "category"]
     create_service = staticmethod(services.change_create)
     update_service = staticmethod(services.change_update)
     delete_service = staticmethod(services.change_delete)
-    workflow = CHANGE_WORKFLOW
     transition_service = staticmethod(services.change_transition)
 
     @extend_schema(
@@ -296,9 +211,7 @@ class ChangeScheduleViewSet(viewsets.ViewSet):
     )
     def list(self, request: Request) -> Response:
         user = request.user
-        if not permissions.has_permission(user, permissions.VIEW, Change) or permissions.is_customer_user(
-            user
-        ):
+        if not selectors.schedule_readable(user):
             raise PermissionDenied("The schedule of change is for the provider's staff with a change role.")
         start = _when(request, "start", timezone.now())
         end = _when(request, "end", start + dt.timedelta(days=31))
@@ -335,96 +248,27 @@ class ChangeScheduleViewSet(viewsets.ViewSet):
         )
 
 
-class ChangePolicySerializer(RecordSerializer):
-    class Meta:
-        model = ChangePolicy
-        fields = [
-            "id",
-            "url",
-            "name",
-            "active",
-            "description",
-            "controlled_ci_types",
-            "normal_authority",
-            "major_authority",
-            "emergency_authority",
-            "cab",
-            "emergency_board",
-            "major_customer_threshold",
-            "major_on_high_risk",
-            "review_within_days",
-            "emergency_procedure",
-            "created",
-            "updated",
-        ]
-
-
 class ChangePolicyViewSet(RecordViewSet):
     queryset = ChangePolicy.objects.prefetch_related("controlled_ci_types")
-    serializer_class = ChangePolicySerializer
-    filterset_fields = ["active"]
-    search_fields = ["name"]
-    ordering_fields = ["created", "name"]
     create_service = staticmethod(services.policy_create)
     update_service = staticmethod(services.policy_update)
 
 
-class ChangeAdvisoryBoardSerializer(RecordSerializer):
-    class Meta:
-        model = ChangeAdvisoryBoard
-        fields = ["id", "url", "name", "kind", "description", "members", "quorum", "created", "updated"]
-
-
 class ChangeAdvisoryBoardViewSet(RecordViewSet):
     queryset = ChangeAdvisoryBoard.objects.prefetch_related("members")
-    serializer_class = ChangeAdvisoryBoardSerializer
-    filterset_fields = ["kind", "members"]
-    search_fields = ["name"]
-    ordering_fields = ["created", "name"]
-
-
-class StandardChangeTemplateSerializer(RecordSerializer):
-    class Meta:
-        model = StandardChangeTemplate
-        fields = [
-            "id",
-            "url",
-            "name",
-            "description",
-            "implementation_steps",
-            "allowed_ci_types",
-            "active",
-            "created",
-            "updated",
-        ]
 
 
 class StandardChangeTemplateViewSet(RecordViewSet):
     queryset = StandardChangeTemplate.objects.prefetch_related("allowed_ci_types")
-    serializer_class = StandardChangeTemplateSerializer
-    filterset_fields = ["active"]
-    search_fields = ["name", "description"]
-    ordering_fields = ["created", "name"]
 
 
 class ChangeConfigurationUpdateSerializer(RecordSerializer):
+    """A configuration update a change plans, applied when the change completes successfully."""
+
     new_value = serializers.JSONField(help_text="The new version, status or attribute value.")
 
     class Meta:
-        model = ChangeConfigurationUpdate
-        fields = [
-            "id",
-            "url",
-            "change",
-            "ci",
-            "field",
-            "attribute",
-            "new_value",
-            "applied_at",
-            "created",
-            "updated",
-        ]
-        read_only_fields = ["applied_at"]
+        resource = ChangeConfigurationUpdateResource
 
 
 class ChangeConfigurationUpdateViewSet(RecordViewSet):
@@ -432,36 +276,13 @@ class ChangeConfigurationUpdateViewSet(RecordViewSet):
 
     queryset = ChangeConfigurationUpdate.objects.all()
     serializer_class = ChangeConfigurationUpdateSerializer
-    filterset_fields = ["change", "ci", "field"]
-    ordering_fields = ["created", "id"]
     create_service = staticmethod(services.configuration_update_create)
     update_service = staticmethod(services.configuration_update_update)
     delete_service = staticmethod(services.configuration_update_delete)
 
 
-class BlackoutWindowSerializer(RecordSerializer):
-    class Meta:
-        model = BlackoutWindow
-        fields = [
-            "id",
-            "url",
-            "name",
-            "reason",
-            "start",
-            "end",
-            "services",
-            "customers",
-            "created",
-            "updated",
-        ]
-
-
 class BlackoutWindowViewSet(RecordViewSet):
     queryset = BlackoutWindow.objects.prefetch_related("services", "customers")
-    serializer_class = BlackoutWindowSerializer
-    filterset_fields = ["services", "customers"]
-    search_fields = ["name", "reason"]
-    ordering_fields = ["start", "created"]
 
 
 def register(router) -> None:

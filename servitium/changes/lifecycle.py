@@ -23,6 +23,8 @@ APPROVED_OR_LATER = (APPROVED, IMPLEMENTING, COMPLETED, FAILED, BACKED_OUT, REVI
 # Implementation has ended; the outcome is known.
 IMPLEMENTED = (COMPLETED, FAILED, BACKED_OUT, REVIEWED, CLOSED)
 UNSUCCESSFUL = (Change.Outcome.FAILED, Change.Outcome.BACKED_OUT)
+# Changes that authorise updates of the CIs they name (cmdb.control).
+AUTHORISING = (APPROVED, IMPLEMENTING)
 # Changes that still compete for a window on the schedule.
 SCHEDULED = (SUBMITTED, APPROVED, IMPLEMENTING)
 ENDED = (REJECTED, CLOSED, CANCELLED)

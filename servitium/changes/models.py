@@ -2,7 +2,7 @@
 templates, change advisory boards, requests for change with their assessment, approvals, planned
 configuration updates, and blackout windows of the schedule of change.
 
-All of these are the provider's own records: customer users see none of them (no tenant path).
+All of these are the provider's own records: customer users see none of them (see `resources.py`).
 """
 
 from __future__ import annotations
@@ -62,8 +62,6 @@ class ChangeAdvisoryBoard(BaseModel):
     quorum = models.PositiveSmallIntegerField(
         _("quorum"), default=2, help_text=_("Approvals needed, with no rejection, to approve a change.")
     )
-
-    permission_area = AREA
 
     class Meta:
         ordering = ["name"]
@@ -135,8 +133,6 @@ class ChangePolicy(BaseModel):
         help_text=_("How emergency changes are raised, authorised and reviewed afterwards."),
     )
 
-    permission_area = AREA
-
     class Meta:
         ordering = ["-active", "name", "id"]
         verbose_name = _("change management policy")
@@ -191,8 +187,6 @@ class StandardChangeTemplate(BaseModel):
         help_text=_("The template only covers CIs of these types (none: any type)."),
     )
     active = models.BooleanField(_("active"), default=True)
-
-    permission_area = AREA
 
     class Meta:
         ordering = ["name"]
@@ -339,8 +333,6 @@ class Change(BaseModel):
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
-    permission_area = AREA
-    tenant_path = None
     reference_prefix = "CHG"
 
     class Meta:
@@ -407,8 +399,6 @@ class ChangeApproval(BaseModel):
         _("retrospective"), default=False, help_text=_("Decided after an emergency change was implemented.")
     )
 
-    permission_area = AREA
-
     class Meta:
         ordering = ["decided_at", "id"]
         verbose_name = _("change approval")
@@ -445,8 +435,6 @@ class ChangeConfigurationUpdate(BaseModel):
     )
     new_value = models.JSONField(_("new value"))
     applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
-
-    permission_area = AREA
 
     class Meta:
         ordering = ["change", "id"]
@@ -485,8 +473,6 @@ class BlackoutWindow(BaseModel):
         related_name="blackout_windows",
         help_text=_("Only changes affecting these customers (none: every change)."),
     )
-
-    permission_area = AREA
 
     class Meta:
         ordering = ["start", "id"]

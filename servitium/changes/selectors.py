@@ -1,5 +1,5 @@
-"""Reads of change management that need thought: the active policy and what it controls, the customers a
-change affects, the major-impact criteria, the schedule of change with its conflicts, and trends.
+"""Reads of change management that need thought: the active policy, who may read the schedule, the
+customers a change affects, the major-impact criteria, the schedule of change with its conflicts, and trends.
 
 Conflict detection for a window runs a fixed number of queries whatever the number of changes: the changes,
 their CIs, one recursive walk of the CMDB from all changed CIs at once, the services and customers behind
@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from servitium.catalog.models import Service
 from servitium.cmdb.models import CIRelationship, ConfigurationItem
+from servitium.core import permissions
 from servitium.parties.models import Organization
 
 from . import lifecycle as L
@@ -32,16 +33,11 @@ def active_policy() -> ChangePolicy | None:
     return ChangePolicy.objects.filter(active=True).select_related("cab", "emergency_board").first()
 
 
-def ci_under_change_control(ci: ConfigurationItem) -> bool:
-    """Is the CI's type under change control in the active policy?"""
-    return ChangePolicy.objects.filter(active=True, controlled_ci_types=ci.ci_type_id).exists()
-
-
-def change_authorises_ci_update(change: Change, ci: ConfigurationItem) -> bool:
-    """Does this change allow updating the CI now (approved or being implemented, and listing the CI)?"""
-    if change.status not in (L.APPROVED, L.IMPLEMENTING):
-        return False
-    return change.affected_cis.filter(pk=ci.pk).exists()
+def schedule_readable(user: Any) -> bool:
+    """May this user read the schedule of change (the API resource, the calendar, the CAB view, the feed)?
+    Whoever may read changes: the declaration keeps them to the provider's staff with a change role (or a
+    role reading change management)."""
+    return permissions.has_permission(user, permissions.VIEW, Change)
 
 
 def affected_customers(change: Change) -> QuerySet[Organization]:

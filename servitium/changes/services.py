@@ -31,27 +31,8 @@ from .models import (
     ChangePolicy,
 )
 
-SYSTEM_FIELDS = (
-    "status",
-    "submitted_at",
-    "approved_at",
-    "actual_start",
-    "actual_end",
-    "outcome",
-    "retrospective_review_required",
-    "retrospective_decision",
-    "routed_to_design",
-    "reviewed_at",
-    "closed_at",
-)
 # What was assessed and approved stays as it was once the change is approved.
 FIXED_ONCE_APPROVED = ("category", "change_type", "template", "affected_cis", "affected_services")
-
-
-def _no_system_fields(data: dict[str, Any]) -> None:
-    for name in SYSTEM_FIELDS:
-        if name in data:
-            raise ValidationError({name: [_("Set by the change's lifecycle (transitions), not directly.")]})
 
 
 # --- policy ----------------------------------------------------------------------------------------------
@@ -86,7 +67,6 @@ def _deactivate_others(actor: Any, keep: int | None) -> None:
 def change_create(*, actor: Any, data: dict[str, Any], m2m: dict[str, Any] | None = None) -> Change:
     """Record a request for change (a draft). Without services named, the services behind its CIs (by the
     CMDB's impact analysis) are filled in."""
-    _no_system_fields(data)
     m2m = dict(m2m or {})
     cis = [getattr(c, "pk", c) for c in m2m.get("affected_cis") or ()]
     if cis and not m2m.get("affected_services"):
@@ -101,7 +81,6 @@ def change_update(
     *, actor: Any, instance: Change, data: dict[str, Any], m2m: dict[str, Any] | None = None
 ) -> Change:
     """Change the request's fields; an ended change is kept as it was, an approved one keeps its scope."""
-    _no_system_fields(data)
     if instance.status in L.ENDED:
         raise TransitionNotAllowed(
             _("A %(status)s change is kept as it was.") % {"status": instance.get_status_display()}
@@ -146,7 +125,7 @@ def _link_problem(actor: Any, change: Change) -> None:
     from servitium.problems import services as problem_services
 
     problem_services.problem_update(
-        actor=actor, instance=problem, data={"change_reference": change.reference}
+        actor=actor, instance=problem, data={}, derived={"change_reference": change.reference}
     )
 
 
@@ -436,12 +415,11 @@ def change_approval_record(
         with transaction.atomic():
             approval = core_services.record_create(
                 model=ChangeApproval,
-                data={
+                data={"decision": decision, "comment": comment},
+                derived={
                     "change": change,
                     "approver": actor,
                     "board": board,
-                    "decision": decision,
-                    "comment": comment,
                     "decided_at": timezone.now(),
                     "retrospective": retrospective,
                 },
@@ -462,7 +440,8 @@ def _conclude(actor: Any, change: Change, quorum: int, retrospective: bool, over
             verdict = ChangeApproval.Decision.REJECT if rejections else ChangeApproval.Decision.APPROVE
             core_services.record_update(
                 instance=change,
-                data={"retrospective_review_required": False, "retrospective_decision": verdict},
+                data={},
+                derived={"retrospective_review_required": False, "retrospective_decision": verdict},
                 actor=actor,
             )
         return
@@ -499,8 +478,6 @@ def _check_update(change: Change, ci: Any) -> None:
 def configuration_update_create(
     *, actor: Any, data: dict[str, Any], m2m: dict[str, Any] | None = None
 ) -> ChangeConfigurationUpdate:
-    data = dict(data)
-    data.pop("applied_at", None)
     _check_update(data["change"], data["ci"])
     return core_services.record_create(model=ChangeConfigurationUpdate, data=data, actor=actor, m2m=m2m)
 
@@ -543,7 +520,7 @@ def apply_configuration_updates(*, actor: Any, change: Change) -> list[ChangeCon
             raise ValidationError(
                 {"configuration_updates": [f"{ci.reference}: {m}" for m in exc.messages]}
             ) from None
-        core_services.record_update(instance=update, data={"applied_at": now}, actor=actor)
+        core_services.record_update(instance=update, data={}, derived={"applied_at": now}, actor=actor)
     return pending
 
 

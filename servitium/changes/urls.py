@@ -28,6 +28,7 @@ urlpatterns = [
     path("blackouts/new/", views.BlackoutForm.as_view(), name="blackoutwindow_create"),
     path("blackouts/<int:pk>/", views.BlackoutDetail.as_view(), name="blackoutwindow_detail"),
     path("blackouts/<int:pk>/edit/", views.BlackoutForm.as_view(), name="blackoutwindow_edit"),
+    path("updates/", views.UpdateList.as_view(), name="changeconfigurationupdate_list"),
     path("updates/new/", views.UpdateForm.as_view(), name="changeconfigurationupdate_create"),
     path("updates/<int:pk>/", views.UpdateDetail.as_view(), name="changeconfigurationupdate_detail"),
     path("updates/<int:pk>/edit/", views.UpdateForm.as_view(), name="changeconfigurationupdate_edit"),

@@ -32,73 +32,17 @@ from .models import (
     StandardChangeTemplate,
 )
 
-CHANGE_FIELDS = [
-    "reference",
-    "title",
-    "status",
-    "category",
-    "change_type",
-    "classification",
-    "description",
-    "justification",
-    "template",
-    "requester",
-    "owner",
-    "implementer",
-    "problem",
-    "affected_cis",
-    "affected_services",
-    "planned_start",
-    "planned_end",
-    "actual_start",
-    "actual_end",
-    "outcome",
-    "failure_reason",
-    "routed_to_design",
-    "design_reference",
-    "retrospective_review_required",
-    "retrospective_decision",
-    "blackout_override_reason",
-]
-ASSESSMENT_FIELDS = [
-    "risk_level",
-    "risk_assessment",
-    "impact_assessment",
-    "business_benefit",
-    "technical_feasibility",
-    "cost",
-    "continuity_availability_impact",
-    "security_impact",
-    "capacity_impact",
-    "implementation_plan",
-    "remediation_plan",
-    "test_plan",
-]
-REVIEW_FIELDS = [
-    "investigation_cause",
-    "investigation_actions",
-    "objectives_met",
-    "unexpected_effects",
-    "review_notes",
-    "reviewed_at",
-]
 FEED_DAYS_BACK, FEED_DAYS_AHEAD = 30, 365
 
 
 class ChangeList(generic.RecordListView):
     model = Change
-    columns = ["reference", "title", "category", "status", "risk_level", "planned_start", "outcome"]
-    filter_fields = ["status", "category", "change_type", "outcome"]
-    search_fields = ["reference", "title"]
-    default_sort = "-created"
     template_name = "changes/change_list.html"
 
 
 class ChangeDetail(generic.RecordDetailView):
     model = Change
-    fields = CHANGE_FIELDS
     template_name = "changes/change_detail.html"
-    workflow = L.CHANGE_WORKFLOW
     transition_service = staticmethod(services.change_transition)
     transition_fields = tuple(L.TRANSITION_FIELDS)
 
@@ -108,8 +52,6 @@ class ChangeDetail(generic.RecordDetailView):
     def context(self, obj: Change):
         context = super().context(obj)
         user = self.request.user
-        details = {name: generic.display_value(obj, name) for name in ASSESSMENT_FIELDS + REVIEW_FIELDS}
-        labels = {name: obj._meta.get_field(name).verbose_name for name in details}
         policy = selectors.active_policy()
         authority, board, quorum = services.approval_route(obj, policy)
         conflicts = selectors.conflicts_for(obj)
@@ -121,8 +63,6 @@ class ChangeDetail(generic.RecordDetailView):
 
         context.update(
             {
-                "assessment": [(labels[n], details[n]) for n in ASSESSMENT_FIELDS],
-                "review": [(labels[n], details[n]) for n in REVIEW_FIELDS],
                 "approvals": obj.approvals.select_related("approver", "board"),
                 "conflicts": conflicts,
                 "updates": obj.configuration_updates.select_related("ci"),
@@ -165,27 +105,6 @@ class ChangeDetail(generic.RecordDetailView):
 
 class ChangeForm(generic.RecordFormView):
     model = Change
-    form_fields = [
-        "title",
-        "category",
-        "change_type",
-        "classification",
-        "description",
-        "justification",
-        "template",
-        "requester",
-        "owner",
-        "implementer",
-        "problem",
-        "affected_cis",
-        "affected_services",
-        "planned_start",
-        "planned_end",
-        *ASSESSMENT_FIELDS,
-        "design_reference",
-        "investigation_cause",
-        "investigation_actions",
-    ]
     create_service = staticmethod(services.change_create)
     update_service = staticmethod(services.change_update)
 
@@ -210,7 +129,7 @@ class ChangeCalendar(generic.RecordMixin, generic.View):
     model = Change
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        if not permissions.has_permission(request.user, permissions.VIEW, Change):
+        if not selectors.schedule_readable(request.user):
             raise Http404(_("No such page."))
         first = _month(request)
         tz = timezone.get_current_timezone()
@@ -261,7 +180,7 @@ class ChangeBoardView(generic.RecordMixin, generic.View):
     model = Change
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        if not permissions.has_permission(request.user, permissions.VIEW, Change):
+        if not selectors.schedule_readable(request.user):
             raise Http404(_("No such page."))
         visible = self.visible().select_related("owner")
         mine = services.decidable_by(request.user, visible).prefetch_related(
@@ -307,7 +226,7 @@ def schedule_feed(request: HttpRequest) -> HttpResponse:
         user = ical.user_for_token(request.GET.get("token", ""), User.objects.all())
     if user is None:
         return HttpResponse(_("A feed token or a sign-in is needed."), status=401, content_type="text/plain")
-    if permissions.is_customer_user(user) or not permissions.has_permission(user, permissions.VIEW, Change):
+    if not selectors.schedule_readable(user):
         return HttpResponse(_("Not allowed."), status=403, content_type="text/plain")
     now = timezone.now()
     changes = (
@@ -330,99 +249,70 @@ def schedule_feed(request: HttpRequest) -> HttpResponse:
 
 class PolicyList(generic.RecordListView):
     model = ChangePolicy
-    columns = ["name", "active", "normal_authority", "major_authority", "emergency_authority"]
-    default_sort = "name"
 
 
 class PolicyDetail(generic.RecordDetailView):
     model = ChangePolicy
-    fields = [
-        "name",
-        "active",
-        "description",
-        "controlled_ci_types",
-        "normal_authority",
-        "major_authority",
-        "emergency_authority",
-        "cab",
-        "emergency_board",
-        "major_customer_threshold",
-        "major_on_high_risk",
-        "review_within_days",
-        "emergency_procedure",
-    ]
 
 
 class PolicyForm(generic.RecordFormView):
     model = ChangePolicy
-    form_fields = PolicyDetail.fields
     create_service = staticmethod(services.policy_create)
     update_service = staticmethod(services.policy_update)
 
 
 class BoardList(generic.RecordListView):
     model = ChangeAdvisoryBoard
-    columns = ["name", "kind", "quorum"]
-    default_sort = "name"
 
 
 class BoardDetail(generic.RecordDetailView):
     model = ChangeAdvisoryBoard
-    fields = ["name", "kind", "description", "members", "quorum"]
 
 
 class BoardForm(generic.RecordFormView):
     model = ChangeAdvisoryBoard
-    form_fields = BoardDetail.fields
 
 
 class TemplateList(generic.RecordListView):
     model = StandardChangeTemplate
-    columns = ["name", "active", "description"]
-    default_sort = "name"
 
 
 class TemplateDetail(generic.RecordDetailView):
     model = StandardChangeTemplate
-    fields = ["name", "description", "implementation_steps", "allowed_ci_types", "active"]
 
 
 class TemplateForm(generic.RecordFormView):
     model = StandardChangeTemplate
-    form_fields = TemplateDetail.fields
 
 
 class BlackoutList(generic.RecordListView):
     model = BlackoutWindow
-    columns = ["name", "start", "end", "reason"]
-    search_fields = ["name", "reason"]
-    default_sort = "start"
 
 
 class BlackoutDetail(generic.RecordDetailView):
     model = BlackoutWindow
-    fields = ["name", "reason", "start", "end", "services", "customers"]
 
 
 class BlackoutForm(generic.RecordFormView):
     model = BlackoutWindow
-    form_fields = BlackoutDetail.fields
 
 
-class UpdateViews:
-    """Configuration updates live on their change's page (`?change=<id>` pre-fills the form)."""
+class UpdateList(generic.RecordListView):
+    """Configuration updates across changes (each also lives on its change's page)."""
 
-    def base_context(self):
-        return {**super().base_context(), "list_url": "changes:change_list"}
-
-
-class UpdateDetail(UpdateViews, generic.RecordDetailView):
     model = ChangeConfigurationUpdate
-    fields = ["change", "ci", "field", "attribute", "new_value", "applied_at"]
+
+    def base_queryset(self):
+        return ChangeConfigurationUpdate.objects.select_related("change", "ci")
 
 
-class UpdateForm(UpdateViews, generic.RecordFormView):
+class UpdateDetail(generic.RecordDetailView):
     model = ChangeConfigurationUpdate
-    form_fields = ["change", "ci", "field", "attribute", "new_value"]
+
+
+class UpdateForm(generic.RecordFormView):
+    """Planned from the change's page (`?change=<id>` pre-fills the form)."""
+
+    model = ChangeConfigurationUpdate
     create_service = staticmethod(services.configuration_update_create)
     update_service = staticmethod(services.configuration_update_update)

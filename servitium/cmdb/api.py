@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import django_filters
-from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -14,55 +12,39 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from servitium.changes.models import Change, ChangePolicy
+from servitium.core import permissions
 from servitium.core.api.base import RecordSerializer, RecordViewSet
+from servitium.core.api.fields import RestrictedPrimaryKeyRelatedField
 
-from . import api_control, selectors, services
+from . import api_control, control, selectors, services
+from .api_inputs import InputsSerializer
 from .models import CIRelationship, CIType, ConfigurationItem
+from .resources import CIRelationshipResource, CITypeResource, ConfigurationItemResource
 
 
 class CITypeSerializer(RecordSerializer):
+    """A kind of configuration item and the attribute schema its CIs are checked against."""
+
     under_change_control = serializers.SerializerMethodField(
         help_text="Whether the active change policy puts CIs of this type under change control (set there)."
     )
 
     class Meta:
-        model = CIType
-        fields = [
-            "id",
-            "url",
-            "name",
-            "description",
-            "attribute_schema",
-            "under_change_control",
-            "created",
-            "updated",
-        ]
+        resource = CITypeResource
 
     def get_under_change_control(self, obj: CIType) -> bool:
-        annotated = getattr(obj, "controlled", None)
-        if annotated is not None:
-            return annotated
-        return ChangePolicy.objects.filter(active=True, controlled_ci_types=obj.pk).exists()
-
-
-def _controlled_types():
-    """CI types annotated with `controlled`: in the active change policy (the one place that says so)."""
-    in_policy = ChangePolicy.controlled_ci_types.through.objects.filter(
-        citype=OuterRef("pk"), changepolicy__active=True
-    )
-    return CIType.objects.annotate(controlled=Exists(in_policy))
+        return control.type_under_change_control(obj)
 
 
 class CITypeViewSet(RecordViewSet):
     """CI types and the attribute schema their CIs are checked against."""
 
-    queryset = _controlled_types()
+    queryset = CIType.objects.all()
     serializer_class = CITypeSerializer
-    filterset_fields = ["name"]
-    search_fields = ["name", "description"]
-    ordering_fields = ["name", "created", "updated"]
     update_service = staticmethod(services.ci_type_update)
+
+    def get_queryset(self):
+        return control.with_control(super().get_queryset())
 
 
 CHANGE_HELP = (
@@ -71,50 +53,39 @@ CHANGE_HELP = (
 )
 
 
+class ChangeField(RestrictedPrimaryKeyRelatedField):
+    """A change record by id, from the installed change process (cmdb.control), among those the user may
+    see; without a change process there is none to name."""
+
+    def get_queryset(self):
+        changes = control.changes()
+        if changes is None:
+            return CIType.objects.none()
+        request = self.context.get("request")
+        return changes if request is None else permissions.restrict(changes, request.user)
+
+
 def _change_field():
-    return RecordSerializer.serializer_related_field(
-        queryset=Change.objects.all(), write_only=True, required=False, allow_null=True, help_text=CHANGE_HELP
+    # The queryset given here only satisfies the field's constructor; get_queryset() asks the change process.
+    return ChangeField(
+        queryset=CIType.objects.none(),
+        write_only=True,
+        required=False,
+        allow_null=True,
+        help_text=CHANGE_HELP,
     )
 
 
-class CISerializer(RecordSerializer):
+class CISerializer(InputsSerializer):
+    """A configuration item; `change` (write only) names the approved change covering a write to a CI under
+    change control."""
+
     ci_type_display = serializers.CharField(source="ci_type.name", read_only=True)
     change = _change_field()
+    inputs = ("change",)
 
     class Meta:
-        model = ConfigurationItem
-        fields = [
-            "id",
-            "url",
-            "reference",
-            "name",
-            "ci_type",
-            "ci_type_display",
-            "status",
-            "version",
-            "description",
-            "owner",
-            "location",
-            "customers",
-            "service",
-            "documentation_url",
-            "attributes",
-            "master_copies",
-            "change",
-            "created",
-            "updated",
-        ]
-        read_only_fields = ["reference"]
-
-
-class CIFilter(django_filters.FilterSet):
-    customer = django_filters.NumberFilter(
-        field_name="customers", distinct=True, label="Id of a customer organization the CI serves"
-    )
-
-    class Meta:
-        model = ConfigurationItem
-        fields = ["ci_type", "status", "customer", "service", "owner", "location", "reference"]
+        resource = ConfigurationItemResource
 
 
 def _summary(name: str, fields: list[str]):
@@ -206,9 +177,6 @@ class CIViewSet(RecordViewSet):
         "customers", "master_copies"
     )
     serializer_class = CISerializer
-    filterset_class = CIFilter
-    search_fields = ["name", "reference"]
-    ordering_fields = ["name", "reference", "status", "created", "updated"]
     create_service = staticmethod(services.ci_create)
     update_service = staticmethod(services.ci_update)
     delete_service = staticmethod(services.ci_delete)
@@ -250,12 +218,14 @@ class CIViewSet(RecordViewSet):
         return Response([p.as_dict() for p in selectors.licences(request.user)])
 
 
-class CIRelationshipSerializer(RecordSerializer):
+class CIRelationshipSerializer(InputsSerializer):
+    """A directed relationship between two CIs; `change` (write only) as for CIs."""
+
     change = _change_field()
+    inputs = ("change",)
 
     class Meta:
-        model = CIRelationship
-        fields = ["id", "url", "source", "target", "kind", "description", "change", "created", "updated"]
+        resource = CIRelationshipResource
 
 
 class CIRelationshipViewSet(RecordViewSet):
@@ -264,9 +234,6 @@ class CIRelationshipViewSet(RecordViewSet):
 
     queryset = CIRelationship.objects.select_related("source", "target")
     serializer_class = CIRelationshipSerializer
-    filterset_fields = ["source", "target", "kind"]
-    search_fields = ["description", "source__name", "target__name"]
-    ordering_fields = ["created", "updated", "kind"]
     create_service = staticmethod(services.relationship_create)
     update_service = staticmethod(services.relationship_update)
     delete_service = staticmethod(services.relationship_delete)

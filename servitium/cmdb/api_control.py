@@ -22,29 +22,10 @@ from servitium.core import permissions
 from servitium.core.api.base import RecordSerializer, RecordViewSet
 
 from . import audits, baselines, services
-from .lifecycle import AUDIT_WORKFLOW, FINDING_WORKFLOW
+from .api_inputs import InputsSerializer
 from .models import CIType, ConfigurationItem
 from .records import AuditFinding, Baseline, ConfigurationAudit, MasterCopy
-
-
-class MasterCopySerializer(RecordSerializer):
-    class Meta:
-        model = MasterCopy
-        fields = [
-            "id",
-            "url",
-            "name",
-            "kind",
-            "version",
-            "storage_location",
-            "checksum_sha256",
-            "custodian",
-            "description",
-            "cis",
-            "created",
-            "updated",
-        ]
-        read_only_fields = ["cis"]
+from .resources import AuditFindingResource, BaselineResource, ConfigurationAuditResource
 
 
 class MasterCopyViewSet(RecordViewSet):
@@ -52,38 +33,21 @@ class MasterCopyViewSet(RecordViewSet):
     `cis` lists the CIs that reference the copy (set from the CI's `master_copies`)."""
 
     queryset = MasterCopy.objects.select_related("custodian").prefetch_related("cis")
-    serializer_class = MasterCopySerializer
-    filterset_fields = ["kind", "custodian", "name", "version"]
-    search_fields = ["name", "version", "storage_location", "description"]
-    ordering_fields = ["name", "version", "created", "updated"]
 
 
-class BaselineSerializer(RecordSerializer):
+class BaselineSerializer(InputsSerializer):
+    """A frozen snapshot of CIs; `cis` (write only) lists the CIs to freeze for scope `cis`."""
+
     cis = serializers.ListField(
         child=serializers.IntegerField(),
         write_only=True,
         required=False,
         help_text="Ids of the CIs to freeze (scope `cis`).",
     )
+    inputs = ("cis",)
 
     class Meta:
-        model = Baseline
-        fields = [
-            "id",
-            "url",
-            "reference",
-            "name",
-            "purpose",
-            "scope",
-            "scope_id",
-            "source_type",
-            "source_id",
-            "item_count",
-            "cis",
-            "created",
-            "updated",
-        ]
-        read_only_fields = ["reference", "item_count"]
+        resource = BaselineResource
 
 
 def _baseline_create(*, actor: Any, data: dict[str, Any], m2m: Any = None) -> Baseline:
@@ -91,6 +55,10 @@ def _baseline_create(*, actor: Any, data: dict[str, Any], m2m: Any = None) -> Ba
     data = dict(data)
     cis = data.pop("cis", None) or []
     scope = data.get("scope") or Baseline.Scope.CIS
+    if bool(data.get("source_type")) != (data.get("source_id") is not None):
+        raise DRFValidationError(
+            {"source_id": [_("Give both the type and the id of the cause, or neither.")]}
+        )
     source = (data["source_type"], data["source_id"]) if data.get("source_type") else None
     common = {
         "actor": actor,
@@ -146,9 +114,6 @@ class BaselineViewSet(RecordViewSet):
 
     queryset = Baseline.objects.all()
     serializer_class = BaselineSerializer
-    filterset_fields = ["scope", "scope_id", "source_type", "source_id"]
-    search_fields = ["name", "reference", "purpose"]
-    ordering_fields = ["created", "name", "reference"]
     create_service = staticmethod(_baseline_create)
     update_service = staticmethod(services.baseline_update)
 
@@ -187,44 +152,14 @@ class BaselineViewSet(RecordViewSet):
 
 
 class ConfigurationAuditSerializer(RecordSerializer):
+    """A configuration audit with the counts of what was discovered and found."""
+
     discovered_count = serializers.SerializerMethodField()
     findings_open = serializers.IntegerField(read_only=True, default=None)
     findings_total = serializers.IntegerField(read_only=True, default=None)
 
     class Meta:
-        model = ConfigurationAudit
-        fields = [
-            "id",
-            "url",
-            "reference",
-            "title",
-            "status",
-            "scope",
-            "scope_ci_type",
-            "scope_service",
-            "planned_for",
-            "auditor",
-            "notes",
-            "source_name",
-            "discovered_count",
-            "row_errors",
-            "imported_at",
-            "reconciled_at",
-            "closed_at",
-            "findings_open",
-            "findings_total",
-            "created",
-            "updated",
-        ]
-        read_only_fields = [
-            "reference",
-            "status",
-            "source_name",
-            "row_errors",
-            "imported_at",
-            "reconciled_at",
-            "closed_at",
-        ]
+        resource = ConfigurationAuditResource
 
     def get_discovered_count(self, obj: ConfigurationAudit) -> int:
         return len(obj.discovered or [])
@@ -245,10 +180,6 @@ class ConfigurationAuditViewSet(RecordViewSet):
         findings_open=Count("findings", filter=Q(findings__status="open"), distinct=True),
     )
     serializer_class = ConfigurationAuditSerializer
-    filterset_fields = ["status", "scope", "scope_ci_type", "scope_service", "auditor"]
-    search_fields = ["title", "reference", "notes"]
-    ordering_fields = ["created", "reference", "planned_for", "reconciled_at"]
-    workflow = AUDIT_WORKFLOW
     transition_service = staticmethod(audits.audit_transition)
 
     @extend_schema(request=AuditImportSerializer, responses=ConfigurationAuditSerializer)
@@ -274,31 +205,14 @@ class ConfigurationAuditViewSet(RecordViewSet):
 
 
 class AuditFindingSerializer(RecordSerializer):
-    # Read-only (changed through transitions), and described as plain text so that its open/closed choice
-    # set does not collide in the OpenAPI enums with other records' identical ones.
+    """One difference a configuration audit found, and its follow-up."""
+
+    # Described as plain text so that its open/closed choice set does not collide in the OpenAPI enums with
+    # other records' identical ones (read-only: it changes through transitions).
     status = serializers.CharField(read_only=True, help_text="`open` or `closed`.")
 
     class Meta:
-        model = AuditFinding
-        fields = [
-            "id",
-            "url",
-            "reference",
-            "audit",
-            "kind",
-            "ci",
-            "identifier",
-            "discovered",
-            "differences",
-            "owner",
-            "due_date",
-            "status",
-            "resolution",
-            "notes",
-            "created",
-            "updated",
-        ]
-        read_only_fields = ["reference", "status", "resolution"]
+        resource = AuditFindingResource
 
 
 class RegisterSerializer(serializers.Serializer):
@@ -312,10 +226,6 @@ class AuditFindingViewSet(RecordViewSet):
 
     queryset = AuditFinding.objects.select_related("audit", "ci", "owner")
     serializer_class = AuditFindingSerializer
-    filterset_fields = ["audit", "kind", "status", "resolution", "owner", "ci"]
-    search_fields = ["identifier", "reference", "notes"]
-    ordering_fields = ["created", "due_date", "reference", "kind"]
-    workflow = FINDING_WORKFLOW
     transition_service = staticmethod(audits.finding_transition)
 
     def _settle(self, request: Request, service, **kwargs) -> Response:

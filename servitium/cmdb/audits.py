@@ -216,8 +216,6 @@ def _finding(audit, *, kind, identifier, ci=None, discovered=None, diffs=None, o
 
 def reconcile(audit: ConfigurationAudit, actor: Any) -> list[AuditFinding]:
     """Compare the discovered rows with the records; each difference becomes an open finding."""
-    from servitium.core.references import format_reference, next_numbers
-
     rows = audit.discovered or []
     matcher = _Matcher()
     matcher.load(rows)
@@ -249,12 +247,13 @@ def reconcile(audit: ConfigurationAudit, actor: Any) -> list[AuditFinding]:
     expected = scope_queryset(audit).filter(status__in=["in_use", "maintenance"]).exclude(pk__in=matched)
     for ci in expected.select_related("owner").order_by("reference"):
         findings.append(_finding(audit, kind="missing", identifier=ci.reference, ci=ci, owner=ci.owner))
-    numbers = next_numbers(AuditFinding.reference_prefix, len(findings))
-    for finding, number in zip(findings, numbers, strict=True):
-        finding.reference = format_reference(AuditFinding.reference_prefix, number)
-        finding.full_clean(validate_unique=False)
-    AuditFinding.objects.bulk_create(findings, batch_size=1000)
-    return findings
+    # Numbered, validated and stored together, each with its change-log entry.
+    return core_services.record_bulk_create(
+        model=AuditFinding,
+        instances=findings,
+        actor=actor,
+        message=_("Found by reconciling %(audit)s") % {"audit": audit.reference},
+    )
 
 
 @transaction.atomic
@@ -285,9 +284,22 @@ def finding_transition(
     *, actor: Any, instance: AuditFinding, transition: str, note: str = "", data: dict | None = None
 ) -> AuditFinding:
     """Close a finding with a resolution (`data["resolution"]`), or reopen it."""
+    return _finding_step(actor=actor, instance=instance, transition=transition, note=note, data=data)
+
+
+def _finding_step(
+    *,
+    actor: Any,
+    instance: AuditFinding,
+    transition: str,
+    note: str = "",
+    data: dict | None = None,
+    settled: dict[str, Any] | None = None,
+) -> AuditFinding:
+    """A finding's transition; `settled` holds what the settling action wrote with it (the CI registered)."""
     finding = AuditFinding.objects.select_for_update().get(pk=instance.pk)
     step = FINDING_WORKFLOW.check(finding, finding.status, transition)
-    extra: dict[str, Any] = {"resolution": ""}
+    extra: dict[str, Any] = {"resolution": "", **(settled or {})}
     if step.name == "close":
         resolution = (data or {}).get("resolution", "")
         if not resolution:
@@ -358,14 +370,13 @@ def finding_register_ci(*, actor: Any, finding: AuditFinding, data: dict | None 
     values.setdefault("status", ConfigurationItem.Status.IN_USE)
     values.setdefault("name", finding.discovered.get("name") or finding.identifier)
     ci = services.ci_create(actor=actor, data=values)
-    finding.ci = ci
-    finding.save(update_fields=["ci", "updated"])
-    return finding_transition(
+    return _finding_step(
         actor=actor,
         instance=finding,
         transition="close",
         data={"resolution": "ci_registered"},
         note=_("Registered as %(ci)s") % {"ci": ci.reference},
+        settled={"ci": ci},
     )
 
 

@@ -7,7 +7,9 @@ and storage; access switches on a few core switches; core switches come in conne
 depend on a monitoring application, which closes cycles (app -> VM -> host -> app), as real estates do.
 Service CIs carry a catalogue service and customers, so impact analysis reaches services and customers.
 
-Rows are written in batches without the per-record services (no change log), with COPY on PostgreSQL.
+Rows are written in batches without the per-record services, with COPY on PostgreSQL; every CI and every
+relationship still gets its change-log entry (`changelog.record_many`, field values left out: the generated
+rows are the evidence), written with the batch.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from servitium.catalog.models import Service
+from servitium.core import services as core_services
+from servitium.core.changelog import record_many
+from servitium.core.context import change_context
 from servitium.core.references import format_reference, next_numbers
 from servitium.parties.models import Organization
 
@@ -47,6 +52,7 @@ ATTRIBUTES = {
     "storage": {"kind": "block", "capacity_tb": 200},
 }
 CORE_SWITCHES = 8
+LOGGED = "generated"  # the change-log message of every generated record
 PRODUCT_SIZE = 20  # applications that call each other
 R, D, C, P = "runs_on", "depends_on", "connects_to", "part_of"
 
@@ -74,6 +80,8 @@ class Generator:
         self.types = services.ensure_default_types()
         self.catalogue = list(Service.objects.values_list("pk", flat=True))
         self.customers = list(Organization.objects.filter(kind="customer").values_list("pk", flat=True))
+        # The CIs written, by id: a relationship's change-log entry names its ends without reading them back.
+        self.written: dict[int, ConfigurationItem] = {}
 
     def _write_cis(self, layer: str, count: int, batch: int, run: str) -> list[int]:
         """Create `count` CIs of one layer; returns their ids."""
@@ -112,10 +120,25 @@ class Generator:
                         ],
                         [f.column for f in fields],
                     )
+                    record_many(items, message=LOGGED, with_changes=False)
                 else:
-                    ids = [c.pk for c in ConfigurationItem.objects.bulk_create(items, batch_size=1000)]
+                    items = core_services.record_bulk_create(
+                        model=ConfigurationItem,
+                        instances=items,
+                        actor=None,
+                        message=LOGGED,
+                        validate_rows=False,  # built from the default types' own attribute values
+                        with_changes=False,
+                    )
+                    ids = [item.pk for item in items]
+                self.written.update((item.pk, item) for item in items)
                 written.extend(ids)
         return written
+
+    def _relationship(self, source: int, target: int, kind: str, now) -> CIRelationship:
+        return CIRelationship(
+            source=self.written[source], target=self.written[target], kind=kind, created=now, updated=now
+        )
 
     def _edges(self, layers: dict[str, list[int]], target: int) -> set[tuple[int, int, str]]:
         rng, edges = self.rng, set()
@@ -179,6 +202,12 @@ class Generator:
         progress: Callable[[str], None] | None = None,
     ) -> tuple[int, int]:
         """Write `cis` CIs and about `relationships` relationships; returns the counts written."""
+        with change_context(context="import"):  # logged as generated history, like imported data
+            return self._run(cis, relationships, batch=batch, progress=progress)
+
+    def _run(
+        self, cis: int, relationships: int, *, batch: int, progress: Callable[[str], None] | None
+    ) -> tuple[int, int]:
         run = format(self.rng.randrange(36**4), "x")
         layers: dict[str, list[int]] = {}
         for layer, share in LAYERS:
@@ -190,20 +219,25 @@ class Generator:
         for start in range(0, len(edges), batch * 4):
             chunk = edges[start : start + batch * 4]
             with transaction.atomic():
+                rels = [self._relationship(s, t, k, now) for s, t, k in chunk]
                 if connection.vendor == "postgresql":
                     ids = _ids(CIRelationship, len(chunk))
+                    for rel, pk in zip(rels, ids, strict=True):
+                        rel.pk = pk
                     _copy(
                         CIRelationship,
-                        [(pk, now, now, s, t, k, "") for pk, (s, t, k) in zip(ids, chunk, strict=True)],
+                        [(r.pk, now, now, r.source_id, r.target_id, r.kind, "") for r in rels],
                         ["id", "created", "updated", "source_id", "target_id", "kind", "description"],
                     )
+                    record_many(rels, message=LOGGED, with_changes=False)
                 else:
-                    CIRelationship.objects.bulk_create(
-                        [
-                            CIRelationship(source_id=s, target_id=t, kind=k, created=now, updated=now)
-                            for s, t, k in chunk
-                        ],
-                        batch_size=1000,
+                    core_services.record_bulk_create(
+                        model=CIRelationship,
+                        instances=rels,
+                        actor=None,
+                        message=LOGGED,
+                        validate_rows=False,  # no self-links, no duplicates by construction
+                        with_changes=False,
                     )
             if progress:
                 progress(f"relationships: {min(start + len(chunk), len(edges))}/{len(edges)}")

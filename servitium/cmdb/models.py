@@ -2,8 +2,7 @@
 relationships between them.
 
 CI types are data: each carries a small attribute schema of our own that every CI of the type is checked
-against on each write. Customers see the CIs that serve them (tenant path `customers`), and the
-relationships between two CIs they see; CI types are the provider's own.
+against on each write. Who sees and writes what is declared in `resources.py`.
 """
 
 from __future__ import annotations
@@ -18,7 +17,6 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from servitium.core import permissions
 from servitium.core.models import BaseModel
 
 from .records import AuditFinding, Baseline, BaselineItem, ConfigurationAudit, MasterCopy
@@ -156,9 +154,6 @@ class CIType(BaseModel):
         ),
     )
 
-    permission_area = "cmdb"
-    tenant_path = None
-
     class Meta:
         ordering = ["name"]
         verbose_name = _("CI type")
@@ -236,9 +231,6 @@ class ConfigurationItem(BaseModel):
         help_text=_("The authorised copies in the definitive library this CI is built or restored from."),
     )
 
-    permission_area = "cmdb"
-    tenant_path = "customers"  # customers see the CIs that serve them
-    customer_actions = frozenset({permissions.VIEW})
     reference_prefix = "CI"
 
     class Meta:
@@ -284,10 +276,6 @@ class CIRelationship(BaseModel):
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.DEPENDS_ON)
     description = models.CharField(_("description"), max_length=300, blank=True)
 
-    permission_area = "cmdb"
-    tenant_path = None
-    customer_actions = frozenset({permissions.VIEW})
-
     class Meta:
         ordering = ["source__name", "kind", "target__name", "id"]
         verbose_name = _("CI relationship")
@@ -303,18 +291,11 @@ class CIRelationship(BaseModel):
         indexes = [models.Index(fields=["target", "kind"], name="cirel_target_idx")]
 
     def __str__(self) -> str:
-        return f"{self.source.name} {self.get_kind_display()} {self.target.name}"
+        # The label by the enum (get_kind_display rebuilds the field's choices on every call, which a bulk
+        # write's change-log entries pay for each row).
+        label = self.Kind(self.kind).label if self.kind in self.Kind.values else self.kind
+        return f"{self.source.name} {label} {self.target.name}"
 
     def clean(self) -> None:
         if self.source_id is not None and self.source_id == self.target_id:
             raise ValidationError({"target": [_("A CI cannot be related to itself.")]})
-
-    @classmethod
-    def restrict_queryset(cls, queryset, user, action):
-        """Provider users by their cmdb roles; customers read the relationships between CIs they see."""
-        if not permissions.is_customer_user(user):
-            return queryset if permissions.area_allows(user, cls.permission_area, action) else queryset.none()
-        if action not in cls.customer_actions or not user.organization_id:
-            return queryset.none()
-        visible = ConfigurationItem.objects.filter(customers=user.organization_id).values("pk")
-        return queryset.filter(source__in=visible, target__in=visible)

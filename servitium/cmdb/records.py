@@ -1,8 +1,8 @@
 """Records that control the configuration (2011 9.1 / 2018 8.2.5, 8.2.6): baselines (frozen snapshots of
 a set of CIs), configuration audits with their findings, and the master copies of the definitive library.
 
-All of these are the provider's own (no tenant path): a baseline or an audit spans many customers' CIs, so
-customer users see none of them. Imported by `models.py`, which is where Django looks for them.
+All of these are the provider's own (see `resources.py`): a baseline or an audit spans many customers' CIs,
+so customer users see none of them. Imported by `models.py`, which is where Django looks for them.
 """
 
 from __future__ import annotations
@@ -52,9 +52,6 @@ class MasterCopy(BaseModel):
     )
     description = models.TextField(_("description"), blank=True)
 
-    permission_area = "cmdb"
-    tenant_path = None
-
     class Meta:
         ordering = ["name", "version", "id"]
         verbose_name = _("master copy")
@@ -100,8 +97,6 @@ class Baseline(BaseModel):
     source_id = models.BigIntegerField(_("caused by (id)"), null=True, blank=True)
     item_count = models.PositiveIntegerField(_("CIs"), default=0)
 
-    permission_area = "cmdb"
-    tenant_path = None
     reference_prefix = "BL"
 
     class Meta:
@@ -198,8 +193,6 @@ class ConfigurationAudit(BaseModel):
     reconciled_at = models.DateTimeField(_("reconciled"), null=True, blank=True, db_index=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
 
-    permission_area = "cmdb"
-    tenant_path = None
     reference_prefix = "CAU"
     # The discovered rows are bulky; the change log keeps the file name and counts instead.
     changelog_exclude = frozenset({"discovered", "row_errors"})
@@ -273,8 +266,6 @@ class AuditFinding(BaseModel):
     resolution = models.CharField(_("resolution"), max_length=16, choices=Resolution.choices, blank=True)
     notes = models.TextField(_("notes"), blank=True)
 
-    permission_area = "cmdb"
-    tenant_path = None
     reference_prefix = "CAF"
 
     class Meta:

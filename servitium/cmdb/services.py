@@ -10,11 +10,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from servitium.core import permissions
 from servitium.core import services as core_services
-from servitium.core.errors import TransitionNotAllowed
 
-from . import baselines, selectors
+from . import baselines, control, selectors
 from .models import CIRelationship, CIType, ConfigurationItem
 from .records import Baseline, BaselineItem
 
@@ -157,31 +155,6 @@ DEFAULT_CONTROLLED_TYPES = frozenset(
 )
 
 
-def check_change_control(actor: Any, cis: list[ConfigurationItem], change: Any = None) -> None:
-    """CIs of the types the change policy controls change only through an approved (or implementing) change
-    that names them, or by a configuration manager (2011 9.1 / 2018 8.2.6, 8.5.1.1). Writes without an
-    actor are the processes' own (a change applying its configuration updates passes the change)."""
-    if actor is None or getattr(actor, "is_superuser", False):
-        return
-    if permissions.area_allows(actor, "cmdb", permissions.ALL):  # configuration managers, administrators
-        return
-    from servitium.changes import selectors as change_selectors
-
-    controlled = [ci for ci in cis if ci is not None and change_selectors.ci_under_change_control(ci)]
-    if not controlled:
-        return
-    if change is not None and all(
-        change_selectors.change_authorises_ci_update(change, ci) for ci in controlled
-    ):
-        return
-    refs = ", ".join(ci.reference for ci in controlled)
-    if change is None:
-        reason = _("%(cis)s: under change control; give the approved change that covers it (change).")
-    else:
-        reason = _("%(cis)s: under change control, and %(change)s is not approved or does not name it.")
-    raise TransitionNotAllowed(reason % {"cis": refs, "change": getattr(change, "reference", change)})
-
-
 def ci_create(*, actor: Any, data: dict[str, Any], m2m: dict[str, Any] | None = None) -> ConfigurationItem:
     data = dict(data)
     data.pop("change", None)  # registering a CI is not a change to a controlled one
@@ -198,14 +171,14 @@ def ci_update(
 ) -> ConfigurationItem:
     data = dict(data)
     change = data.pop("change", None) or change
-    check_change_control(actor, [instance], change)
+    control.require_authorised(actor, [instance], change)
     return core_services.record_update(instance=instance, data=data, actor=actor, m2m=m2m)
 
 
 @transaction.atomic
 def ci_delete(*, actor: Any, instance: ConfigurationItem) -> None:
     """Delete a CI; its relationships go first, each with its own change-log entry."""
-    check_change_control(actor, [instance])
+    control.require_authorised(actor, [instance])
     for relationship in CIRelationship.objects.filter(Q(source=instance) | Q(target=instance)):
         core_services.record_delete(instance=relationship, actor=actor)
     core_services.record_delete(instance=instance, actor=actor)
@@ -215,7 +188,7 @@ def relationship_create(
     *, actor: Any, data: dict[str, Any], m2m: dict[str, Any] | None = None
 ) -> CIRelationship:
     data = dict(data)
-    check_change_control(actor, [data.get("source"), data.get("target")], data.pop("change", None))
+    control.require_authorised(actor, [data.get("source"), data.get("target")], data.pop("change", None))
     return core_services.record_create(model=CIRelationship, data=data, actor=actor, m2m=m2m)
 
 
@@ -225,12 +198,12 @@ def relationship_update(
     data = dict(data)
     change = data.pop("change", None)
     ends = [instance.source, instance.target, data.get("source"), data.get("target")]
-    check_change_control(actor, ends, change)
+    control.require_authorised(actor, ends, change)
     return core_services.record_update(instance=instance, data=data, actor=actor, m2m=m2m)
 
 
 def relationship_delete(*, actor: Any, instance: CIRelationship) -> None:
-    check_change_control(actor, [instance.source, instance.target])
+    control.require_authorised(actor, [instance.source, instance.target])
     core_services.record_delete(instance=instance, actor=actor)
 
 
@@ -269,14 +242,8 @@ def baseline_create(
         raise ValidationError({"cis": _("No CI with id(s) %(ids)s.") % {"ids": ", ".join(map(str, unknown))}})
     baseline = core_services.record_create(
         model=Baseline,
-        data={
-            "name": name,
-            "purpose": purpose,
-            "scope": scope,
-            "scope_id": scope_id,
-            "item_count": len(snaps),
-            **_source_of(source),
-        },
+        data={"name": name, "purpose": purpose, "scope": scope, "scope_id": scope_id},
+        derived={"item_count": len(snaps), **_source_of(source)},
         actor=actor,
     )
     BaselineItem.objects.bulk_create(
@@ -319,8 +286,6 @@ def baseline_delete(*, actor: Any, instance: Baseline) -> None:
 
 
 def baseline_update(*, actor: Any, instance: Baseline, data: dict[str, Any], m2m: Any = None) -> Baseline:
-    """Only the name and purpose of a baseline may be corrected; its content is frozen."""
-    frozen = sorted(set(data) - {"name", "purpose"})
-    if frozen:
-        raise ValidationError({frozen[0]: _("A baseline's content cannot be changed; take a new baseline.")})
+    """Only the name and purpose of a baseline may be corrected (resources.BaselineResource); its content is
+    frozen."""
     return core_services.record_update(instance=instance, data=data, actor=actor)

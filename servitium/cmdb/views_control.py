@@ -18,7 +18,6 @@ from servitium.core import views as generic
 from servitium.core.errors import ApplicationError
 
 from . import audits, baselines, importing, selectors, services
-from .lifecycle import AUDIT_WORKFLOW, FINDING_WORKFLOW
 from .models import CIType, ConfigurationItem
 from .records import AuditFinding, Baseline, ConfigurationAudit, MasterCopy
 
@@ -88,10 +87,6 @@ def map_context(ci: ConfigurationItem, user: Any, depth_param: str | None) -> di
 
 class MasterCopyList(generic.RecordListView):
     model = MasterCopy
-    columns = ["name", "version", "kind", "storage_location", "custodian"]
-    filter_fields = ["kind"]
-    search_fields = ["name", "version", "storage_location"]
-    default_sort = "name"
     template_name = "cmdb/tabbed_list.html"
 
     def base_queryset(self):
@@ -103,7 +98,6 @@ class MasterCopyList(generic.RecordListView):
 
 class MasterCopyDetail(generic.RecordDetailView):
     model = MasterCopy
-    fields = ["name", "kind", "version", "storage_location", "checksum_sha256", "custodian", "description"]
     template_name = "cmdb/mastercopy_detail.html"
 
     def context(self, obj):
@@ -114,15 +108,6 @@ class MasterCopyDetail(generic.RecordDetailView):
 
 class MasterCopyForm(generic.RecordFormView):
     model = MasterCopy
-    form_fields = [
-        "name",
-        "kind",
-        "version",
-        "storage_location",
-        "checksum_sha256",
-        "custodian",
-        "description",
-    ]
 
 
 # --- baselines ---------------------------------------------------------------------------------------------
@@ -130,10 +115,6 @@ class MasterCopyForm(generic.RecordFormView):
 
 class BaselineList(generic.RecordListView):
     model = Baseline
-    columns = ["reference", "name", "scope", "item_count", "created"]
-    filter_fields = ["scope"]
-    search_fields = ["reference", "name", "purpose"]
-    default_sort = "-created"
     template_name = "cmdb/tabbed_list.html"
 
     def base_context(self):
@@ -142,7 +123,6 @@ class BaselineList(generic.RecordListView):
 
 class BaselineDetail(generic.RecordDetailView):
     model = Baseline
-    fields = ["reference", "name", "purpose", "scope", "scope_id", "source_type", "source_id", "item_count"]
     template_name = "cmdb/baseline_detail.html"
 
     def context(self, obj):
@@ -156,7 +136,6 @@ class BaselineEdit(generic.RecordFormView):
     """Only the name and purpose of a baseline can be corrected."""
 
     model = Baseline
-    form_fields = ["name", "purpose"]
     update_service = staticmethod(services.baseline_update)
 
     def instance(self, pk):
@@ -263,10 +242,6 @@ class BaselineCompare(generic.RecordMixin, generic.View):
 
 class AuditList(generic.RecordListView):
     model = ConfigurationAudit
-    columns = ["reference", "title", "status", "scope", "planned_for", "reconciled_at"]
-    filter_fields = ["status", "scope"]
-    search_fields = ["reference", "title"]
-    default_sort = "-created"
     template_name = "cmdb/tabbed_list.html"
 
     def base_context(self):
@@ -275,23 +250,7 @@ class AuditList(generic.RecordListView):
 
 class AuditDetail(generic.RecordDetailView):
     model = ConfigurationAudit
-    fields = [
-        "reference",
-        "title",
-        "status",
-        "scope",
-        "scope_ci_type",
-        "scope_service",
-        "planned_for",
-        "auditor",
-        "notes",
-        "source_name",
-        "imported_at",
-        "reconciled_at",
-        "closed_at",
-    ]
     template_name = "cmdb/audit_detail.html"
-    workflow = AUDIT_WORKFLOW
     transition_service = staticmethod(audits.audit_transition)
 
     def context(self, obj):
@@ -328,41 +287,22 @@ class AuditDetail(generic.RecordDetailView):
 
 class AuditForm(generic.RecordFormView):
     model = ConfigurationAudit
-    form_fields = ["title", "scope", "scope_ci_type", "scope_service", "planned_for", "auditor", "notes"]
 
 
 class FindingList(generic.RecordListView):
     model = AuditFinding
-    columns = ["reference", "audit", "kind", "identifier", "owner", "due_date", "status", "resolution"]
-    filter_fields = ["kind", "status", "audit"]
-    search_fields = ["reference", "identifier"]
-    default_sort = "due_date"
     template_name = "cmdb/tabbed_list.html"
 
     def base_queryset(self):
         return AuditFinding.objects.select_related("audit", "owner")
 
     def base_context(self):
-        # Findings come from reconciling an audit, not from a blank form.
-        return {**super().base_context(), "tab": "findings", "can_add": False}
+        return {**super().base_context(), "tab": "findings"}
 
 
 class FindingDetail(generic.RecordDetailView):
     model = AuditFinding
-    fields = [
-        "reference",
-        "audit",
-        "kind",
-        "ci",
-        "identifier",
-        "owner",
-        "due_date",
-        "status",
-        "resolution",
-        "notes",
-    ]
     template_name = "cmdb/finding_detail.html"
-    workflow = FINDING_WORKFLOW
     transition_service = staticmethod(audits.finding_transition)
 
     def context(self, obj):
@@ -413,13 +353,10 @@ class FindingDetail(generic.RecordDetailView):
 
 
 class FindingForm(generic.RecordFormView):
-    model = AuditFinding
-    form_fields = ["owner", "due_date", "notes"]
+    """Findings mostly come from reconciling an audit; one seen by inspection is recorded by hand (from the
+    audit's page, `?audit=<id>`). Afterwards only its follow-up is edited."""
 
-    def instance(self, pk):
-        if pk is None:  # findings come from reconciliation
-            raise Http404(_("No such page."))
-        return super().instance(pk)
+    model = AuditFinding
 
 
 # --- licences and import -----------------------------------------------------------------------------------
@@ -445,8 +382,10 @@ class CIImport(generic.LoginRequiredMixin, generic.View):
     template_name = "cmdb/ci_import.html"
 
     def allowed(self, request) -> bool:
-        return permissions.area_allows(request.user, "cmdb", permissions.ADD) and permissions.area_allows(
-            request.user, "cmdb", permissions.CHANGE
+        """Whoever may both add and change CIs (the declaration's rules: configuration staff)."""
+        user = request.user
+        return permissions.has_permission(user, permissions.ADD, ConfigurationItem) and (
+            permissions.has_permission(user, permissions.CHANGE, ConfigurationItem)
         )
 
     def get(self, request: HttpRequest) -> HttpResponse:

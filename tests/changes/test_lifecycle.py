@@ -246,7 +246,13 @@ def test_system_fields_are_not_writable(chg):
     c = change(cis=[chg.lone])
     response = client(chg.agent).patch(f"/api/v1/changes/{c.pk}/", {"status": "approved"}, format="json")
     assert status(c) == "draft"
-    assert response.status_code == 200  # read-only fields are ignored by the serializer
+    assert response.status_code == 400 and "status" in response.json()  # only transitions move it
+    stamped = client(chg.agent).patch(
+        f"/api/v1/changes/{c.pk}/", {"approved_at": "2026-01-01T00:00:00Z"}, format="json"
+    )
+    c.refresh_from_db()
+    assert stamped.status_code == 400 and "approved_at" in stamped.json()  # the lifecycle's to write
+    assert c.approved_at is None
 
 
 def test_scope_is_fixed_once_approved(chg):

@@ -1,5 +1,6 @@
-"""What other apps call: change control of CIs, whether a change authorises a CI update, the lifecycle
-constants; and the lifecycle table covers every status."""
+"""What other apps call: change control of CIs (the CMDB asks through cmdb.control, which change management
+fills in), whether a change authorises a CI update, the lifecycle constants; and the lifecycle table covers
+every status."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import pytest
 from servitium.changes import lifecycle as L
 from servitium.changes import selectors, services
 from servitium.changes.models import Change
+from servitium.cmdb import control
+from servitium.cmdb.models import CIType
 from servitium.core import services as core_services
 from tests.changes.conftest import change
 
@@ -35,28 +38,32 @@ def test_every_status_is_reachable_and_every_live_status_has_a_way_out():
 
 
 def test_ci_under_change_control(chg, ctx):
-    assert selectors.ci_under_change_control(chg.app)
+    assert control.under_change_control(chg.app)
     core_services.record_update(
         instance=chg.policy, data={}, actor=None, m2m={"controlled_ci_types": [chg.app_type]}
     )
-    assert not selectors.ci_under_change_control(chg.host)
+    assert not control.under_change_control(chg.host)
+    types = {t.pk: t.controlled for t in control.with_control(CIType.objects.all())}
+    assert types[chg.app_type.pk] and not types[chg.server_type.pk]  # one answer for CIs and types
     core_services.record_update(instance=chg.policy, data={"active": False}, actor=None)
-    assert not selectors.ci_under_change_control(chg.app)
+    assert not control.under_change_control(chg.app)
 
 
 def test_change_authorises_ci_update(chg):
+    process = control.process()
     core_services.record_update(instance=chg.policy, data={"normal_authority": "manager"}, actor=None)
     c = change(cis=[chg.app])
-    assert not selectors.change_authorises_ci_update(c, chg.app)  # draft
+    assert not process.authorises(c, chg.app)  # draft
+    assert c not in control.approved_changes()
     services.change_transition(actor=chg.agent, instance=c, transition="submit")
     services.change_transition(actor=chg.manager, instance=c, transition="approve")
     c.refresh_from_db()
-    assert selectors.change_authorises_ci_update(c, chg.app)
-    assert not selectors.change_authorises_ci_update(c, chg.vm)  # not among its CIs
+    assert process.authorises(c, chg.app) and c in control.approved_changes()
+    assert not process.authorises(c, chg.vm)  # not among its CIs
     services.change_transition(actor=chg.agent, instance=c, transition="implement")
     services.change_transition(actor=chg.agent, instance=c, transition="complete")
     c.refresh_from_db()
-    assert not selectors.change_authorises_ci_update(c, chg.app)
+    assert not process.authorises(c, chg.app)
 
 
 def test_new_active_policy_retires_the_previous_one(chg):

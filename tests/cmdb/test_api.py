@@ -153,3 +153,26 @@ def test_schema_is_shown_and_written_as_json(ctx, cmdb):
     body = client(cmdb.agent).get(f"/api/v1/ci-types/{cmdb.server.pk}/").json()
     assert body["attribute_schema"] == SERVER_SCHEMA and body["under_change_control"] is False  # no policy
     assert client(cmdb.agent).post("/api/v1/ci-types/", {"name": "x"}, format="json").status_code == 201
+
+
+def test_a_customer_sees_only_itself_among_a_shared_cis_customers(ctx, cmdb):
+    shared = ci("shared-lb", cmdb.generic, customers=[ctx.org_a, ctx.org_b])
+    body = client(ctx.customer_a).get(f"/api/v1/cis/{shared.pk}/").json()
+    assert body["customers"] == [ctx.org_a.pk]
+    listed = client(ctx.customer_b).get("/api/v1/cis/").json()["results"]
+    assert [row["customers"] for row in listed] == [[ctx.org_b.pk]]
+    assert sorted(client(cmdb.agent).get(f"/api/v1/cis/{shared.pk}/").json()["customers"]) == sorted(
+        [ctx.org_a.pk, ctx.org_b.pk]
+    )
+    # Nor can a customer name another organization in a filter.
+    assert client(ctx.customer_a).get("/api/v1/cis/", {"customer": ctx.org_b.pk}).status_code == 400
+    impact = client(ctx.customer_a).get(f"/api/v1/cis/{shared.pk}/impact/").json()
+    assert impact["customers"] == [{"id": ctx.org_a.pk, "name": ctx.org_a.name}]
+
+
+def test_the_write_only_change_is_no_part_of_the_representation(ctx, cmdb):
+    item = ci("srv-10", cmdb.generic)
+    body = client(cmdb.agent).get(f"/api/v1/cis/{item.pk}/").json()
+    assert "change" not in body
+    refused = client(cmdb.agent).patch(f"/api/v1/cis/{item.pk}/", {"change": 999999}, format="json")
+    assert refused.status_code == 400 and "change" in refused.json()

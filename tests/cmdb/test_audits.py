@@ -185,3 +185,27 @@ def test_customers_and_other_areas_cannot_import(ctx, cmdb, recorded):
     assert response.status_code in (403, 404)
     audit.refresh_from_db()
     assert audit.status == "planned"
+
+
+def test_every_finding_and_its_settlement_is_in_the_change_log(ctx, cmdb, recorded):
+    api = client(cmdb.manager)
+    audit = new_audit(cmdb)
+    rows = [{"name": "web-01", "version": "2.4"}, {"name": "brand-new", "type": "test server"}]
+    api.post(f"/api/v1/configuration-audits/{audit.pk}/import/", {"rows": rows}, format="json")
+    assert transition(api, "configuration-audits", audit, "reconcile").status_code == 200
+    findings = list(AuditFinding.objects.filter(audit=audit))
+    created = ChangeRecord.objects.filter(object_type="cmdb.auditfinding", action="create")
+    assert sorted(created.values_list("object_id", flat=True)) == sorted(f.pk for f in findings)
+    assert {r.actor_name for r in created} == {cmdb.manager.username}
+    assert all(audit.reference in r.message for r in created)
+    unexpected = next(f for f in findings if f.kind == "unexpected")
+    response = api.post(
+        f"/api/v1/audit-findings/{unexpected.pk}/register-ci/",
+        {"ci_type": cmdb.generic.pk},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    # The CI registered is written with the finding's closing, in the one entry that records it.
+    entries = ChangeRecord.objects.filter(object_type="cmdb.auditfinding", object_id=unexpected.pk)
+    assert [e.action for e in entries.order_by("id")] == ["create", "transition"]
+    assert entries.get(action="transition").changes["ci_id"] == [None, response.json()["ci"]]

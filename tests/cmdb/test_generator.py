@@ -7,6 +7,7 @@ from django.db.models import F
 
 from servitium.cmdb import selectors
 from servitium.cmdb.models import CIRelationship, ConfigurationItem
+from servitium.core.models import ChangeRecord
 from tests import factories
 
 
@@ -15,6 +16,17 @@ def test_generate_cis_small(ctx, capsys):
     call_command("generate_cis", cis=400, relationships=1200)
     assert "generated 400 CIs and 1200 relationships" in capsys.readouterr().out
     assert ConfigurationItem.objects.count() == 400 and CIRelationship.objects.count() == 1200
+    # Every generated record has its change-log entry, as imported history does.
+    for model in (ConfigurationItem, CIRelationship):
+        logged = ChangeRecord.objects.filter(object_type=model.object_type(), action="create")
+        assert set(logged.values_list("object_id", flat=True)) == set(
+            model.objects.values_list("pk", flat=True)
+        )
+        assert set(logged.values_list("context", flat=True)) == {"import"}
+    rel = CIRelationship.objects.select_related("source", "target").first()
+    assert ChangeRecord.objects.get(object_type="cmdb.cirelationship", object_id=rel.pk).object_repr == str(
+        rel
+    )
     assert not CIRelationship.objects.filter(source=F("target")).exists()
     core = ConfigurationItem.objects.filter(ci_type__name="network device").order_by("id").first()
     reach = selectors.impact(core)
