@@ -4,9 +4,7 @@
 
 from __future__ import annotations
 
-import django_filters
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -24,45 +22,41 @@ from servitium.core.api.base import RecordSerializer, RecordViewSet
 from servitium.core.models import Attachment
 
 from . import evidence, oscal, selectors, services
-from .lifecycle import NONCONFORMITY_WORKFLOW
 from .models import Assessment, Attestation, Framework, Nonconformity, PlanItem, Requirement, Result
+from .resources import (
+    AssessmentResource,
+    AttestationResource,
+    FrameworkResource,
+    NonconformityResource,
+    PlanItemResource,
+    RequirementResource,
+    ResultResource,
+)
 
 
-class ProviderOnlyMixin:
-    """Conformity records are the provider's own: customer users get 403, not an empty list."""
+class CatalogueMixin:
+    """The catalogue is reference data: a user the declaration lets read none of it (customer users) gets
+    403, not an empty list."""
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        if permissions.is_customer_user(request.user):
-            raise PermissionDenied(_("Conformity records are not open to customer users."))
-
-
-class ReadOnlyMixin(ProviderOnlyMixin):
-    http_method_names = ["get", "head", "options"]
+        if not permissions.has_permission(request.user, permissions.VIEW, self.queryset.model):
+            raise PermissionDenied(_("The requirement catalogues are open to provider users only."))
 
 
 # --- catalogue --------------------------------------------------------------------------------------------
 
 
 class FrameworkSerializer(RecordSerializer):
-    requirement_count = serializers.IntegerField(source="requirements.count", read_only=True)
+    requirement_count = serializers.SerializerMethodField()
 
     class Meta:
-        model = Framework
-        fields = [
-            "id",
-            "url",
-            "slug",
-            "title",
-            "version",
-            "kind",
-            "description",
-            "source",
-            "digest",
-            "requirement_count",
-            "created",
-            "updated",
-        ]
+        resource = FrameworkResource
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_requirement_count(self, obj: Framework) -> int:
+        counted = getattr(obj, "requirement_count", None)  # annotated by the viewset's queryset
+        return obj.requirements.count() if counted is None else counted
 
 
 class OscalImportSerializer(serializers.Serializer):
@@ -72,15 +66,12 @@ class OscalImportSerializer(serializers.Serializer):
     catalog = serializers.JSONField(help_text='An OSCAL catalog document ({"catalog": {...}})')
 
 
-class FrameworkViewSet(ProviderOnlyMixin, RecordViewSet):
+class FrameworkViewSet(CatalogueMixin, RecordViewSet):
     """The requirement catalogues (ISO/IEC 20000-1:2011 and :2018, 20000-9 scenarios, 20000-5 plan).
     `oscal/`: a framework as an OSCAL catalog; `import-oscal/`: add a framework from an OSCAL catalog."""
 
-    queryset = Framework.objects.all()
+    queryset = Framework.objects.annotate(requirement_count=Count("requirements"))
     serializer_class = FrameworkSerializer
-    filterset_fields = ["slug", "kind", "source"]
-    search_fields = ["slug", "title"]
-    ordering_fields = ["slug", "created"]
     http_method_names = ["get", "post", "head", "options"]
 
     def create(self, request: Request, *args, **kwargs) -> Response:
@@ -102,7 +93,7 @@ class FrameworkViewSet(ProviderOnlyMixin, RecordViewSet):
         payload = OscalImportSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         framework = oscal.import_catalog(
-            payload.validated_data["catalog"], slug=payload.validated_data["slug"]
+            payload.validated_data["catalog"], slug=payload.validated_data["slug"], actor=request.user
         )
         return Response(self.get_serializer(framework).data, status=201)
 
@@ -123,42 +114,13 @@ class RequirementSerializer(RecordSerializer):
     applicable_clauses = IdentifierListField(read_only=True)
 
     class Meta:
-        model = Requirement
-        fields = [
-            "id",
-            "url",
-            "framework",
-            "identifier",
-            "title",
-            "summary",
-            "parent",
-            "kind",
-            "process",
-            "evidence",
-            "order",
-            "maps_to",
-            "applicable_clauses",
-            "phases",
-            "responsibility",
-            "outcomes",
-            "created",
-            "updated",
-        ]
-
-
-class RequirementFilter(django_filters.FilterSet):
-    framework = django_filters.CharFilter(field_name="framework__slug", label="Framework slug")
-    parent = django_filters.CharFilter(field_name="parent__identifier", label="Identifier of the parent")
-
-    class Meta:
-        model = Requirement
-        fields = ["framework", "identifier", "kind", "process", "evidence", "parent"]
+        resource = RequirementResource
 
 
 _IDENTS = Requirement.objects.only("id", "identifier")
 
 
-class RequirementViewSet(ReadOnlyMixin, RecordViewSet):
+class RequirementViewSet(CatalogueMixin, RecordViewSet):
     """Requirements of every framework: clauses, obligations, scenarios (with `applicable_clauses`) and
     activities (with `phases`, `responsibility`). Filter `?framework=<slug>`."""
 
@@ -166,9 +128,7 @@ class RequirementViewSet(ReadOnlyMixin, RecordViewSet):
         Prefetch("maps_to", queryset=_IDENTS), Prefetch("applicable_clauses", queryset=_IDENTS)
     )
     serializer_class = RequirementSerializer
-    filterset_class = RequirementFilter
-    search_fields = ["identifier", "title", "summary"]
-    ordering_fields = ["order", "identifier", "created"]
+    http_method_names = ["get", "head", "options"]
 
 
 # --- attestations -----------------------------------------------------------------------------------------
@@ -182,9 +142,13 @@ class AttachmentSummary(serializers.Serializer):
 
 
 def _attachments_by_attestation(ids: list[int]) -> dict[int, list[dict]]:
-    ct = ContentType.objects.get_for_model(Attestation)
     found: dict[int, list[dict]] = {pk: [] for pk in ids}
-    for a in Attachment.objects.filter(target_type=ct, object_id__in=ids).order_by("id"):
+    # The type is matched in the same query (no content-type lookup whose cost depends on a cache).
+    meta = Attestation._meta
+    attached = Attachment.objects.filter(
+        target_type__app_label=meta.app_label, target_type__model=meta.model_name, object_id__in=ids
+    )
+    for a in attached.order_by("id"):
         found[a.object_id].append(
             {
                 "id": a.pk,
@@ -211,22 +175,7 @@ class AttestationSerializer(RecordSerializer):
     attachments = serializers.SerializerMethodField()
 
     class Meta:
-        model = Attestation
-        fields = [
-            "id",
-            "url",
-            "requirement",
-            "requirement_display",
-            "statement",
-            "attested_by",
-            "reviewed_by",
-            "valid_from",
-            "valid_until",
-            "valid",
-            "attachments",
-            "created",
-            "updated",
-        ]
+        resource = AttestationResource
         list_serializer_class = AttestationListSerializer
 
     @extend_schema_field(OpenApiTypes.BOOL)
@@ -247,9 +196,6 @@ class AttestationViewSet(RecordViewSet):
 
     queryset = Attestation.objects.select_related("requirement")
     serializer_class = AttestationSerializer
-    filterset_fields = ["requirement", "attested_by", "reviewed_by"]
-    search_fields = ["statement", "requirement__identifier"]
-    ordering_fields = ["valid_until", "valid_from", "created", "updated"]
 
 
 # --- assessments and results ------------------------------------------------------------------------------
@@ -261,30 +207,7 @@ class AssessmentSerializer(RecordSerializer):
     )
 
     class Meta:
-        model = Assessment
-        fields = [
-            "id",
-            "url",
-            "reference",
-            "framework",
-            "trigger",
-            "started_at",
-            "finished_at",
-            "catalogue_digest",
-            "summary",
-            "check_outcomes",
-            "created",
-            "updated",
-        ]
-        read_only_fields = [
-            "reference",
-            "trigger",
-            "started_at",
-            "finished_at",
-            "catalogue_digest",
-            "summary",
-            "check_outcomes",
-        ]
+        resource = AssessmentResource
 
 
 class AssessmentViewSet(RecordViewSet):
@@ -293,8 +216,6 @@ class AssessmentViewSet(RecordViewSet):
 
     queryset = Assessment.objects.select_related("framework")
     serializer_class = AssessmentSerializer
-    filterset_fields = ["trigger", "reference"]
-    ordering_fields = ["started_at", "created"]
     http_method_names = ["get", "post", "head", "options"]
 
     @staticmethod
@@ -385,33 +306,7 @@ class ResultSerializer(RecordSerializer):
     identifier = serializers.CharField(source="requirement.identifier", read_only=True)
 
     class Meta:
-        model = Result
-        fields = [
-            "id",
-            "url",
-            "assessment",
-            "requirement",
-            "framework",
-            "identifier",
-            "status",
-            "message",
-            "figures",
-            "evidence",
-            "gaps",
-            "checks",
-            "attestation",
-            "via_crosswalk",
-            "created",
-        ]
-
-
-class ResultFilter(django_filters.FilterSet):
-    framework = django_filters.CharFilter(field_name="requirement__framework__slug", label="Framework slug")
-    identifier = django_filters.CharFilter(field_name="requirement__identifier")
-
-    class Meta:
-        model = Result
-        fields = ["assessment", "requirement", "status", "framework", "identifier"]
+        resource = ResultResource
 
 
 class ResultViewSet(RecordViewSet):
@@ -419,8 +314,6 @@ class ResultViewSet(RecordViewSet):
 
     queryset = Result.objects.select_related("requirement__framework")
     serializer_class = ResultSerializer
-    filterset_class = ResultFilter
-    ordering_fields = ["id", "status"]
     http_method_names = ["get", "head", "options"]
 
 
@@ -432,27 +325,7 @@ class NonconformitySerializer(RecordSerializer):
     requirement_display = serializers.CharField(source="requirement.__str__", read_only=True)
 
     class Meta:
-        model = Nonconformity
-        fields = [
-            "id",
-            "url",
-            "reference",
-            "requirement",
-            "requirement_display",
-            "check_id",
-            "status",
-            "description",
-            "cause",
-            "corrective_action",
-            "owner",
-            "due_date",
-            "opened_in",
-            "last_seen_in",
-            "closed_in",
-            "created",
-            "updated",
-        ]
-        read_only_fields = ["reference", "status", "opened_in", "last_seen_in", "closed_in"]
+        resource = NonconformityResource
 
 
 class NonconformityViewSet(RecordViewSet):
@@ -460,10 +333,6 @@ class NonconformityViewSet(RecordViewSet):
 
     queryset = Nonconformity.objects.select_related("requirement")
     serializer_class = NonconformitySerializer
-    filterset_fields = ["status", "requirement", "check_id", "owner"]
-    search_fields = ["reference", "description", "check_id"]
-    ordering_fields = ["created", "updated", "due_date", "reference"]
-    workflow = NONCONFORMITY_WORKFLOW
     transition_service = staticmethod(services.nonconformity_transition)
     delete_service = staticmethod(services.nonconformity_delete)
 
@@ -480,26 +349,7 @@ class PlanItemSerializer(RecordSerializer):
     status = serializers.SerializerMethodField()
 
     class Meta:
-        model = PlanItem
-        fields = [
-            "id",
-            "url",
-            "activity",
-            "identifier",
-            "title",
-            "phases",
-            "responsibility",
-            "owner",
-            "target_date",
-            "notes",
-            "manual_status",
-            "manual_reason",
-            "auto_status",
-            "status",
-            "created",
-            "updated",
-        ]
-        read_only_fields = ["activity"]
+        resource = PlanItemResource
 
     def _auto(self, obj: PlanItem) -> str:
         statuses = self.context.get("plan_statuses")
@@ -526,8 +376,6 @@ class PlanItemViewSet(RecordViewSet):
 
     queryset = PlanItem.objects.select_related("activity")
     serializer_class = PlanItemSerializer
-    filterset_fields = ["owner", "manual_status"]
-    ordering_fields = ["target_date", "created"]
     http_method_names = ["get", "put", "patch", "head", "options"]
 
     def get_serializer_context(self):

@@ -9,13 +9,12 @@ from django.utils.translation import gettext_lazy
 from servitium.core.workflow import Transition, Workflow
 
 from .models import Nonconformity
+from .selectors import check_passed_since
 
 S = Nonconformity.State
 
 
 def _verified(nc: Nonconformity) -> str | None:
-    from .services import check_passed_since
-
     if nc.check_id and check_passed_since(nc) is None:
         return _(
             "The corrective action is not verified yet: check %(check)s must pass for %(req)s in an "

@@ -120,8 +120,6 @@ class Attestation(BaseModel):
     valid_from = models.DateField(_("valid from"))
     valid_until = models.DateField(_("valid until"))
 
-    permission_area = AREA
-
     class Meta:
         ordering = ["-valid_until", "-id"]
         verbose_name = _("attestation")
@@ -190,7 +188,6 @@ class Assessment(ImmutableRecord):
     summary = models.JSONField(_("summary"), default=dict)
     check_outcomes = models.JSONField(_("checks run"), default=dict)
 
-    permission_area = AREA
     reference_prefix = "ASM"
 
     class Meta:
@@ -219,8 +216,6 @@ class Result(ImmutableRecord):
     via_crosswalk = models.CharField(
         _("via crosswalk from"), max_length=300, blank=True, help_text=_("Requirement id that proved it.")
     )
-
-    permission_area = AREA
 
     class Meta:
         ordering = ["assessment_id", "id"]  # bulk-created in catalogue order
@@ -262,7 +257,6 @@ class Nonconformity(BaseModel):
         Assessment, null=True, blank=True, on_delete=models.PROTECT, related_name="closed_nonconformities"
     )
 
-    permission_area = AREA
     reference_prefix = "NC"
 
     class Meta:
@@ -300,8 +294,6 @@ class PlanItem(BaseModel):
         _("status set by hand"), max_length=16, choices=Progress.choices, blank=True
     )
     manual_reason = models.CharField(_("reason for setting the status"), max_length=300, blank=True)
-
-    permission_area = AREA
 
     class Meta:
         ordering = ["activity__order", "id"]

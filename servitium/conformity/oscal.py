@@ -14,10 +14,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servitium.core import changelog
+from servitium.core import services as core_services
 from servitium.core.models import ChangeRecord
 
 from .models import Assessment, Framework, Requirement, Result
@@ -138,7 +140,9 @@ def _prose(control: dict[str, Any]) -> str:
 
 @transaction.atomic
 def import_catalog(document: dict[str, Any] | str | bytes, *, slug: str, actor: Any = None) -> Framework:
-    """Load an OSCAL catalog as an additional framework (`source: imported`); groups become sections."""
+    """Load an OSCAL catalog as an additional framework (`source: imported`); groups become sections.
+    Importing again under the same slug replaces the requirements (unless results or attestations already
+    refer to them). Every framework and requirement written or removed gets its change-log entry."""
     if isinstance(document, str | bytes):
         try:
             document = json.loads(document)
@@ -150,22 +154,26 @@ def import_catalog(document: dict[str, Any] | str | bytes, *, slug: str, actor: 
     existing = Framework.objects.filter(slug=slug).first()
     if existing is not None and existing.source != Framework.Source.IMPORTED:
         raise ValidationError({"slug": _("%(slug)s is a bundled framework.") % {"slug": slug}})
+    # Everything the framework holds is worked out from the document, not typed by the actor.
+    values = {
+        "title": str(cat["metadata"].get("title", slug))[:200],
+        "version": str(cat["metadata"].get("version", ""))[:32],
+        "kind": Framework.Kind.REQUIREMENTS,
+        "source": Framework.Source.IMPORTED,
+        "digest": _uuid("import", json.dumps(cat, sort_keys=True))[:64],
+    }
+    message = _("Imported from an OSCAL catalog as %(slug)s") % {"slug": slug}
     if existing is not None:
-        existing.requirements.all().delete()
-    framework, _created = Framework.objects.update_or_create(
-        slug=slug,
-        defaults={
-            "title": str(cat["metadata"].get("title", slug))[:200],
-            "version": str(cat["metadata"].get("version", ""))[:32],
-            "kind": Framework.Kind.REQUIREMENTS,
-            "source": Framework.Source.IMPORTED,
-            "digest": _uuid("import", json.dumps(cat, sort_keys=True))[:64],
-        },
-    )
-    rows: list[tuple[Requirement, str | None]] = []
+        _remove_requirements(existing, actor=actor, message=message)
+        framework = core_services.record_update(instance=existing, data={}, derived=values, actor=actor)
+    else:
+        framework = core_services.record_create(
+            model=Framework, data={}, derived={"slug": slug, **values}, actor=actor
+        )
+    levels: list[list[tuple[Requirement, str | None]]] = []
     seen: set[str] = set()
 
-    def walk(items: list[dict[str, Any]], parent: str | None, kind: str) -> None:
+    def walk(items: list[dict[str, Any]], parent: str | None, kind: str, depth: int) -> None:
         for item in items or []:
             identifier = _label(item)[:100] if kind != "section" else str(item.get("id", ""))[:100]
             if not identifier or identifier in seen:
@@ -173,39 +181,57 @@ def import_catalog(document: dict[str, Any] | str | bytes, *, slug: str, actor: 
                     {"file": _("Duplicate or empty control id %(id)s.") % {"id": identifier}}
                 )
             seen.add(identifier)
-            rows.append(
-                (
-                    Requirement(
-                        framework=framework,
-                        identifier=identifier,
-                        title=str(item.get("title", identifier))[:300],
-                        summary=_prose(item),
-                        kind=kind,
-                        order=len(rows),
-                    ),
-                    parent,
-                )
+            row = Requirement(
+                framework=framework,
+                identifier=identifier,
+                title=str(item.get("title", identifier))[:300],
+                summary=_prose(item),
+                kind=kind,
+                order=len(seen) - 1,
             )
-            walk(item.get("groups"), identifier, "section")
-            walk(item.get("controls"), identifier, "clause")
+            if len(levels) <= depth:
+                levels.append([])
+            levels[depth].append((row, parent))
+            walk(item.get("groups"), identifier, "section", depth + 1)
+            walk(item.get("controls"), identifier, "clause", depth + 1)
 
-    walk(cat.get("groups"), None, "section")
-    walk(cat.get("controls"), None, "clause")
-    if not rows:
+    walk(cat.get("groups"), None, "section", 0)
+    walk(cat.get("controls"), None, "clause", 0)
+    if not seen:
         raise ValidationError({"file": _("The catalog holds no controls.")})
-    Requirement.objects.bulk_create([r for r, _p in rows])
-    by_ident = {r.identifier: r for r in Requirement.objects.filter(framework=framework)}
-    linked = []
-    for row, parent in rows:
-        if parent:
-            stored = by_ident[row.identifier]
-            stored.parent = by_ident[parent]
-            linked.append(stored)
-    Requirement.objects.bulk_update(linked, ["parent"])
-    changelog.record(
-        framework,
-        action=ChangeRecord.Action.UPDATE if existing else ChangeRecord.Action.CREATE,
-        actor=actor,
-        message=_("Imported from an OSCAL catalog: %(n)d requirements") % {"n": len(rows)},
-    )
+    # Level by level, so that each requirement is stored (and logged) with its parent already known.
+    # The rows come from the checked document: identifiers are unique and values cut to their lengths.
+    stored: dict[str, Requirement] = {}
+    for level in levels:
+        for row, parent in level:
+            row.parent = stored[parent] if parent else None
+        created = core_services.record_bulk_create(
+            model=Requirement,
+            instances=[r for r, _p in level],
+            actor=actor,
+            message=message,
+            validate_rows=False,
+        )
+        stored.update((r.identifier, r) for r in created)
     return framework
+
+
+def _remove_requirements(framework: Framework, *, actor: Any, message: str) -> None:
+    """The requirements of an imported framework, before it is imported again (each logged as deleted)."""
+    rows = list(Requirement.objects.filter(framework=framework))
+    try:
+        with transaction.atomic():
+            Requirement.objects.filter(framework=framework).delete()
+    except ProtectedError:
+        raise ValidationError(
+            {
+                "slug": _(
+                    "Assessment results or attestations refer to the requirements of %(slug)s: import the "
+                    "catalog under a new slug."
+                )
+                % {"slug": framework.slug}
+            }
+        ) from None
+    changelog.record_many(
+        rows, action=ChangeRecord.Action.DELETE, actor=actor, message=message, with_changes=False
+    )

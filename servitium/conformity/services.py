@@ -1,5 +1,5 @@
-"""Writes of the conformity engine: assessment runs and nonconformities (attestations and plan items use
-the generic audited services)."""
+"""Writes of the conformity engine: assessment runs with their results, and nonconformities (attestations
+and plan items use the generic audited services). Every write leaves one change-log entry per record."""
 
 from __future__ import annotations
 
@@ -13,12 +13,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from servitium.core import changelog
 from servitium.core import services as core_services
-from servitium.core.checks import MET, NOT_MET
+from servitium.core.checks import NOT_MET
 from servitium.core.errors import ApplicationError
+from servitium.core.models import ChangeRecord
 from servitium.parties.models import Person
 
-from . import catalogue, engine
+from . import catalogue, engine, selectors
 from .lifecycle import NONCONFORMITY_WORKFLOW
 from .models import Assessment, Framework, Nonconformity, Result
 
@@ -48,10 +50,11 @@ def assessment_run(
     summary["checks"] = len(outcomes)
     summary["check_errors"] = sum(1 for o in outcomes.values() if o.error)
     with transaction.atomic():
+        # The actor chooses the framework; everything else is what the run found.
         assessment = core_services.record_create(
             model=Assessment,
-            data={
-                "framework": framework,
+            data={"framework": framework},
+            derived={
                 "trigger": trigger,
                 "started_at": started,
                 "finished_at": timezone.now(),
@@ -61,8 +64,11 @@ def assessment_run(
             },
             actor=actor,
         )
-        Result.objects.bulk_create(
-            [
+        # One change-log entry per result, written together; the results themselves are the evidence (and
+        # never change), so the entries leave their values out.
+        core_services.record_bulk_create(
+            model=Result,
+            instances=[
                 Result(
                     assessment=assessment,
                     requirement_id=rid,
@@ -77,7 +83,10 @@ def assessment_run(
                 )
                 for rid in in_scope
             ],
-            batch_size=500,
+            actor=actor,
+            message=_("Result of assessment %(ref)s") % {"ref": assessment.reference},
+            validate_rows=False,
+            with_changes=False,
         )
         nonconformities_follow(assessment=assessment, evaluations=evaluations, in_scope=in_scope, actor=actor)
     return assessment
@@ -126,22 +135,29 @@ def nonconformities_follow(
     ]
     if not failing:
         return []
+    # Locked while the run decides: a nonconformity closed meanwhile is not marked as seen again.
     open_ncs = {
         (nc.requirement_id, nc.check_id): nc
-        for nc in Nonconformity.objects.filter(status=Nonconformity.State.OPEN)
+        for nc in Nonconformity.objects.select_for_update(of=("self",))
+        .select_related("requirement")
+        .filter(status=Nonconformity.State.OPEN)
     }
-    seen = [open_ncs[(rid, c["id"])].pk for rid, c in failing if (rid, c["id"]) in open_ncs]
-    # Bookkeeping, not a change of the finding itself: no change-log entry per re-sighting.
-    Nonconformity.objects.filter(pk__in=seen).update(last_seen_in=assessment)
-    owner = default_owner()
-    created = []
+    new, seen = [], {}
     for rid, check in failing:
-        if (rid, check["id"]) in open_ncs:
-            continue
+        known = open_ncs.get((rid, check["id"]))
+        if known is None:
+            new.append((rid, check))
+        else:
+            seen[known.pk] = known
+    _seen_again(list(seen.values()), assessment=assessment, actor=actor)
+    owner = default_owner() if new else None
+    created = []
+    for rid, check in new:
         created.append(
             core_services.create_in_transaction(
                 model=Nonconformity,
-                data={
+                data={},
+                derived={
                     "requirement_id": rid,
                     "check_id": check["id"],
                     "description": check["message"][:2000] or check["id"],
@@ -155,20 +171,24 @@ def nonconformities_follow(
     return created
 
 
-def check_passed_since(nc: Nonconformity) -> Result | None:
-    """A result, newer than the last assessment that saw the failure, in which the check passed."""
-    newer = Result.objects.filter(requirement_id=nc.requirement_id).select_related("assessment")
-    if nc.last_seen_in_id:
-        newer = newer.filter(assessment__started_at__gt=nc.last_seen_in.started_at)
-    for result in newer.order_by("-assessment__started_at")[:1]:
-        if any(c["id"] == nc.check_id and c["status"] == MET for c in result.checks):
-            return result
-        return None
-    return None
+def _seen_again(ncs: list[Nonconformity], *, assessment: Assessment, actor: Any) -> None:
+    """Note the assessment that saw each failure again (a corrective action must outlive it): one UPDATE
+    for all of them, and one change-log entry per nonconformity with what changed. (record_update would
+    re-read, re-validate and re-check each one, fourteen queries apiece on the assessment's path, for a
+    value no actor typed: the run just created the assessment.)"""
+    if not ncs:
+        return
+    before = {nc.pk: changelog.snapshot(nc) for nc in ncs}
+    now = timezone.now()
+    Nonconformity.objects.filter(pk__in=list(before)).update(last_seen_in=assessment, updated=now)
+    for nc in ncs:
+        nc.last_seen_in, nc.updated = assessment, now
+        changelog.record(nc, action=ChangeRecord.Action.UPDATE, actor=actor, before=before[nc.pk])
 
 
 def nonconformity_delete(*, actor: Any, instance: Nonconformity) -> None:
-    """Nonconformities are audit evidence: they are closed, never deleted."""
+    """Nonconformities are audit evidence: they are closed, never deleted. (The declaration gives no
+    provider role the delete action; this keeps superusers from deleting them too.)"""
     raise ApplicationError(
         _("A nonconformity is kept as evidence; close it instead of deleting it."), code="kept_as_evidence"
     )
@@ -192,7 +212,7 @@ def nonconformity_transition(
     NONCONFORMITY_WORKFLOW.check(nc, nc.status, transition)
     extra: dict[str, Any] = dict(given)
     if step.name == "close" and nc.check_id:
-        extra["closed_in"] = check_passed_since(nc).assessment
+        extra["closed_in"] = selectors.check_passed_since(nc).assessment
     for name, value in stored.items():  # the change log's "before" is what was stored
         setattr(nc, name, value)
     return core_services.record_transition(

@@ -12,7 +12,6 @@ from servitium.core import permissions
 from servitium.core import views as generic
 
 from . import selectors, services
-from .lifecycle import NONCONFORMITY_WORKFLOW
 from .models import Assessment, Attestation, Framework, Nonconformity, PlanItem, Result
 
 EDITIONS = ("iso20000-1:2018", "iso20000-1:2011")
@@ -20,10 +19,12 @@ TREND_RUNS = 20
 
 
 class ConformityView(generic.LoginRequiredMixin, generic.View):
-    """Provider users who may view the conformity area; customers and others get 404."""
+    """Pages of users who may read assessments (the declaration decides); customers and others get 404."""
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.user.is_authenticated and not permissions.area_allows(request.user, "conformity", "view"):
+        if request.user.is_authenticated and not permissions.has_permission(
+            request.user, permissions.VIEW, Assessment
+        ):
             raise Http404(_("No such page."))
         return super().dispatch(request, *args, **kwargs)
 
@@ -72,7 +73,7 @@ class AssessmentDetail(ConformityView):
         if assessment is None:
             raise Http404(_("No such record."))
         status = request.GET.get("status", "")
-        results = Result.objects.filter(assessment=assessment).select_related("requirement__framework")
+        results = self.visible(Result).filter(assessment=assessment).select_related("requirement__framework")
         if status:
             results = results.filter(status=status)
         previous = (
@@ -130,30 +131,23 @@ class Plan(ConformityView):
 
 
 class PlanItemViews:
-    """Plan items are listed on the plan page and generated from the catalogue, never added by hand."""
+    """Plan items are listed on the plan page and generated from the catalogue, never added by hand (the
+    declaration gives nobody the add action)."""
 
     def url_name(self, suffix: str) -> str:
         return "conformity:plan" if suffix in ("list", "create") else f"conformity:planitem_{suffix}"
 
-    def base_context(self):
-        return {**super().base_context(), "can_add": False}
-
 
 class PlanItemDetail(PlanItemViews, generic.RecordDetailView):
     model = PlanItem
-    fields = ["activity", "owner", "target_date", "notes", "manual_status", "manual_reason"]
 
 
 class PlanItemForm(PlanItemViews, generic.RecordFormView):
     model = PlanItem
-    form_fields = ["owner", "target_date", "notes", "manual_status", "manual_reason"]
 
 
 class AttestationList(generic.RecordListView):
     model = Attestation
-    columns = ["requirement", "statement", "attested_by", "reviewed_by", "valid_from", "valid_until"]
-    search_fields = ["statement", "requirement__identifier"]
-    default_sort = "-valid_until"
 
     def base_queryset(self):
         return Attestation.objects.select_related("requirement", "attested_by", "reviewed_by")
@@ -161,20 +155,14 @@ class AttestationList(generic.RecordListView):
 
 class AttestationDetail(generic.RecordDetailView):
     model = Attestation
-    fields = ["requirement", "statement", "attested_by", "reviewed_by", "valid_from", "valid_until"]
 
 
 class AttestationForm(generic.RecordFormView):
     model = Attestation
-    form_fields = ["requirement", "statement", "attested_by", "reviewed_by", "valid_from", "valid_until"]
 
 
 class NonconformityList(generic.RecordListView):
     model = Nonconformity
-    columns = ["reference", "requirement", "check_id", "status", "owner", "due_date"]
-    filter_fields = ["status"]
-    search_fields = ["reference", "description", "check_id"]
-    default_sort = "-reference"
 
     def base_queryset(self):
         return Nonconformity.objects.select_related("requirement", "owner")
@@ -182,24 +170,8 @@ class NonconformityList(generic.RecordListView):
 
 class NonconformityDetail(generic.RecordDetailView):
     model = Nonconformity
-    fields = [
-        "reference",
-        "requirement",
-        "check_id",
-        "status",
-        "description",
-        "cause",
-        "corrective_action",
-        "owner",
-        "due_date",
-        "opened_in",
-        "last_seen_in",
-        "closed_in",
-    ]
-    workflow = NONCONFORMITY_WORKFLOW
     transition_service = staticmethod(services.nonconformity_transition)
 
 
 class NonconformityForm(generic.RecordFormView):
     model = Nonconformity
-    form_fields = ["requirement", "description", "cause", "corrective_action", "owner", "due_date"]

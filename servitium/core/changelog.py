@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
@@ -131,7 +131,10 @@ def record_many(
         if timestamp is not None:
             entry.timestamp = timestamp(instance) if callable(timestamp) else timestamp
         entries.append(entry)
-    ChangeRecord.objects.bulk_create(entries, batch_size=1000)
+    if connection.vendor == "postgresql" and len(entries) > 100:
+        sqlwrite.copy_rows(ChangeRecord, entries, with_pk=False)  # batches of history: COPY is ~6x faster
+    else:
+        ChangeRecord.objects.bulk_create(entries, batch_size=1000)
     return len(entries)
 
 

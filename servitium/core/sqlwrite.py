@@ -168,3 +168,18 @@ def insert(*instances: models.Model) -> None:
         obj.pk = key
         obj._state.adding = False
         obj._state.db = DEFAULT_DB_ALIAS
+
+
+def copy_rows(model: type[models.Model], instances: Sequence[models.Model], *, with_pk: bool = True) -> None:
+    """Store fully built records with PostgreSQL's COPY (bulk history: generators, change-log batches),
+    several times faster than INSERTs. `with_pk=False` leaves the key to the table's identity column (the
+    caller does not need the keys back). PostgreSQL only."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # the psycopg cursor under Django's wrapper
+        with raw.copy(f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN") as copy:
+            for obj in instances:
+                copy.write_row([f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields])

@@ -26,6 +26,7 @@ from servitium.core.businesstime import ALWAYS_OPEN, CalendarHasNoHours, add_bus
 from servitium.core.changelog import record_many
 from servitium.core.context import change_context
 from servitium.core.references import format_reference, next_numbers
+from servitium.core.sqlwrite import copy_rows
 from servitium.core.vocabulary import Metric
 from servitium.parties.models import Person, Team
 
@@ -88,19 +89,6 @@ def _reserve_ids(model, count: int) -> list[int]:
             "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
         )
         return [row[0] for row in cursor.fetchall()]
-
-
-def _copy(model, objects: list) -> None:
-    """PostgreSQL COPY of fully built model instances (every concrete column, ids included)."""
-    fields = model._meta.concrete_fields
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    with connection.cursor() as cursor:
-        raw = cursor.cursor  # the psycopg cursor under Django's wrapper
-        with raw.copy(
-            f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN"
-        ) as copy:
-            for obj in objects:
-                copy.write_row([getattr(obj, f.attname) for f in fields])
 
 
 class Generator:
@@ -247,7 +235,7 @@ class Generator:
                     # COPY: a million tickets load in minutes instead of an hour of INSERTs.
                     for incident, pk in zip(incidents, _reserve_ids(Incident, size), strict=True):
                         incident.pk = pk
-                    _copy(Incident, incidents)
+                    copy_rows(Incident, incidents)
                 else:
                     incidents = Incident.objects.bulk_create(incidents, batch_size=1000)
                 clocks = []
@@ -258,7 +246,7 @@ class Generator:
                 if connection.vendor == "postgresql":
                     for clock, pk in zip(clocks, _reserve_ids(SlaClock, len(clocks)), strict=True):
                         clock.pk = pk
-                    _copy(SlaClock, clocks)
+                    copy_rows(SlaClock, clocks)
                 else:
                     SlaClock.objects.bulk_create(clocks, batch_size=1000)
                 # One change-log entry per ticket, dated when it was opened: generated history is

@@ -16,6 +16,7 @@ from servitium.conformity.models import Assessment, Attestation, Framework, Requ
 from servitium.conformity.sync import sync_catalogues
 from servitium.core import services as core_services
 from servitium.core.checks import CheckResult, register
+from servitium.core.models import ChangeRecord
 from tests import factories
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
@@ -182,10 +183,18 @@ def test_rollups(ctx, mini):
 
 
 def test_assessment_run_is_fast_in_queries(ctx, mini):
-    """A constant number of queries besides the checks' own; results are inserted in bulk."""
+    """A constant number of queries besides the checks' own; results and their change-log entries (one
+    per result) are inserted in bulk."""
     with CaptureQueriesContext(connection) as captured:
-        services.assessment_run(actor=None)
-    inserts = [q for q in captured if q["sql"].startswith('INSERT INTO "conformity_result"')]
-    others = [q for q in captured if q not in inserts]
+        run = services.assessment_run(actor=None)
+    results = [q for q in captured if q["sql"].startswith('INSERT INTO "conformity_result"')]
+    logged = [
+        q
+        for q in captured
+        if q["sql"].startswith('INSERT INTO "core_changerecord"') and "conformity.result" in q["sql"]
+    ]
+    others = [q for q in captured if q not in results and q not in logged]
     assert len(others) <= 15, [q["sql"][:80] for q in others]
-    assert len(inserts) <= Requirement.objects.count() // 80 + 1
+    assert len(results) <= Requirement.objects.count() // 80 + 1
+    assert len(logged) <= Requirement.objects.count() // 70 + 1
+    assert ChangeRecord.objects.filter(object_type="conformity.result").count() == run.results.count()

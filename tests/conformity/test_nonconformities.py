@@ -11,7 +11,7 @@ from servitium.conformity.models import Framework, Nonconformity
 from servitium.conformity.sync import sync_catalogues
 from servitium.core.checks import CheckResult, register
 from tests import factories
-from tests.base import client
+from tests.base import client, entries_for
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
 
@@ -46,6 +46,9 @@ def test_a_failed_check_opens_one_nonconformity_with_the_default_owner(ctx, mana
     second = run()
     [nc] = Nonconformity.objects.all()  # updated, not duplicated
     assert nc.last_seen_in == second and nc.opened_in == first
+    # each write of the engine is in the change log: opened, then seen again
+    assert [(e.action, sorted(e.changes)) for e in entries_for(nc)][1:] == [("update", ["last_seen_in_id"])]
+    assert entries_for(nc)[1].changes["last_seen_in_id"] == [first.pk, second.pk]
 
 
 def test_close_needs_corrective_action_and_a_newer_passing_check(ctx, manager, failing):
@@ -90,10 +93,17 @@ def test_a_new_failure_after_closing_opens_a_new_nonconformity(ctx, manager, fai
 
 
 def test_nonconformities_are_not_deleted(ctx, manager, failing):
+    """No provider role may delete one (the declaration), and the service keeps even a superuser from it."""
     run()
     nc = Nonconformity.objects.get()
     response = client(manager).delete(f"/api/v1/nonconformities/{nc.pk}/")
-    assert response.status_code == 400 and Nonconformity.objects.filter(pk=nc.pk).exists()
+    assert response.status_code == 403 and Nonconformity.objects.filter(pk=nc.pk).exists()
+    root = factories.user("nc_root", ctx.provider, ["administrator"])
+    root.is_superuser = True
+    root.save()
+    response = client(root).delete(f"/api/v1/nonconformities/{nc.pk}/")
+    assert response.status_code == 400 and response.json()["code"] == "kept_as_evidence"
+    assert Nonconformity.objects.filter(pk=nc.pk).exists()
 
 
 def test_agents_of_other_areas_cannot_close(ctx, manager, failing):
