@@ -27,7 +27,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from servitium.core import permissions, tenancy
-from servitium.core.declaration import Resource, resource_for
+from servitium.core.declaration import Resource, is_declared, resource_for
 from servitium.core.forms import form_fields
 from servitium.core.models import ChangeRecord
 from tests import factories
@@ -51,8 +51,7 @@ RECORD_BASELINES = os.environ.get("SERVITIUM_RECORD_QUERY_COUNTS") == "1"
 
 
 def declared(model) -> type[Resource] | None:
-    found = resource_for(model)
-    return None if found.legacy else found
+    return resource_for(model) if is_declared(model) else None
 
 
 def sample_value(obj, name: str):

@@ -3,16 +3,11 @@
 from servitium.core import views as generic
 
 from . import services
-from .lifecycle import SERVICE_WORKFLOW
 from .models import Offering, Service, ServiceComponent
 
 
 class ServiceList(generic.RecordListView):
     model = Service
-    columns = ["reference", "name", "status", "owner"]
-    filter_fields = ["status", "owner", "customers"]
-    search_fields = ["name", "description", "reference"]
-    default_sort = "name"
 
     def base_queryset(self):
         return Service.objects.select_related("owner")
@@ -20,24 +15,12 @@ class ServiceList(generic.RecordListView):
 
 class ServiceDetail(generic.RecordDetailView):
     model = Service
-    fields = [
-        "reference",
-        "name",
-        "status",
-        "description",
-        "owner",
-        "customers",
-        "depends_on",
-        "change_reference",
-    ]
     template_name = "catalog/service_detail.html"
-    workflow = SERVICE_WORKFLOW
     transition_service = staticmethod(services.service_transition)
 
 
 class ServiceForm(generic.RecordFormView):
     model = Service
-    form_fields = ["name", "description", "owner", "customers", "depends_on", "change_reference"]
     create_service = staticmethod(services.service_create)
     update_service = staticmethod(services.service_update)
 
@@ -74,10 +57,6 @@ class PublicCatalogue(generic.LoginRequiredMixin, generic.View):
 
 class ComponentList(generic.RecordListView):
     model = ServiceComponent
-    columns = ["name", "service", "kind", "provided_by"]
-    filter_fields = ["service", "kind"]
-    search_fields = ["name", "description"]
-    default_sort = "name"
 
     def base_queryset(self):
         return ServiceComponent.objects.select_related("service", "provided_by")
@@ -85,22 +64,16 @@ class ComponentList(generic.RecordListView):
 
 class ComponentDetail(generic.RecordDetailView):
     model = ServiceComponent
-    fields = ["name", "service", "kind", "description", "provided_by", "depends_on_services"]
 
 
 class ComponentForm(generic.RecordFormView):
     model = ServiceComponent
-    form_fields = ["service", "name", "kind", "description", "provided_by", "depends_on_services"]
     create_service = staticmethod(services.component_create)
     update_service = staticmethod(services.component_update)
 
 
 class OfferingList(generic.RecordListView):
     model = Offering
-    columns = ["name", "service", "status", "public"]
-    filter_fields = ["service", "status"]
-    search_fields = ["name", "summary"]
-    default_sort = "name"
 
     def base_queryset(self):
         return Offering.objects.select_related("service")
@@ -108,9 +81,7 @@ class OfferingList(generic.RecordListView):
 
 class OfferingDetail(generic.RecordDetailView):
     model = Offering
-    fields = ["name", "service", "summary", "description", "status", "public", "change_reference"]
 
 
 class OfferingForm(generic.RecordFormView):
     model = Offering
-    form_fields = ["service", "name", "summary", "description", "status", "public", "change_reference"]

@@ -13,11 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from servitium.core import changelog
 from servitium.core import services as core_services
 from servitium.core.checks import NOT_MET
 from servitium.core.errors import ApplicationError
-from servitium.core.models import ChangeRecord
 from servitium.parties.models import Person
 
 from . import catalogue, engine, selectors
@@ -172,18 +170,9 @@ def nonconformities_follow(
 
 
 def _seen_again(ncs: list[Nonconformity], *, assessment: Assessment, actor: Any) -> None:
-    """Note the assessment that saw each failure again (a corrective action must outlive it): one UPDATE
-    for all of them, and one change-log entry per nonconformity with what changed. (record_update would
-    re-read, re-validate and re-check each one, fourteen queries apiece on the assessment's path, for a
-    value no actor typed: the run just created the assessment.)"""
-    if not ncs:
-        return
-    before = {nc.pk: changelog.snapshot(nc) for nc in ncs}
-    now = timezone.now()
-    Nonconformity.objects.filter(pk__in=list(before)).update(last_seen_in=assessment, updated=now)
-    for nc in ncs:
-        nc.last_seen_in, nc.updated = assessment, now
-        changelog.record(nc, action=ChangeRecord.Action.UPDATE, actor=actor, before=before[nc.pk])
+    """Note the assessment that saw each failure again (a corrective action must outlive it). A value no
+    actor typed, on the assessment's path: one UPDATE for all, one change-log entry each."""
+    core_services.record_bulk_update(instances=ncs, derived={"last_seen_in": assessment}, actor=actor)
 
 
 def nonconformity_delete(*, actor: Any, instance: Nonconformity) -> None:

@@ -13,6 +13,9 @@ from pathlib import Path
 from django.db import transaction
 from django.db.models import ProtectedError
 
+from servitium.core import changelog
+from servitium.core.models import ChangeRecord
+
 from . import catalogue
 from .models import Framework, PlanItem, Requirement
 
@@ -38,6 +41,7 @@ def sync_catalogues(
     frameworks = catalogue.load_catalogues(directory)
     loaded: dict[str, int] = {}
     with transaction.atomic(using=using):
+        before = {f.slug: changelog.snapshot(f) for f in Framework.objects.using(using)}
         rows = {fw.slug: _upsert_framework(fw, digest, using) for fw in frameworks.values()}
         by_key = {}
         for slug, data in frameworks.items():
@@ -45,6 +49,16 @@ def sync_catalogues(
             loaded[slug] = len(data.requirements)
         _link(frameworks, by_key, using)
         _plan_items(using)
+        if using == "default":
+            # One entry per catalogue loaded: its digest names the exact file content, the requirements
+            # are the bundled data itself (logging each would add a thousand entries per deployment).
+            for slug, framework in rows.items():
+                changelog.record(
+                    framework,
+                    action=ChangeRecord.Action.UPDATE if slug in before else ChangeRecord.Action.CREATE,
+                    before=before.get(slug),
+                    message=f"catalogue synchronised: {loaded[slug]} requirements",
+                )
     return loaded
 
 

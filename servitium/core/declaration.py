@@ -96,7 +96,6 @@ class Resource:
     # Filters beyond "equals this field": name -> a django-filter Filter (e.g. `since` on a date, a slug
     # of a related record); `method` may be a callable (queryset, name, value) -> queryset.
     extra_filters: ClassVar[dict[str, Any]] = {}
-    legacy: ClassVar[bool] = False  # TRANSITIONAL: rules still on the model; no input rules yet
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -218,23 +217,13 @@ def resource_for(model: type[models.Model]) -> type[Resource]:
         return found
     default = _DEFAULTS.get(model)
     if default is None:
-        default = _DEFAULTS[model] = type(f"{model.__name__}Undeclared", (Resource,), _legacy(model))
+        default = _DEFAULTS[model] = type(f"{model.__name__}Undeclared", (Resource,), {})
         default.model = model  # set after creation: an undeclared model is not registered
     return default
 
 
-def _legacy(model: type[models.Model]) -> dict[str, Any]:
-    """TRANSITIONAL: rules still written as model attributes (removed once every app declares)."""
-    attrs: dict[str, Any] = {"legacy": True}
-    if hasattr(model, "permission_area"):
-        attrs["area"] = model.permission_area
-    if getattr(model, "tenant_path", None):
-        attrs["tenant"] = model.tenant_path
-    attrs["customer_actions"] = frozenset(getattr(model, "customer_actions", ()))
-    hook = getattr(model, "restrict_queryset", None)
-    if hook is not None:
-        attrs["scope"] = classmethod(lambda cls, qs, user, action: hook(qs, user, action))
-    return attrs
+def is_declared(model: type[models.Model]) -> bool:
+    return (model._meta.concrete_model or model) in _RESOURCES
 
 
 def declared() -> list[type[Resource]]:

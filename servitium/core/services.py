@@ -108,8 +108,6 @@ def check_input(
     audience's required fields are there on create. Raises one ValidationError naming every field at
     fault."""
     resource = resource_for(model)
-    if resource.legacy:
-        return
     creating = instance is None
     access = resource.access(audience(actor))
     allowed = set(access.writes(creating)) if access is not None else None
@@ -206,6 +204,29 @@ def record_bulk_create(
     stored = model._default_manager.bulk_create(instances, batch_size=1000)
     changelog.record_many(stored, actor=actor, message=message, with_changes=with_changes)
     return stored
+
+
+@transaction.atomic
+def record_bulk_update(
+    *, instances: list[BaseModel], derived: dict[str, Any], actor: Any, message: str = ""
+) -> None:
+    """Values a service worked out for many records at once (an assessment seeing open findings again):
+    one UPDATE for all of them, and one change-log entry each with what changed."""
+    if not instances:
+        return
+    model = type(instances[0])
+    before = {i.pk: changelog.snapshot(i) for i in instances}
+    now = timezone.now()
+    model._default_manager.filter(pk__in=list(before)).update(**derived, updated=now)
+    for instance in instances:
+        _apply(instance, {**derived, "updated": now})
+        changelog.record(
+            instance,
+            action=ChangeRecord.Action.UPDATE,
+            actor=actor,
+            before=before[instance.pk],
+            message=message,
+        )
 
 
 @transaction.atomic

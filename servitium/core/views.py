@@ -73,10 +73,9 @@ class RecordMixin(LoginRequiredMixin):
     app_label: ClassVar[str] = ""
 
     @classmethod
-    def resource(cls) -> type[Resource] | None:
-        """The record type's declaration (None while the app still states its rules in its views)."""
-        found = resource_for(cls.model)
-        return None if found.legacy else found
+    def resource(cls) -> type[Resource]:
+        """The record type's declaration: columns, filters, fields, forms and lifecycle come from it."""
+        return resource_for(cls.model)
 
     def base_queryset(self):
         return self.model._default_manager.all()
@@ -124,16 +123,10 @@ class RecordListView(RecordMixin, View):
 
     paginator_class: ClassVar[type[Paginator]] = Paginator
     template_name = "core/record_list.html"
-    # TRANSITIONAL (apps not yet declared):
-    columns: ClassVar[list[str]] = ["name"]
-    filter_fields: ClassVar[list[str]] = []
-    search_fields: ClassVar[list[str]] = ["name"]
-    default_sort: ClassVar[str] = ""
     page_size: ClassVar[int] = 25
 
     def list_columns(self) -> list[str]:
-        resource = self.resource()
-        return list(resource.list_columns()) if resource else list(self.columns)
+        return list(self.resource().list_columns())
 
     def column_headers(self, orderable: set[str]) -> list[dict[str, Any]]:
         return [
@@ -143,8 +136,6 @@ class RecordListView(RecordMixin, View):
 
     def filtered(self, request: HttpRequest) -> Listing:
         resource = self.resource()
-        if resource is None:
-            return self._legacy_filtered(request)
         filterset = filterset_for(resource)(request.GET, queryset=self.visible(), request=request)
         errors: list[str] = []
         if filterset.is_valid():
@@ -159,38 +150,8 @@ class RecordListView(RecordMixin, View):
         search, ordering = request.GET.get("search", "").strip(), request.GET.get("ordering", "")
         return Listing(queryset, search, active, ordering, orderable, errors)
 
-    def _legacy_filtered(self, request: HttpRequest) -> Listing:
-        queryset = self.visible()
-        query = request.GET.get("search", "").strip()
-        if query and self.search_fields:
-            clause = models.Q()
-            for name in self.search_fields:
-                clause |= models.Q(**{f"{name}__icontains": query})
-            queryset = queryset.filter(clause)
-        active = {}
-        for name in self.filter_fields:
-            value = request.GET.get(name, "")
-            if value:
-                field = self.model._meta.get_field(name)
-                lookup = f"{name}__pk" if field.is_relation else name
-                try:
-                    queryset = queryset.filter(**{lookup: value})
-                except (ValueError, ValidationError):
-                    queryset = queryset.none()
-                active[name] = value
-        sort = request.GET.get("ordering", self.default_sort)
-        if sort.lstrip("-") in self.columns:
-            queryset = queryset.order_by(sort, "pk")
-        else:
-            sort = ""
-        if any(self.model._meta.get_field(n).many_to_many for n in self.filter_fields):
-            queryset = queryset.distinct()
-        return Listing(queryset, query, active, sort, set(self.columns), [])
-
     def filter_options(self, active: dict[str, str]) -> list[dict[str, Any]]:
         resource = self.resource()
-        if resource is None:
-            return self._legacy_filter_options(active)
         form = self._filterset.form
         options = []
         for name in resource.list_filters:
@@ -204,20 +165,6 @@ class RecordListView(RecordMixin, View):
                 choices = [(str(k), str(v)) for k, v in offered if k not in ("", None, "unknown")]
             label = model_field.verbose_name if model_field is not None else field.label
             options.append({"name": name, "label": label, "choices": choices, "value": active.get(name, "")})
-        return options
-
-    def _legacy_filter_options(self, active: dict[str, str]) -> list[dict[str, Any]]:
-        options = []
-        for name in self.filter_fields:
-            field = self.model._meta.get_field(name)
-            if field.is_relation:
-                related = permissions.restrict(field.related_model._default_manager.all(), self.request.user)
-                choices = [(str(o.pk), str(o)) for o in related[:200]]
-            else:
-                choices = [(str(k), str(v)) for k, v in field.choices or []]
-            options.append(
-                {"name": name, "label": field.verbose_name, "choices": choices, "value": active.get(name, "")}
-            )
         return options
 
     def get(self, request: HttpRequest) -> HttpResponse:
@@ -285,15 +232,9 @@ class RecordDetailView(RecordMixin, View):
     # POST fields handed to the transition service besides the ones a transition `needs` (optional inputs)
     transition_fields: ClassVar[tuple[str, ...]] = ()
     transition_service: ClassVar[Callable[..., Any] | None] = None
-    # TRANSITIONAL (apps not yet declared):
-    fields: ClassVar[list[str]] = []
-    workflow: ClassVar[Workflow | None] = None
-    workflow_field: ClassVar[str] = "status"
 
     def detail_fields(self) -> list[str]:
         resource = self.resource()
-        if resource is None:
-            return list(self.fields)
         shown = []
         for name in resource.fields:
             field = resource.model_field(name)
@@ -304,9 +245,7 @@ class RecordDetailView(RecordMixin, View):
 
     def lifecycle(self) -> tuple[Workflow | None, str]:
         resource = self.resource()
-        if resource is not None and resource.workflow is not None and type(self).workflow is None:
-            return resource.workflow, resource.status or "status"
-        return self.workflow, self.workflow_field
+        return resource.workflow, resource.status or "status"
 
     def context(self, obj: models.Model) -> dict[str, Any]:
         user = self.request.user
@@ -408,17 +347,10 @@ class RecordFormView(RecordMixin, View):
     template_name = "core/record_form.html"
     create_service: ClassVar[Callable[..., Any] | None] = None
     update_service: ClassVar[Callable[..., Any] | None] = None
-    form_fields: ClassVar[list[str]] = []  # TRANSITIONAL (apps not yet declared)
 
     def get_form_class(self, creating: bool) -> type[forms.ModelForm]:
         """The declaration's form for this user and step."""
-        resource = self.resource()
-        if resource is None:
-            return self.form_class()
-        return record_forms.form_class(resource, self.request.user, creating)
-
-    def form_class(self) -> type[forms.ModelForm]:  # TRANSITIONAL (apps not yet declared)
-        return forms.modelform_factory(self.model, fields=self.form_fields)
+        return record_forms.form_class(self.resource(), self.request.user, creating)
 
     def make_form(self, instance=None, data=None) -> forms.ModelForm:
         creating = instance is None
@@ -451,8 +383,7 @@ class RecordFormView(RecordMixin, View):
     def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
         instance = self.instance(pk)
         form = self.make_form(instance, request.POST)
-        resource = self.resource()
-        refused = record_forms.refused_fields(resource, form, request.POST) if resource else []
+        refused = record_forms.refused_fields(self.resource(), form, request.POST)
         if refused:
             form.is_valid()
             record_forms.refuse(form, refused)

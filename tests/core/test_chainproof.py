@@ -35,9 +35,10 @@ def test_a_slice_from_the_middle_verifies_from_its_anchor(sealed_chain):
 
 def test_altering_an_entry_or_dropping_one_fails(sealed_chain):
     lines = chainproof.export_slice().to_jsonl().splitlines()
-    entry = json.loads(lines[2])
+    at = next(i for i, line in enumerate(lines) if i and "Chain org" in line)
+    entry = json.loads(lines[at])
     entry["canonical"] = entry["canonical"].replace("Chain org", "Chain 0rg")
-    tampered = "\n".join([*lines[:2], json.dumps(entry), *lines[3:]])
+    tampered = "\n".join([*lines[:at], json.dumps(entry), *lines[at + 1 :]])
     ok, message = chainproof.verify_jsonl(tampered)
     assert not ok and "does not match the chain" in message
     dropped = "\n".join([lines[0], *lines[1:3], *lines[4:]])

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import inspect
 
-from servitium.core.declaration import check_declarations, declared, resource_for
+from django.contrib.auth import get_user_model
+
+from servitium.core.declaration import check_declarations, declared, is_declared
 from servitium.core.models import BaseModel, servitium_models
 
 
@@ -13,8 +15,9 @@ def test_declarations_are_coherent():
 
 
 def test_every_record_type_is_declared_once_and_only_there():
-    undeclared = [m.object_type() for m in servitium_models() if resource_for(m).legacy]
+    undeclared = [m.object_type() for m in servitium_models() if not is_declared(m)]
     assert undeclared == []
+    assert is_declared(get_user_model())
     for model in servitium_models():
         for rule in ("permission_area", "tenant_path", "customer_actions", "restrict_queryset"):
             assert not hasattr(model, rule), f"{model.object_type()} still states {rule} on the model"

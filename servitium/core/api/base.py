@@ -18,7 +18,7 @@ from rest_framework.response import Response
 
 from servitium.core import permissions, tenancy
 from servitium.core import services as core_services
-from servitium.core.declaration import Resource, resource_for
+from servitium.core.declaration import Resource, is_declared, resource_for
 from servitium.core.errors import ApplicationError
 from servitium.core.workflow import Workflow
 
@@ -164,9 +164,9 @@ class RecordViewSet(viewsets.ModelViewSet):
         FilterSet (filters, search, ordering) and its lifecycle from the declaration."""
         super().__init_subclass__(**kwargs)
         resource = cls.resource
-        if resource is None and cls.__dict__.get("queryset") is not None:
-            declared = resource_for(cls.__dict__["queryset"].model)
-            resource = None if declared.legacy else declared
+        queryset = cls.__dict__.get("queryset")
+        if resource is None and queryset is not None and is_declared(queryset.model):
+            resource = resource_for(queryset.model)
         if resource is None:
             return
         cls.resource = resource
