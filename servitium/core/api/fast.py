@@ -149,8 +149,8 @@ class FastInput:
             raise fail(["Must be a valid boolean."])
         if field.choices:
             options = {str(k): k for k, _label in field.flatchoices}
-            if str(raw) == "" and field.blank:
-                return ""
+            if raw == "" and field.blank and isinstance(field, models.CharField | models.TextField):
+                return ""  # DRF allows a blank choice for text fields only
             if isinstance(raw, bool) or str(raw) not in options:
                 raise fail([f'"{raw}" is not a valid choice.'])
             return options[str(raw)]
