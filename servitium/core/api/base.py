@@ -27,11 +27,11 @@ from .fields import RestrictedPrimaryKeyRelatedField
 
 
 class RecordSerializer(serializers.ModelSerializer):
-    """Model serializer with `url`, related records by id, and restricted choices for related ids.
-
-    With `Meta.resource` (a declaration, see core.declaration) the fields, the read-only ones and the
-    required ones come from the declaration; the class only adds what it computes (`*_display`, nested
-    lists). Input for the status field is passed to the service, which refuses it (400 naming it)."""
+    # Model serializer with `url`, related records by id, and restricted choices for related ids. With
+    # `Meta.resource` (a declaration, see core.declaration) the fields, the read-only ones and the required
+    # ones come from the declaration; the class only adds what it computes (`*_display`, nested lists).
+    # Input for the status field is passed to the service, which refuses it (400 naming it).
+    # (A comment, not a docstring: the OpenAPI description of every record would inherit it.)
 
     serializer_related_field = RestrictedPrimaryKeyRelatedField
 
