@@ -166,6 +166,15 @@ class RequestItemResource(Resource):
     columns = ("name", "service", "needs_approval", "active")
 
 
+class OnTheTicket(Resource):
+    """Records that belong to a ticket: the customer sees them with its own tickets (a subclass without
+    `model` is a shared base, not a declaration of its own)."""
+
+    area = "incidents"
+    tenant = "incident__customer"
+    customer_actions = {VIEW}
+
+
 class MajorIncidentDefinitionResource(Resource):
     model = MajorIncidentDefinition
     area = "incidents"
@@ -178,11 +187,8 @@ class MajorIncidentDefinitionResource(Resource):
     columns = ("customer", "service", "priority_at_or_above", "agreed_on")
 
 
-class MajorIncidentUpdateResource(Resource):
+class MajorIncidentUpdateResource(OnTheTicket):
     model = MajorIncidentUpdate
-    area = "incidents"
-    tenant = "incident__customer"
-    customer_actions = {VIEW}
     fields = ("incident", "audience", "body", "sent_to", "author")
     staff = Access(create=("incident", "audience", "body"), update=())
     filters = ("incident", "audience")
@@ -197,11 +203,8 @@ class MajorIncidentUpdateResource(Resource):
         )
 
 
-class PostIncidentReviewResource(Resource):
+class PostIncidentReviewResource(OnTheTicket):
     model = PostIncidentReview
-    area = "incidents"
-    tenant = "incident__customer"
-    customer_actions = {VIEW}
     fields = (
         "incident",
         "held_on",
@@ -220,22 +223,16 @@ class PostIncidentReviewResource(Resource):
     columns = ("incident", "held_on", "summary", "to_improve")
 
 
-class SlaClockResource(Resource):
+class SlaClockResource(OnTheTicket):
     """Written only by the clock services; read with the ticket."""
 
     model = SlaClock
-    area = "incidents"
-    tenant = "incident__customer"
-    customer_actions = {VIEW}
 
 
-class IncidentEventResource(Resource):
+class IncidentEventResource(OnTheTicket):
     """History imported with a ticket."""
 
     model = IncidentEvent
-    area = "incidents"
-    tenant = "incident__customer"
-    customer_actions = {VIEW}
 
 
 class MailMessageResource(Resource):
