@@ -9,8 +9,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext as _
 
-from . import permissions
-from .declaration import Resource
+from . import permissions, tenancy
+from .declaration import Resource, tenant_model
 from .services import audience
 
 _FORMS: dict[tuple[type[Resource], str | None, bool], type[forms.ModelForm]] = {}
@@ -42,10 +42,16 @@ def form_class(resource: type[Resource], user: Any, creating: bool) -> type[form
 def prepare(form: forms.Form, resource: type[Resource] | None, user: Any, creating: bool) -> forms.Form:
     """Restrict related choices, mark the audience's required fields, and style the widgets."""
     access = resource.access(audience(user)) if resource is not None else None
+    organization = tenancy.customer_organization(user)
     for name, field in form.fields.items():
         if isinstance(field, forms.ModelChoiceField):
             # Related choices obey the same permission path as everything else.
             field.queryset = permissions.restrict(field.queryset, user)
+            if organization is not None and field.queryset.model is tenant_model():
+                # A customer acts for its own organization: nothing to choose, nothing to show.
+                many = isinstance(field, forms.ModelMultipleChoiceField)
+                field.initial = [organization] if many else organization
+                field.widget = forms.MultipleHiddenInput() if many else forms.HiddenInput()
         if creating and access is not None and access.required is not None:
             field.required = name in access.required
         widget = field.widget
@@ -65,3 +71,19 @@ def refused_fields(resource: type[Resource], form: forms.Form, posted: Any) -> l
 def refuse(form: forms.Form, names: list[str]) -> None:
     for name in names:
         form.add_error(None, _("You may not set the field %(name)s.") % {"name": name})
+
+
+def given_values(form: forms.ModelForm) -> dict[str, Any]:
+    """The cleaned values the user actually gave: a field left out of the post (an API-style partial
+    form, a browser that omits an untouched select) keeps the model's default instead of becoming
+    empty, as Django's own ModelForm saving does."""
+    values = {}
+    for name, value in form.cleaned_data.items():
+        field = form.instance._meta.get_field(name)
+        omitted = form[name].field.widget.value_omitted_from_data(
+            form.data, form.files, form.add_prefix(name)
+        )
+        if omitted and field.has_default() and value in form[name].field.empty_values:
+            continue
+        values[name] = value
+    return values

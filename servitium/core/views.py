@@ -389,8 +389,9 @@ class RecordFormView(RecordMixin, View):
             record_forms.refuse(form, refused)
         elif form.is_valid():
             m2m_names = {f.name for f in self.model._meta.many_to_many}
-            data = {k: v for k, v in form.cleaned_data.items() if k not in m2m_names}
-            m2m = {k: v for k, v in form.cleaned_data.items() if k in m2m_names}
+            given = record_forms.given_values(form)
+            data = {k: v for k, v in given.items() if k not in m2m_names}
+            m2m = {k: v for k, v in given.items() if k in m2m_names}
             try:
                 with transaction.atomic():
                     if instance is None:

@@ -1,9 +1,7 @@
 """UI pages of business relationship management (columns, filters, detail fields and forms come from the
 declarations in resources.py)."""
 
-from django import forms
 
-from servitium.core import permissions
 from servitium.core import views as generic
 
 from . import services
@@ -27,15 +25,6 @@ class ComplaintForm(generic.RecordFormView):
     model = Complaint
     create_service = staticmethod(services.complaint_create)
     update_service = staticmethod(services.complaint_update)
-
-    def make_form(self, instance=None, data=None):
-        form = super().make_form(instance, data)
-        user = self.request.user
-        if permissions.is_customer_user(user) and "customer" in form.fields:
-            # A customer complains for its own organization: nothing to choose.
-            form.fields["customer"].initial = user.organization_id
-            form.fields["customer"].widget = forms.HiddenInput()
-        return form
 
 
 class RelationshipList(generic.RecordListView):

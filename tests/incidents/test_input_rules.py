@@ -84,3 +84,27 @@ def test_status_and_the_request_item_are_not_changed_by_an_update(ctx):
     # the unchanged value is not a write: a client may send back what it read
     same = agent.patch(f"/api/v1/incidents/{incident.pk}/", {"status": "new", "title": "Printer jam"})
     assert same.status_code == 200 and same.json()["title"] == "Printer jam"
+
+
+def test_a_customer_raises_a_ticket_in_the_form_without_choosing_its_organization(ctx, sla):
+    page = Client()
+    page.force_login(ctx.customer_a)
+    form = page.get("/incidents/new/")
+    assert form.context["form"].fields["customer"].widget.input_type == "hidden"
+    assert f'name="customer" value="{ctx.org_a.pk}"' in form.content.decode()
+    answer = page.post(
+        "/incidents/new/",
+        {
+            "title": "Slow mail",
+            "customer": ctx.org_a.pk,
+            "service": sla.service_id,
+            "impact": 3,
+            "urgency": 3,
+        },
+    )
+    assert answer.status_code == 302
+    assert Incident.objects.get(title="Slow mail").customer == ctx.org_a
+    other = page.post(
+        "/incidents/new/", {"title": "Theirs", "customer": ctx.org_b.pk, "impact": 3, "urgency": 3}
+    )
+    assert other.status_code == 400 and not Incident.objects.filter(title="Theirs").exists()
