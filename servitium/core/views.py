@@ -163,6 +163,8 @@ class RecordListView(RecordMixin, View):
             else:
                 offered = getattr(field, "choices", None) or getattr(field.widget, "choices", ())
                 choices = [(str(k), str(v)) for k, v in offered if k not in ("", None, "unknown")]
+            if len(choices) < 2 and name not in active:
+                continue  # nothing to choose between (a customer's "customers: only you")
             label = model_field.verbose_name if model_field is not None else field.label
             options.append({"name": name, "label": label, "choices": choices, "value": active.get(name, "")})
         return options
