@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext as _
 
 from . import permissions, tenancy
@@ -78,8 +79,13 @@ def given_values(form: forms.ModelForm) -> dict[str, Any]:
     form, a browser that omits an untouched select) keeps the model's default instead of becoming
     empty, as Django's own ModelForm saving does."""
     values = {}
+    opts = form.instance._meta
     for name, value in form.cleaned_data.items():
-        field = form.instance._meta.get_field(name)
+        try:
+            field = opts.get_field(name)
+        except FieldDoesNotExist:  # a form-only input, such as the change that covers an edit
+            values[name] = value
+            continue
         omitted = form[name].field.widget.value_omitted_from_data(
             form.data, form.files, form.add_prefix(name)
         )
