@@ -25,6 +25,7 @@ from servitium.core.models import Attachment
 from servitium.incidents.models import Incident
 from tests import factories
 from tests.base import client
+from tests.incidents import mail_fuzz
 from tests.incidents.subprocess_db import shared_database, site_env
 
 SENDER = "grace.miller@a.example"
@@ -92,6 +93,8 @@ def test_the_production_server_takes_8_mib_and_refuses_more_than_the_limit(ctx, 
         done = pipe(url, key, raw)
         refused = pipe(url, key, big_message("<big2@a.example>", os.urandom(9 * MIB)))  # 12 MiB
         after = pipe(url, key, big_message("<small@a.example>", b"small"))  # the lane's size
+        head = f"From: {SENDER}\r\nSubject: deep\r\nMessage-ID: <deep@a.example>\r\n".encode()
+        deep = pipe(url, key, mail_fuzz._nested(head, 1000, "multipart"))  # the lane hands it over
     assert done.returncode == 0, done.stderr.decode()
     answer = json.loads(done.stdout)
     assert answer["outcome"] == "opened"
@@ -102,6 +105,11 @@ def test_the_production_server_takes_8_mib_and_refuses_more_than_the_limit(ctx, 
         and f"limit of {10 * MIB} bytes" in reason
     )
     assert after.returncode == 0, after.stderr.decode()
+    assert deep.returncode == 65, deep.stderr.decode()
+    assert (
+        deep.stderr
+        == b"mailgate: not accepted: the message's MIME parts are nested more than 40 levels deep\n"
+    )
 
     incident = Incident.objects.get(reference=answer["reference"])
     attachment = Attachment.objects.get(object_id=incident.pk)
