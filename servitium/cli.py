@@ -172,6 +172,22 @@ def mailgate_command(argv: list[str]) -> int:
     return 0
 
 
+def _local_mailgate(argv: list[str]) -> int:
+    """`servitium mailgate` without a server: the site's code takes the message in this process. A site
+    that cannot start here (settings, environment) is a temporary failure for the MTA, never a bounce:
+    the message waits in its queue until someone fixes it."""
+    try:
+        _setup()
+    except Exception as exc:
+        message = " ".join(str(exc).split())[:500]
+        print(f"mailgate: temporary failure, try again later: {message}", file=sys.stderr)
+        return 75  # EX_TEMPFAIL
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["servitium", "mailgate", *argv])
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in {"-h", "--help", "help"}:
@@ -188,6 +204,7 @@ def main(argv: list[str] | None = None) -> int:
 
         if mailgate_client.wants_server(rest):
             return mailgate_client.main(rest)
+        return _local_mailgate(rest)
     if command == "mailgate-command":
         return mailgate_command(rest)
     if command == "run":

@@ -11,9 +11,13 @@ import pulls in enum and selectors), so that it can run as
 Where the server is: `--url` or `SERVITIUM_MAILGATE_URL`; its token: `--token-file` (a file readable by
 the MTA's user only), `SERVITIUM_MAILGATE_TOKEN_FILE` or `SERVITIUM_MAILGATE_TOKEN`.
 
-Exit codes as sysexits.h: 0 taken, 65 not a usable message (the MTA bounces it), 75 temporary failure
-(server down, server error, refused token, incomplete configuration: the MTA keeps the message and
-retries, so nothing is lost while someone fixes it).
+Exit codes as sysexits.h: 0 taken; 65 (EX_DATAERR) a message that can never be taken - the server
+answered 4xx with a reason (unreadable, over SERVITIUM_MAIL_MAX_BYTES): the MTA bounces it with the
+reason, the last line on standard error; 75 (EX_TEMPFAIL) a temporary failure: server unreachable or
+timing out, a 5xx answer, and the 4xx answers that mean this gateway is set up wrongly or should wait
+(refused token, missing role, wrong address, rate limit), like an incomplete configuration here. The MTA
+keeps the message and retries, so nothing is lost while someone fixes it. 65 rather than another
+permanent code because every common MTA treats it as permanent (Exim's pipe transport retries 73).
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ import sys
 
 EX_OK, EX_DATAERR, EX_TEMPFAIL = 0, 65, 75
 TIMEOUT = 60.0
+# 4xx answers about this gateway rather than the message: its token, role or address, or "wait".
+SETUP_OR_WAIT = frozenset({401, 403, 404, 405, 407, 408, 421, 425, 429})
 USAGE = "usage: mailgate [--url URL] [--token-file FILE] [--quiet] < message"
 
 
@@ -115,14 +121,51 @@ def _exchange(secure: bool, host: str, port: int, request: bytes) -> bytes:
         sock = ssl.create_default_context().wrap_socket(raw, server_hostname=host)
     else:
         sock = _connect(host, port)
+    chunks: list[bytes] = []
     try:
-        sock.sendall(request)
-        chunks = []
-        while chunk := sock.recv(65536):
-            chunks.append(chunk)
+        try:
+            sock.sendall(request)
+        except OSError as exc:
+            # A server may answer and close before it has read everything (a refusal): read the answer.
+            _read_answer(sock, chunks)
+            if not chunks:
+                raise exc from None
+        else:
+            _read_answer(sock, chunks)
     finally:
         sock.close()
     return b"".join(chunks)
+
+
+def _read_answer(sock, chunks: list[bytes]) -> None:
+    try:
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    except OSError:
+        if not chunks:
+            raise
+
+
+def exit_status(status: int) -> int:
+    if 200 <= status < 300:
+        return EX_OK
+    if 400 <= status < 500 and status not in SETUP_OR_WAIT:
+        return EX_DATAERR
+    return EX_TEMPFAIL
+
+
+def reason(text: str) -> str:
+    """One line for the MTA's bounce or log: the API's `detail`, else the start of the answer."""
+    if text.lstrip().startswith("{"):
+        import json
+
+        try:
+            detail = json.loads(text).get("detail")
+        except (ValueError, AttributeError):
+            detail = None
+        if isinstance(detail, str):
+            text = detail
+    return " ".join(text.split())[:500]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -147,12 +190,15 @@ def main(argv: list[str] | None = None) -> int:
     status_line = answer.split(b"\r\n", 1)[0].split()
     status = int(status_line[1]) if len(status_line) > 1 and status_line[1].isdigit() else 0
     text = answer.partition(b"\r\n\r\n")[2].decode(errors="replace")
-    if 200 <= status < 300:
+    code = exit_status(status)
+    if code == EX_OK:
         if not quiet:
             sys.stdout.write(text + "\n")
-        return EX_OK
-    sys.stderr.write(f"mailgate: server answered {status}: {text[:500]}\n")
-    return EX_DATAERR if status in (400, 413, 415) else EX_TEMPFAIL
+    elif code == EX_DATAERR:
+        sys.stderr.write(f"mailgate: not accepted: {reason(text)}\n")
+    else:
+        sys.stderr.write(f"mailgate: server answered {status}, try again later: {reason(text)}\n")
+    return code
 
 
 def pipe_command(url: str, token_file: str) -> str:

@@ -269,6 +269,24 @@ def test_mailgate_exits_75_when_the_database_is_unavailable(tmp_path):
     assert proc.returncode == 75, proc.stderr.decode()
 
 
+def test_mailgate_exits_75_when_the_site_cannot_start(tmp_path):
+    """A wrong setting in the pipe's environment is the operator's to fix: the MTA keeps the message (an
+    exit 1 with a traceback would bounce it)."""
+    env = {"SERVITIUM_DATA_DIR": str(tmp_path), "DATABASE_URL": "nosuchdb://x", "PATH": "/usr/bin:/bin"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "servitium.cli", "mailgate"],
+        input=message(msg_id="<nosite@a.example>"),
+        capture_output=True,
+        env=env,
+        timeout=60,
+    )
+    assert proc.returncode == 75, proc.stderr.decode()
+    assert proc.stderr.decode().startswith(
+        "mailgate: temporary failure, try again later: Scheme 'nosuchdb://'"
+    )
+    assert proc.stderr.count(b"\n") == 1
+
+
 def _mailgate(url: str, key: str, raw: bytes) -> subprocess.CompletedProcess:
     env = {"SERVITIUM_MAILGATE_URL": url, "SERVITIUM_MAILGATE_TOKEN": key, "PATH": "/usr/bin:/bin"}
     return subprocess.run(

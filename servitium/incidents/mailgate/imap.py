@@ -1,17 +1,24 @@
 """IMAP polling: the same gateway, fed from a mailbox instead of an MTA pipe.
 
-Each unseen message is processed and then flagged \\Seen and \\Deleted (expunged at the end of the run); a
-message that fails temporarily is left unseen for the next run, one that can never be read is flagged seen
-and kept in the mailbox for a person to look at.
+Each unseen message is processed and then flagged \\Seen and \\Deleted (expunged at the end of the run).
+A message that can never be taken (over SERVITIUM_MAIL_MAX_BYTES, judged by its size before it is
+downloaded, or unreadable) is flagged \\Seen and kept in the mailbox for a person to look at. One that
+fails temporarily is left unseen for the next run: always when the database or the disk is the trouble,
+and up to MAX_ATTEMPTS runs for any other error, after which it is set aside like an unreadable one, so
+that no message is tried every minute forever.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import imaplib
 import logging
+import re
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db import DatabaseError
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
@@ -21,6 +28,8 @@ from ..mail.parsing import MalformedMessage
 from .inbound import process
 
 logger = logging.getLogger(__name__)
+MAX_ATTEMPTS = 10
+_SIZE = re.compile(rb"RFC822\.SIZE (\d+)")
 
 
 def connect() -> imaplib.IMAP4:
@@ -41,29 +50,67 @@ def poll_mailbox(conn: imaplib.IMAP4 | None = None, *, limit: int = 500) -> dict
         if status != "OK":
             raise imaplib.IMAP4.error(f"SEARCH failed: {data!r}")
         for uid in (data[0] or b"").split()[:limit]:
-            status, parts = conn.uid("FETCH", uid, "(BODY.PEEK[])")
-            raw = next((p[1] for p in parts if isinstance(p, tuple)), None)
-            if status != "OK" or raw is None:
-                continue
-            try:
-                outcome = process(raw).outcome
-            except MalformedMessage as exc:
-                logger.warning("IMAP message %s not accepted: %s", uid, exc)
-                conn.uid("STORE", uid, "+FLAGS", "(\\Seen)")
-                counts["malformed"] = counts.get("malformed", 0) + 1
-                continue
-            except Exception:
-                logger.exception("IMAP message %s: temporary failure, left for the next run", uid)
-                counts["retry"] = counts.get("retry", 0) + 1
-                continue
-            conn.uid("STORE", uid, "+FLAGS", "(\\Seen \\Deleted)")
-            counts[outcome] = counts.get(outcome, 0) + 1
+            outcome = _take(conn, uid)
+            if outcome:
+                counts[outcome] = counts.get(outcome, 0) + 1
         conn.expunge()
     finally:
         if own:
             with contextlib.suppress(imaplib.IMAP4.error, OSError):  # the connection may be gone already
                 conn.logout()
     return counts
+
+
+def _take(conn: imaplib.IMAP4, uid: bytes) -> str:
+    size = _size(conn, uid)
+    if size is not None and size > settings.MAIL_MAX_BYTES:
+        logger.warning(
+            "IMAP message %s not accepted: %d bytes, over the limit of %d", uid, size, settings.MAIL_MAX_BYTES
+        )
+        return _set_aside(conn, uid)
+    status, parts = conn.uid("FETCH", uid, "(BODY.PEEK[])")
+    raw = next((p[1] for p in parts if isinstance(p, tuple)), None)
+    if status != "OK" or raw is None:
+        return ""
+    try:
+        outcome = process(raw).outcome
+    except MalformedMessage as exc:
+        logger.warning("IMAP message %s not accepted: %s", uid, exc)
+        return _set_aside(conn, uid)
+    except (DatabaseError, OSError):
+        logger.exception("IMAP message %s: temporary failure, left for the next run", uid)
+        return "retry"
+    except Exception:
+        attempts = _count_failure(raw)
+        if attempts >= MAX_ATTEMPTS:
+            logger.exception("IMAP message %s failed %d times; set aside (flagged seen)", uid, attempts)
+            return _set_aside(conn, uid)
+        logger.exception("IMAP message %s: failure %d, left for the next run", uid, attempts)
+        return "retry"
+    conn.uid("STORE", uid, "+FLAGS", "(\\Seen \\Deleted)")
+    return outcome
+
+
+def _size(conn: imaplib.IMAP4, uid: bytes) -> int | None:
+    status, parts = conn.uid("FETCH", uid, "(RFC822.SIZE)")
+    for part in parts if status == "OK" else []:
+        found = _SIZE.search(part[0] if isinstance(part, tuple) else part or b"")
+        if found:
+            return int(found.group(1))
+    return None
+
+
+def _set_aside(conn: imaplib.IMAP4, uid: bytes) -> str:
+    conn.uid("STORE", uid, "+FLAGS", "(\\Seen)")
+    return "malformed"
+
+
+def _count_failure(raw: bytes) -> int:
+    """Failures of this message so far (kept in the cache for a day: across runs of the task worker)."""
+    key = "imap-failures:" + hashlib.sha256(raw).hexdigest()
+    attempts = (cache.get(key) or 0) + 1
+    cache.set(key, attempts, 24 * 3600)
+    return attempts
 
 
 @db_periodic_task(crontab(minute="*"), name="PollMailbox")

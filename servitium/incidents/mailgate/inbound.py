@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.db import DataError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,7 +29,7 @@ from servitium.parties.models import Organization, Person
 
 from .. import services
 from ..mail import outbound
-from ..mail.parsing import ParsedMail, parse, strip_quoted
+from ..mail.parsing import MalformedMessage, ParsedMail, parse, strip_quoted
 from ..models import Incident, MailMessage
 
 logger = logging.getLogger(__name__)
@@ -48,11 +48,23 @@ class MailResult:
 
 
 def process(raw: bytes, *, now: dt.datetime | None = None) -> MailResult:
-    """Take one RFC 822 message. Raises `parsing.MalformedMessage` for input that is not a usable message;
-    any other exception means a temporary failure (the caller should let the message be delivered again)."""
+    """Take one RFC 822 message. Raises `parsing.MalformedMessage`, with the reason, for a message that
+    can never be taken (unreadable, too large, content the database refuses): a permanent fault. Any other
+    exception is a temporary failure (the database is unreachable, the disk is full): the caller lets the
+    message be delivered again. Either way nothing of the message is stored."""
     mail = parse(raw)
-    with change_context(context="mail"), transaction.atomic():
-        return _process(mail, now or timezone.now())
+    try:
+        with change_context(context="mail"), transaction.atomic():
+            return _process(mail, now or timezone.now())
+    except ValidationError as exc:
+        # The message's own values break a rule of the record it would become: the same every time.
+        logger.warning("mail %s refused: %s", mail.message_id, exc.messages)
+        why = "; ".join(exc.messages)
+        raise MalformedMessage(_("the message cannot be stored: %(why)s") % {"why": why}) from exc
+    except DataError as exc:
+        # The database refuses a value of the message (its type or length); also the same every time.
+        logger.warning("mail %s refused by the database: %s", mail.message_id, exc)
+        raise MalformedMessage(_("the message cannot be stored: %(why)s") % {"why": exc}) from exc
 
 
 def _log(mail: ParsedMail, outcome: str, incident: Incident | None = None) -> MailResult:
@@ -136,7 +148,7 @@ def _open(mail: ParsedMail, person: Person | None, customer: Organization, now: 
     incident = services.incident_create(
         actor=None,
         data={
-            "title": mail.subject or _("(no subject)"),
+            "title": (mail.subject or _("(no subject)"))[: Incident._meta.get_field("title").max_length],
             "description": mail.text,
             "customer": customer,
             "caller": person,
@@ -204,6 +216,7 @@ def _store_attachments(incident: Incident, mail: ParsedMail, person: Person | No
                 core_services.attachment_store(target=incident, upload=upload, actor=_user(person))
         except ValidationError as exc:
             refused.append(f"{item.name}: {'; '.join(m for ms in exc.message_dict.values() for m in ms)}")
+    refused += mail.skipped  # parts the parser could not read
     if refused:
         Comment.objects.create(
             target_type=ContentType.objects.get_for_model(Incident),
