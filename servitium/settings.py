@@ -224,7 +224,10 @@ SECURE_SSL_REDIRECT = _env_bool("SERVITIUM_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = int(os.environ.get("SERVITIUM_HSTS_SECONDS", "31536000" if _behind_tls else "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if _env_bool("SERVITIUM_BEHIND_PROXY") else None
+# Behind the reverse proxy, X-Forwarded-Proto says whether the client used TLS and the last X-Forwarded-For
+# entry is the client's address (for the sign-in limits, core/login.py).
+BEHIND_PROXY = _env_bool("SERVITIUM_BEHIND_PROXY")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SILENCED_SYSTEM_CHECKS = [
     # The built-in server of `servitium run` speaks plain HTTP on loopback; TLS terminates at the proxy,
     # whose redirect policy is the operator's (SERVITIUM_SSL_REDIRECT=1 to redirect here instead).
