@@ -57,8 +57,11 @@ def _prepare() -> None:
 def _serve(options: argparse.Namespace) -> int:
     """Run granian (WSGI) and the Huey consumer as supervised children: one that dies is started again
     (granian also replaces a dead worker process itself); SIGTERM/SIGINT stops both cleanly."""
+    from django.db import connections
+
     from .supervisor import Child, Supervisor
 
+    connections.close_all()  # the migrations' connection: this process only watches from here on
     env = dict(os.environ)
     env.setdefault("DJANGO_SETTINGS_MODULE", "servitium.settings")
     workers = options.workers or default_workers()

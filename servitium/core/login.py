@@ -26,8 +26,9 @@ NAME_LENGTH = LoginFailure._meta.get_field("username").max_length
 def login_key(authenticated_name: str) -> str:
     """The name failures are counted under, given the username exactly as the form authenticates it (Django's
     UsernameField: surrounding whitespace stripped, NFKC). Case-folded as well, so that every spelling that
-    differs only in case shares one count (which never lets more guesses through)."""
-    return unicodedata.normalize("NFKC", authenticated_name.casefold())[:NAME_LENGTH]
+    differs only in case shares one count (which never lets more guesses through). NUL characters, which no
+    username can contain (and PostgreSQL cannot store), are dropped."""
+    return unicodedata.normalize("NFKC", authenticated_name.casefold()).replace("\x00", "")[:NAME_LENGTH]
 
 
 def client_address(request) -> str:
@@ -37,7 +38,7 @@ def client_address(request) -> str:
     if settings.BEHIND_PROXY:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").rsplit(",", 1)[-1].strip()
         address = forwarded or address
-    return (address or "unknown")[:64]
+    return (address.replace("\x00", "") or "unknown")[:64]
 
 
 def too_many_failures(username_key: str, address: str) -> bool:

@@ -75,6 +75,12 @@ def test_one_address_is_limited_across_usernames(victim, settings):
     assert status == 302 and signed_in(browser)
 
 
+def test_a_nul_character_is_an_ordinary_failure(victim, settings):
+    settings.LOGIN_RATE_LIMIT = 1
+    assert sign_in("victim\x00", factories.PASSWORD, HTTP_X_FORWARDED_FOR="1.2.3.4\x00")[0] == 200
+    assert sign_in("victim", factories.PASSWORD)[0] == 429
+
+
 def test_a_successful_sign_in_is_not_counted_and_a_refused_one_does_not_extend_the_lock(victim, settings):
     settings.LOGIN_RATE_LIMIT = 2
     assert sign_in("victim", factories.PASSWORD)[0] == 302
