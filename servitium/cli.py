@@ -7,9 +7,7 @@ import argparse
 import os
 import secrets
 import signal
-import subprocess
 import sys
-import time
 
 COMMAND_ALIASES = {
     "create-token": "create_token",
@@ -57,7 +55,13 @@ def _prepare() -> None:
 
 
 def _serve(options: argparse.Namespace) -> int:
-    """Run granian (WSGI) and the Huey consumer as children; SIGTERM/SIGINT stops both cleanly."""
+    """Run granian (WSGI) and the Huey consumer as supervised children: one that dies is started again
+    (granian also replaces a dead worker process itself); SIGTERM/SIGINT stops both cleanly."""
+    from django.db import connections
+
+    from .supervisor import Child, Supervisor
+
+    connections.close_all()  # the migrations' connection: this process only watches from here on
     env = dict(os.environ)
     env.setdefault("DJANGO_SETTINGS_MODULE", "servitium.settings")
     workers = options.workers or default_workers()
@@ -76,11 +80,18 @@ def _serve(options: argparse.Namespace) -> int:
         "--blocking-threads",
         str(options.threads),
         "--no-ws",
+        # A worker process that dies is replaced by granian at once while the others keep answering;
+        # granian gives up (and exits, so the supervisor restarts it) only when one dies again within 5.5 s.
+        "--respawn-failed-workers",
+        # A worker that missed the stop signal (it arrived while the worker was still loading) is killed.
+        "--workers-kill-timeout",
+        "10",
+        # info: granian's own lines on starting and replacing workers (there is no per-request logging).
         "--log-level",
-        "warning",
+        "info",
         "servitium.wsgi:application",
     ]
-    children = [subprocess.Popen(web, env=env)]  # noqa: S603 - fixed argument list
+    children = [Child("web server", web)]
     if not options.no_worker:
         queue = [
             sys.executable,
@@ -92,38 +103,10 @@ def _serve(options: argparse.Namespace) -> int:
             "--worker-type",
             "thread",
         ]
-        children.append(subprocess.Popen(queue, env=env))  # noqa: S603
+        # SIGINT: Huey's graceful stop (running tasks finish); SIGTERM would abandon them.
+        children.append(Child("task worker", queue, stop_signal=signal.SIGINT))
     print(f"Servitium serving on http://{options.host}:{options.port}/ ({workers} web workers)", flush=True)
-
-    stopping = False
-
-    def stop(signum, _frame):
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    status = 0
-    while not stopping:
-        for child in children:
-            code = child.poll()
-            if code is not None:
-                print(
-                    f"servitium: a child process ({child.args[2]}) exited with {code}; stopping",
-                    file=sys.stderr,
-                )
-                status, stopping = code or 1, True
-        time.sleep(0.5)
-    for child in children:
-        if child.poll() is None:
-            child.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + 20
-    for child in children:
-        try:
-            child.wait(max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            child.kill()
-    return status
+    return Supervisor(children, env).run()
 
 
 def run(argv: list[str]) -> int:

@@ -7,6 +7,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "csp",
     "huey.contrib.djhuey",
     "servitium.core",
     "servitium.parties",
@@ -88,6 +90,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "servitium.core.middleware.RequestContextMiddleware",
     "servitium.core.middleware.UserTimezoneMiddleware",
@@ -222,9 +225,34 @@ SESSION_COOKIE_SECURE = _behind_tls
 CSRF_COOKIE_SECURE = _behind_tls
 SECURE_SSL_REDIRECT = _env_bool("SERVITIUM_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = int(os.environ.get("SERVITIUM_HSTS_SECONDS", "31536000" if _behind_tls else "0"))
-SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
-SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if _env_bool("SERVITIUM_BEHIND_PROXY") else None
+# Sent only on requests that arrived over TLS (behind a proxy: SERVITIUM_BEHIND_PROXY, so Django can tell).
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0 and _env_bool(
+    "SERVITIUM_HSTS_INCLUDE_SUBDOMAINS", True
+)
+SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0 and _env_bool("SERVITIUM_HSTS_PRELOAD", True)
+# Behind the reverse proxy, X-Forwarded-Proto says whether the client used TLS and the last X-Forwarded-For
+# entry is the client's address (for the sign-in limits, core/login.py).
+BEHIND_PROXY = _env_bool("SERVITIUM_BEHIND_PROXY")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
+# Content-Security-Policy on every response (django-csp): scripts, styles, fonts and requests from this site
+# only; images also as data: URIs (Bootstrap's icons). No template has an inline script, style or event
+# handler (tests/core/test_csp.py keeps it so); the API docs page has its own policy (servitium/urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+if os.environ.get("SERVITIUM_CSP_REPORT_URI"):
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["report-uri"] = [os.environ["SERVITIUM_CSP_REPORT_URI"]]
 SILENCED_SYSTEM_CHECKS = [
     # The built-in server of `servitium run` speaks plain HTTP on loopback; TLS terminates at the proxy,
     # whose redirect policy is the operator's (SERVITIUM_SSL_REDIRECT=1 to redirect here instead).

@@ -9,8 +9,8 @@ What stays the same, by construction:
 - the work itself: a route calls the same code as its API view (the one permission path, the audited
   services, the one change log, the same rendering), with the same change context (channel `api`, request
   id, actor), language and time zone;
-- the answer's headers: the security, locale, common and clickjacking middleware's own `process_request`
-  and `process_response` run on the lane's request and response;
+- the answer's headers: the security, locale, common, clickjacking and Content-Security-Policy
+  middleware's own `process_request` and `process_response` run on the lane's request and response;
 - every error: the lane answers only successes. Anything else (no or bad token, session cookie, another
   content type or `Accept`, invalid JSON or fields, no permission, a rule the service refuses, any
   exception before the write is stored) falls back to the full stack with the same request body, so
@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.core import signals
 from django.core.handlers.exception import response_for_exception
@@ -64,7 +65,7 @@ class Route:
 
 
 # What the full stack runs for a token call, and how the lane stands in for each: security, locale,
-# common and clickjacking run their own hooks; the rest has nothing to do without a cookie (sessions,
+# common, clickjacking and CSP run their own hooks; the rest has nothing to do without a cookie (sessions,
 # CSRF, messages, htmx), serves only static files (WhiteNoise), or is done by the lane itself (request
 # context, time zone).
 KNOWN_MIDDLEWARE = frozenset(
@@ -78,6 +79,7 @@ KNOWN_MIDDLEWARE = frozenset(
         "django.contrib.auth.middleware.AuthenticationMiddleware",
         "django.contrib.messages.middleware.MessageMiddleware",
         "django.middleware.clickjacking.XFrameOptionsMiddleware",
+        "csp.middleware.CSPMiddleware",
         "django_htmx.middleware.HtmxMiddleware",
         "servitium.core.middleware.RequestContextMiddleware",
         "servitium.core.middleware.UserTimezoneMiddleware",
@@ -124,6 +126,7 @@ class Lane:
         self.locale = LocaleMiddleware(_no_response)
         self.common = CommonMiddleware(_no_response)
         self.frames = XFrameOptionsMiddleware(_no_response)
+        self.csp = CSPMiddleware(_no_response)
         self.renderer = JSONRenderer()
 
     @staticmethod
@@ -201,7 +204,7 @@ class Lane:
         request = WSGIRequest({**environ, "wsgi.input": io.BytesIO(body)})
         request.lane_committed = False
         try:
-            for middleware in (self.security, self.locale, self.common):
+            for middleware in (self.security, self.locale, self.common, self.csp):
                 if middleware.process_request(request) is not None:  # a redirect: the full stack answers
                     return None
             if found.media == "application/json":
@@ -222,7 +225,7 @@ class Lane:
             response["Allow"] = found.allow
             patch_vary_headers(response, ("Accept",))  # as DRF's finalize_response
             response["X-Request-ID"] = rid
-            for middleware in (self.frames, self.common, self.locale):
+            for middleware in (self.csp, self.frames, self.common, self.locale):
                 response = middleware.process_response(request, response)
             patch_vary_headers(response, ("Cookie",))  # as the session middleware after reading the user
             return self.security.process_response(request, response)
