@@ -1,0 +1,188 @@
+"""The change log's key, kept outside the database.
+
+It does two things: it signs the chain heads the sealer reaches (core/anchors.py), and it marks every entry
+the application writes with a MAC, so that a row put into the table by other means (SQL, a restored dump
+of someone else's) is told apart from the application's own and kept out of the chain. Someone with
+access to the database alone can therefore neither sign a head nor write an entry the sealer would take.
+
+The key is an Ed25519 private key: `SERVITIUM_ANCHOR_KEY` (PEM, or the 32 raw bytes in base64), else a
+file (`SERVITIUM_ANCHOR_KEY_FILE`, default `DATA_DIR/anchor.key`) created on first use with mode 0600, as
+the generated secret key is. The MAC key is derived from it under a fixed label: one secret to keep.
+
+An entry's MAC is `<16 hex nonce><32 hex tag>`, the tag the first 128 bits of HMAC-SHA256 over the nonce
+and the entry's content (`ChangeRecord.content()`: everything but its id and chain position, which are not
+known when it is written). The nonce makes every genuine entry's MAC unique, so a copied row shows.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import logging
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+MAC_LABEL = b"servitium change-log entry MAC/1"
+NONCE_HEX = 16
+TAG_HEX = 32
+
+
+@dataclass(frozen=True)
+class AnchorKey:
+    private: Ed25519PrivateKey
+    public: Ed25519PublicKey
+    key_id: str  # first 16 hex digits of SHA-256 over the raw public key
+    mac_key: bytes
+
+
+def key_id_of(public: Ed25519PublicKey) -> str:
+    raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
+def _from_text(text: str, source: str) -> Ed25519PrivateKey:
+    text = text.strip()
+    try:
+        if text.startswith("-----BEGIN"):
+            key = serialization.load_pem_private_key(text.encode(), password=None)
+        else:
+            standard = text.replace("-", "+").replace("_", "/")  # URL-safe base64 too
+            raw = base64.b64decode(standard + "=" * (-len(standard) % 4), validate=True)
+            key = Ed25519PrivateKey.from_private_bytes(raw)
+    except (ValueError, TypeError, binascii.Error) as exc:
+        raise ImproperlyConfigured(
+            f"{source} is not an Ed25519 private key (PEM, or 32 bytes in base64): {type(exc).__name__}"
+        ) from None
+    if not isinstance(key, Ed25519PrivateKey):
+        raise ImproperlyConfigured(f"{source} holds a key of another kind; the change log needs Ed25519")
+    return key
+
+
+def _from_file(path: Path) -> Ed25519PrivateKey:
+    if not path.exists():
+        pem = Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        # O_EXCL: two processes starting at once must not write two different keys.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(pem)
+                handle.flush()
+                os.fsync(handle.fileno())
+            logger.warning("created the change-log anchor key %s; keep a copy apart from the backups", path)
+    if path.stat().st_mode & 0o077:
+        logger.warning("the change-log anchor key %s is readable by others than its owner (chmod 600)", path)
+    return _from_text(path.read_text(), str(path))
+
+
+_lock = threading.Lock()
+_cache: dict[tuple[str, str], AnchorKey] = {}
+
+
+def current() -> AnchorKey:
+    """The configured key, created in the data dir on first use. Raises ImproperlyConfigured when the
+    configured key cannot be read: entries written without a valid MAC would be refused by the sealer,
+    so writing must stop instead."""
+    key = _load(create=True)
+    assert key is not None
+    return key
+
+
+def existing() -> AnchorKey | None:
+    """The configured key, or None when there is none yet (verification must not create one)."""
+    return _load(create=False)
+
+
+def _load(*, create: bool) -> AnchorKey | None:
+    configured, path = settings.ANCHOR_KEY, str(settings.ANCHOR_KEY_FILE)
+    found = _cache.get((configured, path))
+    if found is not None:
+        return found
+    if not configured and not create and not Path(path).exists():
+        return None
+    with _lock:
+        private = _from_text(configured, "SERVITIUM_ANCHOR_KEY") if configured else _from_file(Path(path))
+        raw = private.private_bytes(
+            serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+        )
+        public = private.public_key()
+        key = AnchorKey(private, public, key_id_of(public), hmac.digest(raw, MAC_LABEL, "sha256"))
+        _cache[(configured, path)] = key
+        return key
+
+
+def public_pem(public: Ed25519PublicKey) -> str:
+    return public.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode()
+
+
+def load_public_key(text: str) -> Ed25519PublicKey:
+    """A public key given to `verify-changelog --public-key`: PEM, or the 32 raw bytes in base64."""
+    text = text.strip()
+    try:
+        if text.startswith("-----BEGIN"):
+            key = serialization.load_pem_public_key(text.encode())
+        else:
+            key = Ed25519PublicKey.from_public_bytes(base64.b64decode(text, validate=True))
+    except (ValueError, TypeError, binascii.Error):
+        raise ValueError("not an Ed25519 public key (PEM, or 32 bytes in base64)") from None
+    if not isinstance(key, Ed25519PublicKey):
+        raise ValueError("not an Ed25519 public key")
+    return key
+
+
+def _content_bytes(content: dict[str, Any]) -> bytes:
+    return json.dumps(
+        content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    ).encode()
+
+
+def _tag(mac_key: bytes, nonce: str, content: dict[str, Any]) -> str:
+    message = nonce.encode() + b"\n" + _content_bytes(content)
+    return hmac.digest(mac_key, message, "sha256").hex()[:TAG_HEX]
+
+
+def mac_of(content: dict[str, Any], key: AnchorKey, nonce: str | None = None) -> str:
+    """The MAC for an entry's content (`ChangeRecord.content()`), with a fresh nonce unless given."""
+    nonce = nonce or os.urandom(NONCE_HEX // 2).hex()
+    return nonce + _tag(key.mac_key, nonce, content)
+
+
+def mark(entries: list[Any], key: AnchorKey | None = None) -> None:
+    """Give each new entry (not yet stored) its MAC. A naive time is made aware first, as the database
+    layer would make it when storing, so that the entry read back has the content that was marked."""
+    mac_key = (key or current()).mac_key
+    nonces = os.urandom(NONCE_HEX // 2 * len(entries)).hex()
+    for number, entry in enumerate(entries):
+        if timezone.is_naive(entry.timestamp):
+            entry.timestamp = timezone.make_aware(entry.timestamp)
+        nonce = nonces[number * NONCE_HEX : (number + 1) * NONCE_HEX]
+        entry.mac = nonce + _tag(mac_key, nonce, entry.content())
+
+
+def mac_valid(entry: Any, key: AnchorKey | None = None) -> bool:
+    """Was this stored entry written by the application holding the key (and is its content unchanged)?"""
+    mac = entry.mac or ""
+    if len(mac) != NONCE_HEX + TAG_HEX:
+        return False
+    nonce, tag = mac[:NONCE_HEX], mac[NONCE_HEX:]
+    return hmac.compare_digest(tag, _tag((key or current()).mac_key, nonce, entry.content()))
