@@ -45,6 +45,9 @@ def _jsonable(value: Any) -> Any:
         return value.name or None
     if isinstance(value, bytes):
         return value.hex()
+    kind = type(value)
+    if kind is float or kind is dict or kind is list:  # JSON field values, floats: as stored
+        return stored_form(value)
     return value
 
 
@@ -73,7 +76,8 @@ def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[st
 def stored_form(value: Any) -> Any:
     """`value` as the database hands it back, so that the MAC taken when an entry is written matches the
     entry read back: JSON's string keys and lists, whole numbers beyond 1e16 as integers and no negative
-    zero (PostgreSQL's jsonb prints them so)."""
+    zero (PostgreSQL's jsonb prints them so). `snapshot` gives values in this form already (what
+    `record_many` writes); `record` applies it to the changes it is given."""
     kind = type(value)
     if kind is str or kind is int or kind is bool or value is None:
         return value
@@ -150,7 +154,7 @@ def record_many(
             object_type=f"{instance._meta.app_label}.{instance._meta.model_name}",
             object_id=instance.pk,
             object_repr=str(instance)[:200],
-            changes=stored_form(diff(None, snapshot(instance))) if with_changes else {},
+            changes=diff(None, snapshot(instance)) if with_changes else {},
             message=message[:500],
             context=channel,
             request_id=request_id,

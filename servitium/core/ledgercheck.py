@@ -33,8 +33,13 @@ class Finding:
     what: str
     seq: int | None = None
     entry_id: int | None = None
+    through: tuple[int, int] | None = None  # (seq, entry id) of the last of a run of the same finding
 
     def __str__(self) -> str:
+        if self.seq is not None and self.through is not None:
+            return (
+                f"seq {self.seq}-{self.through[0]} (entries {self.entry_id}-{self.through[1]}): {self.what}"
+            )
         if self.seq is not None:
             return f"seq {self.seq} (entry {self.entry_id}): {self.what}"
         if self.entry_id is not None:
@@ -69,10 +74,20 @@ class Verification:
         return self.findings[0].what if self.findings else ""
 
     def add(self, finding: Finding) -> None:
+        last = self.findings[-1] if self.findings else None
+        if last is not None and _continues(last, finding):  # one line for a run of the same finding
+            last.through = (finding.seq, finding.entry_id)
+            return
         if len(self.findings) < MAX_FINDINGS:
             self.findings.append(finding)
         else:
             self.hidden += 1
+
+
+def _continues(last: Finding, finding: Finding) -> bool:
+    if last.seq is None or finding.seq is None or last.what != finding.what:
+        return False
+    return (last.through[0] if last.through else last.seq) + 1 == finding.seq
 
 
 def sealed_entries(after: int = 0, chunk: int = 5000) -> Iterator[ChangeRecord]:

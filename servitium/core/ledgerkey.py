@@ -10,14 +10,16 @@ file (`SERVITIUM_ANCHOR_KEY_FILE`, default `DATA_DIR/anchor.key`) created on fir
 the generated secret key is. The MAC key is derived from it under a fixed label: one secret to keep.
 
 An entry's MAC is `<16 hex nonce><32 hex tag>`, the tag the first 128 bits of HMAC-SHA256 over the nonce
-and the entry's content (`ChangeRecord.content()`: everything but its id and chain position, which are not
-known when it is written). The nonce makes every genuine entry's MAC unique, so a copied row shows.
+and the entry's content (the fields of `ChangeRecord.content()`: everything but its id and chain position,
+which are not known when it is written). The nonce makes every genuine entry's MAC unique, so a copied row
+shows.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -46,7 +48,7 @@ class AnchorKey:
     private: Ed25519PrivateKey
     public: Ed25519PublicKey
     key_id: str  # first 16 hex digits of SHA-256 over the raw public key
-    mac_key: bytes
+    prepared: Any  # HMAC-SHA256 keyed with the MAC key, copied for each entry
 
 
 def key_id_of(public: Ed25519PublicKey) -> str:
@@ -124,7 +126,8 @@ def _load(*, create: bool) -> AnchorKey | None:
             serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
         )
         public = private.public_key()
-        key = AnchorKey(private, public, key_id_of(public), hmac.digest(raw, MAC_LABEL, "sha256"))
+        mac_key = hmac.digest(raw, MAC_LABEL, "sha256")
+        key = AnchorKey(private, public, key_id_of(public), hmac.new(mac_key, digestmod=hashlib.sha256))
         _cache[(configured, path)] = key
         return key
 
@@ -150,33 +153,57 @@ def load_public_key(text: str) -> Ed25519PublicKey:
     return key
 
 
-def _content_bytes(content: dict[str, Any]) -> bytes:
-    return json.dumps(
-        content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
-    ).encode()
+# One encoder, made once: the MAC is taken on every write of the system.
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
-def _tag(mac_key: bytes, nonce: str, content: dict[str, Any]) -> str:
-    message = nonce.encode() + b"\n" + _content_bytes(content)
-    return hmac.digest(mac_key, message, "sha256").hex()[:TAG_HEX]
+def _message(nonce: str, entry: Any) -> bytes:
+    """What the MAC covers: the nonce and every field `ChangeRecord.content()` names, in a fixed order
+    (a list is cheaper to encode than the content's dict, and as unambiguous)."""
+    ts = entry.timestamp
+    if ts.tzinfo is not None:
+        ts = ts.astimezone(dt.UTC)
+    fields = [
+        "servitium-entry/1",
+        nonce,
+        ts.isoformat(),
+        entry.actor_id,
+        entry.actor_name,
+        entry.action,
+        entry.object_type,
+        entry.object_id,
+        entry.object_repr,
+        entry.changes,
+        entry.message,
+        entry.context,
+        entry.request_id,
+    ]
+    return _ENCODER.encode(fields).encode()
 
 
-def mac_of(content: dict[str, Any], key: AnchorKey, nonce: str | None = None) -> str:
-    """The MAC for an entry's content (`ChangeRecord.content()`), with a fresh nonce unless given."""
+def _tag(prepared: Any, nonce: str, entry: Any) -> str:
+    mac = prepared.copy()  # the key already absorbed: cheaper than a new HMAC per entry
+    mac.update(_message(nonce, entry))
+    return mac.hexdigest()[:TAG_HEX]
+
+
+def mac_of(entry: Any, key: AnchorKey, nonce: str | None = None) -> str:
+    """The MAC for a change-log entry (a ChangeRecord, or a row with its fields), with a fresh nonce
+    unless given."""
     nonce = nonce or os.urandom(NONCE_HEX // 2).hex()
-    return nonce + _tag(key.mac_key, nonce, content)
+    return nonce + _tag(key.prepared, nonce, entry)
 
 
 def mark(entries: list[Any], key: AnchorKey | None = None) -> None:
     """Give each new entry (not yet stored) its MAC. A naive time is made aware first, as the database
     layer would make it when storing, so that the entry read back has the content that was marked."""
-    mac_key = (key or current()).mac_key
+    prepared = (key or current()).prepared
     nonces = os.urandom(NONCE_HEX // 2 * len(entries)).hex()
     for number, entry in enumerate(entries):
-        if timezone.is_naive(entry.timestamp):
+        if entry.timestamp.tzinfo is None:
             entry.timestamp = timezone.make_aware(entry.timestamp)
         nonce = nonces[number * NONCE_HEX : (number + 1) * NONCE_HEX]
-        entry.mac = nonce + _tag(mac_key, nonce, entry.content())
+        entry.mac = nonce + _tag(prepared, nonce, entry)
 
 
 def mac_valid(entry: Any, key: AnchorKey | None = None) -> bool:
@@ -185,4 +212,4 @@ def mac_valid(entry: Any, key: AnchorKey | None = None) -> bool:
     if len(mac) != NONCE_HEX + TAG_HEX:
         return False
     nonce, tag = mac[:NONCE_HEX], mac[NONCE_HEX:]
-    return hmac.compare_digest(tag, _tag((key or current()).mac_key, nonce, entry.content()))
+    return hmac.compare_digest(tag, _tag((key or current()).prepared, nonce, entry))

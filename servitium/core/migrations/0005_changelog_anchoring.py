@@ -13,11 +13,10 @@ def mark_unsealed_entries(apps, schema_editor):
     if not pending:
         return
     from servitium.core import ledgerkey
-    from servitium.core.models import ChangeRecord as Current
 
     key = ledgerkey.current()
     for row in pending:
-        row.mac = ledgerkey.mac_of(Current.content(row), key)
+        row.mac = ledgerkey.mac_of(row, key)
     ChangeRecord.objects.using(db).bulk_update(pending, ["mac"], batch_size=500)
 
 
