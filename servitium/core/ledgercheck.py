@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.db.models import Count, Min
@@ -148,14 +149,17 @@ def _mac_problem(entry: ChangeRecord, key: ledgerkey.AnchorKey) -> str:
     return "its MAC does not match its content: changed since it was written, or not written by Servitium"
 
 
-def verify(public_keys: list[Ed25519PublicKey] | None = None) -> Verification:
-    """Walk the whole chain and compare it with every signed head; report each finding."""
+def verify(
+    public_keys: list[Ed25519PublicKey] | None = None, anchor_file: Path | None = None
+) -> Verification:
+    """Walk the whole chain and compare it with every signed head (of the anchor file, or of the file
+    given: say, the heads a witness collected); report each finding."""
     result = Verification()
     key = ledgerkey.existing()
     if key is None and not public_keys:
         result.add(Finding("no anchor key is configured: signatures and entry MACs cannot be checked"))
         return result
-    lines, problems = anchors.read(keys=anchors.trusted_keys(public_keys))
+    lines, problems = anchors.read(anchor_file, keys=anchors.trusted_keys(public_keys))
     for problem in problems:
         result.add(Finding(problem))
     signed: dict[int, anchors.Anchor] = {}

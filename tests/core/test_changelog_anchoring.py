@@ -454,3 +454,26 @@ def test_the_mail_witness_receives_each_signed_head(chain, settings, mailoutbox)
     assert message.subject == f"Servitium change-log anchor: head seq {head.last_seq}"
     assert settings.ANCHOR_FILE.read_text().splitlines()[-1] in message.body
     assert "BEGIN PUBLIC KEY" in message.body
+
+
+def test_a_witness_shows_a_rollback_of_database_and_anchor_file_together(chain, webhook, settings, tmp_path):
+    """An insider with the database and the file system (not the key) rolls both back consistently: the
+    site's own check cannot tell, the heads the witness received can."""
+    url, received = webhook
+    settings.ANCHOR_WEBHOOK = url
+    factories.service("Kept")
+    changelog.seal()
+    factories.service("Made to disappear")
+    changelog.seal()
+    kept = received[0]["anchor"]
+
+    sql("DELETE FROM core_changerecord WHERE seq > %s", [kept["seq"]])
+    sql("UPDATE core_chainseal SET last_seq = %s, last_hash = %s WHERE id = 1", [kept["seq"], kept["hash"]])
+    lines = settings.ANCHOR_FILE.read_text().splitlines()
+    settings.ANCHOR_FILE.write_text("\n".join(lines[:-1]) + "\n")
+    assert findings() == []  # fooled
+
+    witnessed = tmp_path / "witness.jsonl"
+    witnessed.write_text("".join(json.dumps(envelope["anchor"]) + "\n" for envelope in received))
+    with pytest.raises(CommandError, match=f"the chain ends at seq {kept['seq']}, but the signed head"):
+        verify_command_with(["--anchor-file", str(witnessed)])

@@ -22,6 +22,12 @@ class Command(BaseCommand):
             "only if the private key is configured too)",
         )
         parser.add_argument(
+            "--anchor-file",
+            metavar="FILE",
+            help="compare with the signed heads in this file (JSON lines) instead of the site's anchor file, "
+            "e.g. the heads a witness received",
+        )
+        parser.add_argument(
             "--export-public-key", metavar="FILE", help="write the configured key's public key (PEM) and stop"
         )
 
@@ -39,7 +45,10 @@ class Command(BaseCommand):
                 keys.append(ledgerkey.load_public_key(Path(path).read_text()))
             except (OSError, ValueError) as exc:
                 raise CommandError(f"--public-key {path}: {exc}") from None
-        result = ledgercheck.verify(public_keys=keys or None)
+        anchor_file = Path(options["anchor_file"]) if options["anchor_file"] else None
+        if anchor_file is not None and not anchor_file.is_file():
+            raise CommandError(f"--anchor-file {anchor_file}: no such file")
+        result = ledgercheck.verify(public_keys=keys or None, anchor_file=anchor_file)
         for line in report(result):
             self.stdout.write(line)
         if not result.ok:
