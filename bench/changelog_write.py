@@ -5,7 +5,8 @@ full verification, on the migrated database in DATABASE_URL (the script adds the
 leaves them there).
 
     createdb -h 127.0.0.1 -U postgres servitium_bench_log
-    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/servitium_bench_log SERVITIUM_DATA_DIR=/tmp/benchlog
+    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/servitium_bench_log
+    export SERVITIUM_DATA_DIR=/tmp/benchlog
     .venv/bin/servitium migrate -v0
     .venv/bin/python bench/changelog_write.py --entries 10000 --rounds 5
 
@@ -65,6 +66,24 @@ def main() -> None:
             lambda: changelog.record_many(rows, action="update", message="bench", with_changes=False),
             args.rounds,
         )
+        try:
+            from servitium.core import ledgerkey
+        except ImportError:  # code from before entries carried MACs
+            ledgerkey = None
+        if ledgerkey is not None:
+            built = [
+                changelog.ChangeRecord(
+                    action="update",
+                    object_type="parties.organization",
+                    object_id=o.pk,
+                    object_repr=str(o),
+                    changes=changelog.diff(None, changelog.snapshot(o)),
+                    message="bench",
+                    context="shell",
+                )
+                for o in rows
+            ]
+            timed("  of which the MACs (ledgerkey.mark)", lambda: ledgerkey.mark(built), args.rounds)
         org = have[0]
 
         def singles() -> None:

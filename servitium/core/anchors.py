@@ -20,7 +20,6 @@ Every line carries "v": 1, "key" (the key id) and "sig" (Ed25519 over the rest, 
 from __future__ import annotations
 
 import base64
-import contextlib
 import datetime as dt
 import fcntl
 import json
@@ -29,13 +28,14 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.conf import settings
 
 from . import ledgerkey, witness
+
+if TYPE_CHECKING:  # the library is loaded by those who sign or check (not by every writing process)
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 logger = logging.getLogger(__name__)
 
@@ -53,10 +53,11 @@ class Anchor:
     refused: list[int] = field(default_factory=list)
     ids: list[int] = field(default_factory=list)
     legacy_through: int | None = None
-    superseded_by: Anchor | None = None  # a later restore that rolled this head back
+    superseded_by: Anchor | None = None  # a later restore that rolled this head (or restore) back
 
     def describe(self) -> str:
-        return f"the signed {self.kind} of {self.at:%Y-%m-%d %H:%M:%S} UTC (anchor file line {self.line_no})"
+        where = f" (anchor file line {self.line_no})" if self.line_no else ""
+        return f"the signed {self.kind} of {self.at:%Y-%m-%d %H:%M:%S} UTC{where}"
 
 
 def _message(line: dict[str, Any]) -> bytes:
@@ -103,6 +104,8 @@ def trusted_keys(extra: list[Ed25519PublicKey] | None = None) -> dict[str, Ed255
 
 def _parse(text: str, line_no: int, keys: dict[str, Ed25519PublicKey]) -> Anchor:
     """One line as an Anchor; ValueError saying what is wrong with it."""
+    from cryptography.exceptions import InvalidSignature
+
     try:
         line = json.loads(text)
         key = keys.get(line["key"])
@@ -131,6 +134,7 @@ def _parse(text: str, line_no: int, keys: dict[str, Ed25519PublicKey]) -> Anchor
 
 
 def _lines(path: Path, start: int = 0) -> Iterator[tuple[int, str]]:
+    """(line number, text) of each line; from `start` on, the numbers are unknown (0)."""
     with path.open("rb") as handle:
         handle.seek(start)
         if start:
@@ -138,14 +142,15 @@ def _lines(path: Path, start: int = 0) -> Iterator[tuple[int, str]]:
         for number, raw in enumerate(handle, 1):
             text = raw.decode("utf-8", errors="replace").strip()
             if text:
-                yield number, text
+                yield (0 if start else number), text
 
 
 def read(
     path: Path | None = None, keys: dict[str, Ed25519PublicKey] | None = None
 ) -> tuple[list[Anchor], list[str]]:
     """Every line of the anchor file, with the problems of those that do not count (unreadable, altered,
-    signed by another key). Each head a later restore rolled back is marked `superseded_by` it."""
+    signed by another key). Each head (or restore) a later restore rolled back is marked `superseded_by`
+    it."""
     path = Path(path or settings.ANCHOR_FILE)
     keys = keys if keys is not None else trusted_keys()
     anchors: list[Anchor] = []
@@ -159,7 +164,7 @@ def read(
             problems.append(f"anchor file line {number}: {exc}")
     restores = [a for a in anchors if a.kind == "restore"]
     for anchor in anchors:
-        if anchor.kind != "head":
+        if anchor.kind == "discard":
             continue
         for restore in restores:
             if restore.line_no > anchor.line_no and anchor.seq > restore.seq:
@@ -168,25 +173,33 @@ def read(
     return anchors, problems
 
 
+LATEST_AMONG = 8  # concurrent sealers may append their heads out of order, never by more than a few
+
+
 def latest_head(path: Path | None = None) -> Anchor | None:
-    """The head the last seal (or restore) signed: from the end of the file, so that sealing each minute
-    does not read a file that grows for years."""
+    """The head the last seal (or restore) signed. Read backwards from the end of the file, checking only
+    the last few signatures: the sealer asks each minute, and the file grows for years."""
     path = Path(path or settings.ANCHOR_FILE)
     if not path.exists():
         return None
     keys = trusted_keys()
     size = path.stat().st_size
     for start in (max(0, size - TAIL_BYTES), 0):
-        latest = None
-        for number, text in _lines(path, start):
-            with contextlib.suppress(ValueError):
+        best, seen = None, 0
+        for number, text in reversed(list(_lines(path, start))):
+            try:
                 anchor = _parse(text, number, keys)
-                if anchor.kind == "restore" or (
-                    anchor.kind == "head" and (latest is None or anchor.seq >= latest.seq)
-                ):
-                    latest = anchor
-        if latest is not None or start == 0:
-            return latest
+            except ValueError:
+                continue
+            if anchor.kind == "restore":  # what came before it was rolled back
+                return best or anchor
+            if anchor.kind == "head":
+                best = anchor if best is None or anchor.seq > best.seq else best
+                seen += 1
+                if seen == LATEST_AMONG:
+                    return best
+        if best is not None or start == 0:
+            return best
     return None
 
 

@@ -183,9 +183,9 @@ def seal(batch: int = SEAL_BATCH) -> int:
     total, refused, legacy = 0, [], None
     first = True
     while True:
-        sealed, turned_away, genesis = _seal_batch(batch, key, signed if first else None, check=first)
-        legacy = genesis if first else legacy
-        first = False
+        sealed, turned_away, genesis = _seal_batch(batch, key, signed, check=first)
+        if first:
+            legacy, first = genesis, False
         total += sealed
         refused += turned_away
         if sealed + len(turned_away) < batch:

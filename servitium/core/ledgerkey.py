@@ -20,79 +20,120 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import json
 import logging
 import os
 import threading
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 logger = logging.getLogger(__name__)
 
 MAC_LABEL = b"servitium change-log entry MAC/1"
 NONCE_HEX = 16
 TAG_HEX = 32
+# RFC 8410: the PKCS#8 form of an Ed25519 private key is this prefix and the 32-byte seed. Reading it here
+# spares every writing process (web workers, the mail pipe) the import of `cryptography`: writers need
+# only the MAC key; signing and checking signatures (sealer, verification) load the library.
+PKCS8_PREFIX = bytes.fromhex("302e020100300506032b657004220420")
 
 
-@dataclass(frozen=True)
 class AnchorKey:
-    private: Ed25519PrivateKey
-    public: Ed25519PublicKey
-    key_id: str  # first 16 hex digits of SHA-256 over the raw public key
-    prepared: Any  # HMAC-SHA256 keyed with the MAC key, copied for each entry
+    def __init__(self, seed: bytes) -> None:
+        self.seed = seed
+        # HMAC-SHA256 keyed with the MAC key (derived from the seed), copied for each entry
+        self.prepared = hmac.new(hmac.digest(seed, MAC_LABEL, "sha256"), digestmod=hashlib.sha256)
+
+    @functools.cached_property
+    def private(self) -> Ed25519PrivateKey:
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+        return Ed25519PrivateKey.from_private_bytes(self.seed)
+
+    @functools.cached_property
+    def public(self) -> Ed25519PublicKey:
+        return self.private.public_key()
+
+    @functools.cached_property
+    def key_id(self) -> str:
+        """First 16 hex digits of SHA-256 over the raw public key."""
+        return key_id_of(self.public)
 
 
 def key_id_of(public: Ed25519PublicKey) -> str:
+    from cryptography.hazmat.primitives import serialization
+
     raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     return hashlib.sha256(raw).hexdigest()[:16]
 
 
-def _from_text(text: str, source: str) -> Ed25519PrivateKey:
+def _seed_from_text(text: str, source: str) -> bytes:
+    """The 32-byte seed of an Ed25519 private key given as PEM (PKCS#8) or in base64."""
     text = text.strip()
     try:
         if text.startswith("-----BEGIN"):
-            key = serialization.load_pem_private_key(text.encode(), password=None)
-        else:
-            standard = text.replace("-", "+").replace("_", "/")  # URL-safe base64 too
-            raw = base64.b64decode(standard + "=" * (-len(standard) % 4), validate=True)
-            key = Ed25519PrivateKey.from_private_bytes(raw)
-    except (ValueError, TypeError, binascii.Error) as exc:
+            body = "".join(line for line in text.splitlines() if not line.startswith("-----"))
+            der = base64.b64decode(body, validate=True)
+            if len(der) == len(PKCS8_PREFIX) + 32 and der.startswith(PKCS8_PREFIX):
+                return der[len(PKCS8_PREFIX) :]
+            return _seed_by_library(text, source)  # another PKCS#8 form (with the public key, say)
+        standard = text.replace("-", "+").replace("_", "/")  # URL-safe base64 too
+        seed = base64.b64decode(standard + "=" * (-len(standard) % 4), validate=True)
+    except (ValueError, binascii.Error) as exc:
         raise ImproperlyConfigured(
             f"{source} is not an Ed25519 private key (PEM, or 32 bytes in base64): {type(exc).__name__}"
         ) from None
+    if len(seed) != 32:
+        raise ImproperlyConfigured(f"{source} is not an Ed25519 private key (PEM, or 32 bytes in base64)")
+    return seed
+
+
+def _seed_by_library(text: str, source: str) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    try:
+        key = serialization.load_pem_private_key(text.encode(), password=None)
+    except (ValueError, TypeError) as exc:
+        raise ImproperlyConfigured(f"{source} is not a readable private key: {type(exc).__name__}") from None
     if not isinstance(key, Ed25519PrivateKey):
         raise ImproperlyConfigured(f"{source} holds a key of another kind; the change log needs Ed25519")
-    return key
+    return key.private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
 
 
-def _from_file(path: Path) -> Ed25519PrivateKey:
+def pem_of_seed(seed: bytes) -> str:
+    body = base64.b64encode(PKCS8_PREFIX + seed).decode()
+    return f"-----BEGIN PRIVATE KEY-----\n{body}\n-----END PRIVATE KEY-----\n"
+
+
+def _seed_from_file(path: Path) -> bytes:
     if not path.exists():
-        pem = Ed25519PrivateKey.generate().private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
         # O_EXCL: two processes starting at once must not write two different keys.
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
             pass
         else:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(pem)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(pem_of_seed(os.urandom(32)))  # any 32 random bytes are an Ed25519 key
                 handle.flush()
                 os.fsync(handle.fileno())
             logger.warning("created the change-log anchor key %s; keep a copy apart from the backups", path)
     if path.stat().st_mode & 0o077:
         logger.warning("the change-log anchor key %s is readable by others than its owner (chmod 600)", path)
-    return _from_text(path.read_text(), str(path))
+    return _seed_from_text(path.read_text(), str(path))
 
 
 _lock = threading.Lock()
@@ -104,7 +145,8 @@ def current() -> AnchorKey:
     configured key cannot be read: entries written without a valid MAC would be refused by the sealer,
     so writing must stop instead."""
     key = _load(create=True)
-    assert key is not None
+    if key is None:  # pragma: no cover - create=True always gives one
+        raise ImproperlyConfigured("no change-log anchor key")
     return key
 
 
@@ -121,18 +163,17 @@ def _load(*, create: bool) -> AnchorKey | None:
     if not configured and not create and not Path(path).exists():
         return None
     with _lock:
-        private = _from_text(configured, "SERVITIUM_ANCHOR_KEY") if configured else _from_file(Path(path))
-        raw = private.private_bytes(
-            serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
-        )
-        public = private.public_key()
-        mac_key = hmac.digest(raw, MAC_LABEL, "sha256")
-        key = AnchorKey(private, public, key_id_of(public), hmac.new(mac_key, digestmod=hashlib.sha256))
-        _cache[(configured, path)] = key
+        if configured:
+            seed = _seed_from_text(configured, "SERVITIUM_ANCHOR_KEY")
+        else:
+            seed = _seed_from_file(Path(path))
+        key = _cache[(configured, path)] = AnchorKey(seed)
         return key
 
 
 def public_pem(public: Ed25519PublicKey) -> str:
+    from cryptography.hazmat.primitives import serialization
+
     return public.public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     ).decode()
@@ -140,6 +181,9 @@ def public_pem(public: Ed25519PublicKey) -> str:
 
 def load_public_key(text: str) -> Ed25519PublicKey:
     """A public key given to `verify-changelog --public-key`: PEM, or the 32 raw bytes in base64."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
     text = text.strip()
     try:
         if text.startswith("-----BEGIN"):

@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import json
 import logging
-import urllib.error
-import urllib.request
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from huey.contrib.djhuey import db_task
 
 from . import ledgerkey
@@ -56,6 +53,9 @@ def envelope(line: dict[str, Any]) -> dict[str, Any]:
 
 
 def post(line: dict[str, Any]) -> None:
+    import urllib.error  # here: every process imports this module, few send anything
+    import urllib.request
+
     url = settings.ANCHOR_WEBHOOK
     if not url.startswith(("https://", "http://")):
         raise ValueError("SERVITIUM_ANCHOR_WEBHOOK must be an http(s) address")
@@ -74,6 +74,8 @@ def post(line: dict[str, Any]) -> None:
 
 
 def mail(line: dict[str, Any]) -> None:
+    from django.core.mail import EmailMessage
+
     body = (
         "Servitium sealed its change log up to the position below and signed the chain head.\n"
         "Keep this message: `servitium verify-changelog` on the server compares the database with these\n"

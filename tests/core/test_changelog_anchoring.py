@@ -105,9 +105,11 @@ def test_each_seal_appends_a_signed_head_that_verifies_with_the_public_key(chain
     assert result.ok and result.latest.seq == result.last_seq == head.last_seq + 1
 
 
-def test_the_generated_key_file_is_private(chain):
+def test_the_generated_key_file_is_private_and_standard_pem(chain):
     mode = stat.S_IMODE(os.stat(settings.ANCHOR_KEY_FILE).st_mode)
     assert mode == 0o600
+    loaded = serialization.load_pem_private_key(settings.ANCHOR_KEY_FILE.read_bytes(), password=None)
+    assert ledgerkey.key_id_of(loaded.public_key()) == ledgerkey.current().key_id  # e.g. openssl reads it
 
 
 def test_entries_after_the_last_signed_head_are_reported_as_not_yet_anchored(chain):
@@ -477,3 +479,33 @@ def test_a_witness_shows_a_rollback_of_database_and_anchor_file_together(chain, 
     witnessed.write_text("".join(json.dumps(envelope["anchor"]) + "\n" for envelope in received))
     with pytest.raises(CommandError, match=f"the chain ends at seq {kept['seq']}, but the signed head"):
         verify_command_with(["--anchor-file", str(witnessed)])
+
+
+# --- restores ------------------------------------------------------------------------------------------
+
+
+def roll_back_to(entry: ChangeRecord) -> None:
+    """What restoring a backup taken at `entry` does to the chain."""
+    sql("DELETE FROM core_changerecord WHERE seq > %s", [entry.seq])
+    sql("UPDATE core_chainseal SET last_seq = %s, last_hash = %s WHERE id = 1", [entry.seq, entry.chain_hash])
+
+
+def test_a_signed_restore_accounts_for_the_heads_it_rolled_back(chain):
+    factories.service("After the backup")
+    changelog.seal()
+    backup_point = chain[-1]
+    roll_back_to(backup_point)
+    assert any("rolled back" in f for f in findings())  # without the restore line: a truncated chain
+
+    anchors.record({"kind": "restore", "seq": backup_point.seq, "hash": backup_point.chain_hash})
+    result = ledgercheck.verify()
+    assert result.ok, result.findings
+    assert [a.seq for a in result.rolled_back] == [backup_point.seq + 1]
+    factories.service("After the restore")
+    assert changelog.seal() == 1  # sealing goes on from the restored head
+    assert ledgercheck.verify().ok
+
+    older = chain[1]  # and an even older backup later
+    roll_back_to(older)
+    anchors.record({"kind": "restore", "seq": older.seq, "hash": older.chain_hash})
+    assert ledgercheck.verify().ok
