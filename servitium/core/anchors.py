@@ -93,8 +93,8 @@ def append(line: dict[str, Any], path: Path | None = None) -> None:
 
 
 def trusted_keys(extra: list[Ed25519PublicKey] | None = None) -> dict[str, Ed25519PublicKey]:
-    """The public keys whose signatures count: the configured key's, and any given (an earlier key,
-    or an auditor checking with the public key alone)."""
+    """The public keys whose signatures count: the configured key's, or those given instead (an
+    earlier key, or an auditor checking with the public key alone)."""
     keys = {ledgerkey.key_id_of(k): k for k in extra or []}
     if not extra:
         current = ledgerkey.current()
