@@ -244,12 +244,16 @@ def _check_outside_chain(
     result: Verification, lines: list[anchors.Anchor], key: ledgerkey.AnchorKey | None
 ) -> None:
     """Entries the sealer refused, entries waiting for it, and copies of entries."""
+    refused_by_seals = {i for a in lines for i in a.refused}
     present = set()
-    for entry_id, reason in (
-        ChangeRecord.objects.exclude(refused="").order_by("id").values_list("id", "refused")
-    ):
-        present.add(entry_id)
-        result.add(Finding(f"kept out of the chain by the sealer: {reason}", None, entry_id))
+    for entry in ChangeRecord.objects.exclude(refused="").order_by("id").iterator(2000):
+        present.add(entry.id)
+        what = f"kept out of the chain by the sealer: {entry.refused}"
+        if entry.id not in refused_by_seals:  # someone wrote the refusal into the row, not a seal
+            what = f"marked as refused ({entry.refused}), but no signed seal refused it"
+            if key is not None and ledgerkey.mac_valid(entry, key):
+                what += "; its MAC is valid: written by Servitium and kept out of the chain by other means"
+        result.add(Finding(what, None, entry.id))
     for entry in ChangeRecord.objects.filter(seq__isnull=True, refused="").order_by("id").iterator(2000):
         if key is not None and (problem := _mac_problem(entry, key)):
             result.add(Finding(f"not sealed yet, and {problem} (the next seal refuses it)", None, entry.id))

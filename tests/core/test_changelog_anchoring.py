@@ -239,6 +239,16 @@ def test_a_row_with_an_altered_content_but_a_copied_mac_is_refused(chain):
     assert ChangeRecord.objects.get(pk=entry.pk).refused.startswith("no valid MAC")
 
 
+def test_a_genuine_entry_marked_refused_by_hand_is_reported_as_such(chain):
+    factories.service("Inconvenient")
+    entry = ChangeRecord.objects.get(seq__isnull=True)
+    sql("UPDATE core_changerecord SET refused = 'no valid MAC' WHERE id = %s", [entry.pk])
+    changelog.seal()
+    assert ChangeRecord.objects.get(pk=entry.pk).seq is None
+    expected = f"entry {entry.pk} (not in the chain): marked as refused (no valid MAC), but no signed seal"
+    assert any(f.startswith(expected) and "its MAC is valid" in f for f in findings())
+
+
 def test_a_copy_of_a_genuine_row_is_refused(chain):
     original = chain[3]
     sql(
