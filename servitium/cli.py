@@ -22,6 +22,8 @@ COMMAND_ALIASES = {
     "generate-cis": "generate_cis",
     "sync-frameworks": "sync_frameworks",
     "evidence-pack": "evidence_pack",
+    "backup": "backup",
+    "restore": "restore",
 }
 
 

@@ -298,6 +298,15 @@ if os.environ.get("SERVITIUM_TESTING") or _env_bool("SERVITIUM_IMMEDIATE_TASKS")
 # full stack.
 API_LANE = _env_bool("SERVITIUM_API_LANE", True)
 
+# The change log's anchor (docs/operator-guide.md, "Change log anchoring"): the key that signs chain heads
+# and marks entries (the variable, else a file created on first use), the append-only file of signed
+# heads, and the witnesses that receive a copy of each.
+ANCHOR_KEY = os.environ.get("SERVITIUM_ANCHOR_KEY", "")
+ANCHOR_KEY_FILE = Path(os.environ.get("SERVITIUM_ANCHOR_KEY_FILE") or DATA_DIR / "anchor.key")
+ANCHOR_FILE = Path(os.environ.get("SERVITIUM_ANCHOR_FILE") or DATA_DIR / "changelog-anchors.jsonl")
+ANCHOR_WEBHOOK = os.environ.get("SERVITIUM_ANCHOR_WEBHOOK", "")
+ANCHOR_EMAIL = _env_list("SERVITIUM_ANCHOR_EMAIL", "")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "servitium.core.auth.TokenAuthentication",

@@ -87,3 +87,16 @@ def _fresh_priority_matrix():
     forget_matrix()
     yield
     forget_matrix()
+
+
+@pytest.fixture(autouse=True)
+def _own_anchor_file():
+    """Each test's change log starts empty, so each gets its own file of signed chain heads (the anchor
+    key, in the test data dir, is shared)."""
+    import uuid
+
+    from django.conf import settings
+    from django.test import override_settings
+
+    with override_settings(ANCHOR_FILE=settings.DATA_DIR / f"anchors-{uuid.uuid4().hex}.jsonl"):
+        yield

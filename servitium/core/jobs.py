@@ -13,6 +13,7 @@ from huey.contrib.djhuey import db_periodic_task
 from huey.storage import RedisStorage
 from huey.utils import normalize_time
 
+from . import witness  # noqa: F401 (registers the change-log witness tasks)
 from .context import change_context
 
 logger = logging.getLogger(__name__)
@@ -60,10 +61,13 @@ def schedule_many(entries: Iterable[tuple[Any, tuple, dt.datetime]]) -> None:
 @db_periodic_task(crontab(minute="*"), name="SealChangeLog")
 @as_job
 def seal_change_log() -> int:
-    """Seal every unsealed change-log entry into the SHA-256 chain (each minute)."""
+    """Seal every unsealed change-log entry into the SHA-256 chain and sign the head (each minute)."""
     from . import changelog
 
-    sealed = changelog.seal()
+    try:
+        sealed = changelog.seal()
+    except changelog.ChainTampered:
+        return 0  # already logged as an error; sealing stays stopped until an operator looks into it
     if sealed:
         logger.info("sealed %d change-log entries", sealed)
     return sealed

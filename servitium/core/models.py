@@ -103,6 +103,11 @@ class ChangeRecord(models.Model):
     # Sealing: position in the chain and the chain hash. Null until the sealer reaches the entry.
     seq = models.BigIntegerField(null=True, blank=True, unique=True)
     chain_hash = models.CharField(max_length=64, blank=True, default="")
+    # Written with the entry: a nonce and an HMAC of the content under a key kept outside the database
+    # (core/ledgerkey.py), so that the sealer tells the application's entries from rows put into the
+    # table by other means, and refuses those (`refused` says why; empty for every entry it accepted).
+    mac = models.CharField(max_length=64, blank=True, default="")
+    refused = models.CharField(max_length=200, blank=True, default="")
 
     objects = RestrictedQuerySet.as_manager()
 
@@ -125,11 +130,10 @@ class ChangeRecord(models.Model):
     def sealed(self) -> bool:
         return self.seq is not None
 
-    def canonical_content(self) -> bytes:
-        """The bytes the chain hash covers: every field an auditor relies on, in a fixed form."""
+    def content(self) -> dict[str, Any]:
+        """What the entry says, without its place (id, seq): what the entry's MAC covers."""
         ts = self.timestamp.astimezone(dt.UTC) if self.timestamp.tzinfo else self.timestamp
-        payload = {
-            "id": self.id,
+        return {
             "timestamp": ts.isoformat(),
             "actor_id": self.actor_id,
             "actor": self.actor_name,
@@ -141,8 +145,11 @@ class ChangeRecord(models.Model):
             "message": self.message,
             "context": self.context,
             "request_id": self.request_id,
-            "seq": self.seq,
         }
+
+    def canonical_content(self) -> bytes:
+        """The bytes the chain hash covers: every field an auditor relies on, in a fixed form."""
+        payload = {**self.content(), "id": self.id, "seq": self.seq}
         return json.dumps(
             payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
         ).encode()

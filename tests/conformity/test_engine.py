@@ -196,5 +196,5 @@ def test_assessment_run_is_fast_in_queries(ctx, mini):
     others = [q for q in captured if q not in results and q not in logged]
     assert len(others) <= 15, [q["sql"][:80] for q in others]
     assert len(results) <= Requirement.objects.count() // 80 + 1
-    assert len(logged) <= Requirement.objects.count() // 70 + 1
+    assert len(logged) <= Requirement.objects.count() // 60 + 1  # SQLite: 999 parameters, 16 per entry
     assert ChangeRecord.objects.filter(object_type="conformity.result").count() == run.results.count()

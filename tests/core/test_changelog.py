@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import CommandError, call_command
 
-from servitium.core import changelog
+from servitium.core import changelog, ledgercheck
 from servitium.core.context import change_context
 from servitium.core.models import ChainSeal, ChangeRecord
 from tests import factories
@@ -55,13 +55,13 @@ def test_seal_and_verify_detect_tampering(ctx):
     total = ChangeRecord.objects.count()
     assert changelog.seal() == total
     assert changelog.seal() == 0
-    result = changelog.verify()
+    result = ledgercheck.verify()
     assert result.ok and result.checked == total
     call_command("verify_changelog")  # exit 0
 
     victim = ChangeRecord.objects.order_by("seq")[total // 2]
     ChangeRecord.objects.filter(pk=victim.pk).update(object_repr="forged")
-    result = changelog.verify()
+    result = ledgercheck.verify()
     assert not result.ok and result.broken_id == victim.pk
     with pytest.raises(CommandError, match=f"entry {victim.pk}"):
         call_command("verify_changelog")
@@ -72,7 +72,7 @@ def test_changed_changes_json_is_detected(ctx):
     changelog.seal()
     entry = ChangeRecord.objects.get(object_type="catalog.service", object_id=svc.pk)
     ChangeRecord.objects.filter(pk=entry.pk).update(changes={"name": [None, "Other"]})
-    assert changelog.verify().broken_id == entry.pk
+    assert ledgercheck.verify().broken_id == entry.pk
 
 
 def test_deleted_sealed_entry_is_detected(ctx):
@@ -82,7 +82,7 @@ def test_deleted_sealed_entry_is_detected(ctx):
     first = ChangeRecord.objects.order_by("seq").first()
     following = ChangeRecord.objects.filter(seq=first.seq + 1).get()
     ChangeRecord.objects.filter(pk=first.pk).delete()
-    result = changelog.verify()
+    result = ledgercheck.verify()
     assert not result.ok and result.broken_id == following.pk
 
 
@@ -93,7 +93,7 @@ def test_sealing_continues_the_chain(ctx):
     factories.service("After")
     changelog.seal()
     assert ChainSeal.objects.get(pk=1).last_seq > head.last_seq
-    assert changelog.verify().ok
+    assert ledgercheck.verify().ok
 
 
 def test_seal_command(ctx, capsys):
