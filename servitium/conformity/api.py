@@ -22,10 +22,20 @@ from servitium.core.api.base import RecordSerializer, RecordViewSet
 from servitium.core.models import Attachment
 
 from . import evidence, oscal, selectors, services
-from .models import Assessment, Attestation, Framework, Nonconformity, PlanItem, Requirement, Result
+from .models import (
+    Assessment,
+    Attestation,
+    Exclusion,
+    Framework,
+    Nonconformity,
+    PlanItem,
+    Requirement,
+    Result,
+)
 from .resources import (
     AssessmentResource,
     AttestationResource,
+    ExclusionResource,
     FrameworkResource,
     NonconformityResource,
     PlanItemResource,
@@ -198,6 +208,25 @@ class AttestationViewSet(RecordViewSet):
     serializer_class = AttestationSerializer
 
 
+# --- exclusions -------------------------------------------------------------------------------------------
+
+
+class ExclusionSerializer(RecordSerializer):
+    requirement_display = serializers.CharField(source="requirement.__str__", read_only=True)
+    approved = serializers.BooleanField(read_only=True, help_text="approver and date given: it counts")
+
+    class Meta:
+        resource = ExclusionResource
+
+
+class ExclusionViewSet(RecordViewSet):
+    """Requirements declared not applicable, with a justification; an approved one makes the requirement
+    and everything under it read "not applicable"."""
+
+    queryset = Exclusion.objects.select_related("requirement")
+    serializer_class = ExclusionSerializer
+
+
 # --- assessments and results ------------------------------------------------------------------------------
 
 
@@ -301,7 +330,9 @@ class AssessmentViewSet(RecordViewSet):
 
 class ResultSerializer(RecordSerializer):
     # Plain strings in the schema: the enum names of `status` fields collide across apps.
-    status = serializers.CharField(read_only=True, help_text="met, partly_met, not_met or not_applicable")
+    status = serializers.CharField(
+        read_only=True, help_text="met, partly_met, not_met, no_evidence or not_applicable"
+    )
     framework = serializers.CharField(source="requirement.framework.slug", read_only=True)
     identifier = serializers.CharField(source="requirement.identifier", read_only=True)
 
@@ -405,6 +436,7 @@ def register(router) -> None:
     router.register("frameworks", FrameworkViewSet, basename="framework")
     router.register("requirements", RequirementViewSet, basename="requirement")
     router.register("attestations", AttestationViewSet, basename="attestation")
+    router.register("exclusions", ExclusionViewSet, basename="exclusion")
     router.register("assessments", AssessmentViewSet, basename="assessment")
     router.register("results", ResultViewSet, basename="result")
     router.register("nonconformities", NonconformityViewSet, basename="nonconformity")

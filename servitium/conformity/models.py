@@ -141,6 +141,45 @@ class Attestation(BaseModel):
         return self.valid_from <= day <= self.valid_until
 
 
+class Exclusion(BaseModel):
+    """A requirement the provider declares not applicable to its SMS, with the reason, approved by a named
+    person. Only an approved exclusion counts: the requirement and everything under it then read "not
+    applicable" instead of being judged. (Later tied to the SMS scope record.)"""
+
+    requirement = models.ForeignKey(Requirement, on_delete=models.PROTECT, related_name="exclusions")
+    justification = models.TextField(_("justification"))
+    approved_by = models.ForeignKey(
+        "parties.Person",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="exclusions_approved",
+        verbose_name=_("approved by"),
+    )
+    approved_at = models.DateField(_("approved on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["requirement_id", "-id"]
+        verbose_name = _("exclusion")
+
+    def __str__(self) -> str:
+        return f"{self.requirement.identifier}: {self.justification[:60]}"
+
+    @property
+    def approved(self) -> bool:
+        return bool(self.approved_by_id and self.approved_at)
+
+    def clean(self) -> None:
+        errors: dict[str, Any] = {}
+        if not (self.justification or "").strip():
+            errors["justification"] = _("Say why the requirement does not apply.")
+        if bool(self.approved_by_id) != bool(self.approved_at):
+            field = "approved_at" if self.approved_by_id else "approved_by"
+            errors[field] = _("An approval names both the approver and the date.")
+        if errors:
+            raise ValidationError(errors)
+
+
 class ImmutableRecord(BaseModel):
     """A record written once and never changed: an assessment is evidence, so nothing may rewrite it.
 
@@ -162,6 +201,7 @@ class Status(models.TextChoices):
     MET = "met", _("met")
     PARTLY_MET = "partly_met", _("partly met")
     NOT_MET = "not_met", _("not met")
+    NO_EVIDENCE = "no_evidence", _("no evidence")
     NOT_APPLICABLE = "not_applicable", _("not applicable")
 
 

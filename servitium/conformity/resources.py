@@ -14,7 +14,17 @@ from django.utils.translation import gettext_lazy as _
 from servitium.core.declaration import ADD, CHANGE, VIEW, Access, Resource
 
 from .lifecycle import NONCONFORMITY_WORKFLOW
-from .models import AREA, Assessment, Attestation, Framework, Nonconformity, PlanItem, Requirement, Result
+from .models import (
+    AREA,
+    Assessment,
+    Attestation,
+    Exclusion,
+    Framework,
+    Nonconformity,
+    PlanItem,
+    Requirement,
+    Result,
+)
 
 
 def _by_key(path: str, label: Any) -> django_filters.CharFilter:
@@ -105,6 +115,25 @@ class AttestationResource(Resource):
     orderings = ("valid_until", "valid_from")
     ordering = ("-valid_until",)
     columns = ATTESTATION_WRITES
+
+
+EXCLUSION_WRITES = ("requirement", "justification", "approved_by", "approved_at")
+
+
+class ExclusionResource(Resource):
+    """A requirement declared not applicable, with its justification; it counts once approved (approver
+    and date). Later tied to the SMS scope."""
+
+    model = Exclusion
+    area = AREA
+    fields = ("requirement", "requirement_display", *EXCLUSION_WRITES[1:], "approved")
+    computed = ("requirement_display", "approved")
+    staff = Access(create=EXCLUSION_WRITES)
+    filters = ("requirement", "approved_by")
+    list_filters = ("approved_by",)
+    search = ("justification", "requirement__identifier")
+    orderings = ("approved_at",)
+    columns = EXCLUSION_WRITES
 
 
 class AssessmentResource(Resource):

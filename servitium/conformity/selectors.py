@@ -9,12 +9,12 @@ from typing import Any
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from servitium.core.checks import MET, NOT_APPLICABLE, NOT_MET, PARTLY_MET
+from servitium.core.checks import FAILED, MET, NO_EVIDENCE, NOT_APPLICABLE, NOT_MET, PARTLY_MET
 
 from .engine import combine
 from .models import Assessment, Nonconformity, PlanItem, Requirement, Result
 
-STATUS_ORDER = (MET, PARTLY_MET, NOT_MET, NOT_APPLICABLE)
+STATUS_ORDER = (MET, PARTLY_MET, NOT_MET, NO_EVIDENCE, NOT_APPLICABLE)
 ACTIVITIES = "iso20000-5:2010"
 SCENARIOS = "iso20000-9:2015"
 
@@ -80,6 +80,16 @@ def counts(statuses) -> dict[str, int]:
     return {s: tally.get(s, 0) for s in STATUS_ORDER}
 
 
+def outcomes(tally: dict[str, int]) -> dict[str, int]:
+    """Status counts folded into what people read: met, failed, no evidence, not applicable."""
+    return {
+        "met": tally.get(MET, 0),
+        "failed": sum(tally.get(s, 0) for s in FAILED),
+        "no_evidence": tally.get(NO_EVIDENCE, 0),
+        "not_applicable": tally.get(NOT_APPLICABLE, 0),
+    }
+
+
 def by_clause(assessment: Assessment, slug: str, depth: int = 2) -> list[dict[str, Any]]:
     """Clauses down to `depth` levels (4, 4.1, ...) with their status, for the heat map and the CLI."""
     rows = result_rows(assessment, slug)
@@ -134,6 +144,7 @@ def by_edition(assessment: Assessment) -> list[dict[str, Any]]:
             {
                 "framework": slug,
                 "counts": tally,
+                **outcomes(tally),
                 "share_met": round(tally[MET] / applicable, 3) if applicable else None,
             }
         )
@@ -284,13 +295,18 @@ def gap_analysis(assessment: Assessment) -> dict[str, Any]:
             {
                 "item": letter,
                 "title": str(title),
-                "status": combine(statuses) or NOT_MET,
+                "status": combine(statuses) or NO_EVIDENCE,
                 "counts": counts(statuses),
                 "requirements": [{**_row(r), "framework": r["requirement__framework__slug"]} for r in found],
                 "gaps": [
                     f"{r['requirement__framework__slug']}#{r['requirement__identifier']}"
                     for r in found
-                    if r["status"] in (NOT_MET, PARTLY_MET)
+                    if r["status"] in FAILED
+                ],
+                "without_evidence": [
+                    f"{r['requirement__framework__slug']}#{r['requirement__identifier']}"
+                    for r in found
+                    if r["status"] == NO_EVIDENCE
                 ],
             }
         )
@@ -305,19 +321,26 @@ def gap_analysis(assessment: Assessment) -> dict[str, Any]:
 
 # --- implementation plan ------------------------------------------------------------------------------------
 
-PROGRESS = {MET: PlanItem.Progress.DONE, PARTLY_MET: PlanItem.Progress.IN_PROGRESS}
-
 
 def plan_statuses(items: list[PlanItem], assessment: Assessment | None) -> dict[int, str]:
-    """Each plan item's status from the latest results of its activity (which roll up its clauses)."""
-    found = {}
+    """Each plan item's status from the latest results of its activity (which roll up its clauses): done
+    when met, in progress when part of what is behind it is met, else not started."""
+    found: dict[int, tuple[str, dict]] = {}
     if assessment is not None:
-        found = dict(
-            Result.objects.filter(
-                assessment=assessment, requirement_id__in=[i.activity_id for i in items]
-            ).values_list("requirement_id", "status")
-        )
-    return {i.pk: PROGRESS.get(found.get(i.activity_id), PlanItem.Progress.NOT_STARTED) for i in items}
+        rows = Result.objects.filter(
+            assessment=assessment, requirement_id__in=[i.activity_id for i in items]
+        ).values_list("requirement_id", "status", "figures")
+        found = {rid: (status, figures or {}) for rid, status, figures in rows}
+    out = {}
+    for item in items:
+        status, figures = found.get(item.activity_id, ("", {}))
+        if status == MET:
+            out[item.pk] = PlanItem.Progress.DONE
+        elif status == PARTLY_MET or (status == NO_EVIDENCE and figures.get("parts_met")):
+            out[item.pk] = PlanItem.Progress.IN_PROGRESS
+        else:
+            out[item.pk] = PlanItem.Progress.NOT_STARTED
+    return out
 
 
 def plan_achievement(items: list[PlanItem], statuses: dict[int, str]) -> list[dict[str, Any]]:

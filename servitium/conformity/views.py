@@ -12,7 +12,7 @@ from servitium.core import permissions
 from servitium.core import views as generic
 
 from . import selectors, services
-from .models import Assessment, Attestation, Framework, Nonconformity, PlanItem, Result
+from .models import Assessment, Attestation, Exclusion, Framework, Nonconformity, PlanItem, Result
 
 EDITIONS = ("iso20000-1:2018", "iso20000-1:2011")
 TREND_RUNS = 20
@@ -159,6 +159,21 @@ class AttestationDetail(generic.RecordDetailView):
 
 class AttestationForm(generic.RecordFormView):
     model = Attestation
+
+
+class ExclusionList(generic.RecordListView):
+    model = Exclusion
+
+    def base_queryset(self):
+        return Exclusion.objects.select_related("requirement", "approved_by")
+
+
+class ExclusionDetail(generic.RecordDetailView):
+    model = Exclusion
+
+
+class ExclusionForm(generic.RecordFormView):
+    model = Exclusion
 
 
 class NonconformityList(generic.RecordListView):

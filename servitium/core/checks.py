@@ -26,6 +26,10 @@ from django.db import models
 
 MET, PARTLY_MET, NOT_MET, NOT_APPLICABLE = "met", "partly_met", "not_met", "not_applicable"
 STATUSES = (MET, PARTLY_MET, NOT_MET, NOT_APPLICABLE)
+# What a requirement reads when nothing can judge it yet (no check applies, no attestation, no record): the
+# engine's status, never a check's -- a check that finds nothing to look at says "not applicable".
+NO_EVIDENCE = "no_evidence"
+FAILED = (NOT_MET, PARTLY_MET)  # evidence shows a shortfall
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,16 @@ from django.core.management.base import BaseCommand, CommandError
 from servitium.conformity import selectors
 from servitium.conformity.models import Framework
 from servitium.conformity.services import assessment_run
+from servitium.conformity.templatetags.conformity import status_label
 from servitium.core.checks import REGISTRY
 from servitium.core.context import change_context
+
+OUTCOME_WORDS = {
+    "met": "met",
+    "failed": "failed",
+    "no_evidence": "no evidence",
+    "not_applicable": "not applicable",
+}
 
 
 class Command(BaseCommand):
@@ -34,9 +42,16 @@ class Command(BaseCommand):
             return
         self.stdout.write(f"{assessment.reference}  {assessment.summary.get('seconds')} s")
         for slug, counts in assessment.summary.get("frameworks", {}).items():
-            self.stdout.write(f"\n{slug}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+            folded = selectors.outcomes(counts)
+            self.stdout.write(
+                f"\n{slug}: "
+                + ", ".join(f"{OUTCOME_WORDS[k]} {v}" for k, v in folded.items())
+                + f"  ({', '.join(f'{status_label(k)} {v}' for k, v in sorted(counts.items()))})"
+            )
             for row in selectors.by_clause(assessment, slug):
-                self.stdout.write(f"  {row['status']:15} {row['identifier']:8} {row['title'][:70]}")
+                self.stdout.write(
+                    f"  {status_label(row['status']):15} {row['identifier']:8} {row['title'][:70]}"
+                )
 
     @staticmethod
     def _progress_bar(total: int):
