@@ -14,13 +14,15 @@ from . import selectors
 from .models import CIType, ConfigurationItem
 from .records import AuditFinding, Baseline, BaselineItem, ConfigurationAudit
 
-CMDB_REQS = ["iso20000-1:2011#9.1", "iso20000-1:2018#8.2.6"]
 SOFTWARE_TYPES = ("application",)
 
 
 @register(
     "cmdb.ci_types_defined",
-    requirements=CMDB_REQS,
+    requirements=[
+        "iso20000-1:2011#9.1.s1",
+        "iso20000-1:2018#8.2.6.s1",
+    ],
     title=_("Every type of configuration item in use is defined: it has a description and attributes"),
 )
 def ci_types_defined() -> CheckResult:
@@ -42,7 +44,10 @@ def ci_types_defined() -> CheckResult:
 
 @register(
     "cmdb.cis_have_owners",
-    requirements=CMDB_REQS,
+    requirements=[
+        "iso20000-1:2011#9.1.s2",
+        "iso20000-1:2018#8.2.6.s2",
+    ],
     title=_("Configuration items in use have an owner"),
 )
 def cis_have_owners() -> CheckResult:
@@ -65,7 +70,10 @@ AUDIT_MAX_AGE_DAYS = 365
 
 @register(
     "cmdb.configuration_audited",
-    requirements=CMDB_REQS,
+    requirements=[
+        "iso20000-1:2011#9.1.s9",
+        "iso20000-1:2018#8.2.6.s5",
+    ],
     title=_(
         "A configuration audit was reconciled within the last 12 months and its findings are followed up"
     ),
@@ -113,7 +121,10 @@ def configuration_audited() -> CheckResult:
 
 @register(
     "cmdb.live_services_baselined",
-    requirements=CMDB_REQS,
+    requirements=[
+        "iso20000-1:2011#9.1.s7",
+        "iso20000-1:2018#8.5.3.s4",
+    ],
     title=_("Every service CI in use is covered by a configuration baseline"),
 )
 def live_services_baselined() -> CheckResult:
@@ -134,7 +145,9 @@ def live_services_baselined() -> CheckResult:
 
 @register(
     "cmdb.software_has_master_copies",
-    requirements=CMDB_REQS,
+    requirements=[
+        "iso20000-1:2011#9.1.s8",
+    ],
     title=_("Software CIs in use reference a master copy in the definitive library"),
 )
 def software_has_master_copies() -> CheckResult:
@@ -157,7 +170,10 @@ def software_has_master_copies() -> CheckResult:
 
 @register(
     "cmdb.licences_within_limits",
-    requirements=["iso20000-1:2018#8.2.5"],
+    requirements=[
+        "iso20000-1:2011#4.1.4.d",
+        "iso20000-1:2018#8.2.5.s1",
+    ],
     title=_("Licences are used within their entitlement and have not expired"),
 )
 def licences_within_limits() -> CheckResult:

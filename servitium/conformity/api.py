@@ -21,7 +21,7 @@ from servitium.core import permissions
 from servitium.core.api.base import RecordSerializer, RecordViewSet
 from servitium.core.models import Attachment
 
-from . import evidence, oscal, selectors, services
+from . import coverage, evidence, oscal, selectors, services
 from .models import (
     Assessment,
     Attestation,
@@ -94,6 +94,13 @@ class FrameworkViewSet(CatalogueMixin, RecordViewSet):
     def oscal(self, request: Request, pk=None) -> Response:
         """This framework as an OSCAL catalog (JSON)."""
         return Response(oscal.catalog(self.get_object()))
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @action(detail=True, methods=["get"])
+    def coverage(self, request: Request, pk=None) -> Response:
+        """Per leaf obligation: a check, a record rule, an attestation only or nothing covers it; and the
+        requirements whose obligations are all covered by checks or record rules."""
+        return Response(coverage.coverage(self.get_object().slug))
 
     @extend_schema(request=OscalImportSerializer, responses={201: FrameworkSerializer})
     @action(detail=False, methods=["post"], url_path="import-oscal")

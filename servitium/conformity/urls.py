@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.Dashboard.as_view(), name="dashboard"),
     path("assessments/<int:pk>/", views.AssessmentDetail.as_view(), name="assessment_detail"),
     path("results/<int:pk>/", views.ResultDetail.as_view(), name="result_detail"),
+    path("coverage/", views.Coverage.as_view(), name="coverage"),
     path("scenarios/", views.Scenarios.as_view(), name="scenarios"),
     path("plan/", views.Plan.as_view(), name="plan"),
     path("plan/<int:pk>/edit/", views.PlanItemForm.as_view(), name="planitem_edit"),

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from servitium.core import permissions
 from servitium.core import views as generic
 
-from . import selectors, services
+from . import coverage, selectors, services
 from .models import Assessment, Attestation, Exclusion, Framework, Nonconformity, PlanItem, Result
 
 EDITIONS = ("iso20000-1:2018", "iso20000-1:2011")
@@ -104,6 +104,17 @@ class ResultDetail(ConformityView):
         if result is None:
             raise Http404(_("No such record."))
         return render(request, "conformity/result_detail.html", {"result": result})
+
+
+class Coverage(ConformityView):
+    """Which obligations a check, a record rule or only an attestation can judge, per edition."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        edition = request.GET.get("edition", EDITIONS[0])
+        if edition not in coverage.EDITIONS:
+            raise Http404(_("No such edition."))
+        context = {"edition": edition, "editions": EDITIONS, "report": coverage.coverage(edition)}
+        return render(request, "conformity/coverage.html", context)
 
 
 class Scenarios(ConformityView):

@@ -6,12 +6,11 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from servitium.catalog.models import Service
-from servitium.core.checks import CheckResult, register
+from servitium.core.checks import CheckResult, record_rule, register
 from servitium.parties.models import Organization
 
 from .models import AcceptanceCriterion, Deployment, Release, ReleasePolicy
 
-RELEASE_REQS = ["iso20000-1:2011#9.3", "iso20000-1:2018#8.5.3"]
 S = Release.Status
 DEPLOYED = (S.DEPLOYED, S.FAILED, S.ROLLED_BACK, S.REVIEWED, S.CLOSED)
 STARTED = (S.DEPLOYING, *DEPLOYED)
@@ -19,7 +18,10 @@ STARTED = (S.DEPLOYING, *DEPLOYED)
 
 @register(
     "releases.policy_agreed",
-    requirements=RELEASE_REQS,
+    requirements=[
+        "iso20000-1:2011#9.3.s1",
+        "iso20000-1:2018#8.5.3.s1",
+    ],
     title=_(
         "A release policy (frequency and types of release) is agreed with every customer of a live service"
     ),
@@ -50,7 +52,10 @@ def policy_agreed() -> CheckResult:
 
 @register(
     "releases.baseline_before_deployment",
-    requirements=[*RELEASE_REQS, "iso20000-1:2011#9.1", "iso20000-1:2018#8.2.6"],
+    requirements=[
+        "iso20000-1:2011#9.1.s7",
+        "iso20000-1:2018#8.5.3.s4",
+    ],
     title=_("A configuration baseline of the affected CIs is taken before every deployment"),
 )
 def baseline_before_deployment() -> CheckResult:
@@ -72,7 +77,10 @@ def baseline_before_deployment() -> CheckResult:
 
 @register(
     "releases.accepted_and_approved_before_deployment",
-    requirements=RELEASE_REQS,
+    requirements=[
+        "iso20000-1:2011#9.3.s5",
+        "iso20000-1:2018#8.5.3.s3",
+    ],
     title=_("Every deployed release passed its acceptance criteria and was approved before deployment"),
 )
 def accepted_and_approved() -> CheckResult:
@@ -100,7 +108,10 @@ def accepted_and_approved() -> CheckResult:
 
 @register(
     "releases.success_measured",
-    requirements=RELEASE_REQS,
+    requirements=[
+        "iso20000-1:2011#9.3.s8",
+        "iso20000-1:2018#8.5.3.s6",
+    ],
     title=_(
         "Deployed releases are reviewed and their success measured, including incidents after deployment"
     ),
@@ -122,3 +133,31 @@ def success_measured() -> CheckResult:
         gaps=deployed.exclude(good_q)[:20],
         figures={"unsuccessful": failures},
     )
+
+
+# --- record rules ------------------------------------------------------------------------------------
+
+record_rule(
+    "releases.deployment_planned",
+    requirements=["iso20000-1:2011#9.3.s2", "iso20000-1:2018#8.5.3.s2"],
+    title=_("Every approved or deployed release has a planned date, deliverables and a deployment method"),
+    model="releases.Release",
+    where={"status__in": [S.APPROVED, *STARTED]},
+    every=Q(planned_start__isnull=False) & ~Q(deliverables="") & ~Q(deployment_method=""),
+)
+record_rule(
+    "releases.built_in_acceptance_environment",
+    requirements=["iso20000-1:2011#9.3.s4"],
+    title=_("Every approved or deployed release names the acceptance environment it was tested in"),
+    model="releases.Release",
+    where={"status__in": [S.APPROVED, *STARTED]},
+    every=~Q(acceptance_environment=""),
+)
+record_rule(
+    "releases.fallback_planned",
+    requirements=["iso20000-1:2011#9.3.s7"],
+    title=_("Every approved or deployed release has a rollback plan"),
+    model="releases.Release",
+    where={"status__in": [S.APPROVED, *STARTED]},
+    every=~Q(rollback_plan=""),
+)

@@ -11,7 +11,7 @@ from servitium.conformity import selectors, services
 from servitium.conformity.models import Requirement, Result
 from tests.cmdb.conftest import ci, ci_type
 
-CMDB_2011, CMDB_2018 = ("iso20000-1:2011", "9.1"), ("iso20000-1:2018", "8.2.6")
+CMDB_2011, CMDB_2018 = ("iso20000-1:2011", "9.1.s1"), ("iso20000-1:2018", "8.2.6.s1")
 
 
 def result_for(run, slug, identifier) -> Result:
@@ -30,7 +30,9 @@ def test_empty_installation_is_almost_entirely_without_evidence(ctx):
         if edition["framework"].startswith("iso20000-1"):
             counts = edition["counts"]
             assert counts["met"] == 0
-            assert counts["no_evidence"] >= 0.9 * sum(counts.values()), edition
+            # what fails is what must exist and does not (a change policy, a record of customer contact)
+            assert counts["no_evidence"] >= 0.7 * sum(counts.values()), edition
+            assert edition["failed"] <= 0.1 * sum(counts.values()), edition
     assert run.summary["check_errors"] == 0, run.check_outcomes
 
 

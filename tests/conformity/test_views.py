@@ -42,7 +42,7 @@ def test_pages(ctx, manager):
         model=Nonconformity, data={"requirement": requirement, "description": "Audit finding"}, actor=None
     )
     evidence = Result.objects.get(
-        assessment=run, requirement__framework__slug="iso20000-1:2011", requirement__identifier="9.1"
+        assessment=run, requirement__framework__slug="iso20000-1:2011", requirement__identifier="9.1.s1"
     )
     item = PlanItem.objects.first()
     for url in (
@@ -58,6 +58,7 @@ def test_pages(ctx, manager):
         "/conformity/attestations/",
         "/conformity/attestations/new/",
         f"/conformity/attestations/{attestation.pk}/",
+        "/conformity/exclusions/",
         "/conformity/nonconformities/",
         f"/conformity/nonconformities/{nc.pk}/",
         f"/conformity/nonconformities/{nc.pk}/edit/",
