@@ -188,6 +188,9 @@ class AttestationListSerializer(serializers.ListSerializer):
 
 class AttestationSerializer(RecordSerializer):
     requirement_display = serializers.CharField(source="requirement.__str__", read_only=True)
+    requirement_summary = serializers.CharField(
+        source="requirement.summary", read_only=True, help_text="what the requirement asks, to attest to"
+    )
     valid = serializers.SerializerMethodField()
     attachments = serializers.SerializerMethodField()
 

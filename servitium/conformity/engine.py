@@ -279,8 +279,14 @@ class Evaluator:
         if attestation is not None:
             components.append(MET)
             messages.append(
-                _("Attested until %(until)s: %(text)s")
-                % {"until": attestation.valid_until.isoformat(), "text": attestation.statement[:200]}
+                _("Attested by %(by)s, reviewed by %(rev)s, until %(until)s: %(text)s Evidence: %(evidence)s")
+                % {
+                    "by": attestation.attested_by,
+                    "rev": attestation.reviewed_by,
+                    "until": attestation.valid_until.isoformat(),
+                    "text": attestation.statement[:200],
+                    "evidence": attestation.evidence[:200] or "-",
+                }
             )
             evidence.append(_ref("conformity.attestation", attestation, str(attestation)))
         needs_attestation = attestation is None and row["evidence"] in (
@@ -350,6 +356,7 @@ class Evaluator:
             "parts_met": sum(1 for s in part_statuses.values() if s == MET),
             "parts_failed": len(failed),
             "parts_no_evidence": len(unproven),
+            "parts_not_applicable": sum(1 for s in part_statuses.values() if s == NOT_APPLICABLE),
         }
         figures.update({c.id: c.figures for c in checks if c.figures})
         return Evaluation(
@@ -370,7 +377,9 @@ def attestations_on(day: dt.date) -> tuple[dict[int, Attestation], dict[int, Att
     expired last, to name when none is in force."""
     valid: dict[int, Attestation] = {}
     expired: dict[int, Attestation] = {}
-    started = Attestation.objects.filter(valid_from__lte=day).select_related("requirement")
+    started = Attestation.objects.filter(valid_from__lte=day).select_related(
+        "requirement", "attested_by", "reviewed_by"
+    )
     for att in started.order_by("valid_until", "id"):
         (valid if att.valid_until >= day else expired)[att.requirement_id] = att
     return valid, {rid: att for rid, att in expired.items() if rid not in valid}

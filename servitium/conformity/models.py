@@ -105,6 +105,11 @@ class Attestation(BaseModel):
 
     requirement = models.ForeignKey(Requirement, on_delete=models.PROTECT, related_name="attestations")
     statement = models.TextField(_("statement"))
+    evidence = models.TextField(
+        _("evidence"),
+        blank=True,
+        help_text=_("The documents, records or files (attach them) that show what the statement says."),
+    )
     attested_by = models.ForeignKey(
         "parties.Person",
         on_delete=models.PROTECT,
@@ -130,6 +135,8 @@ class Attestation(BaseModel):
 
     def clean(self) -> None:
         errors: dict[str, Any] = {}
+        if not (self.evidence or "").strip():
+            errors["evidence"] = _("Name the documents, records or files that show the statement is true.")
         if self.attested_by_id and self.attested_by_id == self.reviewed_by_id:
             errors["reviewed_by"] = _("The reviewer must be someone other than the person attesting.")
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:

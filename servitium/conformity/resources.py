@@ -88,7 +88,15 @@ class RequirementResource(Resource):
     columns = ("identifier", "title", "kind", "process")
 
 
-ATTESTATION_WRITES = ("requirement", "statement", "attested_by", "reviewed_by", "valid_from", "valid_until")
+ATTESTATION_WRITES = (
+    "requirement",
+    "statement",
+    "evidence",
+    "attested_by",
+    "reviewed_by",
+    "valid_from",
+    "valid_until",
+)
 
 
 class AttestationResource(Resource):
@@ -99,7 +107,9 @@ class AttestationResource(Resource):
     fields = (
         "requirement",
         "requirement_display",
+        "requirement_summary",
         "statement",
+        "evidence",
         "attested_by",
         "reviewed_by",
         "valid_from",
@@ -107,14 +117,14 @@ class AttestationResource(Resource):
         "valid",
         "attachments",
     )
-    computed = ("requirement_display", "valid", "attachments")
+    computed = ("requirement_display", "requirement_summary", "valid", "attachments")
     staff = Access(create=ATTESTATION_WRITES)
     filters = ("requirement", "attested_by", "reviewed_by")
     list_filters = ("attested_by", "reviewed_by")
     search = ("statement", "requirement__identifier")
     orderings = ("valid_until", "valid_from")
     ordering = ("-valid_until",)
-    columns = ATTESTATION_WRITES
+    columns = ("requirement", "statement", "attested_by", "reviewed_by", "valid_until")
 
 
 EXCLUSION_WRITES = ("requirement", "justification", "approved_by", "approved_at")

@@ -151,8 +151,23 @@ def by_edition(assessment: Assessment) -> list[dict[str, Any]]:
     return out
 
 
+def readiness(figures: dict[str, Any]) -> dict[str, Any]:
+    """Of the clauses that apply (not excluded): how many are met, the share, and "ready" when all are."""
+    applicable = figures.get("parts", 0) - figures.get("parts_not_applicable", 0)
+    met = figures.get("parts_met", 0)
+    return {
+        "clauses_applicable": applicable,
+        "clauses_met": met,
+        "clauses_failed": figures.get("parts_failed", 0),
+        "clauses_no_evidence": figures.get("parts_no_evidence", 0),
+        "share_met": round(met / applicable, 3) if applicable else None,
+        "ready": met == applicable,
+    }
+
+
 def by_scenario(assessment: Assessment, slug: str = SCENARIOS) -> list[dict[str, Any]]:
-    """20000-9 scenarios: ready when every clause the scenario lists is met."""
+    """20000-9 scenarios: the share of the clauses each lists that are met (excluded ones left out); ready
+    only when every one is met or excluded."""
     rows = [r for r in result_rows(assessment, slug) if r["requirement__kind"] == "scenario"]
     clauses = defaultdict(list)
     through = Requirement.applicable_clauses.through.objects.filter(
@@ -162,19 +177,21 @@ def by_scenario(assessment: Assessment, slug: str = SCENARIOS) -> list[dict[str,
         clauses[scenario_id].append(identifier)
     results = Result.objects.filter(
         assessment=assessment, requirement_id__in=[r["requirement_id"] for r in rows]
-    )
-    gaps = {
-        res.requirement_id: [g["label"] for g in res.gaps] for res in results.only("requirement_id", "gaps")
-    }
-    return [
-        {
-            **_row(r),
-            "ready": r["status"] == MET,
-            "applicable_clauses": sorted(clauses[r["requirement_id"]], key=_clause_key),
-            "unmet": [g.split("#", 1)[-1] for g in gaps.get(r["requirement_id"], []) if "#" in g],
-        }
-        for r in rows
-    ]
+    ).only("requirement_id", "gaps", "figures")
+    found = {res.requirement_id: res for res in results}
+    out = []
+    for r in rows:
+        res = found.get(r["requirement_id"])
+        gaps = [g["label"] for g in res.gaps] if res else []
+        out.append(
+            {
+                **_row(r),
+                **readiness(res.figures if res else {}),
+                "applicable_clauses": sorted(clauses[r["requirement_id"]], key=_clause_key),
+                "unmet": [g.split("#", 1)[-1] for g in gaps if "#" in g],
+            }
+        )
+    return out
 
 
 def _clause_key(identifier: str) -> tuple:
@@ -182,16 +199,27 @@ def _clause_key(identifier: str) -> tuple:
 
 
 def by_phase(assessment: Assessment) -> list[dict[str, Any]]:
-    """20000-5 activities grouped by the phase(s) they belong to."""
+    """20000-5 activities grouped by the phase(s) they belong to: status, counts, the share of applicable
+    activities met, and ready when all are met (or excluded)."""
     phases: dict[int, list[str]] = defaultdict(list)
     for r in result_rows(assessment, ACTIVITIES):
         if r["requirement__kind"] == "activity":
             for phase in r["requirement__phases"] or []:
                 phases[phase].append(r["status"])
-    return [
-        {"phase": p, "status": combine(s) or NOT_APPLICABLE, "counts": counts(s)}
-        for p, s in sorted(phases.items())
-    ]
+    out = []
+    for p, s in sorted(phases.items()):
+        tally = counts(s)
+        applicable = len(s) - tally[NOT_APPLICABLE]
+        out.append(
+            {
+                "phase": p,
+                "status": combine(s) or NOT_APPLICABLE,
+                "counts": tally,
+                "share_met": round(tally[MET] / applicable, 3) if applicable else None,
+                "ready": tally[MET] == applicable,
+            }
+        )
+    return out
 
 
 def diff(newer: Assessment, older: Assessment) -> list[dict[str, Any]]:

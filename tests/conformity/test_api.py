@@ -41,6 +41,7 @@ class TestAttestationAPI(RecordAPISuite):
             data={
                 "requirement": a_requirement(),
                 "statement": "Policy communicated at the all-hands meeting.",
+                "evidence": "Sign-in sheet of the briefing (attached).",
                 "attested_by": attester,
                 "reviewed_by": reviewer,
                 "valid_from": dt.date(2026, 1, 1),
@@ -54,6 +55,7 @@ class TestAttestationAPI(RecordAPISuite):
         return {
             "requirement": a_requirement().pk,
             "statement": "Competence records reviewed.",
+            "evidence": "Sign-in sheet of the briefing (attached).",
             "attested_by": attester.pk,
             "reviewed_by": reviewer.pk,
             "valid_from": "2026-01-01",
@@ -77,7 +79,13 @@ def test_attestation_reviewer_must_differ_and_dates_must_be_ordered(ctx):
     payload = {**suite.create_payload(ctx), "valid_from": "2027-01-01", "valid_until": "2026-01-01"}
     response = client(writer).post("/api/v1/attestations/", payload, format="json")
     assert response.status_code == 400 and "valid_until" in response.json()
+    payload = {**suite.create_payload(ctx), "evidence": "  "}
+    response = client(writer).post("/api/v1/attestations/", payload, format="json")
+    assert response.status_code == 400 and "evidence" in response.json()  # it must name its evidence
     assert not Attestation.objects.exists()
+    response = client(writer).post("/api/v1/attestations/", suite.create_payload(ctx), format="json")
+    body = response.json()
+    assert response.status_code == 201 and body["requirement_summary"] == a_requirement().summary
 
 
 class TestExclusionAPI(RecordAPISuite):

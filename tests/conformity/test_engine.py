@@ -53,6 +53,7 @@ def attest(ctx, requirement: Requirement, *, until: dt.date) -> Attestation:
         data={
             "requirement": requirement,
             "statement": "Staff were briefed on the policy; sign-in sheet attached.",
+            "evidence": "Sign-in sheet of the briefing (attached).",
             "attested_by": factories.person("Ann Attester", ctx.provider),
             "reviewed_by": factories.person("Rob Reviewer", ctx.provider),
             "valid_from": until - dt.timedelta(days=365),
@@ -180,6 +181,19 @@ def test_scenario_is_ready_when_all_its_clauses_are_met(ctx, mini):
     mini["status"] = "partly_met"
     run = services.assessment_run(actor=None)
     assert statuses(run)["test-9:2015#S01"] == "partly_met"
+
+
+def test_scenario_readiness_is_the_share_of_its_applicable_clauses_met(ctx, mini):
+    [scenario] = selectors.by_scenario(services.assessment_run(actor=None), "test-9:2015")
+    assert (scenario["clauses_met"], scenario["clauses_applicable"], scenario["share_met"]) == (1, 1, 1.0)
+    assert scenario["ready"] is True
+    mini["status"] = "not_met"
+    [scenario] = selectors.by_scenario(services.assessment_run(actor=None), "test-9:2015")
+    assert scenario["ready"] is False and scenario["share_met"] == 0.0 and scenario["clauses_failed"] == 1
+    assert scenario["unmet"] == ["1.1"]
+    exclude(ctx, req("test:2011", "1.1"))  # an excluded clause no longer holds the scenario back
+    [scenario] = selectors.by_scenario(services.assessment_run(actor=None), "test-9:2015")
+    assert scenario["clauses_applicable"] == 0 and scenario["ready"] is True
 
 
 def test_a_failing_check_is_an_error_result_and_the_run_goes_on(ctx, mini):

@@ -31,6 +31,7 @@ def test_pages(ctx, manager):
         data={
             "requirement": requirement,
             "statement": "Policy read by all staff.",
+            "evidence": "Sign-in sheet of the briefing (attached).",
             "attested_by": factories.person("A", ctx.provider),
             "reviewed_by": factories.person("B", ctx.provider),
             "valid_from": dt.date(2026, 1, 1),
