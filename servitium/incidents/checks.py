@@ -9,7 +9,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from servitium.agreements.models import ServiceLevelAgreement
+from servitium.agreements.models import ServiceLevelAgreement, ServiceReview
 from servitium.core.checks import CheckResult, register
 
 from .models import Incident, MajorIncidentDefinition, MajorIncidentUpdate, RequestItem, SlaClock
@@ -74,6 +74,55 @@ def customer_warned_before_breach() -> CheckResult:
         not_met=_("%(bad)d of %(n)d missed targets had no advance warning or no escalation.")
         % {"bad": stats["total"] - stats["good"], "n": stats["total"]},
         none=_("No SLA target was missed in the last 90 days."),
+        gaps=[c.incident for c in gaps],
+        evidence=[c.incident for c in evidence],
+    )
+
+
+REVIEW_WITHIN = dt.timedelta(days=30)  # a missed target is taken up at the next review, at the latest then
+REVIEW_LOOKBACK = dt.timedelta(days=180)
+
+
+@register(
+    "incidents.missed_targets_reviewed",
+    requirements=["iso20000-1:2011#6.1.s9", "iso20000-1:2018#8.3.3.s4"],
+    title=_("Every missed SLA target is taken up in a service review of its agreement"),
+)
+def missed_targets_reviewed(now: dt.datetime | None = None) -> CheckResult:
+    """A target missed 30 to 180 days ago needs a service review of its agreement held since; warning the
+    customer and escalating the ticket do not find the reason nor the improvement."""
+    now = now or timezone.now()
+    breached = SlaClock.objects.filter(
+        met=False,
+        target__isnull=False,
+        stopped_at__gte=now - REVIEW_LOOKBACK,
+        stopped_at__lte=now - REVIEW_WITHIN,
+    )
+    held_since = ServiceReview.objects.filter(
+        agreement_id=OuterRef("target__agreement_id"),
+        status=ServiceReview.Status.HELD,
+        held_on__gte=OuterRef("stopped_at__date"),
+    )
+    good_q = Q(Exists(held_since))
+    stats = breached.aggregate(total=Count("id"), good=Count("id", filter=good_q))
+    latest = breached.select_related("incident").order_by("-stopped_at")
+    gaps = latest.exclude(good_q)[:20] if stats["good"] < stats["total"] else []
+    evidence = latest.filter(good_q)[:20] if stats["good"] else []
+    return CheckResult.from_counts(
+        total=stats["total"],
+        good=stats["good"],
+        met=_("Each of the %(n)d targets missed 30 to 180 days ago was taken up in a service review.")
+        % {"n": stats["total"]},
+        not_met=_(
+            "%(bad)d of %(n)d targets missed 30 to 180 days ago were never taken up in a service review: "
+            "%(refs)s."
+        )
+        % {
+            "bad": stats["total"] - stats["good"],
+            "n": stats["total"],
+            "refs": ", ".join(c.incident.reference for c in gaps[:10]),
+        },
+        none=_("No SLA target was missed 30 to 180 days ago."),
         gaps=[c.incident for c in gaps],
         evidence=[c.incident for c in evidence],
     )

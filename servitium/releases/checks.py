@@ -27,24 +27,31 @@ STARTED = (S.DEPLOYING, *DEPLOYED)
     ),
 )
 def policy_agreed() -> CheckResult:
+    """Only a policy of the customer's own, with the day it was agreed, counts: the provider's default
+    policy applies to customers without one, but nobody agreed it with them."""
     customers = Organization.objects.filter(
         pk__in=Service.objects.filter(status="live").values("customers")
     ).distinct()
     has_default = ReleasePolicy.objects.filter(customer__isnull=True).exists()
-    own = Q(Exists(ReleasePolicy.objects.filter(customer=OuterRef("pk"))))
-    covered = customers if has_default else customers.filter(own)
+    agreed = ReleasePolicy.objects.filter(customer=OuterRef("pk"), agreed_on__isnull=False)
+    covered = customers.filter(Exists(agreed))
     total, good = customers.count(), covered.count()
     return CheckResult.from_counts(
         total=total,
         good=good,
-        met=_("A release policy applies to all %(n)d customers of live services%(how)s.")
-        % {"n": total, "how": _(" (their own or the default)") if has_default else ""},
+        met=_("A release policy is agreed with each of the %(n)d customers of live services.") % {"n": total},
         not_met=_(
-            "%(bad)d of %(n)d customers of live services have no release policy and there is no default."
+            "%(bad)d of %(n)d customers of live services have agreed no release policy of their own%(how)s."
         )
-        % {"bad": total - good, "n": total},
+        % {
+            "bad": total - good,
+            "n": total,
+            "how": _(" (the default policy applies to them, but was not agreed with them)")
+            if has_default
+            else "",
+        },
         none=_("No customers of live services are recorded."),
-        evidence=ReleasePolicy.objects.all()[:20],
+        evidence=ReleasePolicy.objects.filter(customer__in=covered, agreed_on__isnull=False)[:20],
         gaps=customers.exclude(pk__in=covered.values("pk"))[:20],
         figures={"default_policy": has_default},
     )

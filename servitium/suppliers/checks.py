@@ -58,17 +58,39 @@ def every_supplier_has_manager() -> CheckResult:
     title=_("Every active supplier contract states all the contents the standard lists"),
 )
 def active_contracts_complete() -> CheckResult:
-    active = list(SupplierContract.objects.filter(status=SupplierContract.Status.ACTIVE))
-    gaps = [c for c in active if c.missing_items()]
+    """Every active contract states every content item, and every active supplier works under at least
+    one active contract (a supplier with only drafts works without one)."""
+    active = list(
+        SupplierContract.objects.filter(status=SupplierContract.Status.ACTIVE).select_related("supplier")
+    )
+    incomplete = [c for c in active if c.missing_items()]
+    covered = {c.supplier_id for c in active}
+    uncovered = list(
+        Supplier.objects.filter(status=Supplier.Status.ACTIVE)
+        .exclude(pk__in=covered)
+        .select_related("organization")
+    )
+    messages = []
+    if incomplete:
+        messages.append(
+            _("%(n)d active contracts miss content items: %(refs)s.")
+            % {"n": len(incomplete), "refs": ", ".join(c.reference for c in incomplete)}
+        )
+    if uncovered:
+        messages.append(
+            _("%(n)d active suppliers have no active contract (drafts do not count): %(names)s.")
+            % {"n": len(uncovered), "names": ", ".join(str(s) for s in uncovered[:10])}
+        )
     return CheckResult.from_counts(
-        total=len(active),
-        good=len(active) - len(gaps),
-        met=_("All %(n)d active contracts are complete.") % {"n": len(active)},
-        not_met=_("%(n)d active contracts miss content items: %(refs)s.")
-        % {"n": len(gaps), "refs": ", ".join(c.reference for c in gaps)},
-        none=_("No active supplier contracts."),
-        evidence=[c for c in active if c not in gaps],
-        gaps=gaps,
+        total=len(active) + len(uncovered),
+        good=len(active) - len(incomplete),
+        met=_("All %(n)d active contracts are complete and every active supplier has one.")
+        % {"n": len(active)},
+        not_met=" ".join(messages),
+        none=_("No active suppliers or contracts."),
+        evidence=[c for c in active if c not in incomplete],
+        gaps=[*incomplete, *uncovered],
+        figures={"suppliers_without_active_contract": len(uncovered)},
     )
 
 
