@@ -15,6 +15,35 @@ from .engine import combine
 from .models import Assessment, Nonconformity, PlanItem, Requirement, Result
 
 STATUS_ORDER = (MET, PARTLY_MET, NOT_MET, NO_EVIDENCE, NOT_APPLICABLE)
+FAILURES_FIRST = (NOT_MET, PARTLY_MET, NO_EVIDENCE, MET, NOT_APPLICABLE)
+# The roll-up areas of the catalogues (catalogue.PROCESSES) as people name them.
+PROCESS_NAMES = {
+    "sms": _("Service management system"),
+    "design-transition": _("Design and transition of services"),
+    "service-level": _("Service level management"),
+    "service-reporting": _("Service reporting"),
+    "continuity-availability": _("Continuity and availability"),
+    "budgeting-accounting": _("Budgeting and accounting"),
+    "capacity": _("Capacity management"),
+    "information-security": _("Information security"),
+    "business-relationship": _("Business relationship management"),
+    "supplier": _("Supplier management"),
+    "incident": _("Incident management"),
+    "service-request": _("Service request management"),
+    "problem": _("Problem management"),
+    "configuration": _("Configuration management"),
+    "change": _("Change management"),
+    "release": _("Release and deployment"),
+    "asset": _("Asset management"),
+    "catalogue": _("Service catalogue"),
+    "demand": _("Demand management"),
+    "context": _("Context of the organization"),
+    "leadership": _("Leadership"),
+    "planning": _("Planning"),
+    "support": _("Support of the SMS"),
+    "performance-evaluation": _("Performance evaluation"),
+    "improvement": _("Improvement"),
+}
 ACTIVITIES = "iso20000-5:2010"
 SCENARIOS = "iso20000-9:2015"
 
@@ -127,7 +156,12 @@ def by_process(assessment: Assessment, slug: str | None = None) -> list[dict[str
         if r["requirement__framework__slug"].startswith("iso20000-1"):
             grouped[r["requirement__process"]].append(r["status"])
     return [
-        {"process": p, "status": combine(s) or NOT_APPLICABLE, "counts": counts(s)}
+        {
+            "process": p,
+            "name": str(PROCESS_NAMES.get(p, p)),
+            "status": combine(s) or NOT_APPLICABLE,
+            "counts": counts(s),
+        }
         for p, s in sorted(grouped.items())
     ]
 

@@ -4,6 +4,8 @@ evidence), scenario readiness, the phased plan, attestations and nonconformities
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -15,6 +17,7 @@ from . import coverage, selectors, services
 from .models import Assessment, Attestation, Exclusion, Framework, Nonconformity, PlanItem, Result
 
 EDITIONS = ("iso20000-1:2018", "iso20000-1:2011")
+RESULTS_PER_PAGE = 200
 TREND_RUNS = 20
 
 
@@ -42,7 +45,14 @@ class Dashboard(ConformityView):
             counts = run.summary.get("frameworks", {}).get(edition)
             if counts:
                 total = sum(v for k, v in counts.items() if k != "not_applicable") or 1
-                trend.append({"run": run, "share": round(100 * counts.get("met", 0) / total)})
+                failed = counts.get("not_met", 0) + counts.get("partly_met", 0)
+                trend.append(
+                    {
+                        "run": run,
+                        "share": round(100 * counts.get("met", 0) / total),
+                        "failed": round(100 * failed / total),
+                    }
+                )
         context = {
             "edition": edition,
             "editions": EDITIONS,
@@ -51,6 +61,7 @@ class Dashboard(ConformityView):
             "totals": selectors.by_edition(latest) if latest else [],
             "by_process": selectors.by_process(latest, edition) if latest else [],
             "trend": trend,
+            "legend": selectors.FAILURES_FIRST,
             "runs": runs,
             "can_run": permissions.has_permission(request.user, permissions.ADD, Assessment),
             "frameworks": self.visible(Framework),
@@ -76,6 +87,16 @@ class AssessmentDetail(ConformityView):
         results = self.visible(Result).filter(assessment=assessment).select_related("requirement__framework")
         if status:
             results = results.filter(status=status)
+        # Failures first, then what has no evidence, then the rest; in catalogue order within each group.
+        rank = Case(
+            *(When(status=s, then=Value(i)) for i, s in enumerate(selectors.FAILURES_FIRST)),
+            default=Value(len(selectors.FAILURES_FIRST)),
+            output_field=IntegerField(),
+        )
+        results = results.annotate(rank=rank).order_by(
+            "rank", "requirement__framework__slug", "requirement__order", "id"
+        )
+        page = Paginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
         previous = (
             self.visible(Assessment)
             .filter(started_at__lt=assessment.started_at)
@@ -84,7 +105,8 @@ class AssessmentDetail(ConformityView):
         )
         context = {
             "assessment": assessment,
-            "results": results[:2000],
+            "page": page,
+            "results": page.object_list,
             "status": status,
             "editions": selectors.by_edition(assessment),
             "diff": selectors.diff(assessment, previous) if previous else None,

@@ -67,6 +67,14 @@ def test_pages(ctx, manager):
         assert browser.get(url).status_code == 200, url
     dashboard = browser.get("/conformity/").content.decode()
     assert "9.1" in dashboard and run.reference in dashboard
+    assert "Configuration management" in dashboard and "<td>configuration</td>" not in dashboard  # names
+    assert "100 %" in dashboard  # the trend chart has its axis
+    detail = browser.get(f"/conformity/assessments/{run.pk}/").content.decode()
+    groups = [s for s in ("not met", "no evidence", "met</span>") if s in detail]
+    assert detail.index(groups[0]) < detail.index(groups[-1])  # failures first
+    assert (
+        "page 1 of" in detail and browser.get(f"/conformity/assessments/{run.pk}/?page=2").status_code == 200
+    )
     page = browser.get(f"/conformity/results/{evidence.pk}/").content.decode()
     assert "cmdb.ci_types_defined" in page and "web server" in page  # drill-down to the evidence
     scenarios = browser.get("/conformity/scenarios/").content.decode()
