@@ -1,18 +1,24 @@
 """Conformity checks evidenced by service level management."""
 
+import datetime as dt
+
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from servitium.core.checks import CheckResult, register
+from servitium.core.checks import CheckResult, record_rule, register
 
 from .models import ServiceLevelAgreement
 from .selectors import agreements_with_overdue_review, coverage_gaps
 
-SLA_REQS = ["iso20000-1:2011#6.1", "iso20000-1:2018#8.3.3"]
-
 
 @register(
     "agreements.live_services_have_agreed_slas",
-    requirements=SLA_REQS,
+    requirements=[
+        "iso20000-1:2011#6.1.s1",
+        "iso20000-1:2011#6.1.s4",
+        "iso20000-1:2018#8.3.3.s1",
+        "iso20000-1:2018#8.3.3.s2",
+    ],
     title=_("Every live service has an agreed SLA with each customer that receives it"),
 )
 def live_services_have_agreed_slas() -> CheckResult:
@@ -33,7 +39,11 @@ def live_services_have_agreed_slas() -> CheckResult:
 
 @register(
     "agreements.reviews_on_time",
-    requirements=SLA_REQS,
+    requirements=[
+        "iso20000-1:2011#6.1.s6",
+        "iso20000-1:2011#7.1.s4",
+        "iso20000-1:2018#8.3.2.s4",
+    ],
     title=_("Agreed SLAs are reviewed with the customer at the agreed interval"),
 )
 def reviews_on_time() -> CheckResult:
@@ -54,7 +64,12 @@ def reviews_on_time() -> CheckResult:
 
 @register(
     "agreements.agreed_slas_complete",
-    requirements=SLA_REQS,
+    requirements=[
+        "iso20000-1:2011#6.1.s5.1",
+        "iso20000-1:2011#6.1.s5.2",
+        "iso20000-1:2011#6.1.s5.3",
+        "iso20000-1:2018#8.3.3.s2",
+    ],
     title=_("Agreed SLAs state their targets, service hours, workload characteristics and exceptions"),
 )
 def agreed_slas_complete() -> CheckResult:
@@ -69,3 +84,14 @@ def agreed_slas_complete() -> CheckResult:
         evidence=[a for a in agreed if a not in incomplete],
         gaps=incomplete,
     )
+
+
+# --- record rules ------------------------------------------------------------------------------------
+
+record_rule(
+    "agreements.performance_measured",
+    requirements=["iso20000-1:2011#6.1.s9", "iso20000-1:2018#8.3.3.s3"],
+    title=_("Performance against SLA targets was measured in the last 90 days"),
+    model="agreements.TargetPerformance",
+    where=lambda: {"period_end__gte": timezone.now() - dt.timedelta(days=90)},
+)

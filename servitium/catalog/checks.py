@@ -9,7 +9,10 @@ from .models import Service
 
 @register(
     "catalog.live_services_have_owner",
-    requirements=["iso20000-1:2011#6.1", "iso20000-1:2018#8.2.4"],
+    requirements=[
+        "iso20000-1:2018#8.2.4.s1",
+        "iso20000-1:2018#8.2.4.s2",
+    ],
     title=_("Every live service in the catalogue has a named owner and a description"),
 )
 def live_services_have_owner() -> CheckResult:

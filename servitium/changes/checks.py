@@ -9,18 +9,22 @@ from django.db.models import DateTimeField as DateTimeFieldType
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from servitium.core.checks import MET, NOT_MET, CheckResult, Evidence, register
+from servitium.core.checks import MET, NOT_MET, CheckResult, Evidence, record_rule, register
 
 from . import lifecycle as L
 from .models import ALWAYS_MAJOR_TYPES, Category, Change, ChangePolicy
 
-CHANGE_REQS = ["iso20000-1:2011#9.2", "iso20000-1:2018#8.5.1"]
 SHOWN = 20
 
 
 @register(
     "changes.policy_defined",
-    requirements=CHANGE_REQS,
+    requirements=[
+        "iso20000-1:2011#9.2.s1",
+        "iso20000-1:2011#9.2.s6",
+        "iso20000-1:2018#8.5.1.1.a",
+        "iso20000-1:2018#8.5.1.1.b",
+    ],
     title=_("A change management policy defines the CIs under change control and the categories of change"),
 )
 def policy_defined() -> CheckResult:
@@ -62,7 +66,10 @@ def policy_defined() -> CheckResult:
 
 @register(
     "changes.approved_before_implementation",
-    requirements=CHANGE_REQS,
+    requirements=[
+        "iso20000-1:2011#9.2.s5",
+        "iso20000-1:2018#8.5.1.3.s2",
+    ],
     title=_("Changes are approved before they are implemented (emergency changes reviewed afterwards)"),
 )
 def approved_before_implementation() -> CheckResult:
@@ -91,7 +98,10 @@ def approved_before_implementation() -> CheckResult:
 
 @register(
     "changes.unsuccessful_investigated",
-    requirements=CHANGE_REQS,
+    requirements=[
+        "iso20000-1:2011#9.2.s9",
+        "iso20000-1:2018#8.5.1.3.s6",
+    ],
     title=_("Every failed or backed-out change is investigated"),
 )
 def unsuccessful_investigated() -> CheckResult:
@@ -112,7 +122,10 @@ def unsuccessful_investigated() -> CheckResult:
 
 @register(
     "changes.reviewed_after_implementation",
-    requirements=CHANGE_REQS,
+    requirements=[
+        "iso20000-1:2011#9.2.s10",
+        "iso20000-1:2018#8.5.1.3.s8",
+    ],
     title=_("Implemented changes get a post-implementation review within the policy's period"),
 )
 def reviewed_after_implementation(now: dt.datetime | None = None) -> CheckResult:
@@ -141,7 +154,11 @@ def reviewed_after_implementation(now: dt.datetime | None = None) -> CheckResult
 
 @register(
     "changes.removals_and_transfers_are_major",
-    requirements=CHANGE_REQS,
+    requirements=[
+        "iso20000-1:2011#9.2.s2",
+        "iso20000-1:2018#8.5.1.2.s5",
+        "iso20000-1:2018#8.5.1.2.s6",
+    ],
     title=_("Removals and transfers of services are handled as major changes through design and transition"),
 )
 def removals_and_transfers_are_major() -> CheckResult:
@@ -163,4 +180,48 @@ def removals_and_transfers_are_major() -> CheckResult:
         none=_("No service has been removed or transferred through change management."),
         gaps=raised.exclude(good)[:SHOWN],
         evidence=raised.filter(good)[:SHOWN],
+    )
+
+
+# --- record rules: what every approved change must carry -----------------------------------------------
+
+_APPROVED = {"approved_at__isnull": False}
+
+record_rule(
+    "changes.assessed_before_approval",
+    requirements=["iso20000-1:2011#9.2.s4", "iso20000-1:2018#8.5.1.3.s1"],
+    title=_("Every approved change records its risk and its impact on services and customers"),
+    model="changes.Change",
+    where=_APPROVED,
+    every=~Q(risk_assessment="") & ~Q(impact_assessment=""),
+)
+record_rule(
+    "changes.remedy_planned",
+    requirements=["iso20000-1:2011#9.2.s8", "iso20000-1:2018#8.5.1.3.s5"],
+    title=_("Every approved change plans how to reverse or remedy it if it fails"),
+    model="changes.Change",
+    where=_APPROVED,
+    every=~Q(remediation_plan=""),
+)
+for _field, _keys, _title in (
+    (
+        "continuity_availability_impact",
+        ["iso20000-1:2011#9.2.s12"],
+        _("Every approved change is assessed for its effect on continuity and availability"),
+    ),
+    (
+        "security_impact",
+        ["iso20000-1:2011#9.2.s13", "iso20000-1:2011#6.6.3.a", "iso20000-1:2011#6.6.3.b"],
+        _("Every approved change is assessed for its effect on information security"),
+    ),
+    ("capacity_impact", ["iso20000-1:2011#9.2.s14"], _("Every approved change is assessed for capacity")),
+    ("cost", ["iso20000-1:2011#9.2.s15"], _("Every approved change is assessed for its cost")),
+):
+    record_rule(
+        f"changes.{_field}_assessed",
+        requirements=_keys,
+        title=_title,
+        model="changes.Change",
+        where=_APPROVED,
+        every=~Q(**{_field: ""}),
     )

@@ -14,13 +14,15 @@ from . import selectors
 from .models import CIType, ConfigurationItem
 from .records import AuditFinding, Baseline, BaselineItem, ConfigurationAudit
 
-CMDB_REQS = ["iso20000-1:2011#9.1", "iso20000-1:2018#8.2.6"]
 SOFTWARE_TYPES = ("application",)
 
 
 @register(
     "cmdb.ci_types_defined",
-    requirements=CMDB_REQS,
+    requirements=[
+        "iso20000-1:2011#9.1.s1",
+        "iso20000-1:2018#8.2.6.s1",
+    ],
     title=_("Every type of configuration item in use is defined: it has a description and attributes"),
 )
 def ci_types_defined() -> CheckResult:
@@ -42,7 +44,10 @@ def ci_types_defined() -> CheckResult:
 
 @register(
     "cmdb.cis_have_owners",
-    requirements=CMDB_REQS,
+    requirements=[
+        "iso20000-1:2011#9.1.s2",
+        "iso20000-1:2018#8.2.6.s2",
+    ],
     title=_("Configuration items in use have an owner"),
 )
 def cis_have_owners() -> CheckResult:
@@ -60,60 +65,92 @@ def cis_have_owners() -> CheckResult:
     )
 
 
-AUDIT_MAX_AGE_DAYS = 365
-
-
 @register(
     "cmdb.configuration_audited",
-    requirements=CMDB_REQS,
+    requirements=[
+        "iso20000-1:2011#9.1.s9",
+        "iso20000-1:2018#8.2.6.s5",
+    ],
     title=_(
-        "A configuration audit was reconciled within the last 12 months and its findings are followed up"
+        "Every CI type in use was covered by a reconciled configuration audit within its audit interval, "
+        "and audit findings are followed up"
     ),
 )
 def configuration_audited() -> CheckResult:
-    if not ConfigurationItem.objects.exists():
+    """A type counts as audited by an audit of all CIs or of that type (an audit of one service covers
+    neither), reconciled within the type's `audit_interval_days`. Open findings need an owner and must be
+    within their due date, and an audit closed while a finding is still open is a gap."""
+    types = list(CIType.objects.filter(pk__in=ConfigurationItem.objects.values("ci_type")).order_by("name"))
+    if not types:
         return CheckResult(NOT_APPLICABLE, _("No configuration items are recorded."))
-    since = timezone.now() - dt.timedelta(days=AUDIT_MAX_AGE_DAYS)
-    recent = ConfigurationAudit.objects.filter(reconciled_at__gte=since).order_by("-reconciled_at")
-    latest = recent.first()
-    if latest is None:
-        return CheckResult(NOT_MET, _("No configuration audit has been reconciled in the last 12 months."))
-    findings = AuditFinding.objects.filter(audit__in=recent)
-    overdue = findings.filter(status=AuditFinding.Status.OPEN, due_date__lt=timezone.localdate())
-    unowned = findings.filter(status=AuditFinding.Status.OPEN, owner__isnull=True)
-    gaps = list(overdue[:10]) + list(unowned[:10])
+    now = timezone.now()
+    reconciled = ConfigurationAudit.objects.filter(reconciled_at__isnull=False)
+    of_all = reconciled.filter(scope=ConfigurationAudit.Scope.ALL).order_by("-reconciled_at").first()
+    latest_by_type: dict[int, ConfigurationAudit] = {}
+    per_type = reconciled.filter(scope=ConfigurationAudit.Scope.CI_TYPE, scope_ci_type__in=types)
+    for audit in per_type.order_by("reconciled_at"):
+        latest_by_type[audit.scope_ci_type_id] = audit
+    covered, uncovered, used = [], [], {}
+    for ci_type in types:
+        candidates = [a for a in (of_all, latest_by_type.get(ci_type.pk)) if a is not None]
+        latest = max(candidates, key=lambda a: a.reconciled_at, default=None)
+        if latest and latest.reconciled_at >= now - dt.timedelta(days=ci_type.audit_interval_days):
+            covered.append(ci_type)
+            used[latest.pk] = latest
+        else:
+            uncovered.append(ci_type)
+    open_findings = AuditFinding.objects.filter(status=AuditFinding.Status.OPEN).select_related("audit")
+    overdue = list(open_findings.filter(due_date__lt=timezone.localdate())[:10])
+    unowned = list(open_findings.filter(owner__isnull=True)[:10])
+    closed_open = list(open_findings.filter(audit__status=ConfigurationAudit.Status.CLOSED)[:10])
     figures = {
-        "audits": recent.count(),
-        "findings": findings.count(),
-        "open": findings.filter(status=AuditFinding.Status.OPEN).count(),
-        "overdue": overdue.count(),
-        "unowned": unowned.count(),
+        "ci_types": len(types),
+        "ci_types_audited": len(covered),
+        "open_findings": open_findings.count(),
+        "overdue": len(overdue),
+        "unowned": len(unowned),
+        "open_in_closed_audits": len(closed_open),
     }
-    evidence = [Evidence.of(latest)]
-    if gaps:
+    messages = []
+    if uncovered:
+        messages.append(
+            _("Not covered by a reconciled audit within their interval: %(types)s.")
+            % {"types": ", ".join(f"{t.name} ({t.audit_interval_days} d)" for t in uncovered)}
+        )
+    if closed_open:
+        messages.append(
+            _("Closed with findings still open: %(list)s.")
+            % {"list": ", ".join(f"{f.audit.reference} ({f.reference})" for f in closed_open)}
+        )
+    if overdue or unowned:
+        messages.append(
+            _("%(overdue)d open finding(s) are overdue and %(unowned)d have no owner.")
+            % {"overdue": len(overdue), "unowned": len(unowned)}
+        )
+    findings = list({f.pk: f for f in [*closed_open, *overdue, *unowned]}.values())
+    gaps = [Evidence.of(t) for t in uncovered] + [Evidence.of(f) for f in findings]
+    gaps += [Evidence.of(a) for a in {f.audit_id: f.audit for f in closed_open}.values()]
+    evidence = [Evidence.of(a) for a in used.values()]
+    if not messages:
         return CheckResult(
-            PARTLY_MET,
+            MET,
             _(
-                "%(ref)s was reconciled, but %(overdue)d open finding(s) are overdue "
-                "and %(unowned)d have no owner."
+                "All %(n)d CI types in use were audited within their interval; every open finding is owned "
+                "and on time."
             )
-            % {"ref": latest.reference, "overdue": figures["overdue"], "unowned": figures["unowned"]},
+            % {"n": len(types)},
             figures,
             evidence,
-            [Evidence.of(g) for g in gaps],
         )
-    return CheckResult(
-        MET,
-        _("%(ref)s was reconciled on %(date)s; every open finding has an owner and is within its due date.")
-        % {"ref": latest.reference, "date": timezone.localdate(latest.reconciled_at).isoformat()},
-        figures,
-        evidence,
-    )
+    return CheckResult(PARTLY_MET if covered else NOT_MET, " ".join(messages), figures, evidence, gaps)
 
 
 @register(
     "cmdb.live_services_baselined",
-    requirements=CMDB_REQS,
+    requirements=[
+        "iso20000-1:2011#9.1.s7",
+        "iso20000-1:2018#8.5.3.s4",
+    ],
     title=_("Every service CI in use is covered by a configuration baseline"),
 )
 def live_services_baselined() -> CheckResult:
@@ -134,7 +171,9 @@ def live_services_baselined() -> CheckResult:
 
 @register(
     "cmdb.software_has_master_copies",
-    requirements=CMDB_REQS,
+    requirements=[
+        "iso20000-1:2011#9.1.s8",
+    ],
     title=_("Software CIs in use reference a master copy in the definitive library"),
 )
 def software_has_master_copies() -> CheckResult:
@@ -157,7 +196,10 @@ def software_has_master_copies() -> CheckResult:
 
 @register(
     "cmdb.licences_within_limits",
-    requirements=["iso20000-1:2018#8.2.5"],
+    requirements=[
+        "iso20000-1:2011#4.1.4.d",
+        "iso20000-1:2018#8.2.5.s1",
+    ],
     title=_("Licences are used within their entitlement and have not expired"),
 )
 def licences_within_limits() -> CheckResult:

@@ -153,6 +153,11 @@ class CIType(BaseModel):
             '{"type": "integer"}}. Types: string, integer, number, boolean, date; optional "choices".'
         ),
     )
+    audit_interval_days = models.PositiveIntegerField(
+        _("audit interval (days)"),
+        default=365,
+        help_text=_("How often the CIs of this type must be covered by a reconciled configuration audit."),
+    )
 
     class Meta:
         ordering = ["name"]

@@ -19,9 +19,9 @@ class CITypeResource(Resource):
 
     model = CIType
     area = "cmdb"
-    fields = ("name", "description", "attribute_schema", "under_change_control")
+    fields = ("name", "description", "attribute_schema", "audit_interval_days", "under_change_control")
     computed = ("under_change_control",)
-    staff = Access(create=("name", "description", "attribute_schema"))
+    staff = Access(create=("name", "description", "attribute_schema", "audit_interval_days"))
     filters = ("name",)
     search = ("name", "description")
     orderings = ("name",)

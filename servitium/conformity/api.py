@@ -21,11 +21,21 @@ from servitium.core import permissions
 from servitium.core.api.base import RecordSerializer, RecordViewSet
 from servitium.core.models import Attachment
 
-from . import evidence, oscal, selectors, services
-from .models import Assessment, Attestation, Framework, Nonconformity, PlanItem, Requirement, Result
+from . import coverage, evidence, oscal, selectors, services
+from .models import (
+    Assessment,
+    Attestation,
+    Exclusion,
+    Framework,
+    Nonconformity,
+    PlanItem,
+    Requirement,
+    Result,
+)
 from .resources import (
     AssessmentResource,
     AttestationResource,
+    ExclusionResource,
     FrameworkResource,
     NonconformityResource,
     PlanItemResource,
@@ -84,6 +94,13 @@ class FrameworkViewSet(CatalogueMixin, RecordViewSet):
     def oscal(self, request: Request, pk=None) -> Response:
         """This framework as an OSCAL catalog (JSON)."""
         return Response(oscal.catalog(self.get_object()))
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @action(detail=True, methods=["get"])
+    def coverage(self, request: Request, pk=None) -> Response:
+        """Per leaf obligation: a check, a record rule, an attestation only or nothing covers it; and the
+        requirements whose obligations are all covered by checks or record rules."""
+        return Response(coverage.coverage(self.get_object().slug))
 
     @extend_schema(request=OscalImportSerializer, responses={201: FrameworkSerializer})
     @action(detail=False, methods=["post"], url_path="import-oscal")
@@ -171,6 +188,9 @@ class AttestationListSerializer(serializers.ListSerializer):
 
 class AttestationSerializer(RecordSerializer):
     requirement_display = serializers.CharField(source="requirement.__str__", read_only=True)
+    requirement_summary = serializers.CharField(
+        source="requirement.summary", read_only=True, help_text="what the requirement asks, to attest to"
+    )
     valid = serializers.SerializerMethodField()
     attachments = serializers.SerializerMethodField()
 
@@ -196,6 +216,25 @@ class AttestationViewSet(RecordViewSet):
 
     queryset = Attestation.objects.select_related("requirement")
     serializer_class = AttestationSerializer
+
+
+# --- exclusions -------------------------------------------------------------------------------------------
+
+
+class ExclusionSerializer(RecordSerializer):
+    requirement_display = serializers.CharField(source="requirement.__str__", read_only=True)
+    approved = serializers.BooleanField(read_only=True, help_text="approver and date given: it counts")
+
+    class Meta:
+        resource = ExclusionResource
+
+
+class ExclusionViewSet(RecordViewSet):
+    """Requirements declared not applicable, with a justification; an approved one makes the requirement
+    and everything under it read "not applicable"."""
+
+    queryset = Exclusion.objects.select_related("requirement")
+    serializer_class = ExclusionSerializer
 
 
 # --- assessments and results ------------------------------------------------------------------------------
@@ -301,7 +340,9 @@ class AssessmentViewSet(RecordViewSet):
 
 class ResultSerializer(RecordSerializer):
     # Plain strings in the schema: the enum names of `status` fields collide across apps.
-    status = serializers.CharField(read_only=True, help_text="met, partly_met, not_met or not_applicable")
+    status = serializers.CharField(
+        read_only=True, help_text="met, partly_met, not_met, no_evidence or not_applicable"
+    )
     framework = serializers.CharField(source="requirement.framework.slug", read_only=True)
     identifier = serializers.CharField(source="requirement.identifier", read_only=True)
 
@@ -405,6 +446,7 @@ def register(router) -> None:
     router.register("frameworks", FrameworkViewSet, basename="framework")
     router.register("requirements", RequirementViewSet, basename="requirement")
     router.register("attestations", AttestationViewSet, basename="attestation")
+    router.register("exclusions", ExclusionViewSet, basename="exclusion")
     router.register("assessments", AssessmentViewSet, basename="assessment")
     router.register("results", ResultViewSet, basename="result")
     router.register("nonconformities", NonconformityViewSet, basename="nonconformity")

@@ -17,17 +17,23 @@ from .sync import sync_catalogues
 
 ATTESTER, REVIEWER = "Maria Keller", "Jonas Weber"
 STATEMENTS = [
-    # (edition, days valid from today: negative = already expired, statement)
+    # (edition, requirement the statement speaks to, days valid from today: negative = already expired,
+    #  statement, evidence)
     (
         "iso20000-1:2018",
+        "5.2.2.b",
         300,
         "The service management policy was presented at the staff meeting and every "
         "team lead confirmed their team has read it.",
+        "Minutes of the staff meeting; the team leads' signed confirmations (attached).",
     ),
     (
         "iso20000-1:2011",
+        "4.1.1.c",
         -10,
-        "Top management reviewed the service management objectives last year; the minutes are attached.",
+        "At the annual staff meeting the managing director explained why meeting the service requirements "
+        "matters to our customers and to us.",
+        "Slides and minutes of the annual staff meeting (attached).",
     ),
 ]
 
@@ -38,12 +44,8 @@ def load(*, actor: Any) -> None:
     reviewer = Person.objects.filter(name=REVIEWER).first()
     if attester and reviewer and not Attestation.objects.exists():
         today = timezone.localdate()
-        for slug, days, statement in STATEMENTS:
-            requirement = (
-                Requirement.objects.filter(framework__slug=slug, evidence=Requirement.Evidence.ATTESTATION)
-                .order_by("order")
-                .first()
-            )
+        for slug, identifier, days, statement, evidence in STATEMENTS:
+            requirement = Requirement.objects.filter(framework__slug=slug, identifier=identifier).first()
             if requirement is None:
                 continue
             until = today + dt.timedelta(days=days)
@@ -52,6 +54,7 @@ def load(*, actor: Any) -> None:
                 data={
                     "requirement": requirement,
                     "statement": statement,
+                    "evidence": evidence,
                     "attested_by": attester,
                     "reviewed_by": reviewer,
                     "valid_from": until - dt.timedelta(days=365),

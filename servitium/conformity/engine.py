@@ -1,18 +1,26 @@
 """The assessment engine: run every registered check once, then give every requirement a status.
 
-Roll-up rule (documented in docs/user-guide/conformity.md). A requirement's status is combined from its
-*components*:
+Statuses (documented in docs/user-guide/conformity.md):
+- met: every piece of evidence that applies shows the requirement fulfilled;
+- not met / partly met: evidence shows a shortfall (a check found failing records, which it names; an
+  attestation expired); "partly" when something else behind the requirement is met;
+- no evidence: nothing can judge it yet (no check applies, no attestation recorded) -- never a failure;
+- not applicable: an approved exclusion covers it or one of its ancestors, or its checks found nothing
+  in the records that falls under it.
+
+Roll-up rule. A requirement's status is combined from its *components*:
 - each check bound to it (a check that raised counts as not met; "not applicable" checks are left out);
-- its attestation: when the catalogue says the requirement needs one (`evidence: attestation|both`), a valid
-  attestation counts as met and a missing or expired one as not met; for other requirements a valid
-  attestation still counts as met;
+- its attestation: a valid one counts as met. When the catalogue says the requirement needs one
+  (`evidence: attestation|both`), an expired one counts as not met (named) and none at all as no evidence;
 - the status of each of its sub-requirements (children), and, for a 20000-9 scenario or a 20000-5
   activity, of each clause it lists (`applicable_clauses`); "not applicable" ones are left out;
 - through the crosswalk, when the requirement has no applicable check and no attestation in force of its
   own: the combined status its counterparts in the other edition earned from their own evidence ("via
   crosswalk"); this also stands in for an attestation the requirement would otherwise lack.
-Combining: all met -> met; at least one met or partly met -> partly met; otherwise not met. No component
-at all -> not met ("no evidence"), unless its checks all reported "not applicable" -> not applicable.
+Combining (`combine`): all met -> met; any failure (not met, partly met) -> partly met when something is
+met, else not met; otherwise (only met and no evidence) -> no evidence. So a failing leaf makes every
+ancestor at best partly met, and a requirement only half evidenced never reads met. No component at all
+-> no evidence, unless its checks all reported "not applicable" -> not applicable.
 """
 
 from __future__ import annotations
@@ -30,23 +38,33 @@ from django.urls import NoReverseMatch
 from django.utils.translation import gettext as _
 
 from servitium.core import checks as registry
-from servitium.core.checks import MET, NOT_APPLICABLE, NOT_MET, PARTLY_MET
+from servitium.core.checks import FAILED, MET, NO_EVIDENCE, NOT_APPLICABLE, NOT_MET, PARTLY_MET
 
-from .models import Attestation, Requirement
+from .models import Attestation, Exclusion, Requirement
 
 EVIDENCE_SHOWN = 50  # evidence and gap items kept per result
 
 
 def combine(statuses: Iterable[str]) -> str | None:
-    """all met -> met; some met or partly met -> partly met; none -> not met; nothing -> None."""
+    """all met -> met; a failure -> partly met (if something is met) or not met; else no evidence;
+    nothing -> None."""
     relevant = [s for s in statuses if s != NOT_APPLICABLE]
     if not relevant:
         return None
     if all(s == MET for s in relevant):
         return MET
-    if any(s in (MET, PARTLY_MET) for s in relevant):
-        return PARTLY_MET
-    return NOT_MET
+    if any(s in FAILED for s in relevant):
+        return PARTLY_MET if any(s in (MET, PARTLY_MET) for s in relevant) else NOT_MET
+    return NO_EVIDENCE
+
+
+def _ref(object_type: str, obj: Any, label: str) -> dict[str, Any]:
+    return {
+        "object_type": object_type,
+        "object_id": obj.pk,
+        "label": label[:200],
+        "url": obj.get_absolute_url(),
+    }
 
 
 def _link(object_type: str, object_id: int) -> str:
@@ -182,6 +200,29 @@ class Catalogue:
         return cls(rows, children, clauses, maps, {r["key"]: r["id"] for r in rows.values()})
 
 
+@dataclass
+class Judged:
+    """What the engine reads besides the checks: attestations (valid and expired) and approved exclusions."""
+
+    attestations: dict[int, Attestation] = field(default_factory=dict)
+    expired: dict[int, Attestation] = field(default_factory=dict)
+    excluded: dict[int, Exclusion] = field(default_factory=dict)  # requirement (and descendants) -> exclusion
+
+    @classmethod
+    def load(cls, catalogue: Catalogue, day: dt.date) -> Judged:
+        valid, expired = attestations_on(day)
+        excluded: dict[int, Exclusion] = {}
+        approved = Exclusion.objects.filter(approved_by__isnull=False, approved_at__isnull=False)
+        for exclusion in approved.select_related("requirement").order_by("id"):
+            stack = [exclusion.requirement_id]
+            while stack:  # the exclusion covers everything under the requirement too
+                rid = stack.pop()
+                if rid not in excluded:
+                    excluded[rid] = exclusion
+                    stack += catalogue.children.get(rid, [])
+        return cls(valid, expired, excluded)
+
+
 class Evaluator:
     """Applies the roll-up rule (module docstring) to every requirement, memoised."""
 
@@ -189,11 +230,11 @@ class Evaluator:
         self,
         catalogue: Catalogue,
         outcomes: dict[str, CheckOutcome],
-        attestations: dict[int, Attestation],
+        judged: Judged,
         crosswalk: dict[int, Evaluation] | None = None,
     ) -> None:
         self.cat = catalogue
-        self.attestations = attestations
+        self.judged = judged
         self.crosswalk = crosswalk
         self.memo: dict[int, Evaluation] = {}
         self.checks_by_req: dict[int, list[CheckOutcome]] = defaultdict(list)
@@ -207,25 +248,47 @@ class Evaluator:
             self.memo[req_id] = self._evaluate(req_id)
         return self.memo[req_id]
 
+    def _excluded(self, req_id: int, exclusion: Exclusion) -> Evaluation:
+        own = exclusion.requirement_id == req_id
+        where = (
+            ""
+            if own
+            else _(" (excluded with %(key)s)") % {"key": self.cat.rows[exclusion.requirement_id]["key"]}
+        )
+        return Evaluation(
+            status=NOT_APPLICABLE,
+            message=_("Excluded from the SMS%(where)s: %(why)s")
+            % {"where": where, "why": exclusion.justification[:300]},
+            figures={},
+            evidence=[_ref("conformity.exclusion", exclusion, str(exclusion))],
+            gaps=[],
+            checks=[],
+        )
+
     def _evaluate(self, req_id: int) -> Evaluation:
+        exclusion = self.judged.excluded.get(req_id)
+        if exclusion is not None:
+            return self._excluded(req_id, exclusion)
         row = self.cat.rows[req_id]
         checks = self.checks_by_req.get(req_id, [])
         components: list[str] = [c.status for c in checks if c.status != NOT_APPLICABLE]
         messages = [c.message for c in checks]
         evidence = [item for c in checks for item in c.evidence]
         gaps = [item for c in checks for item in c.gaps]
-        attestation = self.attestations.get(req_id)
+        attestation = self.judged.attestations.get(req_id)
         if attestation is not None:
             components.append(MET)
-            messages.append(_("Attested: %(text)s") % {"text": attestation.statement[:200]})
-            evidence.append(
-                {
-                    "object_type": "conformity.attestation",
-                    "object_id": attestation.pk,
-                    "label": str(attestation)[:200],
-                    "url": attestation.get_absolute_url(),
+            messages.append(
+                _("Attested by %(by)s, reviewed by %(rev)s, until %(until)s: %(text)s Evidence: %(evidence)s")
+                % {
+                    "by": attestation.attested_by,
+                    "rev": attestation.reviewed_by,
+                    "until": attestation.valid_until.isoformat(),
+                    "text": attestation.statement[:200],
+                    "evidence": attestation.evidence[:200] or "-",
                 }
             )
+            evidence.append(_ref("conformity.attestation", attestation, str(attestation)))
         needs_attestation = attestation is None and row["evidence"] in (
             Requirement.Evidence.ATTESTATION,
             Requirement.Evidence.BOTH,
@@ -244,13 +307,24 @@ class Evaluator:
                 via = ", ".join(self.cat.rows[o]["key"] for o, _e in sources)
                 messages.append(_("Shown through the crosswalk from %(via)s.") % {"via": via})
                 evidence += [item for _o, e in sources for item in e.evidence]
+                gaps += [item for _o, e in sources for item in e.gaps]
         if needs_attestation and not via:
-            components.append(NOT_MET)
-            messages.append(_("No valid attestation (none recorded, or it has expired)."))
+            lapsed = self.judged.expired.get(req_id)
+            if lapsed is not None:
+                components.append(NOT_MET)
+                messages.append(
+                    _("Attestation %(att)s expired on %(until)s.")
+                    % {"att": str(lapsed)[:80], "until": lapsed.valid_until.isoformat()}
+                )
+                gaps.append(_ref("conformity.attestation", lapsed, str(lapsed)))
+            else:
+                components.append(NO_EVIDENCE)
+                messages.append(_("No attestation recorded for %(key)s.") % {"key": row["key"]})
         parts = self.cat.children.get(req_id, []) + self.cat.clauses.get(req_id, [])
         part_statuses = {p: self.evaluate(p).status for p in parts}
         components += list(part_statuses.values())
-        unmet = [p for p, s in part_statuses.items() if s in (NOT_MET, PARTLY_MET)]
+        failed = [p for p, s in part_statuses.items() if s in FAILED]
+        unproven = [p for p, s in part_statuses.items() if s == NO_EVIDENCE]
         gaps += [
             {
                 "object_type": "conformity.requirement",
@@ -258,7 +332,7 @@ class Evaluator:
                 "label": self.cat.rows[p]["key"],
                 "url": "",
             }
-            for p in unmet
+            for p in failed
         ]
         status = combine(components)
         if status is None:
@@ -266,14 +340,24 @@ class Evaluator:
                 status = NOT_APPLICABLE
                 messages.append(_("Nothing in the records falls under this requirement."))
             else:
-                status = NOT_MET
-                messages.append(_("No evidence: no check, attestation or sub-requirement shows this."))
-        elif parts:
+                status = NO_EVIDENCE
+                messages.append(_("No evidence yet: no check, record rule or attestation shows this."))
+        if parts:
             met = sum(1 for s in part_statuses.values() if s == MET)
             messages.append(
-                _("%(met)d of %(n)d sub-requirements or clauses met.") % {"met": met, "n": len(parts)}
+                _(
+                    "Of %(n)d sub-requirements or clauses: %(met)d met, %(failed)d failed, "
+                    "%(none)d without evidence."
+                )
+                % {"met": met, "n": len(parts), "failed": len(failed), "none": len(unproven)}
             )
-        figures: dict[str, Any] = {"parts": len(parts), "parts_met": len(parts) - len(unmet)}
+        figures: dict[str, Any] = {
+            "parts": len(parts),
+            "parts_met": sum(1 for s in part_statuses.values() if s == MET),
+            "parts_failed": len(failed),
+            "parts_no_evidence": len(unproven),
+            "parts_not_applicable": sum(1 for s in part_statuses.values() if s == NOT_APPLICABLE),
+        }
         figures.update({c.id: c.figures for c in checks if c.figures})
         return Evaluation(
             status=status,
@@ -288,12 +372,17 @@ class Evaluator:
         )
 
 
-def valid_attestations(day: dt.date) -> dict[int, Attestation]:
-    """The attestation in force on `day` for each requirement (the one valid longest)."""
-    found: dict[int, Attestation] = {}
-    for att in Attestation.objects.filter(valid_from__lte=day, valid_until__gte=day).order_by("valid_until"):
-        found[att.requirement_id] = att
-    return found
+def attestations_on(day: dt.date) -> tuple[dict[int, Attestation], dict[int, Attestation]]:
+    """Per requirement: the attestation in force on `day` (the one valid longest), and the one that
+    expired last, to name when none is in force."""
+    valid: dict[int, Attestation] = {}
+    expired: dict[int, Attestation] = {}
+    started = Attestation.objects.filter(valid_from__lte=day).select_related(
+        "requirement", "attested_by", "reviewed_by"
+    )
+    for att in started.order_by("valid_until", "id"):
+        (valid if att.valid_until >= day else expired)[att.requirement_id] = att
+    return valid, {rid: att for rid, att in expired.items() if rid not in valid}
 
 
 def evaluate_all(
@@ -301,11 +390,11 @@ def evaluate_all(
 ) -> dict[int, Evaluation]:
     """Two passes: the first without the crosswalk, the second lets it fill requirements with no
     evidence of their own from what the first pass found in the other edition (no cycles possible)."""
-    attestations = valid_attestations(day)
-    first = Evaluator(catalogue, outcomes, attestations)
+    judged = Judged.load(catalogue, day)
+    first = Evaluator(catalogue, outcomes, judged)
     for req_id in catalogue.rows:
         first.evaluate(req_id)
-    second = Evaluator(catalogue, outcomes, attestations, crosswalk=first.memo)
+    second = Evaluator(catalogue, outcomes, judged, crosswalk=first.memo)
     for req_id in catalogue.rows:
         second.evaluate(req_id)
     return second.memo

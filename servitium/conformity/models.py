@@ -105,6 +105,11 @@ class Attestation(BaseModel):
 
     requirement = models.ForeignKey(Requirement, on_delete=models.PROTECT, related_name="attestations")
     statement = models.TextField(_("statement"))
+    evidence = models.TextField(
+        _("evidence"),
+        blank=True,
+        help_text=_("The documents, records or files (attach them) that show what the statement says."),
+    )
     attested_by = models.ForeignKey(
         "parties.Person",
         on_delete=models.PROTECT,
@@ -130,6 +135,8 @@ class Attestation(BaseModel):
 
     def clean(self) -> None:
         errors: dict[str, Any] = {}
+        if not (self.evidence or "").strip():
+            errors["evidence"] = _("Name the documents, records or files that show the statement is true.")
         if self.attested_by_id and self.attested_by_id == self.reviewed_by_id:
             errors["reviewed_by"] = _("The reviewer must be someone other than the person attesting.")
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
@@ -139,6 +146,45 @@ class Attestation(BaseModel):
 
     def is_valid_on(self, day: dt.date) -> bool:
         return self.valid_from <= day <= self.valid_until
+
+
+class Exclusion(BaseModel):
+    """A requirement the provider declares not applicable to its SMS, with the reason, approved by a named
+    person. Only an approved exclusion counts: the requirement and everything under it then read "not
+    applicable" instead of being judged. (Later tied to the SMS scope record.)"""
+
+    requirement = models.ForeignKey(Requirement, on_delete=models.PROTECT, related_name="exclusions")
+    justification = models.TextField(_("justification"))
+    approved_by = models.ForeignKey(
+        "parties.Person",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="exclusions_approved",
+        verbose_name=_("approved by"),
+    )
+    approved_at = models.DateField(_("approved on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["requirement_id", "-id"]
+        verbose_name = _("exclusion")
+
+    def __str__(self) -> str:
+        return f"{self.requirement.identifier}: {self.justification[:60]}"
+
+    @property
+    def approved(self) -> bool:
+        return bool(self.approved_by_id and self.approved_at)
+
+    def clean(self) -> None:
+        errors: dict[str, Any] = {}
+        if not (self.justification or "").strip():
+            errors["justification"] = _("Say why the requirement does not apply.")
+        if bool(self.approved_by_id) != bool(self.approved_at):
+            field = "approved_at" if self.approved_by_id else "approved_by"
+            errors[field] = _("An approval names both the approver and the date.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class ImmutableRecord(BaseModel):
@@ -162,6 +208,7 @@ class Status(models.TextChoices):
     MET = "met", _("met")
     PARTLY_MET = "partly_met", _("partly met")
     NOT_MET = "not_met", _("not met")
+    NO_EVIDENCE = "no_evidence", _("no evidence")
     NOT_APPLICABLE = "not_applicable", _("not applicable")
 
 

@@ -28,7 +28,13 @@ OSCAL_VERSION = "1.1.2"
 NAMESPACE = uuid.UUID("0f4c3a56-3c1e-4c55-9a43-6f0e1a2b7c11")  # stable UUIDs: same input, same document
 _TOKEN = re.compile(r"[^A-Za-z0-9_.\-]")
 STATE = {"met": "satisfied", "not_applicable": "satisfied"}
-REASON = {"met": "pass", "not_met": "fail", "partly_met": "fail", "not_applicable": "other"}
+REASON = {
+    "met": "pass",
+    "not_met": "fail",
+    "partly_met": "fail",
+    "no_evidence": "other",
+    "not_applicable": "other",
+}
 
 
 def _uuid(*parts: Any) -> str:

@@ -14,7 +14,17 @@ from django.utils.translation import gettext_lazy as _
 from servitium.core.declaration import ADD, CHANGE, VIEW, Access, Resource
 
 from .lifecycle import NONCONFORMITY_WORKFLOW
-from .models import AREA, Assessment, Attestation, Framework, Nonconformity, PlanItem, Requirement, Result
+from .models import (
+    AREA,
+    Assessment,
+    Attestation,
+    Exclusion,
+    Framework,
+    Nonconformity,
+    PlanItem,
+    Requirement,
+    Result,
+)
 
 
 def _by_key(path: str, label: Any) -> django_filters.CharFilter:
@@ -78,7 +88,15 @@ class RequirementResource(Resource):
     columns = ("identifier", "title", "kind", "process")
 
 
-ATTESTATION_WRITES = ("requirement", "statement", "attested_by", "reviewed_by", "valid_from", "valid_until")
+ATTESTATION_WRITES = (
+    "requirement",
+    "statement",
+    "evidence",
+    "attested_by",
+    "reviewed_by",
+    "valid_from",
+    "valid_until",
+)
 
 
 class AttestationResource(Resource):
@@ -89,7 +107,9 @@ class AttestationResource(Resource):
     fields = (
         "requirement",
         "requirement_display",
+        "requirement_summary",
         "statement",
+        "evidence",
         "attested_by",
         "reviewed_by",
         "valid_from",
@@ -97,14 +117,33 @@ class AttestationResource(Resource):
         "valid",
         "attachments",
     )
-    computed = ("requirement_display", "valid", "attachments")
+    computed = ("requirement_display", "requirement_summary", "valid", "attachments")
     staff = Access(create=ATTESTATION_WRITES)
     filters = ("requirement", "attested_by", "reviewed_by")
     list_filters = ("attested_by", "reviewed_by")
     search = ("statement", "requirement__identifier")
     orderings = ("valid_until", "valid_from")
     ordering = ("-valid_until",)
-    columns = ATTESTATION_WRITES
+    columns = ("requirement", "statement", "attested_by", "reviewed_by", "valid_until")
+
+
+EXCLUSION_WRITES = ("requirement", "justification", "approved_by", "approved_at")
+
+
+class ExclusionResource(Resource):
+    """A requirement declared not applicable, with its justification; it counts once approved (approver
+    and date). Later tied to the SMS scope."""
+
+    model = Exclusion
+    area = AREA
+    fields = ("requirement", "requirement_display", *EXCLUSION_WRITES[1:], "approved")
+    computed = ("requirement_display", "approved")
+    staff = Access(create=EXCLUSION_WRITES)
+    filters = ("requirement", "approved_by")
+    list_filters = ("approved_by",)
+    search = ("justification", "requirement__identifier")
+    orderings = ("approved_at",)
+    columns = EXCLUSION_WRITES
 
 
 class AssessmentResource(Resource):

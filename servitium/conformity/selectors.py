@@ -9,12 +9,41 @@ from typing import Any
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from servitium.core.checks import MET, NOT_APPLICABLE, NOT_MET, PARTLY_MET
+from servitium.core.checks import FAILED, MET, NO_EVIDENCE, NOT_APPLICABLE, NOT_MET, PARTLY_MET
 
 from .engine import combine
 from .models import Assessment, Nonconformity, PlanItem, Requirement, Result
 
-STATUS_ORDER = (MET, PARTLY_MET, NOT_MET, NOT_APPLICABLE)
+STATUS_ORDER = (MET, PARTLY_MET, NOT_MET, NO_EVIDENCE, NOT_APPLICABLE)
+FAILURES_FIRST = (NOT_MET, PARTLY_MET, NO_EVIDENCE, MET, NOT_APPLICABLE)
+# The roll-up areas of the catalogues (catalogue.PROCESSES) as people name them.
+PROCESS_NAMES = {
+    "sms": _("Service management system"),
+    "design-transition": _("Design and transition of services"),
+    "service-level": _("Service level management"),
+    "service-reporting": _("Service reporting"),
+    "continuity-availability": _("Continuity and availability"),
+    "budgeting-accounting": _("Budgeting and accounting"),
+    "capacity": _("Capacity management"),
+    "information-security": _("Information security"),
+    "business-relationship": _("Business relationship management"),
+    "supplier": _("Supplier management"),
+    "incident": _("Incident management"),
+    "service-request": _("Service request management"),
+    "problem": _("Problem management"),
+    "configuration": _("Configuration management"),
+    "change": _("Change management"),
+    "release": _("Release and deployment"),
+    "asset": _("Asset management"),
+    "catalogue": _("Service catalogue"),
+    "demand": _("Demand management"),
+    "context": _("Context of the organization"),
+    "leadership": _("Leadership"),
+    "planning": _("Planning"),
+    "support": _("Support of the SMS"),
+    "performance-evaluation": _("Performance evaluation"),
+    "improvement": _("Improvement"),
+}
 ACTIVITIES = "iso20000-5:2010"
 SCENARIOS = "iso20000-9:2015"
 
@@ -80,6 +109,16 @@ def counts(statuses) -> dict[str, int]:
     return {s: tally.get(s, 0) for s in STATUS_ORDER}
 
 
+def outcomes(tally: dict[str, int]) -> dict[str, int]:
+    """Status counts folded into what people read: met, failed, no evidence, not applicable."""
+    return {
+        "met": tally.get(MET, 0),
+        "failed": sum(tally.get(s, 0) for s in FAILED),
+        "no_evidence": tally.get(NO_EVIDENCE, 0),
+        "not_applicable": tally.get(NOT_APPLICABLE, 0),
+    }
+
+
 def by_clause(assessment: Assessment, slug: str, depth: int = 2) -> list[dict[str, Any]]:
     """Clauses down to `depth` levels (4, 4.1, ...) with their status, for the heat map and the CLI."""
     rows = result_rows(assessment, slug)
@@ -117,7 +156,12 @@ def by_process(assessment: Assessment, slug: str | None = None) -> list[dict[str
         if r["requirement__framework__slug"].startswith("iso20000-1"):
             grouped[r["requirement__process"]].append(r["status"])
     return [
-        {"process": p, "status": combine(s) or NOT_APPLICABLE, "counts": counts(s)}
+        {
+            "process": p,
+            "name": str(PROCESS_NAMES.get(p, p)),
+            "status": combine(s) or NOT_APPLICABLE,
+            "counts": counts(s),
+        }
         for p, s in sorted(grouped.items())
     ]
 
@@ -134,14 +178,30 @@ def by_edition(assessment: Assessment) -> list[dict[str, Any]]:
             {
                 "framework": slug,
                 "counts": tally,
+                **outcomes(tally),
                 "share_met": round(tally[MET] / applicable, 3) if applicable else None,
             }
         )
     return out
 
 
+def readiness(figures: dict[str, Any]) -> dict[str, Any]:
+    """Of the clauses that apply (not excluded): how many are met, the share, and "ready" when all are."""
+    applicable = figures.get("parts", 0) - figures.get("parts_not_applicable", 0)
+    met = figures.get("parts_met", 0)
+    return {
+        "clauses_applicable": applicable,
+        "clauses_met": met,
+        "clauses_failed": figures.get("parts_failed", 0),
+        "clauses_no_evidence": figures.get("parts_no_evidence", 0),
+        "share_met": round(met / applicable, 3) if applicable else None,
+        "ready": met == applicable,
+    }
+
+
 def by_scenario(assessment: Assessment, slug: str = SCENARIOS) -> list[dict[str, Any]]:
-    """20000-9 scenarios: ready when every clause the scenario lists is met."""
+    """20000-9 scenarios: the share of the clauses each lists that are met (excluded ones left out); ready
+    only when every one is met or excluded."""
     rows = [r for r in result_rows(assessment, slug) if r["requirement__kind"] == "scenario"]
     clauses = defaultdict(list)
     through = Requirement.applicable_clauses.through.objects.filter(
@@ -151,19 +211,21 @@ def by_scenario(assessment: Assessment, slug: str = SCENARIOS) -> list[dict[str,
         clauses[scenario_id].append(identifier)
     results = Result.objects.filter(
         assessment=assessment, requirement_id__in=[r["requirement_id"] for r in rows]
-    )
-    gaps = {
-        res.requirement_id: [g["label"] for g in res.gaps] for res in results.only("requirement_id", "gaps")
-    }
-    return [
-        {
-            **_row(r),
-            "ready": r["status"] == MET,
-            "applicable_clauses": sorted(clauses[r["requirement_id"]], key=_clause_key),
-            "unmet": [g.split("#", 1)[-1] for g in gaps.get(r["requirement_id"], []) if "#" in g],
-        }
-        for r in rows
-    ]
+    ).only("requirement_id", "gaps", "figures")
+    found = {res.requirement_id: res for res in results}
+    out = []
+    for r in rows:
+        res = found.get(r["requirement_id"])
+        gaps = [g["label"] for g in res.gaps] if res else []
+        out.append(
+            {
+                **_row(r),
+                **readiness(res.figures if res else {}),
+                "applicable_clauses": sorted(clauses[r["requirement_id"]], key=_clause_key),
+                "unmet": [g.split("#", 1)[-1] for g in gaps if "#" in g],
+            }
+        )
+    return out
 
 
 def _clause_key(identifier: str) -> tuple:
@@ -171,16 +233,27 @@ def _clause_key(identifier: str) -> tuple:
 
 
 def by_phase(assessment: Assessment) -> list[dict[str, Any]]:
-    """20000-5 activities grouped by the phase(s) they belong to."""
+    """20000-5 activities grouped by the phase(s) they belong to: status, counts, the share of applicable
+    activities met, and ready when all are met (or excluded)."""
     phases: dict[int, list[str]] = defaultdict(list)
     for r in result_rows(assessment, ACTIVITIES):
         if r["requirement__kind"] == "activity":
             for phase in r["requirement__phases"] or []:
                 phases[phase].append(r["status"])
-    return [
-        {"phase": p, "status": combine(s) or NOT_APPLICABLE, "counts": counts(s)}
-        for p, s in sorted(phases.items())
-    ]
+    out = []
+    for p, s in sorted(phases.items()):
+        tally = counts(s)
+        applicable = len(s) - tally[NOT_APPLICABLE]
+        out.append(
+            {
+                "phase": p,
+                "status": combine(s) or NOT_APPLICABLE,
+                "counts": tally,
+                "share_met": round(tally[MET] / applicable, 3) if applicable else None,
+                "ready": tally[MET] == applicable,
+            }
+        )
+    return out
 
 
 def diff(newer: Assessment, older: Assessment) -> list[dict[str, Any]]:
@@ -284,13 +357,18 @@ def gap_analysis(assessment: Assessment) -> dict[str, Any]:
             {
                 "item": letter,
                 "title": str(title),
-                "status": combine(statuses) or NOT_MET,
+                "status": combine(statuses) or NO_EVIDENCE,
                 "counts": counts(statuses),
                 "requirements": [{**_row(r), "framework": r["requirement__framework__slug"]} for r in found],
                 "gaps": [
                     f"{r['requirement__framework__slug']}#{r['requirement__identifier']}"
                     for r in found
-                    if r["status"] in (NOT_MET, PARTLY_MET)
+                    if r["status"] in FAILED
+                ],
+                "without_evidence": [
+                    f"{r['requirement__framework__slug']}#{r['requirement__identifier']}"
+                    for r in found
+                    if r["status"] == NO_EVIDENCE
                 ],
             }
         )
@@ -305,19 +383,26 @@ def gap_analysis(assessment: Assessment) -> dict[str, Any]:
 
 # --- implementation plan ------------------------------------------------------------------------------------
 
-PROGRESS = {MET: PlanItem.Progress.DONE, PARTLY_MET: PlanItem.Progress.IN_PROGRESS}
-
 
 def plan_statuses(items: list[PlanItem], assessment: Assessment | None) -> dict[int, str]:
-    """Each plan item's status from the latest results of its activity (which roll up its clauses)."""
-    found = {}
+    """Each plan item's status from the latest results of its activity (which roll up its clauses): done
+    when met, in progress when part of what is behind it is met, else not started."""
+    found: dict[int, tuple[str, dict]] = {}
     if assessment is not None:
-        found = dict(
-            Result.objects.filter(
-                assessment=assessment, requirement_id__in=[i.activity_id for i in items]
-            ).values_list("requirement_id", "status")
-        )
-    return {i.pk: PROGRESS.get(found.get(i.activity_id), PlanItem.Progress.NOT_STARTED) for i in items}
+        rows = Result.objects.filter(
+            assessment=assessment, requirement_id__in=[i.activity_id for i in items]
+        ).values_list("requirement_id", "status", "figures")
+        found = {rid: (status, figures or {}) for rid, status, figures in rows}
+    out = {}
+    for item in items:
+        status, figures = found.get(item.activity_id, ("", {}))
+        if status == MET:
+            out[item.pk] = PlanItem.Progress.DONE
+        elif status == PARTLY_MET or (status == NO_EVIDENCE and figures.get("parts_met")):
+            out[item.pk] = PlanItem.Progress.IN_PROGRESS
+        else:
+            out[item.pk] = PlanItem.Progress.NOT_STARTED
+    return out
 
 
 def plan_achievement(items: list[PlanItem], statuses: dict[int, str]) -> list[dict[str, Any]]:

@@ -98,12 +98,15 @@ def _digest() -> str:
 
 
 def _summary(cat: engine.Catalogue, evaluations: dict, in_scope: list[int]) -> dict[str, Any]:
+    """Counts per framework and status, and per framework the four outcomes people read: met, failed
+    (not met or partly met: evidence shows a shortfall), no evidence, not applicable."""
     by_framework: dict[str, dict[str, int]] = {}
     for rid in in_scope:
         counts = by_framework.setdefault(cat.rows[rid]["framework__slug"], {})
         status = evaluations[rid].status
         counts[status] = counts.get(status, 0) + 1
-    return {"frameworks": by_framework, "requirements": len(in_scope)}
+    outcomes = {slug: selectors.outcomes(counts) for slug, counts in by_framework.items()}
+    return {"frameworks": by_framework, "outcomes": outcomes, "requirements": len(in_scope)}
 
 
 # --- nonconformities ------------------------------------------------------------------------------------

@@ -4,6 +4,8 @@ evidence), scenario readiness, the phased plan, attestations and nonconformities
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -11,10 +13,11 @@ from django.utils.translation import gettext as _
 from servitium.core import permissions
 from servitium.core import views as generic
 
-from . import selectors, services
-from .models import Assessment, Attestation, Framework, Nonconformity, PlanItem, Result
+from . import coverage, selectors, services
+from .models import Assessment, Attestation, Exclusion, Framework, Nonconformity, PlanItem, Result
 
 EDITIONS = ("iso20000-1:2018", "iso20000-1:2011")
+RESULTS_PER_PAGE = 200
 TREND_RUNS = 20
 
 
@@ -42,7 +45,14 @@ class Dashboard(ConformityView):
             counts = run.summary.get("frameworks", {}).get(edition)
             if counts:
                 total = sum(v for k, v in counts.items() if k != "not_applicable") or 1
-                trend.append({"run": run, "share": round(100 * counts.get("met", 0) / total)})
+                failed = counts.get("not_met", 0) + counts.get("partly_met", 0)
+                trend.append(
+                    {
+                        "run": run,
+                        "share": round(100 * counts.get("met", 0) / total),
+                        "failed": round(100 * failed / total),
+                    }
+                )
         context = {
             "edition": edition,
             "editions": EDITIONS,
@@ -51,6 +61,7 @@ class Dashboard(ConformityView):
             "totals": selectors.by_edition(latest) if latest else [],
             "by_process": selectors.by_process(latest, edition) if latest else [],
             "trend": trend,
+            "legend": selectors.FAILURES_FIRST,
             "runs": runs,
             "can_run": permissions.has_permission(request.user, permissions.ADD, Assessment),
             "frameworks": self.visible(Framework),
@@ -76,6 +87,16 @@ class AssessmentDetail(ConformityView):
         results = self.visible(Result).filter(assessment=assessment).select_related("requirement__framework")
         if status:
             results = results.filter(status=status)
+        # Failures first, then what has no evidence, then the rest; in catalogue order within each group.
+        rank = Case(
+            *(When(status=s, then=Value(i)) for i, s in enumerate(selectors.FAILURES_FIRST)),
+            default=Value(len(selectors.FAILURES_FIRST)),
+            output_field=IntegerField(),
+        )
+        results = results.annotate(rank=rank).order_by(
+            "rank", "requirement__framework__slug", "requirement__order", "id"
+        )
+        page = Paginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
         previous = (
             self.visible(Assessment)
             .filter(started_at__lt=assessment.started_at)
@@ -84,7 +105,8 @@ class AssessmentDetail(ConformityView):
         )
         context = {
             "assessment": assessment,
-            "results": results[:2000],
+            "page": page,
+            "results": page.object_list,
             "status": status,
             "editions": selectors.by_edition(assessment),
             "diff": selectors.diff(assessment, previous) if previous else None,
@@ -104,6 +126,17 @@ class ResultDetail(ConformityView):
         if result is None:
             raise Http404(_("No such record."))
         return render(request, "conformity/result_detail.html", {"result": result})
+
+
+class Coverage(ConformityView):
+    """Which obligations a check, a record rule or only an attestation can judge, per edition."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        edition = request.GET.get("edition", EDITIONS[0])
+        if edition not in coverage.EDITIONS:
+            raise Http404(_("No such edition."))
+        context = {"edition": edition, "editions": EDITIONS, "report": coverage.coverage(edition)}
+        return render(request, "conformity/coverage.html", context)
 
 
 class Scenarios(ConformityView):
@@ -159,6 +192,21 @@ class AttestationDetail(generic.RecordDetailView):
 
 class AttestationForm(generic.RecordFormView):
     model = Attestation
+
+
+class ExclusionList(generic.RecordListView):
+    model = Exclusion
+
+    def base_queryset(self):
+        return Exclusion.objects.select_related("requirement", "approved_by")
+
+
+class ExclusionDetail(generic.RecordDetailView):
+    model = Exclusion
+
+
+class ExclusionForm(generic.RecordFormView):
+    model = Exclusion
 
 
 class NonconformityList(generic.RecordListView):

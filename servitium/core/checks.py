@@ -13,7 +13,22 @@ system path and say how far a requirement is met. The conformity engine runs the
     )
     def live_services_have_agreed_slas() -> CheckResult: ...
 
-Requirement ids are `<framework slug>#<identifier>`; the conformity app rejects unknown ones.
+Requirement ids are `<framework slug>#<identifier>`; the conformity app rejects unknown ones. Bind a check
+to the leaf obligations it truly evidences (both editions), not to a whole clause.
+
+Besides checks written as functions, an app may declare a **record rule**: evidence that a current,
+approved record of a kind exists, or that every record of a kind has something. No code, only the query:
+
+    record_rule(
+        "suppliers.disputes_resolved",
+        requirements=["iso20000-1:2011#7.2.s7", "iso20000-1:2018#8.3.4.1.s8"],
+        title="Every settled supplier dispute records its resolution",
+        model="suppliers.Dispute",
+        where={"status__in": ["resolved", "closed"]},   # which records the rule is about
+        every={"resolution__gt": ""},                    # omitted: "at least one such record exists"
+    )
+
+Both run like checks (the engine cannot tell them apart) and are counted apart in the coverage report.
 """
 
 from __future__ import annotations
@@ -23,9 +38,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext as _
 
 MET, PARTLY_MET, NOT_MET, NOT_APPLICABLE = "met", "partly_met", "not_met", "not_applicable"
 STATUSES = (MET, PARTLY_MET, NOT_MET, NOT_APPLICABLE)
+# What a requirement reads when nothing can judge it yet (no check applies, no attestation, no record): the
+# engine's status, never a check's -- a check that finds nothing to look at says "not applicable".
+NO_EVIDENCE = "no_evidence"
+FAILED = (NOT_MET, PARTLY_MET)  # evidence shows a shortfall
 
 
 @dataclass(frozen=True)
@@ -75,12 +96,16 @@ class CheckResult:
         return cls(PARTLY_MET if good else NOT_MET, not_met, figures, ev, gp)
 
 
+CHECK, RECORD_RULE = "check", "record_rule"  # kinds of evidence rule
+
+
 @dataclass(frozen=True)
 class Check:
     id: str
     requirements: tuple[str, ...]
     title: str
     func: Callable[[], CheckResult]
+    kind: str = CHECK
 
     def run(self) -> CheckResult:
         result = self.func()
@@ -92,7 +117,7 @@ class Check:
 REGISTRY: dict[str, Check] = {}
 
 
-def register(check_id: str, *, requirements: Iterable[str], title: str) -> Callable:
+def register(check_id: str, *, requirements: Iterable[str], title: str, kind: str = CHECK) -> Callable:
     requirements = tuple(requirements)
     if not requirements or not all("#" in r for r in requirements):
         raise ValueError(f"check {check_id}: requirements must be '<framework>#<identifier>' strings")
@@ -100,10 +125,82 @@ def register(check_id: str, *, requirements: Iterable[str], title: str) -> Calla
     def decorator(func: Callable[[], CheckResult]) -> Callable[[], CheckResult]:
         if check_id in REGISTRY and REGISTRY[check_id].func is not func:
             raise ValueError(f"check {check_id} registered twice")
-        REGISTRY[check_id] = Check(check_id, requirements, title, func)
+        REGISTRY[check_id] = Check(check_id, requirements, title, func, kind)
         return func
 
     return decorator
+
+
+Condition = dict[str, Any] | Q | Callable[[], dict[str, Any] | Q] | None
+SHOWN = 20  # records named per rule result
+
+
+def _q(condition: Condition) -> Q:
+    """A rule's condition as a Q; a callable is asked at run time (for "in the last 12 months")."""
+    if callable(condition):
+        condition = condition()
+    if condition is None:
+        return Q()
+    return condition if isinstance(condition, Q) else Q(**condition)
+
+
+def record_rule(
+    rule_id: str,
+    *,
+    requirements: Iterable[str],
+    title: str,
+    model: str,
+    where: Condition = None,
+    every: Condition = None,
+) -> Check:
+    """Register a record rule (module docstring). Without `every`: met when a record of `model` matching
+    `where` exists, not met (naming the kind) when none does. With `every`: met when each such record
+    matches `every`, not met or partly met naming those that do not, not applicable when there are none."""
+
+    def run() -> CheckResult:
+        from django.apps import apps  # the registry is read before the app registry may be ready
+
+        cls = apps.get_model(model)
+        kind = str(cls._meta.verbose_name_plural)
+        records = cls._default_manager.filter(_q(where))
+        if every is None:
+            found = list(records.order_by("-pk")[:SHOWN])
+            if not found:
+                return CheckResult(NOT_MET, _("No %(kind)s are recorded.") % {"kind": kind}, {"total": 0})
+            total = records.count()
+            return CheckResult(
+                MET,
+                _("%(n)d %(kind)s recorded.") % {"n": total, "kind": kind},
+                {"total": total},
+                [Evidence.of(o) for o in found],
+            )
+        # Through pk__in, so conditions across to-many relations neither duplicate nor drop records.
+        good = Q(pk__in=records.filter(_q(every)).values("pk"))
+        stats = records.aggregate(total=models.Count("pk"), good=models.Count("pk", filter=good))
+        shortfall = records.exclude(good).order_by("-pk")
+        return CheckResult.from_counts(
+            total=stats["total"],
+            good=stats["good"],
+            met=_("All %(n)d %(kind)s comply.") % {"n": stats["total"], "kind": kind},
+            not_met=_("%(bad)d of %(n)d %(kind)s fall short: %(list)s.")
+            % {
+                "bad": stats["total"] - stats["good"],
+                "n": stats["total"],
+                "kind": kind,
+                "list": ", ".join(str(o) for o in shortfall[:10]),
+            },
+            none=_("No %(kind)s to judge.") % {"kind": kind},
+            evidence=records.filter(good).order_by("-pk")[:SHOWN],
+            gaps=shortfall[:SHOWN],
+        )
+
+    run.__name__ = rule_id.replace(".", "_")
+    known = REGISTRY.get(rule_id)
+    if known is not None and known.kind == RECORD_RULE and getattr(known.func, "model", None) == model:
+        del REGISTRY[rule_id]  # the same declaration read again (a module reloaded), not a clash
+    run.model = model  # type: ignore[attr-defined]
+    register(rule_id, requirements=requirements, title=title, kind=RECORD_RULE)(run)
+    return REGISTRY[rule_id]
 
 
 def checks_for(requirement: str) -> list[Check]:

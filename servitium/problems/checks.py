@@ -13,12 +13,13 @@ from servitium.core.checks import CheckResult, register
 from .models import KnownError, Problem
 from .selectors import effectiveness
 
-PROBLEM_REQS = ["iso20000-1:2011#8.2", "iso20000-1:2018#8.6.3"]
-
 
 @register(
     "problems.trends_analysed",
-    requirements=PROBLEM_REQS,
+    requirements=[
+        "iso20000-1:2011#8.2.s2",
+        "iso20000-1:2018#8.6.3.s1",
+    ],
     title=_("Incident data is analysed for trends: recurring incidents lead to problems"),
 )
 def trends_analysed() -> CheckResult:
@@ -52,7 +53,10 @@ def trends_analysed() -> CheckResult:
 
 @register(
     "problems.known_errors_have_workarounds",
-    requirements=PROBLEM_REQS,
+    requirements=[
+        "iso20000-1:2011#8.2.s6",
+        "iso20000-1:2018#8.6.3.s4",
+    ],
     title=_("Active known errors record a workaround for incident handling"),
 )
 def known_errors_have_workarounds() -> CheckResult:
@@ -72,7 +76,10 @@ def known_errors_have_workarounds() -> CheckResult:
 
 @register(
     "problems.root_causes_go_to_change",
-    requirements=PROBLEM_REQS + ["iso20000-1:2018#8.5.1.2"],
+    requirements=[
+        "iso20000-1:2011#8.2.s4",
+        "iso20000-1:2018#8.6.3.s3",
+    ],
     title=_("Known errors older than 30 days have a request for change raised to remove the root cause"),
 )
 def root_causes_go_to_change() -> CheckResult:
@@ -94,7 +101,10 @@ def root_causes_go_to_change() -> CheckResult:
 
 @register(
     "problems.resolution_effective",
-    requirements=PROBLEM_REQS,
+    requirements=[
+        "iso20000-1:2011#8.2.s8",
+        "iso20000-1:2018#8.6.3.s6",
+    ],
     title=_("Problem resolution is effective: resolved problems' incidents do not come back within 30 days"),
 )
 def resolution_effective() -> CheckResult:

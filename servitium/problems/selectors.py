@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Lower
+from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from servitium.incidents.models import Incident
@@ -18,41 +19,65 @@ DEFAULT_WINDOW_DAYS = 30
 
 
 def _same_fault(problem: Problem) -> Q | None:
-    """Incidents that look like the problem's: same service and category, or same configuration item."""
-    match = Q()
+    """Incidents that look like the problem's: linked to it, naming its configuration item, or on its
+    service and category without naming a different configuration item (another CI is another fault)."""
+    match = Q(pk__in=Problem.incidents.through.objects.filter(problem_id=problem.pk).values("incident_id"))
+    ci = problem.affected_ci_name.strip().lower()
     if problem.service_id and problem.category:
-        match |= Q(service_id=problem.service_id, category=problem.category)
-    if problem.affected_ci_name:
-        match |= Q(affected_ci_name__iexact=problem.affected_ci_name)
-    return match or None
+        same_service = Q(service_id=problem.service_id, category=problem.category)
+        if ci:
+            same_service &= Q(affected_ci_name="") | Q(affected_ci_name__iexact=ci)
+        match |= same_service
+    if ci:
+        match |= Q(affected_ci_name__iexact=ci)
+    return match
+
+
+def _attributed_elsewhere(problem_id: Any) -> Q:
+    """Incidents linked to another problem: people said they are another fault."""
+    links = Problem.incidents.through.objects.exclude(problem_id=problem_id)
+    return Q(pk__in=links.values("incident_id"))
 
 
 def recurrence(problem: Problem, *, days: int | None = None) -> QuerySet[Incident]:
-    """Incidents like the problem's raised after it was resolved (within `days` days when given). A problem
-    that is not resolved, or names neither a service and category nor a configuration item, has none."""
-    match = _same_fault(problem)
-    if problem.resolved_at is None or match is None:
+    """Incidents like the problem's (see `_same_fault`) raised after it was resolved (within `days` days when
+    given), leaving out those attributed to another problem. An open problem has none."""
+    if problem.resolved_at is None:
         return Incident.objects.none()
-    incidents = Incident.objects.filter(match, kind=Incident.Kind.INCIDENT, created__gt=problem.resolved_at)
+    incidents = Incident.objects.filter(
+        _same_fault(problem), kind=Incident.Kind.INCIDENT, created__gt=problem.resolved_at
+    ).exclude(_attributed_elsewhere(problem.pk))
     if days is not None:
         incidents = incidents.filter(created__lte=problem.resolved_at + dt.timedelta(days=days))
     return incidents
 
 
 def _recurred_within(days: int) -> Exists:
-    """Per problem (as a subquery): did an incident like it come in within `days` days of its resolution?"""
+    """Per problem (as a subquery): did an incident like it (`_same_fault`) come in within `days` days of its
+    resolution, not attributed to another problem?"""
     window_end = ExpressionWrapper(
         OuterRef("resolved_at") + dt.timedelta(days=days), output_field=DateTimeField()
     )
-    same_service = Q(service_id=OuterRef("service_id"), category=OuterRef("category")) & ~Q(category="")
-    same_ci = Q(ci=Lower(OuterRef("affected_ci_name"))) & ~Q(ci="")
+    links = Problem.incidents.through.objects.filter(incident_id=OuterRef("pk"))
+    linked_here = Exists(links.filter(problem_id=OuterRef(OuterRef("pk"))))
+    linked_elsewhere = Exists(links.exclude(problem_id=OuterRef(OuterRef("pk"))))
+    problem_ci = Lower(OuterRef("affected_ci_name"))
+    problem_names_no_ci = Q(Exact(OuterRef("affected_ci_name"), Value("")))
+    same_service = (
+        Q(service_id=OuterRef("service_id"), category=OuterRef("category"))
+        & ~Q(category="")
+        & (Q(ci="") | problem_names_no_ci | Q(ci=problem_ci))
+    )
+    same_ci = Q(ci=problem_ci) & ~Q(ci="")
     return Exists(
-        Incident.objects.annotate(ci=Lower("affected_ci_name")).filter(
-            same_service | same_ci,
+        Incident.objects.annotate(ci=Lower("affected_ci_name"))
+        .filter(
+            linked_here | same_service | same_ci,
             kind=Incident.Kind.INCIDENT,
             created__gt=OuterRef("resolved_at"),
             created__lte=window_end,
         )
+        .exclude(linked_elsewhere)
     )
 
 

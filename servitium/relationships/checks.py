@@ -5,13 +5,11 @@ import datetime as dt
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from servitium.core.checks import CheckResult, register
+from servitium.core.checks import CheckResult, record_rule, register
 from servitium.parties.models import Organization
 
 from .models import Complaint, ComplaintDefinition, CustomerRelationship, SurveyResponse
 from .services import escalation_days
-
-BRM = ["iso20000-1:2011#7.1", "iso20000-1:2018#8.3.2"]
 
 
 def _customers():
@@ -20,7 +18,10 @@ def _customers():
 
 @register(
     "relationships.customers_have_relationship_manager",
-    requirements=BRM,
+    requirements=[
+        "iso20000-1:2011#7.1.s2",
+        "iso20000-1:2018#8.3.2.s2",
+    ],
     title=_("Every customer has a designated relationship manager"),
 )
 def customers_have_relationship_manager() -> CheckResult:
@@ -41,7 +42,10 @@ def customers_have_relationship_manager() -> CheckResult:
 
 @register(
     "relationships.complaint_definitions_agreed",
-    requirements=BRM,
+    requirements=[
+        "iso20000-1:2011#7.1.s6",
+        "iso20000-1:2018#8.3.2.s6",
+    ],
     title=_("The definition of a service complaint is agreed with each customer"),
 )
 def complaint_definitions_agreed() -> CheckResult:
@@ -64,7 +68,10 @@ def complaint_definitions_agreed() -> CheckResult:
 
 @register(
     "relationships.complaints_handled",
-    requirements=BRM,
+    requirements=[
+        "iso20000-1:2011#7.1.s9",
+        "iso20000-1:2018#8.3.2.s7",
+    ],
     title=_("Complaints are resolved, or escalated when normal channels do not resolve them"),
 )
 def complaints_handled() -> CheckResult:
@@ -85,7 +92,10 @@ def complaints_handled() -> CheckResult:
 
 @register(
     "relationships.satisfaction_measured",
-    requirements=BRM,
+    requirements=[
+        "iso20000-1:2011#7.1.s10",
+        "iso20000-1:2018#8.3.2.s5",
+    ],
     title=_("Customer satisfaction was measured for each customer in the last 12 months"),
 )
 def satisfaction_measured() -> CheckResult:
@@ -103,3 +113,20 @@ def satisfaction_measured() -> CheckResult:
         evidence=[c for c in customers if c.pk in measured],
         gaps=gaps,
     )
+
+
+# --- record rules ------------------------------------------------------------------------------------
+
+record_rule(
+    "relationships.interested_parties_recorded",
+    requirements=["iso20000-1:2011#7.1.s1", "iso20000-1:2018#8.3.2.s1"],
+    title=_("The interested parties of the services are recorded"),
+    model="relationships.InterestedParty",
+)
+record_rule(
+    "relationships.customer_communication",
+    requirements=["iso20000-1:2011#7.1.s3", "iso20000-1:2018#8.3.2.s3"],
+    title=_("Communication with customers was recorded in the last 12 months"),
+    model="relationships.Communication",
+    where=lambda: {"occurred_on__gte": timezone.localdate() - dt.timedelta(days=365)},
+)

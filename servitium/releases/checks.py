@@ -6,12 +6,11 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from servitium.catalog.models import Service
-from servitium.core.checks import CheckResult, register
+from servitium.core.checks import CheckResult, record_rule, register
 from servitium.parties.models import Organization
 
 from .models import AcceptanceCriterion, Deployment, Release, ReleasePolicy
 
-RELEASE_REQS = ["iso20000-1:2011#9.3", "iso20000-1:2018#8.5.3"]
 S = Release.Status
 DEPLOYED = (S.DEPLOYED, S.FAILED, S.ROLLED_BACK, S.REVIEWED, S.CLOSED)
 STARTED = (S.DEPLOYING, *DEPLOYED)
@@ -19,30 +18,40 @@ STARTED = (S.DEPLOYING, *DEPLOYED)
 
 @register(
     "releases.policy_agreed",
-    requirements=RELEASE_REQS,
+    requirements=[
+        "iso20000-1:2011#9.3.s1",
+        "iso20000-1:2018#8.5.3.s1",
+    ],
     title=_(
         "A release policy (frequency and types of release) is agreed with every customer of a live service"
     ),
 )
 def policy_agreed() -> CheckResult:
+    """Only a policy of the customer's own, with the day it was agreed, counts: the provider's default
+    policy applies to customers without one, but nobody agreed it with them."""
     customers = Organization.objects.filter(
         pk__in=Service.objects.filter(status="live").values("customers")
     ).distinct()
     has_default = ReleasePolicy.objects.filter(customer__isnull=True).exists()
-    own = Q(Exists(ReleasePolicy.objects.filter(customer=OuterRef("pk"))))
-    covered = customers if has_default else customers.filter(own)
+    agreed = ReleasePolicy.objects.filter(customer=OuterRef("pk"), agreed_on__isnull=False)
+    covered = customers.filter(Exists(agreed))
     total, good = customers.count(), covered.count()
     return CheckResult.from_counts(
         total=total,
         good=good,
-        met=_("A release policy applies to all %(n)d customers of live services%(how)s.")
-        % {"n": total, "how": _(" (their own or the default)") if has_default else ""},
+        met=_("A release policy is agreed with each of the %(n)d customers of live services.") % {"n": total},
         not_met=_(
-            "%(bad)d of %(n)d customers of live services have no release policy and there is no default."
+            "%(bad)d of %(n)d customers of live services have agreed no release policy of their own%(how)s."
         )
-        % {"bad": total - good, "n": total},
+        % {
+            "bad": total - good,
+            "n": total,
+            "how": _(" (the default policy applies to them, but was not agreed with them)")
+            if has_default
+            else "",
+        },
         none=_("No customers of live services are recorded."),
-        evidence=ReleasePolicy.objects.all()[:20],
+        evidence=ReleasePolicy.objects.filter(customer__in=covered, agreed_on__isnull=False)[:20],
         gaps=customers.exclude(pk__in=covered.values("pk"))[:20],
         figures={"default_policy": has_default},
     )
@@ -50,7 +59,10 @@ def policy_agreed() -> CheckResult:
 
 @register(
     "releases.baseline_before_deployment",
-    requirements=[*RELEASE_REQS, "iso20000-1:2011#9.1", "iso20000-1:2018#8.2.6"],
+    requirements=[
+        "iso20000-1:2011#9.1.s7",
+        "iso20000-1:2018#8.5.3.s4",
+    ],
     title=_("A configuration baseline of the affected CIs is taken before every deployment"),
 )
 def baseline_before_deployment() -> CheckResult:
@@ -72,7 +84,10 @@ def baseline_before_deployment() -> CheckResult:
 
 @register(
     "releases.accepted_and_approved_before_deployment",
-    requirements=RELEASE_REQS,
+    requirements=[
+        "iso20000-1:2011#9.3.s5",
+        "iso20000-1:2018#8.5.3.s3",
+    ],
     title=_("Every deployed release passed its acceptance criteria and was approved before deployment"),
 )
 def accepted_and_approved() -> CheckResult:
@@ -100,7 +115,10 @@ def accepted_and_approved() -> CheckResult:
 
 @register(
     "releases.success_measured",
-    requirements=RELEASE_REQS,
+    requirements=[
+        "iso20000-1:2011#9.3.s8",
+        "iso20000-1:2018#8.5.3.s6",
+    ],
     title=_(
         "Deployed releases are reviewed and their success measured, including incidents after deployment"
     ),
@@ -122,3 +140,31 @@ def success_measured() -> CheckResult:
         gaps=deployed.exclude(good_q)[:20],
         figures={"unsuccessful": failures},
     )
+
+
+# --- record rules ------------------------------------------------------------------------------------
+
+record_rule(
+    "releases.deployment_planned",
+    requirements=["iso20000-1:2011#9.3.s2", "iso20000-1:2018#8.5.3.s2"],
+    title=_("Every approved or deployed release has a planned date, deliverables and a deployment method"),
+    model="releases.Release",
+    where={"status__in": [S.APPROVED, *STARTED]},
+    every=Q(planned_start__isnull=False) & ~Q(deliverables="") & ~Q(deployment_method=""),
+)
+record_rule(
+    "releases.built_in_acceptance_environment",
+    requirements=["iso20000-1:2011#9.3.s4"],
+    title=_("Every approved or deployed release names the acceptance environment it was tested in"),
+    model="releases.Release",
+    where={"status__in": [S.APPROVED, *STARTED]},
+    every=~Q(acceptance_environment=""),
+)
+record_rule(
+    "releases.fallback_planned",
+    requirements=["iso20000-1:2011#9.3.s7"],
+    title=_("Every approved or deployed release has a rollback plan"),
+    model="releases.Release",
+    where={"status__in": [S.APPROVED, *STARTED]},
+    every=~Q(rollback_plan=""),
+)

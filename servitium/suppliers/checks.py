@@ -1,20 +1,22 @@
 """Conformity checks evidenced by supplier management."""
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from servitium.core.checks import CheckResult, register
+from servitium.core.checks import CheckResult, record_rule, register
 from servitium.parties.models import Organization
 
 from .alignment import alignment_of
-from .models import GovernedProcess, Supplier, SupplierContract, SupplierTarget
-
-SUPPLIER_REQS = ["iso20000-1:2011#7.2", "iso20000-1:2018#8.3.4"]
+from .models import Dispute, GovernedProcess, Supplier, SupplierContract, SupplierTarget
 
 
 @register(
     "suppliers.every_supplier_has_manager",
-    requirements=SUPPLIER_REQS,
+    requirements=[
+        "iso20000-1:2011#7.2.s1",
+        "iso20000-1:2018#8.3.4.1.s1",
+    ],
     title=_("Every supplier has a designated supplier manager"),
 )
 def every_supplier_has_manager() -> CheckResult:
@@ -34,27 +36,70 @@ def every_supplier_has_manager() -> CheckResult:
 
 @register(
     "suppliers.active_contracts_complete",
-    requirements=SUPPLIER_REQS,
+    requirements=[
+        "iso20000-1:2011#7.2.s2",
+        "iso20000-1:2011#7.2.a",
+        "iso20000-1:2011#7.2.b",
+        "iso20000-1:2011#7.2.c",
+        "iso20000-1:2011#7.2.d",
+        "iso20000-1:2011#7.2.e",
+        "iso20000-1:2011#7.2.f",
+        "iso20000-1:2011#7.2.g",
+        "iso20000-1:2011#7.2.h",
+        "iso20000-1:2011#7.2.i",
+        "iso20000-1:2011#7.2.j",
+        "iso20000-1:2011#7.2.k",
+        "iso20000-1:2011#7.2.l",
+        "iso20000-1:2018#8.3.4.1.s2.1",
+        "iso20000-1:2018#8.3.4.1.s2.2",
+        "iso20000-1:2018#8.3.4.1.s2.3",
+        "iso20000-1:2018#8.3.4.1.s2.4",
+    ],
     title=_("Every active supplier contract states all the contents the standard lists"),
 )
 def active_contracts_complete() -> CheckResult:
-    active = list(SupplierContract.objects.filter(status=SupplierContract.Status.ACTIVE))
-    gaps = [c for c in active if c.missing_items()]
+    """Every active contract states every content item, and every active supplier works under at least
+    one active contract (a supplier with only drafts works without one)."""
+    active = list(
+        SupplierContract.objects.filter(status=SupplierContract.Status.ACTIVE).select_related("supplier")
+    )
+    incomplete = [c for c in active if c.missing_items()]
+    covered = {c.supplier_id for c in active}
+    uncovered = list(
+        Supplier.objects.filter(status=Supplier.Status.ACTIVE)
+        .exclude(pk__in=covered)
+        .select_related("organization")
+    )
+    messages = []
+    if incomplete:
+        messages.append(
+            _("%(n)d active contracts miss content items: %(refs)s.")
+            % {"n": len(incomplete), "refs": ", ".join(c.reference for c in incomplete)}
+        )
+    if uncovered:
+        messages.append(
+            _("%(n)d active suppliers have no active contract (drafts do not count): %(names)s.")
+            % {"n": len(uncovered), "names": ", ".join(str(s) for s in uncovered[:10])}
+        )
     return CheckResult.from_counts(
-        total=len(active),
-        good=len(active) - len(gaps),
-        met=_("All %(n)d active contracts are complete.") % {"n": len(active)},
-        not_met=_("%(n)d active contracts miss content items: %(refs)s.")
-        % {"n": len(gaps), "refs": ", ".join(c.reference for c in gaps)},
-        none=_("No active supplier contracts."),
-        evidence=[c for c in active if c not in gaps],
-        gaps=gaps,
+        total=len(active) + len(uncovered),
+        good=len(active) - len(incomplete),
+        met=_("All %(n)d active contracts are complete and every active supplier has one.")
+        % {"n": len(active)},
+        not_met=" ".join(messages),
+        none=_("No active suppliers or contracts."),
+        evidence=[c for c in active if c not in incomplete],
+        gaps=[*incomplete, *uncovered],
+        figures={"suppliers_without_active_contract": len(uncovered)},
     )
 
 
 @register(
     "suppliers.contract_reviews_on_time",
-    requirements=SUPPLIER_REQS,
+    requirements=[
+        "iso20000-1:2011#7.2.s5",
+        "iso20000-1:2018#8.3.4.1.s6",
+    ],
     title=_("Supplier contracts are reviewed at the planned interval"),
 )
 def contract_reviews_on_time() -> CheckResult:
@@ -74,7 +119,9 @@ def contract_reviews_on_time() -> CheckResult:
 
 @register(
     "suppliers.targets_aligned_with_slas",
-    requirements=[*SUPPLIER_REQS, "iso20000-1:2011#6.1", "iso20000-1:2018#8.3.3"],
+    requirements=[
+        "iso20000-1:2018#8.3.4.1.s3",
+    ],
     title=_("No supplier target is weaker than the customer SLA target it supports"),
 )
 def targets_aligned_with_slas() -> CheckResult:
@@ -100,7 +147,11 @@ def targets_aligned_with_slas() -> CheckResult:
 
 @register(
     "suppliers.governed_processes",
-    requirements=["iso20000-1:2011#4.2", "iso20000-1:2018#8.2.3"],
+    requirements=[
+        "iso20000-1:2011#4.2.s1",
+        "iso20000-1:2011#4.2.a",
+        "iso20000-1:2018#8.2.3.s4",
+    ],
     title=_("Processes operated by other parties have an accountable person and documented governance"),
 )
 def governed_processes() -> CheckResult:
@@ -115,3 +166,22 @@ def governed_processes() -> CheckResult:
         evidence=[g for g in rows if g not in gaps],
         gaps=gaps,
     )
+
+
+# --- record rules ------------------------------------------------------------------------------------
+
+record_rule(
+    "suppliers.disputes_resolved",
+    requirements=["iso20000-1:2011#7.2.s7", "iso20000-1:2018#8.3.4.1.s8"],
+    title=_("Every settled supplier dispute records its resolution and the day it was resolved"),
+    model="suppliers.Dispute",
+    where={"status__in": [Dispute.Status.RESOLVED, Dispute.Status.CLOSED]},
+    every=Q(resolved_on__isnull=False) & ~Q(resolution=""),
+)
+record_rule(
+    "suppliers.performance_reviewed",
+    requirements=["iso20000-1:2011#7.2.s4", "iso20000-1:2018#8.3.4.1.s5"],
+    title=_("Every recorded supplier performance period was reviewed by a named person"),
+    model="suppliers.SupplierPerformance",
+    every={"reviewed_by__isnull": False},
+)

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from servitium.conformity import catalogue, services
-from servitium.conformity.models import Attestation, Nonconformity, Requirement
+from servitium.conformity.models import Attestation, Exclusion, Nonconformity, Requirement
 from servitium.core import services as core_services
 from tests import factories
 from tests.base import RecordAPISuite, client
@@ -41,6 +41,7 @@ class TestAttestationAPI(RecordAPISuite):
             data={
                 "requirement": a_requirement(),
                 "statement": "Policy communicated at the all-hands meeting.",
+                "evidence": "Sign-in sheet of the briefing (attached).",
                 "attested_by": attester,
                 "reviewed_by": reviewer,
                 "valid_from": dt.date(2026, 1, 1),
@@ -54,6 +55,7 @@ class TestAttestationAPI(RecordAPISuite):
         return {
             "requirement": a_requirement().pk,
             "statement": "Competence records reviewed.",
+            "evidence": "Sign-in sheet of the briefing (attached).",
             "attested_by": attester.pk,
             "reviewed_by": reviewer.pk,
             "valid_from": "2026-01-01",
@@ -77,7 +79,59 @@ def test_attestation_reviewer_must_differ_and_dates_must_be_ordered(ctx):
     payload = {**suite.create_payload(ctx), "valid_from": "2027-01-01", "valid_until": "2026-01-01"}
     response = client(writer).post("/api/v1/attestations/", payload, format="json")
     assert response.status_code == 400 and "valid_until" in response.json()
+    payload = {**suite.create_payload(ctx), "evidence": "  "}
+    response = client(writer).post("/api/v1/attestations/", payload, format="json")
+    assert response.status_code == 400 and "evidence" in response.json()  # it must name its evidence
     assert not Attestation.objects.exists()
+    response = client(writer).post("/api/v1/attestations/", suite.create_payload(ctx), format="json")
+    body = response.json()
+    assert response.status_code == 201 and body["requirement_summary"] == a_requirement().summary
+
+
+class TestExclusionAPI(RecordAPISuite):
+    endpoint = "exclusions"
+    model = Exclusion
+    writer_roles = ["conformity-manager"]
+    foreign_roles = ["incident-manager"]
+    customer_visible = False
+
+    def make(self, ctx):
+        return core_services.record_create(
+            model=Exclusion,
+            data={
+                "requirement": a_requirement(),
+                "justification": "No such service is in the scope of our SMS.",
+                "approved_by": people(ctx)[1],
+                "approved_at": dt.date(2026, 1, 1),
+            },
+            actor=None,
+        )
+
+    def create_payload(self, ctx):
+        return {
+            "requirement": a_requirement().pk,
+            "justification": "We do not design new services; see the scope statement.",
+            "approved_by": people(ctx)[1].pk,
+            "approved_at": "2026-02-01",
+        }
+
+    def invalid_payload(self, ctx):
+        return {**self.create_payload(ctx), "approved_by": None}
+
+    def update_payload(self, ctx):
+        return {"justification": "Out of the SMS scope decided by the management review."}
+
+
+def test_an_exclusion_needs_a_justification_and_a_whole_approval(ctx):
+    writer = factories.user("exc_writer", ctx.provider, ["conformity-manager"])
+    payload = TestExclusionAPI().create_payload(ctx)
+    response = client(writer).post("/api/v1/exclusions/", {**payload, "justification": " "}, format="json")
+    assert response.status_code == 400 and "justification" in response.json()
+    response = client(writer).post("/api/v1/exclusions/", {**payload, "approved_at": None}, format="json")
+    assert response.status_code == 400 and "approved_at" in response.json()
+    assert not Exclusion.objects.exists()
+    response = client(writer).post("/api/v1/exclusions/", payload, format="json")
+    assert response.status_code == 201 and response.json()["approved"] is True
 
 
 class TestNonconformityAPI(RecordAPISuite):

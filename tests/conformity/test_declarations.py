@@ -12,6 +12,7 @@ from servitium.conformity import oscal, services
 from servitium.conformity.models import (
     Assessment,
     Attestation,
+    Exclusion,
     Framework,
     Nonconformity,
     PlanItem,
@@ -44,6 +45,14 @@ class TestAttestationPages(RecordUISuite):
 
     def make(self, ctx):
         return test_api.TestAttestationAPI().make(ctx)
+
+
+class TestExclusionPages(RecordUISuite):
+    model = Exclusion
+    writer_roles = ["conformity-manager"]
+
+    def make(self, ctx):
+        return test_api.TestExclusionAPI().make(ctx)
 
 
 class TestNonconformityPages(RecordUISuite):

@@ -31,6 +31,7 @@ def test_pages(ctx, manager):
         data={
             "requirement": requirement,
             "statement": "Policy read by all staff.",
+            "evidence": "Sign-in sheet of the briefing (attached).",
             "attested_by": factories.person("A", ctx.provider),
             "reviewed_by": factories.person("B", ctx.provider),
             "valid_from": dt.date(2026, 1, 1),
@@ -42,7 +43,7 @@ def test_pages(ctx, manager):
         model=Nonconformity, data={"requirement": requirement, "description": "Audit finding"}, actor=None
     )
     evidence = Result.objects.get(
-        assessment=run, requirement__framework__slug="iso20000-1:2011", requirement__identifier="9.1"
+        assessment=run, requirement__framework__slug="iso20000-1:2011", requirement__identifier="9.1.s1"
     )
     item = PlanItem.objects.first()
     for url in (
@@ -58,6 +59,7 @@ def test_pages(ctx, manager):
         "/conformity/attestations/",
         "/conformity/attestations/new/",
         f"/conformity/attestations/{attestation.pk}/",
+        "/conformity/exclusions/",
         "/conformity/nonconformities/",
         f"/conformity/nonconformities/{nc.pk}/",
         f"/conformity/nonconformities/{nc.pk}/edit/",
@@ -65,6 +67,14 @@ def test_pages(ctx, manager):
         assert browser.get(url).status_code == 200, url
     dashboard = browser.get("/conformity/").content.decode()
     assert "9.1" in dashboard and run.reference in dashboard
+    assert "Configuration management" in dashboard and "<td>configuration</td>" not in dashboard  # names
+    assert "100 %" in dashboard  # the trend chart has its axis
+    detail = browser.get(f"/conformity/assessments/{run.pk}/").content.decode()
+    groups = [s for s in ("not met", "no evidence", "met</span>") if s in detail]
+    assert detail.index(groups[0]) < detail.index(groups[-1])  # failures first
+    assert (
+        "page 1 of" in detail and browser.get(f"/conformity/assessments/{run.pk}/?page=2").status_code == 200
+    )
     page = browser.get(f"/conformity/results/{evidence.pk}/").content.decode()
     assert "cmdb.ci_types_defined" in page and "web server" in page  # drill-down to the evidence
     scenarios = browser.get("/conformity/scenarios/").content.decode()

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import timezone
+
 from servitium.core.checks import REGISTRY
 from servitium.incidents import major, services
 from servitium.incidents.jobs import sla_clock_check
@@ -25,10 +27,10 @@ def run(check_id: str):
 
 def test_every_incident_check_is_registered_for_both_editions():
     ids = [c for c in REGISTRY if c.startswith("incidents.")]
-    assert len(ids) == 6
+    assert len(ids) == 7
     reqs = {r for c in ids for r in REGISTRY[c].requirements}
-    assert {"iso20000-1:2011#8.1", "iso20000-1:2018#8.6.1", "iso20000-1:2018#8.6.2"} <= reqs
-    assert {"iso20000-1:2011#6.6.3", "iso20000-1:2018#8.7.3.3"} <= reqs
+    assert {"iso20000-1:2011#8.1.s7", "iso20000-1:2018#8.6.1.c", "iso20000-1:2018#8.6.2.s2"} <= reqs
+    assert {"iso20000-1:2011#6.6.3.s1", "iso20000-1:2018#8.7.3.3.s2"} <= reqs
 
 
 def test_classification_check(ctx):
@@ -96,3 +98,32 @@ def test_request_item_and_security_checks(ctx):
         actor=None, instance=sec, data={"security_category": "phishing", "security_risk": 2}
     )
     assert run("incidents.security_incidents_classified").status == "met"
+
+
+def test_a_missed_target_warned_and_escalated_but_never_reviewed_is_named(ctx, sla):
+    from servitium.agreements.models import ServiceReview
+
+    now = timezone.now()
+    incident = services.incident_create(
+        actor=None,
+        data={"customer": ctx.org_a, "service": sla.service, "title": "slow", "impact": 2, "urgency": 2},
+        now=now - dt.timedelta(days=40),
+    )
+    clock = SlaClock.objects.get(incident=incident, metric="resolution_time")
+    assert clock.target_id is not None
+    Incident.objects.filter(pk=incident.pk).update(escalation_level=1)
+    SlaClock.objects.filter(pk=clock.pk).update(
+        met=False, warned=True, stopped_at=now - dt.timedelta(days=39)
+    )
+    assert run("incidents.customer_warned_before_breach").status == "met"
+    result = run("incidents.missed_targets_reviewed")
+    assert result.status == "not_met" and incident.reference in result.message
+    assert [(g.object_type, g.object_id) for g in result.gaps] == [("incidents.incident", incident.pk)]
+    ServiceReview.objects.create(
+        agreement=clock.target.agreement,
+        scheduled_for=(now - dt.timedelta(days=10)).date(),
+        held_on=(now - dt.timedelta(days=10)).date(),
+        status="held",
+        performance_discussed="The missed resolution target of the slow-mail incident.",
+    )
+    assert run("incidents.missed_targets_reviewed").status == "met"

@@ -46,3 +46,18 @@ def test_effectiveness_check(ctx, staff):
     incident(ctx, staff.service, category="mailbox")  # the same fault came back after resolution
     result = run("problems.resolution_effective")
     assert result.status == "not_met" and [g.object_id for g in result.gaps] == [p.pk]
+
+
+def test_effectiveness_ignores_another_fault_on_the_same_service_and_category(ctx, staff):
+    """A later incident on the same service and category is no recurrence when it names another CI or people
+    attributed it to another problem; one naming the same CI, or none, still is (and is named)."""
+    p = problem(ctx, service=staff.service, category="mailbox", affected_ci_name="mx-1")
+    Problem.objects.filter(pk=p.pk).update(status="resolved", resolved_at=days_ago(20))
+    incident(ctx, staff.service, category="mailbox", affected_ci_name="web-3")  # another machine
+    elsewhere = incident(ctx, staff.service, category="mailbox")
+    other = problem(ctx, service=staff.service, category="mailbox")
+    other.incidents.add(elsewhere)  # diagnosed as another fault
+    assert run("problems.resolution_effective").status == "met"
+    incident(ctx, staff.service, category="mailbox", affected_ci_name="MX-1")  # the same fault is back
+    result = run("problems.resolution_effective")
+    assert result.status == "not_met" and [g.object_id for g in result.gaps] == [p.pk]

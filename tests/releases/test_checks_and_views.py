@@ -20,7 +20,9 @@ def run(check_id: str):
 @pytest.mark.django_db
 def test_policy_check_follows_the_customers_of_live_services(stack, org_b):
     assert run("releases.policy_agreed").status == NOT_MET
-    ReleasePolicy.objects.create(name="A", customer=stack.customer)
+    own = ReleasePolicy.objects.create(name="A", customer=stack.customer)
+    assert run("releases.policy_agreed").status == NOT_MET  # written down, not yet agreed
+    ReleasePolicy.objects.filter(pk=own.pk).update(agreed_on="2026-01-15")
     assert run("releases.policy_agreed").status == MET
     factories.service("Second", customers=[org_b])
     result = run("releases.policy_agreed")
@@ -29,8 +31,11 @@ def test_policy_check_follows_the_customers_of_live_services(stack, org_b):
         "conforming": 1,
         "default_policy": False,
     }
-    ReleasePolicy.objects.create(name="Default")
-    assert run("releases.policy_agreed").status == MET
+    # The provider-wide default is agreed with nobody in particular: the second customer stays named.
+    ReleasePolicy.objects.create(name="Default", agreed_on="2026-01-01")
+    result = run("releases.policy_agreed")
+    assert result.status == "partly_met" and "default policy applies" in result.message
+    assert [(g.object_type, g.object_id) for g in result.gaps] == [("parties.organization", org_b.pk)]
 
 
 @pytest.mark.django_db

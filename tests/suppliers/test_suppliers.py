@@ -561,3 +561,15 @@ class TestGovernedProcessPages(RecordUISuite):
             },
             actor=None,
         )
+
+
+def test_an_active_supplier_with_only_draft_contracts_is_named(ctx):
+    check = REGISTRY["suppliers.active_contracts_complete"]
+    assert check.run().status == "not_applicable"
+    draft_only = contract(ctx)  # its supplier is active, the contract still a draft
+    result = check.run()
+    assert result.status == "not_met" and "drafts do not count" in result.message
+    assert [(g.object_type, g.object_id) for g in result.gaps] == [
+        ("suppliers.supplier", draft_only.supplier_id)
+    ]
+    assert result.figures["suppliers_without_active_contract"] == 1

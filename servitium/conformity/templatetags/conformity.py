@@ -2,13 +2,17 @@
 
 from django import template
 
+from servitium.conformity.models import PlanItem, Status
+
 register = template.Library()
+LABELS = {**dict(Status.choices), **dict(PlanItem.Progress.choices)}
 
 COLOURS = {
     "met": "success",
     "partly_met": "warning",
     "not_met": "danger",
-    "not_applicable": "secondary",
+    "no_evidence": "secondary",
+    "not_applicable": "light",
     "done": "success",
     "in_progress": "warning",
     "not_started": "danger",
@@ -22,4 +26,5 @@ def status_colour(status: str) -> str:
 
 @register.filter
 def status_label(status: str) -> str:
-    return (status or "").replace("_", " ")
+    """The status in words, in the user's language."""
+    return str(LABELS.get(status or "", (status or "").replace("_", " ")))

@@ -1,0 +1,169 @@
+"""The done-when of engine v2: a provider whose records do everything the checks and record rules look at
+has no requirement failed, and every requirement fully covered by checks or rules reads met (or not
+applicable where nothing falls under it); nonconformities planted through the API and by direct database
+edits (as an insider would) are each reported on the right obligation of both editions, with the planted
+record named, and move every requirement above it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from servitium.agreements.models import ServiceTarget, TargetPerformance
+from servitium.changes import services as change_services
+from servitium.cmdb.models import AuditFinding, ConfigurationAudit
+from servitium.conformity import coverage, services
+from servitium.conformity.models import Result
+from servitium.core import services as core_services
+from servitium.core.checks import FAILED
+from servitium.incidents.models import MajorIncidentDefinition
+from servitium.parties.models import Organization
+from servitium.relationships import services as relationship_services
+from servitium.relationships.models import (
+    Communication,
+    ComplaintDefinition,
+    CustomerRelationship,
+    InterestedParty,
+)
+from servitium.releases.models import ReleasePolicy
+from tests import factories
+from tests.agreements.test_agreements import agreed
+from tests.base import client
+from tests.cmdb.conftest import ci, ci_type
+from tests.relationships.test_relationships import open_survey
+from tests.suppliers.test_suppliers import FULL, contract
+
+EDITIONS = coverage.EDITIONS
+TODAY = timezone.localdate
+
+
+def make(model, **data):
+    return core_services.record_create(model=model, data=data, actor=None)
+
+
+@pytest.fixture
+def provider(ctx):
+    """Every customer looked after, an agreed and reviewed SLA, a governed CMDB, a complete supplier."""
+    customers = [ctx.org_a, ctx.org_b]
+    owner = factories.person("Sam Owner", ctx.provider)
+    mail = factories.service("Mail", customers=customers, owner=owner, description="Mail for all staff")
+    survey = open_survey()
+    for customer in customers:
+        make(CustomerRelationship, customer=customer, relationship_manager=owner)
+        make(ComplaintDefinition, customer=customer, definition="Any written grievance.", agreed_on=TODAY())
+        make(InterestedParty, customer=customer, name=f"{customer.name} board")
+        make(Communication, customer=customer, channel="meeting", summary="Quarterly business review")
+        make(MajorIncidentDefinition, customer=customer, criteria="Mail down for everyone")
+        make(ReleasePolicy, name=f"Releases for {customer.name}", customer=customer, agreed_on=TODAY())
+        relationship_services.survey_response_submit(
+            actor=None, data={"survey": survey, "customer": customer, "answers": {"overall": 5, "desk": 5}}
+        )
+        agreed(customer, mail)
+    target = ServiceTarget.objects.filter(agreement__service=mail).first()
+    now = timezone.now()
+    make(TargetPerformance, target=target, period_start=now - dt.timedelta(days=30), period_end=now, met=True)
+    server = ci_type("server", {"os": {"type": "string"}})
+    server.description = "Physical and virtual servers"
+    server.save()
+    host = ci("mx-1", server, status="in_use", owner=owner, attributes={"os": "Debian"})
+    change_services.policy_create(
+        actor=None,
+        data={
+            "name": "Change policy",
+            "normal_authority": "manager",
+            "major_authority": "manager",
+            "emergency_authority": "manager",
+            "emergency_procedure": "Call the duty manager, then the ECAB.",
+        },
+        m2m={"controlled_ci_types": [server]},
+    )
+    audit = make(ConfigurationAudit, title="Yearly audit", status="reconciled", reconciled_at=now)
+    finding = make(  # open, owned and not yet due: followed up as it should be
+        AuditFinding, audit=audit, kind="differing", identifier=host.reference, ci=host, owner=owner
+    )
+    hosting = contract(ctx, [mail], start_date=dt.date(2026, 1, 1), **FULL)
+    api = client(ctx.admin)
+    created = api.post(
+        "/api/v1/supplier-targets/",
+        {"contract": hosting.pk, "service": mail.pk, "metric": "availability", "target_value": "99.99"},
+        format="json",
+    )
+    assert created.status_code == 201, created.json()
+    activated = api.post(
+        f"/api/v1/contracts/{hosting.pk}/transitions/", {"transition": "activate"}, format="json"
+    )
+    assert activated.status_code == 200, activated.json()
+    return type("Provider", (), {"mail": mail, "audit": audit, "finding": finding, "contract": hosting})
+
+
+def results(run) -> dict[str, Result]:
+    return {
+        f"{r.requirement.framework.slug}#{r.requirement.identifier}": r
+        for r in Result.objects.filter(
+            assessment=run, requirement__framework__slug__in=EDITIONS
+        ).select_related("requirement__framework")
+    }
+
+
+def named(result: Result) -> set[tuple[str, int]]:
+    return {(g["object_type"], g["object_id"]) for g in result.gaps}
+
+
+def test_a_well_run_provider_fails_nothing_and_planted_failures_are_named(ctx, provider):
+    clean = results(services.assessment_run(actor=None))
+    failed = {key: r.message[:150] for key, r in clean.items() if r.status in FAILED}
+    assert not failed, failed
+    for report in coverage.coverage_all():
+        for identifier in report["fully_covered"]:
+            status = clean[f"{report['framework']}#{identifier}"].status
+            assert status in ("met", "not_applicable"), (report["framework"], identifier, status)
+    for key in ("iso20000-1:2018#8.3.2", "iso20000-1:2011#9.1.s9", "iso20000-1:2018#8.2.6.s5"):
+        assert clean[key].status == "met", (key, clean[key].message)
+
+    # Planted through the API: a new customer nobody looks after.
+    response = client(ctx.admin).post(
+        "/api/v1/organizations/", {"name": "Newcomer Ltd", "kind": "customer"}, format="json"
+    )
+    assert response.status_code == 201, response.json()
+    newcomer = Organization.objects.get(pk=response.json()["id"])
+    # Planted in the database: the only contract of an active supplier back to draft, and the audit
+    # closed while its finding is still open.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE suppliers_suppliercontract SET status = 'draft' WHERE id = %s",
+            [provider.contract.pk],
+        )
+        cursor.execute(
+            "UPDATE cmdb_configurationaudit SET status = 'closed' WHERE id = %s",
+            [provider.audit.pk],
+        )
+    after = results(services.assessment_run(actor=None))
+
+    planted = [
+        # (obligation in each edition, the record it must name, the requirements above it)
+        (
+            ("iso20000-1:2011#7.1.s2", "iso20000-1:2018#8.3.2.s2"),
+            ("parties.organization", newcomer.pk),
+            ("iso20000-1:2011#7.1", "iso20000-1:2011#7", "iso20000-1:2018#8.3.2", "iso20000-1:2018#8"),
+        ),
+        (
+            ("iso20000-1:2011#7.2.s2", "iso20000-1:2018#8.3.4.1.s2.1"),
+            ("suppliers.supplier", provider.contract.supplier_id),
+            ("iso20000-1:2011#7.2", "iso20000-1:2018#8.3.4.1", "iso20000-1:2018#8.3.4"),
+        ),
+        (
+            ("iso20000-1:2011#9.1.s9", "iso20000-1:2018#8.2.6.s5"),
+            ("cmdb.auditfinding", provider.finding.pk),
+            ("iso20000-1:2011#9.1", "iso20000-1:2011#9", "iso20000-1:2018#8.2.6"),
+        ),
+    ]
+    for obligations, record, above in planted:
+        for key in obligations:
+            assert after[key].status in FAILED, (key, after[key].status, after[key].message)
+            assert clean[key].status == "met", key  # it moved
+            assert record in named(after[key]), (key, after[key].gaps)
+        for key in above:
+            assert after[key].status in FAILED, (key, after[key].status)
