@@ -96,6 +96,30 @@ class CheckResult:
         return cls(PARTLY_MET if good else NOT_MET, not_met, figures, ev, gp)
 
 
+@dataclass(frozen=True)
+class Tally:
+    """How many records a check judged, how many were good, and the newest of each side to name."""
+
+    total: int
+    good: int
+    evidence: list[models.Model]
+    gaps: list[models.Model]
+
+
+def tally(records: models.QuerySet, good: Q, *, newest_first: str = "-pk", shown: int = 20) -> Tally:
+    """Count `records` and the `good` ones in one aggregate, then fetch examples of each side only where
+    the counts say there are any: over millions of rows an empty search for examples would walk them all."""
+    stats = records.aggregate(total=models.Count("pk"), good=models.Count("pk", filter=good))
+    total, good_count = stats["total"], stats["good"]
+    latest = records.order_by(newest_first)
+    return Tally(
+        total,
+        good_count,
+        list(latest.filter(good)[:shown]) if good_count else [],
+        list(latest.exclude(good)[:shown]) if good_count < total else [],
+    )
+
+
 CHECK, RECORD_RULE = "check", "record_rule"  # kinds of evidence rule
 
 
@@ -175,23 +199,21 @@ def record_rule(
                 [Evidence.of(o) for o in found],
             )
         # Through pk__in, so conditions across to-many relations neither duplicate nor drop records.
-        good = Q(pk__in=records.filter(_q(every)).values("pk"))
-        stats = records.aggregate(total=models.Count("pk"), good=models.Count("pk", filter=good))
-        shortfall = records.exclude(good).order_by("-pk")
+        counted = tally(records, Q(pk__in=records.filter(_q(every)).values("pk")), shown=SHOWN)
         return CheckResult.from_counts(
-            total=stats["total"],
-            good=stats["good"],
-            met=_("All %(n)d %(kind)s comply.") % {"n": stats["total"], "kind": kind},
+            total=counted.total,
+            good=counted.good,
+            met=_("All %(n)d %(kind)s comply.") % {"n": counted.total, "kind": kind},
             not_met=_("%(bad)d of %(n)d %(kind)s fall short: %(list)s.")
             % {
-                "bad": stats["total"] - stats["good"],
-                "n": stats["total"],
+                "bad": counted.total - counted.good,
+                "n": counted.total,
                 "kind": kind,
-                "list": ", ".join(str(o) for o in shortfall[:10]),
+                "list": ", ".join(str(o) for o in counted.gaps[:10]),
             },
             none=_("No %(kind)s to judge.") % {"kind": kind},
-            evidence=records.filter(good).order_by("-pk")[:SHOWN],
-            gaps=shortfall[:SHOWN],
+            evidence=counted.evidence,
+            gaps=counted.gaps,
         )
 
     run.__name__ = rule_id.replace(".", "_")

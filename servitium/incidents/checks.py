@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servitium.agreements.models import ServiceLevelAgreement, ServiceReview
-from servitium.core.checks import CheckResult, register
+from servitium.core.checks import CheckResult, register, tally
 
 from .models import Incident, MajorIncidentDefinition, MajorIncidentUpdate, RequestItem, SlaClock
 
@@ -59,23 +59,21 @@ def tickets_classified() -> CheckResult:
 )
 def customer_warned_before_breach() -> CheckResult:
     breached = SlaClock.objects.filter(met=False, stopped_at__gte=timezone.now() - WINDOW)
-    good_q = Q(warned=True, incident__escalation_level__gte=1)
-    stats = breached.aggregate(total=Count("id"), good=Count("id", filter=good_q))
-    # Examples: the latest ones, and only where the counts say there are any (over millions of clocks an
-    # empty search for examples would walk them all).
-    latest = breached.select_related("incident").order_by("-stopped_at")
-    gaps = latest.exclude(good_q)[:20] if stats["good"] < stats["total"] else []
-    evidence = latest.filter(good_q)[:20] if stats["good"] else []
+    counted = tally(
+        breached.select_related("incident"),
+        Q(warned=True, incident__escalation_level__gte=1),
+        newest_first="-stopped_at",
+    )
     return CheckResult.from_counts(
-        total=stats["total"],
-        good=stats["good"],
+        total=counted.total,
+        good=counted.good,
         met=_("Each of the %(n)d targets missed in the last 90 days was announced and escalated.")
-        % {"n": stats["total"]},
+        % {"n": counted.total},
         not_met=_("%(bad)d of %(n)d missed targets had no advance warning or no escalation.")
-        % {"bad": stats["total"] - stats["good"], "n": stats["total"]},
+        % {"bad": counted.total - counted.good, "n": counted.total},
         none=_("No SLA target was missed in the last 90 days."),
-        gaps=[c.incident for c in gaps],
-        evidence=[c.incident for c in evidence],
+        gaps=[c.incident for c in counted.gaps],
+        evidence=[c.incident for c in counted.evidence],
     )
 
 
@@ -103,28 +101,24 @@ def missed_targets_reviewed(now: dt.datetime | None = None) -> CheckResult:
         status=ServiceReview.Status.HELD,
         held_on__gte=OuterRef("stopped_at__date"),
     )
-    good_q = Q(Exists(held_since))
-    stats = breached.aggregate(total=Count("id"), good=Count("id", filter=good_q))
-    latest = breached.select_related("incident").order_by("-stopped_at")
-    gaps = latest.exclude(good_q)[:20] if stats["good"] < stats["total"] else []
-    evidence = latest.filter(good_q)[:20] if stats["good"] else []
+    counted = tally(breached.select_related("incident"), Q(Exists(held_since)), newest_first="-stopped_at")
     return CheckResult.from_counts(
-        total=stats["total"],
-        good=stats["good"],
+        total=counted.total,
+        good=counted.good,
         met=_("Each of the %(n)d targets missed 30 to 180 days ago was taken up in a service review.")
-        % {"n": stats["total"]},
+        % {"n": counted.total},
         not_met=_(
             "%(bad)d of %(n)d targets missed 30 to 180 days ago were never taken up in a service review: "
             "%(refs)s."
         )
         % {
-            "bad": stats["total"] - stats["good"],
-            "n": stats["total"],
-            "refs": ", ".join(c.incident.reference for c in gaps[:10]),
+            "bad": counted.total - counted.good,
+            "n": counted.total,
+            "refs": ", ".join(c.incident.reference for c in counted.gaps[:10]),
         },
         none=_("No SLA target was missed 30 to 180 days ago."),
-        gaps=[c.incident for c in gaps],
-        evidence=[c.incident for c in evidence],
+        gaps=[c.incident for c in counted.gaps],
+        evidence=[c.incident for c in counted.evidence],
     )
 
 
