@@ -7,6 +7,7 @@ from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
 from servitium.agreements import api as agreements_api
+from servitium.audits import api as audits_api
 from servitium.catalog.api import (
     OfferingOptionViewSet,
     OfferingViewSet,
@@ -15,14 +16,20 @@ from servitium.catalog.api import (
 )
 from servitium.changes import api as changes_api
 from servitium.cmdb import api as cmdb_api
+from servitium.competence import api as competence_api
 from servitium.conformity import api as conformity_api
 from servitium.core.api import resources as core_api
+from servitium.documents import api as documents_api
+from servitium.improvement import api as improvement_api
 from servitium.incidents import api as incidents_api
 from servitium.incidents.mailgate.api import InboundMailView
 from servitium.parties import api as parties_api
 from servitium.problems import api as problems_api
 from servitium.relationships import api as relationships_api
 from servitium.releases import api as releases_api
+from servitium.reviews import api as reviews_api
+from servitium.risks import api as risks_api
+from servitium.sms import api as sms_api
 from servitium.suppliers import api as suppliers_api
 
 app_name = "api"
@@ -53,6 +60,13 @@ for app_api in (
     changes_api,
     releases_api,
     conformity_api,
+    improvement_api,
+    documents_api,
+    sms_api,
+    risks_api,
+    competence_api,
+    audits_api,
+    reviews_api,
 ):
     app_api.register(router)
 

@@ -376,13 +376,20 @@ def _load(admin_username: str, admin_password: str) -> dict[str, int]:
             if person:
                 core_services.record_update(instance=people[person], data={"user": user}, actor=actor)
     from servitium.agreements import demo as agreements_demo
+    from servitium.audits import demo as audits_demo
     from servitium.changes import demo as changes_demo
     from servitium.cmdb import demo as cmdb_demo
+    from servitium.competence import demo as competence_demo
     from servitium.conformity import demo as conformity_demo
+    from servitium.documents import demo as documents_demo
+    from servitium.improvement import demo as improvement_demo
     from servitium.incidents import demo as incidents_demo
     from servitium.problems import demo as problems_demo
     from servitium.relationships import demo as relationships_demo
     from servitium.releases import demo as releases_demo
+    from servitium.reviews import demo as reviews_demo
+    from servitium.risks import demo as risks_demo
+    from servitium.sms import demo as sms_demo
     from servitium.suppliers import demo as suppliers_demo
 
     for app_demo in (
@@ -394,6 +401,13 @@ def _load(admin_username: str, admin_password: str) -> dict[str, int]:
         problems_demo,
         changes_demo,
         releases_demo,
+        improvement_demo,
+        documents_demo,
+        sms_demo,
+        risks_demo,
+        competence_demo,
+        audits_demo,
+        reviews_demo,
         conformity_demo,
     ):
         app_demo.load(actor=actor)

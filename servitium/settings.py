@@ -76,7 +76,14 @@ INSTALLED_APPS = [
     "servitium.cmdb",
     "servitium.changes",
     "servitium.releases",
+    "servitium.improvement",
     "servitium.conformity",
+    "servitium.documents",
+    "servitium.sms",
+    "servitium.risks",
+    "servitium.competence",
+    "servitium.audits",
+    "servitium.reviews",
     "servitium.site",
 ]
 

@@ -28,4 +28,11 @@ urlpatterns = [
     path("changes/", include("servitium.changes.urls")),
     path("releases/", include("servitium.releases.urls")),
     path("conformity/", include("servitium.conformity.urls")),
+    path("sms/", include("servitium.sms.urls")),
+    path("sms/documents/", include("servitium.documents.urls")),
+    path("sms/risks/", include("servitium.risks.urls")),
+    path("sms/competence/", include("servitium.competence.urls")),
+    path("sms/improvement/", include("servitium.improvement.urls")),
+    path("sms/audits/", include("servitium.audits.urls")),
+    path("sms/reviews/", include("servitium.reviews.urls")),
 ]

@@ -1,0 +1,9 @@
+"""Demo data of internal audit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def load(*, actor: Any) -> None:
+    """Create the demo records (idempotent)."""

@@ -1,0 +1,7 @@
+"""REST resources of management review."""
+
+from __future__ import annotations
+
+
+def register(router) -> None:
+    """Add this app's resources to the API router."""

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SmsConfig(AppConfig):
+    name = "servitium.sms"
+    label = "sms"
+    verbose_name = _("Management system")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from servitium.core.permissions import register_area
+
+        # One area for every management-system app (documents, risks, competence, improvement, reviews):
+        # the SMS manager role runs them all; top management and auditors read them.
+        register_area("sms", _("Management system"), order=19, role_prefix="sms")
