@@ -223,12 +223,16 @@ def _ensure(model, lookup: dict[str, Any], create) -> Any:
 
 
 @transaction.atomic
-def load(*, admin_username: str = "admin", admin_password: str = "", stdout=None) -> dict[str, int]:
+def load(
+    *, admin_username: str = "admin", admin_password: str = "", stdout=None, small: bool = False
+) -> dict[str, int]:
+    """`small`: every kind of record, but a few dozen tickets instead of six months of them (for tests that
+    need realistic data of every kind without waiting for the history)."""
     with change_context(context="shell"):
-        return _load(admin_username, admin_password)
+        return _load(admin_username, admin_password, small)
 
 
-def _load(admin_username: str, admin_password: str) -> dict[str, int]:
+def _load(admin_username: str, admin_password: str, small: bool = False) -> dict[str, int]:
     orgs: dict[str, Organization] = {}
     kinds = [(PROVIDER, "provider", "Cloud and managed services provider (the demo's own organization).")]
     kinds += [(n, "customer", d) for n, d in CUSTOMERS.items()]
@@ -410,7 +414,10 @@ def _load(admin_username: str, admin_password: str) -> dict[str, int]:
         reviews_demo,
         conformity_demo,
     ):
-        app_demo.load(actor=actor)
+        if small and app_demo is incidents_demo:
+            app_demo.load(actor=actor, count=12, history=60)
+        else:
+            app_demo.load(actor=actor)
     return {
         "organizations": Organization.objects.count(),
         "people": Person.objects.count(),

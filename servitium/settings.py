@@ -327,7 +327,13 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Every body checked once: a JSON object, nested at most 64 levels, no NUL character (core.api.parsers).
+    "DEFAULT_PARSER_CLASSES": [
+        "servitium.core.api.parsers.JSONParser",
+        "servitium.core.api.parsers.FormParser",
+        "servitium.core.api.parsers.MultiPartParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "servitium.core.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "servitium.core.api.errors.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

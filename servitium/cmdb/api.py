@@ -88,9 +88,11 @@ class CISerializer(InputsSerializer):
         resource = ConfigurationItemResource
 
 
-def _summary(name: str, fields: list[str]):
+def _summary(name: str, fields: list[str], many: bool = False):
     return inline_serializer(
-        name, {f: serializers.IntegerField() if f == "id" else serializers.CharField() for f in fields}
+        name,
+        {f: serializers.IntegerField() if f == "id" else serializers.CharField() for f in fields},
+        many=many,
     )
 
 
@@ -109,8 +111,8 @@ REACH_SCHEMA = inline_serializer(
             },
             many=True,
         ),
-        "services": _summary("CIReachService", ["id", "name"]),
-        "customers": _summary("CIReachCustomer", ["id", "name"]),
+        "services": _summary("CIReachService", ["id", "name"], many=True),
+        "customers": _summary("CIReachCustomer", ["id", "name"], many=True),
     },
 )
 

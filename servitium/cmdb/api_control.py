@@ -14,12 +14,12 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as DRFValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from servitium.core import permissions
 from servitium.core.api.base import RecordSerializer, RecordViewSet
+from servitium.core.api.parsers import FormParser, JSONParser, MultiPartParser
 
 from . import audits, baselines, services
 from .api_inputs import InputsSerializer
@@ -155,14 +155,24 @@ class ConfigurationAuditSerializer(RecordSerializer):
     """A configuration audit with the counts of what was discovered and found."""
 
     discovered_count = serializers.SerializerMethodField()
-    findings_open = serializers.IntegerField(read_only=True, default=None)
-    findings_total = serializers.IntegerField(read_only=True, default=None)
+    findings_open = serializers.SerializerMethodField()
+    findings_total = serializers.SerializerMethodField()
 
     class Meta:
         resource = ConfigurationAuditResource
 
     def get_discovered_count(self, obj: ConfigurationAudit) -> int:
         return len(obj.discovered or [])
+
+    # Lists and details read the counts from the viewset's annotation; a record just created or changed
+    # by a service has none, and counts once.
+    def get_findings_open(self, obj: ConfigurationAudit) -> int:
+        counted = getattr(obj, "findings_open", None)
+        return counted if counted is not None else obj.findings.filter(status="open").count()
+
+    def get_findings_total(self, obj: ConfigurationAudit) -> int:
+        counted = getattr(obj, "findings_total", None)
+        return counted if counted is not None else obj.findings.count()
 
 
 class AuditImportSerializer(serializers.Serializer):

@@ -4,7 +4,9 @@ The same query parameters work in both: each declared filter by its field name (
 `?customers=3`), `?search=` over the declared search fields (every word must match one of them), and
 `?ordering=name,-created` over the declared orderings. Related choices are only records the user may
 see (a customer cannot even name another organization in a filter); a bad value is a 400 naming the
-parameter, never an empty page that hides the mistake.
+parameter, never an empty page that hides the mistake. Values the database cannot even take (a number
+beyond its integer range for an id or a whole-number field, a NUL character) are refused by name before
+any query runs (`CheckedFilterSet`), on PostgreSQL and SQLite alike.
 """
 
 from __future__ import annotations
@@ -15,16 +17,116 @@ from functools import reduce
 from typing import Any
 
 import django_filters
-from django.db import models
+from django.core.exceptions import FieldDoesNotExist
+from django.db import connection, models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import permissions
 from .declaration import Resource
 
 ALWAYS_ORDERABLE = ("id", "created", "updated")
+INTEGER_TYPES = frozenset(
+    {
+        "AutoField",
+        "BigAutoField",
+        "SmallAutoField",
+        "IntegerField",
+        "BigIntegerField",
+        "SmallIntegerField",
+        "PositiveIntegerField",
+        "PositiveBigIntegerField",
+        "PositiveSmallIntegerField",
+    }
+)
 
 
-class RecordFilterSet(django_filters.FilterSet):
+class CheckedFilterSet(django_filters.FilterSet):
+    """A FilterSet that refuses, naming the parameter, what no database query can take: a whole number
+    outside the column's range (an id of 10^30 would raise OverflowError on SQLite) and a NUL character
+    (PostgreSQL refuses it in any text; `search` drops it instead, like DRF's search). The other values are
+    left to the filters' own fields."""
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            refused = self.refused() if self.is_bound else {}
+            data = self.data
+            if refused:
+                data = data.copy()
+                for name in refused:
+                    data.pop(f"{self.form_prefix}-{name}" if self.form_prefix else name, None)
+            form_class, prefix = self.get_form_class(), self.form_prefix
+            self._form = form_class(data, prefix=prefix) if self.is_bound else form_class(prefix=prefix)
+            if refused:
+                self._form.full_clean()
+                for name, message in refused.items():
+                    self._form.add_error(name, message)
+        return self._form
+
+    def refused(self) -> dict[str, str]:
+        """Parameter name -> why its value cannot be used."""
+        problems: dict[str, str] = {}
+        for name, item in self.filters.items():
+            key = f"{self.form_prefix}-{name}" if self.form_prefix else name
+            if key not in self.data:
+                continue
+            raw = self.data.getlist(key) if hasattr(self.data, "getlist") else [self.data.get(key)]
+            values = [v for v in raw if isinstance(v, str)]
+            if name != "search" and any("\x00" in v for v in values):  # search drops it, as DRF's does
+                problems[name] = gettext("Remove the NUL character (\\x00) from this value.")
+                continue
+            bounds = integer_bounds(self._meta.model, item)
+            if bounds is None:
+                continue
+            low, high = bounds
+            split = isinstance(item, django_filters.filters.BaseCSVFilter)
+            for value in values:
+                for part in value.split(",") if split else [value]:
+                    try:
+                        number = int(part.strip())
+                    except ValueError:
+                        continue  # not a whole number at all: the field says so in its own words
+                    if not low <= number <= high:
+                        problems[name] = gettext("Use a whole number from %(low)s to %(high)s.") % {
+                            "low": low,
+                            "high": high,
+                        }
+        return problems
+
+
+def integer_bounds(model: type[models.Model] | None, item: django_filters.Filter) -> tuple[int, int] | None:
+    """The range the database takes for a filter on ids or whole numbers; None for other filters."""
+    field: models.Field | None = None
+    if isinstance(item, django_filters.ModelChoiceFilter | django_filters.ModelMultipleChoiceFilter):
+        choices = item.queryset
+        related = getattr(choices, "model", None)
+        if related is None and model is not None:
+            related = getattr(_path_field(model, item.field_name), "related_model", None)
+        if related is not None:
+            to_field = item.extra.get("to_field_name")
+            field = related._meta.get_field(to_field) if to_field else related._meta.pk
+    elif isinstance(item, django_filters.NumberFilter) and model is not None:
+        field = _path_field(model, item.field_name)
+    if field is None or field.get_internal_type() not in INTEGER_TYPES:
+        return None
+    return connection.ops.integer_field_range(field.get_internal_type())
+
+
+def _path_field(model: type[models.Model], path: str) -> models.Field | None:
+    field = None
+    for part in path.split("__"):
+        if model is None:
+            return None
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return None
+        model = field.related_model
+    return field
+
+
+class RecordFilterSet(CheckedFilterSet):
     """Related choices restricted through the one permission path; search and default ordering from
     the declaration (`resource`)."""
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from servitium.core import permissions
@@ -18,9 +19,9 @@ def query_date(request, name: str):
         raise serializers.ValidationError({name: ["Use a date as YYYY-MM-DD."]}) from None
 
 
-def query_int(request, name: str, default: int, low: int, high: int) -> int:
-    """`?name=N` as a whole number from `low` to `high` (`default` when absent); anything else is a 400 naming
-    the parameter and the range."""
+def query_int(request, name: str, default: int, low: int, high: int | None) -> int:
+    """`?name=N` as a whole number from `low` to `high` (no upper limit if None; `default` when absent);
+    anything else is a 400 naming the parameter and the range."""
     value = request.query_params.get(name)
     if value in (None, ""):
         return default
@@ -28,8 +29,12 @@ def query_int(request, name: str, default: int, low: int, high: int) -> int:
         number = int(value)
     except ValueError:
         number = low - 1
-    if not low <= number <= high:
-        raise serializers.ValidationError({name: [f"Use a whole number from {low} to {high}."]})
+    if number < low or (high is not None and number > high):
+        if high is None:
+            message = _("Use a whole number from %(low)s up.") % {"low": low}
+        else:
+            message = _("Use a whole number from %(low)s to %(high)s.") % {"low": low, "high": high}
+        raise serializers.ValidationError({name: [message]})
     return number
 
 

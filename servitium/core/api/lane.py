@@ -50,6 +50,8 @@ from servitium.core.auth import authenticate_key
 from servitium.core.context import change_context
 from servitium.core.middleware import request_id_for
 
+from .parsers import check_body
+
 logger = logging.getLogger("servitium.lane")
 
 Handler = Callable[[WSGIRequest], "tuple[int, Any] | None"]
@@ -209,6 +211,7 @@ class Lane:
                     return None
             if found.media == "application/json":
                 request.data = json.loads(body, parse_constant=strict_constant)
+                check_body(request.data)  # a refused body falls back: the full stack answers the 400
             else:
                 request.data = body
             request.user, request.auth = authenticate_key(environ["HTTP_AUTHORIZATION"].split()[1])

@@ -8,12 +8,34 @@ from django.db import connections
 from rest_framework import pagination
 from rest_framework.response import Response
 
+from .fields import query_int
+
 
 class PageNumberPagination(pagination.PageNumberPagination):
-    """`?page=` and `?page_size=` (up to 1000), answering {count, next, previous, results}."""
+    """`?page=` and `?page_size=` (up to 1000), answering {count, next, previous, results}. A page or page
+    size that is not a whole number in range is a 400 naming the parameter (DRF would quietly use the default
+    size, or answer 404 to `page=abc`); a page beyond the last is a 404, as in DRF."""
 
     page_size_query_param = "page_size"
     max_page_size = 1000
+
+    def get_page_size(self, request) -> int:
+        return query_int(request, self.page_size_query_param, self.page_size, 1, self.max_page_size)
+
+    def get_page_number(self, request, paginator):
+        value = request.query_params.get(self.page_query_param)
+        if value in self.last_page_strings:
+            return value
+        return query_int(request, self.page_query_param, 1, 1, None)
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"]["minimum"] = 1
+            elif parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+        return parameters
 
 
 class CappedCountPaginator(Paginator):

@@ -8,13 +8,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from servitium.core import permissions, services
 from servitium.core.models import ApiToken, Attachment, ChangeRecord, Comment, ServiceHoursCalendar
 
+from ..filters import CheckedFilterSet
 from .base import RecordViewSet
+from .parsers import FormParser, JSONParser, MultiPartParser
 
 
 class ChangeRecordSerializer(serializers.ModelSerializer):
@@ -47,7 +48,7 @@ class ChangeRecordSerializer(serializers.ModelSerializer):
         return obj.actor_name
 
 
-class ChangeRecordFilter(django_filters.FilterSet):
+class ChangeRecordFilter(CheckedFilterSet):
     actor = django_filters.CharFilter(method="filter_actor", help_text="User id or username")
     since = django_filters.IsoDateTimeFilter(field_name="timestamp", lookup_expr="gte")
     until = django_filters.IsoDateTimeFilter(field_name="timestamp", lookup_expr="lt")
@@ -106,7 +107,7 @@ class CommentSerializer(TargetMixin, serializers.ModelSerializer):
         extra_kwargs = {"url": {"view_name": "api:comment-detail"}}
 
 
-class TargetFilter(django_filters.FilterSet):
+class TargetFilter(CheckedFilterSet):
     object_type = django_filters.CharFilter(method="filter_object_type", help_text="`app_label.model`")
 
     def filter_object_type(self, queryset, name, value):
@@ -266,7 +267,7 @@ class TokenSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "prefix", "key", "created", "expires", "revoked", "last_used", "is_active"]
         read_only_fields = ["prefix", "created", "revoked", "last_used"]
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_key(self, obj) -> str | None:
         return getattr(obj, "plain_key", None)
 
