@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from servitium.core import services as core_services
 from servitium.core.errors import TransitionNotAllowed
+from servitium.core.nul import find_nul, nul_message
 
 from . import baselines, services
 from .lifecycle import AUDIT_WORKFLOW, FINDING_WORKFLOW
@@ -54,6 +55,9 @@ def _normalise(raw: Any, line: int) -> tuple[dict[str, Any] | None, str | None]:
     """One discovered row in our shape, or the reason it cannot be used."""
     if not isinstance(raw, dict):
         return None, _("row %(n)d: expected an object with reference/name, type, attributes...") % {"n": line}
+    bad = find_nul(raw)
+    if bad is not None:  # PostgreSQL stores no NUL: the row is refused, the others are kept
+        return None, _("row %(n)d: %(problem)s") % {"n": line, "problem": nul_message(bad)}
     row: dict[str, Any] = {}
     for key in FIELDS:
         value = raw.get(key)
@@ -72,8 +76,11 @@ def _normalise(raw: Any, line: int) -> tuple[dict[str, Any] | None, str | None]:
     if isinstance(attributes, str):
         try:
             attributes = json.loads(attributes) if attributes.strip() else {}
-        except ValueError:
+        except (ValueError, RecursionError):
             return None, _("row %(n)d: attributes is not valid JSON.") % {"n": line}
+        bad = find_nul(attributes, "attributes")
+        if bad is not None:
+            return None, _("row %(n)d: %(problem)s") % {"n": line, "problem": nul_message(bad)}
     if not isinstance(attributes, dict):
         return None, _("row %(n)d: attributes must be an object.") % {"n": line}
     for key, value in raw.items():
@@ -93,6 +100,8 @@ def parse_discovered(content: bytes | str, filename: str = "") -> tuple[list[dic
     if filename.lower().endswith(".json") or stripped[:1] in ("[", "{"):
         try:
             data = json.loads(text)
+        except RecursionError:
+            raise ValidationError({"file": _("The JSON is nested too deeply to read.")}) from None
         except ValueError as exc:
             raise ValidationError({"file": _("The JSON could not be read: %(e)s") % {"e": exc}}) from None
         records = data.get("items") if isinstance(data, dict) else data

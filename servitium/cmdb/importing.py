@@ -25,6 +25,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from servitium.core.nul import find_nul, nul_message
+
 from . import services
 from .models import CIRelationship, CIType, ConfigurationItem
 
@@ -98,7 +100,7 @@ def _attributes(row: dict[str, str], ci_type: CIType) -> dict[str, Any]:
     if (row.get("attributes") or "").strip():
         try:
             attributes = json.loads(row["attributes"])
-        except ValueError:
+        except (ValueError, RecursionError):
             raise ValidationError({"attributes": _("not valid JSON")}) from None
         if not isinstance(attributes, dict):
             raise ValidationError({"attributes": _("must be a JSON object")})
@@ -229,9 +231,15 @@ def _rows(content: bytes | str, label: str, needed: set[str], report: ImportRepo
             (label, 1, _("missing column(s): %(c)s") % {"c": ", ".join(sorted(needed - columns))})
         )
         return []
-    return [
-        (line, {(k or "").strip(): v for k, v in row.items()}) for line, row in enumerate(reader, start=2)
-    ]
+    rows = []
+    for line, row in enumerate(reader, start=2):
+        values = {(k or "").strip(): v for k, v in row.items()}
+        bad = find_nul(values)
+        if bad is not None:  # a row error, as any other bad value (PostgreSQL would refuse the write)
+            report.errors.append((label, line, nul_message(bad)))
+            continue
+        rows.append((line, values))
+    return rows
 
 
 def _message(exc: ValidationError) -> str:

@@ -76,7 +76,7 @@ def _https(field, **kwargs):
     return field.formfield(**kwargs)
 
 
-class CoveredEdit(forms.ModelForm):
+class CoveredEdit(record_forms.RecordForm):
     """A CI edit that may name the approved change covering it. The change is not a field of the CI (the
     form's fields are what the declaration lets the user write): it is the authority for the write, checked
     by the services (cmdb.control), offered from the installed change process's approved changes."""
@@ -122,7 +122,7 @@ class CIForm(CIViews, generic.RecordFormView):
         found = _FORMS.get(key)
         if found is None:
             names = record_forms.form_fields(self.resource(), self.request.user, creating)
-            base = forms.ModelForm if creating or control.process() is None else CoveredEdit
+            base = record_forms.RecordForm if creating or control.process() is None else CoveredEdit
             found = _FORMS[key] = forms.modelform_factory(
                 ConfigurationItem, form=base, fields=names, formfield_callback=_https
             )

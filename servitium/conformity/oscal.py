@@ -152,7 +152,7 @@ def import_catalog(document: dict[str, Any] | str | bytes, *, slug: str, actor: 
     if isinstance(document, str | bytes):
         try:
             document = json.loads(document)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             raise ValidationError({"file": _("Not JSON: %(e)s") % {"e": exc}}) from None
     cat = document.get("catalog") if isinstance(document, dict) else None
     if not isinstance(cat, dict) or "metadata" not in cat:

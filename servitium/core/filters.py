@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import permissions
 from .declaration import Resource
+from .nul import nul_message
 
 ALWAYS_ORDERABLE = ("id", "created", "updated")
 INTEGER_TYPES = frozenset(
@@ -44,8 +45,7 @@ INTEGER_TYPES = frozenset(
 class CheckedFilterSet(django_filters.FilterSet):
     """A FilterSet that refuses, naming the parameter, what no database query can take: a whole number
     outside the column's range (an id of 10^30 would raise OverflowError on SQLite) and a NUL character
-    (PostgreSQL refuses it in any text; `search` drops it instead, like DRF's search). The other values are
-    left to the filters' own fields."""
+    (PostgreSQL refuses it in any text). The other values are left to the filters' own fields."""
 
     @property
     def form(self):
@@ -73,8 +73,8 @@ class CheckedFilterSet(django_filters.FilterSet):
                 continue
             raw = self.data.getlist(key) if hasattr(self.data, "getlist") else [self.data.get(key)]
             values = [v for v in raw if isinstance(v, str)]
-            if name != "search" and any("\x00" in v for v in values):  # search drops it, as DRF's does
-                problems[name] = gettext("Remove the NUL character (\\x00) from this value.")
+            if any("\x00" in v for v in values):
+                problems[name] = nul_message(name)
                 continue
             bounds = integer_bounds(self._meta.model, item)
             if bounds is None:
@@ -143,7 +143,6 @@ class RecordFilterSet(CheckedFilterSet):
     def filter_search(self, queryset, name: str, value: str):
         fields = self.resource.search
         for term in value.replace(",", " ").split():
-            term = term.replace("\x00", "")
             clauses = [models.Q(**{f"{field}__icontains": term}) for field in fields]
             queryset = queryset.filter(reduce(operator.or_, clauses))
         if any(_spans_many(self.resource.model, field) for field in fields):

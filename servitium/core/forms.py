@@ -12,9 +12,28 @@ from django.utils.translation import gettext as _
 
 from . import permissions, tenancy
 from .declaration import Resource, tenant_model
+from .nul import find_nul, nul_message
 from .services import audience
 
 _FORMS: dict[tuple[type[Resource], str | None, bool], type[forms.ModelForm]] = {}
+
+
+class RecordForm(forms.ModelForm):
+    """The base of every record form: a NUL character (\\x00) in any value, also inside a JSON value, is
+    an error on its field (PostgreSQL stores none; see core.nul), as the API and the model refuse it."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        for name, value in list(cleaned.items()):
+            where = find_nul(value, name)
+            if where is not None:
+                self.add_error(name, nul_message(where))
+        return cleaned
+
+
+def nul_fields(posted: Any) -> list[str]:
+    """The names of posted values that hold a NUL character (for pages that read a post without a form)."""
+    return sorted(name for name in posted if find_nul([*posted.getlist(name), name]) is not None)
 
 
 def form_fields(resource: type[Resource], user: Any, creating: bool) -> list[str]:
@@ -35,7 +54,7 @@ def form_class(resource: type[Resource], user: Any, creating: bool) -> type[form
     found = _FORMS.get(key)
     if found is None:
         found = _FORMS[key] = forms.modelform_factory(
-            resource.model, fields=form_fields(resource, user, creating)
+            resource.model, form=RecordForm, fields=form_fields(resource, user, creating)
         )
     return found
 

@@ -17,6 +17,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .nul import find_nul, nul_message
 from .permissions import RestrictedQuerySet
 
 
@@ -48,6 +49,25 @@ class BaseModel(models.Model):
     @classmethod
     def object_type(cls) -> str:
         return f"{cls._meta.app_label}.{cls._meta.model_name}"
+
+    def clean_fields(self, exclude=None) -> None:
+        """Django's field checks, plus: no NUL character in any text or JSON value (PostgreSQL stores none
+        and would fail the write; SQLite would keep it), named by field, whatever channel the write came
+        through."""
+        errors: dict[str, list] = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        for field in self._meta.concrete_fields:
+            if field.name in errors or (exclude and field.name in exclude):
+                continue
+            if isinstance(field, models.CharField | models.TextField | models.JSONField):
+                where = find_nul(field.value_from_object(self), field.name)
+                if where is not None:
+                    errors[field.name] = [ValidationError(nul_message(where), code="null_characters")]
+        if errors:
+            raise ValidationError(errors)
 
 
 def servitium_models() -> list[type[BaseModel]]:

@@ -32,6 +32,7 @@ from .declaration import Resource, resource_for
 from .errors import ApplicationError
 from .filters import filterset_for
 from .models import Attachment, ChangeRecord, Comment
+from .nul import nul_message
 from .panels import DETAIL, LIST, panels
 from .workflow import Workflow
 
@@ -302,6 +303,10 @@ class RecordDetailView(RecordMixin, View):
         """Comment, upload or transition from the detail page."""
         obj = self.get_object(pk)
         object_type = f"{obj._meta.app_label}.{obj._meta.model_name}"
+        refused = record_forms.nul_fields(request.POST)
+        if refused:
+            messages.error(request, " ".join(nul_message(name) for name in refused))
+            return redirect(obj.get_absolute_url())
         try:
             if "comment" in request.POST:
                 core_services.comment_create(

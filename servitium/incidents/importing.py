@@ -37,6 +37,7 @@ from servitium.catalog.models import Service
 from servitium.core import changelog, context, references
 from servitium.core import services as core_services
 from servitium.core.models import ChangeRecord
+from servitium.core.nul import find_nul, nul_message
 from servitium.parties.models import Organization, Team
 
 from . import services
@@ -196,7 +197,12 @@ def read_csv(path: Path, report: ImportReport) -> tuple[list[str], list[tuple[in
                 if len(values) != len(header):
                     report.error(path, line, f"expected {len(header)} columns, found {len(values)}")
                     continue
-                rows.append((line, dict(zip(header, values, strict=True))))
+                row = dict(zip(header, values, strict=True))
+                bad = find_nul(row)
+                if bad is not None:  # PostgreSQL would refuse the whole batch; SQLite would keep it
+                    report.error(path, line, nul_message(bad))
+                    continue
+                rows.append((line, row))
     except OSError as exc:
         raise ImportArgumentError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
     except UnicodeDecodeError:

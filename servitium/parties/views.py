@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from servitium.core import permissions
 from servitium.core import views as generic
+from servitium.core.forms import RecordForm
 
 from . import services
 from .models import Organization, Person, Team, User
@@ -68,7 +69,7 @@ class TeamForm(generic.RecordFormView):
     update_service = staticmethod(services.team_update)
 
 
-class UserAccountForm(forms.ModelForm):
+class UserAccountForm(RecordForm):
     """Logins with roles from the role registry; the password is optional when editing. The fields are
     the declaration's (UserResource.staff), the password among them as a form field of its own: the model's
     `password` holds the hash, which the services compute."""

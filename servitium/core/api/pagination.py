@@ -25,7 +25,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
     def get_page_number(self, request, paginator):
         value = request.query_params.get(self.page_query_param)
         if value in self.last_page_strings:
-            return value
+            return paginator.num_pages
         return query_int(request, self.page_query_param, 1, 1, None)
 
     def get_schema_operation_parameters(self, view) -> list[dict]:

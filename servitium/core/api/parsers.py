@@ -17,12 +17,9 @@ from rest_framework import parsers
 from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.utils.json import strict_constant
 
+from servitium.core.nul import NUL, find_nul, nul_message
+
 MAX_DEPTH = 64
-NUL = "\x00"
-
-
-def nul_message(path: str) -> str:
-    return _("Remove the NUL character (\\x00) from %(field)s.") % {"field": path}
 
 
 def check_value(data: Any, *, depth_limit: int = MAX_DEPTH) -> None:
@@ -40,7 +37,7 @@ def check_value(data: Any, *, depth_limit: int = MAX_DEPTH) -> None:
             for key, item in value.items():
                 where = f"{path}.{key}" if path else str(key)
                 if isinstance(key, str) and NUL in key:
-                    raise ValidationError({top or "non_field_errors": [nul_message(repr(where))]})
+                    raise ValidationError({top or "non_field_errors": [nul_message(where)]})
                 stack.append((item, depth + 1, top or str(key), where))
         elif isinstance(value, list):
             for index, item in enumerate(value):
@@ -54,8 +51,8 @@ def check_form(data: Any) -> None:
     items = data.lists() if hasattr(data, "lists") else ((k, [v]) for k, v in data.items())
     for key, values in items:
         if NUL in key:
-            raise ValidationError({"non_field_errors": [nul_message(repr(key))]})
-        if any(isinstance(v, str) and NUL in v for v in values):
+            raise ValidationError({"non_field_errors": [nul_message(key)]})
+        if find_nul([v for v in values if isinstance(v, str)]) is not None:
             raise ValidationError({key: [nul_message(key)]})
 
 
