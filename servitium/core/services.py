@@ -43,13 +43,17 @@ def validate(instance: BaseModel, *, skip_unique: set[str] | frozenset[str] = fr
         if f.is_relation and f.name in instance._state.fields_cache
     ]
     errors: dict[str, list] = {}
+    for step in (lambda: instance.clean_fields(exclude=loaded), instance.clean):
+        try:
+            step()
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
     # As Django's full_clean(): a field already in error is left out of the uniqueness and constraint
     # queries (its value may be one the database cannot even take, e.g. a NUL on PostgreSQL).
+    failed = set(errors)
     for step in (
-        lambda: instance.clean_fields(exclude=loaded),
-        instance.clean,
-        lambda: instance.validate_unique(exclude=[*skip_unique, *errors]),
-        lambda: instance.validate_constraints(exclude=set(errors)),
+        lambda: instance.validate_unique(exclude=[*skip_unique, *failed]),
+        lambda: instance.validate_constraints(exclude=failed),
     ):
         try:
             step()
