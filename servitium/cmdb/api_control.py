@@ -19,6 +19,7 @@ from rest_framework.response import Response
 
 from servitium.core import permissions
 from servitium.core.api.base import RecordSerializer, RecordViewSet
+from servitium.core.api.fields import id_field
 from servitium.core.api.parsers import FormParser, JSONParser, MultiPartParser
 
 from . import audits, baselines, services
@@ -39,7 +40,7 @@ class BaselineSerializer(InputsSerializer):
     """A frozen snapshot of CIs; `cis` (write only) lists the CIs to freeze for scope `cis`."""
 
     cis = serializers.ListField(
-        child=serializers.IntegerField(),
+        child=id_field(),
         write_only=True,
         required=False,
         help_text="Ids of the CIs to freeze (scope `cis`).",
@@ -85,6 +86,30 @@ def _baseline_create(*, actor: Any, data: dict[str, Any], m2m: Any = None) -> Ba
     return services.baseline_for_scope(scope=scope, scope_id=data["scope_id"], **common)
 
 
+class FrozenRelationshipSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    target = serializers.CharField(help_text="The target CI's reference.")
+    target_name = serializers.CharField()
+
+
+class BaselineItemSerializer(serializers.Serializer):
+    """One CI as the baseline froze it (cmdb.baselines.snapshots): related records by name."""
+
+    ci = serializers.IntegerField()
+    reference = serializers.CharField()
+    name = serializers.CharField()
+    ci_type = serializers.CharField()
+    status = serializers.CharField()
+    version = serializers.CharField()
+    owner = serializers.CharField(allow_null=True)
+    location = serializers.CharField(allow_null=True)
+    service = serializers.CharField(allow_null=True)
+    customers = serializers.ListField(child=serializers.CharField())
+    master_copies = serializers.ListField(child=serializers.CharField())
+    attributes = serializers.DictField()
+    relationships = FrozenRelationshipSerializer(many=True)
+
+
 DIFF_SCHEMA = inline_serializer(
     "BaselineDiff",
     {
@@ -117,11 +142,7 @@ class BaselineViewSet(RecordViewSet):
     create_service = staticmethod(_baseline_create)
     update_service = staticmethod(services.baseline_update)
 
-    @extend_schema(
-        responses=inline_serializer(
-            "BaselineItem", {"ci": serializers.IntegerField(), "data": serializers.DictField()}, many=True
-        )
-    )
+    @extend_schema(responses=BaselineItemSerializer(many=True))
     @action(detail=True, methods=["get"])
     def items(self, request: Request, pk=None) -> Response:
         """Every CI of the baseline as it was frozen."""
@@ -226,8 +247,8 @@ class AuditFindingSerializer(RecordSerializer):
 
 
 class RegisterSerializer(serializers.Serializer):
-    ci_type = serializers.IntegerField(required=False, help_text="When the discovered type is unknown.")
-    owner = serializers.IntegerField(required=False)
+    ci_type = id_field(required=False, help_text="When the discovered type is unknown.")
+    owner = id_field(required=False)
 
 
 class AuditFindingViewSet(RecordViewSet):

@@ -27,19 +27,6 @@ from .declaration import Resource
 from .nul import nul_message
 
 ALWAYS_ORDERABLE = ("id", "created", "updated")
-INTEGER_TYPES = frozenset(
-    {
-        "AutoField",
-        "BigAutoField",
-        "SmallAutoField",
-        "IntegerField",
-        "BigIntegerField",
-        "SmallIntegerField",
-        "PositiveIntegerField",
-        "PositiveBigIntegerField",
-        "PositiveSmallIntegerField",
-    }
-)
 
 
 class CheckedFilterSet(django_filters.FilterSet):
@@ -108,9 +95,15 @@ def integer_bounds(model: type[models.Model] | None, item: django_filters.Filter
             field = related._meta.get_field(to_field) if to_field else related._meta.pk
     elif isinstance(item, django_filters.NumberFilter) and model is not None:
         field = _path_field(model, item.field_name)
-    if field is None or field.get_internal_type() not in INTEGER_TYPES:
+    return database_range(field) if field is not None else None
+
+
+def database_range(field: models.Field) -> tuple[int, int] | None:
+    """The whole numbers the database stores in an integer column (None for other columns)."""
+    kind = field.get_internal_type()
+    if not kind.endswith(("IntegerField", "AutoField")):
         return None
-    return connection.ops.integer_field_range(field.get_internal_type())
+    return connection.ops.integer_field_range(kind)
 
 
 def _path_field(model: type[models.Model], path: str) -> models.Field | None:
@@ -151,8 +144,11 @@ class RecordFilterSet(CheckedFilterSet):
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
-        if not self.form.cleaned_data.get("ordering") and self.resource.ordering:
-            queryset = queryset.order_by(*self.resource.ordering, "pk")
+        if not self.form.cleaned_data.get("ordering"):
+            if self.resource.ordering:
+                queryset = queryset.order_by(*self.resource.ordering, "pk")
+            elif not queryset.ordered:  # pages of an unordered list could repeat or skip records
+                queryset = queryset.order_by("pk")
         return queryset
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.utils import timezone
@@ -92,7 +92,10 @@ def audience(actor: Any) -> str | None:
 
 
 def _unchanged(instance: models.Model, name: str, value: Any) -> bool:
-    field = instance._meta.get_field(name)
+    try:
+        field = instance._meta.get_field(name)
+    except FieldDoesNotExist:  # an input that is no field of the record (a baseline's `cis`) is a write
+        return False
     if field.many_to_many:
         current = set(getattr(instance, name).values_list("pk", flat=True))
         return current == {getattr(v, "pk", v) for v in value or ()}

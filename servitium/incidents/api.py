@@ -13,7 +13,7 @@ from servitium.core import permissions
 from servitium.core.api import lane
 from servitium.core.api.base import RecordSerializer, RecordViewSet
 from servitium.core.api.fast import FastInput, FastRepresentation
-from servitium.core.api.fields import query_date
+from servitium.core.api.fields import BoundedPrimaryKeyRelatedField, query_date
 from servitium.core.api.pagination import LargeTablePagination
 from servitium.parties.models import Person, Team
 
@@ -60,12 +60,12 @@ class IncidentSerializer(RecordSerializer):
 
 class IncidentEscalationSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["functional", "hierarchical"])
-    assignment_group = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all(), required=False)
+    assignment_group = BoundedPrimaryKeyRelatedField(queryset=Team.objects.all(), required=False)
     note = serializers.CharField(required=False, allow_blank=True)
 
 
 class DeclareMajorSerializer(serializers.Serializer):
-    major_manager = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all())
+    major_manager = BoundedPrimaryKeyRelatedField(queryset=Person.objects.all())
     note = serializers.CharField(required=False, allow_blank=True)
 
 

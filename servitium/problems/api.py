@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from servitium.core import permissions
 from servitium.core.api.base import RecordSerializer, RecordViewSet
-from servitium.core.api.fields import query_date, query_int
+from servitium.core.api.fields import id_field, query_date, query_int
 from servitium.incidents.models import Incident
 
 from . import search as fulltext
@@ -36,7 +36,7 @@ class ProblemSerializer(RecordSerializer):
 
 
 class IncidentIdsSerializer(serializers.Serializer):
-    incidents = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
+    incidents = serializers.ListField(child=id_field(), allow_empty=False)
 
 
 class FromIncidentsSerializer(IncidentIdsSerializer):

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from servitium.core import permissions
 from servitium.core.api.base import RecordSerializer, RecordViewSet
+from servitium.core.api.fields import BoundedPrimaryKeyRelatedField
 from servitium.core.declaration import Resource
 from servitium.parties.models import Person
 
@@ -86,7 +87,7 @@ ComplaintSerializer = declared(ComplaintResource, "complaint")
 
 class EscalationSerializer(serializers.Serializer):
     reason = serializers.CharField()
-    to = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all(), required=False, allow_null=True)
+    to = BoundedPrimaryKeyRelatedField(queryset=Person.objects.all(), required=False, allow_null=True)
 
 
 class ComplaintViewSet(RecordViewSet):

@@ -20,6 +20,8 @@ from servitium.core.declaration import Resource
 from servitium.core.services import audience
 from servitium.core.sqlread import by_pk
 
+from ..filters import database_range
+
 _DATETIME = serializers.DateTimeField()
 _TRUE = serializers.BooleanField.TRUE_VALUES
 _FALSE = serializers.BooleanField.FALSE_VALUES
@@ -134,6 +136,9 @@ class FastInput:
             except ValueError:
                 raise fail([f"Incorrect type. Expected pk value, received {type(raw).__name__}."]) from None
             related = field.related_model
+            bounds = database_range(related._meta.pk)
+            if bounds is not None and not bounds[0] <= pk <= bounds[1]:  # no query could find it
+                raise fail([f'Invalid pk "{raw}" - object does not exist.'])
             if permissions.unrestricted(user, related):
                 found = by_pk(related, pk)
             else:
@@ -163,6 +168,11 @@ class FastInput:
                 raise fail(["A valid integer is required."]) from None
             if isinstance(field, models.PositiveIntegerRelDbTypeMixin) and value < 0:
                 raise fail(["Ensure this value is greater than or equal to 0."])
+            low, high = database_range(field) or (value, value)
+            if value < low:  # as the model field's range validators say it through the serializer
+                raise fail([f"Ensure this value is greater than or equal to {low}."])
+            if value > high:
+                raise fail([f"Ensure this value is less than or equal to {high}."])
             return value
         if isinstance(field, models.CharField | models.TextField):
             if isinstance(raw, bool) or not isinstance(raw, str | int | float):

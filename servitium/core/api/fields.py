@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+import math
+from typing import Any
+
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from servitium.core import permissions
+
+from ..filters import database_range
 
 
 def query_date(request, name: str):
@@ -38,7 +43,44 @@ def query_int(request, name: str, default: int, low: int, high: int | None) -> i
     return number
 
 
-class RestrictedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+def whole_number(value: Any) -> int | None:
+    """`value` as a whole number if it is one (an int, an integral float, digits), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if math.isfinite(value) and value.is_integer() else None
+    if isinstance(value, str):
+        try:
+            return int(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+class BoundedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related record written by id; an id beyond what the database can hold is "no such record" (a 400
+    naming the field), never an OverflowError (SQLite) or an out-of-range error (PostgreSQL)."""
+
+    def to_internal_value(self, data):
+        number = whole_number(data)
+        queryset = self.get_queryset()
+        bounds = database_range(queryset.model._meta.pk) if queryset is not None else None
+        if number is not None and bounds is not None and not bounds[0] <= number <= bounds[1]:
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)
+
+
+def id_field(**kwargs: Any) -> serializers.IntegerField:
+    """An input that names a record by id: a whole number a database id can be."""
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+MAX_ID = 2**63 - 1  # the largest id of a 64-bit primary key, on SQLite and PostgreSQL alike
+
+
+class RestrictedPrimaryKeyRelatedField(BoundedPrimaryKeyRelatedField):
     """A related record written by id: only records the requesting user may see are accepted."""
 
     def get_queryset(self):
