@@ -11,6 +11,7 @@ data; each request is rolled back afterwards, so every example sees the same rec
 from __future__ import annotations
 
 import os
+from collections import Counter
 from typing import Any
 
 import pytest
@@ -89,7 +90,11 @@ def demo_data(django_db_setup, django_db_blocker):
         atomic.__enter__()
         try:
             demo.load(admin_username="admin", admin_password="contract-test-password-1", small=True)
-            yield {"admin": Caller("admin"), "customer": Caller("alder")}
+            callers = {"admin": Caller("admin"), "customer": Caller("alder")}
+            yield callers
+            for name, caller in callers.items():
+                if caller.operations:  # the figures of the run (`-s` shows them)
+                    print(f"\ncontract as {name}: {caller.summary()}")
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
@@ -107,6 +112,12 @@ class Caller:
         _token, key = api_token_create(user=self.user)
         self.headers = {"Authorization": f"Token {key}"}
         self._ids: dict[str, list[int]] = {}
+        self.operations: set[str] = set()
+        self.answers: Counter[str] = Counter()
+
+    def summary(self) -> str:
+        answers = ", ".join(f"{n} {kind}" for kind, n in sorted(self.answers.items()))
+        return f"{len(self.operations)} operations, {sum(self.answers.values())} requests ({answers})"
 
     def ids(self, path: str) -> list[int]:
         if path not in self._ids:
@@ -128,6 +139,8 @@ class Caller:
         with transaction.atomic():
             response = case.call(app=APP, headers=self.headers)
             transaction.set_rollback(True)
+        self.operations.add(case.operation.label)
+        self.answers[f"{response.status_code // 100}xx"] += 1
         case.validate_response(response, checks=CHECKS)
         # The API's last line of defence answers 400 too, but names no field: every path must refuse such
         # values itself (see core.api.errors).
