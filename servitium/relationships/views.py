@@ -1,7 +1,6 @@
 """UI pages of business relationship management (columns, filters, detail fields and forms come from the
 declarations in resources.py)."""
 
-
 from servitium.core import views as generic
 
 from . import services
