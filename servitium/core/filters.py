@@ -144,7 +144,8 @@ class RecordFilterSet(CheckedFilterSet):
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
-        if not self.form.cleaned_data.get("ordering"):
+        asked = [name for name in self.form.cleaned_data.get("ordering") or () if name]
+        if not asked or not queryset.ordered:  # `?ordering=,` asks for nothing
             if self.resource.ordering:
                 queryset = queryset.order_by(*self.resource.ordering, "pk")
             elif not queryset.ordered:  # pages of an unordered list could repeat or skip records
