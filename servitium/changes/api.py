@@ -166,7 +166,11 @@ def _when(request: Request, name: str, default: dt.datetime) -> dt.datetime:
         value = dt.datetime.combine(day, dt.time.min)
     if timezone.is_naive(value):
         value = timezone.make_aware(value, dt.UTC)
-    return value
+    try:
+        return value.astimezone(dt.UTC)  # PostgreSQL reads offsets up to 15:59 only
+    except OverflowError:
+        message = "Use a date and time from year 1 to 9999 in UTC."
+        raise serializers.ValidationError({name: [message]}) from None
 
 
 class ScheduleChangeSerializer(serializers.Serializer):

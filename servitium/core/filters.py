@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import permissions
 from .declaration import Resource
+from .forms import UtcTimes
 from .nul import nul_message
 
 ALWAYS_ORDERABLE = ("id", "created", "updated")
@@ -32,7 +33,11 @@ ALWAYS_ORDERABLE = ("id", "created", "updated")
 class CheckedFilterSet(django_filters.FilterSet):
     """A FilterSet that refuses, naming the parameter, what no database query can take: a whole number
     outside the column's range (an id of 10^30 would raise OverflowError on SQLite) and a NUL character
-    (PostgreSQL refuses it in any text). The other values are left to the filters' own fields."""
+    (PostgreSQL refuses it in any text). The other values are left to the filters' own fields; times are
+    taken in UTC (core.forms.UtcTimes)."""
+
+    def get_form_class(self):
+        return type(f"{type(self).__name__}Form", (UtcTimes, super().get_form_class()), {})
 
     @property
     def form(self):

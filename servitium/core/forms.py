@@ -4,6 +4,7 @@ not write is refused by name (as the API refuses it), never silently dropped."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -18,9 +19,26 @@ from .services import audience
 _FORMS: dict[tuple[type[Resource], str | None, bool], type[forms.ModelForm]] = {}
 
 
-class RecordForm(forms.ModelForm):
+class UtcTimes:
+    """A form mixin: every date and time given with an offset is taken in UTC. PostgreSQL reads offsets up
+    to 15:59 only, Python's up to 23:59 (`2026-03-01T10:00+18:30` would fail the query); a time that has
+    no UTC equivalent (year 1 just after midnight at +01:00) is an error on its field."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        for name, value in list(cleaned.items()):
+            if isinstance(value, dt.datetime) and value.utcoffset() is not None:
+                try:
+                    cleaned[name] = value.astimezone(dt.UTC)
+                except OverflowError:
+                    self.add_error(name, _("Give a date and time from year 1 to 9999 in UTC."))
+        return cleaned
+
+
+class RecordForm(UtcTimes, forms.ModelForm):
     """The base of every record form: a NUL character (\\x00) in any value, also inside a JSON value, is
-    an error on its field (PostgreSQL stores none; see core.nul), as the API and the model refuse it."""
+    an error on its field (PostgreSQL stores none; see core.nul), as the API and the model refuse it; times
+    are taken in UTC (UtcTimes)."""
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -145,6 +145,18 @@ def test_numbers_in_range_and_nul_in_filters(ctx, svc):
     assert list(api.get("/api/v1/services/", {"search": "Hosted\x00"}).json()) == ["search"]
 
 
+def test_times_with_any_offset_are_read_in_utc(ctx, svc):
+    api = client(ctx.admin)
+    # PostgreSQL reads offsets up to 15:59 only; Python's go to 23:59
+    answer = api.get("/api/v1/changelog/", {"until": "1113-02-09T07:22:36+18:29"})
+    assert answer.status_code == 200 and answer.json()["count"] == 0
+    answer = api.get("/api/v1/changelog/", {"since": "0001-01-01T00:10+01:00"})
+    assert answer.status_code == 400 and list(answer.json()) == ["since"]
+    schedule = client(factories.user("cm", ctx.provider, ["change-manager"]))
+    answer = schedule.get("/api/v1/change-schedule/", {"start": "2026-03-01T10:00+18:30"})
+    assert answer.status_code == 200 and answer.json()["start"] == "2026-02-28T15:30:00+00:00"
+
+
 @pytest.mark.parametrize("value", ["false", "0", "-1", "1001", "1e3", "\x00", str(HUGE)])
 def test_a_page_size_that_is_not_one_is_a_400(ctx, value):
     answer = client(ctx.admin).get("/api/v1/teams/", {"page_size": value})
