@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -119,6 +119,31 @@ class ComplaintViewSet(RecordViewSet):
 SurveySerializer = declared(SurveyResource, "survey")
 
 
+class SurveyRoundSerializer(serializers.Serializer):
+    sample_size = serializers.IntegerField(min_value=1, max_value=100_000, help_text="How many people.")
+    seed = serializers.IntegerField(
+        required=False,
+        default=0,
+        min_value=0,
+        max_value=2**63 - 1,
+        help_text="The same seed, the same sample.",
+    )
+    label = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=50, help_text="The round (default: today)."
+    )
+
+
+class SurveyInvitationSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    person = serializers.IntegerField()
+    customer = serializers.IntegerField()
+
+
+class SurveyRoundResultSerializer(serializers.Serializer):
+    invited = serializers.IntegerField()
+    invitations = SurveyInvitationSummarySerializer(many=True)
+
+
 class SurveyViewSet(RecordViewSet):
     """Satisfaction surveys; transitions `open` and `close` (also as the `open/` and `close/` actions),
     `send-round` and `analysis`."""
@@ -151,34 +176,20 @@ class SurveyViewSet(RecordViewSet):
             ).data
         )
 
-    @extend_schema(
-        request=inline_serializer(
-            "SurveyRound",
-            {
-                "sample_size": serializers.IntegerField(min_value=1),
-                "seed": serializers.IntegerField(),
-                "label": serializers.CharField(required=False),
-            },
-        ),
-        responses={201: OpenApiTypes.OBJECT},
-    )
+    @extend_schema(request=SurveyRoundSerializer, responses={201: SurveyRoundResultSerializer})
     @action(detail=True, methods=["post"], url_path="send-round")
     def send_round(self, request, pk=None):
         """Invite a representative sample (stratified by customer; repeatable with the same seed)."""
         survey = self.get_object()
         self._require(permissions.CHANGE, survey)
-        try:
-            size, seed = int(request.data.get("sample_size", 0)), int(request.data.get("seed", 0))
-        except (TypeError, ValueError):
-            raise serializers.ValidationError(
-                {"sample_size": ["Give whole numbers for sample_size and seed."]}
-            ) from None
+        payload = SurveyRoundSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
         invitations = services.survey_round_send(
             actor=request.user,
             survey=survey,
-            sample_size=size,
-            seed=seed,
-            label=str(request.data.get("label", "")),
+            sample_size=payload.validated_data["sample_size"],
+            seed=payload.validated_data["seed"],
+            label=payload.validated_data["label"],
         )
         return Response(
             {

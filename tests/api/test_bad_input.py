@@ -157,6 +157,38 @@ def test_times_with_any_offset_are_read_in_utc(ctx, svc):
     assert answer.status_code == 200 and answer.json()["start"] == "2026-02-28T15:30:00+00:00"
 
 
+def test_business_time_and_survey_rounds_refuse_what_they_cannot_answer(ctx):
+    from servitium.core.models import ServiceHoursCalendar
+    from tests.relationships.test_relationships import open_survey
+
+    api = client(ctx.admin)
+    office = core_services.record_create(
+        model=ServiceHoursCalendar,
+        data={"name": "Office", "weekly_hours": {"mon": [["09:00", "17:00"]]}},
+        actor=None,
+    )
+    url = f"/api/v1/calendars/{office.pk}/compute/"
+    for query, name in (
+        ({"start": "2026-02-30T10:00+01:00", "seconds": 1}, "start"),  # no such day
+        ({"start": "2026-03-02T10:00Z", "seconds": "nan"}, "seconds"),
+        ({"start": "2026-03-02T10:00Z", "seconds": "1e30"}, "seconds"),
+        ({"start": "2026-03-02T10:00Z", "end": "2526-03-02T10:00Z"}, "end"),  # centuries of hours
+        ({"start": "9999-12-27T10:00Z", "seconds": 3600 * 24 * 30}, "start"),  # beyond year 9999
+    ):
+        answer = api.get(url, query)
+        assert answer.status_code == 400 and list(answer.json()) == [name], (query, answer.content)
+    assert api.get(url, {"start": "2026-03-02T10:00Z", "seconds": 3600}).json() == {
+        "due": "2026-03-02T11:00:00+00:00"
+    }
+
+    survey = open_survey()
+    send = f"/api/v1/surveys/{survey.pk}/send-round/"
+    answer = api.post(send, {"sample_size": 0}, format="json")
+    assert answer.status_code == 400 and list(answer.json()) == ["sample_size"]
+    answer = api.post(send, {"sample_size": 2, "label": "x" * 51}, format="json")
+    assert answer.status_code == 400 and list(answer.json()) == ["label"]
+
+
 @pytest.mark.parametrize("value", ["false", "0", "-1", "1001", "1e3", "\x00", str(HUGE)])
 def test_a_page_size_that_is_not_one_is_a_400(ctx, value):
     answer = client(ctx.admin).get("/api/v1/teams/", {"page_size": value})

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import django_filters
 from django.http import FileResponse
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -222,40 +226,78 @@ class AttachmentViewSet(
         return response
 
 
+MAX_SPAN = dt.timedelta(days=3653)  # ten years: business time is asked for deadlines and reports
+
+
+def _instant(request, name: str, missing: str | None = None) -> dt.datetime:
+    """`?name=` as an aware instant in UTC, or a 400 naming the parameter."""
+    try:
+        value = parse_datetime(request.query_params.get(name, "") or "")
+    except ValueError:  # well formed, but no such date (2026-02-30)
+        value = None
+    if value is None or value.tzinfo is None:
+        raise serializers.ValidationError({name: [missing or _("Give an ISO 8601 instant with offset.")]})
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError:
+        raise serializers.ValidationError(
+            {name: [_("Give an instant from year 1 to 9999 in UTC.")]}
+        ) from None
+
+
+class BusinessTimeSerializer(serializers.Serializer):
+    due = serializers.DateTimeField(required=False, help_text="With `seconds`: when they have elapsed.")
+    business_seconds = serializers.FloatField(required=False, help_text="With `end`: the time between.")
+
+
 class CalendarViewSet(RecordViewSet):
     """Service-hours calendars: weekly hours in a time zone, holidays and exceptions."""
 
     queryset = ServiceHoursCalendar.objects.all()
 
     @extend_schema(
-        parameters=[],
-        responses={200: OpenApiTypes.OBJECT},
+        parameters=[
+            OpenApiParameter(
+                "start", OpenApiTypes.DATETIME, required=True, description="An instant with offset."
+            ),
+            OpenApiParameter(
+                "seconds", OpenApiTypes.NUMBER, description="Business seconds to add to `start`."
+            ),
+            OpenApiParameter(
+                "end", OpenApiTypes.DATETIME, description="Without `seconds`: the other instant."
+            ),
+        ],
+        responses={200: BusinessTimeSerializer},
         description="Business time on this calendar: `?start=...&seconds=N` gives the due instant; "
-        "`?start=...&end=...` the business seconds between.",
+        "`?start=...&end=...` the business seconds between (at most ten years at a time).",
     )
     @action(detail=True, methods=["get"])
     def compute(self, request, pk=None):
-        from django.utils.dateparse import parse_datetime
-
         from servitium.core import businesstime
 
         calendar = self.get_object()
-        start = parse_datetime(request.query_params.get("start", "") or "")
-        if start is None or start.tzinfo is None:
-            return Response({"start": ["Give an ISO 8601 instant with offset."]}, status=400)
+        start = _instant(request, "start")
         spec = calendar.spec()
-        if "seconds" in request.query_params:
-            try:
-                seconds = float(request.query_params["seconds"])
-                if seconds < 0:
-                    raise ValueError
-            except ValueError:
-                return Response({"seconds": ["Give a non-negative number of seconds."]}, status=400)
-            return Response({"due": businesstime.add_business_seconds(spec, start, seconds).isoformat()})
-        end = parse_datetime(request.query_params.get("end", "") or "")
-        if end is None or end.tzinfo is None:
-            return Response({"end": ["Give `seconds` or an `end` instant with offset."]}, status=400)
-        return Response({"business_seconds": businesstime.business_seconds_between(spec, start, end)})
+        try:
+            if "seconds" in request.query_params:
+                try:
+                    seconds = float(request.query_params["seconds"])
+                except ValueError:
+                    seconds = -1.0
+                if not 0 <= seconds <= MAX_SPAN.total_seconds():  # also refuses nan and inf
+                    message = _("Give a number of seconds from 0 to %(max)d.") % {
+                        "max": MAX_SPAN.total_seconds()
+                    }
+                    raise serializers.ValidationError({"seconds": [message]})
+                return Response({"due": businesstime.add_business_seconds(spec, start, seconds).isoformat()})
+            end = _instant(request, "end", _("Give `seconds` or an `end` instant with offset."))
+            if end - start > MAX_SPAN:
+                raise serializers.ValidationError({"end": [_("At most ten years after the start.")]})
+            return Response({"business_seconds": businesstime.business_seconds_between(spec, start, end)})
+        except OverflowError:  # the answer would lie beyond year 9999
+            raise serializers.ValidationError({"start": [_("The answer lies beyond year 9999.")]}) from None
+        except businesstime.CalendarHasNoHours:
+            raise serializers.ValidationError({"start": [_("This calendar has no opening hours.")]}) from None
 
 
 class TokenSerializer(serializers.ModelSerializer):
