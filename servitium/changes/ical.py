@@ -11,6 +11,8 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from servitium.core.filters import record_id
+
 from .models import Change
 
 MAX_OCTETS = 75
@@ -98,9 +100,10 @@ def feed_token(user: AbstractBaseUser) -> str:
 
 def user_for_token(token: str, users) -> AbstractBaseUser | None:
     pk, _sep, signature = (token or "").partition(".")
-    if not pk.isdigit() or not signature:
+    number = record_id(pk)
+    if number is None or not signature:
         return None
-    user = users.filter(pk=int(pk), is_active=True).first()
+    user = users.filter(pk=number, is_active=True).first()
     if user is None or not constant_time_compare(signature, _signature(user)):
         return None
     return user

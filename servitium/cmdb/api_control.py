@@ -21,6 +21,7 @@ from servitium.core import permissions
 from servitium.core.api.base import RecordSerializer, RecordViewSet
 from servitium.core.api.fields import id_field
 from servitium.core.api.parsers import FormParser, JSONParser, MultiPartParser
+from servitium.core.filters import record_id
 
 from . import audits, baselines, services
 from .api_inputs import InputsSerializer
@@ -164,7 +165,8 @@ class BaselineViewSet(RecordViewSet):
         if against == "now":
             after, label = baselines.current(baseline), {"now": True}
         else:
-            other = self.get_queryset().filter(pk=against).first() if against.isdigit() else None
+            number = record_id(against)
+            other = self.get_queryset().filter(pk=number).first() if number else None
             if other is None:
                 raise DRFValidationError({"against": [_("Give a baseline id you can see, or now.")]})
             after, label = baselines.stored(other), _baseline_label(other)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from servitium.core import permissions
 from servitium.core import views as generic
 from servitium.core.errors import ApplicationError
+from servitium.core.filters import record_id
 
 from . import audits, baselines, importing, selectors, services
 from .models import CIType, ConfigurationItem
@@ -204,9 +205,10 @@ class BaselineCreate(generic.RecordMixin, generic.View):
                 baseline = services.baseline_create(cis=list(found.values()), **common)
             else:
                 field = {"service": "service", "ci_type": "ci_type", "customer": "customer"}.get(scope)
-                if field is None or not values.get(field, "").isdigit():
+                scope_id = record_id(values.get(field, "")) if field else None
+                if scope_id is None:
                     raise ValidationError({"scope": _("Choose what the baseline covers.")})
-                baseline = services.baseline_for_scope(scope=scope, scope_id=int(values[field]), **common)
+                baseline = services.baseline_for_scope(scope=scope, scope_id=scope_id, **common)
         except (ValidationError, ApplicationError) as exc:
             text = " ".join(exc.messages) if isinstance(exc, ValidationError) else exc.message
             return render(request, self.template_name, self.options(values=values, error=text), status=400)
@@ -225,7 +227,8 @@ class BaselineCompare(generic.RecordMixin, generic.View):
         against = request.GET.get("against", "now")
         other = None
         if against != "now":
-            other = self.visible().filter(pk=against).first() if against.isdigit() else None
+            number = record_id(against)
+            other = self.visible().filter(pk=number).first() if number else None
             if other is None:
                 raise Http404(_("No such baseline."))
         after = baselines.stored(other) if other else baselines.current(baseline)
@@ -338,8 +341,8 @@ class FindingDetail(generic.RecordDetailView):
                 )
             elif chosen == "register":
                 data = {}
-                type_id = request.POST.get("ci_type", "")
-                if type_id.isdigit():
+                type_id = record_id(request.POST.get("ci_type", ""))
+                if type_id:
                     data["ci_type"] = CIType.objects.filter(pk=type_id).first()
                 audits.finding_register_ci(actor=request.user, finding=finding, data=data)
             else:

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 
 from servitium.core import permissions
 from servitium.core.api.base import RecordSerializer, RecordViewSet
+from servitium.core.filters import record_id
 from servitium.core.models import Attachment
 
 from . import coverage, evidence, oscal, selectors, services
@@ -269,10 +270,10 @@ class AssessmentViewSet(RecordViewSet):
     def diff(self, request: Request, pk=None) -> Response:
         """Requirements whose status differs from the run given by `?against=<id>`."""
         assessment = self.get_object()
-        against = request.query_params.get("against", "")
-        if not against.isdigit():
+        against = record_id(request.query_params.get("against", ""))
+        if against is None:
             raise serializers.ValidationError({"against": [_("Give the id of another assessment.")]})
-        other = get_object_or_404(self.get_queryset(), pk=int(against))
+        other = get_object_or_404(self.get_queryset(), pk=against)
         return Response(
             {
                 "assessment": assessment.reference,

@@ -111,6 +111,16 @@ def database_range(field: models.Field) -> tuple[int, int] | None:
     return connection.ops.integer_field_range(kind)
 
 
+def record_id(raw: Any) -> int | None:
+    """`raw` (a query or form value) as an id a record can have: a whole number from 1 to the largest
+    64-bit id; None for anything else ("²" passes str.isdigit() but is no number, 10^30 no id)."""
+    try:
+        number = int(str(raw).strip())
+    except ValueError:
+        return None
+    return number if 1 <= number <= 2**63 - 1 else None
+
+
 def _path_field(model: type[models.Model], path: str) -> models.Field | None:
     field = None
     for part in path.split("__"):

@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from servitium.core import permissions
 from servitium.core import views as generic
 from servitium.core.errors import ApplicationError
+from servitium.core.filters import record_id
 from servitium.incidents.models import Incident
 
 from . import search as fulltext
@@ -117,7 +118,7 @@ class ProblemForm(generic.RecordFormView):
     update_service = staticmethod(services.problem_update)
 
     def source_incidents(self) -> list[Incident]:
-        ids = [v for v in self.request.GET.getlist("incident") if v.isdigit()]
+        ids = [n for n in map(record_id, self.request.GET.getlist("incident")) if n]
         if not ids:
             return []
         incidents = Incident.objects.filter(pk__in=ids, kind=Incident.Kind.INCIDENT).select_related("service")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from servitium.core import permissions
 from servitium.core import views as generic
 from servitium.core.errors import ApplicationError
+from servitium.core.filters import record_id
 
 from . import selectors, services
 from .models import AcceptanceCriterion, Release, ReleasePolicy
@@ -86,7 +87,7 @@ class ReleaseDetail(generic.RecordDetailView):
             return HttpResponseForbidden(_("You may not do this."))
         try:
             if request.POST.get("criterion_id"):
-                item = obj.acceptance_criteria.get(pk=int(request.POST["criterion_id"]))
+                item = obj.acceptance_criteria.get(pk=record_id(request.POST["criterion_id"]))
                 services.criterion_update(
                     actor=request.user,
                     instance=item,

@@ -145,6 +145,21 @@ def test_numbers_in_range_and_nul_in_filters(ctx, svc):
     assert list(api.get("/api/v1/services/", {"search": "Hosted\x00"}).json()) == ["search"]
 
 
+def test_ids_in_parameters_that_are_no_ids(ctx):
+    from servitium.cmdb import services as cmdb_services
+    from tests.cmdb.conftest import ci, ci_type
+
+    api = client(ctx.admin)
+    for actor in ("²", str(HUGE), "0"):  # "²".isdigit() is true, but it is no number
+        assert api.get("/api/v1/changelog/", {"actor": actor}).json()["count"] == 0
+    baseline = cmdb_services.baseline_create(actor=None, name="frozen", cis=[ci("a", ci_type("box", {}))])
+    for against in ("²", str(HUGE)):
+        answer = api.get(f"/api/v1/baselines/{baseline.pk}/diff/", {"against": against})
+        assert answer.status_code == 400 and list(answer.json()) == ["against"]
+    page = browser(ctx.admin).get(f"/cmdb/baselines/{baseline.pk}/compare/", {"against": "²"})
+    assert page.status_code == 404
+
+
 def test_times_with_any_offset_are_read_in_utc(ctx, svc):
     api = client(ctx.admin)
     # PostgreSQL reads offsets up to 15:59 only; Python's go to 23:59

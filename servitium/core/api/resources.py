@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from servitium.core import permissions, services
 from servitium.core.models import ApiToken, Attachment, ChangeRecord, Comment, ServiceHoursCalendar
 
-from ..filters import CheckedFilterSet
+from ..filters import CheckedFilterSet, record_id
 from .base import RecordViewSet
 from .parsers import FormParser, JSONParser, MultiPartParser
 
@@ -63,8 +63,9 @@ class ChangeRecordFilter(CheckedFilterSet):
         fields = ["object_type", "object_id", "action", "context", "request_id"]
 
     def filter_actor(self, queryset, name, value):
-        if value.isdigit():
-            return queryset.filter(actor_id=int(value))
+        if value.strip().isdigit():
+            number = record_id(value)
+            return queryset.filter(actor_id=number) if number else queryset.none()
         return queryset.filter(actor_name=value)
 
 
