@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -14,6 +13,35 @@ from . import services
 from .models import Offering, OfferingOption, Service, ServiceComponent
 from .resources import OfferingOptionResource, OfferingResource, ServiceResource
 from .selectors import service_dependency_graph
+
+GRAPH_SCHEMA = inline_serializer(
+    "ServiceGraph",
+    {
+        "nodes": inline_serializer(
+            "ServiceGraphNode",
+            {
+                "id": serializers.CharField(help_text="`service:<id>` or `component:<id>`"),
+                "kind": serializers.ChoiceField(choices=["service", "component"]),
+                "label": serializers.CharField(),
+                "status": serializers.CharField(help_text="A service's status, a component's kind."),
+                "level": serializers.IntegerField(),
+                "url": serializers.CharField(allow_blank=True),
+                "focus": serializers.BooleanField(),
+                "provided_by": serializers.CharField(required=False, allow_null=True),
+            },
+            many=True,
+        ),
+        "edges": inline_serializer(
+            "ServiceGraphEdge",
+            {
+                "from": serializers.CharField(),
+                "to": serializers.CharField(),
+                "type": serializers.ChoiceField(choices=["depends_on", "has_component"]),
+            },
+            many=True,
+        ),
+    },
+)
 
 
 class ServiceSerializer(RecordSerializer):
@@ -33,7 +61,7 @@ class ServiceViewSet(RecordViewSet):
     transition_service = staticmethod(services.service_transition)
 
     @extend_schema(
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: GRAPH_SCHEMA},
         description="The dependency graph around the service: nodes (services with a level: negative = "
         "depends on this one, positive = this one depends on it; components) and edges.",
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -144,6 +143,26 @@ class SurveyRoundResultSerializer(serializers.Serializer):
     invitations = SurveyInvitationSummarySerializer(many=True)
 
 
+class SurveyGroupSerializer(serializers.Serializer):
+    id = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField()
+    responses = serializers.IntegerField()
+    mean_score = serializers.FloatField(allow_null=True)
+
+
+class SurveyAnalysisSerializer(serializers.Serializer):
+    responses = serializers.IntegerField()
+    mean_score = serializers.FloatField(allow_null=True)
+    distribution = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Score 1-5 -> responses."
+    )
+    invited = serializers.IntegerField()
+    response_rate = serializers.FloatField(allow_null=True)
+    by_service = SurveyGroupSerializer(many=True)
+    by_customer = SurveyGroupSerializer(many=True)
+    low_scores = serializers.IntegerField()
+
+
 class SurveyViewSet(RecordViewSet):
     """Satisfaction surveys; transitions `open` and `close` (also as the `open/` and `close/` actions),
     `send-round` and `analysis`."""
@@ -201,7 +220,7 @@ class SurveyViewSet(RecordViewSet):
             status=201,
         )
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: SurveyAnalysisSerializer})
     @action(detail=True, methods=["get"])
     def analysis(self, request, pk=None):
         """Responses, mean score and distribution overall, per service and per customer (what you may see)."""

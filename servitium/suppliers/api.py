@@ -3,8 +3,7 @@ supplier data."""
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -23,6 +22,28 @@ from .models import (
     SupplierTarget,
 )
 from .resources import SupplierContractResource, SupplierResource, SupplierTargetResource
+
+ALIGNMENT_SCHEMA = inline_serializer(
+    "ContractAlignment",
+    {
+        "aligned": serializers.BooleanField(),
+        "misalignments": inline_serializer(
+            "Misalignment",
+            {
+                "supplier_target": serializers.IntegerField(),
+                "service": serializers.CharField(),
+                "metric": serializers.CharField(),
+                "priority": serializers.IntegerField(allow_null=True),
+                "customer": serializers.CharField(),
+                "agreement": serializers.CharField(),
+                "customer_target": serializers.CharField(),
+                "supplier_target_value": serializers.CharField(),
+                "message": serializers.CharField(),
+            },
+            many=True,
+        ),
+    },
+)
 
 
 class SupplierSerializer(RecordSerializer):
@@ -60,7 +81,7 @@ class ContractViewSet(RecordViewSet):
     transition_service = staticmethod(services.contract_transition)
 
     @extend_schema(
-        responses={200: OpenApiTypes.OBJECT}, description="Supplier targets weaker than customer SLAs."
+        responses={200: ALIGNMENT_SCHEMA}, description="Supplier targets weaker than customer SLAs."
     )
     @action(detail=True, methods=["get"])
     def alignment(self, request, pk=None):
