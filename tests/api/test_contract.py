@@ -3,7 +3,8 @@
 error and match the published schema.
 
 The default suite runs a few examples per operation; `SERVITIUM_CONTRACT_EXAMPLES=20` (as `.ci/run` does in
-its own step) runs the full contract. Seeds are fixed, so a run is reproducible. Requests go through the
+its own step) runs the full contract: 20 generated examples and schemathesis's coverage phase (boundary
+and wrong-type values of every parameter and field) per operation. Seeds are fixed, so a run reproduces. Requests go through the
 site's WSGI application (the fast lane in front of Django) with token authentication, against the demo
 data; each request is rolled back afterwards, so every example sees the same records.
 """
@@ -39,11 +40,9 @@ CHECKS = [not_a_server_error, response_schema_conformance]
 schemathesis.serializer.alias("message/rfc822", "application/octet-stream")
 
 
-class TestApp:
+class Site:
     """The site's WSGI application as the server runs it, kept from closing the test's connection at the
     end of each request (as Django's test client does)."""
-
-    __test__ = False
 
     def __init__(self) -> None:
         self.app = Lane(WSGIHandler())
@@ -58,10 +57,11 @@ class TestApp:
             signals.request_finished.connect(close_old_connections)
 
 
-APP = TestApp()
+APP = Site()
 
 
 def _config() -> schemathesis.Config:
+    # The schema gives no examples and no links between operations: the phases that use them are off.
     phases: dict[str, Any] = {"examples": {"enabled": False}, "stateful": {"enabled": False}}
     phases["coverage"] = {"enabled": FULL}
     return schemathesis.Config.from_dict(
@@ -121,12 +121,12 @@ class Caller:
 
     def ids(self, path: str) -> list[int]:
         if path not in self._ids:
-            match = resolve(path.replace("{id}", "1"))
-            model = getattr(getattr(match.func, "cls", None), "queryset", None)
+            view = getattr(resolve(path.replace("{id}", "1")).func, "cls", None)
+            records = getattr(view, "queryset", None)
             rows: list[int] = []
-            if model is not None:
-                queryset = permissions.restrict(model.model.objects.all(), self.user)
-                rows = list(queryset.order_by("pk").values_list("pk", flat=True)[:50])
+            if records is not None:  # the ids this user may see (a generated id also tries the others)
+                visible = permissions.restrict(records.model.objects.all(), self.user)
+                rows = list(visible.order_by("pk").values_list("pk", flat=True)[:50])
             self._ids[path] = rows
         return self._ids[path]
 
