@@ -4,9 +4,10 @@ error and match the published schema.
 
 The default suite runs a few examples per operation; `SERVITIUM_CONTRACT_EXAMPLES=20` (as `.ci/run` does in
 its own step) runs the full contract: 20 generated examples and schemathesis's coverage phase (boundary
-and wrong-type values of every parameter and field) per operation. Seeds are fixed, so a run reproduces. Requests go through the
-site's WSGI application (the fast lane in front of Django) with token authentication, against the demo
-data; each request is rolled back afterwards, so every example sees the same records.
+and wrong-type values of every parameter and field) per operation. Seeds are fixed, so a run reproduces.
+Requests go through the site's WSGI application (the fast lane in front of Django) with token
+authentication, against the demo data; each request is rolled back afterwards, so every example sees the
+same records.
 """
 
 from __future__ import annotations
