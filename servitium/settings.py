@@ -209,6 +209,8 @@ if os.environ.get("SERVITIUM_S3_BUCKET"):
     }
 WHITENOISE_USE_FINDERS = bool(os.environ.get("SERVITIUM_TESTING")) or DEBUG
 
+# Resolved tickets the caller has not reopened are closed by a nightly job after this many days (0: never).
+AUTO_CLOSE_RESOLVED_DAYS = int(os.environ.get("SERVITIUM_AUTO_CLOSE_DAYS", "7"))
 ATTACHMENT_MAX_BYTES = int(os.environ.get("SERVITIUM_ATTACHMENT_MAX_BYTES", str(25 * 1024 * 1024)))
 ATTACHMENT_CONTENT_TYPES = _env_list(
     "SERVITIUM_ATTACHMENT_CONTENT_TYPES",

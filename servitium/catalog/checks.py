@@ -1,8 +1,9 @@
 """Conformity checks evidenced by the service catalogue."""
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from servitium.core.checks import CheckResult, register
+from servitium.core.checks import CheckResult, record_rule, register
 
 from .models import Service
 
@@ -29,3 +30,13 @@ def live_services_have_owner() -> CheckResult:
         evidence=good,
         gaps=gaps,
     )
+
+
+record_rule(
+    "catalog.dependencies_shown",
+    requirements=["iso20000-1:2011#6.1.s3", "iso20000-1:2018#8.2.4.s3"],
+    title=_("Every live service shows what it is made of or depends on"),
+    model="catalog.Service",
+    where={"status": Service.Status.LIVE},
+    every=Q(components__isnull=False) | Q(depends_on__isnull=False),
+)

@@ -225,3 +225,22 @@ for _field, _keys, _title in (
         where=_APPROVED,
         every=~Q(**{_field: ""}),
     )
+
+
+C = Change.Status
+record_rule(
+    "changes.requests_classified",
+    requirements=["iso20000-1:2011#9.2.s3", "iso20000-1:2018#8.5.1.2.s1"],
+    title=_("Every submitted request for change has a category and a type of change"),
+    model="changes.Change",
+    where=~Q(status__in=[C.DRAFT, C.CANCELLED]),
+    every=~Q(category="") & ~Q(change_type=""),
+)
+record_rule(
+    "changes.on_the_schedule",
+    requirements=["iso20000-1:2011#9.2.s7", "iso20000-1:2018#8.5.1.3.s4"],
+    title=_("Every approved change is on the schedule of change with a planned start and end"),
+    model="changes.Change",
+    where={"status__in": [C.APPROVED, C.IMPLEMENTING]},
+    every=Q(planned_start__isnull=False, planned_end__isnull=False),
+)

@@ -5,8 +5,8 @@ A leaf is a requirement without sub-requirements. Its coverage is the strongest 
 - `record_rule`: a declared record rule ("a current record of a kind exists / every record has ...");
 - `attestation_only`: no check or rule, but the catalogue asks for an attestation or one is recorded;
 - `nothing`: no way yet to show it (it reads "no evidence" until an attestation is recorded).
-A requirement is *fully covered* when every leaf under it has a check or a record rule: only such a
-requirement can read "met" from the records alone."""
+A requirement is *fully covered* when every leaf under it has a check or a record rule and none asks for an
+attestation as well (`attestation_needed`): only such a requirement can read "met" from the records alone."""
 
 from __future__ import annotations
 
@@ -68,13 +68,18 @@ def coverage(slug: str) -> dict[str, Any]:
                     "coverage": kind,
                     "rules": sorted(c.id for c in bound),
                     "excluded": row["id"] in excluded,
+                    "attestation_needed": row["evidence"] != Requirement.Evidence.RECORDS,
                 }
             )
 
+    person = {row["id"] for row in rows if row["evidence"] != Requirement.Evidence.RECORDS}
+
     def automated(rid: int) -> bool:
+        """Records alone can show it: every leaf below has a check or rule and asks for no attestation
+        (the catalogue says when a person must vouch for something even where records are checked)."""
         kids = children.get(rid)
         if not kids:
-            return by_id[rid] in ("check", "record_rule")
+            return by_id[rid] in ("check", "record_rule") and rid not in person
         return all(automated(k) for k in kids)
 
     counts = {k: sum(1 for leaf in leaves if leaf["coverage"] == k) for k in COVERAGES}

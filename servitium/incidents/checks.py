@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servitium.agreements.models import ServiceLevelAgreement, ServiceReview
-from servitium.core.checks import CheckResult, register, tally
+from servitium.core.checks import CheckResult, record_rule, register, tally
 
 from .models import Incident, MajorIncidentDefinition, MajorIncidentUpdate, RequestItem, SlaClock
 
@@ -230,3 +230,56 @@ def security_incidents_classified() -> CheckResult:
         gaps=security.exclude(good_q)[:20],
         evidence=security.filter(good_q)[:20],
     )
+
+
+# Record rules over the ticket records themselves: they also catch records edited behind the services' back
+# (the workflow refuses a resolution without notes, a direct database edit does not).
+_DONE = (Incident.Status.RESOLVED, Incident.Status.CLOSED)
+_WAITING = (
+    Incident.Status.PENDING_CUSTOMER,
+    Incident.Status.PENDING_SUPPLIER,
+    Incident.Status.PENDING_CHANGE,
+)
+ABANDONED_AFTER = dt.timedelta(days=30)
+CLOSE_WITHIN = dt.timedelta(days=14)
+
+record_rule(
+    "incidents.resolutions_recorded",
+    requirements=[
+        "iso20000-1:2011#8.1.s4",
+        "iso20000-1:2018#8.6.1.s1",
+        "iso20000-1:2018#8.6.2.s1",
+    ],
+    title=_("Every ticket resolved in the last 90 days records how it was resolved"),
+    model="incidents.Incident",
+    where=lambda: Q(status__in=_DONE, resolved_at__gte=timezone.now() - WINDOW),
+    every=~Q(resolution_code="") & ~Q(resolution_notes=""),
+)
+for _kind, _leaf, _title in (
+    (
+        Incident.Kind.INCIDENT,
+        "iso20000-1:2018#8.6.1.d",
+        _("No open incident has been left untouched for 30 days unless it waits for someone"),
+    ),
+    (
+        Incident.Kind.REQUEST,
+        "iso20000-1:2018#8.6.2.c",
+        _("No open service request has been left untouched for 30 days unless it waits for someone"),
+    ),
+):
+    record_rule(
+        f"incidents.open_{_kind}s_worked",
+        requirements=[_leaf],
+        title=_title,
+        model="incidents.Incident",
+        where=Q(kind=_kind) & ~Q(status__in=_DONE),
+        every=lambda: Q(status__in=_WAITING) | Q(updated__gte=timezone.now() - ABANDONED_AFTER),
+    )
+record_rule(
+    "incidents.resolved_tickets_closed",
+    requirements=["iso20000-1:2018#8.6.1.e", "iso20000-1:2018#8.6.2.d"],
+    title=_("Resolved tickets are closed within 14 days"),
+    model="incidents.Incident",
+    where={"status": Incident.Status.RESOLVED},
+    every=lambda: Q(resolved_at__gte=timezone.now() - CLOSE_WITHIN),
+)

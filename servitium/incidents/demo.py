@@ -17,6 +17,7 @@ from servitium.parties.models import Person, Team
 
 from . import major, services
 from .generator import Generator
+from .jobs import close_resolved_tickets
 from .mail import outbound
 from .models import Incident, MajorIncidentDefinition, RequestItem
 
@@ -56,6 +57,9 @@ def load(*, actor, count: int = 120, days: int = 14, history: int = 3000, seed: 
         Generator(seed=seed, end=now - dt.timedelta(days=days)).run(history, days=180 - days)
         _worked(actor, count, days, seed)
         _majors_and_security(actor, now)
+        # The nightly job would have closed resolved tickets nobody reopened, night after night.
+        for night in range(days + 7, -1, -1):
+            close_resolved_tickets.call_local(now=now - dt.timedelta(days=night))
 
 
 def _worked(actor, count: int, days: int, seed: int) -> None:

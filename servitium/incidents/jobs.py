@@ -7,7 +7,8 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from huey.contrib.djhuey import db_task
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from servitium.core import changelog
 from servitium.core.jobs import as_job
@@ -73,3 +74,42 @@ def sla_clock_check(clock_id: int, version: int, now=None) -> str:
 
 
 clocks.CHECK_JOB[:] = [sla_clock_check]  # clocks schedules it without importing this module
+
+
+@db_periodic_task(crontab(minute="10", hour="3"), name="CloseResolvedTickets")
+@as_job
+def close_resolved_tickets(now=None) -> dict[str, int]:
+    """Close tickets resolved more than SERVITIUM_AUTO_CLOSE_DAYS ago that nobody reopened. A major
+    incident waits for its post-incident review, so it is left resolved (and shows on the closure check)."""
+    import datetime as dt
+
+    from django.conf import settings
+
+    from servitium.core.errors import TransitionNotAllowed
+
+    from .models import Incident
+    from .services import incident_transition
+
+    days = settings.AUTO_CLOSE_RESOLVED_DAYS
+    if days <= 0:
+        return {"closed": 0, "left": 0}
+    now = now or timezone.now()
+    due = Incident.objects.filter(
+        status=Incident.Status.RESOLVED, resolved_at__lt=now - dt.timedelta(days=days)
+    ).values_list("pk", flat=True)
+    closed = left = 0
+    for pk in list(due):
+        try:
+            with transaction.atomic():
+                incident_transition(
+                    actor=None,
+                    instance=Incident(pk=pk),
+                    transition="close",
+                    note=_("Closed automatically %(days)d days after it was resolved.") % {"days": days},
+                    now=now,
+                )
+            closed += 1
+        except TransitionNotAllowed:
+            left += 1
+    logger.info("closed %d resolved tickets, left %d waiting for a review", closed, left)
+    return {"closed": closed, "left": left}

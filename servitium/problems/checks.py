@@ -8,7 +8,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from servitium.core.checks import CheckResult, register
+from servitium.core.checks import CheckResult, record_rule, register
 
 from .models import KnownError, Problem
 from .selectors import effectiveness
@@ -120,4 +120,73 @@ def resolution_effective() -> CheckResult:
         none=_("No problem was resolved in the last 180 days; effectiveness cannot be shown."),
         gaps=recurring[:20],
         figures={"effectiveness": figures["effectiveness"]},
+    )
+
+
+P = Problem.Status
+record_rule(
+    "problems.recorded_and_classified",
+    requirements=["iso20000-1:2018#8.6.3.a", "iso20000-1:2018#8.6.3.b"],
+    title=_("Every problem names the service, category or configuration item it concerns, with a priority"),
+    model="problems.Problem",
+    where=~Q(status=P.CANCELLED),
+    every=(Q(service__isnull=False) | ~Q(category="") | ~Q(affected_ci_name="")) & Q(priority__isnull=False),
+)
+record_rule(
+    "problems.root_causes_recorded",
+    requirements=["iso20000-1:2018#8.6.3.s2"],
+    title=_("Every problem past investigation records its root cause"),
+    model="problems.Problem",
+    where={"status__in": [P.ROOT_CAUSE_KNOWN, P.KNOWN_ERROR, P.RESOLVED, P.CLOSED]},
+    every=~Q(root_cause=""),
+)
+record_rule(
+    "problems.known_errors_recorded",
+    requirements=["iso20000-1:2011#8.2.s5"],
+    title=_("Every problem in the known-error state has its known error recorded"),
+    model="problems.Problem",
+    where={"status": P.KNOWN_ERROR},
+    every=Q(known_errors__isnull=False),
+)
+record_rule(
+    "problems.resolved_problems_closed",
+    requirements=["iso20000-1:2018#8.6.3.d", "iso20000-1:2018#8.6.3.e"],
+    title=_("Resolved problems are closed within 60 days of their resolution (time enough to see it hold)"),
+    model="problems.Problem",
+    where={"status": P.RESOLVED},
+    every=lambda: Q(resolved_at__gte=timezone.now() - dt.timedelta(days=60)),
+)
+
+
+@register(
+    "problems.known_errors_available_to_service_desk",
+    requirements=["iso20000-1:2011#8.2.s7", "iso20000-1:2018#8.6.3.s5"],
+    title=_("Everyone who handles incidents can read the active known errors"),
+)
+def known_errors_available_to_service_desk() -> CheckResult:
+    """Whether the people handling incidents may read known errors is a matter of their roles; a role
+    setting that hides them from the service desk is what this check catches."""
+    from servitium.core.permissions import VIEW, has_permission
+    from servitium.incidents.models import Incident
+    from servitium.parties.models import User
+
+    handlers = [
+        user
+        for user in User.objects.filter(is_active=True).order_by("username")
+        if has_permission(user, "change", Incident) and not user.is_superuser
+    ]
+    active = KnownError.objects.filter(status=KnownError.Status.ACTIVE)
+    if not active.exists():  # nothing to make available yet
+        handlers = []
+    blind = [u for u in handlers if not has_permission(u, VIEW, KnownError)]
+    return CheckResult.from_counts(
+        total=len(handlers),
+        good=len(handlers) - len(blind),
+        met=_("All %(n)d people who handle incidents can read the %(ke)d active known errors.")
+        % {"n": len(handlers), "ke": active.count()},
+        not_met=_("%(bad)d of %(n)d people who handle incidents cannot read known errors: %(names)s.")
+        % {"bad": len(blind), "n": len(handlers), "names": ", ".join(u.username for u in blind[:10])},
+        none=_("No active known errors are recorded, or nobody handles incidents yet."),
+        evidence=active.order_by("-pk")[:20],
+        figures={"active_known_errors": active.count()},
     )

@@ -168,3 +168,12 @@ record_rule(
     where={"status__in": [S.APPROVED, *STARTED]},
     every=~Q(rollback_plan=""),
 )
+
+record_rule(
+    "releases.emergency_through_emergency_change",
+    requirements=["iso20000-1:2011#9.3.s3", "iso20000-1:2018#8.5.3.s5"],
+    title=_("Every emergency release carries an emergency change"),
+    model="releases.Release",
+    where=Q(release_type="emergency") & ~Q(status=S.CANCELLED),
+    every=Q(changes__category="emergency"),
+)

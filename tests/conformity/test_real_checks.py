@@ -62,6 +62,9 @@ def test_one_record_moves_the_results_bound_to_its_check(ctx):
         "cmdb.configuration_audited",
         "cmdb.software_has_master_copies",
         "cmdb.licences_within_limits",
+        "cmdb.cis_uniquely_identified",
+        "cmdb.ci_changes_traceable",
+        "cmdb.update_access_controlled",
     }
     assert "cmdb.ci_types_defined" in changed_checks
     # Only the configuration clauses, the clauses above them and their crosswalk counterparts may move in

@@ -13,13 +13,15 @@ from django.db import connection
 from django.utils import timezone
 
 from servitium.agreements.models import ServiceTarget, TargetPerformance
+from servitium.catalog.models import ServiceComponent
 from servitium.changes import services as change_services
 from servitium.cmdb.models import AuditFinding, ConfigurationAudit
 from servitium.conformity import coverage, services
 from servitium.conformity.models import Result
 from servitium.core import services as core_services
 from servitium.core.checks import FAILED
-from servitium.incidents.models import MajorIncidentDefinition
+from servitium.incidents import services as incident_services
+from servitium.incidents.models import MajorIncidentDefinition, RequestItem
 from servitium.parties.models import Organization
 from servitium.relationships import services as relationship_services
 from servitium.relationships.models import (
@@ -50,6 +52,8 @@ def provider(ctx):
     customers = [ctx.org_a, ctx.org_b]
     owner = factories.person("Sam Owner", ctx.provider)
     mail = factories.service("Mail", customers=customers, owner=owner, description="Mail for all staff")
+    make(ServiceComponent, service=mail, name="Mail transfer agents", kind="application")
+    make(RequestItem, service=mail, name="Shared mailbox", fulfilment_instructions="Create it, grant access.")
     survey = open_survey()
     for customer in customers:
         make(CustomerRelationship, customer=customer, relationship_manager=owner)
@@ -96,6 +100,22 @@ def provider(ctx):
         f"/api/v1/contracts/{hosting.pk}/transitions/", {"transition": "activate"}, format="json"
     )
     assert activated.status_code == 200, activated.json()
+    for kind, title in (("incident", "Mail stuck in the outbox"), ("request", "New shared mailbox")):
+        ticket = incident_services.incident_create(
+            actor=None,
+            data={"customer": ctx.org_a, "title": title, "kind": kind, "service": mail, "category": "mail"},
+        )
+        for step, data in (
+            ("start_work", None),
+            (
+                "resolve",
+                {"resolution_code": "fixed", "resolution_notes": "Done, confirmed."},
+            ),
+            ("close", None),
+        ):
+            ticket = incident_services.incident_transition(
+                actor=None, instance=ticket, transition=step, data=data
+            )
     return type("Provider", (), {"mail": mail, "audit": audit, "finding": finding, "contract": hosting})
 
 

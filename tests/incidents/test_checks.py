@@ -27,10 +27,11 @@ def run(check_id: str):
 
 def test_every_incident_check_is_registered_for_both_editions():
     ids = [c for c in REGISTRY if c.startswith("incidents.")]
-    assert len(ids) == 7
+    assert len(ids) == 11
     reqs = {r for c in ids for r in REGISTRY[c].requirements}
     assert {"iso20000-1:2011#8.1.s7", "iso20000-1:2018#8.6.1.c", "iso20000-1:2018#8.6.2.s2"} <= reqs
     assert {"iso20000-1:2011#6.6.3.s1", "iso20000-1:2018#8.7.3.3.s2"} <= reqs
+    assert {"iso20000-1:2018#8.6.1.d", "iso20000-1:2018#8.6.1.e", "iso20000-1:2018#8.6.2.c"} <= reqs
 
 
 def test_classification_check(ctx):
