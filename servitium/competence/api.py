@@ -125,7 +125,10 @@ class ServiceResourceViewSet(viewsets.ViewSet):
     incidents and problems in the last year, CI owners), technical (its CIs and components), information
     (active known errors, open problems) and financial (budgets per year)."""
 
+    lookup_value_regex = r"[0-9]+"
+
     @extend_schema(
+        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description="Id of the service.")],
         responses=inline_serializer(
             "ServiceResources",
             {
@@ -200,7 +203,7 @@ class ServiceResourceViewSet(viewsets.ViewSet):
                     },
                 ),
             },
-        )
+        ),
     )
     def retrieve(self, request: Request, pk=None) -> Response:
         _require_view(request.user, ResourceBudget)

@@ -20,8 +20,12 @@ def staff(ctx):
     )
 
 
+LINKS = ("services", "cis", "suppliers", "changes")
+
+
 def risk(**data):
-    return services.risk_create(actor=None, data={"title": "Power loss in hall B", **data})
+    m2m = {name: data.pop(name) for name in LINKS if name in data}
+    return services.risk_create(actor=None, data={"title": "Power loss in hall B", **data}, m2m=m2m)
 
 
 def assessed(owner, likelihood=4, impact=4, **data):
