@@ -35,6 +35,7 @@ class RiskMatrixViewSet(RecordViewSet):
     queryset = RiskMatrix.objects.all()
     create_service = staticmethod(services.matrix_create)
     update_service = staticmethod(services.matrix_update)
+    delete_service = staticmethod(services.matrix_delete)
 
     @extend_schema(request=None, responses=serializer_for(RiskMatrixResource))
     @action(detail=True, methods=["post"])

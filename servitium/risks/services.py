@@ -83,6 +83,16 @@ def matrix_activate(*, actor: Any, instance: RiskMatrix) -> RiskMatrix:
     return matrix
 
 
+@transaction.atomic
+def matrix_delete(*, actor: Any, instance: RiskMatrix) -> None:
+    """Delete a matrix that is not in force (the active one scores every risk)."""
+    if instance.active:
+        raise ValidationError(
+            _("The active matrix scores the register; activate another one before deleting it.")
+        )
+    core_services.record_delete(instance=instance, actor=actor)
+
+
 def _check_levels_kept(matrix: RiskMatrix) -> None:
     likelihoods, impacts = set(matrix.likelihood_values()), set(matrix.impact_values())
     for risk in Risk.objects.only("reference", *_LEVEL_FIELDS):

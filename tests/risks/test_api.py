@@ -20,6 +20,7 @@ class TestRiskMatrixAPI(RecordAPISuite):
     customer_visible = False
 
     def make(self, ctx):
+        services.matrix_ensure()  # the default one is active: the sample is an alternative
         return services.matrix_create(actor=None, data={**_matrix(), "name": factories.unique("Matrix")})
 
     def create_payload(self, ctx):
@@ -164,6 +165,14 @@ def test_review_and_heat_map(ctx, staff):
     }
     assert len(heat["cells"]) == 25 and heat["total"] == 1
     assert client(ctx.customer_a).get("/api/v1/risks/heat-map/").status_code == 403
+
+
+def test_the_active_matrix_cannot_be_deleted(ctx, staff):
+    active = services.matrix_ensure()
+    before = ChangeRecord.objects.count()
+    refused = client(staff.manager).delete(f"/api/v1/risk-matrices/{active.pk}/")
+    assert refused.status_code == 400 and "active" in str(refused.json())
+    assert ChangeRecord.objects.count() == before and RiskMatrix.objects.filter(pk=active.pk).exists()
 
 
 def test_matrix_activation_rescores(ctx, staff):
