@@ -349,6 +349,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CommunicationChannelEnum": "servitium.relationships.models.Communication.Channel",
         "LevelEnum": "servitium.incidents.models.LEVELS",
+        "CompetenceLevelEnum": "servitium.competence.models.Level",
         "PriorityEnum": "servitium.core.vocabulary.Priority",
         "ChangeAuthorityEnum": "servitium.changes.models.Authority",
         "ChangeStatusEnum": "servitium.changes.models.Change.Status",

@@ -7,3 +7,15 @@ class RisksConfig(AppConfig):
     label = "risks"
     verbose_name = _("Risk management")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from servitium.core.permissions import grant_view
+
+        from . import (
+            jobs,  # noqa: F401  (registers the daily review flag)
+            panels,
+        )
+
+        panels.register()
+        # Risks are linked to CIs, suppliers and changes: the SMS roles must be able to name them.
+        grant_view(("sms-manager", "sms-agent"), ("cmdb", "suppliers", "changes"))

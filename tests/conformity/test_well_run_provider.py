@@ -35,7 +35,9 @@ from tests import factories
 from tests.agreements.test_agreements import agreed
 from tests.base import client
 from tests.cmdb.conftest import ci, ci_type
+from tests.competence.builders import well_kept_competence
 from tests.relationships.test_relationships import open_survey
+from tests.risks.builders import well_kept_register
 from tests.suppliers.test_suppliers import FULL, contract
 
 EDITIONS = coverage.EDITIONS
@@ -116,6 +118,8 @@ def provider(ctx):
             ticket = incident_services.incident_transition(
                 actor=None, instance=ticket, transition=step, data=data
             )
+    well_kept_register(owner=owner, service=mail, supplier=hosting.supplier)
+    well_kept_competence(provider=ctx.provider)
     return type("Provider", (), {"mail": mail, "audit": audit, "finding": finding, "contract": hosting})
 
 
