@@ -19,6 +19,7 @@ from servitium.conformity import coverage, services
 from servitium.conformity.models import Result
 from servitium.core import services as core_services
 from servitium.core.checks import FAILED
+from servitium.improvement import services as improvement_services
 from servitium.incidents.models import MajorIncidentDefinition
 from servitium.parties.models import Organization
 from servitium.relationships import services as relationship_services
@@ -96,6 +97,26 @@ def provider(ctx):
         f"/api/v1/contracts/{hosting.pk}/transitions/", {"transition": "activate"}, format="json"
     )
     assert activated.status_code == 200, activated.json()
+    # An improvement taken from proposal to evaluation (the improvement register's record rules).
+    improvement = improvement_services.opportunity_raise(
+        kind="other", description="Faster onboarding", benefit="Customers live sooner", actor=None
+    )
+    improvement = improvement_services.opportunity_update(
+        actor=None,
+        instance=improvement,
+        data={
+            "owner": factories.person("Ivy Improver", ctx.provider),
+            "target": "5 days",
+            "target_date": TODAY(),
+        },
+    )
+    for name in ("approve", "start", "implement"):
+        improvement = improvement_services.opportunity_transition(
+            actor=None, instance=improvement, transition=name
+        )
+    improvement_services.opportunity_transition(
+        actor=None, instance=improvement, transition="evaluate", data={"evaluation": "4 days: met"}
+    )
     return type("Provider", (), {"mail": mail, "audit": audit, "finding": finding, "contract": hosting})
 
 
