@@ -60,7 +60,7 @@ def _nonconformities(actor: Any, today: dt.date, ewa: Any, sofia: Any, jonas: An
         kind="incident",
         source_reference="PIR of the storage outage in March",
         grade="major",
-        requirement="iso20000-1:2018#8.5.1.3.s1",
+        requirement="iso20000-1:2018#8.5.1.3.s2",
         description="An emergency change to the storage array firmware was made without the emergency "
         "change procedure: no approval recorded, no back-out plan.",
         owner=ewa,
