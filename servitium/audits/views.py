@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.shortcuts import render
 
+from servitium.core import permissions
 from servitium.core import views as generic
 
 from . import selectors, services
@@ -57,9 +59,25 @@ class AuditDetail(generic.RecordDetailView):
 
 
 class AuditForm(generic.RecordFormView):
+    """The audit form; the areas audited are chosen from the registered process areas."""
+
     model = Audit
     create_service = staticmethod(services.audit_create)
     update_service = staticmethod(services.audit_update)
+
+    def make_form(self, instance=None, data=None):
+        form = super().make_form(instance, data)
+        field = form.fields.get("scope_areas")
+        if field is not None:
+            form.fields["scope_areas"] = forms.MultipleChoiceField(
+                label=field.label,
+                required=False,
+                choices=[(name, area.label) for name, area in sorted(permissions.AREAS.items())],
+                widget=forms.CheckboxSelectMultiple,
+            )
+            if instance is not None and data is None:
+                form.initial["scope_areas"] = instance.scope_areas
+        return form
 
 
 class AuditReport(generic.RecordMixin, generic.View):

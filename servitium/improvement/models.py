@@ -13,6 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from servitium.core.models import BaseModel
@@ -61,12 +62,15 @@ class SourcedRecord(BaseModel):
             raise ValidationError({"source_id": _("A source record names both its type and its id.")})
 
     def source_url(self) -> str:
-        """The page of the source record, when it has one and still exists."""
+        """The page of the source record, when its kind of record has pages (no query: the content type
+        is cached)."""
         if self.source_type_id is None:
             return ""
-        model = self.source_type.model_class()
-        found = model._default_manager.filter(pk=self.source_id).first() if model else None
-        return found.get_absolute_url() if found is not None and hasattr(found, "get_absolute_url") else ""
+        kind = ContentType.objects.get_for_id(self.source_type_id)
+        try:
+            return reverse(f"{kind.app_label}:{kind.model}_detail", args=[self.source_id])
+        except NoReverseMatch:
+            return ""
 
 
 class Nonconformity(SourcedRecord):
@@ -155,6 +159,12 @@ class Nonconformity(SourcedRecord):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.description[:60]}"
+
+    def clean(self) -> None:
+        super().clean()
+        framework, _sep, identifier = self.requirement.partition("#")
+        if self.requirement and not (framework and identifier):
+            raise ValidationError({"requirement": _("Write the requirement as framework#identifier.")})
 
 
 class CorrectiveAction(BaseModel):

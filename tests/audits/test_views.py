@@ -74,7 +74,7 @@ def test_audit_page_report_and_form_refusal(ctx, team):
         "/sms/audits/new/",
         {
             "title": "Changes again",
-            "scope_areas": '["changes"]',
+            "scope_areas": "changes",
             "scope_clauses": "iso20000-1:2018#8.5.1",
             "criteria": "The standard",
             "planned_start": "2026-06-01",
