@@ -16,7 +16,7 @@ class AuditsConfig(AppConfig):
 
         # Its own area: audit-manager owns the programme, audit-agent is an internal auditor.
         register_area(
-            "audits", _("Internal audit"), nav_url="audits:audit_list", order=20, role_prefix="audit"
+            "audits", _("Internal audit"), nav_url="audits:audit_list", order=22, role_prefix="audit"
         )
         panels.register()
         register_review_input(

@@ -13,7 +13,7 @@ from servitium.core.checks import CheckResult, register
 from servitium.improvement import services as improvement_services
 from servitium.improvement.models import CorrectiveAction, Nonconformity
 from tests import factories
-from tests.base import client, entries_for
+from tests.base import browser, client, entries_for
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
 KEY = "test:2011#1.1"
@@ -54,6 +54,13 @@ def test_a_failed_check_opens_one_nonconformity_with_the_default_owner(ctx, mana
     assert nc.owner.user == manager
     assert nc.source_kind == "assessment" and nc.source == first and nc.source_reference == first.reference
     assert "reviews are not_met" in nc.description
+    # The register's page shows the requirement and its latest result (conformity's panel).
+    page = browser(manager).get(f"/sms/improvement/{nc.pk}/").content.decode()
+    assert (
+        'id="nonconformity-requirement"' in page
+        and "SLA" not in page.split("nonconformity-requirement")[0][-1:]
+    )
+    assert "1.1" in page and "/conformity/results/" in page
     second = run()
     [nc] = Nonconformity.objects.all()  # updated, not duplicated
     assert nc.last_seen_in == second.reference and nc.source == first
