@@ -7,3 +7,23 @@ class AuditsConfig(AppConfig):
     label = "audits"
     verbose_name = _("Internal audit")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from servitium.core.permissions import register_area
+        from servitium.core.reviewinputs import register_review_input
+
+        from . import panels, selectors
+
+        # Its own area: audit-manager owns the programme, audit-agent is an internal auditor.
+        register_area(
+            "audits", _("Internal audit"), nav_url="audits:audit_list", order=22, role_prefix="audit"
+        )
+        panels.register()
+        register_review_input(
+            "audit_results",
+            _("Results of audits and assessments"),
+            selectors.audit_results_review,
+            topics=("audit_results",),
+            template="audits/_review_input.html",
+            order=60,
+        )

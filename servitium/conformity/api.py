@@ -1,6 +1,6 @@
 """REST resources of the conformity engine: `frameworks`, `requirements` (read-only catalogue),
 `attestations`, `assessments` (run on POST, never changed; `diff/`, `gap-analysis/`, `rollups/`),
-`results` (read-only), `nonconformities` (lifecycle: close) and `implementation-plan`."""
+`results` (read-only) and `implementation-plan` (`nonconformities` belong to the improvement app)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,6 @@ from .models import (
     Attestation,
     Exclusion,
     Framework,
-    Nonconformity,
     PlanItem,
     Requirement,
     Result,
@@ -38,7 +37,6 @@ from .resources import (
     AttestationResource,
     ExclusionResource,
     FrameworkResource,
-    NonconformityResource,
     PlanItemResource,
     RequirementResource,
     ResultResource,
@@ -359,26 +357,6 @@ class ResultViewSet(RecordViewSet):
     http_method_names = ["get", "head", "options"]
 
 
-# --- nonconformities --------------------------------------------------------------------------------------
-
-
-class NonconformitySerializer(RecordSerializer):
-    status = serializers.CharField(read_only=True, help_text="open or closed; change it with transitions/")
-    requirement_display = serializers.CharField(source="requirement.__str__", read_only=True)
-
-    class Meta:
-        resource = NonconformityResource
-
-
-class NonconformityViewSet(RecordViewSet):
-    """Nonconformities; failed checks open them, `close` needs the check to pass in a newer assessment."""
-
-    queryset = Nonconformity.objects.select_related("requirement")
-    serializer_class = NonconformitySerializer
-    transition_service = staticmethod(services.nonconformity_transition)
-    delete_service = staticmethod(services.nonconformity_delete)
-
-
 # --- implementation plan ----------------------------------------------------------------------------------
 
 
@@ -450,5 +428,4 @@ def register(router) -> None:
     router.register("exclusions", ExclusionViewSet, basename="exclusion")
     router.register("assessments", AssessmentViewSet, basename="assessment")
     router.register("results", ResultViewSet, basename="result")
-    router.register("nonconformities", NonconformityViewSet, basename="nonconformity")
     router.register("implementation-plan", PlanItemViewSet, basename="planitem")

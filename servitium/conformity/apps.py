@@ -28,7 +28,12 @@ class ConformityConfig(AppConfig):
     def ready(self) -> None:
         from servitium.core.permissions import register_area
 
-        from . import jobs  # noqa: F401  (registers the nightly assessment)
+        from . import (
+            jobs,  # noqa: F401  (registers the nightly assessment)
+            panels,
+        )
+
+        panels.register()
 
         register_area(
             "conformity", _("Conformity"), nav_url="conformity:dashboard", order=20, role_prefix="conformity"

@@ -1,5 +1,6 @@
 """Conformity records: requirement catalogues (frameworks and their requirements), manual attestations,
-immutable assessment runs with one result per requirement, nonconformities and the implementation plan."""
+immutable assessment runs with one result per requirement and the implementation plan (nonconformities
+live in the improvement register: `improvement.Nonconformity`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from servitium.core.models import BaseModel
@@ -274,53 +274,6 @@ class Result(ImmutableRecord):
 
     def __str__(self) -> str:
         return f"{self.requirement_id}: {self.status}"
-
-
-class Nonconformity(BaseModel):
-    """A requirement a check found not met, with its owner and the corrective action taken."""
-
-    class State(models.TextChoices):
-        OPEN = "open", _("open")
-        CLOSED = "closed", _("closed")
-
-    reference = models.CharField(_("reference"), max_length=20, unique=True)
-    requirement = models.ForeignKey(Requirement, on_delete=models.PROTECT, related_name="nonconformities")
-    check_id = models.CharField(_("check"), max_length=100, blank=True)
-    status = models.CharField(_("status"), max_length=8, choices=State.choices, default=State.OPEN)
-    description = models.TextField(_("description"))
-    cause = models.TextField(_("cause"), blank=True)
-    corrective_action = models.TextField(_("corrective action"), blank=True)
-    owner = models.ForeignKey(
-        "parties.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="nonconformities"
-    )
-    due_date = models.DateField(_("due date"), null=True, blank=True)
-    opened_in = models.ForeignKey(
-        Assessment, null=True, blank=True, on_delete=models.PROTECT, related_name="opened_nonconformities"
-    )
-    last_seen_in = models.ForeignKey(
-        Assessment, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    closed_in = models.ForeignKey(
-        Assessment, null=True, blank=True, on_delete=models.PROTECT, related_name="closed_nonconformities"
-    )
-
-    reference_prefix = "NC"
-
-    class Meta:
-        ordering = ["-created", "-id"]
-        verbose_name = _("nonconformity")
-        verbose_name_plural = _("nonconformities")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["requirement", "check_id"],
-                condition=Q(status="open"),
-                name="nonconformity_one_open_per_check",
-            )
-        ]
-        indexes = [models.Index(fields=["status", "-created"], name="nonconformity_status_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.reference} {self.requirement.identifier}"
 
 
 class PlanItem(BaseModel):

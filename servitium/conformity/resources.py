@@ -13,14 +13,12 @@ from django.utils.translation import gettext_lazy as _
 
 from servitium.core.declaration import ADD, CHANGE, VIEW, Access, Resource
 
-from .lifecycle import NONCONFORMITY_WORKFLOW
 from .models import (
     AREA,
     Assessment,
     Attestation,
     Exclusion,
     Framework,
-    Nonconformity,
     PlanItem,
     Requirement,
     Result,
@@ -197,46 +195,6 @@ class ResultResource(Resource):
     }
     orderings = ("status",)
     columns = ("assessment", "requirement", "status", "via_crosswalk")
-
-
-NONCONFORMITY_UPDATES = ("description", "cause", "corrective_action", "owner", "due_date")
-
-
-class NonconformityResource(Resource):
-    """A requirement found not met: opened by a failing check (or by hand, e.g. from an audit), closed once
-    its corrective action is verified; kept as evidence, never deleted.
-
-    The requirement is fixed once the finding is raised, and only the engine names the check that found it
-    (`check_id`): closing a check's finding needs that check to pass again, which nobody may write away."""
-
-    model = Nonconformity
-    area = AREA
-    staff_actions = {VIEW, ADD, CHANGE}
-    status = "status"
-    workflow = NONCONFORMITY_WORKFLOW
-    fields = (
-        "reference",
-        "requirement",
-        "requirement_display",
-        "check_id",
-        "status",
-        "description",
-        "cause",
-        "corrective_action",
-        "owner",
-        "due_date",
-        "opened_in",
-        "last_seen_in",
-        "closed_in",
-    )
-    computed = ("requirement_display",)
-    staff = Access(create=("requirement", *NONCONFORMITY_UPDATES), update=NONCONFORMITY_UPDATES)
-    filters = ("status", "requirement", "check_id", "owner", "reference")
-    list_filters = ("status", "owner")
-    search = ("reference", "description", "check_id")
-    orderings = ("reference", "status", "due_date", "check_id")
-    ordering = ("-created",)
-    columns = ("reference", "requirement", "check_id", "status", "owner", "due_date")
 
 
 PLAN_WRITES = ("owner", "target_date", "notes", "manual_status", "manual_reason")

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from servitium.core.checks import FAILED, MET, NO_EVIDENCE, NOT_APPLICABLE, NOT_MET, PARTLY_MET
 
 from .engine import combine
-from .models import Assessment, Nonconformity, PlanItem, Requirement, Result
+from .models import Assessment, PlanItem, Requirement, Result
 
 STATUS_ORDER = (MET, PARTLY_MET, NOT_MET, NO_EVIDENCE, NOT_APPLICABLE)
 FAILURES_FIRST = (NOT_MET, PARTLY_MET, NO_EVIDENCE, MET, NOT_APPLICABLE)
@@ -55,19 +55,6 @@ def latest_assessment(*, covering: str | None = None) -> Assessment | None:
         # A run covers one framework or, without one, all of them.
         runs = runs.filter(Q(framework__isnull=True) | Q(framework__slug=covering))
     return runs.order_by("-started_at", "-id").first()
-
-
-def check_passed_since(nc: Nonconformity) -> Result | None:
-    """A result, newer than the last assessment that saw the failure, in which the check passed (what
-    verifies the corrective action of a nonconformity a check opened)."""
-    newer = Result.objects.filter(requirement_id=nc.requirement_id).select_related("assessment")
-    if nc.last_seen_in_id:
-        newer = newer.filter(assessment__started_at__gt=nc.last_seen_in.started_at)
-    for result in newer.order_by("-assessment__started_at")[:1]:
-        if any(c["id"] == nc.check_id and c["status"] == MET for c in result.checks):
-            return result
-        return None
-    return None
 
 
 def result_rows(assessment: Assessment, slug: str | None = None) -> list[dict[str, Any]]:

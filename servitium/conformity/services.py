@@ -1,4 +1,5 @@
-"""Writes of the conformity engine: assessment runs with their results, and nonconformities (attestations
+"""Writes of the conformity engine: assessment runs with their results, and the nonconformities failed
+checks open in the improvement register (attestations
 and plan items use the generic audited services). Every write leaves one change-log entry per record."""
 
 from __future__ import annotations
@@ -8,19 +9,19 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servitium.core import services as core_services
-from servitium.core.checks import NOT_MET
-from servitium.core.errors import ApplicationError
+from servitium.core.checks import MET, NOT_MET
+from servitium.improvement import selectors as improvement_selectors
+from servitium.improvement import services as improvement_services
+from servitium.improvement.models import Nonconformity, SourceKind
 from servitium.parties.models import Person
 
 from . import catalogue, engine, selectors
-from .lifecycle import NONCONFORMITY_WORKFLOW
-from .models import Assessment, Framework, Nonconformity, Result
+from .models import Assessment, Framework, Result
 
 # --- assessments ----------------------------------------------------------------------------------------
 
@@ -86,7 +87,9 @@ def assessment_run(
             validate_rows=False,
             with_changes=False,
         )
-        nonconformities_follow(assessment=assessment, evaluations=evaluations, in_scope=in_scope, actor=actor)
+        nonconformities_follow(
+            assessment=assessment, evaluations=evaluations, in_scope=in_scope, actor=actor, cat=cat
+        )
     return assessment
 
 
@@ -127,91 +130,58 @@ def default_owner() -> Person | None:
 
 
 def nonconformities_follow(
-    *, assessment: Assessment, evaluations: dict[int, engine.Evaluation], in_scope: list[int], actor: Any
+    *,
+    assessment: Assessment,
+    evaluations: dict[int, engine.Evaluation],
+    in_scope: list[int],
+    actor: Any,
+    cat: engine.Catalogue,
 ) -> list[Nonconformity]:
-    """One open nonconformity per requirement and failing check: open it when new, note the assessment
-    that saw it again otherwise."""
-    failing = [
-        (rid, check) for rid in in_scope for check in evaluations[rid].checks if check["status"] == NOT_MET
-    ]
-    if not failing:
-        return []
+    """One open nonconformity per requirement and failing check, in the improvement register: opened when
+    new (source: this assessment), noted as seen again otherwise. A finding whose corrective actions are
+    done and whose check passes in this run gets its effectiveness check recorded, the run being the
+    evidence; people close it."""
+    keys = {rid: cat.rows[rid]["key"] for rid in in_scope}
+    failing, passing = [], set()
+    for rid in in_scope:
+        for check in evaluations[rid].checks:
+            if check["status"] == NOT_MET:
+                failing.append((rid, check))
+            elif check["status"] == MET:
+                passing.add((keys[rid], check["id"]))
     # Locked while the run decides: a nonconformity closed meanwhile is not marked as seen again.
-    open_ncs = {
-        (nc.requirement_id, nc.check_id): nc
-        for nc in Nonconformity.objects.select_for_update(of=("self",))
-        .select_related("requirement")
-        .filter(status=Nonconformity.State.OPEN)
-    }
+    open_ncs = improvement_selectors.open_check_findings(lock=True)
     new, seen = [], {}
     for rid, check in failing:
-        known = open_ncs.get((rid, check["id"]))
+        known = open_ncs.get((keys[rid], check["id"]))
         if known is None:
             new.append((rid, check))
         else:
             seen[known.pk] = known
-    _seen_again(list(seen.values()), assessment=assessment, actor=actor)
-    owner = default_owner() if new else None
-    created = []
-    for rid, check in new:
-        created.append(
-            core_services.create_in_transaction(
-                model=Nonconformity,
-                data={},
-                derived={
-                    "requirement_id": rid,
-                    "check_id": check["id"],
-                    "description": check["message"][:2000] or check["id"],
-                    "owner": owner,
-                    "opened_in": assessment,
-                    "last_seen_in": assessment,
-                },
-                actor=actor,
-            )
+    if seen:
+        improvement_services.nonconformities_seen_again(
+            ncs=list(seen.values()), seen_in=assessment.reference, actor=actor
         )
+    owner = default_owner() if new else None
+    created = [
+        improvement_services.nonconformity_open(
+            kind=SourceKind.ASSESSMENT,
+            source=assessment,
+            description=check["message"][:2000] or check["id"],
+            requirement=keys[rid],
+            check_id=check["id"],
+            owner=owner,
+            actor=actor,
+        )
+        for rid, check in new
+    ]
+    for (key, check_id), nc in open_ncs.items():
+        if (key, check_id) in passing and nc.status == Nonconformity.Status.ACTION_DONE:
+            method = _("Check %(check)s passed again in assessment %(ref)s.") % {
+                "check": check_id,
+                "ref": assessment.reference,
+            }
+            improvement_services.nonconformity_transition(
+                actor=actor, instance=nc, transition="effective", data={"effectiveness_method": method}
+            )
     return created
-
-
-def _seen_again(ncs: list[Nonconformity], *, assessment: Assessment, actor: Any) -> None:
-    """Note the assessment that saw each failure again (a corrective action must outlive it). A value no
-    actor typed, on the assessment's path: one UPDATE for all, one change-log entry each."""
-    core_services.record_bulk_update(instances=ncs, derived={"last_seen_in": assessment}, actor=actor)
-
-
-def nonconformity_delete(*, actor: Any, instance: Nonconformity) -> None:
-    """Nonconformities are audit evidence: they are closed, never deleted. (The declaration gives no
-    provider role the delete action; this keeps superusers from deleting them too.)"""
-    raise ApplicationError(
-        _("A nonconformity is kept as evidence; close it instead of deleting it."), code="kept_as_evidence"
-    )
-
-
-@transaction.atomic
-def nonconformity_transition(
-    *, actor: Any, instance: Nonconformity, transition: str, note: str = "", data: dict | None = None
-) -> Nonconformity:
-    """Close a nonconformity once its corrective action is recorded and verified by a newer passing check."""
-    nc = Nonconformity.objects.select_for_update().get(pk=instance.pk)
-    step = NONCONFORMITY_WORKFLOW.get(transition)
-    given = {f: str(data[f]) for f in ("cause", "corrective_action") if data and data.get(f) is not None}
-    stored = {f: getattr(nc, f) for f in given}
-    for name, value in given.items():
-        setattr(nc, name, value)
-    if nc.status in step.sources:
-        missing = [f for f in step.needs if not (getattr(nc, f) or "").strip()]
-        if missing:
-            raise ValidationError({f: [_("Needed to close the nonconformity.")] for f in missing})
-    NONCONFORMITY_WORKFLOW.check(nc, nc.status, transition)
-    extra: dict[str, Any] = dict(given)
-    if step.name == "close" and nc.check_id:
-        extra["closed_in"] = selectors.check_passed_since(nc).assessment
-    for name, value in stored.items():  # the change log's "before" is what was stored
-        setattr(nc, name, value)
-    return core_services.record_transition(
-        instance=nc,
-        actor=actor,
-        field="status",
-        target=step.target,
-        message=note or str(step.label),
-        extra=extra,
-    )

@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from . import views
 
@@ -21,8 +22,10 @@ urlpatterns = [
     path("exclusions/new/", views.ExclusionForm.as_view(), name="exclusion_create"),
     path("exclusions/<int:pk>/", views.ExclusionDetail.as_view(), name="exclusion_detail"),
     path("exclusions/<int:pk>/edit/", views.ExclusionForm.as_view(), name="exclusion_edit"),
-    path("nonconformities/", views.NonconformityList.as_view(), name="nonconformity_list"),
-    path("nonconformities/new/", views.NonconformityForm.as_view(), name="nonconformity_create"),
-    path("nonconformities/<int:pk>/", views.NonconformityDetail.as_view(), name="nonconformity_detail"),
-    path("nonconformities/<int:pk>/edit/", views.NonconformityForm.as_view(), name="nonconformity_edit"),
+    # Nonconformities moved to the improvement register (same ids): old links lead there.
+    path("nonconformities/", RedirectView.as_view(pattern_name="improvement:nonconformity_list")),
+    path(
+        "nonconformities/<int:pk>/",
+        RedirectView.as_view(pattern_name="improvement:nonconformity_detail"),
+    ),
 ]

@@ -14,7 +14,7 @@ from servitium.core import permissions
 from servitium.core import views as generic
 
 from . import coverage, selectors, services
-from .models import Assessment, Attestation, Exclusion, Framework, Nonconformity, PlanItem, Result
+from .models import Assessment, Attestation, Exclusion, Framework, PlanItem, Result
 
 EDITIONS = ("iso20000-1:2018", "iso20000-1:2011")
 RESULTS_PER_PAGE = 200
@@ -207,19 +207,3 @@ class ExclusionDetail(generic.RecordDetailView):
 
 class ExclusionForm(generic.RecordFormView):
     model = Exclusion
-
-
-class NonconformityList(generic.RecordListView):
-    model = Nonconformity
-
-    def base_queryset(self):
-        return Nonconformity.objects.select_related("requirement", "owner")
-
-
-class NonconformityDetail(generic.RecordDetailView):
-    model = Nonconformity
-    transition_service = staticmethod(services.nonconformity_transition)
-
-
-class NonconformityForm(generic.RecordFormView):
-    model = Nonconformity

@@ -19,7 +19,6 @@ from .models import (
     Complaint,
     ComplaintDefinition,
     CustomerRelationship,
-    ImprovementOpportunity,
     InterestedParty,
     Survey,
     SurveyInvitation,
@@ -30,7 +29,6 @@ from .resources import (
     ComplaintDefinitionResource,
     ComplaintResource,
     CustomerRelationshipResource,
-    ImprovementOpportunityResource,
     InterestedPartyResource,
     SurveyInvitationResource,
     SurveyResource,
@@ -244,14 +242,6 @@ class InvitationViewSet(RecordViewSet):
     serializer_class = declared(SurveyInvitationResource, "survey-invitation")
 
 
-class ImprovementViewSet(RecordViewSet):
-    """Improvement opportunities raised by complaints and low scores; transitions `close` and `reopen`."""
-
-    queryset = ImprovementOpportunity.objects.all()
-    serializer_class = declared(ImprovementOpportunityResource, "improvement-opportunity")
-    transition_service = staticmethod(services.improvement_transition)
-
-
 def register(router) -> None:
     """Register this app's viewsets on the /api/v1/ router."""
     router.register("customer-relationships", CustomerRelationshipViewSet, basename="customer-relationship")
@@ -262,4 +252,3 @@ def register(router) -> None:
     router.register("surveys", SurveyViewSet, basename="survey")
     router.register("survey-responses", SurveyResponseViewSet, basename="survey-response")
     router.register("survey-invitations", InvitationViewSet, basename="survey-invitation")
-    router.register("improvement-opportunities", ImprovementViewSet, basename="improvement-opportunity")

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from servitium.core.workflow import Transition, Workflow
 
-from .models import Complaint, ImprovementOpportunity, Survey
+from .models import Complaint, Survey
 
 S = Complaint.Status
 
@@ -55,23 +55,5 @@ SURVEY_WORKFLOW = Workflow(
     transitions=[
         Transition("open", frozenset({Survey.Status.DRAFT}), Survey.Status.OPEN, _("Open for responses")),
         Transition("close", frozenset({Survey.Status.OPEN}), Survey.Status.CLOSED, _("Close")),
-    ],
-)
-
-IMPROVEMENT_WORKFLOW = Workflow(
-    states=ImprovementOpportunity.Status.values,
-    transitions=[
-        Transition(
-            "close",
-            frozenset({ImprovementOpportunity.Status.OPEN}),
-            ImprovementOpportunity.Status.CLOSED,
-            _("Close"),
-        ),
-        Transition(
-            "reopen",
-            frozenset({ImprovementOpportunity.Status.CLOSED}),
-            ImprovementOpportunity.Status.OPEN,
-            _("Reopen"),
-        ),
     ],
 )

@@ -345,37 +345,3 @@ class SurveyResponse(BaseModel):
         if problems:
             raise ValidationError({"answers": problems})
         self.score = (Decimal(sum(scores)) / len(scores)).quantize(Decimal("0.01"))
-
-
-class ImprovementOpportunity(BaseModel):
-    """An opportunity for improvement raised by a complaint or a low satisfaction score (taken over by the
-    improvement process of the SMS when it lands)."""
-
-    class Status(models.TextChoices):
-        OPEN = "open", _("open")
-        CLOSED = "closed", _("closed")
-
-    source = models.CharField(
-        _("source"),
-        max_length=20,
-        choices=[("survey", _("satisfaction survey")), ("complaint", _("complaint")), ("other", _("other"))],
-    )
-    description = models.TextField(_("description"))
-    service = models.ForeignKey(
-        "catalog.Service", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    customer = models.ForeignKey(
-        "parties.Organization", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    survey_response = models.OneToOneField(
-        SurveyResponse, null=True, blank=True, on_delete=models.SET_NULL, related_name="improvement"
-    )
-    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
-
-    class Meta:
-        ordering = ["-created"]
-        verbose_name = _("improvement opportunity")
-        verbose_name_plural = _("improvement opportunities")
-
-    def __str__(self) -> str:
-        return self.description[:80]

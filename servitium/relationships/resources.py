@@ -7,13 +7,12 @@ from django.db.models import Q
 
 from servitium.core.declaration import ADD, DELETE, VIEW, Access, Resource
 
-from .lifecycle import COMPLAINT_WORKFLOW, IMPROVEMENT_WORKFLOW, SURVEY_WORKFLOW
+from .lifecycle import COMPLAINT_WORKFLOW, SURVEY_WORKFLOW
 from .models import (
     Communication,
     Complaint,
     ComplaintDefinition,
     CustomerRelationship,
-    ImprovementOpportunity,
     InterestedParty,
     Survey,
     SurveyInvitation,
@@ -204,19 +203,3 @@ class SurveyResponseResource(Resource):
     orderings = ("score", "survey")
     ordering = ("-created",)
     columns = ("survey", "customer", "service", "score")
-
-
-class ImprovementOpportunityResource(Resource):
-    """Raised by complaints and low satisfaction scores; the provider's own work, not shown to customers."""
-
-    model = ImprovementOpportunity
-    area = "relationships"
-    status = "status"
-    workflow = IMPROVEMENT_WORKFLOW
-    fields = ("source", "description", "service", "customer", "survey_response", "status")
-    staff = Access(create=("source", "description", "service", "customer", "survey_response"))
-    filters = ("source", "status", "service", "customer", "survey_response")
-    search = ("description",)
-    orderings = ("source", "status")
-    ordering = ("-created",)
-    columns = ("source", "description", "customer", "status")

@@ -16,14 +16,15 @@ from django.utils.translation import gettext as _
 from servitium.core import permissions
 from servitium.core import services as core_services
 from servitium.core.errors import TransitionNotAllowed
+from servitium.improvement import services as improvement_services
+from servitium.improvement.models import SourceKind
 from servitium.parties.models import Organization, Person
 
-from .lifecycle import COMPLAINT_WORKFLOW, IMPROVEMENT_WORKFLOW, SURVEY_WORKFLOW
+from .lifecycle import COMPLAINT_WORKFLOW, SURVEY_WORKFLOW
 from .models import (
     Communication,
     Complaint,
     CustomerRelationship,
-    ImprovementOpportunity,
     Survey,
     SurveyInvitation,
     SurveyResponse,
@@ -229,24 +230,19 @@ def survey_response_submit(
     if response.score < survey.low_score_threshold:
         comment = "; ".join(str(v) for k, v in response.answers.items() if isinstance(v, str) and v.strip())
         # Raised by the system in consequence of the answer: a customer user has no access to it.
-        core_services.record_create(
-            model=ImprovementOpportunity,
-            data={},
-            derived={
-                "source": "survey",
-                "description": _(
-                    "Low satisfaction (%(score)s of 5) from %(customer)s in '%(survey)s'. %(comment)s"
-                )
-                % {
-                    "score": response.score,
-                    "customer": response.customer,
-                    "survey": survey,
-                    "comment": comment,
-                },
-                "service": response.service,
+        improvement_services.opportunity_raise(
+            kind=SourceKind.SURVEY,
+            source=response,
+            source_reference=str(survey)[:100],
+            description=_("Low satisfaction (%(score)s of 5) from %(customer)s in '%(survey)s'. %(comment)s")
+            % {
+                "score": response.score,
                 "customer": response.customer,
-                "survey_response": response,
+                "survey": survey,
+                "comment": comment,
             },
+            service=response.service,
+            customer=response.customer,
             actor=None if customer_user else actor,
         )
     return response
@@ -294,18 +290,6 @@ def survey_set_status(*, actor: Any, survey: Survey, status: str) -> Survey:
     if status not in SURVEY_STEPS:
         raise TransitionNotAllowed(_("A survey goes from draft to open to closed."))
     return survey_transition(actor=actor, instance=survey, transition=SURVEY_STEPS[status])
-
-
-@transaction.atomic
-def improvement_transition(
-    *, actor: Any, instance: ImprovementOpportunity, transition: str, note: str = "", data: dict | None = None
-) -> ImprovementOpportunity:
-    """Close an improvement opportunity (taken up or dismissed), or reopen it."""
-    opportunity = ImprovementOpportunity.objects.select_for_update().get(pk=instance.pk)
-    step = IMPROVEMENT_WORKFLOW.check(opportunity, opportunity.status, transition)
-    return core_services.record_transition(
-        instance=opportunity, actor=actor, field="status", target=step.target, message=note or str(step.label)
-    )
 
 
 def _check_participants(customer: Organization | None, people: Any) -> None:

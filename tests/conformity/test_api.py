@@ -1,5 +1,5 @@
-"""REST resources of the conformity engine: catalogue reads, attestation and nonconformity suites,
-assessments (run, immutable, diff, gap analysis) and the implementation plan."""
+"""REST resources of the conformity engine: catalogue reads, attestation suites (nonconformities are in
+tests/improvement), assessments (run, immutable, diff, gap analysis) and the implementation plan."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from servitium.conformity import catalogue, services
-from servitium.conformity.models import Attestation, Exclusion, Nonconformity, Requirement
+from servitium.conformity.models import Attestation, Exclusion, Requirement
 from servitium.core import services as core_services
 from tests import factories
 from tests.base import RecordAPISuite, client
@@ -132,36 +132,6 @@ def test_an_exclusion_needs_a_justification_and_a_whole_approval(ctx):
     assert not Exclusion.objects.exists()
     response = client(writer).post("/api/v1/exclusions/", payload, format="json")
     assert response.status_code == 201 and response.json()["approved"] is True
-
-
-class TestNonconformityAPI(RecordAPISuite):
-    endpoint = "nonconformities"
-    model = Nonconformity
-    writer_roles = ["conformity-agent"]
-    foreign_roles = ["incident-manager"]
-    customer_visible = False
-    deletable = False
-
-    def make(self, ctx):
-        return core_services.record_create(
-            model=Nonconformity,
-            data={"requirement": a_requirement(), "description": "Found in the internal audit."},
-            actor=None,
-        )
-
-    def create_payload(self, ctx):
-        return {"requirement": a_requirement().pk, "description": "Audit finding: no SLA review in Q3."}
-
-    def invalid_payload(self, ctx):
-        return {"description": "No requirement named."}
-
-    def update_payload(self, ctx):
-        return {"cause": "Reviews were not scheduled.", "due_date": "2026-12-31"}
-
-
-def test_new_nonconformities_get_nc_references(ctx):
-    nc = TestNonconformityAPI().make(ctx)
-    assert nc.reference.startswith("NC")
 
 
 # --- catalogue ---------------------------------------------------------------------------------------------

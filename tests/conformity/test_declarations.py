@@ -1,5 +1,5 @@
 """Conformity records from their declarations (servitium/conformity/resources.py): the pages of
-attestations, nonconformities and plan items; the read-only resources (catalogue, assessments, results, the
+attestations and plan items; the read-only resources (catalogue, assessments, results, the
 plan) against their declarations and query baselines; who may write which field; and one change-log entry
 per record for every write of the engine and the OSCAL import."""
 
@@ -14,7 +14,6 @@ from servitium.conformity.models import (
     Attestation,
     Exclusion,
     Framework,
-    Nonconformity,
     PlanItem,
     Requirement,
     Result,
@@ -34,7 +33,6 @@ from tests import factories
 from tests.base import RecordUISuite, baseline, browser, client, entries_for, query_count, sample_value
 
 from . import test_api
-from .test_api import a_requirement
 
 # --- pages -----------------------------------------------------------------------------------------------
 
@@ -53,18 +51,6 @@ class TestExclusionPages(RecordUISuite):
 
     def make(self, ctx):
         return test_api.TestExclusionAPI().make(ctx)
-
-
-class TestNonconformityPages(RecordUISuite):
-    model = Nonconformity
-    writer_roles = ["conformity-agent"]
-
-    def make(self, ctx):
-        return core_services.record_create(
-            model=Nonconformity,
-            data={"requirement": a_requirement(), "description": "Internal audit: no SLA review in Q3."},
-            actor=None,
-        )
 
 
 class TestPlanItemPages(RecordUISuite):
@@ -189,46 +175,12 @@ def test_customers_get_403_from_the_catalogue_and_nothing_elsewhere(ctx):
 # --- who may write which field ------------------------------------------------------------------------------
 
 
-def test_only_the_engine_names_the_check_of_a_nonconformity(ctx):
-    """No audience writes `check_id`: refused by name through the API and the UI form alike."""
-    agent = factories.user("nc_agent", ctx.provider, ["conformity-agent"])
-    payload = {"requirement": a_requirement().pk, "description": "Audit finding", "check_id": "x.y"}
-    before = ChangeRecord.objects.count()
-    response = client(agent).post("/api/v1/nonconformities/", payload, format="json")
-    assert response.status_code == 400 and "check_id" in response.json()
-    assert ChangeRecord.objects.count() == before
-    nc = TestNonconformityPages().make(ctx)
-    response = client(agent).patch(f"/api/v1/nonconformities/{nc.pk}/", {"check_id": "x.y"}, format="json")
-    assert response.status_code == 400 and "check_id" in response.json()
-    page = browser(agent).post(f"/conformity/nonconformities/{nc.pk}/edit/", {"check_id": "x.y"})
-    assert page.status_code == 400 and "check_id" in page.content.decode()
-    nc.refresh_from_db()
-    assert nc.check_id == ""
-
-
-def test_the_requirement_of_a_finding_is_fixed_once_raised(ctx):
-    agent = factories.user("nc_agent", ctx.provider, ["conformity-agent"])
-    nc = TestNonconformityPages().make(ctx)
-    other = Requirement.objects.exclude(pk=nc.requirement_id).first()
-    response = client(agent).patch(
-        f"/api/v1/nonconformities/{nc.pk}/", {"requirement": other.pk}, format="json"
-    )
-    assert response.status_code == 400 and "requirement" in response.json()
-    unchanged = client(agent).patch(
-        f"/api/v1/nonconformities/{nc.pk}/",
-        {"requirement": nc.requirement_id, "cause": "Reviews were not scheduled."},
-        format="json",
-    )
-    assert unchanged.status_code == 200, unchanged.json()  # an unchanged value is not a write
-
-
 def test_nobody_changes_or_deletes_assessments_results_or_plan_items_by_rule(ctx):
     manager = factories.user("conf_mgr", ctx.provider, ["conformity-manager"])
     for model, refused in (
         (Assessment, {permissions.CHANGE, permissions.DELETE}),
         (Result, {permissions.ADD, permissions.CHANGE, permissions.DELETE}),
         (PlanItem, {permissions.ADD, permissions.DELETE}),
-        (Nonconformity, {permissions.DELETE}),
         (Framework, {permissions.CHANGE, permissions.DELETE}),
         (Requirement, {permissions.ADD, permissions.CHANGE, permissions.DELETE}),
     ):

@@ -8,8 +8,9 @@ import datetime as dt
 from django.test import Client
 
 from servitium.conformity import services
-from servitium.conformity.models import Attestation, Nonconformity, PlanItem, Requirement, Result
+from servitium.conformity.models import Attestation, PlanItem, Requirement, Result
 from servitium.core import services as core_services
+from servitium.improvement import services as improvement_services
 from tests import factories
 from tests.cmdb.conftest import ci, ci_type
 
@@ -39,8 +40,8 @@ def test_pages(ctx, manager):
         },
         actor=None,
     )
-    nc = core_services.record_create(
-        model=Nonconformity, data={"requirement": requirement, "description": "Audit finding"}, actor=None
+    nc = improvement_services.nonconformity_open(
+        kind="internal_audit", description="Audit finding", actor=None
     )
     evidence = Result.objects.get(
         assessment=run, requirement__framework__slug="iso20000-1:2011", requirement__identifier="9.1.s1"
@@ -60,11 +61,11 @@ def test_pages(ctx, manager):
         "/conformity/attestations/new/",
         f"/conformity/attestations/{attestation.pk}/",
         "/conformity/exclusions/",
-        "/conformity/nonconformities/",
-        f"/conformity/nonconformities/{nc.pk}/",
-        f"/conformity/nonconformities/{nc.pk}/edit/",
     ):
         assert browser.get(url).status_code == 200, url
+    # Nonconformities moved to the improvement register; the old addresses lead there (same ids).
+    assert browser.get("/conformity/nonconformities/")["Location"] == "/sms/improvement/"
+    assert browser.get(f"/conformity/nonconformities/{nc.pk}/")["Location"] == f"/sms/improvement/{nc.pk}/"
     dashboard = browser.get("/conformity/").content.decode()
     assert "9.1" in dashboard and run.reference in dashboard
     assert "Configuration management" in dashboard and "<td>configuration</td>" not in dashboard  # names

@@ -13,13 +13,16 @@ from django.db import connection
 from django.utils import timezone
 
 from servitium.agreements.models import ServiceTarget, TargetPerformance
+from servitium.audits import services as audit_services
+from servitium.audits.models import AuditProgramme, ChecklistItem
 from servitium.catalog.models import ServiceComponent
 from servitium.changes import services as change_services
 from servitium.cmdb.models import AuditFinding, ConfigurationAudit
 from servitium.conformity import coverage, services
-from servitium.conformity.models import Result
+from servitium.conformity.models import Attestation, Requirement, Result
 from servitium.core import services as core_services
 from servitium.core.checks import FAILED
+from servitium.improvement import services as improvement_services
 from servitium.incidents import services as incident_services
 from servitium.incidents.models import MajorIncidentDefinition, RequestItem
 from servitium.parties.models import Organization
@@ -120,6 +123,59 @@ def provider(ctx):
             )
     well_kept_register(owner=owner, service=mail, supplier=hosting.supplier)
     well_kept_competence(provider=ctx.provider)
+    # This year's audit programme and a reported internal audit (the audit area's record rules).
+    lead = factories.person("Ada Auditor", ctx.provider)
+    programme = make(AuditProgramme, year=TODAY().year, owner=lead)
+    planned = audit_services.audit_create(
+        actor=None,
+        data={
+            "title": "Incident management",
+            "programme": programme,
+            "scope_areas": ["incidents"],
+            "scope_clauses": "iso20000-1:2018#8.6.1",
+            "criteria": "The standard and our incident procedure",
+            "planned_start": TODAY(),
+            "planned_end": TODAY(),
+            "lead_auditor": lead,
+        },
+    )
+    running = audit_services.audit_transition(actor=None, instance=planned, transition="start")
+    ChecklistItem.objects.filter(audit=running).update(verdict="conforms")
+    audit_services.audit_transition(
+        actor=None, instance=running, transition="report", data={"summary": "Conforms."}
+    )
+    # Auditors' objectivity is judged by records and by an attestation (evidence "both").
+    for framework, identifier in (("iso20000-1:2018", "9.2.2.c"), ("iso20000-1:2011", "4.5.4.2.s3")):
+        make(
+            Attestation,
+            requirement=Requirement.objects.get(framework__slug=framework, identifier=identifier),
+            statement="Auditors are chosen from outside the audited process.",
+            evidence="Audit programme, section on auditor selection.",
+            attested_by=lead,
+            reviewed_by=factories.person("Rita Reviewer", ctx.provider),
+            valid_from=TODAY() - dt.timedelta(days=30),
+            valid_until=TODAY() + dt.timedelta(days=335),
+        )
+    # An improvement taken from proposal to evaluation (the improvement register's record rules).
+    improvement = improvement_services.opportunity_raise(
+        kind="other", description="Faster onboarding", benefit="Customers live sooner", actor=None
+    )
+    improvement = improvement_services.opportunity_update(
+        actor=None,
+        instance=improvement,
+        data={
+            "owner": factories.person("Ivy Improver", ctx.provider),
+            "target": "5 days",
+            "target_date": TODAY(),
+        },
+    )
+    for name in ("approve", "start", "implement"):
+        improvement = improvement_services.opportunity_transition(
+            actor=None, instance=improvement, transition=name
+        )
+    improvement_services.opportunity_transition(
+        actor=None, instance=improvement, transition="evaluate", data={"evaluation": "4 days: met"}
+    )
     return type("Provider", (), {"mail": mail, "audit": audit, "finding": finding, "contract": hosting})
 
 

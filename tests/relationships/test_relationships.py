@@ -9,6 +9,7 @@ from django.utils import timezone
 from servitium.core import services as core_services
 from servitium.core.checks import REGISTRY
 from servitium.core.models import ChangeRecord
+from servitium.improvement.models import ImprovementOpportunity
 from servitium.parties.models import Person
 from servitium.relationships import services
 from servitium.relationships.models import (
@@ -16,7 +17,6 @@ from servitium.relationships.models import (
     Complaint,
     ComplaintDefinition,
     CustomerRelationship,
-    ImprovementOpportunity,
     InterestedParty,
     Survey,
     SurveyInvitation,
@@ -425,30 +425,6 @@ class TestSurveyAPI(RecordAPISuite):
         return {"title": "Pulse check, spring"}
 
 
-class TestImprovementAPI(RecordAPISuite):
-    endpoint = "improvement-opportunities"
-    model = ImprovementOpportunity
-    writer_roles = ["relationship-manager"]
-    foreign_roles = ["catalog-manager"]
-    customer_visible = False
-
-    def make(self, ctx):
-        return core_services.record_create(
-            model=ImprovementOpportunity,
-            data={"source": "other", "description": "Faster monthly reports", "customer": ctx.org_a},
-            actor=None,
-        )
-
-    def create_payload(self, ctx):
-        return {"source": "complaint", "description": "Reports on time", "customer": ctx.org_a.pk}
-
-    def invalid_payload(self, ctx):
-        return {"source": "dream", "description": ""}
-
-    def update_payload(self, ctx):
-        return {"description": "Reports on the first working day"}
-
-
 class TestComplaintPages(RecordUISuite):
     model = Complaint
     writer_roles = ["relationship-agent"]
@@ -562,7 +538,8 @@ def test_customer_answers_through_its_own_invitation(ctx):
     assert mine.responded
     # The low score raised an improvement opportunity (the system's, which the customer does not see).
     opportunity = ImprovementOpportunity.objects.get()
-    assert opportunity.survey_response_id == body["id"] and "Nobody answers" in opportunity.description
+    assert (opportunity.source_kind, opportunity.source_id) == ("survey", body["id"])
+    assert "Nobody answers" in opportunity.description
     assert api.get("/api/v1/improvement-opportunities/").json()["count"] == 0
     # Answers are kept as given.
     url = f"/api/v1/survey-responses/{body['id']}/"
@@ -632,17 +609,6 @@ def test_communication_participants_are_the_providers_or_the_customers(ctx):
     assert done.status_code == 201 and sorted(done.json()["participants"]) == sorted(people)
     url = f"/api/v1/communications/{done.json()['id']}/"
     assert api.patch(url, {"participants": [stranger.pk]}, format="json").status_code == 400
-
-
-def test_improvement_opportunity_closes_and_reopens(ctx):
-    opportunity = core_services.record_create(
-        model=ImprovementOpportunity, data={"source": "other", "description": "Faster reports"}, actor=None
-    )
-    api = client(factories.user("ra", ctx.provider, ["relationship-agent"]))
-    url = f"/api/v1/improvement-opportunities/{opportunity.pk}/transitions/"
-    closed = api.post(url, {"transition": "close", "note": "Taken up"}, format="json")
-    assert closed.status_code == 200 and closed.json()["status"] == "closed"
-    assert api.post(url, {"transition": "reopen"}, format="json").json()["status"] == "open"
 
 
 def test_people_named_belong_to_the_customer(ctx):
