@@ -30,9 +30,12 @@ def test_empty_installation_is_almost_entirely_without_evidence(ctx):
         if edition["framework"].startswith("iso20000-1"):
             counts = edition["counts"]
             assert counts["met"] == 0
-            # what fails is what must exist and does not (a change policy, a record of customer contact)
-            assert counts["no_evidence"] >= 0.7 * sum(counts.values()), edition
-            assert edition["failed"] <= 0.1 * sum(counts.values()), edition
+            # Nothing to judge: no evidence, or not applicable where a rule holds for every record of a
+            # kind and there are none. What fails is what must exist and does not (a change policy, a risk
+            # register, an audit programme, a record of customer contact).
+            nothing = counts["no_evidence"] + counts["not_applicable"]
+            assert nothing >= 0.75 * sum(counts.values()), edition
+            assert edition["failed"] <= 0.2 * sum(counts.values()), edition
     assert run.summary["check_errors"] == 0, run.check_outcomes
 
 
