@@ -21,6 +21,8 @@ from servitium.core import services as core_services
 from servitium.core.errors import TransitionNotAllowed
 from servitium.core.models import ChangeRecord
 from servitium.core.permissions import TOP_MANAGEMENT
+from servitium.improvement import services as improvement_services
+from servitium.improvement.models import ImprovementOpportunity, SourceKind
 from servitium.parties.models import Organization, Person, Team, User
 
 from .mail import outbound
@@ -120,7 +122,22 @@ def review_record(*, actor: Any, data: dict[str, Any], m2m: Any = None) -> PostI
     incident = data.get("incident")
     if incident is not None and PostIncidentReview.objects.filter(incident=incident).exists():
         raise ValidationError({"incident": [_("This major incident already has its review.")]})
-    return core_services.record_create(model=PostIncidentReview, actor=actor, data=data)
+    review = core_services.record_create(model=PostIncidentReview, actor=actor, data=data)
+    # What the review says should improve goes to the one improvement register, where it is owned,
+    # planned and evaluated like every other opportunity.
+    improvement_services.opportunity_raise(
+        kind=SourceKind.INCIDENT,
+        source=review,
+        source_reference=review.incident.reference,
+        description=_("Major incident %(ref)s (%(title)s): %(improve)s")
+        % {"ref": review.incident.reference, "title": review.incident.title, "improve": review.to_improve},
+        benefit=review.actions,
+        priority=ImprovementOpportunity.Priority.HIGH,
+        service=review.incident.service,
+        customer=review.incident.customer,
+        actor=None,
+    )
+    return review
 
 
 @transaction.atomic

@@ -17,7 +17,7 @@ from servitium.core import permissions
 from servitium.core import services as core_services
 from servitium.core.errors import TransitionNotAllowed
 from servitium.improvement import services as improvement_services
-from servitium.improvement.models import SourceKind
+from servitium.improvement.models import ImprovementOpportunity, SourceKind
 from servitium.parties.models import Organization, Person
 
 from .lifecycle import COMPLAINT_WORKFLOW, SURVEY_WORKFLOW
@@ -85,13 +85,38 @@ def complaint_transition(
         extra["closed_at"] = now
     elif step.name == "reopen":
         extra["resolved_at"] = None
-    return core_services.record_transition(
+    complaint = core_services.record_transition(
         instance=complaint,
         actor=actor,
         field="status",
         target=step.target,
         message=note or str(step.label),
         extra=extra,
+    )
+    if step.name == "resolve":
+        _complaint_to_improvement(complaint)
+    return complaint
+
+
+def _complaint_to_improvement(complaint: Complaint) -> None:
+    """Every resolved complaint goes to the improvement register, so that what customers complain about is
+    looked at beyond the single case (once per complaint, however often it is reopened and resolved)."""
+    priority = ImprovementOpportunity.Priority
+    improvement_services.opportunity_raise(
+        kind=SourceKind.COMPLAINT,
+        source=complaint,
+        source_reference=complaint.reference,
+        description=_("Complaint %(ref)s from %(customer)s: %(title)s. Found: %(findings)s")
+        % {
+            "ref": complaint.reference,
+            "customer": complaint.customer,
+            "title": complaint.title,
+            "findings": complaint.findings or "-",
+        },
+        priority=priority.HIGH if complaint.escalation_level else priority.MEDIUM,
+        service=complaint.service,
+        customer=complaint.customer,
+        actor=None,
     )
 
 

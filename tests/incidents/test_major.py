@@ -10,6 +10,7 @@ import pytest
 from django.core import mail
 
 from servitium.core.models import ChangeRecord
+from servitium.improvement.models import ImprovementOpportunity
 from servitium.incidents import services
 from servitium.incidents.jobs import sla_clock_check
 from servitium.incidents.models import (
@@ -93,6 +94,9 @@ def test_major_incident_needs_manager_tells_top_management_and_closes_only_after
     assert api.post("/api/v1/post-incident-reviews/", review, format="json").status_code == 201
     assert api.post("/api/v1/post-incident-reviews/", review, format="json").status_code == 400  # one only
     assert api.post(url + "transitions/", {"transition": "close"}, format="json").status_code == 200
+    # What to improve went to the improvement register, once, naming the incident.
+    raised = ImprovementOpportunity.objects.get(source_kind="incident")
+    assert incident.reference in raised.description and "spare power supply" in raised.description
 
 
 def test_review_only_for_major_incidents_and_customer_sees_customer_updates_only(ctx, staff):

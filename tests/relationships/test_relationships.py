@@ -645,3 +645,21 @@ def test_relationship_stays_with_its_customer(ctx):
     api = client(factories.user("rm", ctx.provider, ["relationship-manager"]))
     moved = api.patch(f"/api/v1/customer-relationships/{rel.pk}/", {"customer": ctx.org_b.pk}, format="json")
     assert moved.status_code == 400 and "customer" in moved.json()
+
+
+def test_a_resolved_complaint_reaches_the_improvement_register_once(ctx):
+    from servitium.improvement.models import ImprovementOpportunity
+
+    c = complaint(ctx.org_a)
+    api = client(ctx.admin)
+    url = f"/api/v1/complaints/{c.pk}/transitions/"
+    api.post(url, {"transition": "investigate"}, format="json")
+    assert not ImprovementOpportunity.objects.exists()  # not before it is understood
+    api.post(url, {"transition": "resolve", "resolution": "Credited", "findings": "Slow desk"}, format="json")
+    raised = ImprovementOpportunity.objects.get()
+    assert raised.source_kind == "complaint" and raised.source_id == c.pk
+    assert c.reference in raised.description
+    assert raised.customer == ctx.org_a and "Slow desk" in raised.description
+    assert api.post(url, {"transition": "reopen"}, format="json").status_code == 200
+    again = api.post(url, {"transition": "resolve", "resolution": "Credited again"}, format="json")
+    assert again.status_code == 200 and ImprovementOpportunity.objects.count() == 1
