@@ -337,7 +337,7 @@ def _load(admin_username: str, admin_password: str, small: bool = False) -> dict
             "director",
             "maria.keller@nimbus.example",
             PROVIDER,
-            ["top-management", "incident-manager"],
+            ["top-management", "incident-manager", "sms-manager"],
             "Maria Keller",
         ),
         (
@@ -361,6 +361,8 @@ def _load(admin_username: str, admin_password: str, small: bool = False) -> dict
             ["change-agent", "configuration-agent", "release-agent"],
             "Kenji Tanaka",
         ),
+        # Runs the internal audit programme from finance, outside the processes audited.
+        ("paul", "paul.fischer@nimbus.example", "Nimbus Finance", ["audit-manager"], "Paul Fischer"),
         ("auditor", "auditor@nimbus.example", PROVIDER, ["auditor"], None),
         ("alder", "grace.miller@alder.example", "Alder Logistics", ["customer"], "Grace Miller"),
         ("cedar", "omar.haddad@cedar.example", "Cedar Retail Group", ["customer"], "Omar Haddad"),
