@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 DETAIL, LIST = "detail", "list"
+ANY = "*"  # a panel for the pages of every record type (e.g. "which requirements name this record")
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ def panels(record_type: str, obj: Any, user: Any, page: str = DETAIL) -> list[di
     """The registered panels of a page with their contexts, in order; panels with nothing to show left out."""
     shown = []
     for panel in sorted(_PANELS, key=lambda p: (p.order, p.template)):
-        if panel.record_type != record_type or panel.page != page:
+        if panel.record_type not in (record_type, ANY) or panel.page != page:
             continue
         context = panel.context(obj, user)
         if context is not None:
