@@ -136,10 +136,10 @@ class ManagementReviewViewSet(RecordViewSet):
         responses={(200, "application/json"): PackSerializer, **PDF_RESPONSE},
         description="The review pack from live data of the review's period: every topic the standard asks "
         "for, whether an input stands behind it, and each input's figures. A held review also names its "
-        "frozen PDF. With `?format=pdf`, the PDF (for a held review: the frozen one).",
+        "frozen PDF. With `?format=pdf` (or as `…/pack.pdf`), the PDF (for a held review: the frozen one).",
     )
     @action(detail=True, methods=["get"], renderer_classes=[renderers.JSONRenderer, PdfRenderer])
-    def pack(self, request, pk=None):
+    def pack(self, request, pk=None, format=None):  # noqa: A002 -- the router's `pack.pdf` suffix
         review = self.get_object()
         if request.accepted_renderer.format == "pdf":
             return pdf_response(review, request.user)
@@ -155,19 +155,6 @@ class ManagementReviewViewSet(RecordViewSet):
                 else None,
             }
         return Response({"review": review.pk, "reference": review.reference, **body, "frozen": frozen})
-
-    @extend_schema(
-        responses=PDF_RESPONSE,
-        description="The review pack as PDF (for a held review: the PDF frozen when it was held).",
-    )
-    @action(
-        detail=True,
-        methods=["get"],
-        url_path="pack.pdf",
-        renderer_classes=[renderers.JSONRenderer, PdfRenderer],  # errors answer as JSON
-    )
-    def pack_pdf(self, request, pk=None):
-        return pdf_response(self.get_object(), request.user)
 
 
 class ReviewActionViewSet(RecordViewSet):

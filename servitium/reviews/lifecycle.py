@@ -37,7 +37,10 @@ REVIEW_WORKFLOW = Workflow(
         Transition(
             "prepare_pack", frozenset({S.PLANNED, S.PACK_PREPARED}), S.PACK_PREPARED, _("Prepare pack")
         ),
-        Transition("hold", frozenset({S.PACK_PREPARED}), S.HELD, _("Mark as held"), guard=_needs_pack),
+        # From "planned" too, so that trying it says what is missing rather than "not from this state".
+        Transition(
+            "hold", frozenset({S.PLANNED, S.PACK_PREPARED}), S.HELD, _("Mark as held"), guard=_needs_pack
+        ),
         Transition(
             "approve_minutes",
             frozenset({S.HELD}),
