@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from django.contrib.contenttypes.models import ContentType
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -11,9 +10,7 @@ from rest_framework import renderers, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from servitium.core import permissions
 from servitium.core.api.base import RecordSerializer, RecordViewSet
-from servitium.core.models import Attachment
 
 from . import pack as review_pack
 from . import services
@@ -92,24 +89,8 @@ class PdfRenderer(renderers.BaseRenderer):
         return data if isinstance(data, bytes) else b""
 
 
-def frozen_attachment(review: ManagementReview, user) -> Attachment | None:
-    if not review.pack_sha256:
-        return None
-    found = permissions.restrict(Attachment.objects.all(), user).filter(
-        target_type=ContentType.objects.get_for_model(review), object_id=review.pk, sha256=review.pack_sha256
-    )
-    return found.order_by("-id").first()
-
-
 def pdf_response(review: ManagementReview, user) -> HttpResponse:
-    """The frozen PDF of a held review (the evidence, byte for byte), else the pack rendered now."""
-    stored = frozen_attachment(review, user)
-    if stored is not None:
-        with stored.file.open("rb") as handle:
-            content = handle.read()
-    else:
-        content = review_pack.render_pdf(review_pack.pack_for(review, user), review)
-    response = HttpResponse(content, content_type="application/pdf")
+    response = HttpResponse(review_pack.pdf_of(review, user), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{review.reference}-review-pack.pdf"'
     return response
 
@@ -144,7 +125,7 @@ class ManagementReviewViewSet(RecordViewSet):
         if request.accepted_renderer.format == "pdf":
             return pdf_response(review, request.user)
         body = review_pack.pack_for(review, request.user).as_json()
-        stored = frozen_attachment(review, request.user)
+        stored = review_pack.frozen_attachment(review, request.user)
         frozen = None
         if review.pack_sha256:
             frozen = {

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.staticfiles import finders
 from django.db import models
 from django.template.loader import render_to_string
@@ -20,7 +21,9 @@ from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from servitium.core import permissions
 from servitium.core.errors import ApplicationError
+from servitium.core.models import Attachment
 from servitium.core.reviewinputs import TOPICS, review_inputs
 
 logger = logging.getLogger(__name__)
@@ -192,6 +195,26 @@ def render_pdf(pack: Pack, review: Any = None) -> bytes:
     css_path = finders.find(STYLESHEET)
     stylesheets = [weasyprint.CSS(filename=css_path)] if css_path else []
     return weasyprint.HTML(string=html).write_pdf(stylesheets=stylesheets)
+
+
+def frozen_attachment(review: Any, user: Any) -> Attachment | None:
+    """The PDF a held review froze, if the reader may see it."""
+    if not review.pack_sha256:
+        return None
+    found = permissions.restrict(Attachment.objects.all(), user).filter(
+        target_type=ContentType.objects.get_for_model(review), object_id=review.pk, sha256=review.pack_sha256
+    )
+    return found.order_by("-id").first()
+
+
+def pdf_of(review: Any, user: Any) -> bytes:
+    """The review's pack as PDF: the frozen one of a held review (the evidence, byte for byte), else the
+    pack rendered now."""
+    stored = frozen_attachment(review, user)
+    if stored is not None:
+        with stored.file.open("rb") as handle:
+            return handle.read()
+    return render_pdf(pack_for(review, user), review)
 
 
 def pack_for(review: Any, user: Any) -> Pack:

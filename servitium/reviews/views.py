@@ -11,7 +11,6 @@ from servitium.core import views as generic
 
 from . import pack as review_pack
 from . import services
-from .api import frozen_attachment, pdf_response
 from .models import ManagementReview, ReviewAction
 
 
@@ -47,7 +46,7 @@ class ReviewDetail(generic.RecordDetailView):
             {
                 "actions": actions,
                 "earlier_open": earlier.order_by("due_date")[:20],
-                "frozen": frozen_attachment(obj, user),
+                "frozen": review_pack.frozen_attachment(obj, user),
                 "can_add_action": permissions.has_permission(user, permissions.ADD, ReviewAction)
                 and obj.status != ManagementReview.Status.CANCELLED,
                 "today": timezone.localdate(),
@@ -71,7 +70,13 @@ class ReviewPack(generic.RecordMixin, generic.View):
     def get(self, request: HttpRequest, pk: int, pdf: bool = False) -> HttpResponse:
         review = self.get_object(pk)
         if pdf or request.GET.get("format") == "pdf":
-            return pdf_response(review, request.user)
+            try:
+                content = review_pack.pdf_of(review, request.user)
+            except review_pack.PdfUnavailable as exc:
+                return HttpResponse(exc.message, status=exc.status, content_type="text/plain; charset=utf-8")
+            response = HttpResponse(content, content_type="application/pdf")
+            response["Content-Disposition"] = f'inline; filename="{review.reference}-review-pack.pdf"'
+            return response
         current = review_pack.pack_for(review, request.user)
         return HttpResponse(review_pack.render_html(current, review))
 

@@ -194,3 +194,20 @@ def test_overdue_actions_are_flagged_and_filtered(ctx, people):
     assert api.get(f"/api/v1/review-actions/{on_time.pk}/").json()["overdue"] is False
     ids = [row["id"] for row in api.get("/api/v1/review-actions/", {"overdue": "true"}).json()["results"]]
     assert ids == [late.pk]
+
+
+def test_without_pdf_rendering_nothing_is_held(ctx, people, monkeypatch):
+    from servitium.reviews import pack
+
+    def unavailable(*args, **kwargs):
+        raise pack.PdfUnavailable("no Pango")
+
+    monkeypatch.setattr(pack, "render_pdf", unavailable)
+    r = review(ctx, people.chair)
+    transition(people.manager, r, "prepare_pack")
+    before = ChangeRecord.objects.count()
+    response = transition(people.manager, r, "hold")
+    assert response.status_code == 503 and response.json()["code"] == "pdf_unavailable"
+    r.refresh_from_db()
+    assert r.status == "pack_prepared" and not r.pack_sha256 and ChangeRecord.objects.count() == before
+    assert client(people.manager).get(f"/api/v1/management-reviews/{r.pk}/pack.pdf").status_code == 503
