@@ -67,6 +67,9 @@ def held_at_planned_intervals() -> CheckResult:
         "interval_days": INTERVAL_DAYS,
     }
     evidence = [Evidence.of(r) for r in (last, upcoming) if r is not None]
+    if last is None and upcoming is None and not ManagementReview.objects.exists():
+        # Nothing recorded yet reads "no evidence", not "failed" (the engine's convention).
+        return CheckResult(NOT_APPLICABLE, _("No management review is recorded yet."), figures)
     recent = last is not None and last.held_on and last.held_on >= today - dt.timedelta(days=INTERVAL_DAYS)
     if not recent:
         return CheckResult(

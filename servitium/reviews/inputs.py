@@ -79,7 +79,6 @@ def previous_actions(start: dt.date, end: dt.date, user: Any) -> dict[str, Any] 
         done=Count("pk", filter=Q(status=A.DONE)),
         cancelled=Count("pk", filter=Q(status=A.CANCELLED)),
     )
-    begin, finish = start, end
     still_open = [
         {
             "reference": a.reference,
@@ -98,7 +97,7 @@ def previous_actions(start: dt.date, end: dt.date, user: Any) -> dict[str, Any] 
             "completed_on": a.completed_on,
             "note": a.completion_note,
         }
-        for a in actions.filter(status=A.DONE, completed_on__gte=begin, completed_on__lte=finish).order_by(
+        for a in actions.filter(status=A.DONE, completed_on__gte=start, completed_on__lte=end).order_by(
             "completed_on"
         )[:SHOWN]
     ]
