@@ -26,7 +26,7 @@ from .models import (
     SmsSettings,
     Stakeholder,
 )
-from .resources import ContextIssueResource, ObjectiveResource, SmsPlanResource
+from .resources import ContextIssueResource, ObjectiveResource, ProcessRoleResource, SmsPlanResource
 
 
 class ContextIssueSerializer(RecordSerializer):
@@ -85,10 +85,18 @@ class RaciRowSerializer(serializers.Serializer):
     accountable_ok = serializers.BooleanField()
 
 
+class ProcessRoleSerializer(RecordSerializer):
+    class Meta:
+        resource = ProcessRoleResource
+        # "One accountable per activity" is checked by the service, which names the `raci` field.
+        validators: list = []
+
+
 class ProcessRoleViewSet(RecordViewSet):
     """RACI entries per process activity; a second accountable for an activity is refused (400 on `raci`)."""
 
     queryset = ProcessRole.objects.select_related("person", "team")
+    serializer_class = ProcessRoleSerializer
     create_service = staticmethod(services.process_role_create)
     update_service = staticmethod(services.process_role_update)
 

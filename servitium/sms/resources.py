@@ -173,7 +173,7 @@ class ObjectiveResource(Resource):
     computed = ("target_display", "off_track_without_action")
     staff = Access(create=OBJECTIVE_INPUT)
     filters = ("status", "tracking", "owner", "indicator", "services")
-    list_filters = ("status", "tracking", "indicator")
+    list_filters = ("status", "tracking")
     search = ("title", "description", "reference")
     orderings = ("reference", "title", "due_date", "status", "tracking")
     ordering = ("reference",)
