@@ -228,6 +228,10 @@ def objective_measure(
         "note": note or (_("No data in this period.") if value is None else ""),
     }
     existing = ObjectiveMeasurement.objects.filter(objective=objective, period_start=period_start).first()
+    if value is None and existing is not None and existing.value is not None:
+        return (
+            existing  # a value entered by hand (from a source outside Servitium) is not erased by "no data"
+        )
     if existing is None:
         measurement = core_services.record_create(
             model=ObjectiveMeasurement,
