@@ -45,8 +45,8 @@ def context_issues_current() -> CheckResult:
     if not issues:
         return CheckResult(NOT_MET, _("No internal or external issues are recorded."), {"total": 0})
     stale = [i for i in issues if i.review_overdue]
-    kinds = {i.kind for i in issues}
-    missing_kind = [str(label) for k, label in ContextIssue.Kind.choices if k not in kinds]
+    kinds = {i.origin for i in issues}
+    missing_kind = [str(label) for k, label in ContextIssue.Origin.choices if k not in kinds]
     message = _("%(n)d issues not reviewed for over a year: %(refs)s.") % {
         "n": len(stale),
         "refs": ", ".join(i.reference for i in stale[:10]),

@@ -207,7 +207,7 @@ def _context(actor, people, today) -> None:
             model=ContextIssue,
             data={
                 "title": title,
-                "kind": kind,
+                "origin": kind,
                 "category": category,
                 "description": description,
                 "effect": effect,
@@ -317,7 +317,7 @@ def _parties(actor) -> None:
             model=Stakeholder,
             data={
                 "name": name,
-                "kind": kind,
+                "party_type": kind,
                 "organization": orgs.get(org) if org else None,
                 "interest": interest,
             },

@@ -26,7 +26,7 @@ from .models import (
     Stakeholder,
 )
 
-ISSUE_INPUT = ("title", "kind", "category", "description", "effect", "owner", "last_reviewed")
+ISSUE_INPUT = ("title", "origin", "category", "description", "effect", "owner", "last_reviewed")
 
 
 class ContextIssueResource(Resource):
@@ -37,24 +37,24 @@ class ContextIssueResource(Resource):
     fields = ("reference", *ISSUE_INPUT, "status", "review_overdue")
     computed = ("review_overdue",)
     staff = Access(create=ISSUE_INPUT)
-    filters = ("kind", "category", "status", "owner")
-    list_filters = ("kind", "category", "status")
+    filters = ("origin", "category", "status", "owner")
+    list_filters = ("origin", "category", "status")
     search = ("title", "description", "reference")
-    orderings = ("reference", "title", "kind", "category", "last_reviewed", "status")
+    orderings = ("reference", "title", "origin", "category", "last_reviewed", "status")
     ordering = ("reference",)
-    columns = ("reference", "title", "kind", "last_reviewed", "status")
+    columns = ("reference", "title", "origin", "last_reviewed", "status")
 
 
 class StakeholderResource(Resource):
     model = Stakeholder
     area = "sms"
-    fields = ("name", "kind", "organization", "interest", "active")
+    fields = ("name", "party_type", "organization", "interest", "active")
     staff = Access(create=fields)
-    filters = ("kind", "organization", "active")
-    list_filters = ("kind", "active")
+    filters = ("party_type", "organization", "active")
+    list_filters = ("party_type", "active")
     search = ("name", "interest")
-    orderings = ("name", "kind")
-    columns = ("name", "kind", "organization", "active")
+    orderings = ("name", "party_type")
+    columns = ("name", "party_type", "organization", "active")
 
 
 class PartyRequirementResource(Resource):

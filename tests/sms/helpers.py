@@ -38,7 +38,7 @@ def person(ctx, name="Owner"):
 def issue(ctx, **extra):
     data = {
         "title": "Customers move to multi-cloud",
-        "kind": "external",
+        "origin": "external",
         "category": "market",
         "description": "Two customers asked for exit plans.",
         "owner": person(ctx),
@@ -48,7 +48,7 @@ def issue(ctx, **extra):
 
 
 def stakeholder(ctx, **extra):
-    data = {"name": factories.unique("Regulator"), "kind": "regulator", **extra}
+    data = {"name": factories.unique("Regulator"), "party_type": "regulator", **extra}
     return core_services.record_create(model=Stakeholder, data=data, actor=None)
 
 

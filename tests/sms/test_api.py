@@ -44,14 +44,14 @@ class TestContextIssueAPI(SmsSuite):
     def create_payload(self, ctx):
         return {
             "title": "Energy prices",
-            "kind": "external",
+            "origin": "external",
             "category": "economic",
             "description": "Power costs doubled",
             "owner": h.person(ctx).pk,
         }
 
     def invalid_payload(self, ctx):
-        return {"title": "No kind", "kind": "sideways", "category": "market", "description": "x"}
+        return {"title": "No kind", "origin": "sideways", "category": "market", "description": "x"}
 
     def update_payload(self, ctx):
         return {"effect": "Margins shrink"}
@@ -62,13 +62,13 @@ class TestStakeholderAPI(SmsSuite):
     model = Stakeholder
 
     def make(self, ctx):
-        return h.stakeholder(ctx, organization=ctx.org_a, kind="customer")
+        return h.stakeholder(ctx, organization=ctx.org_a, party_type="customer")
 
     def create_payload(self, ctx):
-        return {"name": factories.unique("Staff"), "kind": "staff"}
+        return {"name": factories.unique("Staff"), "party_type": "staff"}
 
     def invalid_payload(self, ctx):
-        return {"name": "", "kind": "staff"}
+        return {"name": "", "party_type": "staff"}
 
     def update_payload(self, ctx):
         return {"interest": "Stable jobs"}

@@ -375,7 +375,7 @@ def test_context_issue_check_both_ways(ctx):
     h.issue(ctx)
     only_external = run("sms.context_issues_current")
     assert only_external.status == "partly_met" and "internal" in only_external.message
-    stale = h.issue(ctx, kind="internal", last_reviewed=timezone.localdate() - dt.timedelta(days=400))
+    stale = h.issue(ctx, origin="internal", last_reviewed=timezone.localdate() - dt.timedelta(days=400))
     assert stale.review_overdue
     result = run("sms.context_issues_current")
     assert result.status == "partly_met" and stale.reference in result.message

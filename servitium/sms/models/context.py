@@ -19,7 +19,7 @@ REVIEW_DAYS = 365
 class ContextIssue(BaseModel):
     """An internal or external issue that bears on what the SMS can achieve, and who keeps an eye on it."""
 
-    class Kind(models.TextChoices):
+    class Origin(models.TextChoices):
         INTERNAL = "internal", _("internal")
         EXTERNAL = "external", _("external")
 
@@ -39,7 +39,7 @@ class ContextIssue(BaseModel):
 
     reference = models.CharField(_("reference"), max_length=16, unique=True, editable=False)
     title = models.CharField(_("title"), max_length=200)
-    kind = models.CharField(_("internal or external"), max_length=8, choices=Kind.choices)
+    origin = models.CharField(_("internal or external"), max_length=8, choices=Origin.choices)
     category = models.CharField(_("category"), max_length=12, choices=Category.choices)
     description = models.TextField(_("description"))
     effect = models.TextField(_("effect on the SMS"), blank=True)
@@ -82,7 +82,7 @@ class Stakeholder(BaseModel):
         OTHER = "other", _("other")
 
     name = models.CharField(_("name"), max_length=200)
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    party_type = models.CharField(_("type of party"), max_length=10, choices=Kind.choices)
     organization = models.ForeignKey(
         "parties.Organization",
         null=True,

@@ -108,8 +108,8 @@ class CommunicationEntry(BaseModel):
         TRAINING = "training", _("training session")
 
     class Direction(models.TextChoices):
-        INTERNAL = "internal", _("internal")
-        EXTERNAL = "external", _("external")
+        INTERNAL = "internal", _("internal: our own people")
+        EXTERNAL = "external", _("external: customers, suppliers, others")
 
     subject = models.CharField(_("what"), max_length=200)
     timing = models.CharField(
