@@ -92,7 +92,10 @@ def trend_chart(objective: Objective, months: int = 12) -> dict[str, Any] | None
     lo = min([*values, target])
     hi = max([*values, target])
     pad = (hi - lo) * Decimal("0.15") or max(abs(hi) * Decimal("0.1"), Decimal(1))
+    top = max([*values, target])
     lo, hi = lo - pad, hi + pad
+    if objective.unit == "%" and top <= 100 < hi:
+        hi = Decimal(100)  # a share never exceeds 100 %
     if lo < 0 <= min([*values, target]):
         lo = Decimal(0)
 

@@ -109,7 +109,7 @@ class Objective(BaseModel):
 
     @property
     def target_display(self) -> str:
-        return f"{self.comparator} {self.target_value.normalize():f} {self.unit}".strip()
+        return f"{self.get_comparator_display()} {self.target_value.normalize():f} {self.unit}".strip()
 
     def indicator_label(self) -> str:
         found = indicators.get(self.indicator)
