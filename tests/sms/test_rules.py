@@ -165,6 +165,8 @@ def test_raci_matrix_api_and_page(ctx, manager):
 
 # --- appointments and plan ------------------------------------------------------------------------------
 def test_appointments_are_one_record_and_checked(ctx, manager):
+    assert run("sms.management_representative").status == "not_applicable"
+    h.issue(ctx)  # the SMS is under way: a missing appointment is now a failure
     assert run("sms.management_representative").status == "not_met"
     appointed = h.settings(ctx, reports_to_top_management="")
     assert run("sms.management_representative").status == "not_met"
@@ -311,6 +313,8 @@ def test_objective_page_draws_the_trend_with_target(ctx, manager):
 
 
 def test_objective_rules_both_ways(ctx):
+    assert run("sms.objectives_documented").status == "not_applicable"
+    h.issue(ctx)
     assert run("sms.objectives_documented").status == "not_met"
     obj = h.active_objective(ctx, policy_basis="")
     assert run("sms.objectives_documented").status == "met"
@@ -371,6 +375,8 @@ def test_indicators_count_records(ctx):
 
 # --- context checks -------------------------------------------------------------------------------------
 def test_context_issue_check_both_ways(ctx):
+    assert run("sms.context_issues_current").status == "not_applicable"
+    h.stakeholder(ctx)
     assert run("sms.context_issues_current").status == "not_met"
     h.issue(ctx)
     only_external = run("sms.context_issues_current")
@@ -406,6 +412,13 @@ def test_scope_checks_both_ways(ctx, manager, other_manager):
         "sms.scope_names_services",
         "sms.scope_names_other_party_processes",
     ):
+        assert run(check).status == "not_applicable"
+    h.issue(ctx)
+    for check in (
+        "sms.scope_current_and_approved",
+        "sms.scope_names_services",
+        "sms.scope_names_other_party_processes",
+    ):
         assert run(check).status == "not_met"
     live = factories.service("Compute")
     factories.service("Email")
@@ -436,7 +449,7 @@ def test_scope_checks_both_ways(ctx, manager, other_manager):
 
 
 def test_commitment_checks_both_ways(ctx):
-    assert run("sms.commitment_resources").status == "not_met"
+    assert run("sms.commitment_resources").status == "not_applicable"
     h.commitment(ctx, made_on=timezone.localdate() - dt.timedelta(days=500))
     old = run("sms.commitment_resources")
     assert old.status == "not_met" and "last was" in old.message
@@ -446,10 +459,11 @@ def test_commitment_checks_both_ways(ctx):
         "iso20000-1:2018#5.1.g",
         "iso20000-1:2011#4.1.1.e",
     )
+    assert run("sms.commitment_plan").status == "not_met"  # other commitments exist, none for the plan
 
 
 def test_communication_rules_both_ways(ctx):
-    assert run("sms.communication_plan").status == "not_met"
+    assert run("sms.communication_plan").status == "not_applicable"
     assert run("sms.communication_timing").status == "not_applicable"
     h.communication(ctx)
     assert run("sms.communication_plan").status == "partly_met"
@@ -461,7 +475,7 @@ def test_communication_rules_both_ways(ctx):
 
 
 def test_established_check(ctx, manager, other_manager):
-    assert run("sms.established").status == "not_met"
+    assert run("sms.established").status == "not_applicable"
     scope = h.scope(ctx, actor=manager)
     services.scope_transition(actor=other_manager, instance=scope, transition="approve")
     services.scope_transition(actor=manager, instance=scope, transition="make_current")
@@ -522,3 +536,9 @@ def test_home_shows_tiles_and_attention(ctx, manager):
     assert tile["context"]["attention"] == {"issues_stale": 1, "raci_without_accountable": 1}
     assert browser(ctx.customer_a).get("/sms/").status_code == 404
     assert browser(ctx.auditor).get("/sms/").status_code == 200
+
+
+def test_an_empty_installation_has_no_failures_only_no_evidence(db):
+    """Before anything is recorded, nothing fails: the requirements read "no evidence yet"."""
+    statuses = {c.id: c.run().status for c in REGISTRY.values() if c.id.startswith("sms.")}
+    assert {k: v for k, v in statuses.items() if v != "not_applicable"} == {}
