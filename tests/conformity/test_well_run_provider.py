@@ -34,6 +34,7 @@ from tests.agreements.test_agreements import agreed
 from tests.base import client
 from tests.cmdb.conftest import ci, ci_type
 from tests.relationships.test_relationships import open_survey
+from tests.sms.wellrun import well_run_sms
 from tests.suppliers.test_suppliers import FULL, contract
 
 EDITIONS = coverage.EDITIONS
@@ -96,6 +97,7 @@ def provider(ctx):
         f"/api/v1/contracts/{hosting.pk}/transitions/", {"transition": "activate"}, format="json"
     )
     assert activated.status_code == 200, activated.json()
+    well_run_sms(ctx)
     return type("Provider", (), {"mail": mail, "audit": audit, "finding": finding, "contract": hosting})
 
 
