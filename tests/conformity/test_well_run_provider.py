@@ -41,6 +41,7 @@ from tests.cmdb.conftest import ci, ci_type
 from tests.competence.builders import well_kept_competence
 from tests.relationships.test_relationships import open_survey
 from tests.risks.builders import well_kept_register
+from tests.sms.wellrun import well_run_sms
 from tests.suppliers.test_suppliers import FULL, contract
 
 EDITIONS = coverage.EDITIONS
@@ -176,6 +177,7 @@ def provider(ctx):
     improvement_services.opportunity_transition(
         actor=None, instance=improvement, transition="evaluate", data={"evaluation": "4 days: met"}
     )
+    well_run_sms(ctx)
     return type("Provider", (), {"mail": mail, "audit": audit, "finding": finding, "contract": hosting})
 
 

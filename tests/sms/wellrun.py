@@ -1,0 +1,71 @@
+"""A management system kept as it should be, for the conformity engine's "well-run provider" test: every
+sms check met, and the attestations the catalogue asks for besides the records (2018 4.1.s1, 4.4.s1,
+2011 4.1.3.b)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from servitium.catalog.models import Service
+from servitium.core import services as core_services
+from servitium.sms import services
+from servitium.sms.models import Commitment
+from servitium.sms.models.plan import PLAN_ITEMS
+from tests import factories
+
+from . import helpers as h
+
+ATTESTED = [("iso20000-1:2018", "4.1.s1"), ("iso20000-1:2018", "4.4.s1"), ("iso20000-1:2011", "4.1.3.b")]
+
+
+def well_run_sms(ctx) -> None:
+    author = factories.user("sms_author", ctx.provider, ["sms-manager"])
+    approver = factories.user("sms_approver", ctx.provider, ["sms-manager"])
+    h.issue(ctx)
+    h.issue(ctx, origin="internal", category="people", title="Key skills in few hands")
+    h.requirement(ctx)
+    scope = h.scope(ctx, actor=author, services_=list(Service.objects.filter(status="live")))
+    services.scope_transition(actor=approver, instance=scope, transition="approve")
+    services.scope_transition(actor=author, instance=scope, transition="make_current")
+    for area in Commitment.Area.values:
+        h.commitment(ctx, area=area)
+    h.accountable(ctx)
+    h.settings(ctx)
+    objective = h.active_objective(ctx, services=[scope.services.first()])
+    services.objective_measure_months(months=1, objectives=[objective])
+    plan = h.plan(ctx)
+    owner = h.person(ctx, "Plan owner")
+    for section in plan.sections.all():
+        section = services.section_update(
+            actor=None, instance=section, data={"owner": owner, "text": f"Stated: {section.item}"}
+        )
+        services.section_transition(actor=None, instance=section, transition="complete")
+    services.plan_review(actor=None, plan=plan)
+    assert plan.sections.count() == len(PLAN_ITEMS)
+    h.communication(ctx)
+    h.communication(ctx, direction="internal", audience="All staff", subject="Objectives")
+    _attest(ctx)
+
+
+def _attest(ctx) -> None:
+    from servitium.conformity.models import Attestation, Requirement
+
+    by, reviewer = h.person(ctx, "Attester"), h.person(ctx, "Reviewer")
+    today = timezone.localdate()
+    for slug, identifier in ATTESTED:
+        requirement = Requirement.objects.get(framework__slug=slug, identifier=identifier)
+        core_services.record_create(
+            model=Attestation,
+            data={
+                "requirement": requirement,
+                "statement": "Reviewed at the management meeting.",
+                "evidence": "Minutes",
+                "attested_by": by,
+                "reviewed_by": reviewer,
+                "valid_from": today - dt.timedelta(days=1),
+                "valid_until": today + dt.timedelta(days=300),
+            },
+            actor=None,
+        )
