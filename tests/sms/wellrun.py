@@ -1,6 +1,6 @@
 """A management system kept as it should be, for the conformity engine's "well-run provider" test: every
 sms check met, and the attestations the catalogue asks for besides the records (2018 4.1.s1, 4.4.s1,
-2011 4.1.3.b)."""
+2011 4.1.3.b, 4.1.1.e)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,12 @@ from tests import factories
 
 from . import helpers as h
 
-ATTESTED = [("iso20000-1:2018", "4.1.s1"), ("iso20000-1:2018", "4.4.s1"), ("iso20000-1:2011", "4.1.3.b")]
+ATTESTED = [
+    ("iso20000-1:2018", "4.1.s1"),
+    ("iso20000-1:2018", "4.4.s1"),
+    ("iso20000-1:2011", "4.1.3.b"),
+    ("iso20000-1:2011", "4.1.1.e"),  # resources provided: proves 2018 7.1 through the crosswalk too
+]
 
 
 def well_run_sms(ctx) -> None:
