@@ -11,7 +11,10 @@ from servitium.core.jobs import as_job
 @db_periodic_task(crontab(minute="30", hour="2", day="1"), name="RecordObjectiveMeasurements")
 @as_job
 def record_objective_measurements() -> int:
-    """On the first of each month: measure every active objective for the month just ended."""
-    from .services import objective_measure_months
+    """On the first of each month: measure every active objective for the month just ended; objectives
+    that went off track without an action go to the improvement register."""
+    from .services import objective_measure_months, objectives_raise_improvements
 
-    return objective_measure_months(months=1)
+    measured = objective_measure_months(months=1)
+    objectives_raise_improvements()
+    return measured

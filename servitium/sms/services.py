@@ -330,6 +330,34 @@ def objective_off_track_actions(
     return pending
 
 
+def objectives_raise_improvements(*, actor: Any = None) -> list[Objective]:
+    """Put every active objective that went off track without an action into the improvement register,
+    owned by the objective's owner, and note the opportunity's reference on the objective."""
+    from servitium.improvement import services as improvement_services
+    from servitium.improvement.models import ImprovementOpportunity, SourceKind
+
+    def raise_action(objective: Objective) -> str:
+        opportunity = improvement_services.opportunity_raise(
+            kind=SourceKind.OBJECTIVE,
+            source=objective,
+            source_reference=objective.reference,
+            description=_("Objective %(ref)s '%(title)s' is off track (target %(cmp)s %(target)s %(unit)s).")
+            % {
+                "ref": objective.reference,
+                "title": objective.title,
+                "cmp": objective.comparator,
+                "target": objective.target_value.normalize(),
+                "unit": objective.unit,
+            },
+            priority=ImprovementOpportunity.Priority.HIGH,
+            owner=objective.owner,
+            actor=actor,
+        )
+        return opportunity.reference
+
+    return objective_off_track_actions(actor=actor, raise_action=raise_action)
+
+
 # --- plan --------------------------------------------------------------------------------------------
 @transaction.atomic
 def plan_create(*, actor: Any, data: dict[str, Any], m2m: dict[str, Any] | None = None) -> SmsPlan:

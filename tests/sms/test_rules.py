@@ -542,3 +542,23 @@ def test_an_empty_installation_has_no_failures_only_no_evidence(db):
     """Before anything is recorded, nothing fails: the requirements read "no evidence yet"."""
     statuses = {c.id: c.run().status for c in REGISTRY.values() if c.id.startswith("sms.")}
     assert {k: v for k, v in statuses.items() if v != "not_applicable"} == {}
+
+
+def test_an_objective_off_track_goes_to_the_improvement_register_once(ctx):
+    from servitium.improvement.models import ImprovementOpportunity
+
+    obj = h.active_objective(ctx)
+    h.FIXED["value"] = Decimal("80")
+    try:
+        services.objective_measure_months(months=2, objectives=[obj])
+        # The monthly job measures (the fixed indicator is off target again) and raises the improvement.
+        jobs.record_objective_measurements.call_local()
+    finally:
+        h.FIXED["value"] = Decimal("97.5")
+    obj.refresh_from_db()
+    raised = ImprovementOpportunity.objects.get(source_kind="objective", source_id=obj.pk)
+    assert obj.action_reference == raised.reference and raised.owner_id == obj.owner_id
+    assert obj.reference in raised.description and raised.priority == ImprovementOpportunity.Priority.HIGH
+    assert services.objectives_raise_improvements() == []  # raised once
+    assert ImprovementOpportunity.objects.filter(source_kind="objective").count() == 1
+    assert run("sms.objectives_updated").status == "met"
