@@ -350,6 +350,8 @@ SPECTACULAR_SETTINGS = {
         "CommunicationChannelEnum": "servitium.relationships.models.Communication.Channel",
         "LevelEnum": "servitium.incidents.models.LEVELS",
         "CompetenceLevelEnum": "servitium.competence.models.Level",
+        # Corrective actions and risk treatment actions share these statuses.
+        "ActionStatusEnum": "servitium.improvement.models.CorrectiveAction.Status",
         "PriorityEnum": "servitium.core.vocabulary.Priority",
         "ChangeAuthorityEnum": "servitium.changes.models.Authority",
         "ChangeStatusEnum": "servitium.changes.models.Change.Status",

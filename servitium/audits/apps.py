@@ -20,10 +20,10 @@ class AuditsConfig(AppConfig):
         )
         panels.register()
         register_review_input(
-            "audit_results",
-            _("Results of audits and assessments"),
+            "internal_audits",
+            _("Internal audit results"),
             selectors.audit_results_review,
             topics=("audit_results",),
             template="audits/_review_input.html",
-            order=60,
+            order=61,
         )

@@ -522,7 +522,7 @@ def register() -> None:
         order=50,
     )
     register_review_input(
-        "audit_results",
+        "assessment_results",  # the audits app registers the internal audits under "internal_audits"
         gettext_lazy("Conformity assessment results"),
         audit_results,
         topics=("audit_results",),

@@ -69,17 +69,19 @@ RISK_WRITES = (
 
 
 class BandFilter(django_filters.ChoiceFilter):
-    """The bands of the active matrix, read when a list is filtered (the matrix is configuration)."""
+    """The bands of the active matrix, read when a list is filtered (the matrix is configuration). The
+    choices are a callable, so that neither the schema nor an import reads the database."""
 
     def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, choices=(), **kwargs)
+        from .selectors import band_choices
+
+        super().__init__(*args, choices=band_choices, **kwargs)
 
     @property
     def field(self):
-        if not hasattr(self, "_field"):
-            from .selectors import band_choices
-
-            self.extra["choices"] = band_choices()
+        # django-filter's choice field needs the list itself; read it when a form is built.
+        if callable(self.extra.get("choices")):
+            self.extra["choices"] = self.extra["choices"]()
         return super().field
 
 

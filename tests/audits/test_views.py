@@ -98,7 +98,7 @@ def test_programme_progress_home_tile_and_review_input(ctx, team):
     [tile] = [p for p in panels("sms.home", None, team.manager, page=LIST) if "audits" in p["template"]]
     assert tile["context"]["programme"] == team.programme
     inputs = {i.key: i for i in review_inputs()}
-    figures = inputs["audit_results"].context(dt.date(2026, 1, 1), today, team.manager)
+    figures = inputs["internal_audits"].context(dt.date(2026, 1, 1), today, team.manager)
     assert [row["audit"] for row in figures["audits"]] == [done] and figures["overdue_items"] == [overdue]
-    html = render_to_string(inputs["audit_results"].template, figures)
+    html = render_to_string(inputs["internal_audits"].template, figures)
     assert done.reference in html and "suppliers" in html

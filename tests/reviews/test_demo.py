@@ -16,9 +16,8 @@ OWN_INPUTS = {
     "service_performance",
     "customer_feedback",
     "supplier_performance",
-    "audit_results",
+    "assessment_results",
     "sms_changes",
-    "nonconformities",
 }
 
 
