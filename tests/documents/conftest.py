@@ -1,0 +1,65 @@
+"""Fixtures of the documented-information tests: SMS staff with persons (an author and an approver), a
+team, and builders for documents, versions brought into force, and record series."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from servitium.core import services as core_services
+from servitium.documents import services
+from servitium.documents.models import Document, RecordSeries
+from servitium.parties.models import Team
+from tests import factories
+
+
+def person_user(username: str, name: str, org, roles: list[str]):
+    """A user account with its person record (authors, approvers and readers are people)."""
+    user = factories.user(username, org, roles)
+    factories.person(name, org, user=user)
+    user.refresh_from_db()
+    return user
+
+
+@pytest.fixture
+def staff(ctx):
+    author = person_user("author", "Anna Author", ctx.provider, ["sms-agent"])
+    approver = person_user("approver", "Bert Approver", ctx.provider, ["sms-manager"])
+    reader = person_user("reader", "Rita Reader", ctx.provider, ["incident-agent"])
+    team = core_services.record_create(
+        model=Team, data={"name": "Desk", "organization": ctx.provider}, actor=None, m2m={"members": [reader.person]}
+    )
+    return SimpleNamespace(author=author, approver=approver, reader=reader, team=team)
+
+
+def document(**data) -> Document:
+    return services.document_create(actor=None, data={"title": "Incident management process", "kind": "process", **data})
+
+
+def version(doc: Document, author, **data):
+    """A draft written by `author` (a user with a person)."""
+    return services.version_create(actor=author, data={"document": doc, "body": "What we do.", "summary": "First", **data})
+
+
+def in_force(doc: Document, author, approver, **data):
+    """A version written by `author`, approved by `approver` and in force today."""
+    draft = version(doc, author, **data)
+    services.version_transition(actor=author, instance=draft, transition="submit")
+    services.version_transition(actor=approver, instance=draft, transition="approve", note="Fine")
+    return services.version_transition(actor=approver, instance=draft, transition="make_effective")
+
+
+def series(**data) -> RecordSeries:
+    return core_services.record_create(
+        model=RecordSeries,
+        data={
+            "name": "Incident records",
+            "record_type": "incidents.incident",
+            "location": "Servitium",
+            "retention_months": 24,
+            "disposal_method": "delete",
+            **data,
+        },
+        actor=None,
+    )
