@@ -28,18 +28,25 @@ def staff(ctx):
     approver = person_user("approver", "Bert Approver", ctx.provider, ["sms-manager"])
     reader = person_user("reader", "Rita Reader", ctx.provider, ["incident-agent"])
     team = core_services.record_create(
-        model=Team, data={"name": "Desk", "organization": ctx.provider}, actor=None, m2m={"members": [reader.person]}
+        model=Team,
+        data={"name": "Desk", "organization": ctx.provider},
+        actor=None,
+        m2m={"members": [reader.person]},
     )
     return SimpleNamespace(author=author, approver=approver, reader=reader, team=team)
 
 
 def document(**data) -> Document:
-    return services.document_create(actor=None, data={"title": "Incident management process", "kind": "process", **data})
+    return services.document_create(
+        actor=None, data={"title": "Incident management process", "kind": "process", **data}
+    )
 
 
 def version(doc: Document, author, **data):
     """A draft written by `author` (a user with a person)."""
-    return services.version_create(actor=author, data={"document": doc, "body": "What we do.", "summary": "First", **data})
+    return services.version_create(
+        actor=author, data={"document": doc, "body": "What we do.", "summary": "First", **data}
+    )
 
 
 def in_force(doc: Document, author, approver, **data):

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from django.utils import timezone
 
 from servitium.documents import services
-from servitium.documents.models import DisposalRequest, Document, DocumentAcknowledgement, DocumentVersion, RecordSeries
+from servitium.documents.models import (
+    DisposalRequest,
+    Document,
+    DocumentAcknowledgement,
+    DocumentVersion,
+    RecordSeries,
+)
 from tests.base import RecordAPISuite
-from tests.documents.conftest import document, in_force, person_user, series, version
+from tests.documents.conftest import document, in_force, person_user, series
 
 
 class TestDocumentAPI(RecordAPISuite):
@@ -25,7 +30,12 @@ class TestDocumentAPI(RecordAPISuite):
         return document(processes=["incidents"], requirements=["iso20000-1:2018#8.6.1"])
 
     def create_payload(self, ctx):
-        return {"title": "Change management policy", "kind": "policy", "processes": ["changes"], "next_review": "2027-06-30"}
+        return {
+            "title": "Change management policy",
+            "kind": "policy",
+            "processes": ["changes"],
+            "next_review": "2027-06-30",
+        }
 
     def invalid_payload(self, ctx):
         return {"title": "Bad", "kind": "process", "processes": ["juggling"]}
@@ -43,7 +53,9 @@ class TestDocumentVersionAPI(RecordAPISuite):
     customer_visible = False
 
     def make(self, ctx):
-        return services.version_create(actor=None, data={"document": document(), "body": "Text", "summary": "New"})
+        return services.version_create(
+            actor=None, data={"document": document(), "body": "Text", "summary": "New"}
+        )
 
     def create_payload(self, ctx):
         return {"document": document().pk, "version": "1.0", "body": "Steps", "summary": "First issue"}
@@ -70,8 +82,15 @@ class TestAcknowledgementAPI(RecordAPISuite):
         return found or person_user("suite_writer", "Suite Writer", ctx.provider, self.writer_roles)
 
     def _policy(self, ctx):
-        author = person_user(f"a{Document.objects.count()}", f"Author {Document.objects.count()}", ctx.provider, ["sms-agent"])
-        approver = person_user(f"b{Document.objects.count()}", f"Approver {Document.objects.count()}", ctx.provider, ["sms-manager"])
+        author = person_user(
+            f"a{Document.objects.count()}", f"Author {Document.objects.count()}", ctx.provider, ["sms-agent"]
+        )
+        approver = person_user(
+            f"b{Document.objects.count()}",
+            f"Approver {Document.objects.count()}",
+            ctx.provider,
+            ["sms-manager"],
+        )
         doc = document(title="Policy", kind="policy", requires_acknowledgement=True)
         in_force(doc, author, approver)
         doc.refresh_from_db()
@@ -124,7 +143,13 @@ class TestRecordSeriesAPI(RecordAPISuite):
         }
 
     def invalid_payload(self, ctx):
-        return {"name": "Bad", "record_type": "nothing.here", "location": "x", "retention_months": 1, "disposal_method": "delete"}
+        return {
+            "name": "Bad",
+            "record_type": "nothing.here",
+            "location": "x",
+            "retention_months": 1,
+            "disposal_method": "delete",
+        }
 
     def update_payload(self, ctx):
         return {"legal_hold": True, "legal_hold_reason": "Customer dispute 2026-14"}
@@ -143,7 +168,12 @@ class TestDisposalRequestAPI(RecordAPISuite):
 
     def make(self, ctx):
         return services.disposal_request_create(
-            actor=None, data={"series": series(), "cutoff": dt.date.fromisoformat(self.cutoff()), "reason": "Past retention"}
+            actor=None,
+            data={
+                "series": series(),
+                "cutoff": dt.date.fromisoformat(self.cutoff()),
+                "reason": "Past retention",
+            },
         )
 
     def create_payload(self, ctx):
@@ -154,8 +184,3 @@ class TestDisposalRequestAPI(RecordAPISuite):
 
     def update_payload(self, ctx):
         return {"reason": "Yearly clean-up of closed incidents"}
-
-
-@pytest.fixture
-def _unused():  # keeps the fixture module imported for the suites above
-    return None

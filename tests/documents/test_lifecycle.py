@@ -27,7 +27,10 @@ def transition(user, version_id, name, **extra):
 
 
 def test_every_status_has_an_entry_in_the_tables():
-    for workflow, states in ((VERSION_WORKFLOW, DocumentVersion.Status), (DISPOSAL_WORKFLOW, DisposalRequest.Status)):
+    for workflow, states in (
+        (VERSION_WORKFLOW, DocumentVersion.Status),
+        (DISPOSAL_WORKFLOW, DisposalRequest.Status),
+    ):
         named = {s for t in workflow.transitions for s in (*t.sources, t.target)}
         assert named == set(states.values)
 
@@ -39,7 +42,12 @@ def test_through_the_api_a_new_version_needs_approval_by_someone_other_than_its_
     author_api = client(staff.author)
     created = author_api.post(
         "/api/v1/document-versions/",
-        {"document": doc.pk, "version": "1.0", "body": "How incidents are handled.", "summary": "First issue"},
+        {
+            "document": doc.pk,
+            "version": "1.0",
+            "body": "How incidents are handled.",
+            "summary": "First issue",
+        },
         format="json",
     )
     assert created.status_code == 201, created.json()
@@ -78,7 +86,8 @@ def test_through_the_api_a_new_version_needs_approval_by_someone_other_than_its_
 def test_self_approval_is_refused_for_the_account_that_wrote_it_even_naming_another_author(ctx, staff):
     doc = document()
     draft = services.version_create(
-        actor=staff.approver, data={"document": doc, "body": "x", "summary": "y", "author": staff.author.person}
+        actor=staff.approver,
+        data={"document": doc, "body": "x", "summary": "y", "author": staff.author.person},
     )
     services.version_transition(actor=staff.author, instance=draft, transition="submit")
     assert transition(staff.approver, draft.pk, "approve").status_code == 400
@@ -124,7 +133,9 @@ def test_a_new_version_in_force_supersedes_the_old_one_which_is_kept_read_only(c
     before = ChangeRecord.objects.count()
     edited = api.patch(f"/api/v1/document-versions/{first.pk}/", {"body": "rewritten"}, format="json")
     assert edited.status_code == 409
-    assert api.patch(f"/api/v1/document-versions/{second.pk}/", {"body": "x"}, format="json").status_code == 409
+    assert (
+        api.patch(f"/api/v1/document-versions/{second.pk}/", {"body": "x"}, format="json").status_code == 409
+    )
     assert api.delete(f"/api/v1/document-versions/{first.pk}/").status_code == 409
     assert transition(staff.approver, first.pk, "supersede").status_code == 409
     assert ChangeRecord.objects.count() == before
@@ -145,17 +156,23 @@ def test_submitting_needs_content_and_the_file_goes_through_core_attachments(ctx
     refused = transition(staff.author, draft.pk, "submit")
     assert refused.status_code == 409 and "content" in refused.json()["detail"]
     upload = SimpleUploadedFile("process.pdf", b"%PDF-1.4 process", content_type="application/pdf")
-    stored = client(staff.author).post(f"/api/v1/document-versions/{draft.pk}/file/", {"file": upload}, format="multipart")
+    stored = client(staff.author).post(
+        f"/api/v1/document-versions/{draft.pk}/file/", {"file": upload}, format="multipart"
+    )
     assert stored.status_code == 200, stored.json()
     assert stored.json()["file"] and len(stored.json()["file_sha256"]) == 64
     assert transition(staff.author, draft.pk, "submit").status_code == 200
     late = SimpleUploadedFile("other.pdf", b"%PDF-1.4 other", content_type="application/pdf")
-    after = client(staff.author).post(f"/api/v1/document-versions/{draft.pk}/file/", {"file": late}, format="multipart")
+    after = client(staff.author).post(
+        f"/api/v1/document-versions/{draft.pk}/file/", {"file": late}, format="multipart"
+    )
     assert after.status_code == 409
 
 
 def test_people_acknowledge_their_own_and_see_only_their_own(ctx, staff):
-    doc = document(title="Service management policy", kind="policy", sms_policy=True, requires_acknowledgement=True)
+    doc = document(
+        title="Service management policy", kind="policy", sms_policy=True, requires_acknowledgement=True
+    )
     current = in_force(doc, staff.author, staff.approver)
     api = client(staff.reader)
     done = api.post(f"/api/v1/documents/{doc.pk}/acknowledge/", {"note": "Read"}, format="json")
@@ -181,7 +198,10 @@ def test_acknowledging_needs_a_document_that_asks_and_a_version_in_force(ctx, st
     unreleased = document(title="Objectives", kind="policy", requires_acknowledgement=True)
     version(unreleased, staff.author)
     assert api.post(f"/api/v1/documents/{unreleased.pk}/acknowledge/", {}, format="json").status_code == 400
-    assert client(ctx.auditor).post(f"/api/v1/documents/{silent.pk}/acknowledge/", {}, format="json").status_code == 400
+    assert (
+        client(ctx.auditor).post(f"/api/v1/documents/{silent.pk}/acknowledge/", {}, format="json").status_code
+        == 400
+    )
 
 
 def test_a_new_version_asks_everyone_again(ctx, staff):
@@ -212,7 +232,9 @@ def test_review_overdue_filter_and_job(ctx, staff):
     late = document(title="Change process", next_review=timezone.localdate() - dt.timedelta(days=3))
     fine = document(title="Problem process")
     api = client(staff.approver)
-    overdue = [row["id"] for row in api.get("/api/v1/documents/", {"review_overdue": "true"}).json()["results"]]
+    overdue = [
+        row["id"] for row in api.get("/api/v1/documents/", {"review_overdue": "true"}).json()["results"]
+    ]
     assert overdue == [late.pk]
     assert jobs.flag_document_reviews.call_local() == [late.reference]
     late.refresh_from_db()
@@ -222,13 +244,17 @@ def test_review_overdue_filter_and_job(ctx, staff):
 
 
 def _old_incident(ctx, days: int) -> Incident:
-    ticket = incident_services.incident_create(actor=None, data={"customer": ctx.org_a, "title": "Old ticket"})
+    ticket = incident_services.incident_create(
+        actor=None, data={"customer": ctx.org_a, "title": "Old ticket"}
+    )
     Incident.objects.filter(pk=ticket.pk).update(created=timezone.now() - dt.timedelta(days=days))
     return ticket
 
 
 def _dispose_api(user, request_id, name):
-    return client(user).post(f"/api/v1/disposal-requests/{request_id}/transitions/", {"transition": name}, format="json")
+    return client(user).post(
+        f"/api/v1/disposal-requests/{request_id}/transitions/", {"transition": name}, format="json"
+    )
 
 
 def test_disposal_needs_a_second_person_and_is_logged(ctx, staff):
@@ -240,7 +266,9 @@ def test_disposal_needs_a_second_person_and_is_logged(ctx, staff):
     cutoff = (timezone.localdate() - dt.timedelta(days=760)).isoformat()
     requester = person_user("requester", "Rob Requester", ctx.provider, ["sms-manager", "incident-manager"])
     created = client(requester).post(
-        "/api/v1/disposal-requests/", {"series": kept.pk, "cutoff": cutoff, "reason": "Past retention"}, format="json"
+        "/api/v1/disposal-requests/",
+        {"series": kept.pk, "cutoff": cutoff, "reason": "Past retention"},
+        format="json",
     )
     assert created.status_code == 201, created.json()
     rid = created.json()["id"]
@@ -259,7 +287,9 @@ def test_disposal_needs_a_second_person_and_is_logged(ctx, staff):
     assert not Incident.objects.filter(pk=old.pk).exists() and Incident.objects.filter(pk=recent.pk).exists()
     deleted = ChangeRecord.objects.filter(object_type="incidents.incident", object_id=old.pk, action="delete")
     assert deleted.count() == 1 and deleted.get().actor_name == "requester"
-    logged = ChangeRecord.objects.filter(object_type="documents.disposalrequest", object_id=rid, action="transition")
+    logged = ChangeRecord.objects.filter(
+        object_type="documents.disposalrequest", object_id=rid, action="transition"
+    )
     assert "1 records" in logged.order_by("id").last().message
 
 
@@ -297,7 +327,13 @@ def test_records_inside_retention_cannot_be_asked_for(ctx, staff):
 def test_the_register_refuses_record_types_it_cannot_dispose_of(ctx, value):
     response = client(ctx.admin).post(
         "/api/v1/record-series/",
-        {"name": "x", "record_type": value, "location": "x", "retention_months": 1, "disposal_method": "delete"},
+        {
+            "name": "x",
+            "record_type": value,
+            "location": "x",
+            "retention_months": 1,
+            "disposal_method": "delete",
+        },
         format="json",
     )
     assert response.status_code == 400 and "record_type" in response.json()
