@@ -109,7 +109,7 @@ class DocumentResource(Resource):
             method=_requirement, label=_("clause reference"), help_text=_("e.g. iso20000-1:2018#7.5")
         ),
     }
-    list_filters = ("kind", "confidentiality", "review_overdue")
+    list_filters = ("kind", "confidentiality", "review_flagged")
     search = ("reference", "title", "description", "source")
     orderings = ("reference", "title", "kind", "next_review", "created", "updated")
     ordering = ("reference",)
@@ -228,7 +228,7 @@ class RecordSeriesResource(Resource):
             label=_("due for disposal"),
         )
     }
-    list_filters = ("legal_hold", "disposal_method", "due")
+    list_filters = ("legal_hold", "disposal_method")
     search = ("reference", "name", "description", "location", "record_type")
     orderings = ("reference", "name", "retention_months", "due_for_disposal", "created", "updated")
     ordering = ("reference",)

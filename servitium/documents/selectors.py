@@ -52,6 +52,7 @@ class Standing:
     acknowledged: int
     missing: list
     teams: list[TeamStanding]
+    unteamed: list = field(default_factory=list)  # people who have not, and are in no team
 
     @property
     def rate(self) -> float | None:
@@ -74,7 +75,9 @@ def acknowledgement_standing(document: Document) -> Standing:
         missing = [m for m in members if m.pk not in done]
         teams.append(TeamStanding(team, len(members), len(members) - len(missing), missing))
     missing = [p for p in people if p.pk not in done]
-    return Standing(document, len(people), len(people) - len(missing), missing, teams)
+    in_teams = {m.pk for t in teams for m in t.team.members.all()}
+    unteamed = [p for p in missing if p.pk not in in_teams]
+    return Standing(document, len(people), len(people) - len(missing), missing, teams, unteamed)
 
 
 def sms_policy() -> Document | None:

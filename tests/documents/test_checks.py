@@ -1,0 +1,172 @@
+"""The conformity checks of documented information, both ways: a provider that keeps its documents well
+sees the leaves met; a draft never approved, an overdue review and a team that has not acknowledged the
+policy show as not met against the right leaves."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from servitium.core import services as core_services
+from servitium.core.checks import MET, NOT_APPLICABLE, NOT_MET, PARTLY_MET, REGISTRY
+from servitium.documents import services
+from servitium.documents.checks import CORE_PROCESSES, POLICY_CONTENT
+from tests.documents.conftest import document, in_force, series, version
+
+
+def run(check_id: str):
+    return REGISTRY[check_id].run()
+
+
+def leaves_of(prefix: str) -> set[str]:
+    return {r for c in REGISTRY.values() if c.id.startswith(prefix) for r in c.requirements}
+
+
+def test_every_bound_requirement_is_a_known_requirement(db):
+    from servitium.conformity.catalogue import iter_requirement_ids, load_catalogues
+
+    known = set(iter_requirement_ids(load_catalogues()))
+    assert leaves_of("documents.") <= known
+
+
+@pytest.fixture
+def kept_well(ctx, staff):
+    """A provider that keeps its documents well: policy (acknowledged by everyone, public, listing the
+    policy leaves), plan, process documents, key policies, procedures, an external document, a register."""
+    everyone = [staff.author.person, staff.approver.person, staff.reader.person]
+    spread = {"distribution_teams": [staff.team]}
+    policy = document(
+        title="Service management policy",
+        kind="policy",
+        sms_policy=True,
+        requires_acknowledgement=True,
+        confidentiality="public",
+        points_of_use="Website and intranet",
+        requirements=list(POLICY_CONTENT),
+    )
+    documents = [policy]
+    documents.append(document(title="SMS plan", kind="plan", processes=["sms"], points_of_use="Intranet"))
+    documents += [
+        document(title=f"{p} process", kind="process", processes=[p], points_of_use="Wiki")
+        for p in CORE_PROCESSES
+    ]
+    documents.append(
+        document(title="Change policy", kind="policy", processes=["changes"], points_of_use="Wiki")
+    )
+    documents.append(
+        document(title="Security policy", kind="policy", processes=["security"], points_of_use="Wiki")
+    )
+    documents.append(
+        document(title="Continuity plan", kind="plan", processes=["continuity"], points_of_use="Wiki")
+    )
+    documents.append(
+        document(
+            title="Document control",
+            kind="procedure",
+            requirements=["iso20000-1:2011#4.3.2", "iso20000-1:2011#4.3.3"],
+            points_of_use="Wiki",
+        )
+    )
+    documents.append(
+        document(
+            title="Datacentre SLA",
+            kind="external",
+            source="Stratos",
+            external_version="2026-1",
+            points_of_use="Contracts",
+        )
+    )
+    for doc in documents:
+        core_services.record_update(
+            instance=doc, data={"owner": staff.approver.person}, m2m=spread, actor=None
+        )
+        in_force(doc, staff.author, staff.approver)
+    for person_user_ in (staff.author, staff.approver, staff.reader):
+        services.acknowledgement_create(actor=person_user_, data={"document": policy})
+    series(owner=staff.approver.person)
+    assert len(everyone) == 3
+    return policy
+
+
+def test_a_provider_that_keeps_documents_well_sees_every_leaf_met(kept_well):
+    results = {c.id: c.run() for c in REGISTRY.values() if c.id.startswith("documents.")}
+    not_met = {k: (r.status, r.message) for k, r in results.items() if r.status not in (MET, NOT_APPLICABLE)}
+    assert not_met == {}
+    assert results["documents.policy_acknowledged"].status == MET
+    assert results["documents.obsolete_marked"].status == NOT_APPLICABLE  # nothing replaced yet
+
+
+def test_nothing_registered_is_not_met(db):
+    assert run("documents.policy_documented").status == NOT_MET
+    assert run("documents.policy_covers_2018_5.2.1.a").status == NOT_MET
+    assert run("documents.records_register_kept").status == NOT_MET
+    assert run("documents.processes_documented").status == NOT_MET
+
+
+def test_a_draft_never_approved_fails_approval_before_issue(kept_well, staff):
+    draft_only = document(title="Service request procedure", kind="procedure")
+    version(draft_only, staff.author)
+    result = run("documents.documents_approved_before_issue")
+    assert result.status == PARTLY_MET and "Service request procedure" in result.message
+    assert [g.object_id for g in result.gaps] == [draft_only.pk]
+    assert "iso20000-1:2011#4.3.2.a" in REGISTRY["documents.documents_approved_before_issue"].requirements
+
+
+def test_an_overdue_review_fails_the_review_leaf(kept_well):
+    from servitium.documents.models import Document
+
+    late = Document.objects.get(title="changes process")
+    Document.objects.filter(pk=late.pk).update(next_review=timezone.localdate() - dt.timedelta(days=10))
+    result = run("documents.reviews_on_time")
+    assert result.status == PARTLY_MET and [g.object_id for g in result.gaps] == [late.pk]
+    assert REGISTRY["documents.reviews_on_time"].requirements == (
+        "iso20000-1:2011#4.3.2.c",
+        "iso20000-1:2018#7.5.2.c",
+    )
+
+
+def test_a_team_that_has_not_acknowledged_fails_awareness(kept_well, ctx):
+    from servitium.parties.models import Team
+    from tests.documents.conftest import person_user
+
+    newcomer = person_user("newbie", "Nora Newcomer", ctx.provider, ["incident-agent"])
+    night = core_services.record_create(
+        model=Team,
+        data={"name": "Night shift", "organization": ctx.provider},
+        actor=None,
+        m2m={"members": [newcomer.person]},
+    )
+    kept_well.distribution_teams.add(night)  # the policy reaches every team
+    result = run("documents.policy_acknowledged")
+    assert result.status == PARTLY_MET
+    assert result.figures["teams_with_gaps"] == ["Night shift"]
+    assert set(REGISTRY["documents.policy_acknowledged"].requirements) == {
+        "iso20000-1:2011#4.1.2.e",
+        "iso20000-1:2018#5.2.2.b",
+        "iso20000-1:2018#7.3.s1",
+    }
+
+
+def test_a_superseded_version_is_kept_and_marked(kept_well, staff):
+    in_force(kept_well, staff.author, staff.approver, version="2.0")
+    assert run("documents.obsolete_marked").status == MET
+    # The new version asks everyone again.
+    assert run("documents.policy_acknowledged").status == NOT_MET
+
+
+def test_external_documents_and_series_rules_fail_when_incomplete(kept_well):
+    from servitium.documents.models import Document, RecordSeries
+
+    Document.objects.filter(kind="external").update(external_version="")
+    assert run("documents.external_controlled").status == NOT_MET
+    RecordSeries.objects.update(owner=None)
+    assert run("documents.records_retrievable").status == NOT_MET
+
+
+def test_confidential_policy_is_not_available(kept_well):
+    from servitium.documents.models import Document
+
+    Document.objects.filter(pk=kept_well.pk).update(confidentiality="confidential")
+    assert run("documents.policy_available").status == NOT_MET
