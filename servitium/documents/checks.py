@@ -519,3 +519,38 @@ def protected() -> CheckResult:
         evidence=counted.evidence,
         gaps=counted.gaps,
     )
+
+
+# The SMS documentation also consists of records other processes keep (2011 4.3.1.d-e; 2018 7.5.4.g-j):
+# the register only needs to know they exist and are current.
+record_rule(
+    "documents.catalogue_documented",
+    requirements=[f"{E2011}4.3.1.d", f"{E2018}7.5.4.g"],
+    title=_("The catalogue of services is kept (live services are recorded)"),
+    model="catalog.Service",
+    where={"status": "live"},
+)
+
+record_rule(
+    "documents.slas_documented",
+    requirements=[f"{E2011}4.3.1.e", f"{E2018}7.5.4.h"],
+    title=_("Agreed service level agreements are kept"),
+    model="agreements.ServiceLevelAgreement",
+    where={"kind": "sla", "status": "agreed"},
+)
+
+record_rule(
+    "documents.supplier_contracts_documented",
+    requirements=[f"{E2018}7.5.4.i"],
+    title=_("Active contracts with external suppliers are kept"),
+    model="suppliers.SupplierContract",
+    where={"status": "active"},
+)
+
+record_rule(
+    "documents.internal_agreements_documented",
+    requirements=[f"{E2018}7.5.4.j"],
+    title=_("Agreed internal agreements are kept"),
+    model="agreements.ServiceLevelAgreement",
+    where={"kind": "internal", "status": "agreed"},
+)
