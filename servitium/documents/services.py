@@ -221,7 +221,9 @@ def version_transition(
     read-only, marked obsolete) and the document's review cycle restarts. withdraw: no longer in force."""
     now = now or timezone.now()
     version = (
-        DocumentVersion.objects.select_for_update().select_related("document", "author").get(pk=instance.pk)
+        DocumentVersion.objects.select_for_update(of=("self",))
+        .select_related("document", "author")
+        .get(pk=instance.pk)
     )
     step = VERSION_WORKFLOW.get(transition)
     if step.name == "supersede":
