@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servitium.core.checks import NOT_MET, CheckResult, Evidence, record_rule, register, tally
+from servitium.parties.models import Organization, Team
 
 from . import selectors
 from .models import Document, DocumentVersion, RecordSeries
@@ -108,7 +109,7 @@ for _leaf, _title in POLICY_CONTENT.items():
 
 @register(
     "documents.policy_acknowledged",
-    requirements=[f"{E2011}4.1.2.e", f"{E2018}5.2.2.b", f"{E2018}7.3.s1"],
+    requirements=[f"{E2011}4.1.2.e", f"{E2018}7.3.s1"],
     title=_("Staff have acknowledged the policy and the other documents that ask for it"),
 )
 def policy_acknowledged() -> CheckResult:
@@ -132,6 +133,42 @@ def policy_acknowledged() -> CheckResult:
         evidence=documents,
         gaps=missing[:20],
         figures={"teams_with_gaps": teams},
+    )
+
+
+@register(
+    "documents.policy_communicated",
+    requirements=[f"{E2018}5.2.2.b"],
+    title=_(
+        "The policy in force is communicated inside the organization: it reaches every team and asks each "
+        "person to acknowledge it"
+    ),
+)
+def policy_communicated() -> CheckResult:
+    """Communication is the provider's act (distribution to every team, acknowledgement asked for); whether
+    each person has read it is awareness (7.3), judged by documents.policy_acknowledged."""
+    policy, refusal = _policy_result()
+    if refusal:
+        return refusal
+    teams = Team.objects.filter(organization__kind=Organization.Kind.PROVIDER)
+    reached = set(policy.distribution_teams.values_list("pk", flat=True))
+    everyone = not reached and not policy.distribution_people.exists()
+    missed = [] if everyone else list(teams.exclude(pk__in=reached).order_by("name"))
+    problems = []
+    if not policy.requires_acknowledgement:
+        problems.append(str(_("the policy does not ask staff to acknowledge it")))
+    if missed:
+        problems.append(
+            str(_("it is not distributed to %(teams)s") % {"teams": ", ".join(t.name for t in missed)})
+        )
+    return CheckResult.from_counts(
+        total=1,
+        good=int(not problems),
+        met=_("%(doc)s reaches every team and asks each person to acknowledge it.") % {"doc": policy},
+        not_met=_("%(doc)s: %(problems)s.") % {"doc": policy, "problems": "; ".join(problems)},
+        none="",
+        evidence=[policy] if not problems else [],
+        gaps=[policy, *missed] if problems else [],
     )
 
 

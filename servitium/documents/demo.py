@@ -4,7 +4,7 @@ in two or three versions, acknowledgements by most staff, and a records register
 Deliberate gaps (they show as not met in `servitium assess`):
 - the problem management process is overdue for review (2011 4.3.2.c; 2018 7.5.2.c);
 - the service request fulfilment procedure is a draft never approved (2011 4.3.2.a; 2018 7.5.1.b, 7.5.2.c);
-- the Cloud Operations team has not acknowledged the policy in force (2011 4.1.2.e; 2018 5.2.2.b, 7.3.s1).
+- the Cloud Operations team has not acknowledged the policy in force (2011 4.1.2.e; 2018 7.3.s1).
 
 Idempotent: documents are looked up by title and series by name; nothing is created twice.
 """

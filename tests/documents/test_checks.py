@@ -148,9 +148,19 @@ def test_a_team_that_has_not_acknowledged_fails_awareness(kept_well, ctx):
     assert result.figures["teams_with_gaps"] == ["Night shift"]
     assert set(REGISTRY["documents.policy_acknowledged"].requirements) == {
         "iso20000-1:2011#4.1.2.e",
-        "iso20000-1:2018#5.2.2.b",
         "iso20000-1:2018#7.3.s1",
     }
+    assert run("documents.policy_communicated").status == MET  # it reaches the team; they have not read it
+
+
+def test_a_policy_that_misses_a_team_is_not_communicated(kept_well, ctx):
+    from servitium.parties.models import Team
+
+    core_services.record_create(
+        model=Team, data={"name": "Night shift", "organization": ctx.provider}, actor=None
+    )
+    result = run("documents.policy_communicated")
+    assert result.status == NOT_MET and "Night shift" in result.message
 
 
 def test_a_superseded_version_is_kept_and_marked(kept_well, staff):
