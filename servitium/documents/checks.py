@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from servitium.core.checks import NOT_MET, CheckResult, Evidence, record_rule, register, tally
+from servitium.core.checks import NOT_APPLICABLE, NOT_MET, CheckResult, Evidence, record_rule, register, tally
 from servitium.parties.models import Organization, Team
 
 from . import selectors
@@ -26,10 +26,21 @@ def in_force():
     return Document.objects.exclude(current_version=None)
 
 
-def _policy_result() -> tuple[Document | None, CheckResult | None]:
+def _nothing_registered() -> CheckResult | None:
+    """An installation with no documents yet has nothing to judge here (the missing policy is reported by
+    documents.policy_documented)."""
+    if Document.objects.exists():
+        return None
+    return CheckResult(NOT_APPLICABLE, _("No documents are registered yet."))
+
+
+def _policy_result(absent: str = NOT_APPLICABLE) -> tuple[Document | None, CheckResult | None]:
+    """The policy, or the result to give when there is none or none in force. Without a policy, the
+    checks of its qualities have nothing to judge (not applicable): its absence is reported once, by
+    documents.policy_documented."""
     policy = selectors.sms_policy()
     if policy is None:
-        return None, CheckResult(NOT_MET, _("No document is marked as the service management policy."))
+        return None, CheckResult(absent, _("No document is marked as the service management policy."))
     if policy.current_version_id is None:
         return policy, CheckResult(
             NOT_MET,
@@ -45,7 +56,7 @@ def _policy_result() -> tuple[Document | None, CheckResult | None]:
     title=_("The service management policy is a controlled document with an approved version in force"),
 )
 def policy_documented() -> CheckResult:
-    policy, refusal = _policy_result()
+    policy, refusal = _policy_result(absent=NOT_MET)
     if refusal:
         return refusal
     version = policy.current_version
@@ -225,6 +236,9 @@ def policy_reviewed() -> CheckResult:
     title=_("Every SMS process the system runs has a process document in force"),
 )
 def processes_documented() -> CheckResult:
+    empty = _nothing_registered()
+    if empty:
+        return empty
     documents = list(in_force().filter(kind=Document.Kind.PROCESS))
     covered = {p for d in documents for p in d.processes or []}
     missing = [p for p in CORE_PROCESSES if p not in covered]
@@ -251,6 +265,9 @@ def _in_force_of(kind: str, process: str) -> list[Document]:
     ),
 )
 def key_policies_and_plans() -> CheckResult:
+    empty = _nothing_registered()
+    if empty:
+        return empty
     wanted = {
         _("change management policy"): ("policy", "changes"),
         _("information security policy"): ("policy", "security"),
@@ -274,6 +291,9 @@ def key_policies_and_plans() -> CheckResult:
     title=_("The service management plan is a controlled document in force"),
 )
 def sms_plan_documented() -> CheckResult:
+    empty = _nothing_registered()
+    if empty:
+        return empty
     plans = _in_force_of("plan", "sms")
     if not plans:
         return CheckResult(NOT_MET, _("No plan serving the management system is in force."))
@@ -451,6 +471,9 @@ def _procedure_for(clause: str) -> list[Document]:
     title=_("A procedure in force states how documents are controlled and who may do what"),
 )
 def document_control_procedure() -> CheckResult:
+    empty = _nothing_registered()
+    if empty:
+        return empty
     found = _procedure_for(f"{E2011}4.3.2") + _procedure_for(f"{E2018}7.5")
     if not found:
         return CheckResult(NOT_MET, _("No procedure in force refers to document control (4.3.2 / 7.5)."))
@@ -472,6 +495,9 @@ def document_control_procedure() -> CheckResult:
     ),
 )
 def record_control_procedure() -> CheckResult:
+    empty = _nothing_registered()
+    if empty:
+        return empty
     found = _procedure_for(f"{E2011}4.3.3") + _procedure_for(f"{E2018}7.5.3")
     if not found:
         return CheckResult(
@@ -558,11 +584,12 @@ def protected() -> CheckResult:
     )
 
 
-# The SMS documentation also consists of records other processes keep (2011 4.3.1.d-e; 2018 7.5.4.g-j):
+# The SMS documentation also consists of records other processes keep (2018 7.5.4.g-j; the 2011 items
+# 4.3.1.d-e are left to the catalogue's and the agreements' own evidence):
 # the register only needs to know they exist and are current.
 record_rule(
     "documents.catalogue_documented",
-    requirements=[f"{E2011}4.3.1.d", f"{E2018}7.5.4.g"],
+    requirements=[f"{E2018}7.5.4.g"],
     title=_("The catalogue of services is kept (live services are recorded)"),
     model="catalog.Service",
     where={"status": "live"},
@@ -570,7 +597,7 @@ record_rule(
 
 record_rule(
     "documents.slas_documented",
-    requirements=[f"{E2011}4.3.1.e", f"{E2018}7.5.4.h"],
+    requirements=[f"{E2018}7.5.4.h"],
     title=_("Agreed service level agreements are kept"),
     model="agreements.ServiceLevelAgreement",
     where={"kind": "sla", "status": "agreed"},

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from servitium.core import services as core_services
+from servitium.parties import services as party_services
 from servitium.parties.models import Organization, Person, Team, User
 
 from . import services
@@ -363,9 +364,22 @@ def _acknowledge(doc: Document, people: list[Person]) -> None:
         services.acknowledgement_create(actor=None, data={"document": doc}, derived={"person": person})
 
 
+# Who runs documented information in the demo: the head of service management approves, the cloud
+# operations lead writes (an SMS agent).
+SMS_ROLES = {"director": "sms-manager", "ewa": "sms-agent"}
+
+
+def _grant_sms_roles(actor: Any) -> None:
+    for username, role in SMS_ROLES.items():
+        user = User.objects.filter(username=username).first()
+        if user is not None and role not in (user.roles or []):
+            party_services.user_update(actor=actor, instance=user, data={"roles": [*user.roles, role]})
+
+
 @transaction.atomic
 def load(*, actor: Any) -> None:
     """Create the demo records (idempotent)."""
+    _grant_sms_roles(actor)
     if Document.objects.filter(title=DOCUMENTS[0][0]).exists():
         return
     provider = Organization.objects.filter(kind=Organization.Kind.PROVIDER).order_by("pk").first()

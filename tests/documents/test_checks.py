@@ -102,10 +102,19 @@ def test_a_provider_that_keeps_documents_well_sees_every_leaf_met(kept_well):
     assert results["documents.obsolete_marked"].status == NOT_APPLICABLE  # nothing replaced yet
 
 
-def test_nothing_registered_is_not_met(db):
+def test_nothing_registered_reports_the_missing_policy_once(db):
     assert run("documents.policy_documented").status == NOT_MET
-    assert run("documents.policy_covers_2018_5.2.1.a").status == NOT_MET
     assert run("documents.records_register_kept").status == NOT_MET
+    # The policy's qualities and the documents' contents have nothing to judge yet.
+    assert run("documents.policy_covers_2018_5.2.1.a").status == NOT_APPLICABLE
+    assert run("documents.policy_acknowledged").status == NOT_APPLICABLE
+    assert run("documents.processes_documented").status == NOT_APPLICABLE
+
+
+def test_a_policy_without_a_version_in_force_fails_its_checks(db):
+    document(title="Service management policy", kind="policy", sms_policy=True, requires_acknowledgement=True)
+    assert run("documents.policy_covers_2018_5.2.1.a").status == NOT_MET
+    assert run("documents.policy_acknowledged").status == NOT_MET
     assert run("documents.processes_documented").status == NOT_MET
 
 
