@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servitium.core.checks import NOT_APPLICABLE, NOT_MET, CheckResult, Evidence, record_rule, register, tally
-from servitium.parties.models import Organization, Team
 
 from . import selectors
 from .models import Document, DocumentVersion, RecordSeries
@@ -99,13 +98,12 @@ def _policy_covers(leaf: str):
 
 
 # The policy's content obligations: met when the approved policy says (in its clause references) that it
-# addresses them. The approver, who is not the author, vouches for that by approving.
+# addresses them. The approver, who is not the author, vouches for that by approving. (Whether the policy
+# fits the organization's purpose, 2011 4.1.2.a / 2018 5.2.1.a, is a person's judgement: an attestation.)
 POLICY_CONTENT = {
-    f"{E2011}4.1.2.a": _("The policy fits the provider's purpose"),
     f"{E2011}4.1.2.b": _("The policy commits to meeting service requirements"),
     f"{E2011}4.1.2.c": _("The policy commits to continual improvement"),
     f"{E2011}4.1.2.d": _("The policy frames the service management objectives"),
-    f"{E2018}5.2.1.a": _("The policy fits the organization's purpose"),
     f"{E2018}5.2.1.b": _("The policy frames the service management objectives"),
     f"{E2018}5.2.1.c": _("The policy commits to meeting applicable requirements"),
     f"{E2018}5.2.1.d": _("The policy commits to continual improvement"),
@@ -144,42 +142,6 @@ def policy_acknowledged() -> CheckResult:
         evidence=documents,
         gaps=missing[:20],
         figures={"teams_with_gaps": teams},
-    )
-
-
-@register(
-    "documents.policy_communicated",
-    requirements=[f"{E2018}5.2.2.b"],
-    title=_(
-        "The policy in force is communicated inside the organization: it reaches every team and asks each "
-        "person to acknowledge it"
-    ),
-)
-def policy_communicated() -> CheckResult:
-    """Communication is the provider's act (distribution to every team, acknowledgement asked for); whether
-    each person has read it is awareness (7.3), judged by documents.policy_acknowledged."""
-    policy, refusal = _policy_result()
-    if refusal:
-        return refusal
-    teams = Team.objects.filter(organization__kind=Organization.Kind.PROVIDER)
-    reached = set(policy.distribution_teams.values_list("pk", flat=True))
-    everyone = not reached and not policy.distribution_people.exists()
-    missed = [] if everyone else list(teams.exclude(pk__in=reached).order_by("name"))
-    problems = []
-    if not policy.requires_acknowledgement:
-        problems.append(str(_("the policy does not ask staff to acknowledge it")))
-    if missed:
-        problems.append(
-            str(_("it is not distributed to %(teams)s") % {"teams": ", ".join(t.name for t in missed)})
-        )
-    return CheckResult.from_counts(
-        total=1,
-        good=int(not problems),
-        met=_("%(doc)s reaches every team and asks each person to acknowledge it.") % {"doc": policy},
-        not_met=_("%(doc)s: %(problems)s.") % {"doc": policy, "problems": "; ".join(problems)},
-        none="",
-        evidence=[policy] if not problems else [],
-        gaps=[policy, *missed] if problems else [],
     )
 
 
@@ -388,7 +350,7 @@ record_rule(
 
 record_rule(
     "documents.documents_identified",
-    requirements=[f"{E2011}4.3.2.f", f"{E2018}7.5.2.a"],
+    requirements=[f"{E2018}7.5.2.a"],
     title=_("Every document has an owner, and each of its versions an author"),
     model="documents.Document",
     every=Q(owner__isnull=False) & ~Q(versions__author__isnull=True),
@@ -522,7 +484,7 @@ record_rule(
 
 record_rule(
     "documents.records_retrievable",
-    requirements=[f"{E2011}4.3.3.s3", f"{E2018}7.5.3.s4"],
+    requirements=[f"{E2018}7.5.3.s4"],
     title=_("Every record series says where it is kept and who owns it"),
     model="documents.RecordSeries",
     every=Q(location__gt="", owner__isnull=False),
@@ -584,7 +546,8 @@ def protected() -> CheckResult:
     )
 
 
-# The SMS documentation also consists of records other processes keep (2018 7.5.4.g-j; the 2011 items
+# The SMS documentation also consists of records other processes keep (2018 7.5.4.g-i; internal agreements
+# (7.5.4.j) exist only where there are internal suppliers, so nothing is judged for them here; the 2011 items
 # 4.3.1.d-e are left to the catalogue's and the agreements' own evidence):
 # the register only needs to know they exist and are current.
 record_rule(
@@ -609,12 +572,4 @@ record_rule(
     title=_("Active contracts with external suppliers are kept"),
     model="suppliers.SupplierContract",
     where={"status": "active"},
-)
-
-record_rule(
-    "documents.internal_agreements_documented",
-    requirements=[f"{E2018}7.5.4.j"],
-    title=_("Agreed internal agreements are kept"),
-    model="agreements.ServiceLevelAgreement",
-    where={"kind": "internal", "status": "agreed"},
 )

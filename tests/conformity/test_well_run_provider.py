@@ -33,6 +33,7 @@ from tests import factories
 from tests.agreements.test_agreements import agreed
 from tests.base import client
 from tests.cmdb.conftest import ci, ci_type
+from tests.documents.conftest import keep_documents_well
 from tests.relationships.test_relationships import open_survey
 from tests.suppliers.test_suppliers import FULL, contract
 
@@ -96,6 +97,7 @@ def provider(ctx):
         f"/api/v1/contracts/{hosting.pk}/transitions/", {"transition": "activate"}, format="json"
     )
     assert activated.status_code == 200, activated.json()
+    keep_documents_well(organization=ctx.provider)  # policy, plan, process documents, records register
     return type("Provider", (), {"mail": mail, "audit": audit, "finding": finding, "contract": hosting})
 
 

@@ -70,3 +70,58 @@ def series(**data) -> RecordSeries:
         },
         actor=None,
     )
+
+
+def keep_documents_well(staff=None, organization=None) -> Document:
+    """A provider that keeps its documents well: the policy in force (acknowledged by everyone it reaches,
+    public, listing the policy leaves), the plan, a process document per process, the key policies and
+    plans, a control procedure, an external document and a records register. Returns the policy.
+    (Also used by the conformity suite's well-run provider.)"""
+    from servitium.documents.checks import CORE_PROCESSES, POLICY_CONTENT
+
+    if staff is None:
+        author = person_user("doc_author", "Dora Author", organization, ["sms-agent"])
+        approver = person_user("doc_approver", "Abe Approver", organization, ["sms-manager"])
+        team = core_services.record_create(
+            model=Team,
+            data={"name": "SMS office", "organization": organization},
+            actor=None,
+            m2m={"members": [author.person, approver.person]},
+        )
+        staff = SimpleNamespace(author=author, approver=approver, reader=None, team=team)
+    policy = document(
+        title="Service management policy",
+        kind="policy",
+        sms_policy=True,
+        requires_acknowledgement=True,
+        confidentiality="public",
+        points_of_use="Website and intranet",
+        requirements=list(POLICY_CONTENT),
+    )
+    specs = [
+        {"title": "SMS plan", "kind": "plan", "processes": ["sms"]},
+        *({"title": f"{p} process", "kind": "process", "processes": [p]} for p in CORE_PROCESSES),
+        {"title": "Change policy", "kind": "policy", "processes": ["changes"]},
+        {"title": "Security policy", "kind": "policy", "processes": ["security"]},
+        {"title": "Continuity plan", "kind": "plan", "processes": ["continuity"]},
+        {
+            "title": "Document control",
+            "kind": "procedure",
+            "requirements": ["iso20000-1:2011#4.3.2", "iso20000-1:2011#4.3.3"],
+        },
+        {"title": "Datacentre SLA", "kind": "external", "source": "Stratos", "external_version": "2026-1"},
+    ]
+    documents = [policy, *(document(points_of_use="Wiki", **spec) for spec in specs)]
+    for doc in documents:
+        core_services.record_update(
+            instance=doc,
+            data={"owner": staff.approver.person},
+            m2m={"distribution_teams": [staff.team]},
+            actor=None,
+        )
+        in_force(doc, staff.author, staff.approver)
+    for user in (staff.author, staff.approver, staff.reader):
+        if user is not None:
+            services.acknowledgement_create(actor=user, data={"document": policy})
+    series(owner=staff.approver.person)
+    return policy
