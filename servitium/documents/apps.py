@@ -7,3 +7,11 @@ class DocumentsConfig(AppConfig):
     label = "documents"
     verbose_name = _("Documented information")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import (
+            jobs,  # noqa: F401  (registers the nightly release, review and disposal flags)
+            panels,
+        )
+
+        panels.register()

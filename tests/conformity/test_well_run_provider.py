@@ -39,6 +39,7 @@ from tests.agreements.test_agreements import agreed
 from tests.base import client
 from tests.cmdb.conftest import ci, ci_type
 from tests.competence.builders import well_kept_competence
+from tests.documents.conftest import keep_documents_well
 from tests.relationships.test_relationships import open_survey
 from tests.risks.builders import well_kept_register
 from tests.sms.wellrun import well_run_sms
@@ -178,6 +179,7 @@ def provider(ctx):
         actor=None, instance=improvement, transition="evaluate", data={"evaluation": "4 days: met"}
     )
     well_run_sms(ctx)
+    keep_documents_well(organization=ctx.provider)  # policy, plan, process documents, records register
     return type("Provider", (), {"mail": mail, "audit": audit, "finding": finding, "contract": hosting})
 
 

@@ -1,0 +1,129 @@
+"""The conformity checks of documented information, both ways: a provider that keeps its documents well
+sees the leaves met; a draft never approved, an overdue review and a team that has not acknowledged the
+policy show as not met against the right leaves."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from servitium.core import services as core_services
+from servitium.core.checks import MET, NOT_APPLICABLE, NOT_MET, PARTLY_MET, REGISTRY
+from tests.documents.conftest import document, in_force, keep_documents_well, version
+
+
+def run(check_id: str):
+    return REGISTRY[check_id].run()
+
+
+def leaves_of(prefix: str) -> set[str]:
+    return {r for c in REGISTRY.values() if c.id.startswith(prefix) for r in c.requirements}
+
+
+def test_every_bound_requirement_is_a_known_requirement(db):
+    from servitium.conformity.catalogue import iter_requirement_ids, load_catalogues
+
+    known = set(iter_requirement_ids(load_catalogues()))
+    assert leaves_of("documents.") <= known
+
+
+@pytest.fixture
+def kept_well(ctx, staff):
+    """A provider that keeps its documents well (tests.documents.conftest.keep_documents_well)."""
+    return keep_documents_well(staff)
+
+
+def test_a_provider_that_keeps_documents_well_sees_every_leaf_met(kept_well):
+    elsewhere = {"catalogue", "slas", "supplier_contracts"}  # other processes' records
+    skipped = {f"documents.{name}_documented" for name in elsewhere}
+    results = {
+        c.id: c.run() for c in REGISTRY.values() if c.id.startswith("documents.") and c.id not in skipped
+    }
+    not_met = {k: (r.status, r.message) for k, r in results.items() if r.status not in (MET, NOT_APPLICABLE)}
+    assert not_met == {}
+    assert results["documents.policy_acknowledged"].status == MET
+    assert results["documents.obsolete_marked"].status == NOT_APPLICABLE  # nothing replaced yet
+
+
+def test_nothing_registered_reports_the_missing_policy_once(db):
+    assert run("documents.policy_documented").status == NOT_MET
+    assert run("documents.records_register_kept").status == NOT_MET
+    # The policy's qualities and the documents' contents have nothing to judge yet.
+    assert run("documents.policy_covers_2018_5.2.1.b").status == NOT_APPLICABLE
+    assert run("documents.policy_acknowledged").status == NOT_APPLICABLE
+    assert run("documents.processes_documented").status == NOT_APPLICABLE
+
+
+def test_a_policy_without_a_version_in_force_fails_its_checks(db):
+    document(title="Service management policy", kind="policy", sms_policy=True, requires_acknowledgement=True)
+    assert run("documents.policy_covers_2018_5.2.1.b").status == NOT_MET
+    assert run("documents.policy_acknowledged").status == NOT_MET
+    assert run("documents.processes_documented").status == NOT_MET
+
+
+def test_a_draft_never_approved_fails_approval_before_issue(kept_well, staff):
+    draft_only = document(title="Service request procedure", kind="procedure")
+    version(draft_only, staff.author)
+    result = run("documents.documents_approved_before_issue")
+    assert result.status == PARTLY_MET and "Service request procedure" in result.message
+    assert [g.object_id for g in result.gaps] == [draft_only.pk]
+    assert "iso20000-1:2011#4.3.2.a" in REGISTRY["documents.documents_approved_before_issue"].requirements
+
+
+def test_an_overdue_review_fails_the_review_leaf(kept_well):
+    from servitium.documents.models import Document
+
+    late = Document.objects.get(title="changes process")
+    Document.objects.filter(pk=late.pk).update(next_review=timezone.localdate() - dt.timedelta(days=10))
+    result = run("documents.reviews_on_time")
+    assert result.status == PARTLY_MET and [g.object_id for g in result.gaps] == [late.pk]
+    assert REGISTRY["documents.reviews_on_time"].requirements == (
+        "iso20000-1:2011#4.3.2.c",
+        "iso20000-1:2018#7.5.2.c",
+    )
+
+
+def test_a_team_that_has_not_acknowledged_fails_awareness(kept_well, ctx):
+    from servitium.parties.models import Team
+    from tests.documents.conftest import person_user
+
+    newcomer = person_user("newbie", "Nora Newcomer", ctx.provider, ["incident-agent"])
+    night = core_services.record_create(
+        model=Team,
+        data={"name": "Night shift", "organization": ctx.provider},
+        actor=None,
+        m2m={"members": [newcomer.person]},
+    )
+    kept_well.distribution_teams.add(night)  # the policy reaches every team
+    result = run("documents.policy_acknowledged")
+    assert result.status == PARTLY_MET
+    assert result.figures["teams_with_gaps"] == ["Night shift"]
+    assert set(REGISTRY["documents.policy_acknowledged"].requirements) == {
+        "iso20000-1:2011#4.1.2.e",
+        "iso20000-1:2018#7.3.s1",
+    }
+
+
+def test_a_superseded_version_is_kept_and_marked(kept_well, staff):
+    in_force(kept_well, staff.author, staff.approver, version="2.0")
+    assert run("documents.obsolete_marked").status == MET
+    # The new version asks everyone again.
+    assert run("documents.policy_acknowledged").status == NOT_MET
+
+
+def test_external_documents_and_series_rules_fail_when_incomplete(kept_well):
+    from servitium.documents.models import Document, RecordSeries
+
+    Document.objects.filter(kind="external").update(external_version="")
+    assert run("documents.external_controlled").status == NOT_MET
+    RecordSeries.objects.update(owner=None)
+    assert run("documents.records_retrievable").status == NOT_MET
+
+
+def test_confidential_policy_is_not_available(kept_well):
+    from servitium.documents.models import Document
+
+    Document.objects.filter(pk=kept_well.pk).update(confidentiality="confidential")
+    assert run("documents.policy_available").status == NOT_MET

@@ -1,0 +1,33 @@
+"""The demo's documented information: about twenty documents in several versions, most staff acknowledging,
+a records register, and exactly the three deliberate gaps, each against its own leaves."""
+
+from __future__ import annotations
+
+from servitium import demo
+from servitium.core.checks import MET, NOT_APPLICABLE, REGISTRY
+from servitium.documents.models import Document, DocumentAcknowledgement, DocumentVersion, RecordSeries
+
+
+def test_demo_documents_and_their_gaps(db):
+    demo.load(admin_username="admin", admin_password="demo-password-long-1")
+    assert 18 <= Document.objects.count() <= 22
+    assert DocumentVersion.objects.filter(status="superseded").count() >= 5
+    assert DocumentAcknowledgement.objects.count() >= 10
+    assert 8 <= RecordSeries.objects.count() <= 10
+    failing = {
+        c.id: set(c.requirements)
+        for c in REGISTRY.values()
+        if c.id.startswith("documents.") and c.run().status not in (MET, NOT_APPLICABLE)
+    }
+    assert failing == {
+        "documents.reviews_on_time": {"iso20000-1:2011#4.3.2.c", "iso20000-1:2018#7.5.2.c"},
+        "documents.documents_approved_before_issue": {
+            "iso20000-1:2011#4.3.2.a",
+            "iso20000-1:2018#7.5.2.c",
+            "iso20000-1:2018#7.5.1.b",
+        },
+        "documents.policy_acknowledged": {"iso20000-1:2011#4.1.2.e", "iso20000-1:2018#7.3.s1"},
+    }
+    overdue = REGISTRY["documents.reviews_on_time"].run()
+    assert [g.label for g in overdue.gaps] == [str(Document.objects.get(title="Problem management process"))]
+    assert REGISTRY["documents.policy_acknowledged"].run().figures["teams_with_gaps"] == ["Cloud Operations"]
