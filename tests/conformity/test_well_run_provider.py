@@ -124,7 +124,6 @@ def provider(ctx):
                 actor=None, instance=ticket, transition=step, data=data
             )
     well_kept_register(owner=owner, service=mail, supplier=hosting.supplier)
-    well_kept_competence(provider=ctx.provider)
     # This year's audit programme and a reported internal audit (the audit area's record rules).
     lead = factories.person("Ada Auditor", ctx.provider)
     programme = make(AuditProgramme, year=TODAY().year, owner=lead)
@@ -180,6 +179,8 @@ def provider(ctx):
     )
     well_run_sms(ctx)
     keep_documents_well(organization=ctx.provider)  # policy, plan, process documents, records register
+    # Last: every role the other builders gave people has its competence requirements.
+    well_kept_competence(provider=ctx.provider)
     return type("Provider", (), {"mail": mail, "audit": audit, "finding": finding, "contract": hosting})
 
 
