@@ -176,17 +176,18 @@ def known_errors_available_to_service_desk() -> CheckResult:
         if has_permission(user, "change", Incident) and not user.is_superuser
     ]
     active = KnownError.objects.filter(status=KnownError.Status.ACTIVE)
-    if not active.exists():  # nothing to make available yet
+    active_count = active.count()
+    if not active_count:  # nothing to make available yet
         handlers = []
     blind = [u for u in handlers if not has_permission(u, VIEW, KnownError)]
     return CheckResult.from_counts(
         total=len(handlers),
         good=len(handlers) - len(blind),
         met=_("All %(n)d people who handle incidents can read the %(ke)d active known errors.")
-        % {"n": len(handlers), "ke": active.count()},
+        % {"n": len(handlers), "ke": active_count},
         not_met=_("%(bad)d of %(n)d people who handle incidents cannot read known errors: %(names)s.")
         % {"bad": len(blind), "n": len(handlers), "names": ", ".join(u.username for u in blind[:10])},
         none=_("No active known errors are recorded, or nobody handles incidents yet."),
         evidence=active.order_by("-pk")[:20],
-        figures={"active_known_errors": active.count()},
+        figures={"active_known_errors": active_count},
     )
