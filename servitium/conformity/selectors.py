@@ -7,8 +7,12 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from django.db.models import Q
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from servitium.core import charts
 from servitium.core.checks import FAILED, MET, NO_EVIDENCE, NOT_APPLICABLE, NOT_MET, PARTLY_MET
 
 from .engine import combine
@@ -441,3 +445,35 @@ def assessment_export(assessment: Assessment) -> dict[str, Any]:
             for r in results
         ],
     }
+
+
+def met_trend_chart(runs: list[Assessment], edition: str) -> SafeString:
+    """The share of the edition's applicable requirements met per run (oldest first) as linked columns:
+    green from 80 %, orange from 50 %, red below; the tooltip adds the share not or partly met."""
+    columns = []
+    for run in runs:
+        counts = run.summary.get("frameworks", {}).get(edition)
+        if not counts:
+            continue
+        total = sum(v for k, v in counts.items() if k != "not_applicable") or 1
+        met = round(100 * counts.get("met", 0) / total)
+        failed = round(100 * (counts.get("not_met", 0) + counts.get("partly_met", 0)) / total)
+        colour = charts.GOOD if met >= 80 else charts.WARN if met >= 50 else charts.BAD
+        note = _("%(ref)s: %(met)s %% met, %(failed)s %% not or partly met") % {
+            "ref": run.reference,
+            "met": met,
+            "failed": failed,
+        }
+        columns.append(
+            charts.Column(
+                label=date_format(run.started_at, "d.m."),
+                value=met,
+                colour=colour,
+                note=note,
+                href=reverse("conformity:assessment_detail", args=[run.pk]),
+            )
+        )
+    width = min(560, 40 + 34 * max(len(columns), 4))
+    return charts.columns(
+        columns, maximum=100, unit=" %", title=_("Share met per run"), width=width, css_class="trend-chart"
+    )

@@ -40,19 +40,6 @@ class Dashboard(ConformityView):
         edition = request.GET.get("edition", EDITIONS[0])
         latest = selectors.latest_assessment(covering=edition)
         runs = list(self.visible(Assessment).order_by("-started_at", "-id")[:TREND_RUNS])
-        trend = []
-        for run in reversed(runs):
-            counts = run.summary.get("frameworks", {}).get(edition)
-            if counts:
-                total = sum(v for k, v in counts.items() if k != "not_applicable") or 1
-                failed = counts.get("not_met", 0) + counts.get("partly_met", 0)
-                trend.append(
-                    {
-                        "run": run,
-                        "share": round(100 * counts.get("met", 0) / total),
-                        "failed": round(100 * failed / total),
-                    }
-                )
         context = {
             "edition": edition,
             "editions": EDITIONS,
@@ -60,7 +47,7 @@ class Dashboard(ConformityView):
             "heat_map": selectors.heat_map(latest, edition) if latest else [],
             "totals": selectors.by_edition(latest) if latest else [],
             "by_process": selectors.by_process(latest, edition) if latest else [],
-            "trend": trend,
+            "trend": selectors.met_trend_chart(list(reversed(runs)), edition),
             "legend": selectors.FAILURES_FIRST,
             "runs": runs,
             "can_run": permissions.has_permission(request.user, permissions.ADD, Assessment),

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from servitium.core import changelog, permissions
 from servitium.core import services as core_services
+from servitium.core.approval import person_of, refuse_self_approval
 from servitium.core.errors import ApplicationError, TransitionNotAllowed
 from servitium.core.models import ChangeRecord
 
@@ -22,20 +23,6 @@ from .lifecycle import DISPOSAL_WORKFLOW, VERSION_WORKFLOW
 from .models import DisposalRequest, Document, DocumentAcknowledgement, DocumentVersion, RecordSeries
 
 V = DocumentVersion.Status
-
-
-class SelfApproval(ApplicationError):
-    """The one who wrote (or requested) something may not approve it (HTTP 400)."""
-
-    code = "approver_is_author"
-    status = 400
-
-
-def person_of(user: Any):
-    """The person record of a user account, or None (the system, accounts without a person)."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    return getattr(user, "person", None)
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -177,23 +164,17 @@ def version_attach_file(*, actor: Any, version: DocumentVersion, upload) -> Docu
 
 
 def _refuse_self_approval(actor: Any, version: DocumentVersion) -> None:
-    """The approver must be someone other than the author (neither the author's person nor the account
-    that wrote the version)."""
-    if actor is None:
-        return
-    person = person_of(actor)
-    wrote = version.created_by_id is not None and version.created_by_id == actor.pk
-    authored = version.author_id is not None and (
-        (person is not None and person.pk == version.author_id) or version.author.user_id == actor.pk
-    )
-    if wrote or authored:
-        raise SelfApproval(
-            _(
-                "You wrote version %(version)s, so you cannot approve it: the approver must be someone "
-                "other than the author."
-            )
-            % {"version": version}
+    """The approver is neither the version's author nor the account that wrote it."""
+    refuse_self_approval(
+        actor,
+        users=[version.created_by_id],
+        people=[version.author_id],
+        message=_(
+            "You wrote version %(version)s, so you cannot approve it: the approver must be someone "
+            "other than the author."
         )
+        % {"version": version},
+    )
 
 
 def _transition(
@@ -471,16 +452,12 @@ def disposal_transition(
     (each leaves its change-log entry), and the request records how many."""
     request = DisposalRequest.objects.select_for_update().select_related("series").get(pk=instance.pk)
     step = DISPOSAL_WORKFLOW.get(transition)
-    requester = request.requested_by_id
-    if (
-        step.name == "approve"
-        and request.status in step.sources
-        and actor is not None
-        and requester == actor.pk
-    ):
-        raise SelfApproval(
-            _("You requested disposal %(ref)s, so you cannot approve it: a second person must.")
-            % {"ref": request.reference}
+    if step.name == "approve" and request.status in step.sources:
+        refuse_self_approval(
+            actor,
+            users=[request.requested_by_id],
+            message=_("You requested disposal %(ref)s, so you cannot approve it: a second person must.")
+            % {"ref": request.reference},
         )
     DISPOSAL_WORKFLOW.check(request, request.status, transition)
     now = timezone.now()

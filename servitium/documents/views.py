@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from servitium.core import permissions
 from servitium.core import views as generic
+from servitium.core.approval import person_of
 from servitium.core.errors import ApplicationError
 
 from . import selectors, services
@@ -89,7 +90,7 @@ class DocumentDetail(generic.RecordDetailView):
         versions = permissions.restrict(
             obj.versions.select_related("author", "approved_by").order_by("-created", "-id"), user
         )
-        person = services.person_of(user)
+        person = person_of(user)
         acknowledged = bool(
             person
             and obj.current_version_id

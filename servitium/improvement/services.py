@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servitium.core import services as core_services
+from servitium.core.approval import person_of
 from servitium.core.errors import ApplicationError, TransitionNotAllowed
 from servitium.parties.models import Person
 
@@ -34,13 +35,6 @@ def _source_values(source: models.Model | None, kind: str, reference: str) -> di
         values["source_id"] = source.pk
         values["source_reference"] = (reference or getattr(source, "reference", "") or str(source))[:100]
     return values
-
-
-def person_of(actor: Any) -> Person | None:
-    """The person record of a signed-in user (None for the system)."""
-    if actor is None or not getattr(actor, "pk", None):
-        return None
-    return Person.objects.filter(user_id=actor.pk).first()
 
 
 # --- nonconformities ------------------------------------------------------------------------------------

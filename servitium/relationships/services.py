@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from servitium.core import permissions
 from servitium.core import services as core_services
+from servitium.core.approval import person_of
 from servitium.core.errors import TransitionNotAllowed
 from servitium.improvement import services as improvement_services
 from servitium.improvement.models import ImprovementOpportunity, SourceKind
@@ -38,10 +39,6 @@ def escalation_days() -> int:
     return int(getattr(settings, "COMPLAINT_ESCALATION_DAYS", 10))
 
 
-def _person_of(user: Any) -> Person | None:
-    return Person.objects.filter(user=user).first()
-
-
 @transaction.atomic
 def complaint_create(
     *,
@@ -55,7 +52,7 @@ def complaint_create(
     values = dict(derived or {})
     if permissions.is_customer_user(actor):
         values["customer"] = actor.organization
-        values["raised_by"] = _person_of(actor)
+        values["raised_by"] = person_of(actor)
     return core_services.record_create(model=Complaint, data=data, derived=values, actor=actor)
 
 
@@ -238,7 +235,7 @@ def survey_response_submit(
     customer_user = permissions.is_customer_user(actor)
     if customer_user:
         values["customer"] = actor.organization
-        values["respondent"] = _person_of(actor)
+        values["respondent"] = person_of(actor)
     invitation = data.get("invitation")
     if invitation is not None:
         if invitation.survey_id != survey.pk or invitation.responded:

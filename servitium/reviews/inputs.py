@@ -19,10 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from servitium.core import permissions
+from servitium.core import charts, permissions
 from servitium.core.reviewinputs import register_review_input
-
-from . import charts
 
 EXPIRY_HORIZON_DAYS = 90  # contracts ending this soon after the period are named
 SHOWN = 10  # rows named per list in the pack

@@ -14,6 +14,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from servitium.core import services as core_services
+from servitium.core.approval import person_of
 from servitium.core.errors import TransitionNotAllowed
 
 from . import pack as review_pack
@@ -87,7 +88,7 @@ def _check_chair(review: ManagementReview, actor: Any) -> None:
     """Only the chair approves the minutes (the system — demo, imports — acts with no actor)."""
     if actor is None:
         return
-    person = getattr(actor, "person", None) if getattr(actor, "is_authenticated", False) else None
+    person = person_of(actor)
     if person is None or person.pk != review.chair_id:
         raise TransitionNotAllowed(
             _("Only the chair of the review, %(chair)s, approves its minutes.") % {"chair": review.chair}

@@ -6,13 +6,15 @@ from __future__ import annotations
 import datetime as dt
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
-from servitium.core import permissions
+from servitium.core import charts, permissions
 
 from .models import (
     ContextIssue,
@@ -77,61 +79,37 @@ def activities_without_accountable(queryset=None) -> list[tuple[str, str]]:
 
 
 # --- objectives --------------------------------------------------------------------------------------
-CHART_STEP = 36  # horizontal room per month
-CHART_HEIGHT = 100
+TRACKING_COLOURS = {"on_track": charts.GOOD, "at_risk": charts.WARN, "off_track": charts.BAD}
 
 
-def trend_chart(objective: Objective, months: int = 12) -> dict[str, Any] | None:
-    """The geometry of an objective's trend as an SVG line chart: one point per month, a y axis scaled
-    to the values and the target, and the target as a dashed line. None without measurements."""
+def trend_chart(objective: Objective, months: int = 12) -> SafeString | None:
+    """An objective's last `months` measurements as an SVG line against its dashed target; dots coloured
+    by tracking (green on track, orange at risk, red off track). None without measurements."""
     rows = list(objective.measurements.order_by("-period_start")[:months])[::-1]
-    values = [r.value for r in rows if r.value is not None]
     if not rows:
         return None
-    target = objective.target_value
-    lo = min([*values, target])
-    hi = max([*values, target])
-    pad = (hi - lo) * Decimal("0.15") or max(abs(hi) * Decimal("0.1"), Decimal(1))
-    top = max([*values, target])
-    lo, hi = lo - pad, hi + pad
-    if objective.unit == "%" and top <= 100 < hi:
-        hi = Decimal(100)  # a share never exceeds 100 %
-    if lo < 0 <= min([*values, target]):
-        lo = Decimal(0)
-
-    def y(value: Decimal) -> float:
-        return round(float(CHART_HEIGHT - (value - lo) / (hi - lo) * CHART_HEIGHT), 1)
-
-    points = []
-    for i, row in enumerate(rows):
-        x = i * CHART_STEP + CHART_STEP // 2
-        points.append(
-            {
-                "x": x,
-                "y": y(row.value) if row.value is not None else None,
-                "month": row.period_start,
-                "value": row.value,
-                "tracking": row.tracking,
-                "label": row.get_tracking_display(),
-            }
+    unit = f" {objective.unit}" if objective.unit and objective.unit != "%" else objective.unit or ""
+    points = [
+        charts.Point(
+            label=date_format(row.period_start, "m/y"),
+            value=float(row.value) if row.value is not None else None,
+            colour=TRACKING_COLOURS.get(row.tracking, charts.GREY),
+            note=f"{date_format(row.period_start, 'M Y')}: "
+            + (f"{row.value.normalize()}{unit}" if row.value is not None else "—")
+            + f" ({row.get_tracking_display()})",
         )
-    width = len(rows) * CHART_STEP
-    ticks = [{"y": y(v), "value": _short(v)} for v in (hi, (hi + lo) / 2, lo)]
-    line = " ".join(f"{p['x']},{p['y']}" for p in points if p["y"] is not None)
-    return {
-        "points": points,
-        "line": line,
-        "width": width,
-        "height": CHART_HEIGHT,
-        "target_y": y(target),
-        "target": _short(target),
-        "ticks": ticks,
-        "unit": objective.unit,
-    }
-
-
-def _short(value: Decimal) -> str:
-    return f"{value:.1f}".rstrip("0").rstrip(".") if value % 1 else f"{value:.0f}"
+        for row in rows
+    ]
+    target = float(objective.target_value)
+    return charts.line(
+        points,
+        target=target,
+        target_label=_("target %(value)s%(unit)s")
+        % {"value": objective.target_value.normalize(), "unit": unit},
+        title=_("Trend of the objective against its target"),
+        unit=unit,
+        ceiling=100.0 if objective.unit == "%" else None,
+    )
 
 
 def objectives_with_latest(user) -> list[Objective]:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from servitium.core import indicators
 from servitium.core import services as core_services
+from servitium.core.approval import refuse_self_approval
 from servitium.core.errors import TransitionNotAllowed
 
 from .lifecycle import CONTEXT_WORKFLOW, OBJECTIVE_WORKFLOW, SCOPE_WORKFLOW, SECTION_WORKFLOW
@@ -93,8 +94,15 @@ def scope_transition(
     extra: dict[str, Any] = {}
     today = timezone.localdate()
     if step.name == "approve":
-        if actor is not None and scope.author_id is not None and scope.author_id == actor.pk:
-            raise TransitionNotAllowed(_("The author of a scope statement cannot approve it."))
+        refuse_self_approval(
+            actor,
+            users=[scope.author_id],
+            message=_(
+                "You wrote scope statement %(ref)s, so you cannot approve it: the approver must be "
+                "someone other than the author."
+            )
+            % {"ref": scope.reference},
+        )
         extra = {
             "approved_by": actor if getattr(actor, "is_authenticated", False) else None,
             "approved_on": today,

@@ -67,7 +67,8 @@ def test_scope_author_cannot_approve_then_another_can_and_current_supersedes(ctx
     api = client(manager)
     url = f"/api/v1/scope-statements/{first.pk}/transitions/"
     refused = api.post(url, {"transition": "approve"}, format="json")
-    assert refused.status_code == 409 and "author" in refused.json()["detail"]
+    assert refused.status_code == 400 and refused.json()["code"] == "approver_is_author"
+    assert "author" in refused.json()["detail"]
     assert ScopeStatement.objects.get(pk=first.pk).status == "draft"
     approved = client(other_manager).post(url, {"transition": "approve"}, format="json")
     assert approved.status_code == 200 and approved.json()["approved_by"] == other_manager.pk

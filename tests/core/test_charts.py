@@ -1,0 +1,53 @@
+"""The one chart drawer: what a reader of a chart relies on — values placed on a scale that holds them,
+the target where it belongs, colours that carry the meaning, links and tooltips, every text escaped."""
+
+import re
+
+from servitium.core import charts
+
+
+def _attrs(svg: str, tag: str) -> list[dict[str, str]]:
+    return [dict(re.findall(r'(\w[\w-]*)="([^"]*)"', m)) for m in re.findall(rf"<{tag} ([^>]*)>", svg)]
+
+
+def test_line_puts_higher_values_higher_and_the_target_between():
+    svg = charts.line(
+        [
+            charts.Point("01/26", 90.0),
+            charts.Point("02/26", None),
+            charts.Point("03/26", 99.0, colour=charts.BAD),
+        ],
+        target=95.0,
+        unit=" %",
+        ceiling=100.0,
+        title="SLA met",
+    )
+    dots = _attrs(svg, "circle")
+    assert len(dots) == 2  # the month without a measurement has no dot
+    assert float(dots[1]["cy"]) < float(dots[0]["cy"])  # 99 is drawn above 90
+    target = next(a for a in _attrs(svg, "line") if a.get("class") == "trend-target")
+    assert float(dots[1]["cy"]) < float(target["y1"]) < float(dots[0]["cy"])
+    assert dots[1]["fill"] == charts.BAD and "<title>SLA met</title>" in svg
+    assert "100" in svg and "101" not in svg  # a share's axis stops at 100 %
+    assert svg.count("<text") >= 3 + 3  # three month labels and three ticks
+
+
+def test_columns_link_each_run_and_scale_to_the_fixed_maximum():
+    svg = charts.columns(
+        [
+            charts.Column("01.12.", 50, note="A-1: half", href="/c/1/"),
+            charts.Column("02.12.", 100, href="/c/2/"),
+        ],
+        maximum=100,
+        unit=" %",
+    )
+    bars = _attrs(svg, "rect")
+    assert float(bars[1]["height"]) == 2 * float(bars[0]["height"])
+    assert svg.count('<a href="/c/') == 2 and "<title>A-1: half</title>" in svg
+    assert "0 %" in svg and "100 %" in svg
+
+
+def test_every_text_is_escaped():
+    svg = charts.bars([charts.Bar("<script>x</script>", 3)], title='"quote"')
+    assert "<script>" not in svg and "&lt;script&gt;" in svg and 'aria-label="&quot;quote&quot;"' in svg
+    assert charts.line([], target=1.0) == "" and charts.columns([]) == ""
