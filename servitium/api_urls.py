@@ -8,6 +8,8 @@ from rest_framework.response import Response
 
 from servitium.agreements import api as agreements_api
 from servitium.audits import api as audits_api
+from servitium.availability import api as availability_api
+from servitium.capacity import api as capacity_api
 from servitium.catalog.api import (
     OfferingOptionViewSet,
     OfferingViewSet,
@@ -20,6 +22,7 @@ from servitium.competence import api as competence_api
 from servitium.conformity import api as conformity_api
 from servitium.core.api import resources as core_api
 from servitium.documents import api as documents_api
+from servitium.finance import api as finance_api
 from servitium.improvement import api as improvement_api
 from servitium.incidents import api as incidents_api
 from servitium.incidents.mailgate.api import InboundMailView
@@ -27,8 +30,10 @@ from servitium.parties import api as parties_api
 from servitium.problems import api as problems_api
 from servitium.relationships import api as relationships_api
 from servitium.releases import api as releases_api
+from servitium.reporting import api as reporting_api
 from servitium.reviews import api as reviews_api
 from servitium.risks import api as risks_api
+from servitium.security import api as security_api
 from servitium.sms import api as sms_api
 from servitium.suppliers import api as suppliers_api
 
@@ -66,6 +71,11 @@ for app_api in (
     risks_api,
     competence_api,
     audits_api,
+    finance_api,
+    availability_api,
+    capacity_api,
+    security_api,
+    reporting_api,
     reviews_api,
 ):
     app_api.register(router)

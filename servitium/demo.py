@@ -383,18 +383,23 @@ def _load(admin_username: str, admin_password: str, small: bool = False) -> dict
                 core_services.record_update(instance=people[person], data={"user": user}, actor=actor)
     from servitium.agreements import demo as agreements_demo
     from servitium.audits import demo as audits_demo
+    from servitium.availability import demo as availability_demo
+    from servitium.capacity import demo as capacity_demo
     from servitium.changes import demo as changes_demo
     from servitium.cmdb import demo as cmdb_demo
     from servitium.competence import demo as competence_demo
     from servitium.conformity import demo as conformity_demo
     from servitium.documents import demo as documents_demo
+    from servitium.finance import demo as finance_demo
     from servitium.improvement import demo as improvement_demo
     from servitium.incidents import demo as incidents_demo
     from servitium.problems import demo as problems_demo
     from servitium.relationships import demo as relationships_demo
     from servitium.releases import demo as releases_demo
+    from servitium.reporting import demo as reporting_demo
     from servitium.reviews import demo as reviews_demo
     from servitium.risks import demo as risks_demo
+    from servitium.security import demo as security_demo
     from servitium.sms import demo as sms_demo
     from servitium.suppliers import demo as suppliers_demo
 
@@ -413,6 +418,11 @@ def _load(admin_username: str, admin_password: str, small: bool = False) -> dict
         risks_demo,
         competence_demo,
         audits_demo,
+        finance_demo,
+        availability_demo,
+        capacity_demo,
+        security_demo,
+        reporting_demo,
         reviews_demo,
         conformity_demo,
     ):

@@ -83,6 +83,11 @@ INSTALLED_APPS = [
     "servitium.risks",
     "servitium.competence",
     "servitium.audits",
+    "servitium.finance",
+    "servitium.availability",
+    "servitium.capacity",
+    "servitium.security",
+    "servitium.reporting",
     "servitium.reviews",
     "servitium.site",
 ]

@@ -35,4 +35,9 @@ urlpatterns = [
     path("sms/improvement/", include("servitium.improvement.urls")),
     path("sms/audits/", include("servitium.audits.urls")),
     path("sms/reviews/", include("servitium.reviews.urls")),
+    path("assurance/", include("servitium.reporting.urls")),
+    path("assurance/availability/", include("servitium.availability.urls")),
+    path("assurance/capacity/", include("servitium.capacity.urls")),
+    path("assurance/finance/", include("servitium.finance.urls")),
+    path("assurance/security/", include("servitium.security.urls")),
 ]

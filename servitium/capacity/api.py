@@ -1,0 +1,5 @@
+"""The API of capacity and demand."""
+
+
+def register(router) -> None:
+    """Add this app's resources to the API router."""

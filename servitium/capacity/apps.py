@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CapacityConfig(AppConfig):
+    name = "servitium.capacity"
+    label = "capacity"
+    verbose_name = _("Capacity and demand")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from servitium.core.permissions import register_area
+
+        # Roles capacity-manager and capacity-agent. No menu entry of its own:
+        # a tile on the assurance home page (reporting:home, core.panels "assurance.home").
+        register_area("capacity", _("Capacity and demand"), order=91, role_prefix="capacity")

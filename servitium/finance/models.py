@@ -1,0 +1,1 @@
+"""Records of budgeting and accounting."""
