@@ -18,7 +18,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import changelog, permissions, sqlwrite
+from . import changelog, hooks, permissions, sqlwrite
 from .declaration import CUSTOMER_AUDIENCE, STAFF_AUDIENCE, resource_for
 from .errors import NotPermitted
 from .models import ApiToken, Attachment, BaseModel, ChangeRecord, Comment
@@ -300,6 +300,7 @@ def record_transition(
         instance, action=ChangeRecord.Action.TRANSITION, actor=actor, before=before, message=message
     )
     ensure_in_scope(actor, instance)
+    hooks.react(instance, target, actor)  # what higher apps do when a record enters this status
     return instance
 
 

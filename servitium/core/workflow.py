@@ -10,8 +10,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import models
 from django.utils.translation import gettext as _
 
+from . import hooks
 from .errors import TransitionNotAllowed
 
 
@@ -58,6 +60,10 @@ class Workflow:
             )
         if transition.guard is not None:
             reason = transition.guard(instance)
+            if reason:
+                raise TransitionNotAllowed(reason)
+        if isinstance(instance, models.Model):
+            reason = hooks.refusal(instance, transition.name)  # rules higher apps add (core.hooks)
             if reason:
                 raise TransitionNotAllowed(reason)
         return transition
