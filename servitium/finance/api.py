@@ -21,6 +21,11 @@ from .models import ApportionmentRule, Budget, ChargeRule, ChargingStatement, Co
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
+def money(value):
+    """A sum of money as the API writes it: a string with two decimal places (None stays None)."""
+    return None if value is None else f"{value:.2f}"
+
+
 class BudgetViewSet(RecordViewSet):
     """Budgets per service and period (a year, or a month), with lines per cost category. Transitions:
     approve (someone other than the author), revise."""
@@ -89,15 +94,15 @@ class CostItemViewSet(RecordViewSet):
             {
                 "service": service_id,
                 "weight": str(found.weights.get(service_id, "")),
-                "amount": value,
-                "customers": [{"customer": c, "amount": v} for c, v in found.customers[service_id].items()],
+                "amount": money(value),
+                "customers": [{"customer": c, "amount": money(v)} for c, v in found.customers[service_id].items()],
             }
             for service_id, value in found.services.items()
         ]
         return Response(
             {
                 "cost_item": item.pk,
-                "amount": found.amount,
+                "amount": money(found.amount),
                 "currency": currency(),
                 "period_start": period.start,
                 "period_end": period.end,
@@ -178,13 +183,13 @@ class BudgetVsActualViewSet(viewsets.ViewSet):
                     {
                         "service": r.service_id,
                         "service_name": r.service,
-                        "budget": r.budget,
-                        "direct": r.direct,
-                        "indirect": r.indirect,
-                        "actual": r.actual,
-                        "variance": r.variance,
+                        "budget": money(r.budget),
+                        "direct": money(r.direct),
+                        "indirect": money(r.indirect),
+                        "actual": money(r.actual),
+                        "variance": money(r.variance),
                         "overspent": r.overspent,
-                        "used_percent": r.used_percent,
+                        "used_percent": None if r.used_percent is None else str(r.used_percent),
                     }
                     for r in rows
                 ],
