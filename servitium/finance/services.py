@@ -175,8 +175,7 @@ def statement_create(
 def statement_update(
     *, actor: Any, instance: ChargingStatement, data: dict[str, Any], m2m: dict | None = None
 ) -> ChargingStatement:
-    if instance.status == ChargingStatement.Status.ISSUED:
-        raise TransitionNotAllowed(_("Statement %(ref)s is issued and final.") % {"ref": instance.reference})
+    """Only the notes change; the lines follow from the charge rules (worked out again on approval)."""
     return core_services.record_update(instance=instance, data=data, actor=actor, m2m=m2m)
 
 
