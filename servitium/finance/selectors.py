@@ -317,6 +317,18 @@ def budget_vs_actual(period: Period, user: Any = None, *, service_ids: Iterable[
     return rows
 
 
+def customer_costs(period: Period, customer_id: int, *, service_ids: Iterable[int] | None = None) -> dict[int, Decimal]:
+    """The customer's share of each service it receives in the period: the service's cost (direct plus
+    apportioned) shared equally among the service's customers, to the cent by largest remainder."""
+    received = Service.objects.filter(customers=customer_id)
+    if service_ids is not None:
+        received = received.filter(pk__in=list(service_ids))
+    ids = list(received.values_list("pk", flat=True))
+    costs = service_costs(period, service_ids=ids)
+    shares = share_to_customers({pk: costs.get(pk, {"total": ZERO})["total"] for pk in ids})
+    return {pk: parts.get(customer_id, ZERO) for pk, parts in shares.items()}
+
+
 # --- changes and requests ------------------------------------------------------------------------------------
 
 
