@@ -219,7 +219,7 @@ def service_costs(period: Period, *, service_ids: Iterable[int] | None = None) -
     if wanted is not None:
         direct = direct.filter(service__in=wanted)
     for service_id, value in direct.values("service").annotate(v=Sum("amount")).values_list("service", "v"):
-        found[service_id]["direct"] += value
+        found[service_id]["direct"] += Decimal(value).quantize(CENT)
     indirect = items_in(period).filter(allocation=CostItem.Allocation.INDIRECT).select_related("rule")
     cache: dict[tuple[int, dt.date], dict[int, Any]] = {}
     for item in indirect:
@@ -329,17 +329,22 @@ def customer_costs(period: Period, customer_id: int, *, service_ids: Iterable[in
     return {pk: parts.get(customer_id, ZERO) for pk, parts in shares.items()}
 
 
+def _cents(value: Any) -> Decimal:
+    """A database sum as money (SQLite sums decimals as floats)."""
+    return ZERO if value is None else Decimal(value).quantize(CENT)
+
+
 # --- changes and requests ------------------------------------------------------------------------------------
 
 
 def cost_of_change(change: Any) -> Decimal:
     """What has been spent on a change (its linked cost items)."""
-    return CostItem.objects.filter(change=change).aggregate(v=Sum("amount"))["v"] or ZERO
+    return _cents(CostItem.objects.filter(change=change).aggregate(v=Sum("amount"))["v"])
 
 
 def cost_of_request(request: Any) -> Decimal:
     """What has been spent on a resource or service request (its linked cost items)."""
-    return CostItem.objects.filter(request=request).aggregate(v=Sum("amount"))["v"] or ZERO
+    return _cents(CostItem.objects.filter(request=request).aggregate(v=Sum("amount"))["v"])
 
 
 def linked_costs(period: Period, user: Any = None) -> dict[str, list[dict[str, Any]]]:
@@ -356,7 +361,7 @@ def linked_costs(period: Period, user: Any = None) -> dict[str, list[dict[str, A
             .order_by(label)
         )
         found[key] = [
-            {"id": r[field_name], "reference": r[label], "total": r["total"], "count": r["count"]} for r in rows
+            {"id": r[field_name], "reference": r[label], "total": _cents(r["total"]), "count": r["count"]} for r in rows
         ]
     return found
 
