@@ -95,7 +95,9 @@ class CostItemViewSet(RecordViewSet):
                 "service": service_id,
                 "weight": str(found.weights.get(service_id, "")),
                 "amount": money(value),
-                "customers": [{"customer": c, "amount": money(v)} for c, v in found.customers[service_id].items()],
+                "customers": [
+                    {"customer": c, "amount": money(v)} for c, v in found.customers[service_id].items()
+                ],
             }
             for service_id, value in found.services.items()
         ]

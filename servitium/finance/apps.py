@@ -15,7 +15,9 @@ class FinanceConfig(AppConfig):
         # (reporting:home, core.panels "assurance.home").
         register_area("finance", _("Budgeting and accounting"), order=92, role_prefix="finance")
         # Costs name services, CIs, tickets, changes and suppliers' contracts: the finance roles read them.
-        grant_view(("finance-manager", "finance-agent"), ("catalog", "cmdb", "incidents", "changes", "suppliers"))
+        grant_view(
+            ("finance-manager", "finance-agent"), ("catalog", "cmdb", "incidents", "changes", "suppliers")
+        )
 
         from . import checks, panels  # noqa: F401  (registers the checks)
 

@@ -126,7 +126,8 @@ def indirect_costs_apportioned() -> CheckResult:
     return CheckResult.from_counts(
         total=counted.total,
         good=counted.good,
-        met=_("All %(n)d indirect costs of the last year are apportioned to services.") % {"n": counted.total},
+        met=_("All %(n)d indirect costs of the last year are apportioned to services.")
+        % {"n": counted.total},
         not_met=_("%(bad)d of %(n)d indirect costs have a rule that names no service.")
         % {"bad": counted.total - counted.good, "n": counted.total},
         none=_("No indirect cost was recorded in the last year."),
@@ -147,7 +148,8 @@ def capital_and_operating_accounted() -> CheckResult:
     if missing:
         return CheckResult(
             NOT_MET,
-            _("No %(kinds)s spending was recorded in the last year.") % {"kinds": " / ".join(sorted(missing))},
+            _("No %(kinds)s spending was recorded in the last year.")
+            % {"kinds": " / ".join(sorted(missing))},
             {"kinds_recorded": len(found)},
         )
     examples = [recent.filter(expense=kind).order_by("-date").first() for kind in ("capital", "operating")]

@@ -178,20 +178,26 @@ class ApportionmentRule(BaseModel):
         TICKETS = "tickets", _("by ticket volume")
 
     name = models.CharField(_("name"), max_length=200, unique=True)
-    description = models.TextField(_("description"), blank=True, help_text=_("Why costs are shared this way."))
+    description = models.TextField(
+        _("description"), blank=True, help_text=_("Why costs are shared this way.")
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.FIXED)
     services = models.ManyToManyField(
         "catalog.Service",
         blank=True,
         related_name="apportionment_rules",
         verbose_name=_("services"),
-        help_text=_("The services that share the cost (empty: every live service). Not used by fixed shares."),
+        help_text=_(
+            "The services that share the cost (empty: every live service). Not used by fixed shares."
+        ),
     )
     shares = models.JSONField(
         _("fixed shares"),
         default=list,
         blank=True,
-        help_text=_('For fixed shares, e.g. [{"service": 3, "percent": "60"}, {"service": 5, "percent": "40"}].'),
+        help_text=_(
+            'For fixed shares, e.g. [{"service": 3, "percent": "60"}, {"service": 5, "percent": "40"}].'
+        ),
     )
 
     class Meta:
@@ -453,7 +459,11 @@ class ChargingStatement(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.reference} {self.customer} {self.period_start:%Y-%m}" if self.customer_id else self.reference
+        return (
+            f"{self.reference} {self.customer} {self.period_start:%Y-%m}"
+            if self.customer_id
+            else self.reference
+        )
 
     def clean(self) -> None:
         if self.period_start and self.period_end and self.period_end <= self.period_start:

@@ -88,7 +88,15 @@ def cost_for_report(scope: ReportScope) -> dict[str, Any] | None:
     if not rows:
         return None
     chart = charts.bars(
-        [charts.Bar(r["service"], float(r["cost"]), f"{r['cost']}", charts.BAD if r["overspent"] else charts.NEUTRAL) for r in rows],
+        [
+            charts.Bar(
+                r["service"],
+                float(r["cost"]),
+                f"{r['cost']}",
+                charts.BAD if r["overspent"] else charts.NEUTRAL,
+            )
+            for r in rows
+        ],
         title=str(_("Cost per service")),
     )
     return {
@@ -107,7 +115,12 @@ def cost_of_change(obj: Any, user: Any) -> dict[str, Any] | None:
     items = list(permissions.restrict(CostItem.objects.filter(change=obj), user)[:20])
     if not items:
         return None
-    return {"items": items, "total": selectors.cost_of_change(obj), "currency": currency(), "what": _("change")}
+    return {
+        "items": items,
+        "total": selectors.cost_of_change(obj),
+        "currency": currency(),
+        "what": _("change"),
+    }
 
 
 def cost_of_request(obj: Any, user: Any) -> dict[str, Any] | None:
@@ -118,7 +131,12 @@ def cost_of_request(obj: Any, user: Any) -> dict[str, Any] | None:
     items = list(permissions.restrict(CostItem.objects.filter(request=obj), user)[:20])
     if not items:
         return None
-    return {"items": items, "total": selectors.cost_of_request(obj), "currency": currency(), "what": _("request")}
+    return {
+        "items": items,
+        "total": selectors.cost_of_request(obj),
+        "currency": currency(),
+        "what": _("request"),
+    }
 
 
 def service_finances(obj: Any, user: Any) -> dict[str, Any] | None:

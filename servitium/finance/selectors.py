@@ -26,7 +26,7 @@ from .models import CENT, ApportionmentRule, Budget, ChargeRule, CostItem, curre
 ZERO = Decimal("0.00")
 
 
-# --- periods --------------------------------------------------------------------------------------------
+# --- periods ----------------------------------------
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ def period_of(item: CostItem) -> Period:
     return Period.month(item.date.year, item.date.month)
 
 
-# --- exact sharing ----------------------------------------------------------------------------------------
+# --- exact sharing ----------------------------------------
 
 
 def split(amount: Decimal, weights: Sequence[Any]) -> list[Decimal]:
@@ -91,7 +91,7 @@ def split(amount: Decimal, weights: Sequence[Any]) -> list[Decimal]:
     return [Decimal(p) * CENT for p in parts]
 
 
-# --- apportionment --------------------------------------------------------------------------------------
+# --- apportionment ----------------------------------------
 
 
 @dataclass
@@ -147,7 +147,9 @@ def rule_weights(rule: ApportionmentRule, period: Period) -> dict[int, Any]:
         )
     else:
         counts = dict(
-            Incident.objects.filter(service__in=ids, created__date__gte=period.start, created__date__lt=period.end)
+            Incident.objects.filter(
+                service__in=ids, created__date__gte=period.start, created__date__lt=period.end
+            )
             .values("service")
             .annotate(n=Count("id"))
             .values_list("service", "n")
@@ -199,10 +201,12 @@ def apportion(cost_item: CostItem, period: Period | None = None) -> Apportionmen
         if sum(Decimal(str(v)) for v in values) == 0:
             values = [1] * len(ids)
         services = dict(zip(ids, split(amount, values), strict=True))
-    return Apportionment(amount=amount, services=services, weights=weights, customers=share_to_customers(services))
+    return Apportionment(
+        amount=amount, services=services, weights=weights, customers=share_to_customers(services)
+    )
 
 
-# --- costs of services -------------------------------------------------------------------------------------
+# --- costs of services ----------------------------------------
 
 
 def items_in(period: Period, queryset=None):
@@ -210,11 +214,15 @@ def items_in(period: Period, queryset=None):
     return queryset.filter(date__gte=period.start, date__lt=period.end)
 
 
-def service_costs(period: Period, *, service_ids: Iterable[int] | None = None) -> dict[int, dict[str, Decimal]]:
+def service_costs(
+    period: Period, *, service_ids: Iterable[int] | None = None
+) -> dict[int, dict[str, Decimal]]:
     """Per service: its direct costs, its part of the indirect costs (each apportioned in the month it was
     spent), and the total, in the period."""
     wanted = set(service_ids) if service_ids is not None else None
-    found: dict[int, dict[str, Decimal]] = defaultdict(lambda: {"direct": ZERO, "indirect": ZERO, "total": ZERO})
+    found: dict[int, dict[str, Decimal]] = defaultdict(
+        lambda: {"direct": ZERO, "indirect": ZERO, "total": ZERO}
+    )
     direct = items_in(period).filter(allocation=CostItem.Allocation.DIRECT)
     if wanted is not None:
         direct = direct.filter(service__in=wanted)
@@ -282,7 +290,9 @@ class Variance:
     used_percent: Decimal | None
 
 
-def budget_vs_actual(period: Period, user: Any = None, *, service_ids: Iterable[int] | None = None) -> list[Variance]:
+def budget_vs_actual(
+    period: Period, user: Any = None, *, service_ids: Iterable[int] | None = None
+) -> list[Variance]:
     """Budget against actual (direct + apportioned indirect) per service in the period, for the services
     the user may see (all of them for the system); a service over its budget is flagged overspent."""
     services = Service.objects.all()
@@ -317,7 +327,9 @@ def budget_vs_actual(period: Period, user: Any = None, *, service_ids: Iterable[
     return rows
 
 
-def customer_costs(period: Period, customer_id: int, *, service_ids: Iterable[int] | None = None) -> dict[int, Decimal]:
+def customer_costs(
+    period: Period, customer_id: int, *, service_ids: Iterable[int] | None = None
+) -> dict[int, Decimal]:
     """The customer's share of each service it receives in the period: the service's cost (direct plus
     apportioned) shared equally among the service's customers, to the cent by largest remainder."""
     received = Service.objects.filter(customers=customer_id)
@@ -334,7 +346,7 @@ def _cents(value: Any) -> Decimal:
     return ZERO if value is None else Decimal(value).quantize(CENT)
 
 
-# --- changes and requests ------------------------------------------------------------------------------------
+# --- changes and requests ----------------------------------------
 
 
 def cost_of_change(change: Any) -> Decimal:
@@ -353,7 +365,10 @@ def linked_costs(period: Period, user: Any = None) -> dict[str, list[dict[str, A
     if user is not None:
         items = permissions.restrict(items, user)
     found: dict[str, list[dict[str, Any]]] = {"changes": [], "requests": []}
-    for key, field_name, label in (("changes", "change", "change__reference"), ("requests", "request", "request__reference")):
+    for key, field_name, label in (
+        ("changes", "change", "change__reference"),
+        ("requests", "request", "request__reference"),
+    ):
         rows = (
             items.filter(**{f"{field_name}__isnull": False})
             .values(field_name, label)
@@ -361,12 +376,13 @@ def linked_costs(period: Period, user: Any = None) -> dict[str, list[dict[str, A
             .order_by(label)
         )
         found[key] = [
-            {"id": r[field_name], "reference": r[label], "total": _cents(r["total"]), "count": r["count"]} for r in rows
+            {"id": r[field_name], "reference": r[label], "total": _cents(r["total"]), "count": r["count"]}
+            for r in rows
         ]
     return found
 
 
-# --- charging ----------------------------------------------------------------------------------------------------
+# --- charging ----------------------------------------
 
 
 def charges(customer_id: int, period: Period) -> list[dict[str, Any]]:
@@ -396,7 +412,7 @@ def charges(customer_id: int, period: Period) -> list[dict[str, Any]]:
     return lines
 
 
-# --- for other processes -------------------------------------------------------------------------------------------
+# --- for other processes ----------------------------------------
 
 
 def financial_resources(service: Service | int, period: Period) -> dict[str, Any]:
@@ -406,7 +422,9 @@ def financial_resources(service: Service | int, period: Period) -> dict[str, Any
     row = next(iter(budget_vs_actual(period, service_ids=[service_id])), None)
     by_category: dict[str, Decimal] = defaultdict(lambda: ZERO)
     years = {y for y, _m in period.months()}
-    for budget in Budget.objects.filter(service=service_id, year__in=years, status="approved", month__isnull=True):
+    for budget in Budget.objects.filter(
+        service=service_id, year__in=years, status="approved", month__isnull=True
+    ):
         for category, value in budget.amounts().items():
             by_category[category] += value
     return {

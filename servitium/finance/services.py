@@ -19,8 +19,8 @@ from servitium.core.errors import TransitionNotAllowed
 from . import selectors
 from .lifecycle import BUDGET_WORKFLOW, STATEMENT_WORKFLOW
 from .models import (
-    Approval,
     ApportionmentRule,
+    Approval,
     Budget,
     ChargingStatement,
     CostItem,
@@ -35,7 +35,7 @@ def _user(actor: Any) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
-# --- budgets -----------------------------------------------------------------------------------------------
+# --- budgets ----------------------------------------
 
 
 def _budget_lines(lines: Any) -> dict[str, Any]:
@@ -91,11 +91,16 @@ def budget_transition(
     else:
         extra = {"approved_by": None, "approved_on": None}
     return core_services.record_transition(
-        instance=budget, actor=actor, field="status", target=step.target, message=note or str(step.label), extra=extra
+        instance=budget,
+        actor=actor,
+        field="status",
+        target=step.target,
+        message=note or str(step.label),
+        extra=extra,
     )
 
 
-# --- apportionment rules --------------------------------------------------------------------------------------
+# --- apportionment rules ----------------------------------------
 
 
 def _check_shares(kind: str, shares: Any) -> None:
@@ -112,7 +117,9 @@ def rule_create(
     """A rule for sharing indirect costs; fixed shares must name each service once and total 100 %."""
     values = {**data, **(derived or {})}
     _check_shares(values.get("kind", ApportionmentRule.Kind.FIXED), values.get("shares", []))
-    return core_services.record_create(model=ApportionmentRule, data=data, actor=actor, m2m=m2m, derived=derived)
+    return core_services.record_create(
+        model=ApportionmentRule, data=data, actor=actor, m2m=m2m, derived=derived
+    )
 
 
 @transaction.atomic
@@ -123,7 +130,7 @@ def rule_update(
     return core_services.record_update(instance=instance, data=data, actor=actor, m2m=m2m)
 
 
-# --- cost items -----------------------------------------------------------------------------------------------
+# --- cost items ----------------------------------------
 
 
 def _fill_supplier(data: dict[str, Any], derived: dict[str, Any]) -> None:
@@ -149,7 +156,7 @@ def cost_update(*, actor: Any, instance: CostItem, data: dict[str, Any], m2m: di
     return core_services.record_update(instance=instance, data=data, actor=actor, m2m=m2m, derived=derived)
 
 
-# --- charging statements --------------------------------------------------------------------------------------
+# --- charging statements ----------------------------------------
 
 
 def _statement_lines(customer_id: int, start: dt.date, end: dt.date) -> dict[str, Any]:
@@ -168,7 +175,9 @@ def statement_create(
     derived = {"author": _user(actor), **(derived or {})}
     if customer is not None and start and end and end > start:
         derived.update(_statement_lines(customer.pk, start, end))
-    return core_services.record_create(model=ChargingStatement, data=data, actor=actor, m2m=m2m, derived=derived)
+    return core_services.record_create(
+        model=ChargingStatement, data=data, actor=actor, m2m=m2m, derived=derived
+    )
 
 
 @transaction.atomic

@@ -20,7 +20,5 @@ urlpatterns = [
     *crud("costs", "costitem", views.CostList, views.CostForm, views.CostDetail),
     *crud("rules", "apportionmentrule", views.RuleList, views.RuleForm, views.RuleDetail),
     *crud("charges", "chargerule", views.ChargeRuleList, views.ChargeRuleForm, views.ChargeRuleDetail),
-    *crud(
-        "statements", "chargingstatement", views.StatementList, views.StatementForm, views.StatementDetail
-    ),
+    *crud("statements", "chargingstatement", views.StatementList, views.StatementForm, views.StatementDetail),
 ]

@@ -12,10 +12,9 @@ from django.utils.translation import gettext as _
 from servitium.catalog.models import Service
 from servitium.core import charts, permissions
 from servitium.core import views as generic
-
-from . import selectors, services
 from servitium.parties.models import Organization
 
+from . import selectors, services
 from .models import ApportionmentRule, Budget, ChargeRule, ChargingStatement, CostItem, currency
 
 TABBED = "finance/record_list.html"
@@ -72,7 +71,9 @@ class CostDetail(_CostDetail):
                 "service": names.get(service_id, f"#{service_id}"),
                 "weight": found.weights.get(service_id, ""),
                 "amount": value,
-                "customers": [(orgs.get(c, nobody) if c else nobody, v) for c, v in found.customers[service_id].items()],
+                "customers": [
+                    (orgs.get(c, nobody) if c else nobody, v) for c, v in found.customers[service_id].items()
+                ],
             }
             for service_id, value in found.services.items()
         ]
@@ -94,7 +95,9 @@ class BudgetVsActual(generic.LoginRequiredMixin, generic.View):
 
     def get(self, request):
         if not permissions.has_permission(request.user, permissions.VIEW, Budget):
-            return HttpResponseForbidden(_("Budgets and costs are for the provider's finance roles and auditors."))
+            return HttpResponseForbidden(
+                _("Budgets and costs are for the provider's finance roles and auditors.")
+            )
         today = timezone.localdate()
         year = _int(request.GET.get("year"), 2000, 2100, today.year)
         month = _int(request.GET.get("month"), 0, 12, 0)
@@ -103,7 +106,14 @@ class BudgetVsActual(generic.LoginRequiredMixin, generic.View):
         top = max([float(r.actual) for r in rows] + [float(r.budget or 0) for r in rows] + [1.0])
         bars = []
         for r in rows:
-            bars.append(charts.Bar(f"{r.service} — {_('budget')}", float(r.budget) if r.budget is not None else None, f"{r.budget or '—'}", charts.GREY))
+            bars.append(
+                charts.Bar(
+                    f"{r.service} — {_('budget')}",
+                    float(r.budget) if r.budget is not None else None,
+                    f"{r.budget or '—'}",
+                    charts.GREY,
+                )
+            )
             colour = charts.BAD if r.overspent else charts.GOOD
             bars.append(charts.Bar(f"{r.service} — {_('actual')}", float(r.actual), f"{r.actual}", colour))
         chart = charts.bars(bars, maximum=top, title=_("Budget against actual, %(p)s") % {"p": period})
@@ -119,4 +129,3 @@ class BudgetVsActual(generic.LoginRequiredMixin, generic.View):
             "tab": "overview",
         }
         return render(request, "finance/budget_vs_actual.html", context)
-

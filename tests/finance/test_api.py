@@ -136,7 +136,7 @@ class TestChargingStatementAPI(FinanceSuite):
         return {"notes": "Prices as agreed in the contract"}
 
 
-# --- approval by a second person --------------------------------------------------------------------------
+# --- approval by a second person ----------------------------------------
 
 
 def test_a_budget_is_approved_by_someone_other_than_its_author(ctx, fin):
@@ -149,7 +149,9 @@ def test_a_budget_is_approved_by_someone_other_than_its_author(ctx, fin):
     assert created["author"] == fin.agent.pk
     own = client(fin.agent).post(f"/api/v1/budgets/{created['id']}/transitions/", {"transition": "approve"})
     assert own.status_code == 400 and own.json()["code"] == "approver_is_author"
-    other = client(fin.manager).post(f"/api/v1/budgets/{created['id']}/transitions/", {"transition": "approve"})
+    other = client(fin.manager).post(
+        f"/api/v1/budgets/{created['id']}/transitions/", {"transition": "approve"}
+    )
     assert other.status_code == 200, other.json()
     assert other.json()["status"] == "approved" and other.json()["approved_by"] == fin.manager.pk
     # An approved budget is revised before it changes.
@@ -165,7 +167,7 @@ def test_one_budget_per_service_and_period(ctx, fin):
     assert response.status_code == 400
 
 
-# --- statements ---------------------------------------------------------------------------------------------------
+# --- statements ----------------------------------------
 
 
 def test_a_statement_charges_each_service_the_customer_receives(ctx, fin):
@@ -195,7 +197,8 @@ def test_customers_see_only_their_own_issued_statements(ctx, fin):
     mine = issued_statement(ctx.org_a)
     theirs = issued_statement(ctx.org_b)
     draft = services.statement_create(
-        actor=None, data={"customer": ctx.org_a, "period_start": dt.date(2026, 7, 1), "period_end": dt.date(2026, 8, 1)}
+        actor=None,
+        data={"customer": ctx.org_a, "period_start": dt.date(2026, 7, 1), "period_end": dt.date(2026, 8, 1)},
     )
     listed = client(ctx.customer_a).get("/api/v1/charging-statements/").json()
     assert [row["id"] for row in listed["results"]] == [mine.pk]
@@ -203,7 +206,7 @@ def test_customers_see_only_their_own_issued_statements(ctx, fin):
     assert client(ctx.customer_a).get(f"/api/v1/charging-statements/{draft.pk}/").status_code == 404
 
 
-# --- budget against actual ----------------------------------------------------------------------------------------
+# --- budget against actual ----------------------------------------
 
 
 def test_budget_against_actual_flags_the_overspent_service(ctx, fin):
@@ -231,7 +234,10 @@ def test_budget_against_actual_flags_the_overspent_service(ctx, fin):
     }
     assert rows["Web Hosting"]["actual"] == "150.00" and rows["Web Hosting"]["overspent"] is False
     assert "Backup" not in rows  # no approved budget and no cost
-    march = {r["service_name"]: r for r in api.get("/api/v1/budget-vs-actual/", {"year": 2026, "month": 3}).json()["services"]}
+    march = {
+        r["service_name"]: r
+        for r in api.get("/api/v1/budget-vs-actual/", {"year": 2026, "month": 3}).json()["services"]
+    }
     assert march["Hosted Mail"]["budget"] == "100.00"  # a twelfth of the year
     assert march["Web Hosting"]["budget"] == "500.00"
 
@@ -243,7 +249,7 @@ def test_budget_against_actual_refuses_bad_parameters(ctx, fin):
     assert client(ctx.customer_a).get("/api/v1/budget-vs-actual/").status_code == 403
 
 
-# --- the cost of changes and requests -------------------------------------------------------------------------------
+# --- the cost of changes and requests ----------------------------------------
 
 
 def test_cost_items_link_to_changes_and_service_requests(ctx, fin):
@@ -252,14 +258,25 @@ def test_cost_items_link_to_changes_and_service_requests(ctx, fin):
 
     rfc = change("Upgrade mail cluster", services_=[fin.mail])
     request = incident_services.incident_create(
-        actor=None, data={"customer": ctx.org_a, "title": "Extra mailbox", "service": fin.mail, "kind": "request"}
+        actor=None,
+        data={"customer": ctx.org_a, "title": "Extra mailbox", "service": fin.mail, "kind": "request"},
     )
     api = client(fin.agent)
-    for amount, extra in (("300.00", {"change": rfc.pk}), ("120.00", {"change": rfc.pk}), ("15.00", {"request": request.pk})):
+    for amount, extra in (
+        ("300.00", {"change": rfc.pk}),
+        ("120.00", {"change": rfc.pk}),
+        ("15.00", {"request": request.pk}),
+    ):
         response = api.post(
             "/api/v1/cost-items/",
-            {"date": "2026-03-01", "description": "Work", "amount": amount, "category": "personnel",
-             "service": fin.mail.pk, **extra},
+            {
+                "date": "2026-03-01",
+                "description": "Work",
+                "amount": amount,
+                "category": "personnel",
+                "service": fin.mail.pk,
+                **extra,
+            },
             format="json",
         )
         assert response.status_code == 201, response.json()
@@ -272,8 +289,14 @@ def test_cost_items_link_to_changes_and_service_requests(ctx, fin):
     )
     refused = api.post(
         "/api/v1/cost-items/",
-        {"date": "2026-03-01", "description": "Work", "amount": "1.00", "category": "personnel",
-         "service": fin.mail.pk, "request": incident.pk},
+        {
+            "date": "2026-03-01",
+            "description": "Work",
+            "amount": "1.00",
+            "category": "personnel",
+            "service": fin.mail.pk,
+            "request": incident.pk,
+        },
         format="json",
     )
     assert refused.status_code == 400 and "request" in refused.json()

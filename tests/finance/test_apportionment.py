@@ -59,14 +59,22 @@ def test_a_cost_item_is_apportioned_by_fixed_shares(ctx, fin):
         fin.backup.pk: "200.00",
     }
     # Mail's 500.01 among its three customers: 166.67 each; Web's goes to its one customer; Backup has none.
-    assert _customers(rows[fin.mail.pk]) == {ctx.org_a.pk: "166.67", ctx.org_b.pk: "166.67", fin.org_c.pk: "166.67"}
+    assert _customers(rows[fin.mail.pk]) == {
+        ctx.org_a.pk: "166.67",
+        ctx.org_b.pk: "166.67",
+        fin.org_c.pk: "166.67",
+    }
     assert _customers(rows[fin.web.pk]) == {ctx.org_a.pk: "300.00"}
     assert _customers(rows[fin.backup.pk]) == {None: "200.00"}
 
 
 def test_a_cost_item_is_apportioned_by_number_of_customers(ctx, fin):
     api = client(fin.agent)
-    payload = {"name": "Service desk", "kind": "customers", "services": [fin.mail.pk, fin.web.pk, fin.backup.pk]}
+    payload = {
+        "name": "Service desk",
+        "kind": "customers",
+        "services": [fin.mail.pk, fin.web.pk, fin.backup.pk],
+    }
     body, rows = _apportion(api, payload, "100.01")
     # Weights 3, 1, 0 of 10001 cents: 7500.75, 2500.25, 0 -> the cent left goes to Mail.
     assert {s: (r["weight"], r["amount"]) for s, r in rows.items()} == {
@@ -75,7 +83,11 @@ def test_a_cost_item_is_apportioned_by_number_of_customers(ctx, fin):
         fin.backup.pk: ("0", "0.00"),
     }
     # 7501 cents among three customers: 2500.33 each, the cent left to the first (lowest id).
-    assert _customers(rows[fin.mail.pk]) == {ctx.org_a.pk: "25.01", ctx.org_b.pk: "25.00", fin.org_c.pk: "25.00"}
+    assert _customers(rows[fin.mail.pk]) == {
+        ctx.org_a.pk: "25.01",
+        ctx.org_b.pk: "25.00",
+        fin.org_c.pk: "25.00",
+    }
 
 
 def test_a_cost_item_is_apportioned_by_number_of_cis(ctx, fin):
@@ -114,8 +126,13 @@ def test_a_direct_cost_goes_wholly_to_its_service(ctx, fin):
     api = client(fin.agent)
     item = api.post(
         "/api/v1/cost-items/",
-        {"date": "2026-03-01", "description": "Licences", "amount": "12.00", "category": "licences",
-         "service": fin.web.pk},
+        {
+            "date": "2026-03-01",
+            "description": "Licences",
+            "amount": "12.00",
+            "category": "licences",
+            "service": fin.web.pk,
+        },
         format="json",
     )
     assert item.status_code == 201, item.json()

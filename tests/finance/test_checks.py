@@ -49,7 +49,11 @@ def _well_kept(fin):
     for service in (fin.mail, fin.web, fin.backup):
         made = services.budget_create(
             actor=fin.agent,
-            data={"service": service, "year": YEAR, "lines": [{"category": "personnel", "amount": "100000.00"}]},
+            data={
+                "service": service,
+                "year": YEAR,
+                "lines": [{"category": "personnel", "amount": "100000.00"}],
+            },
         )
         services.budget_transition(actor=fin.manager, instance=made, transition="approve")
     day = TODAY - dt.timedelta(days=1)
@@ -132,4 +136,6 @@ def test_changes_without_cost_information_are_named(ctx, fin):
     result = run("finance.changes_costed")
     assert result.status == PARTLY_MET
     assert [g.object_id for g in result.gaps] == [bare.pk]
-    assert costed.pk in {e.object_id for e in result.evidence} and linked.pk in {e.object_id for e in result.evidence}
+    assert costed.pk in {e.object_id for e in result.evidence} and linked.pk in {
+        e.object_id for e in result.evidence
+    }

@@ -15,7 +15,12 @@ MARCH = (dt.date(2026, 3, 1), dt.date(2026, 4, 1))
 
 
 def _books(fin):
-    budget(fin.mail, 2026, lines=[{"category": "personnel", "amount": "1200.00"}, {"category": "licences", "amount": "120.00"}], approved=True)
+    budget(
+        fin.mail,
+        2026,
+        lines=[{"category": "personnel", "amount": "1200.00"}, {"category": "licences", "amount": "120.00"}],
+        approved=True,
+    )
     cost("90.00", service=fin.mail, date=dt.date(2026, 3, 5))
     cost("40.00", service=fin.web, date=dt.date(2026, 3, 6))
     cost("5.00", service=fin.web, date=dt.date(2026, 4, 6))  # April

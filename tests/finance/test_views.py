@@ -69,7 +69,9 @@ def test_budget_against_actual_page_shows_the_overspend_with_a_chart(ctx, fin):
     assert "overspent" in row and "-50.00" in row
     web = html.split('id="budget-table"')[1].split("Web Hosting")[1].split("</tr>")[0]
     assert "overspent" not in web
-    assert browser(fin.agent).get("/assurance/finance/", {"year": "nonsense", "month": "99"}).status_code == 200
+    assert (
+        browser(fin.agent).get("/assurance/finance/", {"year": "nonsense", "month": "99"}).status_code == 200
+    )
 
 
 def test_customers_and_other_roles_do_not_see_the_finance_pages(ctx, fin):
@@ -101,7 +103,8 @@ def test_a_customer_reads_its_issued_statement_and_not_a_draft(ctx, fin):
     charge(fin.mail, "10.00", description="Mailbox")
     issued = issued_statement(ctx.org_a)
     draft = services.statement_create(
-        actor=None, data={"customer": ctx.org_a, "period_start": dt.date(2026, 2, 1), "period_end": dt.date(2026, 3, 1)}
+        actor=None,
+        data={"customer": ctx.org_a, "period_start": dt.date(2026, 2, 1), "period_end": dt.date(2026, 3, 1)},
     )
     customer = browser(ctx.customer_a)
     page = customer.get(f"/assurance/finance/statements/{issued.pk}/")
