@@ -48,12 +48,18 @@ class Approval(models.TextChoices):
     APPROVED = "approved", _("approved")
 
 
+LARGEST = Decimal("999999999999.99")  # a line's amount stays within the 14 digits of a total
+
+
 def _money(value: Any) -> Decimal | None:
+    """`value` as an amount of money (at least 0, at most two decimal places), or None."""
+    if isinstance(value, bool):
+        return None
     try:
         number = Decimal(str(value))
+        if not number.is_finite() or not Decimal(0) <= number <= LARGEST or number != number.quantize(CENT):
+            return None
     except (InvalidOperation, TypeError, ValueError):
-        return None
-    if not number.is_finite() or number < 0 or number != number.quantize(CENT):
         return None
     return number
 
@@ -156,7 +162,12 @@ def line_errors(lines: Any) -> list[str]:
                 )
             ]
         if _money(line.get("amount")) is None:
-            return [str(_("Each amount is a number of at least 0 with at most two decimal places."))]
+            return [
+                str(
+                    _("Each amount is a number from 0 to %(max)s with at most two decimal places.")
+                    % {"max": LARGEST}
+                )
+            ]
         if line["category"] in seen:
             return [str(_("Give each category once."))]
         seen.add(line["category"])
@@ -225,13 +236,15 @@ def share_errors(shares: Any) -> list[str]:
     ids = []
     total = Decimal(0)
     for share in shares:
-        if not isinstance(share, dict) or not isinstance(share.get("service"), int):
+        service = share.get("service") if isinstance(share, dict) else None
+        if not isinstance(service, int) or isinstance(service, bool) or not 0 < service < 2**62:
             return [str(_("Each share names a service by its id and gives a percent."))]
         try:
             percent = Decimal(str(share.get("percent")))
+            valid = percent.is_finite() and Decimal(0) < percent <= Decimal(100)
         except (InvalidOperation, TypeError, ValueError):
-            percent = None
-        if percent is None or not percent.is_finite() or not Decimal(0) < percent <= Decimal(100):
+            valid = False
+        if not valid or isinstance(share.get("percent"), bool):
             return [str(_("Each percent is more than 0 and at most 100."))]
         ids.append(share["service"])
         total += percent
@@ -466,6 +479,10 @@ class ChargingStatement(BaseModel):
         )
 
     def clean(self) -> None:
+        for name in ("period_start", "period_end"):
+            day = getattr(self, name)
+            if day and not 2000 <= day.year <= 2100:
+                raise ValidationError({name: [_("Give a date from 2000 to 2100.")]})
         if self.period_start and self.period_end and self.period_end <= self.period_start:
             raise ValidationError({"period_end": [_("The period ends after it starts.")]})
         if self.customer_id and self.customer.kind != "customer":

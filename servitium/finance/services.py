@@ -173,7 +173,7 @@ def statement_create(
     values = {**data, **(derived or {})}
     customer, start, end = values.get("customer"), values.get("period_start"), values.get("period_end")
     derived = {"author": _user(actor), **(derived or {})}
-    if customer is not None and start and end and end > start:
+    if customer is not None and start and end and end > start and start.year >= 2000 and end.year <= 2100:
         derived.update(_statement_lines(customer.pk, start, end))
     return core_services.record_create(
         model=ChargingStatement, data=data, actor=actor, m2m=m2m, derived=derived

@@ -17,7 +17,8 @@ from servitium.finance.selectors import Period, budget_vs_actual
 def test_the_demo_books(db):
     demo.load(admin_username="admin", admin_password="demo-password-long-1", small=True)
     year = timezone.localdate().year
-    assert set(ApportionmentRule.objects.values_list("kind", flat=True)) == {"fixed", "customers", "cis", "tickets"}
+    kinds = set(ApportionmentRule.objects.values_list("kind", flat=True))
+    assert kinds == {"fixed", "customers", "cis", "tickets"}
     assert CostItem.objects.filter(allocation="indirect").count() == 48
     assert CostItem.objects.filter(change__isnull=False).exists()
     rows = {r.service: r for r in budget_vs_actual(Period.year(year))}
