@@ -300,3 +300,20 @@ def test_cost_items_link_to_changes_and_service_requests(ctx, fin):
         format="json",
     )
     assert refused.status_code == 400 and "request" in refused.json()
+
+
+def test_out_of_range_input_is_refused_by_name(ctx, fin):
+    api = client(fin.agent)
+    huge = [{"category": "personnel", "amount": "1e30"}]
+    response = api.post(
+        "/api/v1/budgets/", {"service": fin.mail.pk, "year": 2026, "lines": huge}, format="json"
+    )
+    assert response.status_code == 400 and "lines" in response.json()
+    for shares in ([{"service": True, "percent": 100}], [{"service": fin.mail.pk, "percent": "NaN"}], "x"):
+        response = api.post(
+            "/api/v1/apportionment-rules/", {"name": "Odd", "kind": "fixed", "shares": shares}, format="json"
+        )
+        assert response.status_code == 400 and "shares" in response.json(), shares
+    far = {"customer": ctx.org_a.pk, "period_start": "9999-12-01", "period_end": "9999-12-31"}
+    response = api.post("/api/v1/charging-statements/", far, format="json")
+    assert response.status_code == 400 and "period_start" in response.json()
