@@ -111,3 +111,24 @@ def test_a_customer_reads_its_issued_statement_and_not_a_draft(ctx, fin):
     assert page.status_code == 200 and "Mailbox" in page.content.decode()
     assert customer.get(f"/assurance/finance/statements/{draft.pk}/").status_code == 404
     assert browser(ctx.customer_b).get(f"/assurance/finance/statements/{issued.pk}/").status_code == 404
+
+
+def test_a_changes_page_shows_its_cost_and_a_services_page_its_finances(ctx, fin):
+    from django.urls import reverse
+
+    from tests.changes.conftest import change
+
+    year = dt.date.today().year
+    rfc = change("Upgrade mail cluster", services_=[fin.mail])
+    cost("300.00", service=fin.mail, change=rfc, date=dt.date(year, 1, 2))
+    cost("120.50", service=fin.mail, change=rfc, date=dt.date(year, 1, 3))
+    budget(fin.mail, year, lines=[{"category": "personnel", "amount": "400.00"}], approved=True)
+    page = browser(fin.manager).get(reverse("changes:change_detail", args=[rfc.pk])).content.decode()
+    assert "420.50 EUR" in page.split('id="finance-costs"')[1]
+    page = browser(fin.manager).get(reverse("catalog:service_detail", args=[fin.mail.pk])).content.decode()
+    panel = page.split('id="service-finances"')[1]
+    assert "400.00" in panel and "420.50" in panel and "over budget" in panel
+    # Roles outside finance see neither panel.
+    other = factories.user("cat_m", ctx.provider, ["catalog-manager"])
+    page = browser(other).get(reverse("catalog:service_detail", args=[fin.mail.pk])).content.decode()
+    assert 'id="service-finances"' not in page
