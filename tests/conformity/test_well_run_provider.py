@@ -40,6 +40,7 @@ from tests.base import client
 from tests.cmdb.conftest import ci, ci_type
 from tests.competence.builders import well_kept_competence
 from tests.documents.conftest import keep_documents_well
+from tests.finance.builders import well_kept_finance
 from tests.relationships.test_relationships import open_survey
 from tests.risks.builders import well_kept_register
 from tests.sms.wellrun import well_run_sms
@@ -181,6 +182,7 @@ def provider(ctx):
     keep_documents_well(organization=ctx.provider)  # policy, plan, process documents, records register
     # Last: every role the other builders gave people has its competence requirements.
     well_kept_competence(provider=ctx.provider)
+    well_kept_finance()  # budgets and costs of the live services, and the cost of each change
     return type("Provider", (), {"mail": mail, "audit": audit, "finding": finding, "contract": hosting})
 
 
