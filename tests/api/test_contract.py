@@ -5,7 +5,8 @@ error and match the published schema.
 The default suite runs a few examples per operation; `SERVITIUM_CONTRACT_EXAMPLES=20` (as `.ci/run` does in
 its own step) runs the full contract: 20 generated examples and schemathesis's coverage phase (boundary
 and wrong-type values of every parameter and field) per operation. `SERVITIUM_CONTRACT_PATHS` (a regular
-expression) limits a run to some paths, for the operations one is working on. Seeds are fixed, so a run reproduces.
+expression) limits a run to some paths, for the operations one is working on. Seeds are fixed, so a run
+reproduces.
 Requests go through the site's WSGI application (the fast lane in front of Django) with token
 authentication, against the demo data; each request is rolled back afterwards, so every example sees the
 same records.
