@@ -258,6 +258,14 @@ class CapacityMetric(BaseModel):
     )
     last_value = _figure(_("latest value"), null=True, blank=True, editable=False)
     last_measured_at = models.DateTimeField(_("latest measurement"), null=True, blank=True, editable=False)
+    forecast_breach_at = models.DateTimeField(
+        _("forecast to reach the critical threshold"),
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=True,
+        help_text=_("Where the trend of the latest measurements reaches the critical threshold."),
+    )
     breach_incident = models.ForeignKey(
         "incidents.Incident",
         null=True,

@@ -124,15 +124,29 @@ METRIC_WRITES = (
 class CapacityMetricResource(Resource):
     model = CapacityMetric
     area = "capacity"
-    fields = (*METRIC_WRITES, "state", "last_value", "last_measured_at", "breach_incident", "forecast_breach")
-    computed = ("forecast_breach",)
+    fields = (
+        *METRIC_WRITES,
+        "state",
+        "last_value",
+        "last_measured_at",
+        "forecast_breach_at",
+        "breach_incident",
+    )
     staff = Access(create=METRIC_WRITES)
     filters = ("service", "ci", "state", "direction")
     list_filters = ("state", "service", "direction")
     search = ("name", "unit", "service__name", "ci__name")
-    orderings = ("name", "service", "state", "last_measured_at")
+    extra_filters = {
+        "breach_before": django_filters.IsoDateTimeFilter(
+            field_name="forecast_breach_at",
+            lookup_expr="lt",
+            label=_("forecast to breach before"),
+            help_text=_("ISO 8601"),
+        ),
+    }
+    orderings = ("name", "service", "state", "last_measured_at", "forecast_breach_at")
     ordering = ("name", "id")
-    columns = ("name", "service", "ci", "unit", "state", "last_value", "critical_threshold")
+    columns = ("name", "service", "ci", "state", "last_value", "critical_threshold", "forecast_breach_at")
 
 
 class MeasurementResource(Resource):

@@ -338,6 +338,9 @@ def evaluate(metric: CapacityMetric, *, actor: Any = None) -> CapacityMetric:
             "last_value": latest.value,
             "last_measured_at": latest.measured_at,
         }
+    from .selectors import metric_forecast
+
+    derived["forecast_breach_at"] = metric_forecast(metric).crossing_at if latest is not None else None
     critical = derived["state"] == CapacityMetric.State.CRITICAL
     if critical and metric.breach_incident_id is None:
         incident = _raise_incident(metric, latest.value, latest.measured_at, actor)
