@@ -16,7 +16,7 @@ from servitium.capacity import services
 from servitium.capacity.models import CapacityPlan, Demand
 from servitium.core.checks import MET, NOT_APPLICABLE, NOT_MET, PARTLY_MET, REGISTRY
 from tests import factories
-from tests.capacity.conftest import full_plan, line, metric, plan, readings
+from tests.capacity.conftest import full_plan, line, metric, readings
 
 FAILING = (NOT_MET, PARTLY_MET)
 
