@@ -328,7 +328,11 @@ def evaluate(metric: CapacityMetric, *, actor: Any = None) -> CapacityMetric:
     critical state raises one incident (kept on the metric while the breach lasts, so further readings
     beyond the threshold raise no other); coming back within it adds a note to that incident and lets a
     later breach raise a new one."""
-    metric = CapacityMetric.objects.select_for_update().select_related("service", "ci").get(pk=metric.pk)
+    metric = (
+        CapacityMetric.objects.select_for_update(of=("self",))
+        .select_related("service", "ci")
+        .get(pk=metric.pk)
+    )
     latest = metric.measurements.order_by("-measured_at", "-id").first()
     if latest is None:
         derived = {"state": CapacityMetric.State.UNKNOWN, "last_value": None, "last_measured_at": None}
