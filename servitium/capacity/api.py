@@ -112,7 +112,7 @@ class CapacityMetricViewSet(RecordViewSet):
         return Response(
             {
                 "metric": metric.pk,
-                "critical_threshold": metric.critical_threshold,
+                "critical_threshold": str(metric.critical_threshold),
                 "direction": metric.direction,
                 **found.as_dict(),
             }
