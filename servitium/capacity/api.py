@@ -77,6 +77,7 @@ class CapacityPlanLineViewSet(RecordViewSet):
     serializer_class = CapacityPlanLineSerializer
     create_service = staticmethod(services.line_create)
     update_service = staticmethod(services.line_update)
+    delete_service = staticmethod(services.line_delete)
 
 
 FORECAST = inline_serializer(

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from servitium.core import services as core_services
 from servitium.core.approval import refuse_self_approval
+from servitium.core.errors import TransitionNotAllowed
 
 from .lifecycle import PLAN_WORKFLOW
 from .models import MAX_FIGURE, CapacityMetric, CapacityPlan, CapacityPlanLine, Demand, Measurement
@@ -45,10 +46,23 @@ def plan_create(
     return core_services.record_create(model=CapacityPlan, data=data, actor=actor, m2m=m2m, derived=derived)
 
 
+def _draft(plan: Any) -> None:
+    """An approved plan is kept as it was approved: revise it (back to draft) to change it or its lines."""
+    if not isinstance(plan, CapacityPlan):
+        return
+    stored = CapacityPlan.objects.filter(pk=plan.pk).values_list("status", flat=True).first()
+    if (stored or plan.status) == CapacityPlan.Status.APPROVED:
+        raise TransitionNotAllowed(
+            _("%(ref)s is approved; revise it (back to draft) before changing it.") % {"ref": plan.reference}
+        )
+
+
 @transaction.atomic
 def plan_update(
     *, actor: Any, instance: CapacityPlan, data: dict[str, Any], m2m: dict | None = None
 ) -> CapacityPlan:
+    """Change a draft plan (an approved one is revised first)."""
+    _draft(instance)
     return core_services.record_update(instance=instance, data=data, actor=actor, m2m=m2m)
 
 
@@ -120,6 +134,8 @@ def plan_review(
 def line_create(
     *, actor: Any, data: dict[str, Any], m2m: dict | None = None, derived: dict | None = None
 ) -> CapacityPlanLine:
+    """Add a line to a draft plan."""
+    _draft({**data, **(derived or {})}.get("plan"))
     return core_services.record_create(
         model=CapacityPlanLine, data=data, actor=actor, m2m=m2m, derived=derived
     )
@@ -129,7 +145,17 @@ def line_create(
 def line_update(
     *, actor: Any, instance: CapacityPlanLine, data: dict[str, Any], m2m: dict | None = None
 ) -> CapacityPlanLine:
+    """Change a line of a draft plan (and move it only to another draft plan)."""
+    _draft(instance.plan)
+    _draft(data.get("plan"))
     return core_services.record_update(instance=instance, data=data, actor=actor, m2m=m2m)
+
+
+@transaction.atomic
+def line_delete(*, actor: Any, instance: CapacityPlanLine) -> None:
+    """Remove a line from a draft plan."""
+    _draft(instance.plan)
+    core_services.record_delete(instance=instance, actor=actor)
 
 
 # --- metrics and measurements -------------------------------------------------------------------------------

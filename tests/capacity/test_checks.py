@@ -136,7 +136,9 @@ def test_a_plan_leaving_out_an_item_fails_its_check(kept, field, check_id):
 
 def test_a_gap_without_a_date_or_cost_fails(kept):
     made, _cpu = kept
+    made = services.plan_transition(actor=None, instance=made, transition="revise")
     line(made, "human", current="1", need="3")  # no action, date or cost
+    services.plan_transition(actor=None, instance=made, transition="approve")
     result = run("capacity.gaps_have_timescale_and_cost")
     assert result.status == PARTLY_MET
 

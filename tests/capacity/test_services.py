@@ -35,6 +35,24 @@ def test_the_author_may_not_approve_the_plan_another_manager_may(staff):
     assert revised.status == "draft" and revised.approved_by is None
 
 
+def test_an_approved_plan_and_its_lines_are_kept_until_revised(staff):
+    made = plan(staff.service, **FULL_PLAN)
+    first = line(made)
+    made = services.plan_transition(actor=None, instance=made, transition="approve")
+    with pytest.raises(TransitionNotAllowed, match="revise"):
+        services.plan_update(actor=None, instance=made, data={"title": "Changed quietly"})
+    with pytest.raises(TransitionNotAllowed):
+        line(made)
+    with pytest.raises(TransitionNotAllowed):
+        services.line_update(actor=None, instance=first, data={"forecast_need": Decimal("99")})
+    with pytest.raises(TransitionNotAllowed):
+        services.line_delete(actor=None, instance=first)
+    made = services.plan_transition(actor=None, instance=made, transition="revise")
+    assert services.plan_update(actor=None, instance=made, data={"title": "Changed"}).title == "Changed"
+    services.line_delete(actor=None, instance=first)
+    assert not made.lines.exists()
+
+
 def test_a_plan_without_demand_or_lines_is_not_approved(staff):
     made = plan(staff.service)
     with pytest.raises(TransitionNotAllowed):
