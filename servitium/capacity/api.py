@@ -147,6 +147,8 @@ class MeasurementViewSet(RecordViewSet):
 
     queryset = Measurement.objects.select_related("metric")
     create_service = staticmethod(services.measurement_create)
+    update_service = staticmethod(services.measurement_update)
+    delete_service = staticmethod(services.measurement_delete)
 
     @extend_schema(request=MeasurementBatchSerializer, responses={201: BATCH_RESULT})
     @action(detail=False, methods=["post"], filter_backends=[], pagination_class=None)

@@ -237,7 +237,13 @@ def measurements_record(
         raise ValidationError({"measurements": [_("Give at least one measurement.")]})
     if len(rows) > MAX_BATCH:
         raise ValidationError({"measurements": [_("At most %(n)d measurements at once.") % {"n": MAX_BATCH}]})
-    known = {m.pk: m for m in (metrics if metrics is not None else CapacityMetric.objects.all())}
+    if metrics is None:
+        ids = {r.get("metric") for r in rows if isinstance(r, dict)}
+        ids = {m.pk if isinstance(m, CapacityMetric) else m for m in ids}
+        metrics = CapacityMetric.objects.filter(
+            pk__in=[i for i in ids if isinstance(i, int) and not isinstance(i, bool)]
+        )
+    known = {m.pk: m for m in metrics}
     parsed = []
     seen: set[tuple[int, dt.datetime]] = set()
     for index, row in enumerate(rows):
@@ -292,6 +298,24 @@ def measurement_create(
         message = " ".join(exc.messages)
         field = next((f for f in ("metric", "measured_at", "value") if f", {f}:" in message), "measurements")
         raise ValidationError({field: [message]}) from None
+
+
+@transaction.atomic
+def measurement_update(
+    *, actor: Any, instance: Measurement, data: dict[str, Any], m2m: dict | None = None
+) -> Measurement:
+    """Correct a reading; the metric's state follows."""
+    measurement = core_services.record_update(instance=instance, data=data, actor=actor, m2m=m2m)
+    evaluate(measurement.metric, actor=actor)
+    return measurement
+
+
+@transaction.atomic
+def measurement_delete(*, actor: Any, instance: Measurement) -> None:
+    """Remove a reading; the metric's state follows."""
+    metric = instance.metric
+    core_services.record_delete(instance=instance, actor=actor)
+    evaluate(metric, actor=actor)
 
 
 # --- thresholds and the incidents of a breach --------------------------------------------------------------

@@ -153,6 +153,7 @@ class MeasurementDetail(generic.RecordDetailView):
 class MeasurementForm(generic.RecordFormView):
     model = Measurement
     create_service = staticmethod(services.measurement_create)
+    update_service = staticmethod(services.measurement_update)
 
 
 class DemandList(generic.RecordListView):

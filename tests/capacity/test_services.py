@@ -131,6 +131,17 @@ def test_a_critical_breach_raises_one_incident_and_its_end_is_noted(staff):
     assert Incident.objects.count() == 2 and disk.breach_incident != incident  # a new breach, a new one
 
 
+def test_correcting_or_removing_the_latest_reading_moves_the_state(staff):
+    cpu = metric(staff.service)
+    stored = readings(cpu, [60, 75])
+    services.measurement_update(actor=None, instance=stored[-1], data={"value": Decimal("50")})
+    cpu.refresh_from_db()
+    assert cpu.state == "ok" and cpu.last_value == Decimal("50")
+    services.measurement_delete(actor=None, instance=stored[-1])
+    cpu.refresh_from_db()
+    assert cpu.last_value == Decimal("60")
+
+
 def test_lower_is_worse_breaches_below_the_threshold(staff):
     free = metric(staff.service, name="Free IPs", warning="50", critical="10", direction="lower_is_worse")
     readings(free, [60, 40])
