@@ -12,6 +12,8 @@ from servitium.capacity import demo as capacity_demo
 from servitium.capacity.models import CapacityMetric, CapacityPlan, Demand, Measurement
 from servitium.catalog.models import Service
 from servitium.core.checks import MET, PARTLY_MET, REGISTRY
+from servitium.parties.models import User
+from tests.base import browser
 
 
 def test_the_demo_holds_the_capacity_process_with_its_gaps(db):
@@ -40,6 +42,13 @@ def test_the_demo_holds_the_capacity_process_with_its_gaps(db):
     assert REGISTRY["capacity.live_services_planned"].run().status == PARTLY_MET
     assert REGISTRY["capacity.demand_determined"].run().status == PARTLY_MET
     assert REGISTRY["capacity.plans_cover_resource_types"].run().status == MET
+    admin = User.objects.get(username="admin")
+    home = browser(admin).get("/assurance/").content.decode()
+    assert "Object storage used" in home and capacity_demo.UNPLANNED in home
+    storage_plan = CapacityPlan.objects.get(service__name="Block and Object Storage")
+    page = browser(admin).get(storage_plan.get_absolute_url())
+    assert page.status_code == 200 and page.content.decode().count("capacity-chart") == 1
+    assert browser(admin).get(f"/assurance/capacity/metrics/{storage.pk}/").status_code == 200
     counts = (Measurement.objects.count(), CapacityPlan.objects.count(), Demand.objects.count())
     capacity_demo.load(actor=None)
     assert (Measurement.objects.count(), CapacityPlan.objects.count(), Demand.objects.count()) == counts
