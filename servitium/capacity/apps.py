@@ -14,3 +14,12 @@ class CapacityConfig(AppConfig):
         # Roles capacity-manager and capacity-agent. No menu entry of its own:
         # a tile on the assurance home page (reporting:home, core.panels "assurance.home").
         register_area("capacity", _("Capacity and demand"), order=91, role_prefix="capacity")
+
+        from servitium.core.permissions import grant_view
+
+        from . import panels
+
+        panels.register()
+        # Plans and metrics name services, CIs, customers, the incident of a breach and the budget of a
+        # financial line: capacity roles must be able to read them.
+        grant_view(("capacity-manager", "capacity-agent"), ("catalog", "cmdb", "parties", "incidents", "sms"))

@@ -37,6 +37,7 @@ from servitium.releases.models import ReleasePolicy
 from tests import factories
 from tests.agreements.test_agreements import agreed
 from tests.base import client
+from tests.capacity.builders import well_kept_capacity
 from tests.cmdb.conftest import ci, ci_type
 from tests.competence.builders import well_kept_competence
 from tests.documents.conftest import keep_documents_well
@@ -183,6 +184,7 @@ def provider(ctx):
     # Last: every role the other builders gave people has its competence requirements.
     well_kept_competence(provider=ctx.provider)
     well_kept_finance()  # budgets and costs of the live services, and the cost of each change
+    well_kept_capacity()  # every live service planned, measured, its demand recorded
     return type("Provider", (), {"mail": mail, "audit": audit, "finding": finding, "contract": hosting})
 
 
