@@ -21,5 +21,8 @@ class CapacityConfig(AppConfig):
 
         panels.register()
         # Plans and metrics name services, CIs, customers, the incident of a breach and the budget of a
-        # financial line: capacity roles must be able to read them.
-        grant_view(("capacity-manager", "capacity-agent"), ("catalog", "cmdb", "parties", "incidents", "sms"))
+        # financial line, and show the service's financial resources: capacity roles must read them.
+        grant_view(
+            ("capacity-manager", "capacity-agent"),
+            ("catalog", "cmdb", "parties", "incidents", "sms", "finance"),
+        )

@@ -13,9 +13,15 @@ from servitium.core import permissions
 from servitium.core.panels import LIST, register_panel
 from servitium.core.reportsections import ReportScope, register_report_section
 from servitium.core.reviewinputs import register_review_input
+from servitium.finance import selectors as finance_selectors
+from servitium.finance.models import Budget
+from servitium.finance.selectors import Period
 
 from . import selectors
 from .models import CapacityMetric, CapacityPlan
+
+# The slot on the plan page under the financial lines (capacity.views shows what is registered there).
+FINANCIAL_SLOT = "capacity.plan.financial"
 
 
 def assurance_home(obj: Any, user: Any) -> dict[str, Any] | None:
@@ -34,6 +40,15 @@ def service_capacity(obj: Any, user: Any) -> dict[str, Any] | None:
     return {"plans": plans, "metrics": metrics}
 
 
+def financial_resources(plan: Any, user: Any) -> dict[str, Any] | None:
+    """The service's budget and actual cost over the plan's period (finance), under the plan's financial
+    lines — for those who may read budgets."""
+    if plan is None or not permissions.has_permission(user, permissions.VIEW, Budget):
+        return None
+    period = Period(plan.period_start, plan.period_end + dt.timedelta(days=1))
+    return finance_selectors.financial_resources(plan.service_id, period)
+
+
 def report_section(scope: ReportScope) -> dict[str, Any] | None:
     return selectors.report_figures(scope.customer_id, scope.service_ids, scope.start, scope.end)
 
@@ -47,6 +62,7 @@ def review_input(start: dt.date, end: dt.date, user: Any) -> dict[str, Any] | No
 def register() -> None:
     register_panel("assurance.home", "capacity/_assurance_tile.html", assurance_home, page=LIST, order=30)
     register_panel("catalog.service", "capacity/_service_capacity.html", service_capacity, order=70)
+    register_panel(FINANCIAL_SLOT, "capacity/_financial_resources.html", financial_resources)
     register_report_section(
         "capacity",
         _("Capacity"),

@@ -18,11 +18,7 @@ from servitium.core.panels import panels
 from . import selectors, services
 from .lifecycle import PLAN_WORKFLOW
 from .models import CapacityMetric, CapacityPlan, CapacityPlanLine, Demand, Measurement
-
-# The slot on the plan page where the finance app shows the service's financial resources (budget, actual
-# cost) once it exists: finance registers `core.panels.register_panel(FINANCIAL_SLOT, template, context)`
-# and gets the plan as the record (it cannot import capacity; the string is the contract).
-FINANCIAL_SLOT = "capacity.plan.financial"
+from .panels import FINANCIAL_SLOT
 
 
 class PlanList(generic.RecordListView):

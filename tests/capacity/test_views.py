@@ -12,9 +12,11 @@ from django.utils import timezone
 from servitium.capacity import services
 from servitium.capacity.models import CapacityMetric, CapacityPlan, CapacityPlanLine, Demand, Measurement
 from servitium.capacity.panels import report_section, review_input
-from servitium.core import panels as core_panels
 from servitium.core.reportsections import ReportScope, report_sections
 from servitium.core.reviewinputs import review_inputs
+from servitium.finance import selectors as finance_selectors
+from servitium.finance import services as finance_services
+from servitium.finance.selectors import Period
 from tests import factories
 from tests.base import RecordUISuite, browser
 from tests.capacity.conftest import full_plan, line, metric, plan, readings
@@ -104,16 +106,37 @@ def test_the_plan_page_shows_lines_by_type_charts_and_demand(ctx, staff):
     assert browser(ctx.customer_a).get(made.get_absolute_url()).status_code in (403, 404)
 
 
-def test_the_finance_slot_on_the_plan_page_shows_what_is_registered(ctx, staff):
+def test_the_plan_page_shows_the_services_budget_and_actual_cost(ctx, staff):
     made = full_plan(staff.service)
-    before = list(core_panels._PANELS)
-    try:
-        core_panels.register_panel(
-            "capacity.plan.financial", "capacity/_review_input.html", lambda obj, user: None
-        )
-        assert browser(staff.agent).get(made.get_absolute_url()).status_code == 200
-    finally:
-        core_panels._PANELS[:] = before
+    year = made.period_start.year
+    budget = finance_services.budget_create(
+        actor=None,
+        data={
+            "service": staff.service,
+            "year": year,
+            "lines": [{"category": "licences", "amount": "1200.00"}],
+        },
+    )
+    finance_services.budget_transition(actor=None, instance=budget, transition="approve")
+    finance_services.cost_create(
+        actor=None,
+        data={
+            "date": made.period_start,
+            "amount": "1500.00",
+            "category": "licences",
+            "expense": "operating",
+            "service": staff.service,
+            "description": "Mail licences",
+        },
+    )
+    body = browser(staff.agent).get(made.get_absolute_url()).content.decode()
+    panel = body[body.index('id="plan-financial-resources"') :][:1200]
+    # The plan's period (from today, a year) takes the part of the yearly budget its months cover.
+    shown = finance_selectors.financial_resources(
+        staff.service.pk, Period(made.period_start, made.period_end + dt.timedelta(days=1))
+    )
+    assert shown["actual"] == Decimal("1500.00") and shown["budget"] < shown["actual"]
+    assert f"budget {shown['budget']}" in panel and "actual 1500.00" in panel and "overspent" in panel
 
 
 def test_a_review_is_recorded_from_the_plan_page(ctx, staff):
