@@ -33,14 +33,14 @@ def _leaves() -> set[str]:
     ):
         doc = yaml.safe_load((base / name).read_text())
 
-        def walk(items):
+        def walk(items, slug=slug):
             for item in items:
                 if item.get("children"):
-                    walk(item["children"])
+                    walk(item["children"], slug)
                 else:
                     found.add(f"{slug}#{item['id']}")
 
-        walk(doc.get("requirements") or doc.get("clauses") or doc.get("children") or [])
+        walk(doc["requirements"])
     return found
 
 

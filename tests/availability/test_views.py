@@ -19,7 +19,7 @@ from servitium.availability.models import (
 )
 from servitium.core import services as core_services
 from tests import factories
-from tests.availability.conftest import BERLIN, approved_plan, major_incident, plan
+from tests.availability.conftest import approved_plan, major_incident, plan
 from tests.base import RecordUISuite, browser
 
 WRITERS = ["availability-manager"]
@@ -123,8 +123,9 @@ def test_service_availability_pages(ctx, staff, measured):
     assert page.post("/assurance/availability/").status_code == 302  # derive outages now
     detail = page.get(f"/assurance/availability/services/{measured.service.pk}/")
     assert detail.status_code == 200
-    assert "<svg" in detail.content.decode() and 'id="availability-months"' in detail.content.decode() and "99.500" in detail.content.decode()
-    assert Outage.objects.count() == 1 and Outage.objects.get().reference in detail.content.decode()
+    text = detail.content.decode()
+    assert "<svg" in text and 'id="availability-months"' in text and "99.500" in text
+    assert Outage.objects.count() == 1 and Outage.objects.get().reference in text
     assert browser(ctx.customer_a).get("/assurance/availability/").status_code in (403, 404)
 
 
