@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from servitium import demo
+from servitium.agreements.models import TargetPerformance
 from servitium.availability import demo as availability_demo
 from servitium.availability import selectors
 from servitium.availability.models import ContinuityTest, Outage
@@ -26,6 +27,9 @@ def test_demo_availability_and_continuity(db):
     missed = {(f.service, f.month) for f in measured if f.met is False}
     assert len(measured) >= 12 * 8 and 3 <= len(missed) <= 12
     assert Outage.objects.filter(source="major_incident").exists()
+    # the SLA performance figures (and so the "availability" indicator) follow the measurement
+    sla = TargetPerformance.objects.filter(target__metric="availability", measured_value__isnull=False)
+    assert sla.filter(met=False).exists() and sla.filter(met=True).exists()
 
     tests = list(ContinuityTest.objects.order_by("tested_on"))
     assert [t.result for t in tests] == ["failed", "passed"] and tests[0].actions
