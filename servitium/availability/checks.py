@@ -1,0 +1,315 @@
+"""Conformity checks evidenced by availability and continuity records (2011 6.3; 2018 8.7.1, 8.7.2).
+
+Each is bound to the leaf obligations it shows: availability targets agreed for live services, measured
+and compared with them, major incidents recorded as outages and unplanned outages investigated; an
+approved availability plan; continuity requirements set, covered by approved plans holding what a plan
+must hold, tested at planned intervals and reviewed after tests, and deficiencies acted on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from servitium.core.checks import CheckResult, record_rule, register, tally
+
+from . import selectors
+from .models import ContinuityPlan, ContinuityRequirement, Outage, PlanStatus
+
+REVIEW_GRACE_DAYS = 30  # a plan is reviewed within this many days of a test or an invocation
+INVESTIGATION_GRACE_DAYS = 14
+
+
+def _live_services():
+    from servitium.catalog.models import Service
+
+    return Service.objects.filter(status=Service.Status.LIVE)
+
+
+def _agreed_target():
+    from servitium.agreements.models import ServiceTarget
+
+    return Exists(
+        ServiceTarget.objects.filter(
+            metric="availability", agreement__status="agreed", agreement__service=OuterRef("pk")
+        )
+    )
+
+
+@register(
+    "availability.targets_agreed",
+    requirements=["iso20000-1:2018#8.7.1.s2", "iso20000-1:2011#6.3.1.s2", "iso20000-1:2011#6.3.1.c"],
+    title=_("Every live service has an availability target in an agreed service level agreement"),
+)
+def targets_agreed() -> CheckResult:
+    services = _live_services().annotate(target=_agreed_target())
+    counted = tally(services, Q(target=True))
+    return CheckResult.from_counts(
+        total=counted.total,
+        good=counted.good,
+        met=_("All %(n)d live services have an agreed availability target.") % {"n": counted.total},
+        not_met=_("%(bad)d of %(n)d live services have no agreed availability target: %(list)s.")
+        % {
+            "bad": counted.total - counted.good,
+            "n": counted.total,
+            "list": ", ".join(str(s) for s in counted.gaps[:10]),
+        },
+        none=_("No live services."),
+        evidence=counted.evidence,
+        gaps=counted.gaps,
+    )
+
+
+@register(
+    "availability.measured_against_target",
+    requirements=["iso20000-1:2018#8.7.1.s3", "iso20000-1:2011#6.3.3.s1"],
+    title=_("Availability of services with a target is measured each month and compared with the target"),
+)
+def measured_against_target() -> CheckResult:
+    """Last month's availability, on each service's calendar: a service whose calendar gives no service
+    time cannot be measured; services that missed their target are named (the comparison is the
+    evidence, a miss is for the service review to act on)."""
+    today = timezone.localdate()
+    first = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    services = list(_live_services().annotate(target=_agreed_target()).filter(target=True))
+    figures = {
+        f.service_id: f for f in selectors.measure([s.pk for s in services], first, today.replace(day=1))
+    }
+    good = [s for s in services if figures[s.pk].availability is not None]
+    missed = [figures[s.pk].service for s in good if figures[s.pk].met is False]
+    return CheckResult.from_counts(
+        total=len(services),
+        good=len(good),
+        met=_("All %(n)d services with a target were measured for %(m)s; %(k)d missed it%(list)s.")
+        % {
+            "n": len(services),
+            "m": first.strftime("%Y-%m"),
+            "k": len(missed),
+            "list": f" ({', '.join(missed)})" if missed else "",
+        },
+        not_met=_("%(bad)d of %(n)d services with a target have no service time to measure in %(m)s.")
+        % {"bad": len(services) - len(good), "n": len(services), "m": first.strftime("%Y-%m")},
+        none=_("No live service has an availability target to measure against."),
+        evidence=good[:20],
+        gaps=[s for s in services if s not in good][:20],
+        figures={"missed": len(missed)},
+    )
+
+
+@register(
+    "availability.major_incidents_recorded",
+    requirements=["iso20000-1:2018#8.7.1.s3", "iso20000-1:2011#6.3.3.s1"],
+    title=_("Major incidents of the last twelve months are recorded as outages of their service"),
+)
+def major_incidents_recorded() -> CheckResult:
+    from servitium.incidents.models import Incident
+
+    since = timezone.now() - dt.timedelta(days=365)
+    majors = Incident.objects.filter(is_major=True, service__isnull=False, created__gte=since)
+    recorded = Exists(Outage.objects.filter(incident=OuterRef("pk"), service=OuterRef("service")))
+    counted = tally(majors.annotate(recorded=recorded), Q(recorded=True))
+    return CheckResult.from_counts(
+        total=counted.total,
+        good=counted.good,
+        met=_("All %(n)d major incidents are recorded as outages.") % {"n": counted.total},
+        not_met=_("%(bad)d of %(n)d major incidents have no outage (run the outage sync).")
+        % {"bad": counted.total - counted.good, "n": counted.total},
+        none=_("No major incidents in the last twelve months."),
+        evidence=counted.evidence,
+        gaps=counted.gaps,
+    )
+
+
+@register(
+    "availability.unplanned_outages_investigated",
+    requirements=["iso20000-1:2018#8.7.1.s4", "iso20000-1:2011#6.3.3.s2"],
+    title=_("Unplanned outages are investigated (marked so, or their major incident has its review)"),
+)
+def unplanned_outages_investigated() -> CheckResult:
+    now = timezone.now()
+    outages = Outage.objects.filter(
+        kind=Outage.Kind.UNPLANNED,
+        end__lt=now - dt.timedelta(days=INVESTIGATION_GRACE_DAYS),
+        end__gte=now - dt.timedelta(days=365),
+    )
+    counted = tally(outages, Q(investigated=True) | Q(incident__review__isnull=False))
+    return CheckResult.from_counts(
+        total=counted.total,
+        good=counted.good,
+        met=_("All %(n)d unplanned outages of the last year were investigated.") % {"n": counted.total},
+        not_met=_("%(bad)d of %(n)d unplanned outages of the last year were not investigated: %(list)s.")
+        % {
+            "bad": counted.total - counted.good,
+            "n": counted.total,
+            "list": ", ".join(str(o) for o in counted.gaps[:10]),
+        },
+        none=_("No unplanned outage ended in the last year."),
+        evidence=counted.evidence,
+        gaps=counted.gaps,
+    )
+
+
+record_rule(
+    "availability.plan_approved",
+    requirements=["iso20000-1:2011#6.3.2.s1", "iso20000-1:2011#6.3.2.s4"],
+    title=_("An approved availability plan states the availability requirements and targets"),
+    model="availability.AvailabilityPlan",
+    where=lambda: Q(status=PlanStatus.APPROVED) & ~Q(requirements_and_targets=""),
+)
+
+
+@register(
+    "continuity.requirements_set",
+    requirements=["iso20000-1:2018#8.7.2.s2", "iso20000-1:2011#6.3.1.s2"],
+    title=_("Every live service has continuity requirements (RTO, RPO, priority)"),
+)
+def requirements_set() -> CheckResult:
+    services = _live_services().annotate(
+        req=Exists(ContinuityRequirement.objects.filter(service=OuterRef("pk")))
+    )
+    counted = tally(services, Q(req=True))
+    return CheckResult.from_counts(
+        total=counted.total,
+        good=counted.good,
+        met=_("All %(n)d live services have continuity requirements.") % {"n": counted.total},
+        not_met=_("%(bad)d of %(n)d live services have no continuity requirements: %(list)s.")
+        % {
+            "bad": counted.total - counted.good,
+            "n": counted.total,
+            "list": ", ".join(str(s) for s in counted.gaps[:10]),
+        },
+        none=_("No live services."),
+        evidence=counted.evidence,
+        gaps=counted.gaps,
+    )
+
+
+@register(
+    "continuity.plans_cover_requirements",
+    requirements=["iso20000-1:2018#8.7.2.s3", "iso20000-1:2011#6.3.2.s1"],
+    title=_("Every service with continuity requirements is covered by an approved continuity plan"),
+)
+def plans_cover_requirements() -> CheckResult:
+    covered = ContinuityPlan.objects.filter(status=PlanStatus.APPROVED, services=OuterRef("service"))
+    requirements = ContinuityRequirement.objects.annotate(covered=Exists(covered))
+    counted = tally(requirements, Q(covered=True))
+    return CheckResult.from_counts(
+        total=counted.total,
+        good=counted.good,
+        met=_("All %(n)d services with continuity requirements are covered by an approved plan.")
+        % {"n": counted.total},
+        not_met=_("%(bad)d of %(n)d services with continuity requirements have no approved plan: %(list)s.")
+        % {
+            "bad": counted.total - counted.good,
+            "n": counted.total,
+            "list": ", ".join(str(r) for r in counted.gaps[:10]),
+        },
+        none=_("No continuity requirements are recorded."),
+        evidence=counted.evidence,
+        gaps=counted.gaps,
+    )
+
+
+record_rule(
+    "continuity.plan_contents",
+    requirements=[
+        "iso20000-1:2018#8.7.2.s3",
+        "iso20000-1:2011#6.3.2.a",
+        "iso20000-1:2011#6.3.2.c",
+        "iso20000-1:2011#6.3.2.d",
+    ],
+    title=_(
+        "Approved continuity plans hold the invocation steps, recovery requirements and return to normal"
+    ),
+    model="availability.ContinuityPlan",
+    where={"status": PlanStatus.APPROVED},
+    every=~Q(invocation_steps="") & ~Q(recovery_requirements="") & ~Q(return_to_normal=""),
+)
+record_rule(
+    "continuity.availability_when_invoked",
+    requirements=["iso20000-1:2011#6.3.2.b"],
+    title=_("Continuity requirements state the availability target while the plan is invoked"),
+    model="availability.ContinuityRequirement",
+    every={"availability_when_invoked__isnull": False},
+)
+
+
+def _late(plans, due, today) -> list:
+    return [p for p in plans if getattr(p, due) is not None and getattr(p, due) < today]
+
+
+@register(
+    "continuity.plans_tested_on_time",
+    requirements=["iso20000-1:2018#8.7.2.s5", "iso20000-1:2011#6.3.3.s3"],
+    title=_("Approved continuity plans are tested within their test interval"),
+)
+def plans_tested_on_time() -> CheckResult:
+    today = timezone.localdate()
+    plans = list(ContinuityPlan.objects.filter(status=PlanStatus.APPROVED).order_by("reference"))
+    late = _late(plans, "next_test_due", today)
+    return CheckResult.from_counts(
+        total=len(plans),
+        good=len(plans) - len(late),
+        met=_("All %(n)d approved continuity plans were tested within their interval.") % {"n": len(plans)},
+        not_met=_("%(bad)d of %(n)d approved continuity plans are overdue for a test: %(list)s.")
+        % {
+            "bad": len(late),
+            "n": len(plans),
+            "list": ", ".join(f"{p} (due {p.next_test_due})" for p in late[:10]),
+        },
+        none=_("No approved continuity plans."),
+        evidence=[p for p in plans if p not in late][:20],
+        gaps=late[:20],
+    )
+
+
+@register(
+    "continuity.reviewed_after_tests",
+    requirements=["iso20000-1:2018#8.7.2.s6", "iso20000-1:2011#6.3.3.s5"],
+    title=_("Continuity plans are reviewed after each test and invocation, and at their review interval"),
+)
+def reviewed_after_tests() -> CheckResult:
+    """A plan falls short when a test or an invocation more than 30 days old has no review after it, or
+    when its review interval has passed."""
+    from django.db.models import Max
+
+    today = timezone.localdate()
+    cutoff = today - dt.timedelta(days=REVIEW_GRACE_DAYS)
+    plans = list(
+        ContinuityPlan.objects.filter(status=PlanStatus.APPROVED)
+        .annotate(last_invoked=Max("invocations__started_at"))
+        .order_by("reference")
+    )
+
+    def short(plan) -> bool:
+        events = [plan.last_tested, plan.last_invoked.date() if plan.last_invoked else None]
+        for event in filter(None, events):
+            if event < cutoff and (plan.last_reviewed is None or plan.last_reviewed < event):
+                return True
+        return plan.next_review_due is not None and plan.next_review_due < today
+
+    gaps = [p for p in plans if short(p)]
+    return CheckResult.from_counts(
+        total=len(plans),
+        good=len(plans) - len(gaps),
+        met=_("All %(n)d approved continuity plans were reviewed after their tests and invocations.")
+        % {"n": len(plans)},
+        not_met=_("%(bad)d of %(n)d approved continuity plans wait for a review: %(list)s.")
+        % {"bad": len(gaps), "n": len(plans), "list": ", ".join(str(p) for p in gaps[:10])},
+        none=_("No approved continuity plans."),
+        evidence=[p for p in plans if p not in gaps][:20],
+        gaps=gaps[:20],
+    )
+
+
+record_rule(
+    "continuity.deficiencies_acted_on",
+    requirements=["iso20000-1:2018#8.7.2.s6", "iso20000-1:2011#6.3.3.s6"],
+    title=_("Continuity tests that failed or partly passed record their findings and actions"),
+    model="availability.ContinuityTest",
+    where={"result__in": ["failed", "partly"]},
+    every=~Q(findings="") & ~Q(actions=[]),
+)

@@ -1,0 +1,180 @@
+"""The availability and continuity checks, both ways, against the right leaves: a continuity plan whose
+test is overdue is reported against 2018 8.7.2.s5 (and 2011 6.3.3.s3) naming the plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+import yaml
+
+import servitium
+from servitium.availability import services
+from servitium.availability.models import ContinuityPlan, ContinuityRequirement, Outage
+from servitium.core import services as core_services
+from servitium.core.checks import MET, NOT_APPLICABLE, NOT_MET, PARTLY_MET, REGISTRY
+from tests import factories
+from tests.availability.conftest import BERLIN, approved_plan, major_incident
+
+pytestmark = pytest.mark.django_db
+
+
+def run(check_id: str):
+    return REGISTRY[check_id].run()
+
+
+def _leaves() -> set[str]:
+    found = set()
+    base = Path(servitium.__file__).parent / "conformity" / "frameworks"
+    for name, slug in (
+        ("iso20000-1-2018.yaml", "iso20000-1:2018"),
+        ("iso20000-1-2011.yaml", "iso20000-1:2011"),
+    ):
+        doc = yaml.safe_load((base / name).read_text())
+
+        def walk(items, slug=slug):
+            for item in items:
+                if item.get("children"):
+                    walk(item["children"], slug)
+                else:
+                    found.add(f"{slug}#{item['id']}")
+
+        walk(doc["requirements"])
+    return found
+
+
+def test_checks_are_bound_to_leaves():
+    leaves = _leaves()
+    ours = [c for c in REGISTRY.values() if c.id.startswith(("availability.", "continuity."))]
+    assert len(ours) >= 10
+    for check in ours:
+        assert set(check.requirements) <= leaves, check.id
+
+
+def test_overdue_test_is_reported_against_the_right_requirement_naming_the_plan(ctx):
+    service = factories.service("Email", customers=[ctx.org_a])
+    on_time = approved_plan(service)
+    late = approved_plan(service, title="Data centre loss", test_interval_days=90)
+    services.continuity_test_create(
+        actor=None,
+        data={"plan": on_time, "tested_on": dt.date.today(), "scenario": "x", "result": "passed"},
+    )
+    services.continuity_test_create(
+        actor=None,
+        data={
+            "plan": late,
+            "tested_on": dt.date.today() - dt.timedelta(days=120),
+            "scenario": "y",
+            "result": "passed",
+        },
+    )
+    result = run("continuity.plans_tested_on_time")
+    assert result.status == PARTLY_MET
+    assert [g.object_id for g in result.gaps] == [late.pk]
+    assert late.reference in result.message
+    check = REGISTRY["continuity.plans_tested_on_time"]
+    assert (
+        "iso20000-1:2018#8.7.2.s5" in check.requirements and "iso20000-1:2011#6.3.3.s3" in check.requirements
+    )
+    services.continuity_test_create(
+        actor=None, data={"plan": late, "tested_on": dt.date.today(), "scenario": "y", "result": "passed"}
+    )
+    assert run("continuity.plans_tested_on_time").status == MET
+
+
+def test_targets_agreed(ctx, measured):
+    assert run("availability.targets_agreed").status == MET
+    factories.service("No target", customers=[ctx.org_a])
+    result = run("availability.targets_agreed")
+    assert result.status == PARTLY_MET and "No target" in result.message
+
+
+def test_measured_against_target(ctx, measured):
+    assert run("availability.measured_against_target").status == MET
+    empty = measured.calendar
+    empty.weekly_hours = {}
+    empty.save()
+    assert run("availability.measured_against_target").status == NOT_MET
+
+
+def test_major_incidents_recorded_and_investigated(ctx, measured):
+    now = dt.datetime.now(dt.UTC)
+    major_incident(ctx, measured.service, now - dt.timedelta(days=40), now - dt.timedelta(days=39))
+    assert run("availability.major_incidents_recorded").status == NOT_MET
+    services.outages_sync()
+    assert run("availability.major_incidents_recorded").status == MET
+    assert run("availability.unplanned_outages_investigated").status == NOT_MET
+    outage = Outage.objects.get()
+    services.outage_update(actor=None, instance=outage, data={"investigated": True})
+    assert run("availability.unplanned_outages_investigated").status == MET
+
+
+def test_continuity_requirements_covered_and_complete(ctx):
+    service = factories.service("Email", customers=[ctx.org_a])
+    assert run("continuity.requirements_set").status == NOT_MET
+    requirement = core_services.record_create(
+        model=ContinuityRequirement,
+        data={"service": service, "rto_minutes": 240, "rpo_minutes": 15},
+        actor=None,
+    )
+    assert run("continuity.requirements_set").status == MET
+    assert run("continuity.plans_cover_requirements").status == NOT_MET
+    assert run("continuity.availability_when_invoked").status == NOT_MET
+    approved_plan(service)
+    assert run("continuity.plans_cover_requirements").status == MET
+    assert run("continuity.plan_contents").status == MET
+    core_services.record_update(instance=requirement, data={"availability_when_invoked": "95"}, actor=None)
+    assert run("continuity.availability_when_invoked").status == MET
+
+
+def test_reviewed_after_tests_and_deficiencies_acted_on(ctx):
+    service = factories.service("Email", customers=[ctx.org_a])
+    bcp = approved_plan(service)
+    two_months_ago = dt.date.today() - dt.timedelta(days=60)
+    core_services.record_update(instance=bcp, data={}, derived={"last_reviewed": two_months_ago}, actor=None)
+    assert run("continuity.deficiencies_acted_on").status == NOT_APPLICABLE
+    services.continuity_test_create(
+        actor=None,
+        data={
+            "plan": bcp,
+            "tested_on": dt.date.today() - dt.timedelta(days=45),
+            "scenario": "Site loss",
+            "result": "failed",
+        },
+    )
+    assert run("continuity.reviewed_after_tests").status == NOT_MET
+    assert run("continuity.deficiencies_acted_on").status == NOT_MET
+    services.continuity_plan_review(actor=None, instance=ContinuityPlan.objects.get(pk=bcp.pk))
+    assert run("continuity.reviewed_after_tests").status == MET
+    test = bcp.tests.get()
+    core_services.record_update(
+        instance=test, data={"findings": "Slow", "actions": [{"description": "Faster"}]}, actor=None
+    )
+    assert run("continuity.deficiencies_acted_on").status == MET
+
+
+def test_availability_plan_rule(ctx, staff):
+    assert run("availability.plan_approved").status == NOT_MET
+    plan = services.availability_plan_create(
+        actor=staff.manager,
+        data={"title": "Provider availability plan", "requirements_and_targets": "99.9 %"},
+    )
+    services.availability_plan_transition(actor=staff.other, instance=plan, transition="approve")
+    assert run("availability.plan_approved").status == MET
+
+
+def test_outage_in_berlin_is_unaffected_by_dst(ctx, measured):
+    """A guard on the helper: the March month boundary in Berlin time is measured without error."""
+    services.outage_create(
+        actor=None,
+        data={
+            "service": measured.service,
+            "start": dt.datetime(2026, 3, 30, 9, tzinfo=BERLIN),
+            "end": dt.datetime(2026, 3, 30, 10, tzinfo=BERLIN),
+        },
+    )
+    from servitium.availability import selectors
+
+    figures = selectors.measure([measured.service.pk], dt.date(2026, 3, 1), dt.date(2026, 4, 1))
+    assert figures[0].unplanned_seconds == 3600
