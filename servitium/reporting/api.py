@@ -116,7 +116,7 @@ class HtmlRenderer(renderers.BaseRenderer):
 class ServiceReportViewSet(RecordViewSet):
     """Generated service reports (read-only; made by the monthly job or a definition's `generate/`).
     Transitions: `issue` (mails it to the audience), `supersede`. `html/` and `pdf/` give the frozen
-    report; `content` holds each section's figures and `items` which content items it covers."""
+    report; `content` holds each section's figures and `content_items` which content items it covers."""
 
     queryset = ServiceReport.objects.select_related("definition", "customer")
     serializer_class = ServiceReportSerializer

@@ -145,7 +145,7 @@ class ServiceReport(BaseModel):
         editable=False,
         help_text=_("The figures of each section as generated, with the content items they cover."),
     )
-    items = models.JSONField(
+    content_items = models.JSONField(
         _("content items"),
         default=dict,
         blank=True,

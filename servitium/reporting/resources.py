@@ -64,7 +64,7 @@ class ServiceReportResource(Resource):
         "status",
         "generated_at",
         "issued_at",
-        "items",
+        "content_items",
         "content",
         "pdf_sha256",
         "mailed_to",

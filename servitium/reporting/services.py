@@ -149,7 +149,7 @@ def report_generate(
             "period_end": end - dt.timedelta(days=1),
             "generated_at": timezone.now(),
             "content": doc.content(),
-            "items": doc.items(),
+            "content_items": doc.items(),
         },
         actor=actor,
     )

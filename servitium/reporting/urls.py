@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from . import views
 
@@ -24,6 +25,11 @@ urlpatterns = [
         "definitions/", "reportdefinition", views.DefinitionList, views.DefinitionForm, views.DefinitionDetail
     ),
     *crud("reports/", "servicereport", views.ReportList, None, views.ReportDetail),
+    path(
+        "reports/new/",
+        RedirectView.as_view(pattern_name="reporting:reportdefinition_list"),
+        name="servicereport_create",
+    ),  # reports are generated from their definition
     path("reports/<int:pk>/pdf/", views.ReportPdf.as_view(), name="servicereport_pdf"),
     path("reports/<int:pk>/page/", views.ReportPage.as_view(), name="servicereport_page"),
     *crud("actions/", "reportaction", views.ActionList, views.ActionForm, views.ActionDetail),

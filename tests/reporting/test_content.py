@@ -41,7 +41,7 @@ def test_a_monthly_report_holds_every_content_item_with_the_hand_computed_figure
     assert report["period_start"] == "2025-10-01" and report["period_end"] == "2025-10-31"
     assert report["status"] == "generated" and len(report["pdf_sha256"]) == 64
     for item in OWN_ITEMS:
-        assert report["items"][item] == "figures", item
+        assert report["content_items"][item] == "figures", item
     content = report["content"]
 
     targets = content["service_targets"]["figures"]
