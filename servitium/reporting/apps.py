@@ -15,7 +15,12 @@ class ReportingConfig(AppConfig):
         # menu entry of the five assurance areas; each contributes a tile
         # to it (core.panels, "assurance.home").
         register_area(
-            "reporting", _("Service reporting"), nav_url="reporting:home", order=17, role_prefix="report"
+            "reporting",
+            _("Service reporting"),
+            nav_url="reporting:home",
+            order=17,
+            role_prefix="report",
+            customer_nav=True,  # customers read their issued reports (the home page sends them there)
         )
         # Definitions name customers, services, people, teams and customer contacts.
         grant_view(("report-manager", "report-agent"), ("parties", "catalog", "relationships"))

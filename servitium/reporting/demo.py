@@ -162,19 +162,8 @@ def load(*, actor: Any) -> None:
         )
     for name, definition in definitions.items():
         _year_of_reports(actor, definition, this_month, gap=name == GAP_CUSTOMER)
-    for customer_name, months_ago, kind, text, person, due, status in ACTIONS:
-        _action(
-            actor,
-            definitions.get(customer_name),
-            this_month,
-            months_ago,
-            kind,
-            text,
-            person,
-            today,
-            due,
-            status,
-        )
+    for customer_name, *entry in ACTIONS:
+        _action(actor, definitions.get(customer_name), this_month, today, *entry)
 
 
 def _year_of_reports(actor: Any, definition: ReportDefinition, this_month: dt.date, *, gap: bool) -> None:

@@ -29,9 +29,10 @@ class Home(generic.LoginRequiredMixin, generic.View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if permissions.is_customer_user(user) or not any(
-            permissions.area_allows(user, area, permissions.VIEW) for area in AREAS
-        ):
+        if permissions.is_customer_user(user):
+            # Customers have one thing here: their organization's issued service reports.
+            return redirect("reporting:servicereport_list")
+        if not any(permissions.area_allows(user, area, permissions.VIEW) for area in AREAS):
             raise Http404(_("No such page."))
         return render(
             request, "reporting/home.html", {"panels": panels(HOME_RECORD_TYPE, None, user, page=LIST)}

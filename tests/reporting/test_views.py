@@ -87,7 +87,10 @@ def test_customers_see_their_issued_reports_not_the_definitions(ctx, staff):
     assert browser(ctx.customer_a).get(report.get_absolute_url()).status_code == 200
     assert browser(ctx.customer_b).get(report.get_absolute_url()).status_code == 404
     assert browser(ctx.customer_a).get(report.definition.get_absolute_url()).status_code in (403, 404)
-    assert browser(ctx.customer_a).get("/assurance/").status_code == 404
+    home = browser(ctx.customer_a).get("/assurance/")
+    assert home.status_code == 302 and home["Location"] == reverse("reporting:servicereport_list")
+    listed = browser(ctx.customer_a).get(home["Location"])
+    assert listed.status_code == 200 and report.get_absolute_url().encode() in listed.content
 
 
 def test_assurance_tile_names_a_definition_with_a_missed_month(ctx, staff):
