@@ -114,3 +114,12 @@ class ReportActionResource(Resource):
     orderings = ("due_date", "status", "report")
     ordering = ("due_date", "id")
     columns = ("report", "kind", "text", "owner", "due_date", "status")
+
+    @classmethod
+    def customer_scope(cls, queryset, organization_id, action):
+        """Customers read the decisions and actions on the reports they can read (issued ones)."""
+        if action != VIEW:
+            return queryset.none()
+        return queryset.filter(
+            report__customer_id=organization_id, report__status=ServiceReport.Status.ISSUED
+        )

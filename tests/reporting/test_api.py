@@ -140,3 +140,11 @@ def test_contacts_of_another_customer_are_refused(ctx, staff):
     made = ReportDefinition.objects.get(pk=good.json()["id"])
     assert services.audience_addresses(made) == ["carl@customer-a.test"]
     assert definition(staff, ctx.org_a).reference.startswith("RPD")
+
+
+def test_customers_do_not_see_actions_on_reports_not_issued(ctx, staff):
+    draft = _report(ctx, issue=False)
+    action = services.action_create(actor=None, data={"report": draft, "text": "Check the figures first"})
+    assert client(ctx.customer_a).get(f"/api/v1/report-actions/{action.pk}/").status_code == 404
+    services.report_transition(actor=None, instance=draft, transition="issue", mail=False)
+    assert client(ctx.customer_a).get(f"/api/v1/report-actions/{action.pk}/").status_code == 200
