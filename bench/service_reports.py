@@ -71,7 +71,7 @@ def main() -> int:
                 definition=definition, period_start=start, period_end=end, generated_at=timezone.now()
             )
             report.html = document.render_body(doc, report=report, definition=definition)
-            document.render_page(report)
+            document.render_page(report, for_pdf=True)  # no static manifest needed
             timings["html"] += time.perf_counter() - t
             if not args.no_pdf:
                 t = time.perf_counter()
