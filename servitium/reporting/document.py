@@ -123,9 +123,12 @@ def build(scope: ReportScope, keys: list[str] | None) -> Document:
 
 
 def jsonable(value: Any) -> Any:
-    """A section's context as plain JSON (the drawn charts, keys ending in `_svg`, left out)."""
+    """A section's context as plain JSON (the drawn charts — keys ending in `_svg`, or any SVG markup —
+    left out: the API gives the figures they are drawn from)."""
     if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items() if not str(k).endswith("_svg")}
+        return {
+            str(k): jsonable(v) for k, v in value.items() if not str(k).endswith("_svg") and not _drawn(v)
+        }
     if isinstance(value, list | tuple | set | frozenset | models.QuerySet):
         return [jsonable(v) for v in value]
     if isinstance(value, dt.datetime | dt.date):
@@ -139,6 +142,10 @@ def jsonable(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | float | str):
         return value
     return str(value)
+
+
+def _drawn(value: Any) -> bool:
+    return isinstance(value, SafeString) and value.lstrip().startswith("<svg")
 
 
 def render_body(document: Document, *, report: Any, definition: Any) -> str:

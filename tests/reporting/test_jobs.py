@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core import mail
+from django.utils.safestring import mark_safe
 
 from servitium.core.reportsections import _SECTIONS, register_report_section
 from servitium.core.reviewinputs import review_inputs
@@ -50,7 +51,12 @@ def test_review_input_counts_reports_issued_and_actions_open(ctx, staff):
 
 def test_another_apps_section_is_rendered_generically(ctx, staff):
     def build(scope):
-        return {"raised": f"{scope.customer_id}:{scope.start:%Y-%m}", "open_at_end": 0, "rows": []}
+        return {
+            "raised": f"{scope.customer_id}:{scope.start:%Y-%m}",
+            "open_at_end": 0,
+            "rows": [],
+            "chart": mark_safe('<svg xmlns="http://www.w3.org/2000/svg"></svg>'),  # noqa: S308
+        }
 
     register_report_section(
         "test_capacity",
@@ -67,7 +73,8 @@ def test_another_apps_section_is_rendered_generically(ctx, staff):
             actor=None, definition=made, period_start=dt.date(2025, 10, 1), pdf=False, mail=False
         )
         assert report.content_items["capacity"] == "figures"
-        assert report.content["test_capacity"]["figures"]["raised"] == f"{ctx.org_a.pk}:2025-10"
+        figures = report.content["test_capacity"]["figures"]
+        assert figures["raised"] == f"{ctx.org_a.pk}:2025-10" and "chart" not in figures  # drawn, not data
         assert f"{ctx.org_a.pk}:2025-10" in report.html
     finally:
         _SECTIONS.pop("test_capacity", None)
