@@ -9,11 +9,28 @@ class ReportingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from servitium.core.permissions import register_area
+        from servitium.core.permissions import grant_view, register_area
 
         # Roles report-manager (the report owner) and report-agent. The assurance home page is the one
         # menu entry of the five assurance areas; each contributes a tile
         # to it (core.panels, "assurance.home").
         register_area(
-            "reporting", _("Service reporting"), nav_url="reporting:home", order=17, role_prefix="report"
+            "reporting",
+            _("Service reporting"),
+            nav_url="reporting:home",
+            order=17,
+            role_prefix="report",
+            customer_nav=True,  # customers read their issued reports (the home page sends them there)
         )
+        # Definitions name customers, services, people, teams and customer contacts.
+        grant_view(("report-manager", "report-agent"), ("parties", "catalog", "relationships"))
+
+        from . import (
+            checks,  # noqa: F401  (registers the conformity checks)
+            jobs,  # noqa: F401  (registers the monthly report run)
+            panels,
+            sections,
+        )
+
+        sections.register()
+        panels.register()

@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+"""Benchmark: last month's service report for every customer of the demo and for every service each one
+receives, assembled from every registered report section and rendered as HTML and as PDF (WeasyPrint) —
+the target is under 30 s for all of them together.
+
+Against the demo database (SQLite in the data directory; PostgreSQL with DATABASE_URL):
+
+    export SERVITIUM_DATA_DIR=/tmp/bench-reports
+    .venv/bin/servitium migrate && .venv/bin/servitium load-demo
+    .venv/bin/python bench/service_reports.py
+
+Each report is built exactly as `reporting.services.report_generate` builds it (the sections' queries,
+the frozen body, the standalone page, the PDF), inside a transaction that is rolled back, so the database
+is left as it was.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+TARGET_S = 30
+
+
+def setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "servitium.settings")
+    import django
+
+    django.setup()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", help="write the figures to this file")
+    parser.add_argument("--no-pdf", action="store_true", help="HTML only")
+    args = parser.parse_args()
+    setup()
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from servitium.catalog.models import Service
+    from servitium.parties.models import Organization
+    from servitium.reporting import document, services
+    from servitium.reporting.models import ReportDefinition, ServiceReport
+
+    month = services.add_months(timezone.localdate().replace(day=1), -1)
+    scopes = []
+    for customer in Organization.objects.filter(kind="customer").order_by("name"):
+        received = list(Service.objects.filter(customers=customer).order_by("name"))
+        scopes.append((customer, []))
+        scopes.extend((customer, [s]) for s in received)
+    print(f"database: {connection.vendor}; {len(scopes)} reports for {month:%Y-%m}")
+    timings = {"build": 0.0, "html": 0.0, "pdf": 0.0}
+    started = time.perf_counter()
+    for customer, chosen in scopes:
+        with transaction.atomic():
+            definition = ReportDefinition(title="bench", purpose="bench", customer=customer)
+            definition.save()
+            definition.services.set(chosen)
+            start, end = services.period_of(definition, month)
+            t = time.perf_counter()
+            doc = document.build(services.scope_of(definition, start, end), [])
+            timings["build"] += time.perf_counter() - t
+            t = time.perf_counter()
+            report = ServiceReport(
+                definition=definition, period_start=start, period_end=end, generated_at=timezone.now()
+            )
+            report.html = document.render_body(doc, report=report, definition=definition)
+            document.render_page(report, for_pdf=True)  # no static manifest needed
+            timings["html"] += time.perf_counter() - t
+            if not args.no_pdf:
+                t = time.perf_counter()
+                document.render_pdf(report)
+                timings["pdf"] += time.perf_counter() - t
+            transaction.set_rollback(True)
+    total = time.perf_counter() - started
+    figures = {
+        "reports": len(scopes),
+        "total_s": round(total, 2),
+        **{k: round(v, 2) for k, v in timings.items()},
+    }
+    print(json.dumps(figures), "target", TARGET_S, "s:", "met" if total < TARGET_S else "NOT met")
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
