@@ -4,8 +4,8 @@ Information security asks that a change is assessed for security impact before i
 continuity asks that a change to a plan's services is followed by a plan review. Neither the changes app
 nor the core knows those apps; they register here:
 
-    register_guard("changes.changerecord", "approve", unassessed_security_impact)   # -> reason or None
-    register_reaction("changes.changerecord", "implemented", ask_for_plan_review)   # after the write
+    register_guard("changes.change", "approve", unassessed_security_impact)   # -> reason or None
+    register_reaction("changes.change", "completed", ask_for_plan_review)   # after the write
 
 A guard runs in `Workflow.check` for every channel (API, UI, services, imports) and refuses the transition
 with its reason (HTTP 409). A reaction runs inside the transition's transaction, after the record and its
