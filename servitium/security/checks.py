@@ -1,0 +1,1 @@
+"""Conformity checks of information security."""
