@@ -69,7 +69,7 @@ class SecurityControlViewSet(RecordViewSet):
     """The provider's register of controls. `import-csv/` and `import-oscal/` create or update controls by
     identifier; a file with any error is refused whole (400 naming the row and the column)."""
 
-    queryset = SecurityControl.objects.select_related("owner")
+    queryset = SecurityControl.objects.select_related("owner").prefetch_related("services", "cis", "risks")
     serializer_class = SecurityControlSerializer
 
     def _require_import(self) -> None:
@@ -101,19 +101,27 @@ class SecurityControlViewSet(RecordViewSet):
 
 
 class SecurityRiskAssessmentViewSet(RecordViewSet):
-    queryset = SecurityRiskAssessment.objects.select_related("assessor")
+    queryset = SecurityRiskAssessment.objects.select_related("assessor").prefetch_related(
+        "services", "risks", "controls"
+    )
 
 
 class SecurityIncidentLinkViewSet(RecordViewSet):
-    queryset = SecurityIncidentLink.objects.select_related("incident", "reviewed_by")
+    queryset = SecurityIncidentLink.objects.select_related("incident", "reviewed_by").prefetch_related(
+        "controls", "risks"
+    )
 
 
 class SecurityImpactAssessmentViewSet(RecordViewSet):
-    queryset = SecurityImpactAssessment.objects.select_related("change", "assessor")
+    queryset = SecurityImpactAssessment.objects.select_related("change", "assessor").prefetch_related(
+        "controls"
+    )
 
 
 class AccessGrantViewSet(RecordViewSet):
-    queryset = AccessGrant.objects.select_related("organization", "person", "granted_by")
+    queryset = AccessGrant.objects.select_related("organization", "person", "granted_by").prefetch_related(
+        "services", "cis"
+    )
     serializer_class = AccessGrantSerializer
 
 
