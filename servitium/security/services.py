@@ -113,7 +113,7 @@ def _parse_row(number: int, row: dict[str, str], errors: list[str]) -> tuple[dic
     existing = SecurityControl.objects.filter(identifier=data["identifier"]).first()
     probe = SecurityControl(**{**({"pk": existing.pk} if existing else {}), **data})
     try:
-        probe.full_clean(exclude=["identifier"] if existing else None)
+        probe.full_clean(validate_unique=False)
     except ValidationError as exc:
         for column, messages in exc.message_dict.items():
             for message in messages:
