@@ -20,6 +20,7 @@ from servitium.security.models import (
     SecuritySettings,
 )
 from tests import factories
+from tests.changes.conftest import chg  # noqa: F401  (the change staff fixture, for the guard tests)
 from tests.documents.conftest import person_user
 
 TODAY = dt.date.today()

@@ -15,7 +15,7 @@ from servitium.core.models import ChangeRecord
 from servitium.security import services
 from servitium.security.models import AccessGrant, SecurityControl
 from tests.base import client
-from tests.changes.conftest import change, chg  # noqa: F401  (the change staff fixture)
+from tests.changes.conftest import change
 from tests.security.conftest import TODAY, control, grant, settings
 
 HEADER = "identifier,title,description,category,owner,status,justification,last_reviewed,services\n"
