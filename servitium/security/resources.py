@@ -79,7 +79,7 @@ class SecurityControlResource(Resource):
             help_text=_("true: controls that apply and are not reviewed on time."),
         )
     }
-    list_filters = ("status", "category", "owner", "review_overdue")
+    list_filters = ("status", "category", "owner")
     search = ("identifier", "title", "description", "evidence")
     orderings = ("identifier", "title", "category", "status", "next_review")
     ordering = ("identifier",)
@@ -132,7 +132,7 @@ class SecurityIncidentLinkResource(Resource):
             method=_reviewed, label=_("reviewed"), help_text=_("true: the incident's review is recorded.")
         )
     }
-    list_filters = ("reviewed", "reviewed_by")
+    list_filters = ("reviewed_by",)
     search = ("incident__reference", "incident__title", "review_notes")
     orderings = ("incident", "reviewed_on")
     ordering = ("-id",)
@@ -204,7 +204,7 @@ class AccessGrantResource(Resource):
             help_text=_("true: access in force whose review date has passed."),
         )
     }
-    list_filters = ("organization", "revoked", "review_overdue")
+    list_filters = ("organization", "revoked")
     search = ("reference", "information", "purpose", "organization__name", "person__name")
     orderings = ("reference", "valid_from", "valid_to", "next_review")
     ordering = ("reference",)
