@@ -111,22 +111,25 @@ def policy_communicated() -> CheckResult:
     if refusal:
         return refusal
     document = standing.document
-    published = document.confidentiality != "confidential" and bool(document.points_of_use.strip())
-    total = standing.expected + 1  # everyone asked, plus publication to customers and suppliers
+    published = standing.published
+    total = standing.expected + 1  # everyone asked to acknowledge it, plus publication to the parties
     good = standing.acknowledged + int(published)
+    where = (
+        _("published at %(w)s") % {"w": document.points_of_use}
+        if published
+        else _("not published to customers and suppliers (confidential, or no point of use)")
+    )
     return CheckResult.from_counts(
         total=total,
         good=good,
-        met=_("%(doc)s is published at %(where)s and acknowledged by all %(n)d people it reaches.")
-        % {"doc": document, "where": document.points_of_use, "n": standing.expected},
-        not_met=_("%(doc)s: %(missing)d of %(n)d acknowledgements missing; %(pub)s")
+        met=_("%(doc)s is %(where)s; %(n)d of %(n)d people asked have acknowledged it.")
+        % {"doc": document, "where": where, "n": standing.expected},
+        not_met=_("%(doc)s is %(where)s; %(missing)d of %(n)d acknowledgements are missing.")
         % {
             "doc": document,
+            "where": where,
             "missing": standing.expected - standing.acknowledged,
             "n": standing.expected,
-            "pub": _("published at %(w)s.") % {"w": document.points_of_use}
-            if published
-            else _("not published to customers and suppliers (confidential, or no point of use)."),
         },
         none="",
         evidence=[document] if good == total else [],

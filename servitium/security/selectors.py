@@ -48,10 +48,11 @@ class PolicyStanding:
     approver: Any
     expected: int
     acknowledged: int
+    published: bool = False  # not confidential, with a point of use customers and suppliers can reach
 
     @property
     def communicated(self) -> bool:
-        return self.in_force and self.expected > 0 and self.acknowledged == self.expected
+        return self.in_force and self.published and self.acknowledged == self.expected
 
     @property
     def problems(self) -> list[str]:
@@ -64,7 +65,11 @@ class PolicyStanding:
             found.append(_("it has no approved version in force"))
         elif not self.approved_by_top_management:
             found.append(_("its version in force was not approved by top management"))
-        if self.in_force and not self.communicated:
+        if self.in_force and not self.published:
+            found.append(
+                _("it is not published to customers and suppliers (confidential or no point of use)")
+            )
+        if self.in_force and self.acknowledged < self.expected:
             found.append(
                 _("%(n)d of %(m)d people have not acknowledged it")
                 % {"n": self.expected - self.acknowledged, "m": self.expected}
@@ -82,8 +87,11 @@ def policy_standing(settings: SecuritySettings | None = None) -> PolicyStanding:
     top = bool(approver is not None and TOP_MANAGEMENT in (getattr(approver, "roles", None) or []))
     if version is None:
         return PolicyStanding(document, False, False, None, 0, 0)
+    published = document.confidentiality != "confidential" and bool(document.points_of_use.strip())
+    if not document.requires_acknowledgement:  # communicated by publication alone
+        return PolicyStanding(document, True, top, approver, 0, 0, published)
     standing = document_selectors.acknowledgement_standing(document)
-    return PolicyStanding(document, True, top, approver, standing.expected, standing.acknowledged)
+    return PolicyStanding(document, True, top, approver, standing.expected, standing.acknowledged, published)
 
 
 def overdue_controls(queryset=None):
