@@ -154,3 +154,30 @@ def test_change_page_shows_the_security_impact(ctx, sec):
         actor=None,
     )
     assert b"Inbound exposure" in browser(sec.manager).get(c.get_absolute_url()).content
+
+
+def test_review_input_counts_the_period(ctx, sec):
+    from django.template.loader import render_to_string
+
+    from servitium.core.reviewinputs import review_inputs
+
+    entry = next(i for i in review_inputs() if i.key == "security")
+    assert set(entry.topics) == {"risks", "service_performance"}
+    control("A-1", status="implemented", last_reviewed=TODAY)
+    control("A-2", status="partial", last_reviewed=TODAY)
+    security_incident(ctx.org_a)
+    figures = entry.context(TODAY.replace(month=1, day=1), TODAY, sec.manager)
+    assert (figures["implemented"], figures["partial"], figures["applicable"], figures["incidents"]) == (
+        1,
+        1,
+        2,
+        1,
+    )
+    assert (
+        entry.context(TODAY - dt.timedelta(days=400), TODAY - dt.timedelta(days=300), sec.manager)[
+            "incidents"
+        ]
+        == 0
+    )
+    assert "1 of 2 applicable controls implemented" in render_to_string(entry.template, {"panel": figures})
+    assert entry.context(TODAY, TODAY, factories.user("cm", ctx.provider, ["catalog-manager"])) is None
