@@ -48,6 +48,7 @@ class SecuritySettings(BaseModel):
 
     policy = models.ForeignKey(
         "documents.Document",
+        limit_choices_to={"kind": "policy"},
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -238,6 +239,7 @@ class SecurityIncidentLink(BaseModel):
 
     incident = models.OneToOneField(
         "incidents.Incident",
+        limit_choices_to={"is_security": True},
         on_delete=models.CASCADE,
         related_name="security_link",
         verbose_name=_("incident"),

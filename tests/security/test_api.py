@@ -269,3 +269,24 @@ def test_summary(ctx, sec):
         .status_code
         == 403
     )
+
+
+def test_evidence_files_attach_to_a_control(ctx, sec):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    found = control("EV-1")
+    upload = SimpleUploadedFile("review.txt", b"Quarterly access review: 3 accounts removed.", "text/plain")
+    response = client(sec.agent).post(
+        "/api/v1/attachments/",
+        {"object_type": "security.securitycontrol", "object_id": found.pk, "file": upload},
+        format="multipart",
+    )
+    assert response.status_code == 201, response.content
+    listed = (
+        client(sec.manager)
+        .get("/api/v1/attachments/", {"object_type": "security.securitycontrol", "object_id": found.pk})
+        .json()
+    )
+    assert [a["name"] for a in listed["results"]] == ["review.txt"]
+    outsider = client(factories.user("cm2", ctx.provider, ["catalog-manager"]))
+    assert outsider.get("/api/v1/attachments/", {"object_id": found.pk}).json()["count"] == 0
