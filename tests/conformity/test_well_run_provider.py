@@ -36,6 +36,7 @@ from servitium.relationships.models import (
 from servitium.releases.models import ReleasePolicy
 from tests import factories
 from tests.agreements.test_agreements import agreed
+from tests.availability.builders import well_kept_availability
 from tests.base import client
 from tests.capacity.builders import well_kept_capacity
 from tests.cmdb.conftest import ci, ci_type
@@ -185,6 +186,7 @@ def provider(ctx):
     well_kept_competence(provider=ctx.provider)
     well_kept_finance()  # budgets and costs of the live services, and the cost of each change
     well_kept_capacity()  # every live service planned, measured, its demand recorded
+    well_kept_availability()  # availability targets and plan, continuity requirements, plans, tests
     return type("Provider", (), {"mail": mail, "audit": audit, "finding": finding, "contract": hosting})
 
 
