@@ -44,6 +44,7 @@ from tests.competence.builders import well_kept_competence
 from tests.documents.conftest import keep_documents_well
 from tests.finance.builders import well_kept_finance
 from tests.relationships.test_relationships import open_survey
+from tests.reporting.builders import well_kept_reporting
 from tests.risks.builders import well_kept_register
 from tests.sms.wellrun import well_run_sms
 from tests.suppliers.test_suppliers import FULL, contract
@@ -187,6 +188,7 @@ def provider(ctx):
     well_kept_finance()  # budgets and costs of the live services, and the cost of each change
     well_kept_capacity()  # every live service planned, measured, its demand recorded
     well_kept_availability()  # availability targets and plan, continuity requirements, plans, tests
+    well_kept_reporting()  # every customer's report described, issued each period, its actions followed up
     return type("Provider", (), {"mail": mail, "audit": audit, "finding": finding, "contract": hosting})
 
 
