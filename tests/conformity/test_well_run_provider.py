@@ -44,6 +44,7 @@ from tests.documents.conftest import keep_documents_well
 from tests.finance.builders import well_kept_finance
 from tests.relationships.test_relationships import open_survey
 from tests.risks.builders import well_kept_register
+from tests.security.builders import well_kept_security
 from tests.sms.wellrun import well_run_sms
 from tests.suppliers.test_suppliers import FULL, contract
 
@@ -185,6 +186,7 @@ def provider(ctx):
     well_kept_competence(provider=ctx.provider)
     well_kept_finance()  # budgets and costs of the live services, and the cost of each change
     well_kept_capacity()  # every live service planned, measured, its demand recorded
+    well_kept_security(provider=ctx.provider)  # policy, controls, assessments, incident links, access
     return type("Provider", (), {"mail": mail, "audit": audit, "finding": finding, "contract": hosting})
 
 
