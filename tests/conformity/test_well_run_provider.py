@@ -46,6 +46,7 @@ from tests.finance.builders import well_kept_finance
 from tests.relationships.test_relationships import open_survey
 from tests.reporting.builders import well_kept_reporting
 from tests.risks.builders import well_kept_register
+from tests.security.builders import well_kept_security
 from tests.sms.wellrun import well_run_sms
 from tests.suppliers.test_suppliers import FULL, contract
 
@@ -189,6 +190,7 @@ def provider(ctx):
     well_kept_capacity()  # every live service planned, measured, its demand recorded
     well_kept_availability()  # availability targets and plan, continuity requirements, plans, tests
     well_kept_reporting()  # every customer's report described, issued each period, its actions followed up
+    well_kept_security(provider=ctx.provider)  # policy, controls, assessments, incident links, access
     return type("Provider", (), {"mail": mail, "audit": audit, "finding": finding, "contract": hosting})
 
 
