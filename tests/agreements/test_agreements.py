@@ -338,7 +338,9 @@ def test_performance_job_uses_registered_measures(ctx, custom_measure):
         3,
         True,
     )  # lower is better by default
-    assert TargetPerformance.objects.get(target=other).met is None  # nothing measures availability yet
+    # Availability is measured by the availability app (a registered measure): no outage, target met.
+    availability = TargetPerformance.objects.get(target=other)
+    assert availability.met is True and availability.measured_value == Decimal("100")
     services.performance_record(period_start=start, period_end=end)  # re-running updates, never duplicates
     assert TargetPerformance.objects.count() == 2
     rows = client(ctx.customer_a).get("/api/v1/sla-performance/").json()
