@@ -104,7 +104,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "servitium.core.middleware.RefuseNulInQueryMiddleware",
     "servitium.core.middleware.RequestContextMiddleware",
     "servitium.core.middleware.UserTimezoneMiddleware",
 ]

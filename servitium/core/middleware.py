@@ -1,5 +1,4 @@
-"""Per-request change context: a request id (echoed as X-Request-ID) and the channel web or api; the
-user's time zone; query parameters holding a NUL character refused by name."""
+"""Per-request change context: a request id (echoed as X-Request-ID) and the channel web or api."""
 
 from __future__ import annotations
 
@@ -7,11 +6,10 @@ import re
 import uuid
 import zoneinfo
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from .context import change_context
-from .nul import NUL, nul_message
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -57,23 +55,4 @@ class UserTimezoneMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         activate_user_timezone(getattr(request, "user", None))
-        return self.get_response(request)
-
-
-class RefuseNulInQueryMiddleware:
-    """A NUL character (\\x00) in a query parameter's name or value is refused here, for every page and
-    API operation, before any view can pass it to a query (PostgreSQL would fail it with a DataError):
-    400 naming the parameter, as JSON under /api/ and as a plain message elsewhere."""
-
-    def __init__(self, get_response) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        if NUL in request.META.get("QUERY_STRING", "") or "%00" in request.META.get("QUERY_STRING", ""):
-            for name, values in request.GET.lists():
-                if NUL in name or any(NUL in v for v in values):
-                    message = nul_message(name)
-                    if request.path_info.startswith("/api/"):
-                        return JsonResponse({name.replace(NUL, "\\x00"): [message]}, status=400)
-                    return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
