@@ -362,6 +362,9 @@ SPECTACULAR_SETTINGS = {
         "ChangeStatusEnum": "servitium.changes.models.Change.Status",
         "ChangeApprovalDecisionEnum": "servitium.changes.models.ChangeApproval.Decision",
         "ReleaseStatusEnum": "servitium.releases.models.Release.Status",
+        # Availability and continuity plans; budgets and capacity plans share draft/approved.
+        "PlanStatusEnum": "servitium.availability.models.PlanStatus",
+        "DraftApprovedEnum": "servitium.finance.models.Approval",
         # supplier criticality and change risk share the same three levels
         "LowMediumHighEnum": "servitium.suppliers.models.Supplier.Criticality",
     },

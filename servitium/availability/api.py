@@ -39,7 +39,7 @@ class ContinuityPlanSerializer(RecordSerializer):
         resource = ContinuityPlanResource
 
 
-class ReviewInputSerializer(serializers.Serializer):
+class AvailabilityPlanReviewSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -162,13 +162,15 @@ class AvailabilityPlanViewSet(RecordViewSet):
     update_service = staticmethod(services.availability_plan_update)
     transition_service = staticmethod(services.availability_plan_transition)
 
-    @extend_schema(request=ReviewInputSerializer, responses=serializer_for(AvailabilityPlanResource))
+    @extend_schema(
+        request=AvailabilityPlanReviewSerializer, responses=serializer_for(AvailabilityPlanResource)
+    )
     @action(detail=True, methods=["post"])
     def review(self, request: Request, pk=None) -> Response:
         """Record a review of the plan; the next review moves on by the plan's interval."""
         plan = self.get_object()
         self._require(permissions.CHANGE, plan)
-        payload = ReviewInputSerializer(data=request.data)
+        payload = AvailabilityPlanReviewSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         plan = services.availability_plan_review(
             actor=request.user, instance=plan, note=payload.validated_data["note"]
@@ -192,13 +194,13 @@ class ContinuityPlanViewSet(RecordViewSet):
     update_service = staticmethod(services.continuity_plan_update)
     transition_service = staticmethod(services.continuity_plan_transition)
 
-    @extend_schema(request=ReviewInputSerializer, responses=ContinuityPlanSerializer)
+    @extend_schema(request=AvailabilityPlanReviewSerializer, responses=ContinuityPlanSerializer)
     @action(detail=True, methods=["post"])
     def review(self, request: Request, pk=None) -> Response:
         """Record a review of the plan: the request for a review clears and its interval starts again."""
         plan = self.get_object()
         self._require(permissions.CHANGE, plan)
-        payload = ReviewInputSerializer(data=request.data)
+        payload = AvailabilityPlanReviewSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         plan = services.continuity_plan_review(
             actor=request.user, instance=plan, note=payload.validated_data["note"]

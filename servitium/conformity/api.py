@@ -21,6 +21,7 @@ from servitium.core import permissions
 from servitium.core.api.base import RecordSerializer, RecordViewSet
 from servitium.core.filters import record_id
 from servitium.core.models import Attachment
+from servitium.core.nul import NUL, nul_message
 
 from . import coverage, evidence, oscal, selectors, services
 from .models import (
@@ -248,6 +249,17 @@ class AssessmentSerializer(RecordSerializer):
         resource = AssessmentResource
 
 
+def _framework_param(request: Request) -> Framework:
+    """The framework named by the `framework` query parameter (its slug); 400 naming it otherwise."""
+    slug = request.query_params.get("framework", "")
+    if NUL in slug:
+        raise serializers.ValidationError({"framework": [nul_message("framework")]})
+    framework = Framework.objects.filter(slug=slug).first()
+    if framework is None:
+        raise serializers.ValidationError({"framework": [_("Give the slug of a framework.")]})
+    return framework
+
+
 class AssessmentViewSet(RecordViewSet):
     """Assessment runs. `POST` (optionally with `framework`) runs every check now; a run is never changed
     or deleted."""
@@ -294,9 +306,7 @@ class AssessmentViewSet(RecordViewSet):
     def evidence_pack(self, request: Request, pk=None) -> HttpResponse:
         """The evidence pack of one framework from this run (ZIP; verify with its verify.py)."""
         assessment = self.get_object()
-        framework = Framework.objects.filter(slug=request.query_params.get("framework", "")).first()
-        if framework is None:
-            raise serializers.ValidationError({"framework": [_("Give the slug of a framework.")]})
+        framework = _framework_param(request)
         data = evidence.build_pack(assessment=assessment, framework=framework)
         response = HttpResponse(data, content_type="application/zip")
         name = f"evidence-{framework.slug.replace(':', '-')}-{assessment.reference}.zip"
@@ -311,9 +321,7 @@ class AssessmentViewSet(RecordViewSet):
     def oscal_results(self, request: Request, pk=None) -> Response:
         """This run's results for one framework as OSCAL assessment-results (a finding per requirement)."""
         assessment = self.get_object()
-        framework = Framework.objects.filter(slug=request.query_params.get("framework", "")).first()
-        if framework is None:
-            raise serializers.ValidationError({"framework": [_("Give the slug of a framework.")]})
+        framework = _framework_param(request)
         return Response(oscal.assessment_results(assessment, framework))
 
     @extend_schema(responses=OpenApiTypes.OBJECT)

@@ -56,7 +56,7 @@ class CsvImportSerializer(serializers.Serializer):
     )
 
 
-class OscalImportSerializer(serializers.Serializer):
+class ControlOscalImportSerializer(serializers.Serializer):
     catalog = serializers.JSONField(help_text="An OSCAL catalog document (the object holding `catalog`).")
 
 
@@ -88,11 +88,11 @@ class SecurityControlViewSet(RecordViewSet):
         given.is_valid(raise_exception=True)
         return Response(services.controls_import_csv(actor=request.user, text=given.validated_data["csv"]))
 
-    @extend_schema(request=OscalImportSerializer, responses=IMPORTED)
+    @extend_schema(request=ControlOscalImportSerializer, responses=IMPORTED)
     @action(detail=False, methods=["post"], url_path="import-oscal")
     def import_oscal(self, request: Request) -> Response:
         self._require_import()
-        given = OscalImportSerializer(data=request.data)
+        given = ControlOscalImportSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         document = given.validated_data["catalog"]
         if isinstance(document, dict) and "catalog" not in document:

@@ -552,7 +552,10 @@ def _incident_links(today: dt.date, controls: dict[str, SecurityControl]) -> Non
 
 
 def _impact_assessments(controls: dict[str, SecurityControl]) -> None:
-    """The changes awaiting approval, and the most recent approved ones, assessed by the security officer."""
+    """The changes awaiting approval, and the most recent approved ones, assessed by the security officer
+    (once: a second load must not assess the next six)."""
+    if SecurityImpactAssessment.objects.exists():
+        return
     assessor = _person(KENJI)
     changes = Change.objects.filter(category__in=("normal", "major", "emergency")).exclude(
         security_impact_assessment__isnull=False

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from servitium.catalog.models import Service
 from servitium.cmdb.audits import parse_discovered
 from servitium.cmdb.importing import import_cis
+from servitium.conformity import services as conformity_services
 from servitium.core import services as core_services
 from servitium.core.api.parsers import MAX_DEPTH
 from servitium.core.models import ChangeRecord, Comment
@@ -239,6 +240,13 @@ def test_every_service_write_refuses_nul_by_field(ctx, svc):
     with pytest.raises(ValidationError) as caught:
         core_services.record_update(instance=svc, data={"description": "\x00"}, actor=ctx.admin)
     assert list(caught.value.message_dict) == ["description"]
+
+
+def test_a_nul_in_a_parameter_an_action_reads_itself_is_a_400_naming_it(ctx):
+    run = conformity_services.assessment_run(actor=None)
+    for action in ("oscal", "evidence-pack"):
+        answer = client(ctx.admin).get(f"/api/v1/assessments/{run.pk}/{action}/", {"framework": "iso\x00"})
+        assert answer.status_code == 400 and "NUL" in answer.json()["framework"][0]
 
 
 def test_ui_forms_and_pages_refuse_nul(ctx, svc):

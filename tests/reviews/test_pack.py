@@ -89,6 +89,9 @@ def test_a_broken_input_is_named_not_hidden(ctx, people, monkeypatch):
         "risks",
         reviewinputs.ReviewInput("risks", "Risks", broken, ("risks",), "x.html", 70),
     )
+    for key, other in list(reviewinputs._INPUTS.items()):  # the topic's only input is the broken one
+        if key != "risks" and "risks" in other.topics:
+            monkeypatch.delitem(reviewinputs._INPUTS, key)
     body = client(ctx.admin).get(f"/api/v1/management-reviews/{review(ctx, people.chair).pk}/pack/").json()
     risks = next(i for i in body["inputs"] if i["key"] == "risks")
     assert risks["error"] and risks["figures"] is None and "risks" in body["missing_topics"]
