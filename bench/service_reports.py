@@ -9,9 +9,10 @@ Against the demo database (SQLite in the data directory; PostgreSQL with DATABAS
     .venv/bin/servitium migrate && .venv/bin/servitium load-demo
     .venv/bin/python bench/service_reports.py
 
-Each report is built exactly as `reporting.services.report_generate` builds it (the sections' queries,
-the frozen body, the standalone page, the PDF), inside a transaction that is rolled back, so the database
-is left as it was.
+Each report is built exactly as the monthly run (`reporting.services.reports_generate_due`) builds it:
+the sections' queries, the frozen body and the standalone page one by one, inside a transaction that is
+rolled back (the database is left as it was); then all the PDFs together, one process per core
+(`--processes N` to choose, as SERVITIUM_PDF_PROCESSES does for the server).
 """
 
 from __future__ import annotations
@@ -38,12 +39,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", help="write the figures to this file")
     parser.add_argument("--no-pdf", action="store_true", help="HTML only")
+    parser.add_argument("--processes", type=int, default=None, help="PDF processes (default: one per core)")
     args = parser.parse_args()
     setup()
+    from django.contrib.staticfiles import finders
     from django.db import connection, transaction
     from django.utils import timezone
 
     from servitium.catalog.models import Service
+    from servitium.core import pdf
     from servitium.parties.models import Organization
     from servitium.reporting import document, services
     from servitium.reporting.models import ReportDefinition, ServiceReport
@@ -56,6 +60,7 @@ def main() -> int:
         scopes.extend((customer, [s]) for s in received)
     print(f"database: {connection.vendor}; {len(scopes)} reports for {month:%Y-%m}")
     timings = {"build": 0.0, "html": 0.0, "pdf": 0.0}
+    pages: list[str] = []
     started = time.perf_counter()
     for customer, chosen in scopes:
         with transaction.atomic():
@@ -71,16 +76,19 @@ def main() -> int:
                 definition=definition, period_start=start, period_end=end, generated_at=timezone.now()
             )
             report.html = document.render_body(doc, report=report, definition=definition)
-            document.render_page(report, for_pdf=True)  # no static manifest needed
+            pages.append(document.render_page(report, for_pdf=True))  # no static manifest needed
             timings["html"] += time.perf_counter() - t
-            if not args.no_pdf:
-                t = time.perf_counter()
-                document.render_pdf(report)
-                timings["pdf"] += time.perf_counter() - t
             transaction.set_rollback(True)
+    if not args.no_pdf:
+        t = time.perf_counter()
+        bodies = pdf.render_many(pages, finders.find(document.STYLESHEET), args.processes)
+        timings["pdf"] += time.perf_counter() - t
+        failed = [b for b in bodies if isinstance(b, str)]
+        assert not failed, failed[:3]
     total = time.perf_counter() - started
     figures = {
         "reports": len(scopes),
+        "pdf_processes": min(args.processes or pdf.processes_wanted(), len(pages)),
         "total_s": round(total, 2),
         **{k: round(v, 2) for k, v in timings.items()},
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from types import SimpleNamespace
 
 import pytest
@@ -9,6 +10,35 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from tests import factories
+
+
+@pytest.hookimpl(tryfirst=True, optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """Under `pytest -n`, tests are handed out one by one as usual, except those of tests/demo/, which go to
+    one worker together: they share one load of the demo (tests/demo/conftest.py). The full contract run
+    (SERVITIUM_CONTRACT_EXAMPLES=20) spreads its operations over the workers (each loads the demo once)."""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    full_contract = int(os.environ.get("SERVITIUM_CONTRACT_EXAMPLES", "3")) >= 20
+
+    class DemoTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            if nodeid.startswith("tests/demo/") and not (full_contract and "test_contract.py" in nodeid):
+                return "tests/demo/"
+            return nodeid
+
+    return DemoTogether(config, log)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # The scheduler above hands tests out by id: two tests with one id would run once, silently.
+    seen: set[str] = set()
+    twice = sorted({item.nodeid for item in items if item.nodeid in seen or seen.add(item.nodeid)})
+    if twice:
+        raise pytest.UsageError(f"{len(twice)} test ids are not unique, e.g. {twice[:3]}")
 
 
 @pytest.fixture

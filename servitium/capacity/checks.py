@@ -230,10 +230,12 @@ def _customer_services():
 )
 def demand_determined() -> CheckResult:
     since = timezone.localdate() - dt.timedelta(days=DEMAND_WITHIN_DAYS)
+    # Requests counted as demand carry their own count as the next period's forecast: that shows consumption
+    # (demand_monitored), not a forecast anyone determined, so it does not meet this one.
     known = set(
-        Demand.objects.filter(period_start__gte=since, forecast__isnull=False).values_list(
-            "customer_id", "service_id"
-        )
+        Demand.objects.filter(period_start__gte=since, forecast__isnull=False)
+        .exclude(source=Demand.Source.REQUESTS)
+        .values_list("customer_id", "service_id")
     )
     pairs = list(_customer_services())
     good = [p for p in pairs if (p.organization_id, p.service_id) in known]

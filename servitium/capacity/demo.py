@@ -234,6 +234,7 @@ DEMAND_MEASURES = {
     "Kubernetes Platform": ("clusters", 8),
     "Web Application Hosting": ("sites", 50),
     "Service Desk": ("tickets", 500),
+    "Monitoring and Alerting": ("monitored hosts", 150),
 }
 
 TEXTS = {

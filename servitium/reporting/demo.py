@@ -160,13 +160,19 @@ def load(*, actor: Any) -> None:
             {"audience_people": [owner]},
             agreed,
         )
+    latest: list[ServiceReport] = []  # issued with a PDF, rendered together (one process per core)
     for name, definition in definitions.items():
-        _year_of_reports(actor, definition, this_month, gap=name == GAP_CUSTOMER)
+        latest += _year_of_reports(actor, definition, this_month, gap=name == GAP_CUSTOMER)
+    services.reports_issue_with_pdfs(actor=actor, reports=latest, mail=False)
     for customer_name, *entry in ACTIONS:
         _action(actor, definitions.get(customer_name), this_month, today, *entry)
 
 
-def _year_of_reports(actor: Any, definition: ReportDefinition, this_month: dt.date, *, gap: bool) -> None:
+def _year_of_reports(
+    actor: Any, definition: ReportDefinition, this_month: dt.date, *, gap: bool
+) -> list[ServiceReport]:
+    """A year of issued reports without PDF; the latest ones are returned generated, to be issued with
+    their PDF."""
     step = 3 if definition.frequency == ReportDefinition.Frequency.QUARTERLY else 1
     first, _end = services.period_of(definition, this_month)
     starts = []
@@ -174,19 +180,23 @@ def _year_of_reports(actor: Any, definition: ReportDefinition, this_month: dt.da
     while start >= services.add_months(this_month, -MONTHS):
         starts.append(start)
         start = services.add_months(start, -step)
+    with_pdf = []
     for back, start in enumerate(sorted(starts)[::-1]):
         if gap and start == services.add_months(this_month, -GAP_MONTHS_AGO):
             continue  # deliberate gap: this month's report was never issued
         if ServiceReport.objects.filter(definition=definition, period_start=start).exists():
             continue
-        services.report_generate(
+        report = services.report_generate(
             actor=actor,
             definition=definition,
             period_start=start,
-            issue=True,
+            issue=back >= PDF_MONTHS,
             mail=False,
-            pdf=back < PDF_MONTHS,
+            pdf=False,
         )
+        if back < PDF_MONTHS:
+            with_pdf.append(report)
+    return with_pdf
 
 
 def _action(actor, definition, this_month, today, months_ago, kind, text, person, due, status) -> None:

@@ -17,7 +17,7 @@ from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from servitium.core.errors import ApplicationError
+from servitium.core import pdf
 from servitium.core.reportsections import ITEMS, ReportScope, ReportSection, report_sections
 
 logger = logging.getLogger(__name__)
@@ -38,11 +38,7 @@ REQUIRED_ITEMS = (
 )
 
 
-class PdfUnavailable(ApplicationError):
-    """WeasyPrint or the system libraries it needs are missing."""
-
-    code = "pdf_unavailable"
-    status = 503
+PdfUnavailable = pdf.PdfUnavailable
 
 
 def chosen_sections(keys: list[str] | None) -> list[ReportSection]:
@@ -187,12 +183,12 @@ def render_page(report: Any, *, for_pdf: bool = False) -> str:
 
 def render_pdf(report: Any) -> bytes:
     """The report as PDF (WeasyPrint; needs Pango from the operating system)."""
-    try:
-        import weasyprint  # imported here: the rest of the app works without the system libraries
-    except (ImportError, OSError) as exc:
-        raise PdfUnavailable(
-            _("PDF rendering is not available on this server (WeasyPrint needs Pango): %(e)s") % {"e": exc}
-        ) from None
-    css_path = finders.find(STYLESHEET)
-    stylesheets = [weasyprint.CSS(filename=css_path)] if css_path else []
-    return weasyprint.HTML(string=render_page(report, for_pdf=True)).write_pdf(stylesheets=stylesheets)
+    pdf.require()
+    return pdf.render(render_page(report, for_pdf=True), finders.find(STYLESHEET))
+
+
+def render_pdfs(reports: list[Any]) -> list[bytes | str]:
+    """Several reports as PDF, rendered in parallel processes (see reporting.pdf); a report whose PDF
+    failed gives the error instead."""
+    pdf.require()
+    return pdf.render_many([render_page(r, for_pdf=True) for r in reports], finders.find(STYLESHEET))

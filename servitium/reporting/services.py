@@ -156,19 +156,21 @@ def report_generate(
     report.html = document.render_body(doc, report=report, definition=definition)
     ServiceReport.objects.filter(pk=report.pk).update(html=report.html)
     if pdf:
-        digest = freeze_pdf(report=report, actor=actor)
-        ServiceReport.objects.filter(pk=report.pk).update(pdf_sha256=digest)
-        report.pdf_sha256 = digest
+        freeze_pdf(report=report, actor=actor)
     if issue:
         report = report_transition(actor=actor, instance=report, transition="issue", mail=mail)
     return report
 
 
-def freeze_pdf(*, report: ServiceReport, actor: Any) -> str:
-    """Store the report as PDF (an attachment with its SHA-256) and return the digest."""
-    pdf = document.render_pdf(report)
-    upload = SimpleUploadedFile(f"{report.reference}.pdf", pdf, content_type="application/pdf")
-    return core_services.attachment_store(target=report, upload=upload, actor=actor).sha256
+def freeze_pdf(*, report: ServiceReport, actor: Any, body: bytes | None = None) -> str:
+    """Store the report as PDF (an attachment with its SHA-256; `body` when already rendered) and return
+    the digest."""
+    body = document.render_pdf(report) if body is None else body
+    upload = SimpleUploadedFile(f"{report.reference}.pdf", body, content_type="application/pdf")
+    digest = core_services.attachment_store(target=report, upload=upload, actor=actor).sha256
+    ServiceReport.objects.filter(pk=report.pk).update(pdf_sha256=digest)
+    report.pdf_sha256 = digest
+    return digest
 
 
 def audience_addresses(definition: ReportDefinition) -> list[str]:
@@ -279,25 +281,53 @@ def due_periods(definition: ReportDefinition, today: dt.date) -> list[dt.date]:
 def reports_generate_due(*, actor: Any = None, today: dt.date | None = None, mail: bool = True) -> list[str]:
     """The scheduled run: every active monthly or quarterly definition gets its report of the last
     complete period, generated and issued (a period already reported is left as it is). Returns the
-    references of the reports made now."""
+    references of the reports issued now.
+
+    In three steps, so that the slow part runs in parallel: each report's figures and HTML are frozen
+    (one transaction each); their PDFs are rendered together, one process per core; then each report gets
+    its PDF and is issued and mailed (one transaction each). A report left generated without a PDF by an
+    interrupted run is finished by the next one."""
     today = today or timezone.localdate()
-    made = []
+    waiting: list[ServiceReport] = []
     for definition in ReportDefinition.objects.filter(active=True).order_by("pk"):
         for start in due_periods(definition, today):
-            if (
+            existing = (
                 ServiceReport.objects.filter(definition=definition, period_start=start)
                 .exclude(status=S.SUPERSEDED)
-                .exists()
-            ):
+                .first()
+            )
+            if existing is not None:
+                if existing.status == S.GENERATED and not existing.pdf_sha256:
+                    waiting.append(existing)
                 continue
             try:
-                report = report_generate(
-                    actor=actor, definition=definition, period_start=start, issue=True, mail=mail
+                waiting.append(
+                    report_generate(actor=actor, definition=definition, period_start=start, pdf=False)
                 )
             except Exception:  # noqa: BLE001 -- one failing report must not stop the others
                 logger.exception("report %s for %s could not be generated", definition.reference, start)
-                continue
-            made.append(report.reference)
+    return reports_issue_with_pdfs(actor=actor, reports=waiting, mail=mail)
+
+
+def reports_issue_with_pdfs(*, actor: Any, reports: list[ServiceReport], mail: bool = True) -> list[str]:
+    """Render the PDFs of generated reports together (one process per core), then freeze each report's PDF
+    and issue it (and mail it), one transaction each. A report whose PDF or issue failed stays generated
+    (logged). Returns the references of the reports issued."""
+    if not reports:
+        return []
+    made = []
+    for report, body in zip(reports, document.render_pdfs(reports), strict=True):
+        if isinstance(body, str):
+            logger.error("report %s: no PDF (%s); the next run tries again", report.reference, body)
+            continue
+        try:
+            with transaction.atomic():
+                freeze_pdf(report=report, actor=actor, body=body)
+                report_transition(actor=actor, instance=report, transition="issue", mail=mail)
+        except Exception:  # noqa: BLE001 -- one failing report must not stop the others
+            logger.exception("report %s could not be issued", report.reference)
+            continue
+        made.append(report.reference)
     return made
 
 

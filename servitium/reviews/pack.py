@@ -21,19 +21,14 @@ from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from servitium.core import permissions
-from servitium.core.errors import ApplicationError
+from servitium.core import pdf, permissions
 from servitium.core.models import Attachment
 from servitium.core.reviewinputs import TOPICS, review_inputs
 
 logger = logging.getLogger(__name__)
 
 
-class PdfUnavailable(ApplicationError):
-    """WeasyPrint or the system libraries it needs are missing."""
-
-    code = "pdf_unavailable"
-    status = 503
+PdfUnavailable = pdf.PdfUnavailable
 
 
 STYLESHEET = "reviews/pack.css"
@@ -185,16 +180,8 @@ def render_html(pack: Pack, review: Any = None, *, for_pdf: bool = False) -> str
 
 def render_pdf(pack: Pack, review: Any = None) -> bytes:
     """The pack as PDF (WeasyPrint; needs Pango from the operating system, see the README)."""
-    try:
-        import weasyprint  # imported here: the rest of the app works without the system libraries
-    except (ImportError, OSError) as exc:
-        raise PdfUnavailable(
-            _("PDF rendering is not available on this server (WeasyPrint needs Pango): %(e)s") % {"e": exc}
-        ) from None
-    html = render_html(pack, review, for_pdf=True)
-    css_path = finders.find(STYLESHEET)
-    stylesheets = [weasyprint.CSS(filename=css_path)] if css_path else []
-    return weasyprint.HTML(string=html).write_pdf(stylesheets=stylesheets)
+    pdf.require()
+    return pdf.render(render_html(pack, review, for_pdf=True), finders.find(STYLESHEET))
 
 
 def frozen_attachment(review: Any, user: Any) -> Attachment | None:

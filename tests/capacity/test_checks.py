@@ -164,7 +164,20 @@ def test_a_metric_beyond_its_critical_threshold_fails(kept):
 
 
 def test_a_customer_without_demand_fails_and_old_demand_does_not_count(kept, ctx, staff):
-    factories.service("Second", customers=[ctx.org_a])
+    second = factories.service("Second", customers=[ctx.org_a])
+    assert run("capacity.demand_determined").status == PARTLY_MET
+    # requests counted as demand are consumption, not a forecast someone made
+    month = timezone.localdate().replace(day=1)
+    Demand.objects.create(
+        customer=ctx.org_a,
+        service=second,
+        period_start=month - dt.timedelta(days=30),
+        period_end=month,
+        measure="service requests",
+        measured=3,
+        forecast=3,
+        source=Demand.Source.REQUESTS,
+    )
     assert run("capacity.demand_determined").status == PARTLY_MET
     Demand.objects.all().delete()
     _demand(ctx.org_a, staff.service, period_start=dt.date(2020, 1, 1), period_end=dt.date(2020, 2, 1))

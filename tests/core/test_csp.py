@@ -1,17 +1,15 @@
 """Every UI page carries the Content-Security-Policy and nothing in it that the policy would block: no
-inline script, no <style> block, no style attribute, no event-handler attribute, no javascript: link."""
+inline script, no <style> block, no style attribute, no event-handler attribute, no javascript: link.
+The crawl of every page the demo reaches is in tests/demo/test_pages.py."""
 
 from __future__ import annotations
 
-import functools
 import re
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urldefrag, urlsplit
 
 from django.test import Client
-
-from servitium import demo
 
 ROOT = Path(__file__).resolve().parents[2] / "servitium"
 # Written into the offline evidence pack (a zip), never served: it must style itself.
@@ -118,21 +116,6 @@ def crawl(browser: Client, start: list[str], limit: int = 400) -> dict[str, list
         report[url] = problems + finder.problems
         queue += [urldefrag(link)[0] for link in finder.links]
     return report
-
-
-def test_every_page_reachable_in_the_demo_carries_the_policy_and_nothing_inline(db, monkeypatch):
-    from servitium.incidents import demo as incidents_demo
-    from servitium.parties.models import User
-
-    # The demo with a few incidents instead of thousands: every page type, in a fraction of the time.
-    monkeypatch.setattr(incidents_demo, "load", functools.partial(incidents_demo.load, count=12, history=40))
-    demo.load(admin_username="admin", admin_password="demo-password-long-1")
-    for username, least in [("admin", 120), ("alder", 8)]:  # the administrator and a customer user
-        browser = Client()
-        browser.force_login(User.objects.get(username=username))
-        report = crawl(browser, ["/"])
-        assert len(report) >= least, sorted(report)
-        assert {url: problems for url, problems in report.items() if problems} == {}
 
 
 def test_sign_in_csrf_failure_and_api_docs_pages_have_nothing_inline(db, django_user_model):

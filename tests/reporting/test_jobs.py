@@ -7,6 +7,7 @@ import datetime as dt
 from django.core import mail
 from django.utils.safestring import mark_safe
 
+from servitium.core.models import Attachment
 from servitium.core.reportsections import _SECTIONS, register_report_section
 from servitium.core.reviewinputs import review_inputs
 from servitium.reporting import services
@@ -78,3 +79,26 @@ def test_another_apps_section_is_rendered_generically(ctx, staff):
         assert f"{ctx.org_a.pk}:2025-10" in report.html
     finally:
         _SECTIONS.pop("test_capacity", None)
+
+
+def test_a_report_without_its_pdf_stays_generated_and_the_next_run_finishes_it(ctx, staff, monkeypatch):
+    monthly = definition(staff, ctx.org_a)
+    other = definition(staff, ctx.org_b)
+    rendered = services.document.render_pdfs
+
+    def first_fails(reports):
+        bodies = rendered(reports)
+        return ["OSError: the disk was full", *bodies[1:]]
+
+    monkeypatch.setattr(services.document, "render_pdfs", first_fails)
+    made = generate_service_reports.call_local(today=dt.date(2025, 11, 1))
+    stuck = ServiceReport.objects.get(definition=monthly)
+    assert made == [ServiceReport.objects.get(definition=other).reference]
+    assert stuck.status == "generated" and not stuck.pdf_sha256
+    assert not Attachment.objects.filter(object_id=stuck.pk, name=f"{stuck.reference}.pdf").exists()
+
+    monkeypatch.setattr(services.document, "render_pdfs", rendered)
+    assert generate_service_reports.call_local(today=dt.date(2025, 11, 1)) == [stuck.reference]
+    stuck.refresh_from_db()
+    assert stuck.status == "issued" and stuck.pdf_sha256
+    assert ServiceReport.objects.filter(definition=monthly).count() == 1

@@ -7,8 +7,8 @@ from servitium.parties.models import Organization, User
 from servitium.releases.models import Deployment, Release
 
 
-def test_demo_loads_idempotently(db):
-    first = demo.load(admin_username="admin", admin_password="demo-password-long-1")
+def test_demo_loads_idempotently(db, demo_records):
+    first = demo_records
     entries = changelog.ChangeRecord.objects.count()
     second = demo.load(admin_username="admin", admin_password="demo-password-long-1")
     assert first == second

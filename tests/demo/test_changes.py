@@ -9,7 +9,6 @@ from servitium.core.checks import REGISTRY
 
 
 def test_demo_changes(db):
-    demo.load(admin_username="admin", admin_password="demo-password-long-1")
     count = Change.objects.count()
     demo.load(admin_username="admin", admin_password="demo-password-long-1")
     assert Change.objects.count() == count >= 25

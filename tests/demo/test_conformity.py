@@ -3,14 +3,12 @@ the demo records."""
 
 from __future__ import annotations
 
-from servitium import demo
 from servitium.conformity import demo as conformity_demo
 from servitium.conformity import selectors
 from servitium.conformity.models import Assessment, Attestation, Result
 
 
 def test_demo_conformity(db):
-    demo.load(admin_username="admin", admin_password="demo-password-long-1")
     attestations = list(Attestation.objects.order_by("valid_until"))
     assert len(attestations) == 2
     expired, current = attestations

@@ -3,13 +3,11 @@ a records register, and exactly the three deliberate gaps, each against its own 
 
 from __future__ import annotations
 
-from servitium import demo
 from servitium.core.checks import MET, NOT_APPLICABLE, REGISTRY
 from servitium.documents.models import Document, DocumentAcknowledgement, DocumentVersion, RecordSeries
 
 
 def test_demo_documents_and_their_gaps(db):
-    demo.load(admin_username="admin", admin_password="demo-password-long-1")
     assert 18 <= Document.objects.count() <= 22
     assert DocumentVersion.objects.filter(status="superseded").count() >= 5
     assert DocumentAcknowledgement.objects.count() >= 10

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from servitium import demo
 from servitium.core.checks import REGISTRY
 from servitium.finance import demo as finance_demo
 from servitium.finance.models import ApportionmentRule, Budget, ChargingStatement, CostItem
@@ -15,7 +14,6 @@ from servitium.finance.selectors import Period, budget_vs_actual
 
 
 def test_the_demo_books(db):
-    demo.load(admin_username="admin", admin_password="demo-password-long-1", small=True)
     year = timezone.localdate().year
     kinds = set(ApportionmentRule.objects.values_list("kind", flat=True))
     assert kinds == {"fixed", "customers", "cis", "tickets"}

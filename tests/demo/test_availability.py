@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-from servitium import demo
 from servitium.agreements.models import TargetPerformance
 from servitium.availability import demo as availability_demo
 from servitium.availability import selectors
@@ -19,7 +18,6 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_availability_and_continuity(db):
-    demo.load(admin_username="admin", admin_password="demo-password-long-1", small=True)
     ids = list(Service.objects.filter(status="live").values_list("pk", flat=True))
     start, end = selectors.year_window()
     figures = selectors.measure(ids, start, end)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.template.loader import render_to_string
 
-from servitium import demo
 from servitium.core.checks import REGISTRY
 from servitium.parties.models import User
 from servitium.reviews.models import ManagementReview, ReviewAction
@@ -22,7 +21,6 @@ OWN_INPUTS = {
 
 
 def test_demo_reviews_and_their_pack(db):
-    demo.load(admin_username="admin", admin_password="demo-password-long-1")
     held = ManagementReview.objects.get(status="closed")
     upcoming = ManagementReview.objects.get(status="planned")
     assert held.pack_sha256 and held.minutes_approved_at and held.decisions

@@ -7,7 +7,6 @@ import datetime as dt
 
 from django.utils import timezone
 
-from servitium import demo
 from servitium.capacity import demo as capacity_demo
 from servitium.capacity.models import CapacityMetric, CapacityPlan, Demand, Measurement
 from servitium.catalog.models import Service
@@ -17,7 +16,6 @@ from tests.base import browser
 
 
 def test_the_demo_holds_the_capacity_process_with_its_gaps(db):
-    demo.load(admin_username="admin", admin_password="demo-password-long-1", small=True)
     live = Service.objects.filter(status="live")
     metrics = CapacityMetric.objects.all()
     assert metrics.count() >= live.count()

@@ -16,9 +16,8 @@ from servitium.security.models import (
 
 
 def test_demo_security(db):
-    demo.load(admin_username="admin", admin_password="demo-password-long-1", small=True)
     counts = [m.objects.count() for m in (SecurityControl, AccessGrant, SecurityIncidentLink)]
-    demo.load(admin_username="admin", admin_password="demo-password-long-1", small=True)
+    demo.load(admin_username="admin", admin_password="demo-password-long-1")
     assert [m.objects.count() for m in (SecurityControl, AccessGrant, SecurityIncidentLink)] == counts
     assert SecurityControl.objects.count() == 30 and SecuritySettings.objects.count() == 1
     assert SecurityRiskAssessment.objects.get().risks.count() >= 4
