@@ -2,7 +2,8 @@
 
 Each is bound to the leaf obligations it shows: availability targets agreed for live services, measured
 and compared with them, major incidents recorded as outages and unplanned outages investigated; an
-approved availability plan; continuity requirements set, covered by approved plans holding what a plan
+approved availability plan naming the risks to availability; continuity risks assessed in the risk
+register; continuity requirements set, covered by approved plans holding what a plan
 must hold, tested at planned intervals and reviewed after tests, and deficiencies acted on.
 """
 
@@ -17,8 +18,9 @@ from django.utils.translation import gettext as _
 from servitium.core.checks import CheckResult, record_rule, register, tally
 
 from . import selectors
-from .models import ContinuityPlan, ContinuityRequirement, Outage, PlanStatus
+from .models import AvailabilityPlan, ContinuityPlan, ContinuityRequirement, Outage, PlanStatus
 
+RISK_REVIEW_DAYS = 365  # a risk assessment older than this is no longer current
 REVIEW_GRACE_DAYS = 30  # a plan is reviewed within this many days of a test or an invocation
 INVESTIGATION_GRACE_DAYS = 14
 
@@ -149,6 +151,80 @@ def unplanned_outages_investigated() -> CheckResult:
         none=_("No unplanned outage ended in the last year."),
         evidence=counted.evidence,
         gaps=counted.gaps,
+    )
+
+
+@register(
+    "availability.risks_assessed",
+    requirements=["iso20000-1:2018#8.7.1.s1", "iso20000-1:2011#6.3.1.s1"],
+    title=_(
+        "The risks to each live service's availability are written in an approved availability plan kept "
+        "under review"
+    ),
+)
+def availability_risks_assessed() -> CheckResult:
+    today = timezone.localdate()
+    current = AvailabilityPlan.objects.filter(status=PlanStatus.APPROVED).exclude(risks="")
+    current = current.filter(Q(next_review_due__isnull=True) | Q(next_review_due__gte=today))
+    provider_wide = current.filter(service__isnull=True).exists()
+    services = _live_services().annotate(own=Exists(current.filter(service=OuterRef("pk"))))
+    counted = tally(services, Q(pk__isnull=False) if provider_wide else Q(own=True))
+    return CheckResult.from_counts(
+        total=counted.total,
+        good=counted.good,
+        met=_("The risks to the availability of all %(n)d live services are assessed in a current plan.")
+        % {"n": counted.total},
+        not_met=_(
+            "%(bad)d of %(n)d live services have no approved availability plan, reviewed on time, that "
+            "names the risks to their availability: %(list)s."
+        )
+        % {
+            "bad": counted.total - counted.good,
+            "n": counted.total,
+            "list": ", ".join(str(s) for s in counted.gaps[:10]),
+        },
+        none=_("No live services."),
+        evidence=counted.evidence,
+        gaps=counted.gaps,
+    )
+
+
+@register(
+    "continuity.risks_assessed",
+    requirements=["iso20000-1:2018#8.7.2.s1", "iso20000-1:2011#6.3.1.s1"],
+    title=_(
+        "Each service with continuity requirements has its risks assessed in the risk register within the "
+        "last year"
+    ),
+)
+def continuity_risks_assessed() -> CheckResult:
+    from servitium.risks.models import Risk
+
+    since = timezone.now() - dt.timedelta(days=RISK_REVIEW_DAYS)
+    assessed = (
+        Risk.objects.filter(services=OuterRef("service"), kind=Risk.Kind.RISK)
+        .exclude(status__in=(Risk.Status.IDENTIFIED, Risk.Status.CLOSED))
+        .filter(Q(last_reviewed__gte=since.date()) | Q(created__gte=since))
+    )
+    requirements = ContinuityRequirement.objects.select_related("service").annotate(risk=Exists(assessed))
+    counted = tally(requirements, Q(risk=True))
+    return CheckResult.from_counts(
+        total=counted.total,
+        good=counted.good,
+        met=_("All %(n)d services with continuity requirements have their risks assessed this year.")
+        % {"n": counted.total},
+        not_met=_(
+            "%(bad)d of %(n)d services with continuity requirements have no risk assessed in the register "
+            "in the last year: %(list)s."
+        )
+        % {
+            "bad": counted.total - counted.good,
+            "n": counted.total,
+            "list": ", ".join(str(s) for s in counted.gaps[:10]),
+        },
+        none=_("No service has continuity requirements yet."),
+        evidence=[r.service for r in counted.evidence],
+        gaps=[r.service for r in counted.gaps],
     )
 
 

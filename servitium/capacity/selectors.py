@@ -88,7 +88,8 @@ def _add_months(day: dt.date, months: int) -> dt.date:
 
 def metric_chart(metric: CapacityMetric, *, today: dt.date | None = None) -> dict[str, Any]:
     """The worst reading of each of the last twelve months (coloured by the state it puts the metric in),
-    then the trend's value for the next three months (grey), against the critical threshold (dashed)."""
+    then the trend's value for the next three months (grey), against the warning and critical thresholds
+    (dashed amber and red)."""
     today = today or timezone.localdate()
     first = _add_months(_month_start(today), -(CHART_MONTHS - 1))
     since = timezone.make_aware(dt.datetime.combine(first, dt.time.min))
@@ -138,6 +139,8 @@ def metric_chart(metric: CapacityMetric, *, today: dt.date | None = None) -> dic
         points,
         target=float(metric.critical_threshold),
         target_label=_("critical threshold %(t)s%(u)s") % {"t": _num(metric.critical_threshold), "u": unit},
+        warning=float(metric.warning_threshold),
+        warning_label=_("warning threshold %(t)s%(u)s") % {"t": _num(metric.warning_threshold), "u": unit},
         title=_("%(metric)s: worst reading per month and forecast") % {"metric": metric.name},
         unit=unit,
         css_class="trend-chart capacity-chart",

@@ -132,14 +132,16 @@ def line(
     ceiling: float | None = None,
     step: int = 36,
     css_class: str = "trend-chart",
+    warning: float | None = None,
+    warning_label: str = "",
 ) -> SafeString:
-    """An indicator over time: dots joined by a line, the target as a dashed red line, a y axis scaled to
-    the values and the target with some room around them (never above `ceiling`, e.g. 100 for a share,
-    and from 0 when nothing is negative)."""
+    """An indicator over time: dots joined by a line, the target as a dashed red line (and a warning level
+    as a dashed amber one), a y axis scaled to the values and those lines with some room around them (never
+    above `ceiling`, e.g. 100 for a share, and from 0 when nothing is negative)."""
     if not points:
         return mark_safe("")
     values = [p.value for p in points if p.value is not None]
-    scale = [*values, *([target] if target is not None else [])] or [0.0]
+    scale = [*values, *(t for t in (target, warning) if t is not None)] or [0.0]
     lo, hi = min(scale), max(scale)
     pad = (hi - lo) * 0.15 or max(abs(hi) * 0.1, 1.0)
     low, high = lo - pad, hi + pad
@@ -164,16 +166,18 @@ def line(
     axis = f'stroke="{GREY}" stroke-width="1"'
     parts.append(f'<line x1="{left - 2}" y1="8" x2="{left - 2}" y2="{axis_y}" {axis}/>')
     parts.append(f'<line x1="{left - 2}" y1="{axis_y}" x2="{left + plot_w}" y2="{axis_y}" {axis}/>')
-    if target is not None:
-        ty = y(target)
-        label = target_label or f"target {_short(target)}{unit}"
+    levels = [(warning, warning_label, WARN, "trend-warning"), (target, target_label, BAD, "trend-target")]
+    for level, label, colour, css in levels:
+        if level is None:
+            continue
+        ty = y(level)
+        label = label or f"target {_short(level)}{unit}"
         parts.append(
-            f'<line class="trend-target" x1="{left}" y1="{ty}" x2="{left + plot_w}" y2="{ty}" stroke="{BAD}" '
+            f'<line class="{css}" x1="{left}" y1="{ty}" x2="{left + plot_w}" y2="{ty}" stroke="{colour}" '
             f'stroke-width="1" stroke-dasharray="4 3"><title>{escape(label)}</title></line>'
         )
-        parts.append(
-            f'<text x="{left + plot_w + 3}" y="{ty + 3}" {FONT} fill="{BAD}">{escape(_short(target))}</text>'
-        )
+        shown = escape(_short(level))
+        parts.append(f'<text x="{left + plot_w + 3}" y="{ty + 3}" {FONT} fill="{colour}">{shown}</text>')
     xs = [left + i * step + step // 2 for i in range(len(points))]
     joined = " ".join(f"{x},{y(p.value)}" for x, p in zip(xs, points, strict=True) if p.value is not None)
     if joined:

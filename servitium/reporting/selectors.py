@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from servitium.core import permissions
 from servitium.core.models import Attachment
@@ -74,6 +75,27 @@ def missed_periods(definition: ReportDefinition, today: dt.date | None = None) -
         ).values_list("period_start", flat=True)
     )
     return [p for p in expected if p not in issued]
+
+
+def content_items(report: ServiceReport) -> list[dict[str, Any]]:
+    """What the report holds of each content item, in words: figures, nothing in the period, or nothing
+    behind it (no section of the definition covers it); the items the standard requires first."""
+    from servitium.core.reportsections import ITEMS
+
+    from .document import EMPTY, FIGURES, REQUIRED_ITEMS
+
+    words = {FIGURES: _("figures"), EMPTY: _("nothing in the period")}
+    held = report.content_items or {}
+    keys = [*REQUIRED_ITEMS, *(k for k in ITEMS if k not in REQUIRED_ITEMS and k in held)]
+    return [
+        {
+            "label": ITEMS.get(key, key),
+            "state": held.get(key, "none"),
+            "words": words.get(held.get(key), _("not covered")),
+            "required": key in REQUIRED_ITEMS,
+        }
+        for key in keys
+    ]
 
 
 def open_actions(user: Any) -> QuerySet[ReportAction]:

@@ -125,12 +125,17 @@ class ReportDetail(generic.RecordDetailView):
     def base_queryset(self):
         return ServiceReport.objects.select_related("definition", "customer")
 
+    def detail_fields(self) -> list[str]:
+        # The frozen figures are the report below; what each content item holds is listed in words.
+        return [n for n in super().detail_fields() if n not in ("content", "content_items")]
+
     def context(self, obj):
         context = super().context(obj)
         user = self.request.user
         writer = permissions.can(user, permissions.CHANGE, obj)
         context.update(
             {
+                "items": selectors.content_items(obj),
                 "can_change": False,  # a report is frozen; it moves on only by its transitions
                 "can_comment": context["can_comment"] or writer,
                 "actions": permissions.restrict(obj.actions.select_related("owner"), user),

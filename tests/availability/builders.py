@@ -61,6 +61,7 @@ def well_kept_availability(target: str = "99.5") -> None:
                 },
                 actor=None,
             )
+        _continuity_risk(service)
         plan = services.continuity_plan_create(
             actor=None,
             data={"title": f"{service.name} site loss", "location": "Printed copy at the duty desk"}
@@ -92,3 +93,38 @@ def well_kept_availability(target: str = "99.5") -> None:
         },
     )
     services.availability_plan_transition(actor=None, instance=plan, transition="approve")
+
+
+def _continuity_risk(service: Service) -> None:
+    """The loss of the service's site, assessed and treated in the risk register (2018 8.7.2.s1)."""
+    from servitium.parties.models import Person
+    from servitium.risks import services as risk_services
+
+    risk_services.matrix_ensure()
+    owner = service.owner or Person.objects.order_by("pk").first()
+    risk = risk_services.risk_create(
+        actor=None,
+        data={
+            "kind": "risk",
+            "category": "service",
+            "title": f"Loss of the site running {service.name}",
+            "owner": owner,
+            "likelihood": 2,
+            "impact": 5,
+            "customer_impact": "The service stops until it is recovered at the second site.",
+        },
+        m2m={"services": [service]},
+    )
+    risk = risk_services.risk_transition(actor=None, instance=risk, transition="assess")
+    risk_services.action_create(
+        actor=None,
+        data={
+            "risk": risk,
+            "description": "Test the fail-over to the second site",
+            "owner": owner,
+            "due_date": timezone.localdate() + dt.timedelta(days=60),
+        },
+    )
+    risk_services.risk_transition(
+        actor=None, instance=risk, transition="treat", data={"treatment_option": "reduce"}
+    )

@@ -178,3 +178,70 @@ def test_outage_in_berlin_is_unaffected_by_dst(ctx, measured):
 
     figures = selectors.measure([measured.service.pk], dt.date(2026, 3, 1), dt.date(2026, 4, 1))
     assert figures[0].unplanned_seconds == 3600
+
+
+def test_availability_risks_are_assessed_in_a_current_plan(ctx, staff):
+    email = factories.service("Email", customers=[ctx.org_a])
+    factories.service("Storage", customers=[ctx.org_a])
+    assert run("availability.risks_assessed").status == NOT_MET
+    own = services.availability_plan_create(
+        actor=staff.manager,
+        data={
+            "title": "Email availability",
+            "service": email,
+            "requirements_and_targets": "99.9 %",
+            "risks": "Loss of the mail relay.",
+        },
+    )
+    services.availability_plan_transition(actor=staff.other, instance=own, transition="approve")
+    result = run("availability.risks_assessed")
+    assert result.status == PARTLY_MET and [g.label for g in result.gaps] == ["Storage"]
+    wide = services.availability_plan_create(
+        actor=staff.manager,
+        data={"title": "Provider plan", "requirements_and_targets": "99.5 %", "risks": "Site loss."},
+    )
+    services.availability_plan_transition(actor=staff.other, instance=wide, transition="approve")
+    assert run("availability.risks_assessed").status == MET
+    # a plan whose review is overdue no longer counts
+    core_services.record_update(
+        instance=wide,
+        data={},
+        derived={"next_review_due": dt.date.today() - dt.timedelta(days=1)},
+        actor=None,
+    )
+    assert run("availability.risks_assessed").status == PARTLY_MET
+
+
+def test_continuity_risks_are_assessed_in_the_register_within_a_year(ctx):
+    from servitium.risks import services as risk_services
+
+    service = factories.service("Email", customers=[ctx.org_a])
+    assert run("continuity.risks_assessed").status == NOT_APPLICABLE
+    core_services.record_create(
+        model=ContinuityRequirement,
+        data={"service": service, "rto_minutes": 240, "rpo_minutes": 15},
+        actor=None,
+    )
+    result = run("continuity.risks_assessed")
+    assert result.status == NOT_MET and [g.label for g in result.gaps] == ["Email"]
+    risk_services.matrix_ensure()
+    risk = risk_services.risk_create(
+        actor=None,
+        data={
+            "kind": "risk",
+            "category": "service",
+            "title": "Site loss",
+            "likelihood": 2,
+            "impact": 5,
+            "owner": factories.person("Risk Owner", ctx.provider),
+        },
+        m2m={"services": [service]},
+    )
+    assert run("continuity.risks_assessed").status == NOT_MET  # identified, not yet assessed
+    risk = risk_services.risk_transition(actor=None, instance=risk, transition="assess")
+    assert run("continuity.risks_assessed").status == MET
+    long_ago = dt.date.today() - dt.timedelta(days=400)
+    type(risk).objects.filter(pk=risk.pk).update(
+        created=dt.datetime.combine(long_ago, dt.time(12), tzinfo=dt.UTC), last_reviewed=long_ago
+    )
+    assert run("continuity.risks_assessed").status == NOT_MET

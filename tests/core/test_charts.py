@@ -51,3 +51,20 @@ def test_every_text_is_escaped():
     svg = charts.bars([charts.Bar("<script>x</script>", 3)], title='"quote"')
     assert "<script>" not in svg and "&lt;script&gt;" in svg and 'aria-label="&quot;quote&quot;"' in svg
     assert charts.line([], target=1.0) == "" and charts.columns([]) == ""
+
+
+def test_a_warning_level_is_drawn_amber_below_the_critical_one_and_widens_the_scale():
+    svg = charts.line(
+        [charts.Point("Jan", 40.0), charts.Point("Feb", 42.0)],
+        target=90.0,
+        target_label="critical threshold 90 %",
+        warning=80.0,
+        warning_label="warning threshold 80 %",
+    )
+    lines = {a.get("class"): a for a in _attrs(svg, "line") if a.get("class")}
+    warning, critical = lines["trend-warning"], lines["trend-target"]
+    assert warning["stroke"] == charts.WARN and critical["stroke"] == charts.BAD
+    assert float(critical["y1"]) < float(warning["y1"])  # 90 above 80
+    dots = _attrs(svg, "circle")
+    assert all(float(d["cy"]) > float(warning["y1"]) for d in dots)  # both readings below the warning
+    assert "warning threshold 80 %" in svg

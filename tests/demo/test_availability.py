@@ -40,6 +40,8 @@ def test_demo_availability_and_continuity(db):
     assert REGISTRY["availability.unplanned_outages_investigated"].run().status == "partly_met"
     assert REGISTRY["continuity.reviewed_after_tests"].run().status == "met"
     assert REGISTRY["availability.plan_approved"].run().status == "met"
+    assert REGISTRY["availability.risks_assessed"].run().status == "met"
+    assert REGISTRY["continuity.risks_assessed"].run().status == "met"
 
     count = Outage.objects.count()
     availability_demo.load(actor=None)  # idempotent

@@ -66,6 +66,12 @@ def test_definition_page_names_missing_items_and_generates_now(ctx, staff, octob
         and b'id="section-service_targets"' in shown.content
         and b"<svg" in shown.content
     )
+    # what the report holds, in words, never the frozen figures as raw data
+    held = {str(i["label"]): str(i["words"]) for i in shown.context["items"]}
+    assert held["Performance against service targets"] in ("figures", "nothing in the period")
+    assert held["Trends"] == "not covered"
+    labels = {str(d["label"]) for d in shown.context["details"]}
+    assert "reference" in labels and not labels & {"content", "content items"}
     pdf = browser(staff.manager).get(reverse("reporting:servicereport_pdf", args=[report.pk]))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     bad = browser(staff.manager).post(
