@@ -23,6 +23,7 @@ from .models import AvailabilityPlan, ContinuityPlan, ContinuityRequirement, Out
 RISK_REVIEW_DAYS = 365  # a risk assessment older than this is no longer current
 REVIEW_GRACE_DAYS = 30  # a plan is reviewed within this many days of a test or an invocation
 INVESTIGATION_GRACE_DAYS = 14
+RETEST_GRACE_DAYS = 90  # a plan is tested again within this many days of a major change to its services
 
 
 def _live_services():
@@ -339,6 +340,53 @@ def plans_tested_on_time() -> CheckResult:
         none=_("No approved continuity plans."),
         evidence=[p for p in plans if p not in late][:20],
         gaps=late[:20],
+    )
+
+
+@register(
+    "continuity.retested_after_major_change",
+    requirements=["iso20000-1:2018#8.7.2.s5", "iso20000-1:2011#6.3.3.s4"],
+    title=_("Continuity plans are tested again after a major change to their services"),
+)
+def retested_after_major_change() -> CheckResult:
+    """A plan falls short when a major change to one of its services ended more than 90 days ago, within
+    the last year, and no test of the plan came after it."""
+    from servitium.changes.models import Category, Change
+
+    now = timezone.now()
+    window = (now - dt.timedelta(days=365), now - dt.timedelta(days=RETEST_GRACE_DAYS))
+    plans = list(ContinuityPlan.objects.filter(status=PlanStatus.APPROVED).order_by("reference"))
+    concerned, late = [], []
+    for plan in plans:
+        ended = (
+            Change.objects.filter(
+                category=Category.MAJOR,
+                affected_services__in=plan.services.all(),
+                actual_end__range=window,
+            )
+            .order_by("-actual_end")
+            .values_list("actual_end", "reference")
+            .first()
+        )
+        if ended is None:
+            continue
+        concerned.append(plan)
+        if not plan.tests.filter(tested_on__gte=timezone.localdate(ended[0])).exists():
+            late.append((plan, ended[1]))
+    return CheckResult.from_counts(
+        total=len(concerned),
+        good=len(concerned) - len(late),
+        met=_("All %(n)d continuity plans whose services went through a major change were tested again.")
+        % {"n": len(concerned)},
+        not_met=_("%(bad)d of %(n)d continuity plans were not tested again after a major change: %(list)s.")
+        % {
+            "bad": len(late),
+            "n": len(concerned),
+            "list": ", ".join(f"{plan} (after {change})" for plan, change in late[:10]),
+        },
+        none=_("No major change to the services of an approved continuity plan in the last year."),
+        evidence=[p for p in concerned if p not in {plan for plan, _c in late}][:20],
+        gaps=[plan for plan, _c in late][:20],
     )
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from django.utils import timezone
 
 import servitium
 from servitium.availability import services
@@ -245,3 +246,33 @@ def test_continuity_risks_are_assessed_in_the_register_within_a_year(ctx):
         created=dt.datetime.combine(long_ago, dt.time(12), tzinfo=dt.UTC), last_reviewed=long_ago
     )
     assert run("continuity.risks_assessed").status == NOT_MET
+
+
+def test_a_plan_is_tested_again_after_a_major_change_to_its_services(ctx):
+    from servitium.changes.models import Change
+    from tests.changes.conftest import change
+
+    service = factories.service("Email", customers=[ctx.org_a])
+    plan = approved_plan(service)
+    assert run("continuity.retested_after_major_change").status == NOT_APPLICABLE
+    ended = timezone.now() - dt.timedelta(days=120)
+    made = change("Move mail to the new platform", services_=[service], start=ended - dt.timedelta(hours=2))
+    # the change went through its lifecycle long ago: only its category and actual window matter here
+    Change.objects.filter(pk=made.pk).update(
+        category="major", actual_start=made.planned_start, actual_end=ended
+    )
+    result = run("continuity.retested_after_major_change")
+    assert result.status == NOT_MET and made.reference in result.message and str(plan) in result.message
+    services.continuity_test_create(
+        actor=None,
+        data={
+            "plan": plan,
+            "tested_on": ended.date() + dt.timedelta(days=20),
+            "scenario": "Site loss",
+            "result": "passed",
+        },
+    )
+    assert run("continuity.retested_after_major_change").status == MET
+    # a normal change asks for nothing
+    Change.objects.filter(pk=made.pk).update(category="normal")
+    assert run("continuity.retested_after_major_change").status == NOT_APPLICABLE
