@@ -517,6 +517,7 @@ class RecordUISuite:
             for n in self.resource.fields
             if n not in self.resource.computed
             and n not in self.resource.write_only
+            and n not in self.resource.detail_hidden
             and (self.model._meta.get_field(n).concrete or self.model._meta.get_field(n).many_to_many)
         ]
         assert shown == expected

@@ -84,6 +84,9 @@ class Resource:
     fields: ClassVar[tuple[str, ...]] = ()  # the representation, between id/url and created/updated
     computed: ClassVar[tuple[str, ...]] = ()  # names in `fields` that are not model fields (the API's)
     write_only: ClassVar[tuple[str, ...]] = ()  # names in `fields` accepted but never shown (a password)
+    # names in `fields` the record's page does not list among the details, because the page shows them its own
+    # way (a report's frozen figures are the report itself)
+    detail_hidden: ClassVar[tuple[str, ...]] = ()
     staff: ClassVar[Access] = NO_WRITES
     customer: ClassVar[Access] = NO_WRITES
     # --- lists -----------------------------------------------------------------------------------------
@@ -247,6 +250,11 @@ def check_declarations() -> list[str]:
         for name in resource.fields:
             if resource.model_field(name) is None and name not in extra:
                 problems.append(f"{label}: field {name} is neither a model field nor declared `computed`")
+        problems += [
+            f"{label}: detail_hidden names {name}, which is not in `fields`"
+            for name in resource.detail_hidden
+            if name not in resource.fields
+        ]
         for audience, access in (("staff", resource.staff), ("customer", resource.customer)):
             for name in access.every_write | frozenset(access.required or ()):
                 if name not in resource.fields:

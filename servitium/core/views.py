@@ -241,7 +241,9 @@ class RecordDetailView(RecordMixin, View):
         shown = []
         for name in resource.fields:
             field = resource.model_field(name)
-            hidden = name in resource.computed or name in resource.write_only
+            hidden = (
+                name in resource.computed or name in resource.write_only or name in resource.detail_hidden
+            )
             if field is not None and not hidden and (field.concrete or field.many_to_many):
                 shown.append(name)
         return shown

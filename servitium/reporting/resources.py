@@ -70,6 +70,8 @@ class ServiceReportResource(Resource):
         "mailed_to",
         "mailed_at",
     )
+    # The frozen figures are the report shown on its page; what each content item holds is listed in words.
+    detail_hidden = ("content", "content_items")
     filters = ("definition", "customer", "status", "period_start", "reference")
     extra_filters = {
         "month": django_filters.DateFilter(

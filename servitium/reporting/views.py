@@ -125,10 +125,6 @@ class ReportDetail(generic.RecordDetailView):
     def base_queryset(self):
         return ServiceReport.objects.select_related("definition", "customer")
 
-    def detail_fields(self) -> list[str]:
-        # The frozen figures are the report below; what each content item holds is listed in words.
-        return [n for n in super().detail_fields() if n not in ("content", "content_items")]
-
     def context(self, obj):
         context = super().context(obj)
         user = self.request.user
