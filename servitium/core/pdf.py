@@ -11,7 +11,6 @@ import multiprocessing
 import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from itertools import repeat
 
 from servitium.core.errors import ApplicationError
 
@@ -58,15 +57,50 @@ def processes_wanted() -> int:
     return os.cpu_count() or 1
 
 
+class Batch:
+    """PDFs rendered while the caller is still preparing the next pages: each page submitted goes to a pool
+    of processes at once (one per core), so building the pages and rendering them overlap.
+
+        with pdf.Batch(css_path, expected=len(reports)) as batch:
+            for report in reports:
+                batch.submit(page_of(report))
+        bodies = batch.results()  # in the order submitted; an error string for a page that failed
+    """
+
+    def __init__(self, css_path: str | None, *, expected: int, processes: int | None = None) -> None:
+        self.css_path = css_path
+        self.workers = min(processes or processes_wanted(), expected)
+        self._pool: ProcessPoolExecutor | None = None
+        self._done: list = []
+
+    def __enter__(self) -> Batch:
+        if self.workers > 1:
+            # spawn, not fork: the caller holds database connections and threads a forked copy must not share
+            context = multiprocessing.get_context("spawn")
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+        return self
+
+    def submit(self, page: str) -> None:
+        if self._pool is None:
+            self._done.append(_render_or_error(page, self.css_path))
+        else:
+            self._done.append(self._pool.submit(_render_or_error, page, self.css_path))
+
+    def __exit__(self, *exc_info) -> None:
+        if self._pool is not None:
+            self._done = [f.result() for f in self._done]
+            self._pool.shutdown()
+
+    def results(self) -> list[bytes | str]:
+        return list(self._done)
+
+
 def render_many(
     pages: Sequence[str], css_path: str | None, processes: int | None = None
 ) -> list[bytes | str]:
     """Each page as PDF, in the order given; a page that could not be rendered gives its error (a string)
     instead, and the others are still rendered."""
-    workers = min(processes or processes_wanted(), len(pages))
-    if workers <= 1:
-        return [_render_or_error(page, css_path) for page in pages]
-    # spawn, not fork: the caller holds database connections and threads that a forked copy must not share.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(pool.map(_render_or_error, pages, repeat(css_path)))
+    with Batch(css_path, expected=len(pages), processes=processes) as batch:
+        for page in pages:
+            batch.submit(page)
+    return batch.results()
