@@ -114,15 +114,11 @@ def major_incidents_recorded() -> CheckResult:
     majors = Incident.objects.filter(is_major=True, service__isnull=False, created__gte=since)
     recorded = Exists(Outage.objects.filter(incident=OuterRef("pk"), service=OuterRef("service")))
     counted = tally(majors.annotate(recorded=recorded), Q(recorded=True))
-    return CheckResult.from_counts(
-        total=counted.total,
-        good=counted.good,
-        met=_("All %(n)d major incidents are recorded as outages.") % {"n": counted.total},
-        not_met=_("%(bad)d of %(n)d major incidents have no outage (run the outage sync).")
-        % {"bad": counted.total - counted.good, "n": counted.total},
+    return CheckResult.from_tally(
+        counted,
+        met=_("All %(n)d major incidents are recorded as outages."),
+        not_met=_("%(bad)d of %(n)d major incidents have no outage (run the outage sync)."),
         none=_("No major incidents in the last twelve months."),
-        evidence=counted.evidence,
-        gaps=counted.gaps,
     )
 
 

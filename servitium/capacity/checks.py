@@ -42,15 +42,11 @@ def live_services_planned() -> CheckResult:
     plans = CapacityPlan.objects.filter(_in_force(), service=OuterRef("pk"), lines__isnull=False)
     services = _live_services().annotate(planned=Exists(plans))
     counted = tally(services, Q(planned=True))
-    return CheckResult.from_counts(
-        total=counted.total,
-        good=counted.good,
-        met=_("All %(n)d live services have an approved capacity plan in force.") % {"n": counted.total},
-        not_met=_("%(bad)d of %(n)d live services have no approved capacity plan in force.")
-        % {"bad": counted.total - counted.good, "n": counted.total},
+    return CheckResult.from_tally(
+        counted,
+        met=_("All %(n)d live services have an approved capacity plan in force."),
+        not_met=_("%(bad)d of %(n)d live services have no approved capacity plan in force."),
         none=_("No live services."),
-        evidence=counted.evidence,
-        gaps=counted.gaps,
     )
 
 
@@ -64,15 +60,11 @@ def plans_cover_resource_types() -> CheckResult:
         kinds=Count("lines__resource_type", distinct=True)
     )
     counted = tally(plans, Q(kinds=len(ResourceType.values)))
-    return CheckResult.from_counts(
-        total=counted.total,
-        good=counted.good,
-        met=_("All %(n)d plans in force cover the four kinds of resource.") % {"n": counted.total},
-        not_met=_("%(bad)d of %(n)d plans in force leave out a kind of resource.")
-        % {"bad": counted.total - counted.good, "n": counted.total},
+    return CheckResult.from_tally(
+        counted,
+        met=_("All %(n)d plans in force cover the four kinds of resource."),
+        not_met=_("%(bad)d of %(n)d plans in force leave out a kind of resource."),
         none=_("No capacity plan is in force."),
-        evidence=counted.evidence,
-        gaps=counted.gaps,
     )
 
 
@@ -135,15 +127,11 @@ def gaps_have_timescale_and_cost() -> CheckResult:
     )
     good = ~Q(action="") & Q(needed_by__isnull=False, cost__isnull=False) & ~Q(plan__upgrades="")
     counted = tally(lines, good)
-    return CheckResult.from_counts(
-        total=counted.total,
-        good=counted.good,
-        met=_("All %(n)d resource gaps have a dated, costed action.") % {"n": counted.total},
-        not_met=_("%(bad)d of %(n)d resource gaps lack an action, a date, a cost or the plan's thresholds.")
-        % {"bad": counted.total - counted.good, "n": counted.total},
+    return CheckResult.from_tally(
+        counted,
+        met=_("All %(n)d resource gaps have a dated, costed action."),
+        not_met=_("%(bad)d of %(n)d resource gaps lack an action, a date, a cost or the plan's thresholds."),
         none=_("No plan in force shows a resource gap."),
-        evidence=counted.evidence,
-        gaps=counted.gaps,
     )
 
 
@@ -155,15 +143,11 @@ def gaps_have_timescale_and_cost() -> CheckResult:
 def plans_reviewed_on_schedule() -> CheckResult:
     plans = CapacityPlan.objects.filter(status=CapacityPlan.Status.APPROVED)
     counted = tally(plans, Q(next_review__gte=timezone.localdate()))
-    return CheckResult.from_counts(
-        total=counted.total,
-        good=counted.good,
-        met=_("All %(n)d approved plans are within their review date.") % {"n": counted.total},
-        not_met=_("%(bad)d of %(n)d approved plans are past their review date or have none.")
-        % {"bad": counted.total - counted.good, "n": counted.total},
+    return CheckResult.from_tally(
+        counted,
+        met=_("All %(n)d approved plans are within their review date."),
+        not_met=_("%(bad)d of %(n)d approved plans are past their review date or have none."),
         none=_("No approved capacity plan."),
-        evidence=counted.evidence,
-        gaps=counted.gaps,
     )
 
 
@@ -201,16 +185,11 @@ def live_services_monitored() -> CheckResult:
 def capacity_sufficient() -> CheckResult:
     metrics = CapacityMetric.objects.exclude(state=CapacityMetric.State.UNKNOWN)
     counted = tally(metrics, ~Q(state=CapacityMetric.State.CRITICAL))
-    return CheckResult.from_counts(
-        total=counted.total,
-        good=counted.good,
-        met=_("All %(n)d measured capacity metrics are within their critical threshold.")
-        % {"n": counted.total},
-        not_met=_("%(bad)d of %(n)d capacity metrics are beyond their critical threshold.")
-        % {"bad": counted.total - counted.good, "n": counted.total},
+    return CheckResult.from_tally(
+        counted,
+        met=_("All %(n)d measured capacity metrics are within their critical threshold."),
+        not_met=_("%(bad)d of %(n)d capacity metrics are beyond their critical threshold."),
         none=_("No capacity metric is measured."),
-        evidence=counted.evidence,
-        gaps=counted.gaps,
     )
 
 

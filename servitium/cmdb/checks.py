@@ -275,16 +275,11 @@ def ci_changes_traceable() -> CheckResult:
         timestamp__gte=OuterRef("updated") - UNLOGGED_GRACE,
     )
     counted = tally(ConfigurationItem.objects.all(), Q(Exists(logged)))
-    return CheckResult.from_counts(
-        total=counted.total,
-        good=counted.good,
-        met=_("Every one of the %(n)d configuration items was last changed through a logged change.")
-        % {"n": counted.total},
-        not_met=_("%(bad)d of %(n)d configuration items were changed without a change-log entry.")
-        % {"bad": counted.total - counted.good, "n": counted.total},
+    return CheckResult.from_tally(
+        counted,
+        met=_("Every one of the %(n)d configuration items was last changed through a logged change."),
+        not_met=_("%(bad)d of %(n)d configuration items were changed without a change-log entry."),
         none=_("No configuration items are recorded."),
-        gaps=counted.gaps,
-        evidence=counted.evidence,
     )
 
 

@@ -145,16 +145,11 @@ def training_effectiveness_evaluated() -> CheckResult:
         result=TrainingRecord.Result.BOOKED
     )
     counted = tally(taken, ~Q(effectiveness=""))
-    return CheckResult.from_counts(
-        total=counted.total,
-        good=counted.good,
-        met=_("All %(n)d training records of the last year say how their effect was checked.")
-        % {"n": counted.total},
-        not_met=_("%(bad)d of %(n)d training records of the last year have no evaluation of effectiveness.")
-        % {"bad": counted.total - counted.good, "n": counted.total},
+    return CheckResult.from_tally(
+        counted,
+        met=_("All %(n)d training records of the last year say how their effect was checked."),
+        not_met=_("%(bad)d of %(n)d training records of the last year have no evaluation of effectiveness."),
         none=_("No training was taken in the last year."),
-        evidence=counted.evidence,
-        gaps=counted.gaps,
     )
 
 
@@ -169,15 +164,11 @@ def records_have_evidence() -> CheckResult:
     )
     held = PersonCompetence.objects.annotate(has_file=Exists(files))
     counted = tally(held, Q(assessed_on__isnull=False) & (~Q(evidence="") | Q(has_file=True)))
-    return CheckResult.from_counts(
-        total=counted.total,
-        good=counted.good,
-        met=_("All %(n)d competences held are dated and evidenced.") % {"n": counted.total},
-        not_met=_("%(bad)d of %(n)d competences held lack an assessment date or evidence.")
-        % {"bad": counted.total - counted.good, "n": counted.total},
+    return CheckResult.from_tally(
+        counted,
+        met=_("All %(n)d competences held are dated and evidenced."),
+        not_met=_("%(bad)d of %(n)d competences held lack an assessment date or evidence."),
         none=_("No competences held are recorded."),
-        evidence=counted.evidence,
-        gaps=counted.gaps,
     )
 
 

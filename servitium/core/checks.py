@@ -95,6 +95,21 @@ class CheckResult:
             return cls(MET, met, figures, ev, gp)
         return cls(PARTLY_MET if good else NOT_MET, not_met, figures, ev, gp)
 
+    @classmethod
+    def from_tally(cls, counted: Tally, *, met: str, not_met: str, none: str) -> CheckResult:
+        """`from_counts` for a `tally`: the messages may name %(n)d (records judged) and %(bad)d (those
+        falling short), filled here so that no check repeats the arithmetic."""
+        numbers = {"n": counted.total, "bad": counted.total - counted.good}
+        return cls.from_counts(
+            total=counted.total,
+            good=counted.good,
+            met=met % numbers,
+            not_met=not_met % numbers,
+            none=none % numbers,
+            evidence=counted.evidence,
+            gaps=counted.gaps,
+        )
+
 
 @dataclass(frozen=True)
 class Tally:

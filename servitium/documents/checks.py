@@ -407,15 +407,11 @@ def obsolete_marked() -> CheckResult:
             % {"list": ", ".join(str(d) for d in stray[:10])},
             gaps=[Evidence.of(d) for d in stray[:20]],
         )
-    return CheckResult.from_counts(
-        total=counted.total,
-        good=counted.good,
-        met=_("All %(n)d replaced versions are kept and marked obsolete.") % {"n": counted.total},
-        not_met=_("%(bad)d replaced versions carry no date from which they are obsolete.")
-        % {"bad": counted.total - counted.good},
+    return CheckResult.from_tally(
+        counted,
+        met=_("All %(n)d replaced versions are kept and marked obsolete."),
+        not_met=_("%(bad)d replaced versions carry no date from which they are obsolete."),
         none=_("No version has been replaced yet."),
-        evidence=counted.evidence,
-        gaps=counted.gaps,
     )
 
 

@@ -78,15 +78,11 @@ def budgets_approved_by_a_second_person() -> CheckResult:
     budgets = Budget.objects.filter(year=_year())
     second = Q(status="approved") & (Q(author__isnull=True) | ~Q(approved_by=F("author")))
     counted = tally(budgets, second)
-    return CheckResult.from_counts(
-        total=counted.total,
-        good=counted.good,
-        met=_("All %(n)d budgets of this year are approved by a second person.") % {"n": counted.total},
-        not_met=_("%(bad)d of %(n)d budgets of this year are not approved yet.")
-        % {"bad": counted.total - counted.good, "n": counted.total},
+    return CheckResult.from_tally(
+        counted,
+        met=_("All %(n)d budgets of this year are approved by a second person."),
+        not_met=_("%(bad)d of %(n)d budgets of this year are not approved yet."),
         none=_("No budget is recorded for this year."),
-        evidence=counted.evidence,
-        gaps=counted.gaps,
     )
 
 
@@ -123,16 +119,11 @@ def indirect_costs_apportioned() -> CheckResult:
     rules = {r.pk: r for r in ApportionmentRule.objects.filter(pk__in=items.values("rule"))}
     sharing = {pk for pk, r in rules.items() if selectors.rule_services(r)}
     counted = tally(items, Q(rule__in=sharing))
-    return CheckResult.from_counts(
-        total=counted.total,
-        good=counted.good,
-        met=_("All %(n)d indirect costs of the last year are apportioned to services.")
-        % {"n": counted.total},
-        not_met=_("%(bad)d of %(n)d indirect costs have a rule that names no service.")
-        % {"bad": counted.total - counted.good, "n": counted.total},
+    return CheckResult.from_tally(
+        counted,
+        met=_("All %(n)d indirect costs of the last year are apportioned to services."),
+        not_met=_("%(bad)d of %(n)d indirect costs have a rule that names no service."),
         none=_("No indirect cost was recorded in the last year."),
-        evidence=counted.evidence,
-        gaps=counted.gaps,
     )
 
 
@@ -195,13 +186,9 @@ def changes_costed() -> CheckResult:
     changes = Change.objects.filter(created__gte=since)
     costed = ~Q(cost="") | Q(pk__in=CostItem.objects.filter(change__isnull=False).values("change"))
     counted = tally(changes, costed)
-    return CheckResult.from_counts(
-        total=counted.total,
-        good=counted.good,
-        met=_("All %(n)d changes of the last year carry cost information.") % {"n": counted.total},
-        not_met=_("%(bad)d of %(n)d changes of the last year carry no cost information.")
-        % {"bad": counted.total - counted.good, "n": counted.total},
+    return CheckResult.from_tally(
+        counted,
+        met=_("All %(n)d changes of the last year carry cost information."),
+        not_met=_("%(bad)d of %(n)d changes of the last year carry no cost information."),
         none=_("No change was raised in the last year."),
-        evidence=counted.evidence,
-        gaps=counted.gaps,
     )

@@ -78,15 +78,11 @@ record_rule(
 def open_risks_assessed() -> CheckResult:
     risks = Risk.objects.filter(OPEN, kind=Risk.Kind.RISK)
     counted = tally(risks, Q(owner__isnull=False, score__isnull=False))
-    return CheckResult.from_counts(
-        total=counted.total,
-        good=counted.good,
-        met=_("All %(n)d open risks have an owner and a score.") % {"n": counted.total},
-        not_met=_("%(bad)d of %(n)d open risks lack an owner or an assessment.")
-        % {"bad": counted.total - counted.good, "n": counted.total},
+    return CheckResult.from_tally(
+        counted,
+        met=_("All %(n)d open risks have an owner and a score."),
+        not_met=_("%(bad)d of %(n)d open risks lack an owner or an assessment."),
         none=_("The risk register holds no open risks."),
-        evidence=counted.evidence,
-        gaps=counted.gaps,
     )
 
 
@@ -145,15 +141,11 @@ def reviewed_on_schedule() -> CheckResult:
     today = timezone.localdate()
     risks = Risk.objects.filter(OPEN).exclude(status=Risk.Status.IDENTIFIED)
     counted = tally(risks, Q(review_date__gte=today))
-    return CheckResult.from_counts(
-        total=counted.total,
-        good=counted.good,
-        met=_("All %(n)d assessed open risks are within their review date.") % {"n": counted.total},
-        not_met=_("%(bad)d of %(n)d assessed open risks are past their review date or have none.")
-        % {"bad": counted.total - counted.good, "n": counted.total},
+    return CheckResult.from_tally(
+        counted,
+        met=_("All %(n)d assessed open risks are within their review date."),
+        not_met=_("%(bad)d of %(n)d assessed open risks are past their review date or have none."),
         none=_("No assessed open risks to review."),
-        evidence=counted.evidence,
-        gaps=counted.gaps,
     )
 
 
@@ -169,15 +161,11 @@ def treatment_effect_evaluated() -> CheckResult:
         done=True, pending=False
     )
     counted = tally(risks, Q(residual_score__isnull=False))
-    return CheckResult.from_counts(
-        total=counted.total,
-        good=counted.good,
-        met=_("All %(n)d risks with completed treatment have a residual assessment.") % {"n": counted.total},
-        not_met=_("%(bad)d of %(n)d risks with completed treatment have no residual assessment.")
-        % {"bad": counted.total - counted.good, "n": counted.total},
+    return CheckResult.from_tally(
+        counted,
+        met=_("All %(n)d risks with completed treatment have a residual assessment."),
+        not_met=_("%(bad)d of %(n)d risks with completed treatment have no residual assessment."),
         none=_("No risk has completed its treatment actions yet."),
-        evidence=counted.evidence,
-        gaps=counted.gaps,
     )
 
 

@@ -219,15 +219,11 @@ def controls_documented() -> CheckResult:
     controls = SecurityControl.objects.all()
     good = ~Q(description="") & Q(owner__isnull=False) & (~Q(status=C.NOT_APPLICABLE) | ~Q(justification=""))
     counted = tally(controls, good)
-    return CheckResult.from_counts(
-        total=counted.total,
-        good=counted.good,
-        met=_("All %(n)d controls are described and owned.") % {"n": counted.total},
-        not_met=_("%(bad)d of %(n)d controls lack a description or an owner.")
-        % {"bad": counted.total - counted.good, "n": counted.total},
+    return CheckResult.from_tally(
+        counted,
+        met=_("All %(n)d controls are described and owned."),
+        not_met=_("%(bad)d of %(n)d controls lack a description or an owner."),
         none=_("The register of controls is empty."),
-        evidence=counted.evidence,
-        gaps=counted.gaps,
     )
 
 
@@ -263,15 +259,11 @@ def risks_treated_by_controls() -> CheckResult:
 def controls_implemented() -> CheckResult:
     controls = SecurityControl.objects.exclude(status=C.NOT_APPLICABLE)
     counted = tally(controls, Q(status=C.IMPLEMENTED) & ~Q(evidence=""))
-    return CheckResult.from_counts(
-        total=counted.total,
-        good=counted.good,
-        met=_("All %(n)d applicable controls are implemented with evidence.") % {"n": counted.total},
-        not_met=_("%(bad)d of %(n)d applicable controls are not (fully) implemented or show no evidence.")
-        % {"bad": counted.total - counted.good, "n": counted.total},
+    return CheckResult.from_tally(
+        counted,
+        met=_("All %(n)d applicable controls are implemented with evidence."),
+        not_met=_("%(bad)d of %(n)d applicable controls are not (fully) implemented or show no evidence."),
         none=_("No applicable controls are registered."),
-        evidence=counted.evidence,
-        gaps=counted.gaps,
     )
 
 
@@ -283,15 +275,11 @@ def controls_implemented() -> CheckResult:
 def controls_reviewed() -> CheckResult:
     controls = SecurityControl.objects.exclude(status=C.NOT_APPLICABLE)
     counted = tally(controls, Q(next_review__gte=timezone.localdate()))
-    return CheckResult.from_counts(
-        total=counted.total,
-        good=counted.good,
-        met=_("All %(n)d applicable controls are reviewed on time.") % {"n": counted.total},
-        not_met=_("%(bad)d of %(n)d applicable controls were never reviewed or are overdue for review.")
-        % {"bad": counted.total - counted.good, "n": counted.total},
+    return CheckResult.from_tally(
+        counted,
+        met=_("All %(n)d applicable controls are reviewed on time."),
+        not_met=_("%(bad)d of %(n)d applicable controls were never reviewed or are overdue for review."),
         none=_("No applicable controls are registered."),
-        evidence=counted.evidence,
-        gaps=counted.gaps,
     )
 
 
@@ -313,15 +301,11 @@ record_rule(
 def external_access_reviewed() -> CheckResult:
     grants = selectors.grants_in_force(AccessGrant.objects.all())
     counted = tally(grants, Q(next_review__gte=timezone.localdate()) & ~Q(purpose=""))
-    return CheckResult.from_counts(
-        total=counted.total,
-        good=counted.good,
-        met=_("All %(n)d external access grants in force are reviewed on time.") % {"n": counted.total},
-        not_met=_("%(bad)d of %(n)d external access grants in force are overdue for review.")
-        % {"bad": counted.total - counted.good, "n": counted.total},
+    return CheckResult.from_tally(
+        counted,
+        met=_("All %(n)d external access grants in force are reviewed on time."),
+        not_met=_("%(bad)d of %(n)d external access grants in force are overdue for review."),
         none=_("No external access is in force."),
-        evidence=counted.evidence,
-        gaps=counted.gaps,
     )
 
 
@@ -343,19 +327,14 @@ def changes_assessed() -> CheckResult:
         )
     )
     counted = tally(changes, Q(assessed=True))
-    return CheckResult.from_counts(
-        total=counted.total,
-        good=counted.good,
-        met=_("All %(n)d changes approved in the last year were assessed for security impact first.")
-        % {"n": counted.total},
+    return CheckResult.from_tally(
+        counted,
+        met=_("All %(n)d changes approved in the last year were assessed for security impact first."),
         not_met=_(
             "%(bad)d of %(n)d changes approved in the last year had no security impact assessment "
             "before approval."
-        )
-        % {"bad": counted.total - counted.good, "n": counted.total},
+        ),
         none=_("No change was approved in the last year."),
-        evidence=counted.evidence,
-        gaps=counted.gaps,
     )
 
 
@@ -368,15 +347,11 @@ def incidents_classified() -> CheckResult:
     counted = tally(
         Incident.objects.filter(is_security=True), ~Q(security_category="") & Q(security_risk__isnull=False)
     )
-    return CheckResult.from_counts(
-        total=counted.total,
-        good=counted.good,
-        met=_("All %(n)d security incidents are classified.") % {"n": counted.total},
-        not_met=_("%(bad)d of %(n)d security incidents lack a type or a security risk.")
-        % {"bad": counted.total - counted.good, "n": counted.total},
+    return CheckResult.from_tally(
+        counted,
+        met=_("All %(n)d security incidents are classified."),
+        not_met=_("%(bad)d of %(n)d security incidents lack a type or a security risk."),
         none=_("No security incidents are recorded."),
-        evidence=counted.evidence,
-        gaps=counted.gaps,
     )
 
 
@@ -388,15 +363,11 @@ def incidents_classified() -> CheckResult:
 def incidents_resolved() -> CheckResult:
     old = Incident.objects.filter(is_security=True, created__lt=timezone.now() - dt.timedelta(days=30))
     counted = tally(old, Q(status__in=ENDED_INCIDENT))
-    return CheckResult.from_counts(
-        total=counted.total,
-        good=counted.good,
-        met=_("All %(n)d security incidents older than 30 days are resolved.") % {"n": counted.total},
-        not_met=_("%(bad)d of %(n)d security incidents older than 30 days are still open.")
-        % {"bad": counted.total - counted.good, "n": counted.total},
+    return CheckResult.from_tally(
+        counted,
+        met=_("All %(n)d security incidents older than 30 days are resolved."),
+        not_met=_("%(bad)d of %(n)d security incidents older than 30 days are still open."),
         none=_("No security incidents older than 30 days."),
-        evidence=counted.evidence,
-        gaps=counted.gaps,
     )
 
 
@@ -411,16 +382,12 @@ def incidents_reviewed() -> CheckResult:
         Q(controls__isnull=False) | Q(risks__isnull=False)
     )
     counted = tally(ended.annotate(done=Exists(linked)), Q(done=True))
-    return CheckResult.from_counts(
-        total=counted.total,
-        good=counted.good,
-        met=_("All %(n)d resolved security incidents are linked and reviewed.") % {"n": counted.total},
+    return CheckResult.from_tally(
+        counted,
+        met=_("All %(n)d resolved security incidents are linked and reviewed."),
         not_met=_(
             "%(bad)d of %(n)d resolved security incidents are not linked to controls or risks, "
             "or not reviewed."
-        )
-        % {"bad": counted.total - counted.good, "n": counted.total},
+        ),
         none=_("No resolved security incidents."),
-        evidence=counted.evidence,
-        gaps=counted.gaps,
     )
