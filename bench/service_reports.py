@@ -11,8 +11,9 @@ Against the demo database (SQLite in the data directory; PostgreSQL with DATABAS
 
 Each report is built exactly as the monthly run (`reporting.services.reports_generate_due`) builds it:
 the sections' queries, the frozen body and the standalone page one by one, inside a transaction that is
-rolled back (the database is left as it was); then all the PDFs together, one process per core
-(`--processes N` to choose, as SERVITIUM_PDF_PROCESSES does for the server).
+rolled back (the database is left as it was), each page going at once to the processes rendering PDFs
+(one per core; `--processes N` to choose, as SERVITIUM_PDF_PROCESSES does for the server) while the next
+report is built. "pdf" is the time left waiting for the PDFs after the last page was built.
 """
 
 from __future__ import annotations
@@ -60,35 +61,36 @@ def main() -> int:
         scopes.extend((customer, [s]) for s in received)
     print(f"database: {connection.vendor}; {len(scopes)} reports for {month:%Y-%m}")
     timings = {"build": 0.0, "html": 0.0, "pdf": 0.0}
-    pages: list[str] = []
     started = time.perf_counter()
-    for customer, chosen in scopes:
-        with transaction.atomic():
-            definition = ReportDefinition(title="bench", purpose="bench", customer=customer)
-            definition.save()
-            definition.services.set(chosen)
-            start, end = services.period_of(definition, month)
-            t = time.perf_counter()
-            doc = document.build(services.scope_of(definition, start, end), [])
-            timings["build"] += time.perf_counter() - t
-            t = time.perf_counter()
-            report = ServiceReport(
-                definition=definition, period_start=start, period_end=end, generated_at=timezone.now()
-            )
-            report.html = document.render_body(doc, report=report, definition=definition)
-            pages.append(document.render_page(report, for_pdf=True))  # no static manifest needed
-            timings["html"] += time.perf_counter() - t
-            transaction.set_rollback(True)
-    if not args.no_pdf:
+    batch = pdf.Batch(finders.find(document.STYLESHEET), expected=len(scopes), processes=args.processes)
+    with batch:
+        for customer, chosen in scopes:
+            with transaction.atomic():
+                definition = ReportDefinition(title="bench", purpose="bench", customer=customer)
+                definition.save()
+                definition.services.set(chosen)
+                start, end = services.period_of(definition, month)
+                t = time.perf_counter()
+                doc = document.build(services.scope_of(definition, start, end), [])
+                timings["build"] += time.perf_counter() - t
+                t = time.perf_counter()
+                report = ServiceReport(
+                    definition=definition, period_start=start, period_end=end, generated_at=timezone.now()
+                )
+                report.html = document.render_body(doc, report=report, definition=definition)
+                page = document.pdf_page(report)
+                timings["html"] += time.perf_counter() - t
+                transaction.set_rollback(True)
+            if not args.no_pdf:
+                batch.submit(page)
         t = time.perf_counter()
-        bodies = pdf.render_many(pages, finders.find(document.STYLESHEET), args.processes)
-        timings["pdf"] += time.perf_counter() - t
-        failed = [b for b in bodies if isinstance(b, str)]
-        assert not failed, failed[:3]
+    timings["pdf"] += time.perf_counter() - t
+    failed = [b for b in batch.results() if isinstance(b, str)]
+    assert not failed, failed[:3]
     total = time.perf_counter() - started
     figures = {
         "reports": len(scopes),
-        "pdf_processes": min(args.processes or pdf.processes_wanted(), len(pages)),
+        "pdf_processes": batch.workers,
         "total_s": round(total, 2),
         **{k: round(v, 2) for k, v in timings.items()},
     }

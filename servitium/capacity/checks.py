@@ -3,7 +3,9 @@
 Each is bound to the leaf obligations it shows: every live service has an approved capacity plan in force
 giving current and forecast capacity and demand for the four kinds of resource, with the effect of the
 agreed requirements, timescales, thresholds and costs of the changes it needs, kept current by reviews;
-capacity is measured and within its thresholds; demand is recorded per customer with a forecast.
+capacity is measured and within its thresholds; demand is recorded per customer with a forecast; each
+customer has agreed the volumes it expects for each service it receives; a revised plan names the approved
+change it was revised under.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from servitium.core.checks import CheckResult, record_rule, register, tally
 
+from .lifecycle import CHANGE_AUTHORISED
 from .models import CapacityMetric, CapacityPlan, CapacityPlanLine, Demand, Measurement, ResourceType
 
 MONITORED_WITHIN_DAYS = 7  # a live service counts as monitored with a reading this recent
@@ -245,3 +248,60 @@ record_rule(
     model="capacity.Demand",
     where=lambda: Q(period_end__gte=timezone.localdate() - dt.timedelta(days=100), measured__isnull=False),
 )
+
+
+@register(
+    "capacity.requirements_agreed",
+    requirements=["iso20000-1:2011#6.5.s1"],
+    title=_("Each customer has agreed the volumes it expects for every live service it receives"),
+)
+def requirements_agreed() -> CheckResult:
+    """The agreed SLA (or internal agreement) of each customer and service states expected volumes in its
+    workload characteristics: the capacity and performance the provider has agreed to carry."""
+    from servitium.agreements.models import ServiceLevelAgreement
+
+    today = timezone.localdate()
+    agreed = ServiceLevelAgreement.objects.filter(status=ServiceLevelAgreement.Status.AGREED).exclude(
+        valid_until__lt=today
+    )
+    stated = {
+        (a.customer_id, a.service_id)
+        for a in agreed.only("customer_id", "service_id", "workload")
+        if (a.workload or {}).get("expected_volumes")
+    }
+    pairs = list(_customer_services())
+    good = [p for p in pairs if (p.organization_id, p.service_id) in stated]
+    missing = [p for p in pairs if (p.organization_id, p.service_id) not in stated]
+    return CheckResult.from_counts(
+        total=len(pairs),
+        good=len(good),
+        met=_("All %(n)d customer and service pairs have agreed expected volumes.") % {"n": len(pairs)},
+        not_met=_(
+            "%(bad)d of %(n)d customer and service pairs have no agreement in force stating expected "
+            "volumes: %(list)s."
+        )
+        % {
+            "bad": len(missing),
+            "n": len(pairs),
+            "list": "; ".join(f"{p.organization.name} / {p.service.name}" for p in missing[:10]),
+        },
+        none=_("No customer receives a live service."),
+        evidence=[p.service for p in good[:20]],
+        gaps=[p.service for p in missing[:20]],
+    )
+
+
+@register(
+    "capacity.revisions_under_change",
+    requirements=["iso20000-1:2011#6.5.s3"],
+    title=_("Each revision of an approved capacity plan is made under an approved change"),
+)
+def revisions_under_change() -> CheckResult:
+    revised = CapacityPlan.objects.filter(revision__gt=0, status=CapacityPlan.Status.APPROVED)
+    counted = tally(revised, Q(change__status__in=CHANGE_AUTHORISED))
+    return CheckResult.from_tally(
+        counted,
+        met=_("All %(n)d revised capacity plans name the approved change they were revised under."),
+        not_met=_("%(bad)d of %(n)d revised capacity plans name no approved change for their revision."),
+        none=_("No approved capacity plan has been revised yet."),
+    )

@@ -9,7 +9,9 @@ Deliberate findings (they show in `servitium assess` and on the assurance tile):
 - Monitoring and Alerting, a live service, has no capacity plan -> capacity.live_services_planned
   (2018 8.4.3.a; 2011 6.5.s2);
 - Dunmore City Council's demand for Backup and Restore is not recorded -> capacity.demand_determined
-  (2018 8.4.2.s1; 2011 6.5.a).
+  (2018 8.4.2.s1; 2011 6.5.a);
+- of two plans revised after approval, the first was revised under an approved change; the second shows a
+  revision from before changes were named -> capacity.revisions_under_change (2011 6.5.s3).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from servitium.core import services as core_services
 from servitium.parties.models import Person
 
 from . import services
+from .lifecycle import CHANGE_AUTHORISED
 from .models import CapacityMetric, CapacityPlan, Demand, ResourceType
 
 DAYS = 365
@@ -352,6 +355,26 @@ def _plans(actor: Any, services_by_name: dict[str, Service], today: dt.date) -> 
         )
 
 
+def _revisions(actor: Any) -> None:
+    from servitium.changes.models import Change
+
+    plans = list(CapacityPlan.objects.filter(status=CapacityPlan.Status.APPROVED).order_by("service__name"))
+    if len(plans) < 2 or CapacityPlan.objects.filter(revision__gt=0).exists():
+        return
+    authorised = Change.objects.filter(status__in=CHANGE_AUTHORISED).order_by("pk")
+    rfc = authorised.filter(affected_services=plans[0].service).first() or authorised.first()
+    if rfc is not None:
+        plan = services.plan_transition(
+            actor=actor, instance=plans[0], transition="revise", note="Storage growth"
+        )
+        plan = services.plan_update(actor=actor, instance=plan, data={"change": rfc})
+        services.plan_transition(
+            actor=None, instance=plan, transition="approve", note="Approved under the change"
+        )
+    # A revision recorded before revisions named their change (the deliberate gap).
+    CapacityPlan.objects.filter(pk=plans[1].pk).update(revision=1)
+
+
 def _demand(actor: Any, services_by_name: dict[str, Service], today: dt.date) -> None:
     if Demand.objects.filter(source=Demand.Source.MANUAL).exists():
         return
@@ -396,4 +419,5 @@ def load(*, actor: Any) -> None:
     today = timezone.localdate()
     _metrics(actor, services_by_name)
     _plans(actor, services_by_name, today)
+    _revisions(actor)
     _demand(actor, services_by_name, today)

@@ -8,6 +8,9 @@ from servitium.core.workflow import Transition, Workflow
 
 from .models import CapacityPlan
 
+# A revision is under change management once its change was approved (or went on from approval).
+CHANGE_AUTHORISED = frozenset({"approved", "implementing", "completed", "reviewed", "closed"})
+
 S = CapacityPlan.Status
 
 
@@ -16,6 +19,12 @@ def approvable(plan) -> str | None:
         return _("Describe the current and the forecast demand first.")
     if not plan.pk or not plan.lines.exists():
         return _("Add at least one resource line first.")
+    if plan.revision and plan.change_id is None:
+        return _("This plan was approved before: name the change under which it is revised.")
+    if plan.revision and plan.change.status not in CHANGE_AUTHORISED:
+        return _("The change named for this revision is %(status)s: it must be approved first.") % {
+            "status": plan.change.get_status_display()
+        }
     return None
 
 

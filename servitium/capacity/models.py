@@ -121,6 +121,21 @@ class CapacityPlan(BaseModel):
         verbose_name=_("approved by"),
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True, editable=False)
+    # A plan once approved is revised under change management (2011 6.5): each revision names its change.
+    revision = models.PositiveSmallIntegerField(
+        _("revision"), default=0, editable=False, help_text=_("How many times the approved plan was revised.")
+    )
+    change = models.ForeignKey(
+        "changes.Change",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="capacity_plans",
+        verbose_name=_("change"),
+        help_text=_(
+            "The change under which this revision of the plan is made (needed once it was approved)."
+        ),
+    )
 
     reference_prefix = "CAP"
 

@@ -32,6 +32,7 @@ PLAN_WRITES = (
     "external_changes",
     "new_technology",
     "predictive_analysis",
+    "change",
 )
 
 
@@ -64,6 +65,8 @@ class CapacityPlanResource(Resource):
         "author",
         "approved_by",
         "approved_at",
+        "revision",
+        "change",
         "lines",
     )
     computed = ("lines",)

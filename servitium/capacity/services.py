@@ -97,7 +97,10 @@ def plan_transition(
             }
         )
     elif step.name == "revise":
-        extra.update({"approved_by": None, "approved_at": None})
+        # The next approval needs the change this revision is made under (lifecycle.approvable).
+        extra.update(
+            {"approved_by": None, "approved_at": None, "revision": plan.revision + 1, "change": None}
+        )
     return core_services.record_transition(
         instance=plan,
         actor=actor,

@@ -187,8 +187,22 @@ def render_pdf(report: Any) -> bytes:
     return pdf.render(render_page(report, for_pdf=True), finders.find(STYLESHEET))
 
 
-def render_pdfs(reports: list[Any]) -> list[bytes | str]:
-    """Several reports as PDF, rendered in parallel processes (see reporting.pdf); a report whose PDF
-    failed gives the error instead."""
+def pdf_batch(expected: int) -> pdf.Batch:
+    """A batch of report PDFs rendered in parallel processes while the caller builds the next reports:
+    `batch.submit(pdf_page(report))` as each one is ready."""
     pdf.require()
-    return pdf.render_many([render_page(r, for_pdf=True) for r in reports], finders.find(STYLESHEET))
+    return pdf.Batch(finders.find(STYLESHEET), expected=expected)
+
+
+def pdf_page(report: Any) -> str:
+    """The finished page a report's PDF is rendered from."""
+    return render_page(report, for_pdf=True)
+
+
+def render_pdfs(reports: list[Any]) -> list[bytes | str]:
+    """Several reports as PDF, rendered in parallel processes (see core.pdf); a report whose PDF failed
+    gives the error instead."""
+    with pdf_batch(len(reports)) as batch:
+        for report in reports:
+            batch.submit(pdf_page(report))
+    return batch.results()

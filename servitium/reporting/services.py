@@ -283,12 +283,13 @@ def reports_generate_due(*, actor: Any = None, today: dt.date | None = None, mai
     complete period, generated and issued (a period already reported is left as it is). Returns the
     references of the reports issued now.
 
-    In three steps, so that the slow part runs in parallel: each report's figures and HTML are frozen
-    (one transaction each); their PDFs are rendered together, one process per core; then each report gets
-    its PDF and is issued and mailed (one transaction each). A report left generated without a PDF by an
-    interrupted run is finished by the next one."""
+    The slow part, the PDFs, runs in parallel: each report's figures and HTML are frozen (one transaction
+    each) and its page goes at once to a pool rendering PDFs (one process per core) while the next report
+    is built; then each report gets its PDF and is issued and mailed (one transaction each). A report left
+    generated without a PDF by an interrupted run is finished by the next one."""
     today = today or timezone.localdate()
-    waiting: list[ServiceReport] = []
+    finish: list[ServiceReport] = []
+    due: list[tuple[ReportDefinition, dt.date]] = []
     for definition in ReportDefinition.objects.filter(active=True).order_by("pk"):
         for start in due_periods(definition, today):
             existing = (
@@ -296,17 +297,26 @@ def reports_generate_due(*, actor: Any = None, today: dt.date | None = None, mai
                 .exclude(status=S.SUPERSEDED)
                 .first()
             )
-            if existing is not None:
-                if existing.status == S.GENERATED and not existing.pdf_sha256:
-                    waiting.append(existing)
-                continue
+            if existing is None:
+                due.append((definition, start))
+            elif existing.status == S.GENERATED and not existing.pdf_sha256:
+                finish.append(existing)
+    if not due and not finish:
+        return []
+    waiting: list[ServiceReport] = []
+    with document.pdf_batch(len(due) + len(finish)) as batch:
+        for report in finish:
+            waiting.append(report)
+            batch.submit(document.pdf_page(report))
+        for definition, start in due:
             try:
-                waiting.append(
-                    report_generate(actor=actor, definition=definition, period_start=start, pdf=False)
-                )
+                report = report_generate(actor=actor, definition=definition, period_start=start, pdf=False)
             except Exception:  # noqa: BLE001 -- one failing report must not stop the others
                 logger.exception("report %s for %s could not be generated", definition.reference, start)
-    return reports_issue_with_pdfs(actor=actor, reports=waiting, mail=mail)
+                continue
+            waiting.append(report)
+            batch.submit(document.pdf_page(report))
+    return _issue_with_pdfs(actor=actor, reports=waiting, bodies=batch.results(), mail=mail)
 
 
 def reports_issue_with_pdfs(*, actor: Any, reports: list[ServiceReport], mail: bool = True) -> list[str]:
@@ -315,8 +325,14 @@ def reports_issue_with_pdfs(*, actor: Any, reports: list[ServiceReport], mail: b
     (logged). Returns the references of the reports issued."""
     if not reports:
         return []
+    return _issue_with_pdfs(actor=actor, reports=reports, bodies=document.render_pdfs(reports), mail=mail)
+
+
+def _issue_with_pdfs(
+    *, actor: Any, reports: list[ServiceReport], bodies: list[bytes | str], mail: bool
+) -> list[str]:
     made = []
-    for report, body in zip(reports, document.render_pdfs(reports), strict=True):
+    for report, body in zip(reports, bodies, strict=True):
         if isinstance(body, str):
             logger.error("report %s: no PDF (%s); the next run tries again", report.reference, body)
             continue

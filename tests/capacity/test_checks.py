@@ -14,9 +14,13 @@ from django.utils import timezone
 import servitium
 from servitium.capacity import services
 from servitium.capacity.models import CapacityPlan, Demand
+from servitium.changes.models import Change
 from servitium.core.checks import MET, NOT_APPLICABLE, NOT_MET, PARTLY_MET, REGISTRY
+from servitium.core.errors import TransitionNotAllowed
 from tests import factories
+from tests.agreements.test_agreements import agreed, draft
 from tests.capacity.conftest import full_plan, line, metric, readings
+from tests.changes.conftest import change
 
 FAILING = (NOT_MET, PARTLY_MET)
 
@@ -47,8 +51,27 @@ def test_requirements_are_leaves_of_the_catalogues():
         bound |= set(check.requirements)
     for leaf in ("8.4.2.s1", "8.4.2.s2", "8.4.3.a", "8.4.3.b", "8.4.3.c", "8.4.3.s1", "8.4.3.s2", "8.4.3.s3"):
         assert f"iso20000-1:2018#{leaf}" in bound
-    for leaf in ("6.5.a", "6.5.b", "6.5.c", "6.5.d", "6.5.e", "6.5.f", "6.5.s2", "6.5.s4", "6.5.s5"):
+    for leaf in (
+        "6.5.a",
+        "6.5.b",
+        "6.5.c",
+        "6.5.d",
+        "6.5.e",
+        "6.5.f",
+        "6.5.s1",
+        "6.5.s2",
+        "6.5.s3",
+        "6.5.s4",
+    ):
         assert f"iso20000-1:2011#{leaf}" in bound
+
+
+def revised(plan):
+    """The plan taken back to draft under an approved change, ready to be approved again."""
+    plan = services.plan_transition(actor=None, instance=plan, transition="revise")
+    rfc = change("Plan revision", services_=[plan.service])
+    Change.objects.filter(pk=rfc.pk).update(status="approved")  # as the change advisory board decided
+    return services.plan_update(actor=None, instance=plan, data={"change": rfc})
 
 
 def _demand(customer, service, **data):
@@ -72,6 +95,7 @@ def kept(ctx, staff):
     cpu = metric(staff.service)
     readings(cpu, [40, 41, 40, 42])
     _demand(ctx.org_a, staff.service)
+    agreed(ctx.org_a, staff.service)  # the volumes the customer expects, agreed
     return made, cpu
 
 
@@ -89,6 +113,7 @@ ALL = (
     "capacity.capacity_sufficient",
     "capacity.demand_determined",
     "capacity.demand_monitored",
+    "capacity.requirements_agreed",
 )
 
 
@@ -136,7 +161,7 @@ def test_a_plan_leaving_out_an_item_fails_its_check(kept, field, check_id):
 
 def test_a_gap_without_a_date_or_cost_fails(kept):
     made, _cpu = kept
-    made = services.plan_transition(actor=None, instance=made, transition="revise")
+    made = revised(made)
     line(made, "human", current="1", need="3")  # no action, date or cost
     services.plan_transition(actor=None, instance=made, transition="approve")
     result = run("capacity.gaps_have_timescale_and_cost")
@@ -183,3 +208,40 @@ def test_a_customer_without_demand_fails_and_old_demand_does_not_count(kept, ctx
     _demand(ctx.org_a, staff.service, period_start=dt.date(2020, 1, 1), period_end=dt.date(2020, 2, 1))
     assert run("capacity.demand_determined").status == NOT_MET
     assert run("capacity.demand_monitored").status == NOT_MET
+
+
+def test_a_customer_without_agreed_volumes_fails(kept, ctx):
+    second = factories.service("Second", customers=[ctx.org_a])
+    result = run("capacity.requirements_agreed")
+    assert result.status == PARTLY_MET and "Second" in result.message
+    assert {g.object_id for g in result.gaps} == {second.pk}
+    # an agreement that states peak periods but no expected volumes has agreed no capacity
+    only_peaks = draft(ctx.org_a, second, workload={"peak_periods": ["month end"]})
+    assert run("capacity.requirements_agreed").status == PARTLY_MET
+    only_peaks.delete()
+    agreed(ctx.org_a, second)
+    assert run("capacity.requirements_agreed").status == MET
+
+
+def test_a_revised_plan_is_approved_only_under_an_approved_change(kept, staff):
+    made, _cpu = kept
+    assert run("capacity.revisions_under_change").status == NOT_APPLICABLE
+    made = services.plan_transition(actor=staff.manager, instance=made, transition="revise")
+    assert made.revision == 1 and made.change is None
+    with pytest.raises(TransitionNotAllowed, match="name the change"):
+        services.plan_transition(actor=staff.manager2, instance=made, transition="approve")
+    rfc = change("More mail storage", services_=[staff.service])
+    made = services.plan_update(actor=staff.manager, instance=made, data={"change": rfc})
+    with pytest.raises(TransitionNotAllowed, match="must be approved first"):
+        services.plan_transition(actor=staff.manager2, instance=made, transition="approve")
+    Change.objects.filter(pk=rfc.pk).update(status="approved")  # as the change advisory board decided
+    made = services.plan_transition(actor=staff.manager2, instance=made, transition="approve")
+    result = run("capacity.revisions_under_change")
+    assert result.status == MET, result.message
+    # a revision approved before the rule, or its change withdrawn afterwards: named as the gap
+    Change.objects.filter(pk=rfc.pk).update(status="cancelled")
+    result = run("capacity.revisions_under_change")
+    assert result.status == NOT_MET and [g.object_id for g in result.gaps] == [made.pk]
+    # the next revision starts without a change again
+    made = services.plan_transition(actor=staff.manager, instance=made, transition="revise")
+    assert made.revision == 2 and made.change is None

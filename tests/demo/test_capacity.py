@@ -40,6 +40,9 @@ def test_the_demo_holds_the_capacity_process_with_its_gaps(db):
     assert REGISTRY["capacity.live_services_planned"].run().status == PARTLY_MET
     assert REGISTRY["capacity.demand_determined"].run().status == PARTLY_MET
     assert REGISTRY["capacity.plans_cover_resource_types"].run().status == MET
+    # two revised plans: one under an approved change, one from before changes were named
+    revisions = REGISTRY["capacity.revisions_under_change"].run()
+    assert revisions.status == PARTLY_MET and len(revisions.gaps) == 1, revisions.message
     admin = User.objects.get(username="admin")
     home = browser(admin).get("/assurance/").content.decode()
     assert "Object storage used" in home and capacity_demo.UNPLANNED in home

@@ -84,20 +84,22 @@ def test_another_apps_section_is_rendered_generically(ctx, staff):
 def test_a_report_without_its_pdf_stays_generated_and_the_next_run_finishes_it(ctx, staff, monkeypatch):
     monthly = definition(staff, ctx.org_a)
     other = definition(staff, ctx.org_b)
-    rendered = services.document.render_pdfs
+    real_batch = services.document.pdf_batch
 
-    def first_fails(reports):
-        bodies = rendered(reports)
-        return ["OSError: the disk was full", *bodies[1:]]
+    def first_fails(expected):
+        batch = real_batch(expected)
+        rendered = batch.results
+        batch.results = lambda: ["OSError: the disk was full", *rendered()[1:]]
+        return batch
 
-    monkeypatch.setattr(services.document, "render_pdfs", first_fails)
+    monkeypatch.setattr(services.document, "pdf_batch", first_fails)
     made = generate_service_reports.call_local(today=dt.date(2025, 11, 1))
     stuck = ServiceReport.objects.get(definition=monthly)
     assert made == [ServiceReport.objects.get(definition=other).reference]
     assert stuck.status == "generated" and not stuck.pdf_sha256
     assert not Attachment.objects.filter(object_id=stuck.pk, name=f"{stuck.reference}.pdf").exists()
 
-    monkeypatch.setattr(services.document, "render_pdfs", rendered)
+    monkeypatch.setattr(services.document, "pdf_batch", real_batch)
     assert generate_service_reports.call_local(today=dt.date(2025, 11, 1)) == [stuck.reference]
     stuck.refresh_from_db()
     assert stuck.status == "issued" and stuck.pdf_sha256
