@@ -49,6 +49,7 @@ PEOPLE = [
     ("Marco Bianchi", "marco.bianchi@stratos.example", "Account Manager", "Stratos Datacenters"),
     ("Ines Duarte", "ines.duarte@relay.example", "Service Manager", "Relay Networks"),
     ("Paul Fischer", "paul.fischer@nimbus.example", "Finance Controller", "Nimbus Finance"),
+    ("Nina Brandt", "nina.brandt@nimbus.example", "Service Finance Analyst", PROVIDER),
 ]
 
 TEAMS = [
@@ -361,6 +362,16 @@ def _load(admin_username: str, admin_password: str, small: bool = False) -> dict
             ["change-agent", "configuration-agent", "release-agent"],
             "Kenji Tanaka",
         ),
+        # The assurance processes: service reports; availability, continuity, capacity and security; money.
+        ("jonas", "jonas.weber@nimbus.example", PROVIDER, ["report-manager"], "Jonas Weber"),
+        (
+            "liam",
+            "liam.oconnor@nimbus.example",
+            PROVIDER,
+            ["availability-manager", "capacity-manager", "security-manager"],
+            "Liam O'Connor",
+        ),
+        ("nina", "nina.brandt@nimbus.example", PROVIDER, ["finance-manager"], "Nina Brandt"),
         # Runs the internal audit programme from finance, outside the processes audited.
         ("paul", "paul.fischer@nimbus.example", "Nimbus Finance", ["audit-manager"], "Paul Fischer"),
         ("auditor", "auditor@nimbus.example", PROVIDER, ["auditor"], None),

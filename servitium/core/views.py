@@ -279,7 +279,9 @@ class RecordDetailView(RecordMixin, View):
             link = ""
             if field.is_relation and not field.many_to_many:
                 related = tenancy.visible_one(obj, name, user)
-                link = related.get_absolute_url() if hasattr(related, "get_absolute_url") else ""
+                # A link only to a page the user may open: a customer reads its report, not its definition.
+                if hasattr(related, "get_absolute_url") and permissions.can(user, permissions.VIEW, related):
+                    link = related.get_absolute_url()
             details.append({"label": field.verbose_name, "value": value, "link": link})
         return {
             **self.base_context(),

@@ -90,7 +90,15 @@ def test_definition_page_names_missing_items_and_generates_now(ctx, staff, octob
 
 def test_customers_see_their_issued_reports_not_the_definitions(ctx, staff):
     report = _report(ctx)
-    assert browser(ctx.customer_a).get(report.get_absolute_url()).status_code == 200
+    page = browser(ctx.customer_a).get(report.get_absolute_url())
+    assert page.status_code == 200
+    # the report names its definition but does not link to a page the customer may not open
+    assert str(report.definition).encode() in page.content
+    assert report.definition.get_absolute_url().encode() not in page.content
+    assert (
+        report.definition.get_absolute_url().encode()
+        in browser(staff.manager).get(report.get_absolute_url()).content
+    )
     assert browser(ctx.customer_b).get(report.get_absolute_url()).status_code == 404
     assert browser(ctx.customer_a).get(report.definition.get_absolute_url()).status_code in (403, 404)
     home = browser(ctx.customer_a).get("/assurance/")
