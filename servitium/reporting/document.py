@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.staticfiles import finders
-from django.db import models
+from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
@@ -108,7 +108,10 @@ def build(scope: ReportScope, keys: list[str] | None) -> Document:
     for section in chosen_sections(keys):
         error = ""
         try:
-            context = section.build(scope)
+            # In a savepoint: on PostgreSQL a failed query would otherwise abort the transaction and
+            # every later section with it.
+            with transaction.atomic():
+                context = section.build(scope)
         except Exception:  # noqa: BLE001 -- one broken section must not stop the report; it names it
             logger.exception("report section %s failed", section.key)
             context, error = None, _("This section could not be assembled; see the server log.")

@@ -104,3 +104,32 @@ def test_a_report_without_its_pdf_stays_generated_and_the_next_run_finishes_it(c
     stuck.refresh_from_db()
     assert stuck.status == "issued" and stuck.pdf_sha256
     assert ServiceReport.objects.filter(definition=monthly).count() == 1
+
+
+def test_a_section_whose_query_fails_is_named_and_the_later_sections_still_count(ctx, staff):
+    # On PostgreSQL a failed query aborts the transaction: each section runs in its own savepoint.
+    from django.db import connection
+
+    def broken(scope):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT no_such_column FROM reporting_servicereport")
+        return {}
+
+    register_report_section(
+        "test_broken",
+        "Broken",
+        broken,
+        items=("capacity",),
+        template="reporting/sections/nonconformities.html",
+        order=1,
+    )
+    try:
+        report = services.report_generate(
+            actor=None, definition=definition(staff, ctx.org_a), period_start=dt.date(2025, 10, 1), pdf=False
+        )
+    finally:
+        _SECTIONS.pop("test_broken", None)
+    assert report.content["test_broken"]["error"]
+    failed_later = [k for k, part in report.content.items() if part["error"] and k != "test_broken"]
+    assert not failed_later, failed_later
+    assert report.content["workload"]["figures"] is not None
