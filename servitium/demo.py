@@ -14,6 +14,7 @@ from servitium.catalog import services as catalog_services
 from servitium.catalog.models import Service
 from servitium.core import services as core_services
 from servitium.core.context import change_context
+from servitium.core.dbstats import refresh_statistics
 from servitium.core.models import ServiceHoursCalendar
 from servitium.parties import services as party_services
 from servitium.parties.models import Location, Organization, Person, Team, User
@@ -230,7 +231,9 @@ def load(
     """`small`: every kind of record, but a few dozen tickets instead of six months of them (for tests that
     need realistic data of every kind without waiting for the history)."""
     with change_context(context="shell"):
-        return _load(admin_username, admin_password, small)
+        counts = _load(admin_username, admin_password, small)
+    refresh_statistics()
+    return counts
 
 
 def _load(admin_username: str, admin_password: str, small: bool = False) -> dict[str, int]:

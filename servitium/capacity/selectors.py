@@ -61,9 +61,12 @@ def readings(metric: CapacityMetric, count: int | None = None) -> list[tuple[dt.
     return [(when, float(value)) for when, value in reversed(rows)]
 
 
-def metric_forecast(metric: CapacityMetric) -> MetricForecast:
-    """The least-squares trend of the metric's latest readings and when it reaches the critical threshold."""
-    found = readings(metric)
+def metric_forecast(
+    metric: CapacityMetric, found: list[tuple[dt.datetime, float]] | None = None
+) -> MetricForecast:
+    """The least-squares trend of the metric's latest readings (`found`, when the caller has read them
+    already) and when it reaches the critical threshold."""
+    found = readings(metric) if found is None else found
     line = forecast.trend(found)
     crossing = (
         forecast.crossing(
@@ -118,8 +121,9 @@ def metric_chart(metric: CapacityMetric, *, today: dt.date | None = None) -> dic
                 colours[metric.state_of(value)] if value is not None else charts.GREY,
             )
         )
-    predicted = metric_forecast(metric)
-    line = forecast.trend(readings(metric))
+    latest = readings(metric)
+    predicted = metric_forecast(metric, latest)
+    line = forecast.trend(latest)
     if line is not None:
         for i in range(1, FORECAST_MONTHS + 1):
             month = _add_months(_month_start(today), i)
@@ -223,27 +227,31 @@ def report_figures(
     services = list(services.order_by("name"))
     if not services:
         return None
+    ids = {s.pk for s in services}
+    # All services' metrics and plans in two queries (a customer's report names a dozen services).
+    metrics: dict[int, list[CapacityMetric]] = {pk: [] for pk in ids}
+    for metric in (
+        CapacityMetric.objects.filter(Q(service__in=ids) | Q(ci__service__in=ids))
+        .select_related("service", "ci")
+        .order_by("name", "id")
+    ):
+        for pk in {metric.service_id, metric.ci.service_id if metric.ci_id else None} & ids:
+            metrics[pk].append(metric)
+    plans: dict[int, CapacityPlan] = {}
+    for plan in CapacityPlan.objects.filter(
+        service__in=ids, status=CapacityPlan.Status.APPROVED, period_start__lt=end
+    ).order_by("service_id", "-period_start"):
+        plans.setdefault(plan.service_id, plan)
     rows = []
     for service in services:
-        metrics = list(
-            CapacityMetric.objects.filter(Q(service=service) | Q(ci__service=service))
-            .select_related("service", "ci")
-            .order_by("name", "id")
-        )
-        plan = (
-            CapacityPlan.objects.filter(
-                service=service, status=CapacityPlan.Status.APPROVED, period_start__lt=end
-            )
-            .order_by("-period_start")
-            .first()
-        )
-        if not metrics and plan is None:
+        plan = plans.get(service.pk)
+        if not metrics[service.pk] and plan is None:
             continue
         rows.append(
             {
                 "service": service,
                 "plan": plan,
-                "metrics": [metric_chart(m, today=end - dt.timedelta(days=1)) for m in metrics],
+                "metrics": [metric_chart(m, today=end - dt.timedelta(days=1)) for m in metrics[service.pk]],
             }
         )
     demand = Demand.objects.filter(period_start__gte=start, period_start__lt=end, service__in=services)

@@ -24,6 +24,7 @@ from servitium.catalog.models import Service
 from servitium.core import services as core_services
 from servitium.core.changelog import record_many
 from servitium.core.context import change_context
+from servitium.core.dbstats import refresh_statistics
 from servitium.core.references import format_reference, next_numbers
 from servitium.parties.models import Organization
 
@@ -251,7 +252,5 @@ class Generator:
                 batch_size=1000,
                 ignore_conflicts=True,
             )
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute("ANALYZE cmdb_configurationitem, cmdb_cirelationship")
+        refresh_statistics(ConfigurationItem, CIRelationship)
         return sum(len(v) for v in layers.values()), len(edges)

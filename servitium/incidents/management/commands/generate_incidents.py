@@ -20,6 +20,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, count: int, days: int, seed: int, batch: int, **options):
         from servitium.core.context import change_context
+        from servitium.core.dbstats import refresh_statistics
         from servitium.incidents.generator import Generator
 
         if count < 1 or days < 1 or batch < 1:
@@ -39,5 +40,6 @@ class Command(BaseCommand):
 
         with change_context(context="import"):
             written = generator.run(count, days=days, batch=batch, progress=progress)
+        refresh_statistics()  # the planner learns the tables' new sizes now, not at autovacuum's next round
         sys.stderr.write("\n")
         self.stdout.write(f"generated {written} tickets in {time.monotonic() - started:.1f} s")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from servitium.core.dbstats import refresh_statistics
 from servitium.incidents.importing import MAPPINGS, ImportArgumentError, import_incidents
 
 SHOWN_ERRORS = 20
@@ -69,6 +70,7 @@ class Command(BaseCommand):
             )
         except ImportArgumentError as exc:
             raise CommandError(str(exc), returncode=2) from None
+        refresh_statistics()  # the planner learns the tables' new sizes now, not at autovacuum's next round
         for error in report.errors[:SHOWN_ERRORS]:
             self.stderr.write(f"error: {error}")
         if len(report.errors) > SHOWN_ERRORS:
