@@ -28,6 +28,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench._results import save  # noqa: E402
+
 TARGET_S = 2.0
 
 
@@ -95,7 +97,7 @@ def main() -> int:
     met = max(times) < TARGET_S
     print(json.dumps(figures), "target", TARGET_S, "s:", "met" if met else "NOT met")
     if args.json:
-        Path(args.json).write_text(json.dumps(figures, indent=2))
+        save(args.json, figures)
     return 0
 
 

@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench._results import save  # noqa: E402
 
 
 def setup() -> None:
@@ -114,7 +115,7 @@ def main() -> int:
     }
     print(json.dumps(figures, indent=2))
     if args.json:
-        Path(args.json).write_text(json.dumps(figures, indent=2))
+        save(args.json, figures)
     return 0 if figures["median_s"] < 10 else 1
 
 

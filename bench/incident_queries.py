@@ -118,6 +118,7 @@ def main() -> int:
     for r in results:
         print(f"| {r['query']} | {r['p50']} | {r['p95']} |")
     if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps({"incidents": total, "results": results}, indent=2))
     return 0
 

@@ -211,6 +211,7 @@ def main() -> int:
         cells += [r["tickets_opened"], r["gateway_in_process_per_second"]]
         print("| " + " | ".join(str(c) for c in cells) + " |")
     if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(results, indent=2))
     return 0 if all(r["failures"] == 0 for r in results) else 1
 

@@ -26,6 +26,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench._results import save  # noqa: E402
+
 TARGET_S = 10
 
 
@@ -92,7 +94,7 @@ def main() -> int:
     }
     print(json.dumps({k: v for k, v in figures.items() if k != "runs"}, indent=2))
     if args.json:
-        Path(args.json).write_text(json.dumps(figures, indent=2))
+        save(args.json, figures)
     return 0 if max(figures["median_html_s"], figures["median_pdf_s"]) < TARGET_S else 1
 
 
