@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
+from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
 
 from servitium.catalog.models import Service
 from servitium.core import permissions
@@ -38,3 +40,8 @@ def home(request):
             "is_customer": permissions.is_customer_user(user),
         },
     )
+
+
+def favicon(request):
+    """Browsers and tools that ask for /favicon.ico get the site's icon (pages link the SVG themselves)."""
+    return HttpResponsePermanentRedirect(static("servitium/favicon.svg"))

@@ -19,6 +19,13 @@ def test_login_required():
     assert response.status_code == 302 and "/login/" in response["Location"]
 
 
+def test_the_site_has_an_icon_linked_from_every_page_and_at_favicon_ico(ctx):
+    page = login(ctx.admin).get("/")
+    assert b'rel="icon"' in page.content and b"favicon.svg" in page.content
+    found = Client().get("/favicon.ico")  # asked for by browsers and tools before anyone signs in
+    assert found.status_code == 301 and found["Location"].endswith("servitium/favicon.svg")
+
+
 def test_home_and_lists(ctx):
     factories.service("Email", customers=[ctx.org_a])
     factories.service("Backup", customers=[ctx.org_a])
