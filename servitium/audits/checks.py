@@ -117,7 +117,7 @@ def auditors_independent() -> CheckResult:
 
 record_rule(
     "audits.results_reported",
-    requirements=[f"{R18}9.2.2.d", f"{R11}4.5.4.2.s4"],
+    requirements=[f"{R18}9.2.2.d", f"{R11}4.5.4.2.s4", f"{R11}4.5.4.1.s5"],
     title=_("Audits are reported within 30 days of their planned end"),
     model="audits.Audit",
     where=lambda: (

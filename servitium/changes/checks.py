@@ -206,7 +206,7 @@ record_rule(
 for _field, _keys, _title in (
     (
         "continuity_availability_impact",
-        ["iso20000-1:2011#9.2.s12"],
+        ["iso20000-1:2011#9.2.s12", "iso20000-1:2011#6.3.2.s5"],
         _("Every approved change is assessed for its effect on continuity and availability"),
     ),
     (

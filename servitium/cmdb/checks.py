@@ -263,7 +263,7 @@ def cis_uniquely_identified() -> CheckResult:
 
 @register(
     "cmdb.ci_changes_traceable",
-    requirements=["iso20000-1:2011#9.1.s6", "iso20000-1:2018#8.2.6.s3"],
+    requirements=["iso20000-1:2011#9.1.s6", "iso20000-1:2018#8.2.6.s3", "iso20000-1:2011#5.1.s4"],
     title=_("Every change to a configuration item is in the change log"),
 )
 def ci_changes_traceable() -> CheckResult:

@@ -548,7 +548,7 @@ def protected() -> CheckResult:
 # the register only needs to know they exist and are current.
 record_rule(
     "documents.catalogue_documented",
-    requirements=[f"{E2018}7.5.4.g"],
+    requirements=[f"{E2018}7.5.4.g", f"{E2011}4.3.1.d"],
     title=_("The catalogue of services is kept (live services are recorded)"),
     model="catalog.Service",
     where={"status": "live"},
@@ -556,7 +556,7 @@ record_rule(
 
 record_rule(
     "documents.slas_documented",
-    requirements=[f"{E2018}7.5.4.h"],
+    requirements=[f"{E2018}7.5.4.h", f"{E2011}4.3.1.e"],
     title=_("Agreed service level agreements are kept"),
     model="agreements.ServiceLevelAgreement",
     where={"kind": "sla", "status": "agreed"},

@@ -47,7 +47,7 @@ TOPIC_LEAVES: dict[str, tuple[str, ...]] = {
 
 @register(
     "reviews.held_at_planned_intervals",
-    requirements=[f"{E11}.s1", f"{E18}.s1"],
+    requirements=[f"{E11}.s1", f"{E18}.s1", "iso20000-1:2011#4.1.1.f"],
     title="A management review took place within the last year and the next one is planned",
 )
 def held_at_planned_intervals() -> CheckResult:

@@ -102,6 +102,7 @@ def _planned_action() -> Exists:
         "iso20000-1:2018#6.1.3.a",
         "iso20000-1:2011#4.1.1.g",
         "iso20000-1:2011#4.5.3.d",
+        "iso20000-1:2011#4.5.5.1.s6",
     ],
     title=_("Risks beyond the appetite have a treatment with actions that have an owner and a due date"),
 )

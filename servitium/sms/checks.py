@@ -292,7 +292,7 @@ for _area, _leaves in COMMITMENT_LEAVES.items():
 
 @register(
     "sms.raci_one_accountable",
-    requirements=[f"{A2018}5.3.s1", f"{A2011}4.1.3.a", f"{A2011}4.1.4.b"],
+    requirements=[f"{A2018}5.3.s1", f"{A2011}4.1.3.a", f"{A2011}4.1.4.b", f"{A2011}4.5.3.b"],
     title=_("Roles are assigned per process, and every activity has exactly one accountable person"),
 )
 def raci_one_accountable() -> CheckResult:
@@ -380,7 +380,7 @@ record_rule(
 )
 record_rule(
     "sms.objectives_measurable",
-    requirements=[f"{A2018}6.2.1.b"],
+    requirements=[f"{A2018}6.2.1.b", f"{A2018}9.1.a", f"{A2018}9.1.b"],
     title=_("Every active objective is measured: its indicator gives values"),
     model="sms.Objective",
     where=ACTIVE,
@@ -438,7 +438,7 @@ record_rule(
 
 @register(
     "sms.objectives_monitored",
-    requirements=[f"{A2018}6.2.1.d"],
+    requirements=[f"{A2018}6.2.1.d", f"{A2018}9.1.c", f"{A2018}9.1.s2"],
     title=_("Every active objective was measured for the last month"),
 )
 def objectives_monitored() -> CheckResult:
@@ -463,7 +463,7 @@ def objectives_monitored() -> CheckResult:
 
 @register(
     "sms.objectives_updated",
-    requirements=[f"{A2018}6.2.1.f"],
+    requirements=[f"{A2018}6.2.1.f", f"{A2018}9.1.d", f"{A2018}9.1.s1"],
     title=_("Objectives off track have an improvement action, and each was reviewed within a year"),
 )
 def objectives_updated() -> CheckResult:
@@ -513,7 +513,7 @@ def plan_maintained() -> CheckResult:
 PLAN_ITEM_LEAVES = {
     "services": [f"{A2018}6.3.a"],
     "objectives": [f"{A2011}4.5.2.a"],
-    "requirements": [f"{A2011}4.5.2.b"],
+    "requirements": [f"{A2011}4.5.2.b", f"{A2018}7.5.4.f"],
     "limitations": [f"{A2011}4.5.2.c", f"{A2018}6.3.b"],
     "obligations": [f"{A2011}4.5.2.d", f"{A2018}6.3.c"],
     "policies_standards": [f"{A2011}4.5.2.d", f"{A2018}6.3.c"],
