@@ -4,7 +4,8 @@ Each is bound to the leaf obligations it shows: availability targets agreed for 
 and compared with them, major incidents recorded as outages and unplanned outages investigated; an
 approved availability plan naming the risks to availability; continuity risks assessed in the risk
 register; continuity requirements set, covered by approved plans holding what a plan
-must hold, tested at planned intervals and reviewed after tests, and deficiencies acted on.
+must hold, tested at planned intervals and reviewed after tests, and deficiencies acted on; plans revised
+after approval only under an approved change.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from servitium.core.checks import CheckResult, record_rule, register, tally
+from servitium.changes.revisions import AUTHORISED_REVISION
+from servitium.core.checks import CheckResult, Tally, record_rule, register, tally
 
 from . import selectors
 from .models import AvailabilityPlan, ContinuityPlan, ContinuityRequirement, Outage, PlanStatus
@@ -433,3 +435,29 @@ record_rule(
     where={"result__in": ["failed", "partly"]},
     every=~Q(findings="") & ~Q(actions=[]),
 )
+
+
+@register(
+    "availability.plan_revisions_under_change",
+    requirements=["iso20000-1:2011#6.3.2.s2"],
+    title=_("Each revision of an approved availability or continuity plan is made under an approved change"),
+)
+def plan_revisions_under_change() -> CheckResult:
+    counted = [
+        tally(model.objects.filter(revision__gt=0, status=PlanStatus.APPROVED), AUTHORISED_REVISION)
+        for model in (AvailabilityPlan, ContinuityPlan)
+    ]
+    both = Tally(
+        sum(t.total for t in counted),
+        sum(t.good for t in counted),
+        [r for t in counted for r in t.evidence],
+        [r for t in counted for r in t.gaps],
+    )
+    return CheckResult.from_tally(
+        both,
+        met=_(
+            "All %(n)d revised availability and continuity plans name the approved change of their revision."
+        ),
+        not_met=_("%(bad)d of %(n)d revised availability and continuity plans name no approved change."),
+        none=_("No approved availability or continuity plan has been revised yet."),
+    )

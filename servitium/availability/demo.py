@@ -2,7 +2,8 @@
 services (short interruptions most months, a few long ones that miss the 99.9 % target), the outages of
 the demo's major incidents and implemented changes (by `outages_sync`), availability requirements and an
 approved provider-wide availability plan, continuity requirements, two continuity plans, two tests of the
-first (one failed, with findings and actions, which opened a nonconformity), an invocation.
+first (one failed, with findings and actions, which opened a nonconformity), an invocation; the
+availability plan was revised once, under an approved change.
 
 Deliberate gaps (they show as "not met" or "partly met" in `servitium assess`):
 - the identity plan was approved over a year ago and never tested
@@ -196,7 +197,16 @@ def _availability_plan(actor: Any) -> None:
             "review_interval_days": 365,
         },
     )
-    services.availability_plan_transition(actor=None, instance=plan, transition="approve")
+    plan = services.availability_plan_transition(actor=None, instance=plan, transition="approve")
+    # Revised when Dublin became the second site, under the change that built it (2011 6.3.2.s2).
+    from servitium.changes.models import Change
+    from servitium.changes.revisions import AUTHORISED
+
+    rfc = Change.objects.filter(status__in=AUTHORISED).order_by("pk").first()
+    if rfc is not None:
+        plan = services.availability_plan_transition(actor=actor, instance=plan, transition="revise")
+        plan = services.availability_plan_update(actor=actor, instance=plan, data={"change": rfc})
+        services.availability_plan_transition(actor=None, instance=plan, transition="approve")
 
 
 def _continuity(actor: Any, live: dict[str, Service]) -> None:

@@ -1,10 +1,12 @@
 """The lifecycle of availability and continuity plans: draft -> approved -> retired; an approved or
-retired plan may be taken back to draft for revision. Approval needs the plan's content and someone other
-than its author (core.approval, checked in the transition service)."""
+retired plan may be taken back to draft for revision, and is approved again only under an approved change
+(changes.revisions). Approval needs the plan's content and someone other than its author (core.approval,
+checked in the transition service)."""
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from servitium.changes import revisions
 from servitium.core.workflow import Transition, Workflow
 
 from .models import PlanStatus
@@ -27,13 +29,13 @@ def continuity_plan_complete(plan) -> str | None:
         missing.append(str(_lazy("the services covered")))
     if missing:
         return _("Give %(missing)s first.") % {"missing": ", ".join(missing)}
-    return None
+    return revisions.refusal(plan)  # a revised plan: under an approved change (2011 6.3.2.s2)
 
 
 def availability_plan_complete(plan) -> str | None:
     if not (plan.requirements_and_targets or "").strip():
         return _("State the availability requirements and targets first.")
-    return None
+    return revisions.refusal(plan)
 
 
 def _workflow(guard) -> Workflow:

@@ -24,6 +24,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from servitium.changes.revisions import RevisedUnderChange
 from servitium.core.models import BaseModel
 
 
@@ -143,7 +144,7 @@ class PlanStatus(models.TextChoices):
     RETIRED = "retired", _("retired")
 
 
-class AvailabilityPlan(BaseModel):
+class AvailabilityPlan(RevisedUnderChange, BaseModel):
     """How availability requirements and targets are met, for one service or for the whole provider;
     approved, and reviewed at planned intervals."""
 
@@ -226,7 +227,7 @@ class ContinuityRequirement(BaseModel):
         return str(self.service)
 
 
-class ContinuityPlan(BaseModel):
+class ContinuityPlan(RevisedUnderChange, BaseModel):
     """What is done when a major loss of service happens: when to invoke, the steps, whom to call, how
     normal working comes back. Approved by someone other than its author, tested and reviewed at planned
     intervals, and reviewed after every test, invocation and change to its services."""

@@ -80,6 +80,7 @@ AVAILABILITY_PLAN_WRITES = (
     "measures",
     "risks",
     "review_interval_days",
+    "change",
 )
 
 
@@ -91,6 +92,7 @@ class AvailabilityPlanResource(Resource):
     fields = (
         "reference",
         *AVAILABILITY_PLAN_WRITES,
+        "revision",
         "status",
         "author",
         "approved_by",
@@ -141,6 +143,7 @@ CONTINUITY_PLAN_WRITES = (
     "location",
     "review_interval_days",
     "test_interval_days",
+    "change",
 )
 
 
@@ -152,6 +155,7 @@ class ContinuityPlanResource(Resource):
     fields = (
         "reference",
         *CONTINUITY_PLAN_WRITES,
+        "revision",
         "status",
         "author",
         "approved_by",

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from servitium.changes import revisions
 from servitium.core import services as core_services
 from servitium.core.approval import refuse_self_approval
 
@@ -218,7 +219,7 @@ def _plan_transition(workflow, model, *, actor, instance, transition, note="", d
         else:
             extra.update({"review_requested": False, "review_reason": ""})
     elif step.name == "revise":
-        extra = {"approved_by": None, "approved_at": None}
+        extra = {"approved_by": None, "approved_at": None, **revisions.revised(plan)}
     return core_services.record_transition(
         instance=plan,
         actor=actor,

@@ -16,9 +16,9 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from servitium.changes.revisions import AUTHORISED_REVISION
 from servitium.core.checks import CheckResult, record_rule, register, tally
 
-from .lifecycle import CHANGE_AUTHORISED
 from .models import CapacityMetric, CapacityPlan, CapacityPlanLine, Demand, Measurement, ResourceType
 
 MONITORED_WITHIN_DAYS = 7  # a live service counts as monitored with a reading this recent
@@ -298,7 +298,7 @@ def requirements_agreed() -> CheckResult:
 )
 def revisions_under_change() -> CheckResult:
     revised = CapacityPlan.objects.filter(revision__gt=0, status=CapacityPlan.Status.APPROVED)
-    counted = tally(revised, Q(change__status__in=CHANGE_AUTHORISED))
+    counted = tally(revised, AUTHORISED_REVISION)
     return CheckResult.from_tally(
         counted,
         met=_("All %(n)d revised capacity plans name the approved change they were revised under."),

@@ -30,7 +30,6 @@ from servitium.core import services as core_services
 from servitium.parties.models import Person
 
 from . import services
-from .lifecycle import CHANGE_AUTHORISED
 from .models import CapacityMetric, CapacityPlan, Demand, ResourceType
 
 DAYS = 365
@@ -357,11 +356,12 @@ def _plans(actor: Any, services_by_name: dict[str, Service], today: dt.date) -> 
 
 def _revisions(actor: Any) -> None:
     from servitium.changes.models import Change
+    from servitium.changes.revisions import AUTHORISED
 
     plans = list(CapacityPlan.objects.filter(status=CapacityPlan.Status.APPROVED).order_by("service__name"))
     if len(plans) < 2 or CapacityPlan.objects.filter(revision__gt=0).exists():
         return
-    authorised = Change.objects.filter(status__in=CHANGE_AUTHORISED).order_by("pk")
+    authorised = Change.objects.filter(status__in=AUTHORISED).order_by("pk")
     rfc = authorised.filter(affected_services=plans[0].service).first() or authorised.first()
     if rfc is not None:
         plan = services.plan_transition(

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from servitium.changes.revisions import RevisedUnderChange
 from servitium.core.models import BaseModel
 
 MAX_FIGURE = Decimal("1e12")
@@ -34,7 +35,7 @@ def _figure(name: str, **extra) -> models.DecimalField:
     return models.DecimalField(name, max_digits=18, decimal_places=4, **extra)
 
 
-class CapacityPlan(BaseModel):
+class CapacityPlan(RevisedUnderChange, BaseModel):
     """The capacity plan of a service for a period: the demand now and expected, and per resource what
     there is and what will be needed. Approved by someone other than its author; reviewed at an interval."""
 
@@ -121,22 +122,6 @@ class CapacityPlan(BaseModel):
         verbose_name=_("approved by"),
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True, editable=False)
-    # A plan once approved is revised under change management (2011 6.5): each revision names its change.
-    revision = models.PositiveSmallIntegerField(
-        _("revision"), default=0, editable=False, help_text=_("How many times the approved plan was revised.")
-    )
-    change = models.ForeignKey(
-        "changes.Change",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="capacity_plans",
-        verbose_name=_("change"),
-        help_text=_(
-            "The change under which this revision of the plan is made (needed once it was approved)."
-        ),
-    )
-
     reference_prefix = "CAP"
 
     class Meta:

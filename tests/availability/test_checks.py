@@ -276,3 +276,36 @@ def test_a_plan_is_tested_again_after_a_major_change_to_its_services(ctx):
     # a normal change asks for nothing
     Change.objects.filter(pk=made.pk).update(category="normal")
     assert run("continuity.retested_after_major_change").status == NOT_APPLICABLE
+
+
+def test_revised_plans_are_approved_again_only_under_an_approved_change(ctx, staff):
+    from servitium.changes.models import Change
+    from servitium.core.errors import TransitionNotAllowed
+    from tests.changes.conftest import change
+
+    service = factories.service("Mail", customers=[ctx.org_a])
+    continuity = approved_plan(service)
+    availability = services.availability_plan_create(
+        actor=staff.manager, data={"title": "Availability plan", "requirements_and_targets": "99.9 %"}
+    )
+    availability = services.availability_plan_transition(
+        actor=staff.other, instance=availability, transition="approve"
+    )
+    assert run("availability.plan_revisions_under_change").status == NOT_APPLICABLE
+    continuity = services.continuity_plan_transition(actor=None, instance=continuity, transition="revise")
+    assert continuity.revision == 1
+    with pytest.raises(TransitionNotAllowed, match="name the change"):
+        services.continuity_plan_transition(actor=None, instance=continuity, transition="approve")
+    rfc = change("Second mail site", services_=[service])
+    continuity = services.continuity_plan_update(actor=None, instance=continuity, data={"change": rfc})
+    with pytest.raises(TransitionNotAllowed, match="must be approved first"):
+        services.continuity_plan_transition(actor=None, instance=continuity, transition="approve")
+    Change.objects.filter(pk=rfc.pk).update(status="approved")  # as the change advisory board decided
+    continuity = services.continuity_plan_transition(actor=None, instance=continuity, transition="approve")
+    assert run("availability.plan_revisions_under_change").status == MET
+    # the availability plan shows a revision without a change (approved before the rule: an insider's edit)
+    type(availability).objects.filter(pk=availability.pk).update(revision=1)
+    result = run("availability.plan_revisions_under_change")
+    assert result.status == PARTLY_MET and [g.object_id for g in result.gaps] == [availability.pk], (
+        result.message
+    )
