@@ -419,56 +419,77 @@ def _procedure_for(clause: str) -> list[Document]:
     return [
         d
         for d in in_force().filter(kind=Document.Kind.PROCEDURE)
-        if any(r.startswith(clause) for r in d.requirements or [])
+        if any(r == clause or r.startswith(clause + ".") for r in d.requirements or [])
     ]
 
 
-@register(
-    "documents.document_control_procedure",
-    requirements=[f"{E2011}4.3.2.s1"],
-    title=_("A procedure in force states how documents are controlled and who may do what"),
-)
-def document_control_procedure() -> CheckResult:
-    empty = _nothing_registered()
-    if empty:
-        return empty
-    found = _procedure_for(f"{E2011}4.3.2") + _procedure_for(f"{E2018}7.5")
-    if not found:
-        return CheckResult(NOT_MET, _("No procedure in force refers to document control (4.3.2 / 7.5)."))
-    return CheckResult.from_counts(
-        total=1,
-        good=1,
-        met=_("%(doc)s is in force.") % {"doc": found[0]},
-        not_met="",
-        none="",
-        evidence=found,
-    )
-
-
-@register(
-    "documents.record_control_procedure",
-    requirements=[f"{E2011}4.3.3.s2"],
-    title=_(
-        "A procedure in force states how records are identified, stored, protected, retained and disposed of"
+# Documented procedures the editions ask for by name: met when a procedure in force says (in its clause
+# references) that it serves the clause, under either edition's number.
+PROCEDURES = (
+    (
+        "documents.document_control_procedure",
+        [f"{E2011}4.3.2.s1"],
+        (f"{E2011}4.3.2", f"{E2018}7.5"),
+        _("A procedure in force states how documents are controlled and who may do what"),
+    ),
+    (
+        "documents.record_control_procedure",
+        [f"{E2011}4.3.3.s2"],
+        (f"{E2011}4.3.3", f"{E2018}7.5.3"),
+        _("A procedure in force states how records are identified, stored, protected, kept and disposed of"),
+    ),
+    (
+        "documents.audit_procedure",
+        [f"{E2011}4.5.4.2.s1"],
+        (f"{E2011}4.5.4.2", f"{E2018}9.2"),
+        _("A procedure in force states how internal audits are planned, carried out and reported"),
+    ),
+    (
+        "documents.improvement_procedure",
+        [f"{E2011}4.5.5.1.s2"],
+        (f"{E2011}4.5.5", f"{E2018}10"),
+        _("A procedure in force states how improvements are proposed, decided, made and evaluated"),
+    ),
+    (
+        "documents.complaint_procedure",
+        [f"{E2011}7.1.s7"],
+        (f"{E2011}7.1", f"{E2018}8.3.2"),
+        _("A procedure in force states how customer complaints are handled"),
+    ),
+    (
+        "documents.major_incident_procedure",
+        [f"{E2011}8.1.s9", f"{E2018}8.6.1.s3"],
+        (f"{E2011}8.1.s9", f"{E2018}8.6.1.s3"),
+        _("A procedure in force states how major incidents are classified and managed"),
     ),
 )
-def record_control_procedure() -> CheckResult:
-    empty = _nothing_registered()
-    if empty:
-        return empty
-    found = _procedure_for(f"{E2011}4.3.3") + _procedure_for(f"{E2018}7.5.3")
-    if not found:
-        return CheckResult(
-            NOT_MET, _("No procedure in force refers to the control of records (4.3.3 / 7.5.3).")
+
+
+def _procedure_in_force(clauses: tuple[str, ...]):
+    def check() -> CheckResult:
+        empty = _nothing_registered()
+        if empty:
+            return empty
+        found = [d for clause in clauses for d in _procedure_for(clause)]
+        named = " / ".join(c.split("#")[1] for c in clauses)
+        if not found:
+            return CheckResult(
+                NOT_MET, _("No procedure in force refers to %(clauses)s.") % {"clauses": named}
+            )
+        return CheckResult.from_counts(
+            total=1,
+            good=1,
+            met=_("%(doc)s is in force.") % {"doc": found[0]},
+            not_met="",
+            none="",
+            evidence=found,
         )
-    return CheckResult.from_counts(
-        total=1,
-        good=1,
-        met=_("%(doc)s is in force.") % {"doc": found[0]},
-        not_met="",
-        none="",
-        evidence=found,
-    )
+
+    return check
+
+
+for _id, _leaves, _clauses, _title in PROCEDURES:
+    register(_id, requirements=_leaves, title=_title)(_procedure_in_force(_clauses))
 
 
 record_rule(

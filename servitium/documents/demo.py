@@ -4,7 +4,8 @@ in two or three versions, acknowledgements by most staff, and a records register
 Deliberate gaps (they show as not met in `servitium assess`):
 - the problem management process is overdue for review (2011 4.3.2.c; 2018 7.5.2.c);
 - the service request fulfilment procedure is a draft never approved (2011 4.3.2.a; 2018 7.5.1.b, 7.5.2.c);
-- the Cloud Operations team has not acknowledged the policy in force (2011 4.1.2.e; 2018 7.3.s1).
+- the Cloud Operations team has not acknowledged the policy in force (2011 4.1.2.e; 2018 7.3.s1);
+- no procedure for customer complaints is written yet (documents.complaint_procedure, 2011 7.1.s7).
 
 Idempotent: documents are looked up by title and series by name; nothing is created twice.
 """
@@ -206,9 +207,35 @@ DOCUMENTS: list[tuple[str, str, str, list[str], list[str], dict[str, Any], list[
         "procedure",
         "Jonas Weber",
         ["incidents"],
-        [f"{E18}8.6.1", f"{E11}8.1"],
+        [f"{E18}8.6.1.s3", f"{E11}8.1.s9"],
         {"points_of_use": "Service desk wiki"},
         [("1.0", "Jonas Weber", "director", 200, "Split out of the incident process.")],
+    ),
+    (
+        "Internal audit procedure",
+        "procedure",
+        "Paul Fischer",
+        ["audits"],
+        [f"{E18}9.2", f"{E11}4.5.4.2"],
+        {"points_of_use": "Intranet, SMS page"},
+        [("1.0", "Paul Fischer", "director", 300, "Programme, auditor selection, reporting and follow-up.")],
+    ),
+    (
+        "Improvement procedure",
+        "procedure",
+        "Maria Keller",
+        ["improvement"],
+        [f"{E18}10", f"{E11}4.5.5"],
+        {"points_of_use": "Intranet, SMS page"},
+        [
+            (
+                "1.0",
+                "Maria Keller",
+                "ewa",
+                280,
+                "From a proposal to its evaluation; nonconformities and corrections.",
+            )
+        ],
     ),
     (
         "Emergency change procedure",

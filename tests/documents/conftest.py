@@ -109,6 +109,16 @@ def keep_documents_well(staff=None, organization=None) -> Document:
             "kind": "procedure",
             "requirements": ["iso20000-1:2011#4.3.2", "iso20000-1:2011#4.3.3"],
         },
+        {
+            "title": "Audit, improvement, complaint and major incident procedures",
+            "kind": "procedure",
+            "requirements": [
+                "iso20000-1:2018#9.2",
+                "iso20000-1:2018#10",
+                "iso20000-1:2018#8.3.2",
+                "iso20000-1:2018#8.6.1.s3",
+            ],
+        },
         {"title": "Datacentre SLA", "kind": "external", "source": "Stratos", "external_version": "2026-1"},
     ]
     documents = [policy, *(document(points_of_use="Wiki", **spec) for spec in specs)]

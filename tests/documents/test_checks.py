@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from servitium.core import services as core_services
 from servitium.core.checks import MET, NOT_APPLICABLE, NOT_MET, PARTLY_MET, REGISTRY
+from servitium.documents.models import Document
 from tests.documents.conftest import document, in_force, keep_documents_well, version
 
 
@@ -127,3 +128,29 @@ def test_confidential_policy_is_not_available(kept_well):
 
     Document.objects.filter(pk=kept_well.pk).update(confidentiality="confidential")
     assert run("documents.policy_available").status == NOT_MET
+
+
+def test_named_procedures_are_found_by_their_clause_under_either_edition(ctx, staff):
+    keep_documents_well(staff)
+    major = "documents.major_incident_procedure"
+    assert run(major).status == MET and "procedures" in run(major).message
+    Document.objects.filter(title="Audit, improvement, complaint and major incident procedures").update(
+        requirements=[]
+    )
+    for check_id in (
+        "documents.audit_procedure",
+        "documents.improvement_procedure",
+        "documents.complaint_procedure",
+    ):
+        result = run(check_id)
+        assert result.status == NOT_MET and "No procedure in force refers to" in result.message, check_id
+    # an incident procedure (the whole of 8.6.1) is not the major incident procedure the leaf asks for
+    incidents = document(title="Incident procedure", kind="procedure", requirements=["iso20000-1:2018#8.6.1"])
+    in_force(incidents, staff.author, staff.approver)
+    assert run(major).status == NOT_MET
+    # 2011 clause 7.1 is not 7.10, and a procedure under 2011's number serves as well as 2018's
+    complaints = document(title="Complaints", kind="procedure", requirements=["iso20000-1:2011#7.1"])
+    assert run("documents.complaint_procedure").status == NOT_MET  # not in force yet
+    in_force(complaints, staff.author, staff.approver)
+    result = run("documents.complaint_procedure")
+    assert result.status == MET and [e.object_id for e in result.evidence] == [complaints.pk]
