@@ -121,7 +121,7 @@ record_rule(
 # --- scope (2018 4.3; 2011 4.2) --------------------------------------------------------------------------
 @register(
     "sms.scope_current_and_approved",
-    requirements=[f"{A2018}4.3.s1", f"{A2018}4.3.s3"],
+    requirements=[f"{A2018}4.3.s1", f"{A2018}4.3.s3", f"{A2018}7.5.4.a"],
     title=_("A current scope statement exists, approved by someone other than its author"),
 )
 def scope_current_and_approved() -> CheckResult:
