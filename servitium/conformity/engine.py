@@ -118,6 +118,11 @@ class CheckOutcome:
 def run_checks(progress: Callable[[str], None] | None = None) -> dict[str, CheckOutcome]:
     """Run every registered check through the permission-free system path; a failing check is recorded as
     an error (not met) and the run goes on."""
+    with registry.one_run():
+        return _run_each(progress)
+
+
+def _run_each(progress: Callable[[str], None] | None) -> dict[str, CheckOutcome]:
     outcomes = {}
     for check in sorted(registry.REGISTRY.values(), key=lambda c: c.id):
         started = time.perf_counter()

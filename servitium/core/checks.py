@@ -33,9 +33,11 @@ Both run like checks (the engine cannot tell them apart) and are counted apart i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import contextlib
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models
 from django.db.models import Q
@@ -47,6 +49,30 @@ STATUSES = (MET, PARTLY_MET, NOT_MET, NOT_APPLICABLE)
 # engine's status, never a check's -- a check that finds nothing to look at says "not applicable".
 NO_EVIDENCE = "no_evidence"
 FAILED = (NOT_MET, PARTLY_MET)  # evidence shows a shortfall
+
+T = TypeVar("T")
+_RUN_MEMO: ContextVar[dict[Hashable, Any] | None] = ContextVar("check_run_memo", default=None)
+
+
+@contextlib.contextmanager
+def one_run() -> Iterator[None]:
+    """Around a run of every check (the engine's): figures several checks read through `shared` are worked
+    out once in it, so the checks judge one state of the records and a year of costs is not summed twice."""
+    token = _RUN_MEMO.set({})
+    try:
+        yield
+    finally:
+        _RUN_MEMO.reset(token)
+
+
+def shared(key: Hashable, compute: Callable[[], T]) -> T:
+    """`compute()`, or within `one_run` the value another check already computed under `key`."""
+    memo = _RUN_MEMO.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,14 @@ and changes carry their cost.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servitium.catalog.models import Service
-from servitium.core.checks import MET, NOT_MET, CheckResult, Evidence, record_rule, register, tally
+from servitium.core.checks import MET, NOT_MET, CheckResult, Evidence, record_rule, register, shared, tally
 
 from . import selectors
 from .models import ApportionmentRule, Budget, CostItem
@@ -25,6 +26,13 @@ Y18, Y11 = "iso20000-1:2018#", "iso20000-1:2011#"
 
 def _year() -> int:
     return timezone.localdate().year
+
+
+def _year_costs(year: int) -> dict[int, dict[str, Decimal]]:
+    """Every service's costs of the year, summed once per assessment (two checks read them)."""
+    return shared(
+        ("finance.service_costs", year), lambda: selectors.service_costs(selectors.Period.year(year))
+    )
 
 
 def _last_year() -> Q:
@@ -93,7 +101,7 @@ def budgets_approved_by_a_second_person() -> CheckResult:
 )
 def live_services_costed() -> CheckResult:
     year = _year()
-    costs = selectors.service_costs(selectors.Period.year(year))
+    costs = _year_costs(year)
     live = list(Service.objects.filter(status=Service.Status.LIVE).order_by("name"))
     good = [s for s in live if costs.get(s.pk, {}).get("total")]
     gaps = [s for s in live if s not in good]
@@ -159,7 +167,8 @@ def capital_and_operating_accounted() -> CheckResult:
 )
 def costs_within_budget() -> CheckResult:
     year = _year()
-    rows = [r for r in selectors.budget_vs_actual(selectors.Period.year(year)) if r.budget is not None]
+    period = selectors.Period.year(year)
+    rows = [r for r in selectors.budget_vs_actual(period, costs=_year_costs(year)) if r.budget is not None]
     services = {s.pk: s for s in Service.objects.filter(pk__in=[r.service_id for r in rows])}
     over = [r for r in rows if r.overspent]
     return CheckResult.from_counts(

@@ -17,6 +17,7 @@ from fractions import Fraction
 from typing import Any
 
 from django.db.models import Count, Q, Sum
+from django.utils import timezone
 
 from servitium.catalog.models import Service
 from servitium.core import permissions
@@ -146,10 +147,13 @@ def rule_weights(rule: ApportionmentRule, period: Period) -> dict[int, Any]:
             .values_list("service", "n")
         )
     else:
+        # A range on the timestamp itself (days in the current time zone), not created__date: the cast
+        # per row kept the index on `created` from being used (2 s a check over a million tickets).
+        start, end = (
+            timezone.make_aware(dt.datetime.combine(d, dt.time.min)) for d in (period.start, period.end)
+        )
         counts = dict(
-            Incident.objects.filter(
-                service__in=ids, created__date__gte=period.start, created__date__lt=period.end
-            )
+            Incident.objects.filter(service__in=ids, created__gte=start, created__lt=end)
             .values("service")
             .annotate(n=Count("id"))
             .values_list("service", "n")
@@ -291,7 +295,11 @@ class Variance:
 
 
 def budget_vs_actual(
-    period: Period, user: Any = None, *, service_ids: Iterable[int] | None = None
+    period: Period,
+    user: Any = None,
+    *,
+    service_ids: Iterable[int] | None = None,
+    costs: dict[int, dict[str, Decimal]] | None = None,
 ) -> list[Variance]:
     """Budget against actual (direct + apportioned indirect) per service in the period, for the services
     the user may see (all of them for the system); a service over its budget is flagged overspent."""
@@ -301,7 +309,8 @@ def budget_vs_actual(
     if service_ids is not None:
         services = services.filter(pk__in=list(service_ids))
     names = dict(services.values_list("pk", "name"))
-    costs = service_costs(period, service_ids=list(names))
+    if costs is None:  # `costs`: every service's costs of the period, when the caller has them already
+        costs = service_costs(period, service_ids=list(names))
     budgets = budgeted(period, service_ids=list(names))
     rows = []
     for service_id in sorted(names, key=lambda pk: names[pk]):
