@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -129,4 +130,12 @@ record_rule(
     title=_("Communication with customers was recorded in the last 12 months"),
     model="relationships.Communication",
     where=lambda: {"occurred_on__gte": timezone.localdate() - dt.timedelta(days=365)},
+)
+record_rule(
+    "relationships.complaints_closed_out",
+    requirements=["iso20000-1:2011#7.1.s8"],
+    title=_("Every closed complaint records what its investigation found and the resolution reported"),
+    model="relationships.Complaint",
+    where={"status": "closed"},
+    every=~Q(findings="") & ~Q(resolution=""),
 )

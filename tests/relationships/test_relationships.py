@@ -181,6 +181,13 @@ def test_complaint_lifecycle_needs_findings_and_resolution(ctx):
     assert refused.status_code == 409 and "findings" in refused.json()["detail"]
     closed = api.post(url, {"transition": "close", "findings": "Config drift"}, format="json")
     assert closed.status_code == 200 and closed.json()["status"] == "closed"
+    # closed out as 2011 7.1.s8 asks; an insider blanking the findings afterwards is caught
+    from servitium.core.checks import MET, NOT_MET, REGISTRY
+
+    assert REGISTRY["relationships.complaints_closed_out"].run().status == MET
+    type(c).objects.filter(pk=c.pk).update(findings="")
+    result = REGISTRY["relationships.complaints_closed_out"].run()
+    assert result.status == NOT_MET and [g.object_id for g in result.gaps] == [c.pk]
 
 
 def test_manual_and_automatic_escalation(ctx):
