@@ -215,7 +215,7 @@ DOCUMENTS: list[tuple[str, str, str, list[str], list[str], dict[str, Any], list[
         "Internal audit procedure",
         "procedure",
         "Paul Fischer",
-        ["audits"],
+        ["sms"],
         [f"{E18}9.2", f"{E11}4.5.4.2"],
         {"points_of_use": "Intranet, SMS page"},
         [("1.0", "Paul Fischer", "director", 300, "Programme, auditor selection, reporting and follow-up.")],
@@ -224,7 +224,7 @@ DOCUMENTS: list[tuple[str, str, str, list[str], list[str], dict[str, Any], list[
         "Improvement procedure",
         "procedure",
         "Maria Keller",
-        ["improvement"],
+        ["sms"],
         [f"{E18}10", f"{E11}4.5.5"],
         {"points_of_use": "Intranet, SMS page"},
         [
