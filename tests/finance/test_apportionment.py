@@ -122,6 +122,34 @@ def test_a_cost_item_is_apportioned_by_ticket_volume_in_its_month(ctx, fin):
     }
 
 
+def test_a_year_of_ticket_volumes_read_at_once_weighs_each_month_as_a_month_read_alone(ctx, fin, settings):
+    # The yearly figures (budget against actual, the finance checks) read every month's volumes in one
+    # query; the month of one cost item reads its own. Both count by the local calendar month.
+    from django.utils import timezone
+
+    from servitium.finance.models import ApportionmentRule
+    from servitium.finance.selectors import Period, rule_weights, service_costs, ticket_volumes
+
+    settings.TIME_ZONE = "Europe/Berlin"
+    with timezone.override("Europe/Berlin"):
+        _ticket(ctx, fin.mail, (3, 2))
+        _ticket(ctx, fin.web, (3, 15))
+        # 23:30 UTC on 31 March is 1 April in Berlin: April's ticket, not March's
+        late = incident_services.incident_create(
+            actor=None, data={"customer": ctx.org_a, "title": "Late", "service": fin.web}
+        )
+        Incident.objects.filter(pk=late.pk).update(created=dt.datetime(2026, 3, 31, 23, 30, tzinfo=dt.UTC))
+        rule = ApportionmentRule.objects.create(name="By tickets", kind="tickets")
+        rule.services.set([fin.mail, fin.web])
+        volumes = ticket_volumes([dt.date(2026, 3, 1), dt.date(2026, 4, 1)])
+        for month in (3, 4):
+            alone = rule_weights(rule, Period.month(2026, month))
+            together = rule_weights(rule, Period.month(2026, month), volumes=volumes[dt.date(2026, month, 1)])
+            assert alone == together, month
+        assert volumes[dt.date(2026, 4, 1)] == {fin.web.pk: 1}
+        assert service_costs(Period.year(2026)) == {}  # no cost items: nothing to share, no error
+
+
 def test_a_direct_cost_goes_wholly_to_its_service(ctx, fin):
     api = client(fin.agent)
     item = api.post(
