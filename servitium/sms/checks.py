@@ -185,6 +185,61 @@ def scope_names_services() -> CheckResult:
 
 
 @register(
+    "sms.scope_names_locations",
+    requirements=[f"{A2011}4.5.1.a"],
+    title=_("The current scope names the provider's locations the services are delivered from"),
+)
+def scope_names_locations() -> CheckResult:
+    scope = _current_scope()
+    if scope is None:
+        return _missing(_("No scope statement is current."))
+    sites = list(scope.locations.filter(organization__kind="provider"))
+    if not sites:
+        return CheckResult(
+            NOT_MET,
+            _("The current scope names no location of the provider the services are delivered from."),
+            {"total": 1},
+            gaps=[Evidence.of(scope)],
+        )
+    return CheckResult(
+        MET,
+        _("Delivered from: %(sites)s.") % {"sites": ", ".join(site.name for site in sites)},
+        {"total": 1, "locations": len(sites)},
+        [Evidence.of(scope)],
+    )
+
+
+@register(
+    "sms.scope_names_customers",
+    requirements=[f"{A2011}4.5.1.b"],
+    title=_("The current scope names every customer of the live services in it"),
+)
+def scope_names_customers() -> CheckResult:
+    from servitium.parties.models import Organization
+
+    scope = _current_scope()
+    if scope is None:
+        return _missing(_("No scope statement is current."))
+    served = set(scope.organizations.values_list("pk", flat=True))
+    customers = list(
+        Organization.objects.filter(kind="customer", services__in=scope.services.filter(status="live"))
+        .distinct()
+        .order_by("name")
+    )
+    gaps = [c for c in customers if c.pk not in served]
+    return CheckResult.from_counts(
+        total=len(customers),
+        good=len(customers) - len(gaps),
+        met=_("All %(n)d customers of the services in scope are named in it.") % {"n": len(customers)},
+        not_met=_("Customers of services in scope not named in it: %(names)s.")
+        % {"names": ", ".join(c.name for c in gaps)},
+        none=_("No customer receives a live service in scope."),
+        evidence=[scope],
+        gaps=gaps,
+    )
+
+
+@register(
     "sms.scope_names_other_party_processes",
     requirements=[f"{A2011}4.2.s1"],
     title=_("The current scope names every process operated by another party"),

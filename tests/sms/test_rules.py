@@ -449,6 +449,45 @@ def test_scope_checks_both_ways(ctx, manager, other_manager):
     assert run("sms.scope_names_other_party_processes").status == "met"
 
 
+def test_scope_names_its_delivery_locations_and_every_customer(ctx, manager, other_manager):
+    from servitium.core import services as core_services
+    from servitium.parties.models import Location
+
+    assert run("sms.scope_names_locations").status == "not_applicable"  # nothing of the SMS yet
+    h.issue(ctx)
+    assert run("sms.scope_names_customers").status == "not_met"  # no scope at all
+    mail = factories.service("Mail", customers=[ctx.org_a, ctx.org_b])
+    scope = h.scope(ctx, actor=manager, services_=[mail])  # names org_a only, and no location
+    services.scope_transition(actor=other_manager, instance=scope, transition="approve")
+    services.scope_transition(actor=manager, instance=scope, transition="make_current")
+    assert run("sms.scope_names_locations").status == "not_met"
+    partly = run("sms.scope_names_customers")
+    assert partly.status == "partly_met" and ctx.org_b.name in partly.message
+    assert [g.object_id for g in partly.gaps] == [ctx.org_b.pk]
+    site = core_services.record_create(
+        model=Location, data={"organization": ctx.provider, "name": "Frankfurt"}, actor=None
+    )
+    customer_site = core_services.record_create(
+        model=Location, data={"organization": ctx.org_a, "name": "Alder HQ"}, actor=None
+    )
+    draft = h.scope(ctx, actor=manager, services_=[mail])
+    core_services.record_update(
+        instance=draft,
+        data={},
+        m2m={"locations": [customer_site], "organizations": [ctx.org_a, ctx.org_b]},
+        actor=manager,
+    )
+    services.scope_transition(actor=other_manager, instance=draft, transition="approve")
+    services.scope_transition(actor=manager, instance=draft, transition="make_current")
+    assert run("sms.scope_names_customers").status == "met"
+    assert (
+        run("sms.scope_names_locations").status == "not_met"
+    )  # a customer's site is not where we deliver from
+    core_services.record_update(instance=draft, data={}, m2m={"locations": [site]}, actor=manager)
+    found = run("sms.scope_names_locations")
+    assert found.status == "met" and "Frankfurt" in found.message
+
+
 def test_commitment_checks_both_ways(ctx):
     assert run("sms.commitment_resources").status == "not_applicable"
     h.commitment(ctx, made_on=timezone.localdate() - dt.timedelta(days=500))

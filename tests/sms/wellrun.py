@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from servitium.catalog.models import Service
 from servitium.core import services as core_services
+from servitium.parties.models import Location, Organization
 from servitium.sms import services
 from servitium.sms.models import Commitment
 from servitium.sms.models.plan import PLAN_ITEMS
@@ -31,7 +32,15 @@ def well_run_sms(ctx) -> None:
     h.issue(ctx)
     h.issue(ctx, origin="internal", category="people", title="Key skills in few hands")
     h.requirement(ctx)
-    scope = h.scope(ctx, actor=author, services_=list(Service.objects.filter(status="live")))
+    live = list(Service.objects.filter(status="live"))
+    scope = h.scope(ctx, actor=author, services_=live)
+    site = core_services.record_create(
+        model=Location, data={"organization": ctx.provider, "name": "Frankfurt data centre"}, actor=None
+    )
+    customers = Organization.objects.filter(kind="customer", services__in=live).distinct()
+    core_services.record_update(
+        instance=scope, data={}, m2m={"locations": [site], "organizations": list(customers)}, actor=author
+    )
     services.scope_transition(actor=approver, instance=scope, transition="approve")
     services.scope_transition(actor=author, instance=scope, transition="make_current")
     for area in Commitment.Area.values:
