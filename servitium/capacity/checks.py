@@ -205,6 +205,28 @@ def _customer_services():
     ).select_related("service", "organization")
 
 
+def _customer_pairs(good_pairs: set[tuple[int, int]], *, met: str, not_met: str) -> CheckResult:
+    """Each (customer, live service) pair judged by whether it is among `good_pairs`; the messages may name
+    %(n)d, %(bad)d and %(list)s (the first ten pairs falling short)."""
+    pairs = list(_customer_services())
+    good = [p for p in pairs if (p.organization_id, p.service_id) in good_pairs]
+    missing = [p for p in pairs if (p.organization_id, p.service_id) not in good_pairs]
+    words = {
+        "n": len(pairs),
+        "bad": len(missing),
+        "list": "; ".join(f"{p.organization.name} / {p.service.name}" for p in missing[:10]),
+    }
+    return CheckResult.from_counts(
+        total=len(pairs),
+        good=len(good),
+        met=met % words,
+        not_met=not_met % words,
+        none=_("No customer receives a live service."),
+        evidence=[p.service for p in good[:20]],
+        gaps=[p.service for p in missing[:20]],
+    )
+
+
 @register(
     "capacity.demand_determined",
     requirements=["iso20000-1:2018#8.4.2.s1", "iso20000-1:2011#6.5.a"],
@@ -219,25 +241,12 @@ def demand_determined() -> CheckResult:
         .exclude(source=Demand.Source.REQUESTS)
         .values_list("customer_id", "service_id")
     )
-    pairs = list(_customer_services())
-    good = [p for p in pairs if (p.organization_id, p.service_id) in known]
-    missing = [p for p in pairs if (p.organization_id, p.service_id) not in known]
-    return CheckResult.from_counts(
-        total=len(pairs),
-        good=len(good),
-        met=_("All %(n)d customer and service pairs have demand recorded with a forecast.")
-        % {"n": len(pairs)},
+    return _customer_pairs(
+        known,
+        met=_("All %(n)d customer and service pairs have demand recorded with a forecast."),
         not_met=_(
             "%(bad)d of %(n)d customer and service pairs have no recent demand with a forecast: %(list)s."
-        )
-        % {
-            "bad": len(missing),
-            "n": len(pairs),
-            "list": "; ".join(f"{p.organization.name} / {p.service.name}" for p in missing[:10]),
-        },
-        none=_("No customer receives a live service."),
-        evidence=[p.service for p in good[:20]],
-        gaps=[p.service for p in missing[:20]],
+        ),
     )
 
 
@@ -269,25 +278,13 @@ def requirements_agreed() -> CheckResult:
         for a in agreed.only("customer_id", "service_id", "workload")
         if (a.workload or {}).get("expected_volumes")
     }
-    pairs = list(_customer_services())
-    good = [p for p in pairs if (p.organization_id, p.service_id) in stated]
-    missing = [p for p in pairs if (p.organization_id, p.service_id) not in stated]
-    return CheckResult.from_counts(
-        total=len(pairs),
-        good=len(good),
-        met=_("All %(n)d customer and service pairs have agreed expected volumes.") % {"n": len(pairs)},
+    return _customer_pairs(
+        stated,
+        met=_("All %(n)d customer and service pairs have agreed expected volumes."),
         not_met=_(
             "%(bad)d of %(n)d customer and service pairs have no agreement in force stating expected "
             "volumes: %(list)s."
-        )
-        % {
-            "bad": len(missing),
-            "n": len(pairs),
-            "list": "; ".join(f"{p.organization.name} / {p.service.name}" for p in missing[:10]),
-        },
-        none=_("No customer receives a live service."),
-        evidence=[p.service for p in good[:20]],
-        gaps=[p.service for p in missing[:20]],
+        ),
     )
 
 
