@@ -16,8 +16,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from servitium.changes.revisions import AUTHORISED_REVISION
-from servitium.core.checks import CheckResult, Tally, record_rule, register, tally
+from servitium.changes.revisions import revisions_tally
+from servitium.core.checks import CheckResult, record_rule, register, tally
 
 from . import selectors
 from .models import AvailabilityPlan, ContinuityPlan, ContinuityRequirement, Outage, PlanStatus
@@ -443,15 +443,9 @@ record_rule(
     title=_("Each revision of an approved availability or continuity plan is made under an approved change"),
 )
 def plan_revisions_under_change() -> CheckResult:
-    counted = [
-        tally(model.objects.filter(revision__gt=0, status=PlanStatus.APPROVED), AUTHORISED_REVISION)
-        for model in (AvailabilityPlan, ContinuityPlan)
-    ]
-    both = Tally(
-        sum(t.total for t in counted),
-        sum(t.good for t in counted),
-        [r for t in counted for r in t.evidence],
-        [r for t in counted for r in t.gaps],
+    both = revisions_tally(
+        AvailabilityPlan.objects.filter(status=PlanStatus.APPROVED),
+        ContinuityPlan.objects.filter(status=PlanStatus.APPROVED),
     )
     return CheckResult.from_tally(
         both,

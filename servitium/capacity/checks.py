@@ -16,7 +16,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from servitium.changes.revisions import AUTHORISED_REVISION
+from servitium.changes.revisions import revisions_tally
 from servitium.core.checks import CheckResult, record_rule, register, tally
 
 from .models import CapacityMetric, CapacityPlan, CapacityPlanLine, Demand, Measurement, ResourceType
@@ -294,8 +294,7 @@ def requirements_agreed() -> CheckResult:
     title=_("Each revision of an approved capacity plan is made under an approved change"),
 )
 def revisions_under_change() -> CheckResult:
-    revised = CapacityPlan.objects.filter(revision__gt=0, status=CapacityPlan.Status.APPROVED)
-    counted = tally(revised, AUTHORISED_REVISION)
+    counted = revisions_tally(CapacityPlan.objects.filter(status=CapacityPlan.Status.APPROVED))
     return CheckResult.from_tally(
         counted,
         met=_("All %(n)d revised capacity plans name the approved change they were revised under."),

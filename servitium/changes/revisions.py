@@ -4,20 +4,22 @@ An approved plan — capacity (2011 6.5.s3), availability and continuity (2011 6
 under change management: taking it back to draft counts a revision and clears the change named before,
 and approving a revised plan needs the change it was revised under, approved (or gone on from approval).
 The apps holding such plans (above this one) mix `RevisedUnderChange` into their model, call `revised`
-in their revise transition and `refusal` in their approval guard, and check `AUTHORISED_REVISION`."""
+in their revise transition and `refusal` in their approval guard, and judge their plans with
+`revisions_tally`."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from servitium.core.checks import Tally, tally
+
 # A change authorises a revision once approved, and still does while implemented, completed or closed.
 AUTHORISED = frozenset({"approved", "implementing", "completed", "reviewed", "closed"})
-# Revised plans whose revision is under an authorised change (for checks over approved plans).
 AUTHORISED_REVISION = Q(change__status__in=AUTHORISED)
 
 
@@ -60,3 +62,15 @@ def refusal(plan: RevisedUnderChange) -> str | None:
             "status": plan.change.get_status_display()
         }
     return None
+
+
+def revisions_tally(*approved: QuerySet) -> Tally:
+    """Of these approved plans (of one model or several), the revised ones, and those whose revision is
+    under an authorised change: what a check of 2011 6.3.2.s2 or 6.5.s3 judges."""
+    counted = [tally(plans.filter(revision__gt=0), AUTHORISED_REVISION) for plans in approved]
+    return Tally(
+        sum(t.total for t in counted),
+        sum(t.good for t in counted),
+        [r for t in counted for r in t.evidence],
+        [r for t in counted for r in t.gaps],
+    )
