@@ -17,6 +17,7 @@ from servitium.catalog.api import (
     ServiceViewSet,
 )
 from servitium.changes import api as changes_api
+from servitium.cloud import api as cloud_api
 from servitium.cmdb import api as cmdb_api
 from servitium.competence import api as competence_api
 from servitium.conformity import api as conformity_api
@@ -77,6 +78,7 @@ for app_api in (
     security_api,
     reporting_api,
     reviews_api,
+    cloud_api,
 ):
     app_api.register(router)
 

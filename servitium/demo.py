@@ -400,6 +400,7 @@ def _load(admin_username: str, admin_password: str, small: bool = False) -> dict
     from servitium.availability import demo as availability_demo
     from servitium.capacity import demo as capacity_demo
     from servitium.changes import demo as changes_demo
+    from servitium.cloud import demo as cloud_demo
     from servitium.cmdb import demo as cmdb_demo
     from servitium.competence import demo as competence_demo
     from servitium.conformity import demo as conformity_demo
@@ -438,6 +439,7 @@ def _load(admin_username: str, admin_password: str, small: bool = False) -> dict
         security_demo,
         reporting_demo,
         reviews_demo,
+        cloud_demo,
         conformity_demo,
     ):
         if small and app_demo is incidents_demo:
