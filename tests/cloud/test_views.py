@@ -1,0 +1,141 @@
+"""The pages of the cloud lifecycle: generated suites, the subscription page (quotas with usage bars and
+charts, the checklist with what is overdue, requests, cost), completing a task from it, and the CSV upload."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from servitium.cloud import services
+from servitium.cloud.models import (
+    OnboardingTask,
+    OnboardingTemplate,
+    OnboardingTemplateTask,
+    ResourceRequest,
+    Subscription,
+    SubscriptionQuota,
+    UsageRecord,
+)
+from tests import factories
+from tests.base import RecordUISuite, browser
+from tests.cloud.conftest import live, offering, quota, subscription, template
+
+
+class CloudPages(RecordUISuite):
+    writer_roles = ["cloud-agent"]
+
+
+def _usage(sub, month="2026-01", quantity="7"):
+    year, mon = (int(p) for p in month.split("-"))
+    start = dt.date(year, mon, 1)
+    end = (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    return services.usage_record(
+        actor=None,
+        rows=[{"subscription": sub.pk, "resource": "vCPU", "period_start": start, "period_end": end, "quantity": quantity}],
+        subscriptions=[sub],
+    )[0]
+
+
+class TestSubscriptionPages(CloudPages):
+    model = Subscription
+
+    def make(self, ctx):
+        return subscription(ctx.org_a)
+
+
+class TestQuotaPages(CloudPages):
+    model = SubscriptionQuota
+
+    def make(self, ctx):
+        return quota(subscription(ctx.org_a))
+
+
+class TestTemplatePages(CloudPages):
+    model = OnboardingTemplate
+
+    def make(self, ctx):
+        return template(offering())
+
+
+class TestTemplateTaskPages(CloudPages):
+    model = OnboardingTemplateTask
+
+    def make(self, ctx):
+        return template(offering()).tasks.first()
+
+
+class TestOnboardingTaskPages(CloudPages):
+    model = OnboardingTask
+
+    def make(self, ctx):
+        sub = subscription(ctx.org_a, template(offering()).offering)
+        sub = services.subscription_transition(actor=None, instance=sub, transition="start_onboarding")
+        return sub.tasks.first()
+
+
+class TestResourceRequestPages(CloudPages):
+    model = ResourceRequest
+
+    def make(self, ctx):
+        sub = live(ctx.org_a)
+        quota(sub)
+        return services.request_create(
+            actor=None, data={"subscription": sub, "resource": "vCPU", "change": 40, "justification": "Peak"}
+        )
+
+
+class TestUsagePages(CloudPages):
+    model = UsageRecord
+
+    def make(self, ctx):
+        return _usage(live(ctx.org_a))
+
+
+def test_subscription_page_shows_quotas_checklist_requests_and_cost(ctx):
+    sub = subscription(ctx.org_a, template(offering()).offering)
+    sub = services.subscription_transition(
+        actor=None, instance=sub, transition="start_onboarding", today=timezone.localdate() - dt.timedelta(days=10)
+    )
+    quota(sub, limit="16", allocated="8", price="10.00")
+    today = timezone.localdate()
+    _usage(sub, month=f"{today.year}-{today.month:02d}", quantity="20")
+    page = browser(ctx.admin).get(sub.get_absolute_url())
+    assert page.status_code == 200
+    html = page.content.decode()
+    for part in ("subscription-quota-bars", "subscription-usage-charts", "subscription-checklist", "subscription-cost"):
+        assert f'id="{part}"' in html
+    assert "<svg" in html and "overdue" in html and "over quota" in html
+    assert "80.00" in html  # 8 cores at 10.00 a month
+    assert page.context["checklist"][0]["overdue"]
+
+
+def test_customer_completes_its_task_from_the_subscription_page(ctx):
+    sub = subscription(ctx.org_a, template(offering()).offering)
+    sub = services.subscription_transition(actor=None, instance=sub, transition="start_onboarding")
+    theirs = sub.tasks.get(party="customer", kind="training")
+    ours = sub.tasks.get(party="provider")
+    page = browser(ctx.customer_a)
+    shown = page.get(sub.get_absolute_url())
+    rows = {r["task"].pk: r for r in shown.context["checklist"]}
+    assert rows[theirs.pk]["can_complete"] and not rows[ours.pk]["can_complete"]
+    page.post(sub.get_absolute_url(), {"action": "complete_task", "task": theirs.pk})
+    theirs.refresh_from_db()
+    assert theirs.done_at is not None and theirs.done_by == ctx.customer_a
+    assert page.post(sub.get_absolute_url(), {"action": "complete_task", "task": ours.pk}).status_code == 403
+    assert browser(ctx.customer_b).get(sub.get_absolute_url()).status_code == 404
+
+
+def test_usage_upload_page_stores_all_or_names_the_line(ctx):
+    sub = live(ctx.org_a)
+    page = browser(factories.user("uploader", ctx.provider, ["cloud-agent"]))
+    assert page.get("/cloud/usage/upload/").status_code == 200
+    bad = f"subscription,resource,period_start,period_end,quantity\n{sub.reference},vCPU,2026-01-01,2026-01-31,4\n{sub.pk},RAM,2026-01-01,2026-01-31,lots\n"
+    answer = page.post("/cloud/usage/upload/", {"file": SimpleUploadedFile("u.csv", bad.encode(), "text/csv")})
+    assert answer.status_code == 400 and "Line 3, quantity" in answer.content.decode()
+    assert not UsageRecord.objects.exists()
+    good = bad.replace("lots", "64")
+    answer = page.post("/cloud/usage/upload/", {"file": SimpleUploadedFile("u.csv", good.encode(), "text/csv")})
+    assert answer.status_code == 302 and UsageRecord.objects.count() == 2
+    assert browser(ctx.customer_a).get("/cloud/usage/upload/").status_code == 404
