@@ -33,7 +33,9 @@ def offering(name: str | None = None, *, service=None, options=("S", "M")):
     return made
 
 
-def template(offer, steps=(("Create accounts", "accounts", "provider", 3), ("Train admins", "training", "customer", 5))):
+def template(
+    offer, steps=(("Create accounts", "accounts", "provider", 3), ("Train admins", "training", "customer", 5))
+):
     from servitium.cloud.models import OnboardingTemplate, OnboardingTemplateTask
 
     made = core_services.record_create(
@@ -42,7 +44,14 @@ def template(offer, steps=(("Create accounts", "accounts", "provider", 3), ("Tra
     for i, (title, kind, party, days) in enumerate(steps):
         core_services.record_create(
             model=OnboardingTemplateTask,
-            data={"template": made, "title": title, "kind": kind, "party": party, "due_offset_days": days, "order": i},
+            data={
+                "template": made,
+                "title": title,
+                "kind": kind,
+                "party": party,
+                "due_offset_days": days,
+                "order": i,
+            },
             actor=None,
         )
     return made
@@ -82,7 +91,9 @@ def quota(sub, resource="vCPU", limit="16", allocated="8", price="10.00", unit="
 def live(customer, offer=None, *, today=None, **data) -> Subscription:
     """A subscription taken through onboarding (every task done, accepted by the system) to live."""
     sub = subscription(customer, offer, **data)
-    sub = services.subscription_transition(actor=None, instance=sub, transition="start_onboarding", today=today)
+    sub = services.subscription_transition(
+        actor=None, instance=sub, transition="start_onboarding", today=today
+    )
     for task in sub.tasks.order_by("order", "id"):
         services.task_complete(actor=None, instance=task)
     return services.subscription_transition(actor=None, instance=sub, transition="go_live", today=today)

@@ -117,7 +117,12 @@ class TestTemplateTaskAPI(CloudSuite):
         }
 
     def invalid_payload(self, ctx):
-        return {"template": template(offering(), steps=()).pk, "title": "x", "kind": "magic", "due_offset_days": -3}
+        return {
+            "template": template(offering(), steps=()).pk,
+            "title": "x",
+            "kind": "magic",
+            "due_offset_days": -3,
+        }
 
     def update_payload(self, ctx):
         return {"due_offset_days": 12, "title": "Migrate the data"}
@@ -159,7 +164,8 @@ class TestResourceRequestAPI(CloudSuite):
         sub = live(ctx.org_a)
         quota(sub)
         return services.request_create(
-            actor=None, data={"subscription": sub, "resource": "vCPU", "change": 4, "justification": "Peak sales"}
+            actor=None,
+            data={"subscription": sub, "resource": "vCPU", "change": 4, "justification": "Peak sales"},
         )
 
     def create_payload(self, ctx):

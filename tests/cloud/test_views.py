@@ -33,7 +33,15 @@ def _usage(sub, month="2026-01", quantity="7"):
     end = (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
     return services.usage_record(
         actor=None,
-        rows=[{"subscription": sub.pk, "resource": "vCPU", "period_start": start, "period_end": end, "quantity": quantity}],
+        rows=[
+            {
+                "subscription": sub.pk,
+                "resource": "vCPU",
+                "period_start": start,
+                "period_end": end,
+                "quantity": quantity,
+            }
+        ],
         subscriptions=[sub],
     )[0]
 
@@ -96,7 +104,10 @@ class TestUsagePages(CloudPages):
 def test_subscription_page_shows_quotas_checklist_requests_and_cost(ctx):
     sub = subscription(ctx.org_a, template(offering()).offering)
     sub = services.subscription_transition(
-        actor=None, instance=sub, transition="start_onboarding", today=timezone.localdate() - dt.timedelta(days=10)
+        actor=None,
+        instance=sub,
+        transition="start_onboarding",
+        today=timezone.localdate() - dt.timedelta(days=10),
     )
     quota(sub, limit="16", allocated="8", price="10.00")
     today = timezone.localdate()
@@ -104,7 +115,12 @@ def test_subscription_page_shows_quotas_checklist_requests_and_cost(ctx):
     page = browser(ctx.admin).get(sub.get_absolute_url())
     assert page.status_code == 200
     html = page.content.decode()
-    for part in ("subscription-quota-bars", "subscription-usage-charts", "subscription-checklist", "subscription-cost"):
+    for part in (
+        "subscription-quota-bars",
+        "subscription-usage-charts",
+        "subscription-checklist",
+        "subscription-cost",
+    ):
         assert f'id="{part}"' in html
     assert "<svg" in html and "overdue" in html and "over quota" in html
     assert "80.00" in html  # 8 cores at 10.00 a month
@@ -132,10 +148,14 @@ def test_usage_upload_page_stores_all_or_names_the_line(ctx):
     page = browser(factories.user("uploader", ctx.provider, ["cloud-agent"]))
     assert page.get("/cloud/usage/upload/").status_code == 200
     bad = f"subscription,resource,period_start,period_end,quantity\n{sub.reference},vCPU,2026-01-01,2026-01-31,4\n{sub.pk},RAM,2026-01-01,2026-01-31,lots\n"
-    answer = page.post("/cloud/usage/upload/", {"file": SimpleUploadedFile("u.csv", bad.encode(), "text/csv")})
+    answer = page.post(
+        "/cloud/usage/upload/", {"file": SimpleUploadedFile("u.csv", bad.encode(), "text/csv")}
+    )
     assert answer.status_code == 400 and "Line 3, quantity" in answer.content.decode()
     assert not UsageRecord.objects.exists()
     good = bad.replace("lots", "64")
-    answer = page.post("/cloud/usage/upload/", {"file": SimpleUploadedFile("u.csv", good.encode(), "text/csv")})
+    answer = page.post(
+        "/cloud/usage/upload/", {"file": SimpleUploadedFile("u.csv", good.encode(), "text/csv")}
+    )
     assert answer.status_code == 302 and UsageRecord.objects.count() == 2
     assert browser(ctx.customer_a).get("/cloud/usage/upload/").status_code == 404
