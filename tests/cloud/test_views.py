@@ -147,7 +147,11 @@ def test_usage_upload_page_stores_all_or_names_the_line(ctx):
     sub = live(ctx.org_a)
     page = browser(factories.user("uploader", ctx.provider, ["cloud-agent"]))
     assert page.get("/cloud/usage/upload/").status_code == 200
-    bad = f"subscription,resource,period_start,period_end,quantity\n{sub.reference},vCPU,2026-01-01,2026-01-31,4\n{sub.pk},RAM,2026-01-01,2026-01-31,lots\n"
+    bad = (
+        "subscription,resource,period_start,period_end,quantity\n"
+        f"{sub.reference},vCPU,2026-01-01,2026-01-31,4\n"
+        f"{sub.pk},RAM,2026-01-01,2026-01-31,lots\n"
+    )
     answer = page.post(
         "/cloud/usage/upload/", {"file": SimpleUploadedFile("u.csv", bad.encode(), "text/csv")}
     )
