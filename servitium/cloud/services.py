@@ -251,10 +251,10 @@ def task_complete(
     customer = permissions.is_customer_user(actor)
     if subscription.status != S.ONBOARDING:
         raise TransitionNotAllowed(_("Only tasks of a subscription in onboarding are completed."))
-    if task.done_at is not None:
-        raise TransitionNotAllowed(_("This task is done already."))
     if customer and (task.party != Party.CUSTOMER or actor.organization_id != subscription.customer_id):
         raise TransitionNotAllowed(_("This task is the provider's to do."))
+    if task.done_at is not None:
+        raise TransitionNotAllowed(_("This task is done already."))
     if task.kind == TaskKind.ACCEPTANCE:
         if actor is not None and not customer:
             raise TransitionNotAllowed(_("Only the customer accepts the service."))
