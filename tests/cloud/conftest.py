@@ -94,8 +94,9 @@ def live(customer, offer=None, *, today=None, **data) -> Subscription:
     sub = services.subscription_transition(
         actor=None, instance=sub, transition="start_onboarding", today=today
     )
+    now = timezone.make_aware(dt.datetime.combine(today, dt.time(9))) if today else None
     for task in sub.tasks.order_by("order", "id"):
-        services.task_complete(actor=None, instance=task)
+        services.task_complete(actor=None, instance=task, now=now)
     return services.subscription_transition(actor=None, instance=sub, transition="go_live", today=today)
 
 
