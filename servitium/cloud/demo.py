@@ -340,7 +340,8 @@ def _elm(actor, today: dt.date) -> None:
         ],
     )
     live = sub.live_on
-    months = [_month(live, -i) for i in range(1, 7)]
+    # Every month from the first after going live to the last one ended (about seven).
+    months = [_month(live, -i) for i in range(1, 13) if _month(live, -i) < today.replace(day=1)]
     quota_rows = []
     for i, first in enumerate(months):
         quota_rows += [
@@ -386,6 +387,9 @@ def _elm(actor, today: dt.date) -> None:
             "change": Decimal(4),
             "justification": "New research data set.",
         },
+    )
+    core_services.record_update(
+        instance=storage, data={}, derived={"created": _at(months[4] + dt.timedelta(days=1))}, actor=actor
     )
     services.request_transition(
         actor=engineer,
