@@ -368,6 +368,7 @@ SPECTACULAR_SETTINGS = {
         "DraftApprovedEnum": "servitium.finance.models.Approval",
         # supplier criticality and change risk share the same three levels
         "LowMediumHighEnum": "servitium.suppliers.models.Supplier.Criticality",
+        "OnboardingTaskKindEnum": "servitium.cloud.models.TaskKind",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

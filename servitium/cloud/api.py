@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from servitium.core import permissions
-from servitium.core.api.base import RecordSerializer, RecordViewSet
+from servitium.core.api.base import RecordSerializer, RecordViewSet, serializer_for
 
 from . import selectors, services
 from .models import (
@@ -25,7 +25,12 @@ from .models import (
     SubscriptionQuota,
     UsageRecord,
 )
-from .resources import SubscriptionQuotaResource, SubscriptionResource, UsageRecordResource
+from .resources import (
+    OnboardingTaskResource,
+    SubscriptionQuotaResource,
+    SubscriptionResource,
+    UsageRecordResource,
+)
 
 
 def _cost(help_text: str) -> serializers.DecimalField:
@@ -196,7 +201,7 @@ class OnboardingTaskViewSet(RecordViewSet):
     create_service = staticmethod(services.task_create)
     update_service = staticmethod(services.task_update)
 
-    @extend_schema(request=TaskCompleteSerializer, responses=None)
+    @extend_schema(request=TaskCompleteSerializer, responses=serializer_for(OnboardingTaskResource))
     @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
     def complete(self, request: Request, pk=None) -> Response:
         task = self.get_object()

@@ -20,5 +20,8 @@ class CloudConfig(AppConfig):
             role_prefix="cloud",
             customer_nav=True,
         )
+        from . import panels
+
+        panels.register()
         # Subscriptions name customers, offerings, agreements, people and teams: cloud roles read them.
         grant_view(("cloud-manager", "cloud-agent"), ("catalog", "parties", "agreements"))

@@ -147,6 +147,9 @@ def test_usage_upload_page_stores_all_or_names_the_line(ctx):
     sub = live(ctx.org_a)
     page = browser(factories.user("uploader", ctx.provider, ["cloud-agent"]))
     assert page.get("/cloud/usage/upload/").status_code == 200
+    assert "usage-upload-link" in page.get("/cloud/usage/").content.decode()
+    shown = browser(ctx.admin).get(sub.offering.service.get_absolute_url()).content.decode()
+    assert 'id="service-subscriptions"' in shown and sub.reference in shown
     bad = (
         "subscription,resource,period_start,period_end,quantity\n"
         f"{sub.reference},vCPU,2026-01-01,2026-01-31,4\n"
