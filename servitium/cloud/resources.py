@@ -58,11 +58,6 @@ class SubscriptionResource(Resource):
     computed = ("monthly_cost",)
     staff = Access(create=("customer", "offering", "start", *SUBSCRIPTION_TERMS), update=SUBSCRIPTION_TERMS)
     filters = ("status", "customer", "offering", "agreement", "reference")
-    extra_filters = {
-        "offering__service": django_filters.NumberFilter(
-            field_name="offering__service", label=_("service"), help_text=_("Id of the service.")
-        ),
-    }
     list_filters = ("status", "customer", "offering")
     search = ("reference", "tenant_identifier", "notes", "customer__name", "offering__name")
     orderings = ("reference", "customer", "offering", "start", "status", "live_on")

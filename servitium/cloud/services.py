@@ -476,10 +476,15 @@ def _parse_usage_row(label: str, row: Any, subscriptions: dict[Any, Subscription
         key = int(key.strip())
     elif isinstance(key, str):
         key = key.strip()
-    if isinstance(key, bool) or key not in subscriptions:
+    if not isinstance(key, int | str) or isinstance(key, bool) or key not in subscriptions:
         raise _row_error(label, "subscription", _("No such subscription that you may record usage for."))
     resource = row.get("resource")
-    if not isinstance(resource, str) or not resource.strip() or len(resource.strip()) > 80:
+    if (
+        not isinstance(resource, str)
+        or not resource.strip()
+        or len(resource.strip()) > 80
+        or "\x00" in resource
+    ):
         raise _row_error(label, "resource", _("Name the resource (at most 80 characters)."))
     days = {}
     for name in ("period_start", "period_end"):

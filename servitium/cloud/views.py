@@ -29,8 +29,10 @@ from .models import (
 
 def _complete_task(request, task_id: str, back: str):
     """Complete an onboarding task from a page (the subscription's checklist or the task's own page)."""
-    task = permissions.restrict(OnboardingTask.objects.all(), request.user).filter(pk=task_id or 0).first()
-    if task is None or not str(task_id).isdigit():
+    if not str(task_id).isdigit() or len(str(task_id)) > 18:
+        raise Http404(_("No such record."))
+    task = permissions.restrict(OnboardingTask.objects.all(), request.user).filter(pk=int(task_id)).first()
+    if task is None:
         raise Http404(_("No such record."))
     if not permissions.can(request.user, permissions.CHANGE, task):
         return HttpResponseForbidden(_("You may not do this."))
