@@ -166,3 +166,20 @@ def test_usage_upload_page_stores_all_or_names_the_line(ctx):
     )
     assert answer.status_code == 302 and UsageRecord.objects.count() == 2
     assert browser(ctx.customer_a).get("/cloud/usage/upload/").status_code == 404
+
+
+def test_customer_raises_a_request_from_the_form_for_its_own_subscriptions_only(ctx):
+    mine, theirs = live(ctx.org_a), live(ctx.org_b)
+    quota(mine)
+    page = browser(ctx.customer_a)
+    form = page.get(f"/cloud/requests/new/?subscription={mine.pk}")
+    assert form.status_code == 200
+    choices = [str(c[0]) for c in form.context["form"].fields["subscription"].choices if c[0]]
+    assert choices == [str(mine.pk)] and theirs.reference not in form.content.decode()
+    body = {"subscription": mine.pk, "resource": "vCPU", "change": "2", "justification": "Month-end batch"}
+    answer = page.post("/cloud/requests/new/", body)
+    assert answer.status_code == 302
+    made = ResourceRequest.objects.get()
+    assert made.requested_by == ctx.customer_a and made.status == "approved"
+    refused = page.post("/cloud/requests/new/", {**body, "subscription": theirs.pk})
+    assert refused.status_code == 400 and ResourceRequest.objects.count() == 1
