@@ -116,13 +116,9 @@ def _templates(actor: Any) -> None:
 
 def _agreement(customer: Organization, offering: Offering, actor: Any, signatory=None):
     """The customer's agreed SLA on the offering's service (made here for a new customer)."""
-    found = (
-        ServiceLevelAgreement.objects.filter(customer=customer, service=offering.service, kind="sla")
-        .order_by("-status")
-        .first()
-    )
-    if found is not None:
-        return found if found.status == ServiceLevelAgreement.Status.AGREED else None
+    made = ServiceLevelAgreement.objects.filter(customer=customer, service=offering.service, kind="sla")
+    if made.exists():  # the customer's agreement as service level management keeps it
+        return made.filter(status=ServiceLevelAgreement.Status.AGREED).first()
     today = timezone.localdate()
     agreement = agreement_services.agreement_create(
         actor=actor,
