@@ -450,3 +450,11 @@ def load(*, actor: Any) -> None:
     _existing(actor, today)
     _elm(actor, today)
     _fjord(actor, today)
+    # Elm Analytics and Fjord Media are new: the lower apps' demos, which ran before them, give every
+    # customer its agreements' review dates and its relationship records. Run again (idempotent), they fill
+    # those in for the new customers too, so a second load of the whole demo finds nothing to add.
+    from servitium.agreements import demo as agreements_demo
+    from servitium.relationships import demo as relationships_demo
+
+    agreements_demo.load(actor=actor)
+    relationships_demo.load(actor=actor)
