@@ -112,10 +112,18 @@ def provider(ctx):
         f"/api/v1/contracts/{hosting.pk}/transitions/", {"transition": "activate"}, format="json"
     )
     assert activated.status_code == 200, activated.json()
+    caller = factories.person("Cara Caller", ctx.org_a, email="cara@customer-a.example")
     for kind, title in (("incident", "Mail stuck in the outbox"), ("request", "New shared mailbox")):
         ticket = incident_services.incident_create(
             actor=None,
-            data={"customer": ctx.org_a, "title": title, "kind": kind, "service": mail, "category": "mail"},
+            data={
+                "customer": ctx.org_a,
+                "caller": caller,  # told by mail when it is resolved (2011 8.1.s6)
+                "title": title,
+                "kind": kind,
+                "service": mail,
+                "category": "mail",
+            },
         )
         for step, data in (
             ("start_work", None),
