@@ -188,6 +188,11 @@ record_rule(
 def audits_and_reviews_monitor_the_sms() -> CheckResult:
     from servitium.audits.models import Audit
 
+    if not (ManagementReview.objects.exists() and Audit.objects.exists()):
+        # Like held_at_planned_intervals: nothing recorded yet reads "no evidence", not a failure.
+        return CheckResult(
+            NOT_APPLICABLE, _("No internal audit or no management review is recorded yet."), {}
+        )
     since = timezone.localdate() - dt.timedelta(days=INTERVAL_DAYS)
     audit = (
         Audit.objects.filter(reported_on__gte=since, status__in=(Audit.Status.REPORTED, Audit.Status.CLOSED))

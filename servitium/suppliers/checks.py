@@ -323,3 +323,23 @@ def subcontractors_documented() -> CheckResult:
         evidence=[leads[s.lead_supplier_id] for s in subs if s not in gaps],
         gaps=gaps,
     )
+
+
+record_rule(
+    "suppliers.contract_changes_assessed",
+    requirements=["iso20000-1:2011#7.2.s6", "iso20000-1:2018#8.3.4.1.s7"],
+    title=_(
+        "Every contract change agreed at a contract review states its impact on the SMS and the services"
+    ),
+    model="suppliers.ContractReview",
+    where=~Q(changes_agreed=""),
+    every=~Q(changes_impact=""),
+)
+record_rule(
+    "suppliers.interfaces_stated",
+    requirements=["iso20000-1:2018#8.3.4.1.s4"],
+    title=_("Every active supplier contract states the interfaces between our processes and the supplier's"),
+    model="suppliers.SupplierContract",
+    where={"status": SupplierContract.Status.ACTIVE},
+    every=~Q(interfaces=""),
+)

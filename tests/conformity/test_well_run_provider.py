@@ -148,6 +148,7 @@ def provider(ctx):
             "scope_areas": ["incidents"],
             "scope_clauses": "iso20000-1:2018#8.6.1",
             "criteria": "The standard and our incident procedure",
+            "objectives": "Find out whether incidents are resolved within their targets.",
             "planned_start": TODAY(),
             "planned_end": TODAY(),
             "lead_auditor": lead,
@@ -218,7 +219,8 @@ def named(result: Result) -> set[tuple[str, int]]:
 def test_a_well_run_provider_fails_nothing_and_planted_failures_are_named(ctx, provider):
     clean = results(services.assessment_run(actor=None))
     failed = {key: r.message[:150] for key, r in clean.items() if r.status in FAILED}
-    assert not failed, failed
+    # Named by the failing obligations themselves, not the clauses they roll up into.
+    assert not failed, {key: message for key, message in failed.items() if not message.startswith("Of ")}
     for report in coverage.coverage_all():
         for identifier in report["fully_covered"]:
             status = clean[f"{report['framework']}#{identifier}"].status

@@ -225,6 +225,7 @@ def well_kept_security(*, provider: Any) -> None:
                 "scope_areas": ["security"],
                 "scope_clauses": "iso20000-1:2018#8.7.3",
                 "criteria": "The standard and our security policy",
+                "objectives": "Find out whether the security controls work as the policy says.",
                 "planned_start": today,
                 "planned_end": today,
                 "lead_auditor": programme.owner,

@@ -629,3 +629,25 @@ def test_a_subcontractor_needs_its_lead_suppliers_contract(ctx):
     core_services.record_update(instance=ctr, data={"supplier": lead}, actor=None)
     SupplierContract.objects.filter(pk=ctr.pk).update(status=SupplierContract.Status.ACTIVE)
     assert REGISTRY["suppliers.subcontractors_documented"].run().status == "met"
+
+
+def test_contract_changes_need_their_impact_and_contracts_their_interfaces(ctx):
+    ctr = contract(ctx)
+    review = services.review_create(
+        actor=None,
+        data={
+            "contract": ctr,
+            "reviewer": factories.person(factories.unique("Rev"), ctx.provider),
+            "findings": "Fine",
+            "changes_agreed": "Support hours extended to Saturdays.",
+        },
+    )
+    result = REGISTRY["suppliers.contract_changes_assessed"].run()
+    assert result.status == "not_met" and [g.object_id for g in result.gaps] == [review.pk]
+    ContractReview.objects.filter(pk=review.pk).update(changes_impact="Weekend incidents reach second line.")
+    assert REGISTRY["suppliers.contract_changes_assessed"].run().status == "met"
+
+    SupplierContract.objects.filter(pk=ctr.pk).update(status=SupplierContract.Status.ACTIVE)
+    assert REGISTRY["suppliers.interfaces_stated"].run().status == "not_met"
+    SupplierContract.objects.filter(pk=ctr.pk).update(interfaces="Tickets through their portal API.")
+    assert REGISTRY["suppliers.interfaces_stated"].run().status == "met"
