@@ -165,6 +165,7 @@ def _managed_kubernetes(actor, elm, lena, owner, ewa, sofia) -> None:
     )
     requirements = _requirements(actor, service, elm, lena)
     today = timezone.localdate()
+    capacity_plan = _capacity_plan(actor, service, owner, ewa, today)
     start = timezone.now() - dt.timedelta(days=40)
     change = change_services.change_create(
         actor=actor,
@@ -199,6 +200,7 @@ def _managed_kubernetes(actor, elm, lena, owner, ewa, sofia) -> None:
             "plan_agreed_on": today - dt.timedelta(days=85),
             "test_results": "Load test at 3x forecast passed; failover in 4 min; restore in 35 min.",
             "tested_on": today - dt.timedelta(days=45),
+            "capacity_plan": capacity_plan,
         },
         m2m={
             "requirements": requirements,
@@ -241,6 +243,51 @@ def _managed_kubernetes(actor, elm, lena, owner, ewa, sofia) -> None:
         },
     )
     services.project_transition(actor=ewa, instance=project, transition="close")
+
+
+def _capacity_plan(actor, service: Service, owner, ewa, today: dt.date):
+    """The new service's capacity plan, designed with it (approved by the design manager, written by the
+    demo's administrator)."""
+    from servitium.capacity import services as capacity_services
+
+    plan = capacity_services.plan_create(
+        actor=actor,
+        data={
+            "service": service,
+            "title": f"Capacity plan {service.name} {today.year}",
+            "owner": owner,
+            "period_start": today - dt.timedelta(days=60),
+            "period_end": today + dt.timedelta(days=305),
+            "current_demand": "Elm Analytics: 46 worker nodes.",
+            "forecast_demand": "120 worker nodes within a year, from Elm's forecast.",
+            "demand_unit": "worker nodes",
+            "current_demand_figure": Decimal("46"),
+            "forecast_demand_figure": Decimal("120"),
+            "requirements_impact": "99.9 % availability needs spare nodes in each site (N+1).",
+            "upgrades": "Add a rack of nodes at 70 % allocation; each rack costs 24,000 EUR.",
+            "external_changes": "Elm's growth plan; EU data residency.",
+            "new_technology": "Autoscaling of worker pools.",
+            "predictive_analysis": "Linear trend of allocated nodes, reviewed monthly with Elm.",
+        },
+    )
+    for kind, item, current, need, unit in (
+        ("human", "Platform engineers on call", 2, 3, "FTE"),
+        ("technical", "Worker nodes", 60, 130, "nodes"),
+        ("information", "Runbooks and dashboards", 1, 1, "set"),
+        ("financial", "Hardware budget", 48000, 72000, "EUR"),
+    ):
+        capacity_services.line_create(
+            actor=actor,
+            data={
+                "plan": plan,
+                "resource_type": kind,
+                "item": item,
+                "current_capacity": Decimal(current),
+                "forecast_need": Decimal(need),
+                "unit": unit,
+            },
+        )
+    return capacity_services.plan_transition(actor=ewa, instance=plan, transition="approve")
 
 
 def _services(*names: str) -> list[Service]:
@@ -291,7 +338,7 @@ def _release(service: Service, change: Change, start) -> Any:
         derived={
             "title": "Managed Kubernetes 1.0",
             "release_type": "major",
-            "status": Release.Status.CLOSED,
+            "status": Release.Status.REVIEWED,
             "planned_start": start,
             "planned_end": start + dt.timedelta(hours=4),
             "deliverables": "Two production clusters, runbooks, dashboards.",
