@@ -93,6 +93,7 @@ def load(*, actor: Any) -> None:
         return
     with transaction.atomic():
         elm, lena = _elm(actor)
+        _onboard(actor, elm, lena)
         ewa, sofia = (User.objects.filter(username=u).first() for u in ("ewa", "sofia"))
         owner = Person.objects.filter(name="Ewa Nowak").first()
         _managed_kubernetes(actor, elm, lena, owner, ewa, sofia)
@@ -125,6 +126,97 @@ def _elm(actor: Any) -> tuple[Organization, Person]:
             actor=actor,
         )
     return elm, lena
+
+
+def _onboard(actor: Any, elm: Organization, lena: Person) -> None:
+    """A new customer gets its relationship manager, its definition of a complaint and a first meeting
+    (what the relationships demo gives every customer but one)."""
+    from servitium.relationships import services as relationship_services
+    from servitium.relationships.models import Communication, ComplaintDefinition, CustomerRelationship
+
+    today = timezone.localdate()
+    manager = Person.objects.filter(name="Maria Keller").first()
+    if manager is not None and not CustomerRelationship.objects.filter(customer=elm).exists():
+        core_services.record_create(
+            model=CustomerRelationship,
+            data={
+                "customer": elm,
+                "relationship_manager": manager,
+                "business_context": "Moves its analytics platform to managed Kubernetes at Nimbus.",
+                "next_review_due": today + dt.timedelta(days=60),
+            },
+            actor=actor,
+        )
+    if not ComplaintDefinition.objects.filter(customer=elm).exists():
+        core_services.record_create(
+            model=ComplaintDefinition,
+            data={
+                "customer": elm,
+                "definition": "Any expression of dissatisfaction with the service from Elm's platform team.",
+                "agreed_on": today - dt.timedelta(days=95),
+                "agreed_with": lena,
+            },
+            actor=actor,
+        )
+    if not Communication.objects.filter(customer=elm).exists():
+        relationship_services.communication_create(
+            actor=actor,
+            data={
+                "customer": elm,
+                "occurred_on": today - dt.timedelta(days=100),
+                "channel": "meeting",
+                "summary": "Kick-off workshop: Elm's requirements for a managed Kubernetes service.",
+            },
+            m2m={"participants": [lena]},
+        )
+
+
+def _agreement(actor: Any, service: Service, elm: Organization, lena: Person, owner) -> Any:
+    """Elm's SLA for the new service, agreed before the design was approved."""
+    from servitium.agreements import services as agreement_services
+    from servitium.agreements.models import ServiceLevelAgreement
+    from servitium.core.models import ServiceHoursCalendar
+
+    found = ServiceLevelAgreement.objects.filter(kind="sla", customer=elm, service=service).first()
+    if found is not None:
+        return found
+    today = timezone.localdate()
+    agreement = agreement_services.agreement_create(
+        actor=actor,
+        data={
+            "kind": "sla",
+            "title": f"{service.name} for {elm.name}",
+            "customer": elm,
+            "service": service,
+            "calendar": ServiceHoursCalendar.objects.filter(name="24x7").first(),
+            "valid_from": today - dt.timedelta(days=60),
+            "valid_until": today.replace(year=today.year + 1, month=12, day=31),
+            "service_level_manager": Person.objects.filter(name="Maria Keller").first() or owner,
+            "customer_signatory": lena,
+            "scope": "Managed Kubernetes clusters in Frankfurt and Dublin for Elm's analytics platform.",
+            "workload": {"expected_volumes": [{"measure": "worker nodes", "value": 120}]},
+            "exceptions": [
+                {
+                    "kind": "planned_maintenance",
+                    "description": "Sundays 02:00-06:00 CET, announced 5 days ahead.",
+                }
+            ],
+        },
+    )
+    for metric, priority, value in (("availability", None, "99.9"), ("resolution_time", 1, 4 * 3600)):
+        agreement_services.target_create(
+            actor=actor,
+            data={"agreement": agreement, "metric": metric, "priority": priority, "target_value": value},
+        )
+    agreement = agreement_services.agreement_transition(actor=actor, instance=agreement, transition="agree")
+    # Agreed two months ago; its first service review fell due last week (a gap of service level
+    # management, and the agreements demo's "late review" rule has nothing left to do on a second load).
+    return core_services.record_update(
+        instance=agreement,
+        data={},
+        derived={"agreed_on": today - dt.timedelta(days=60), "next_review_due": today - dt.timedelta(days=5)},
+        actor=actor,
+    )
 
 
 def _requirements(actor: Any, service: Service, elm: Organization, lena: Person) -> list[ServiceRequirement]:
@@ -166,6 +258,7 @@ def _managed_kubernetes(actor, elm, lena, owner, ewa, sofia) -> None:
     requirements = _requirements(actor, service, elm, lena)
     today = timezone.localdate()
     capacity_plan = _capacity_plan(actor, service, owner, ewa, today)
+    sla = _agreement(actor, service, elm, lena, owner)
     start = timezone.now() - dt.timedelta(days=40)
     change = change_services.change_create(
         actor=actor,
@@ -206,6 +299,7 @@ def _managed_kubernetes(actor, elm, lena, owner, ewa, sofia) -> None:
             "requirements": requirements,
             "customers": [elm],
             "depends_on": _services("Virtual Compute", "Identity and Access"),
+            "agreements": [sla],
         },
     )
     for text, evidence in (
@@ -224,6 +318,10 @@ def _managed_kubernetes(actor, elm, lena, owner, ewa, sofia) -> None:
         services.project_transition(actor=actor, instance=project, transition=step)
     services.project_transition(actor=ewa, instance=project, transition="pass_acceptance")
     change = _implement(actor, change, ewa, sofia)
+    # the implemented change's window is a planned outage of the new service, as the nightly sync records it
+    from servitium.availability import services as availability_services
+
+    availability_services.outages_sync(actor=actor)
     release = _release(service, change, start)
     services.project_update(
         actor=actor,

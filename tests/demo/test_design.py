@@ -5,6 +5,7 @@ the gaps the checks find; the change gate; and it loads twice unchanged."""
 from __future__ import annotations
 
 from servitium.catalog.models import Service
+from servitium.changes import services as change_services
 from servitium.changes.models import Change
 from servitium.core.checks import MET, NOT_MET, PARTLY_MET, REGISTRY
 from servitium.core.models import ChangeRecord
@@ -49,8 +50,12 @@ def test_the_major_removal_change_has_its_project(db):
     assert project.kind == "removal" and project.status == "design"
     assert project.handover_items.filter(kind="ci", action="retire").exists()
     assert project.handover_items.count() >= 3
-    # the change gate: the removal cannot be implemented before the project passed acceptance
+    # the change gate: approved by the CAB, the removal is still not implemented before its project passed
+    # acceptance
     ewa = User.objects.get(username="ewa")
+    for member in (ewa, User.objects.get(username="sofia")):
+        change_services.change_approval_record(actor=member, change=change, decision="approve")
+    assert Change.objects.get(pk=change.pk).status == "approved"
     refused = client(ewa).post(
         f"/api/v1/changes/{change.pk}/transitions/", {"transition": "implement"}, format="json"
     )
