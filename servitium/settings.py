@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "servitium.availability",
     "servitium.capacity",
     "servitium.security",
+    "servitium.design",
     "servitium.reporting",
     "servitium.reviews",
     "servitium.site",

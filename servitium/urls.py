@@ -28,6 +28,7 @@ urlpatterns = [
     path("cmdb/", include("servitium.cmdb.urls")),
     path("changes/", include("servitium.changes.urls")),
     path("releases/", include("servitium.releases.urls")),
+    path("design/", include("servitium.design.urls")),
     path("conformity/", include("servitium.conformity.urls")),
     path("sms/", include("servitium.sms.urls")),
     path("sms/documents/", include("servitium.documents.urls")),
