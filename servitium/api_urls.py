@@ -22,6 +22,7 @@ from servitium.competence import api as competence_api
 from servitium.conformity import api as conformity_api
 from servitium.core.api import resources as core_api
 from servitium.documents import api as documents_api
+from servitium.exits import api as exits_api
 from servitium.finance import api as finance_api
 from servitium.improvement import api as improvement_api
 from servitium.incidents import api as incidents_api
@@ -77,6 +78,7 @@ for app_api in (
     security_api,
     reporting_api,
     reviews_api,
+    exits_api,
 ):
     app_api.register(router)
 

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "servitium.security",
     "servitium.reporting",
     "servitium.reviews",
+    "servitium.exits",
     "servitium.site",
 ]
 
