@@ -166,7 +166,9 @@ class HandoverRecordViewSet(RecordViewSet):
     """What was handed over under an exit plan, to whom, when and how; its items are then done and its
     export handed over."""
 
-    queryset = HandoverRecord.objects.select_related("plan", "export", "recipient").prefetch_related("items")
+    queryset = HandoverRecord.objects.select_related("plan", "export", "recipient").prefetch_related(
+        "exit_items"
+    )
     create_service = staticmethod(services.handover_create)
     update_service = staticmethod(services.handover_update)
     delete_service = staticmethod(services.evidence_delete)
@@ -177,7 +179,7 @@ class DisposalRecordViewSet(RecordViewSet):
     `dispose_not_before`, before the customer acknowledged its export or before the handover is complete;
     (400) for an item the plan hands over rather than disposes of."""
 
-    queryset = DisposalRecord.objects.select_related("plan", "disposed_by").prefetch_related("items")
+    queryset = DisposalRecord.objects.select_related("plan", "disposed_by").prefetch_related("exit_items")
     create_service = staticmethod(services.disposal_create)
     update_service = staticmethod(services.disposal_update)
     delete_service = staticmethod(services.evidence_delete)

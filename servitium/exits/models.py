@@ -333,7 +333,9 @@ class HandoverRecord(BaseModel):
         related_name="handovers",
         verbose_name=_("data export"),
     )
-    items = models.ManyToManyField(ExitItem, blank=True, related_name="handovers", verbose_name=_("items"))
+    exit_items = models.ManyToManyField(
+        ExitItem, blank=True, related_name="handovers", verbose_name=_("items")
+    )
     receiving_party = models.CharField(_("handed over to"), max_length=200)
     recipient = models.ForeignKey(
         "parties.Person",
@@ -387,7 +389,9 @@ class DisposalRecord(BaseModel):
     plan = models.ForeignKey(
         ExitPlan, on_delete=models.PROTECT, related_name="disposals", verbose_name=_("exit plan")
     )
-    items = models.ManyToManyField(ExitItem, blank=True, related_name="disposals", verbose_name=_("items"))
+    exit_items = models.ManyToManyField(
+        ExitItem, blank=True, related_name="disposals", verbose_name=_("items")
+    )
     scope = models.TextField(
         _("what was disposed of"),
         help_text=_("E.g. the customer's data in the service's storage, its backups and replicas."),

@@ -115,7 +115,7 @@ class DataExportResource(Resource):
 HANDOVER_WRITES = (
     "plan",
     "export",
-    "items",
+    "exit_items",
     "receiving_party",
     "recipient",
     "handed_over_at",
@@ -133,15 +133,19 @@ class HandoverRecordResource(Resource):
     customer_actions = {VIEW}
     fields = HANDOVER_WRITES
     staff = Access(create=HANDOVER_WRITES, update=HANDOVER_WRITES[3:])
-    filters = ("plan", "export", "channel", "recipient")
+    filters = ("plan", "channel", "recipient")
+    # `?export=csv` is the lists' CSV download: the export a handover carried is filtered as `data_export`.
+    extra_filters = {
+        "data_export": django_filters.NumberFilter(field_name="export", label=_("data export (id)")),
+    }
     list_filters = ("channel",)
     search = ("receiving_party", "acknowledgement", "note", "plan__reference")
-    orderings = ("handed_over_at", "plan", "channel", "acknowledged_on")
+    orderings = ("handed_over_at", "plan", "channel", "acknowledged_on", "receiving_party")
     ordering = ("-handed_over_at", "-id")
     columns = ("plan", "receiving_party", "handed_over_at", "channel", "acknowledged_on")
 
 
-DISPOSAL_WRITES = ("plan", "items", "scope", "includes_backups", "method", "disposed_at", "evidence")
+DISPOSAL_WRITES = ("plan", "exit_items", "scope", "includes_backups", "method", "disposed_at", "evidence")
 
 
 class DisposalRecordResource(Resource):

@@ -293,10 +293,12 @@ def _items_of(
     for item in items:
         if item.plan_id != plan.pk:
             raise ValidationError(
-                {"items": [_("%(item)s is not in this plan's inventory.") % {"item": item}]}
+                {"exit_items": [_("%(item)s is not in this plan's inventory.") % {"item": item}]}
             )
         if item.action not in allowed:
-            raise ValidationError({"items": [message % {"item": item, "action": item.get_action_display()}]})
+            raise ValidationError(
+                {"exit_items": [message % {"item": item, "action": item.get_action_display()}]}
+            )
     return items
 
 
@@ -308,10 +310,11 @@ def handover_create(
     values = {**data, **(derived or {})}
     plan = values.get("plan")
     if plan is not None:
+        plan = ExitPlan.objects.get(pk=plan.pk)  # its status as stored, not as the caller last read it
         _plan_open(plan)
-        if plan.status in (S.DRAFT,):
+        if plan.status == S.DRAFT:
             raise ConflictError(_("Agree the plan with the customer before handing anything over."))
-    items = list((m2m or {}).get("items") or ())
+    items = list((m2m or {}).get("exit_items") or ())
     if plan is not None:
         _items_of(plan, items, HANDED, _("%(item)s is to %(action)s, not to hand over or transfer."))
     record = core_services.record_create(
@@ -328,7 +331,7 @@ def handover_create(
 def handover_update(
     *, actor: Any, instance: HandoverRecord, data: dict[str, Any], m2m: dict | None = None
 ) -> HandoverRecord:
-    items = list((m2m or {}).get("items") or ())
+    items = list((m2m or {}).get("exit_items") or ())
     _items_of(instance.plan, items, HANDED, _("%(item)s is to %(action)s, not to hand over or transfer."))
     record = core_services.record_update(instance=instance, data=data, actor=actor, m2m=m2m)
     _mark_done(items, actor=actor, at=record.handed_over_at)
@@ -376,7 +379,7 @@ def disposal_create(
             raise ConflictError(reason, code="disposal_refused")
         _items_of(
             plan,
-            list((m2m or {}).get("items") or ()),
+            list((m2m or {}).get("exit_items") or ()),
             (ExitItem.Action.DISPOSE,),
             _("%(item)s is to %(action)s, not to dispose of: the plan keeps it from disposal."),
         )
@@ -387,7 +390,7 @@ def disposal_create(
         m2m=m2m,
         derived={**(derived or {}), "disposed_by": _user(actor)},
     )
-    _mark_done(list(record.items.all()), actor=actor, at=record.disposed_at)
+    _mark_done(list(record.exit_items.all()), actor=actor, at=record.disposed_at)
     return record
 
 

@@ -48,10 +48,10 @@ class PlanDetail(generic.RecordDetailView):
                 "exports": [(e, selectors.manifest_of(e)) for e in exports],
                 "handovers": permissions.restrict(
                     obj.handovers.select_related("export", "recipient"), user
-                ).prefetch_related("items"),
+                ).prefetch_related("exit_items"),
                 "disposals": permissions.restrict(
                     obj.disposals.select_related("disposed_by"), user
-                ).prefetch_related("items"),
+                ).prefetch_related("exit_items"),
                 "blocked": selectors.blocking(obj) if context["can_change"] else [],
                 "customer_people": permissions.restrict(
                     Person.objects.filter(organization_id=obj.customer_id), user

@@ -109,10 +109,12 @@ def handed_over(ctx, staff, *, dispose_from: dt.date | None = None) -> ExitPlan:
             "handed_over_at": timezone.now(),
             "channel": "download",
         },
-        m2m={"items": list(made.items.filter(action="hand_over"))},
+        m2m={"exit_items": list(made.items.filter(action="hand_over"))},
     )
     services.export_acknowledge(actor=ctx.customer_a, instance=DataExport.objects.get(pk=export.pk))
     services.plan_transition(actor=None, instance=made, transition="complete_handover")
     if dispose_from is not None:
-        ExitPlan.objects.filter(pk=made.pk).update(dispose_not_before=dispose_from)
+        ExitPlan.objects.filter(pk=made.pk).update(
+            dispose_not_before=dispose_from, effective_end=dispose_from - dt.timedelta(days=1)
+        )
     return ExitPlan.objects.get(pk=made.pk)

@@ -24,7 +24,7 @@ def _closed(ctx, staff):
             "method": "overwrite",
             "disposed_at": timezone.now(),
         },
-        m2m={"items": list(made.items.filter(action="dispose"))},
+        m2m={"exit_items": list(made.items.filter(action="dispose"))},
     )
     services.plan_transition(actor=None, instance=made, transition="complete_disposal")
     return services.plan_transition(actor=None, instance=made, transition="close")

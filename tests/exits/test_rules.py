@@ -24,7 +24,7 @@ YESTERDAY = timezone.localdate() - dt.timedelta(days=1)
 def _dispose(made, items, **data):
     return {
         "plan": made.pk,
-        "items": [i.pk for i in items],
+        "exit_items": [i.pk for i in items],
         "scope": "Mailbox data in the service's storage, its backups and replicas",
         "includes_backups": True,
         "method": "crypto_shredding",
@@ -122,7 +122,7 @@ def test_an_item_to_hand_over_is_not_disposed_of(ctx, staff):
     kept = made.items.get(action="hand_over")
     response = client(staff.manager).post("/api/v1/disposal-records/", _dispose(made, [kept]), format="json")
     assert response.status_code == 400
-    assert "not to dispose of" in response.json()["items"][0]
+    assert "not to dispose of" in response.json()["exit_items"][0]
 
 
 def test_a_disposal_the_plan_allows_is_recorded_and_the_plan_closes(ctx, staff):
@@ -154,7 +154,7 @@ def test_handover_items_must_be_to_hand_over(ctx, staff):
                 "handed_over_at": timezone.now(),
                 "channel": "download",
             },
-            m2m={"items": [doomed]},
+            m2m={"exit_items": [doomed]},
         )
 
 

@@ -53,7 +53,7 @@ class TestDisposalPages(ExitPages):
 
 
 def test_the_plan_page_shows_inventory_exports_and_what_blocks(ctx, staff):
-    made = plan(ctx.org_a, contact=staff.contact, items=0)
+    made = plan(ctx.org_a, contact=staff.contact, items=0, exit_terms="")
     late = item(
         made, description="Virtual machines images", due_on=timezone.localdate() - dt.timedelta(days=3)
     )
@@ -66,7 +66,9 @@ def test_the_plan_page_shows_inventory_exports_and_what_blocks(ctx, staff):
     assert f"/api/v1/data-exports/{export.pk}/download/" in text
     assert "files," in text and export.sha256 in text
     assert 'id="plan-agree"' in text and staff.contact.name in text
-    assert [label for label, _reason in page.context["blocked"]] == ["Agreed with the customer"]
+    assert [(str(label), "exit procedure" in reason) for label, reason in page.context["blocked"]] == [
+        ("Agreed with the customer", True)
+    ]
 
 
 def test_a_customer_reads_its_own_plan_but_not_anothers(ctx, staff):
