@@ -33,6 +33,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
+from . import rows
+
 FORMAT = "servitium-customer-export"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
@@ -165,17 +167,20 @@ class CustomerExport:
         self.result.members.append(member)
         return _MemberWriter(archive, member)
 
-    def _jsonl(self, archive: zipfile.ZipFile, name: str, rows: Iterable[dict[str, Any]]) -> None:
+    def _jsonl(self, archive: zipfile.ZipFile, name: str, lines: Iterable[bytes]) -> None:
+        """A JSON Lines member from encoded lines (one record each)."""
         writer = self._open(archive, name, "jsonl")
-        for row in rows:
-            writer.write(_json_line(row))
-            writer.member.records += 1
-        writer.close()
+        try:
+            for line in lines:
+                writer.write(line)
+                writer.member.records += 1
+        finally:
+            writer.close()
 
-    def _rows(self, queryset: models.QuerySet, names: list[str], rename: dict[str, str] | None = None):
-        keys = [(rename or {}).get(n, n) for n in names]
-        for values in queryset.values_list(*names).iterator(chunk_size=2000):
-            yield dict(zip(keys, values, strict=True))
+    def _rows(
+        self, queryset: models.QuerySet, names: list[str], rename: dict[str, str] | None = None
+    ) -> Iterator[bytes]:
+        return rows.json_lines(queryset, names, rename)
 
     def _table(self, archive: zipfile.ZipFile, name: str, queryset: models.QuerySet, exclude=()) -> None:
         """A whole record type of the customer (never many rows of one customer: not streamed in chunks)."""
@@ -217,16 +222,19 @@ class CustomerExport:
         writer = self._open(archive, "tickets/tickets.csv", "csv")
         text = io.StringIO()
         out = csv.writer(text, lineterminator="\r\n")
-        out.writerow([self._header(n) for n in names])
-        for values in self._tickets().values_list(*names).iterator(chunk_size=2000):
-            out.writerow(["" if v is None else v if isinstance(v, str | int) else _plain(v) for v in values])
-            writer.member.records += 1
-            if text.tell() >= FLUSH:
-                writer.write(text.getvalue().encode())
-                text.seek(0)
-                text.truncate()
-        writer.write(text.getvalue().encode())
-        writer.close()
+        try:
+            for cells in rows.csv_rows(self._tickets(), names, rename):
+                out.writerow(cells)
+                writer.member.records += 1
+                if text.tell() >= FLUSH:
+                    writer.write(text.getvalue().encode())
+                    text.seek(0)
+                    text.truncate()
+            writer.write(text.getvalue().encode())
+        finally:
+            writer.close()
+        if writer.member.records:
+            writer.member.records -= 1  # the header is no record
 
     def _history(self, ids: list[int]) -> Iterator[dict[str, Any]]:
         from servitium.core.models import ChangeRecord
@@ -253,7 +261,7 @@ class CustomerExport:
 
         names = ["id", "object_id", "created", "visibility", "body", "author__username", "author_name"]
         found = Comment.objects.filter(target_type=self._ticket_type, object_id__in=ids)
-        rename = {"object_id": "ticket_id", "author__username": "author"}
+        rename = {"object_id": "ticket_id", "author__username": "author_username"}
         yield from self._rows(found.order_by("object_id", "created", "id"), names, rename)
 
     def _related(self, model: type[models.Model], ids: list[int]) -> Iterator[dict[str, Any]]:
@@ -273,20 +281,22 @@ class CustomerExport:
     def _attachment_path(self, attachment: Any, folder: str) -> str:
         return f"{folder}/{attachment.object_id}/{attachment.pk}-{safe_name(attachment.name)}"
 
-    def _attachments_index(self, ids: list[int]) -> Iterator[dict[str, Any]]:
+    def _attachments_index(self, ids: list[int]) -> Iterator[bytes]:
         for a in self._attachment_rows(ids).only(
             "pk", "object_id", "name", "size", "content_type", "sha256", "created"
         ):
-            yield {
-                "id": a.pk,
-                "ticket_id": a.object_id,
-                "name": a.name,
-                "size": a.size,
-                "content_type": a.content_type,
-                "sha256": a.sha256,
-                "created": a.created,
-                "path": self._attachment_path(a, "tickets/attachments"),
-            }
+            yield _json_line(
+                {
+                    "id": a.pk,
+                    "ticket_id": a.object_id,
+                    "name": a.name,
+                    "size": a.size,
+                    "content_type": a.content_type,
+                    "sha256": a.sha256,
+                    "created": a.created,
+                    "path": self._attachment_path(a, "tickets/attachments"),
+                }
+            )
 
     def _per_chunk(self, archive: zipfile.ZipFile, name: str, fetch) -> None:
         """A member of ticket history: the history of each chunk of ticket ids fetched in one query."""
