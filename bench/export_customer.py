@@ -177,6 +177,9 @@ def prepare(count: int) -> dict:
         print(f"building the data: {count - have} tickets for {CUSTOMER}", flush=True)
         _generate(customer, service, count - have)
         _add_history(customer)
+        from servitium.core.dbstats import refresh_statistics
+
+        refresh_statistics()  # the planner learns the tables' new sizes now, not at autovacuum's next round
     if not Incident.objects.filter(customer=other).exists():
         from servitium.incidents import services as incident_services
 

@@ -118,8 +118,9 @@ def inventory_on_time() -> CheckResult:
     from django.utils import timezone
 
     today = timezone.localdate()
+    # Drafts count too: an item past its date in a plan not yet agreed is as late for the customer.
     items = ExitItem.objects.filter(
-        plan__status__in=(S.AGREED, S.HANDING_OVER, S.HANDED_OVER, S.DISPOSED), due_on__isnull=False
+        plan__status__in=(S.DRAFT, S.AGREED, S.HANDING_OVER, S.HANDED_OVER, S.DISPOSED), due_on__isnull=False
     )
     late = Q(done_at__isnull=True, due_on__lt=today) | Q(done_at__date__gt=F("due_on"))
     return CheckResult.from_tally(

@@ -38,7 +38,7 @@ from . import rows
 FORMAT = "servitium-customer-export"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
-CHUNK = 1000  # ticket ids per bulk fetch of their history (well under SQLite's parameter limit)
+CHUNK = 5000  # tickets per bulk fetch of their history
 FLUSH = 1 << 20  # bytes buffered before a write into the ZIP member
 BLOCK = 1 << 20  # bytes per read of a stored file
 
@@ -178,9 +178,25 @@ class CustomerExport:
             writer.close()
 
     def _rows(
-        self, queryset: models.QuerySet, names: list[str], rename: dict[str, str] | None = None
+        self,
+        queryset: models.QuerySet,
+        names: list[str],
+        rename: dict[str, str] | None = None,
+        chunk: bool = False,
     ) -> Iterator[bytes]:
-        return rows.json_lines(queryset, names, rename)
+        """`chunk`: the history of one chunk of tickets, bounded in size: read at once (a server-side
+        cursor would make the database plan for the first rows)."""
+        return rows.json_lines(queryset, names, rename, server_side=not chunk)
+
+    def _of_tickets(self, field: str, ids: list[int]) -> dict[str, Any]:
+        """The filter of rows belonging to one chunk of the customer's tickets (ids ascending): the id range,
+        which the history's indexes scan in order, joined to the customer's tickets in that range, so the
+        query stays a few parameters long whatever the chunk size."""
+        from servitium.incidents.models import Incident
+
+        low, high = ids[0], ids[-1]
+        mine = Incident.objects.filter(customer=self.customer, pk__gte=low, pk__lte=high).values("pk")
+        return {f"{field}__gte": low, f"{field}__lte": high, f"{field}__in": mine}
 
     def _table(self, archive: zipfile.ZipFile, name: str, queryset: models.QuerySet, exclude=()) -> None:
         """A whole record type of the customer (never many rows of one customer: not streamed in chunks)."""
@@ -253,30 +269,33 @@ class CustomerExport:
             "seq",
             "chain_hash",
         ]
-        found = ChangeRecord.objects.filter(object_type=Incident.object_type(), object_id__in=ids)
-        yield from self._rows(found.order_by("object_id", "id"), names, {"object_id": "ticket_id"})
+        found = ChangeRecord.objects.filter(
+            object_type=Incident.object_type(), **self._of_tickets("object_id", ids)
+        )
+        yield from self._rows(
+            found.order_by("object_id", "id"), names, {"object_id": "ticket_id"}, chunk=True
+        )
 
     def _comments(self, ids: list[int]) -> Iterator[dict[str, Any]]:
         from servitium.core.models import Comment
 
         names = ["id", "object_id", "created", "visibility", "body", "author__username", "author_name"]
-        found = Comment.objects.filter(target_type=self._ticket_type, object_id__in=ids)
+        found = Comment.objects.filter(target_type=self._ticket_type, **self._of_tickets("object_id", ids))
         rename = {"object_id": "ticket_id", "author__username": "author_username"}
-        yield from self._rows(found.order_by("object_id", "created", "id"), names, rename)
+        yield from self._rows(found.order_by("object_id", "created", "id"), names, rename, chunk=True)
 
     def _related(self, model: type[models.Model], ids: list[int]) -> Iterator[dict[str, Any]]:
         names = columns(model)
         rename = {"incident_id": "ticket_id"}
-        yield from self._rows(
-            model.objects.filter(incident_id__in=ids).order_by("incident_id", "pk"), names, rename
-        )
+        found = model.objects.filter(**self._of_tickets("incident_id", ids))
+        yield from self._rows(found.order_by("incident_id", "pk"), names, rename, chunk=True)
 
     def _attachment_rows(self, ids: list[int]):
         from servitium.core.models import Attachment
 
-        return Attachment.objects.filter(target_type=self._ticket_type, object_id__in=ids).order_by(
-            "object_id", "pk"
-        )
+        return Attachment.objects.filter(
+            target_type=self._ticket_type, **self._of_tickets("object_id", ids)
+        ).order_by("object_id", "pk")
 
     def _attachment_path(self, attachment: Any, folder: str) -> str:
         return f"{folder}/{attachment.object_id}/{attachment.pk}-{safe_name(attachment.name)}"

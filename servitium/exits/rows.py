@@ -153,7 +153,11 @@ def _database_json(queryset: models.QuerySet, keys: list[str]) -> tuple[str, lis
 
 
 def json_lines(
-    queryset: models.QuerySet, names: list[str], rename: dict[str, str] | None = None, chunk: int = 2000
+    queryset: models.QuerySet,
+    names: list[str],
+    rename: dict[str, str] | None = None,
+    chunk: int = 2000,
+    server_side: bool = True,
 ) -> Iterator[bytes]:
     """Each row of `queryset` (the columns `names`, some renamed) as one JSON object on one line. On
     PostgreSQL and SQLite the database writes the JSON (row_to_json, json_object): the rows only pass
@@ -169,7 +173,8 @@ def json_lines(
     database = _database_json(values, keys)
     if database is not None:
         sql, params = database
-        cursor = connections[values.db].chunked_cursor()
+        connection = connections[values.db]
+        cursor = connection.chunked_cursor() if server_side else connection.cursor()
         try:
             cursor.execute(sql, params)
             while found := cursor.fetchmany(chunk):
@@ -196,14 +201,20 @@ def _python_lines(queryset: models.QuerySet, keys: list[str], chunk: int) -> Ite
         yield (line + "}\n").encode()
 
 
-def _cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if value is True or value is False:
-        return "true" if value else "false"
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return value
+_BOOL = {True: "true", False: "false"}
+
+
+def _cells(record: dict[str, Any]) -> list[Any]:
+    return [
+        ""
+        if v is None
+        else _BOOL[v]
+        if v.__class__ is bool
+        else json.dumps(v, ensure_ascii=False, separators=(",", ":"))
+        if v.__class__ in (dict, list)
+        else v
+        for v in record.values()
+    ]
 
 
 def csv_rows(
@@ -216,4 +227,4 @@ def csv_rows(
         if header:
             yield list(record)
             header = False
-        yield [_cell(v) for v in record.values()]
+        yield _cells(record)
