@@ -49,7 +49,7 @@ def export_build(export_id: int) -> DataExport:
     then stored, sized and hashed. A failure is recorded with its reason."""
     with transaction.atomic():
         export = (
-            DataExport.objects.select_for_update()
+            DataExport.objects.select_for_update(of=("self",))
             .select_related("customer", "plan", "requested_by")
             .get(pk=export_id)
         )

@@ -112,7 +112,7 @@ def plan_transition(
     """Move a plan along its lifecycle. `agree` takes `agreed_by` (one of the customer's people) and
     optionally `agreed_on` (default today)."""
     data = data or {}
-    plan = ExitPlan.objects.select_for_update().select_related("customer").get(pk=instance.pk)
+    plan = ExitPlan.objects.select_for_update(of=("self",)).select_related("customer").get(pk=instance.pk)
     step = PLAN_WORKFLOW.check(plan, plan.status, transition)
     extra: dict[str, Any] = {}
     if step.name == "agree":
@@ -201,7 +201,7 @@ def item_complete(
     *, actor: Any, instance: ExitItem, note: str = "", at: dt.datetime | None = None
 ) -> ExitItem:
     """Mark an item done. Disposal items are done by a disposal record only (never before the plan allows)."""
-    item = ExitItem.objects.select_for_update().select_related("plan").get(pk=instance.pk)
+    item = ExitItem.objects.select_for_update(of=("self",)).select_related("plan").get(pk=instance.pk)
     _plan_open(item.plan)
     if item.done_at:
         raise ConflictError(_("The item is already done."))
