@@ -75,3 +75,21 @@ def test_a_customer_reads_its_own_plan_but_not_anothers(ctx, staff):
     made = plan(ctx.org_a, contact=staff.contact)
     assert browser(ctx.customer_a).get(made.get_absolute_url()).status_code == 200
     assert browser(ctx.customer_b).get(made.get_absolute_url()).status_code == 404
+
+
+def test_a_customer_acknowledges_receipt_on_the_export_page(ctx, staff):
+    from servitium.exits import services
+
+    export = built_export(ctx.org_a)
+    services.export_transition(actor=staff.manager, instance=export, transition="hand_over")
+    page = browser(ctx.customer_a).get(export.get_absolute_url())
+    assert page.status_code == 200
+    assert [t.name for t in page.context["transitions"]] == ["acknowledge"]
+    assert b'id="export-download"' in page.content
+    assert (
+        browser(ctx.customer_b).post(export.get_absolute_url(), {"transition": "acknowledge"}).status_code
+        == 404
+    )
+    browser(ctx.customer_a).post(export.get_absolute_url(), {"transition": "acknowledge"})
+    export.refresh_from_db()
+    assert export.status == "acknowledged" and export.acknowledged_by == ctx.customer_a
