@@ -40,4 +40,7 @@ class ExitsConfig(AppConfig):
         from . import (
             checks,  # noqa: F401  (registers the conformity checks)
             jobs,  # noqa: F401  (registers the export task)
+            panels,
         )
+
+        panels.register()

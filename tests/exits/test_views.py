@@ -93,3 +93,11 @@ def test_a_customer_acknowledges_receipt_on_the_export_page(ctx, staff):
     browser(ctx.customer_a).post(export.get_absolute_url(), {"transition": "acknowledge"})
     export.refresh_from_db()
     assert export.status == "acknowledged" and export.acknowledged_by == ctx.customer_a
+
+
+def test_the_organization_page_shows_its_exits(ctx, staff):
+    made = plan(ctx.org_a)
+    page = browser(staff.manager).get(ctx.org_a.get_absolute_url())
+    assert page.status_code == 200
+    assert made.get_absolute_url().encode() in page.content
+    assert b'id="organization-exits"' not in browser(ctx.customer_b).get(ctx.org_a.get_absolute_url()).content
