@@ -23,6 +23,7 @@ from servitium.conformity import api as conformity_api
 from servitium.core.api import resources as core_api
 from servitium.design import api as design_api
 from servitium.documents import api as documents_api
+from servitium.exits import api as exits_api
 from servitium.finance import api as finance_api
 from servitium.improvement import api as improvement_api
 from servitium.incidents import api as incidents_api
@@ -79,6 +80,7 @@ for app_api in (
     design_api,
     reporting_api,
     reviews_api,
+    exits_api,
 ):
     app_api.register(router)
 

@@ -411,6 +411,7 @@ def _load(admin_username: str, admin_password: str, small: bool = False) -> dict
     from servitium.conformity import demo as conformity_demo
     from servitium.design import demo as design_demo
     from servitium.documents import demo as documents_demo
+    from servitium.exits import demo as exits_demo
     from servitium.finance import demo as finance_demo
     from servitium.improvement import demo as improvement_demo
     from servitium.incidents import demo as incidents_demo
@@ -446,6 +447,7 @@ def _load(admin_username: str, admin_password: str, small: bool = False) -> dict
         design_demo,
         reporting_demo,
         reviews_demo,
+        exits_demo,
         conformity_demo,
     ):
         if small and app_demo is incidents_demo:

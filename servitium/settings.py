@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "servitium.design",
     "servitium.reporting",
     "servitium.reviews",
+    "servitium.exits",
     "servitium.site",
 ]
 

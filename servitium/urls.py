@@ -37,6 +37,7 @@ urlpatterns = [
     path("sms/improvement/", include("servitium.improvement.urls")),
     path("sms/audits/", include("servitium.audits.urls")),
     path("sms/reviews/", include("servitium.reviews.urls")),
+    path("exits/", include("servitium.exits.urls")),
     path("assurance/", include("servitium.reporting.urls")),
     path("assurance/availability/", include("servitium.availability.urls")),
     path("assurance/capacity/", include("servitium.capacity.urls")),
