@@ -10,7 +10,7 @@ other customers is the provider's infrastructure); documents only when the custo
 
 Streaming: the tickets are never held in memory. Each member is written straight into the ZIP through
 `ZipFile.open(name, "w", force_zip64=True)`, hashed and counted as it is written; tickets are read with
-`.iterator(chunk_size=...)` and their history (change log, comments, SLA clocks, imported events,
+`.iterator(chunk_size=...)` and their history (change log, public replies, SLA clocks, imported events,
 attachments) is fetched in bulk per chunk of ticket ids, never per ticket.
 """
 
@@ -280,7 +280,13 @@ class CustomerExport:
         from servitium.core.models import Comment
 
         names = ["id", "object_id", "created", "visibility", "body", "author__username", "author_name"]
-        found = Comment.objects.filter(target_type=self._ticket_type, **self._of_tickets("object_id", ids))
+        # Public replies only, as the customer sees them on the ticket: internal work notes are the
+        # provider's own records and may speak of other customers.
+        found = Comment.objects.filter(
+            target_type=self._ticket_type,
+            visibility=Comment.Visibility.PUBLIC,
+            **self._of_tickets("object_id", ids),
+        )
         rename = {"object_id": "ticket_id", "author__username": "author_username"}
         yield from self._rows(found.order_by("object_id", "created", "id"), names, rename, chunk=True)
 

@@ -67,6 +67,10 @@ def world(ctx, staff):
     _ci("Zebulon tracker", [other])
     shared = _ci("Shared hypervisor", [ctx.org_a, other])
     mine = [ticket(ctx.org_a, staff.service, f"Mail stuck {n}", comments=2) for n in range(3)]
+    # An internal work note on the customer's own ticket that speaks of another customer stays out.
+    core_services.comment_store(
+        target=mine[0], body=f"Same fault as at {OTHER}", visibility="internal", author=None, actor=None
+    )
     own_ci = _ci("Customer A mail gateway", [ctx.org_a])
     report = _report(ctx.org_a, staff.owner)
     return {
