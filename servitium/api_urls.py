@@ -22,7 +22,9 @@ from servitium.cmdb import api as cmdb_api
 from servitium.competence import api as competence_api
 from servitium.conformity import api as conformity_api
 from servitium.core.api import resources as core_api
+from servitium.design import api as design_api
 from servitium.documents import api as documents_api
+from servitium.exits import api as exits_api
 from servitium.finance import api as finance_api
 from servitium.improvement import api as improvement_api
 from servitium.incidents import api as incidents_api
@@ -76,9 +78,11 @@ for app_api in (
     availability_api,
     capacity_api,
     security_api,
+    design_api,
     reporting_api,
     reviews_api,
     cloud_api,
+    exits_api,
 ):
     app_api.register(router)
 

@@ -24,6 +24,8 @@ COMMAND_ALIASES = {
     "evidence-pack": "evidence_pack",
     "backup": "backup",
     "restore": "restore",
+    "export-customer": "export_customer",
+    "verify-export": "verify_export",
 }
 
 

@@ -348,14 +348,20 @@ def _load(admin_username: str, admin_password: str, small: bool = False) -> dict
             "ewa",
             "ewa.nowak@nimbus.example",
             PROVIDER,
-            ["change-manager", "configuration-manager", "release-manager", "conformity-manager"],
+            [
+                "change-manager",
+                "configuration-manager",
+                "release-manager",
+                "conformity-manager",
+                "design-manager",
+            ],
             "Ewa Nowak",
         ),
         (
             "sofia",
             "sofia.rossi@nimbus.example",
             PROVIDER,
-            ["change-agent", "configuration-agent", "release-manager"],
+            ["change-agent", "configuration-agent", "release-manager", "design-agent"],
             "Sofia Rossi",
         ),
         (
@@ -404,7 +410,9 @@ def _load(admin_username: str, admin_password: str, small: bool = False) -> dict
     from servitium.cmdb import demo as cmdb_demo
     from servitium.competence import demo as competence_demo
     from servitium.conformity import demo as conformity_demo
+    from servitium.design import demo as design_demo
     from servitium.documents import demo as documents_demo
+    from servitium.exits import demo as exits_demo
     from servitium.finance import demo as finance_demo
     from servitium.improvement import demo as improvement_demo
     from servitium.incidents import demo as incidents_demo
@@ -437,9 +445,11 @@ def _load(admin_username: str, admin_password: str, small: bool = False) -> dict
         availability_demo,
         capacity_demo,
         security_demo,
+        design_demo,
         reporting_demo,
         reviews_demo,
         cloud_demo,
+        exits_demo,
         conformity_demo,
     ):
         if small and app_demo is incidents_demo:

@@ -87,9 +87,11 @@ INSTALLED_APPS = [
     "servitium.availability",
     "servitium.capacity",
     "servitium.security",
+    "servitium.design",
     "servitium.reporting",
     "servitium.reviews",
     "servitium.cloud",
+    "servitium.exits",
     "servitium.site",
 ]
 

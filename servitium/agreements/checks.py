@@ -2,12 +2,13 @@
 
 import datetime as dt
 
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servitium.core.checks import CheckResult, record_rule, register
 
-from .models import ServiceLevelAgreement
+from .models import ServiceLevelAgreement, ServiceTarget, TargetPerformance
 from .selectors import agreements_with_overdue_review, coverage_gaps
 
 
@@ -95,3 +96,148 @@ record_rule(
     model="agreements.TargetPerformance",
     where=lambda: {"period_end__gte": timezone.now() - dt.timedelta(days=90)},
 )
+
+
+# --- internal groups and customers acting as suppliers (2011 6.1.s10-s11; 2018 8.3.4.2) ---------------
+
+
+def _internal_suppliers() -> list[tuple]:
+    """(component, its agreed agreement or None) for every service component an internal group or a
+    customer provides: such a party is managed by agreement, not by supplier contract."""
+    from servitium.catalog.models import ServiceComponent
+
+    components = list(
+        ServiceComponent.objects.filter(provided_by__kind__in=("internal", "customer")).select_related(
+            "service", "provided_by"
+        )
+    )
+    agreed = {
+        (a.customer_id, a.service_id): a
+        for a in ServiceLevelAgreement.objects.filter(
+            status=ServiceLevelAgreement.Status.AGREED,
+            kind=ServiceLevelAgreement.Kind.INTERNAL,
+            customer_id__in={c.provided_by_id for c in components},
+        )
+    }
+    return [(c, agreed.get((c.provided_by_id, c.service_id))) for c in components]
+
+
+@register(
+    "agreements.internal_suppliers_agreed",
+    requirements=["iso20000-1:2011#6.1.s10", "iso20000-1:2018#8.3.4.2.s1", "iso20000-1:2018#7.5.4.j"],
+    title=_(
+        "Every service component provided by an internal group or a customer is covered by an agreed, "
+        "reviewed agreement with targets"
+    ),
+)
+def internal_suppliers_agreed() -> CheckResult:
+    today = timezone.localdate()
+    pairs = _internal_suppliers()
+    good = [
+        (c, a)
+        for c, a in pairs
+        if a is not None and a.targets.exists() and (a.next_review_due is None or a.next_review_due >= today)
+    ]
+    bad = [c for c, a in pairs if (c, a) not in good]
+    return CheckResult.from_counts(
+        total=len(pairs),
+        good=len(good),
+        met=_("All %(n)d components provided by internal groups or customers have an agreed agreement.")
+        % {"n": len(pairs)},
+        not_met=_(
+            "%(bad)d of %(n)d components provided by internal groups or customers lack an agreed agreement "
+            "with targets, or its review is overdue: %(list)s."
+        )
+        % {"bad": len(bad), "n": len(pairs), "list": ", ".join(str(c) for c in bad[:10])},
+        none=_("No service component is provided by an internal group or a customer."),
+        evidence=[a for _c, a in good],
+        gaps=bad,
+    )
+
+
+def _beaten(internal, customer) -> bool:
+    """Whether the internal target is at least as demanding as the customer's on the same measure."""
+    if internal.higher_is_better:
+        return internal.target_value >= customer.target_value
+    return internal.target_value <= customer.target_value
+
+
+@register(
+    "agreements.internal_targets_support_slas",
+    requirements=["iso20000-1:2018#8.3.4.2.s2"],
+    title=_("The targets agreed with internal suppliers are no looser than the customers' SLA targets"),
+)
+def internal_targets_support_slas() -> CheckResult:
+    agreements = [a for _c, a in _internal_suppliers() if a is not None]
+    internal = list(ServiceTarget.objects.filter(agreement__in=agreements).select_related("agreement"))
+    customer = list(
+        ServiceTarget.objects.filter(
+            agreement__status=ServiceLevelAgreement.Status.AGREED,
+            agreement__kind=ServiceLevelAgreement.Kind.SLA,
+            agreement__service_id__in={a.service_id for a in agreements},
+        ).select_related("agreement")
+    )
+    loose = []
+    for target in internal:
+        for theirs in customer:
+            same = (theirs.agreement.service_id, theirs.metric, theirs.priority, theirs.name) == (
+                target.agreement.service_id,
+                target.metric,
+                target.priority,
+                target.name,
+            )
+            if same and theirs.agreement_id != target.agreement_id and not _beaten(target, theirs):
+                loose.append(target)
+                break
+    return CheckResult.from_counts(
+        total=len(internal),
+        good=len(internal) - len(loose),
+        met=_("All %(n)d internal targets are at least as demanding as the customers' targets.")
+        % {"n": len(internal)},
+        not_met=_("%(bad)d of %(n)d internal targets are looser than a customer's SLA target: %(list)s.")
+        % {
+            "bad": len(loose),
+            "n": len(internal),
+            "list": ", ".join(f"{t.agreement.reference} {t.get_metric_display()}" for t in loose[:10]),
+        },
+        none=_("No agreement with an internal supplier has targets."),
+        evidence=[t.agreement for t in internal if t not in loose][:20],
+        gaps=[t.agreement for t in loose][:20],
+    )
+
+
+@register(
+    "agreements.internal_suppliers_monitored",
+    requirements=["iso20000-1:2011#6.1.s11", "iso20000-1:2018#8.3.4.2.s3"],
+    title=_(
+        "The performance of internal suppliers is measured against every target within the review interval"
+    ),
+)
+def internal_suppliers_monitored() -> CheckResult:
+    now = timezone.now()
+    agreements = [a for _c, a in _internal_suppliers() if a is not None]
+    latest = dict(
+        TargetPerformance.objects.filter(target__agreement__in=agreements)
+        .values("target_id")
+        .annotate(last=Max("period_end"))
+        .values_list("target_id", "last")
+    )
+    good, bad = [], []
+    for agreement in agreements:
+        since = now - dt.timedelta(days=agreement.review_interval_days)
+        targets = list(agreement.targets.all())
+        ok = bool(targets) and all(latest.get(t.pk) and latest[t.pk] >= since for t in targets)
+        (good if ok else bad).append(agreement)
+    return CheckResult.from_counts(
+        total=len(agreements),
+        good=len(good),
+        met=_(
+            "Every target of the %(n)d internal supplier agreements was measured within its review interval."
+        )
+        % {"n": len(agreements)},
+        not_met=_("%(bad)d of %(n)d internal supplier agreements have targets not measured lately: %(list)s.")
+        % {"bad": len(bad), "n": len(agreements), "list": ", ".join(a.reference for a in bad[:10])},
+        none=_("No agreed agreement with an internal supplier."),
+        evidence=good,
+        gaps=bad,
+    )

@@ -155,3 +155,13 @@ record_rule(
     where={"status__in": Audit.DONE},
     every=~Q(summary="") & Q(reported_on__isnull=False) & ~Q(checklist__verdict=""),
 )
+
+
+record_rule(
+    "audits.objectives_written",
+    requirements=["iso20000-1:2011#4.5.4.1.s2"],
+    title=_("Every internal audit that is not cancelled has written objectives"),
+    model="audits.Audit",
+    where=~Q(status=Audit.Status.CANCELLED),
+    every=~Q(objectives=""),
+)

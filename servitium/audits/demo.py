@@ -87,6 +87,15 @@ def load(*, actor: Any) -> None:
     _planned_problem_audit(actor, items["problems"], owner, today)
 
 
+# Written objectives per audit (2011 4.5.4.1.s2); the planned problem audit has none yet: a deliberate gap.
+OBJECTIVES = {
+    "Incident and service request management": "Find out whether tickets are classified, prioritised and "
+    "resolved within the SLA targets, and whether customers are told how their tickets progress.",
+    "Change management": "Find out whether every change is approved by the right authority before it is "
+    "implemented, emergency changes included, and whether failed changes are reviewed.",
+}
+
+
 def _audit(
     actor: Any, item: ProgrammeItem, lead: Any, auditors: list, auditees: list, title: str, start: dt.date
 ) -> Audit:
@@ -96,6 +105,7 @@ def _audit(
             "title": title,
             "programme_item": item,
             "criteria": "ISO/IEC 20000-1:2018 and our own process descriptions and SLAs.",
+            "objectives": OBJECTIVES.get(title, ""),
             "planned_start": start,
             "planned_end": start + dt.timedelta(days=2),
             "lead_auditor": lead,

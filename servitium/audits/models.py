@@ -103,6 +103,9 @@ class Audit(BaseModel):
         _("clauses audited"), blank=True, help_text=_("Requirement keys, e.g. iso20000-1:2018#8.5.1.")
     )
     criteria = models.TextField(_("criteria"), blank=True, help_text=_("What the audit judges against."))
+    objectives = models.TextField(
+        _("objectives"), blank=True, help_text=_("What this audit sets out to find out, and why now.")
+    )
     planned_start = models.DateField(_("planned start"))
     planned_end = models.DateField(_("planned end"))
     lead_auditor = models.ForeignKey(

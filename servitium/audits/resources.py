@@ -60,6 +60,7 @@ AUDIT_WRITES = (
     "scope_areas",
     "scope_clauses",
     "criteria",
+    "objectives",
     "planned_start",
     "planned_end",
     "lead_auditor",

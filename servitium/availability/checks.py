@@ -455,3 +455,25 @@ def plan_revisions_under_change() -> CheckResult:
         not_met=_("%(bad)d of %(n)d revised availability and continuity plans name no approved change."),
         none=_("No approved availability or continuity plan has been revised yet."),
     )
+
+
+for _field, _leaf, _title in (
+    (
+        "access_rights",
+        "iso20000-1:2011#6.3.1.a",
+        _("The availability requirements of every live service cover access rights"),
+    ),
+    (
+        "response_times",
+        "iso20000-1:2011#6.3.1.b",
+        _("The availability requirements of every live service cover response times"),
+    ),
+):
+    record_rule(
+        f"availability.requirements_cover_{_field}",
+        requirements=[_leaf],
+        title=_title,
+        model="availability.AvailabilityRequirement",
+        where={"service__status": "live"},
+        every=~Q(**{_field: ""}),
+    )

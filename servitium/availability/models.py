@@ -56,6 +56,16 @@ class AvailabilityRequirement(BaseModel):
         blank=True,
         help_text=_("What the customers need, end to end, and how it was agreed."),
     )
+    access_rights = models.TextField(
+        _("access rights"),
+        blank=True,
+        help_text=_("Who may use the service, from where, and how they are given access."),
+    )
+    response_times = models.TextField(
+        _("response times"),
+        blank=True,
+        help_text=_("How quickly the service must answer its users, e.g. 95 % of sign-ins within 2 seconds."),
+    )
     notes = models.TextField(_("notes"), blank=True)
 
     class Meta:

@@ -24,10 +24,33 @@ AREA = "availability"
 class AvailabilityRequirementResource(Resource):
     model = AvailabilityRequirement
     area = AREA
-    fields = ("service", "calendar", "maintenance_allowance_minutes", "requirement", "notes")
+    fields = (
+        "service",
+        "calendar",
+        "maintenance_allowance_minutes",
+        "requirement",
+        "access_rights",
+        "response_times",
+        "notes",
+    )
     staff = Access(
-        create=("service", "calendar", "maintenance_allowance_minutes", "requirement", "notes"),
-        update=("calendar", "maintenance_allowance_minutes", "requirement", "notes"),
+        create=(
+            "service",
+            "calendar",
+            "maintenance_allowance_minutes",
+            "requirement",
+            "access_rights",
+            "response_times",
+            "notes",
+        ),
+        update=(
+            "calendar",
+            "maintenance_allowance_minutes",
+            "requirement",
+            "access_rights",
+            "response_times",
+            "notes",
+        ),
     )
     filters = ("service", "calendar")
     list_filters = ("calendar",)

@@ -142,3 +142,16 @@ def option_save(*, actor: Any, data: dict[str, Any], instance=None, m2m: dict[st
     if instance is None:
         return core_services.record_create(model=OfferingOption, data=data, actor=actor)
     return core_services.record_update(instance=instance, data=data, actor=actor)
+
+
+@transaction.atomic
+def offering_withdraw(*, actor: Any, instance) -> Any:
+    """Take an offering out of what customers can order (a service being removed withdraws all of its
+    offerings); a withdrawn offering stays as it was."""
+    from .models import Offering
+
+    if instance.status == Offering.Status.WITHDRAWN:
+        return instance
+    return core_services.record_update(
+        instance=instance, data={}, derived={"status": Offering.Status.WITHDRAWN}, actor=actor
+    )

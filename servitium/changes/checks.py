@@ -244,3 +244,67 @@ record_rule(
     where={"status__in": [C.APPROVED, C.IMPLEMENTING]},
     every=Q(planned_start__isnull=False, planned_end__isnull=False),
 )
+
+
+@register(
+    "changes.major_impact_criteria",
+    requirements=["iso20000-1:2011#9.2.s1", "iso20000-1:2011#5.1.s2", "iso20000-1:2018#8.5.1.1.c"],
+    title=_("The change management policy says which changes count as of potentially major impact"),
+)
+def major_impact_criteria() -> CheckResult:
+    """Removals and transfers are always major (ALWAYS_MAJOR_TYPES); the policy must add criteria of its own
+    for other changes, or every large change would pass as normal."""
+    policy = ChangePolicy.objects.filter(active=True).first()
+    if policy is None:
+        return CheckResult(NOT_MET, _("No change management policy is active."), {"active_policies": 0})
+    criteria = []
+    if policy.major_customer_threshold:
+        criteria.append(_("affecting %(n)d customers or more") % {"n": policy.major_customer_threshold})
+    if policy.major_on_high_risk:
+        criteria.append(_("assessed as high risk"))
+    figures = {"criteria": len(criteria)}
+    if not criteria:
+        return CheckResult(
+            NOT_MET,
+            _("The active policy %(p)s sets no criteria for major impact beyond removals and transfers.")
+            % {"p": policy.name},
+            figures,
+            gaps=[Evidence.of(policy)],
+        )
+    return CheckResult(
+        MET,
+        _("%(p)s treats a change as potentially major when %(c)s, and always for removals and transfers.")
+        % {"p": policy.name, "c": _(" or ").join(str(c) for c in criteria)},
+        figures,
+        evidence=[Evidence.of(policy)],
+    )
+
+
+_ASSESSED_NON_STANDARD = Q(approved_at__isnull=False) & ~Q(category=Category.STANDARD)
+record_rule(
+    "changes.affected_cis_named",
+    requirements=["iso20000-1:2011#9.1.s10", "iso20000-1:2018#8.2.6.s6"],
+    title=_(
+        "Every approved normal, major or emergency change names the configuration items it affects, so its "
+        "impact was assessed from the configuration records"
+    ),
+    model="changes.Change",
+    where=_ASSESSED_NON_STANDARD,
+    every=Q(affected_cis__isnull=False),
+)
+record_rule(
+    "changes.tested_before_deployment",
+    requirements=["iso20000-1:2018#8.5.1.3.s3"],
+    title=_("Every approved normal or major change has a test plan"),
+    model="changes.Change",
+    where=Q(approved_at__isnull=False, category__in=[Category.NORMAL, Category.MAJOR]),
+    every=~Q(test_plan=""),
+)
+record_rule(
+    "changes.configuration_updated",
+    requirements=["iso20000-1:2018#8.5.1.3.s7"],
+    title=_("Every configuration update planned by a successful change was applied to its item"),
+    model="changes.ChangeConfigurationUpdate",
+    where={"change__outcome": Change.Outcome.SUCCESSFUL},
+    every={"applied_at__isnull": False},
+)

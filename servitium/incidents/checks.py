@@ -12,7 +12,14 @@ from django.utils.translation import gettext as _
 from servitium.agreements.models import ServiceLevelAgreement, ServiceReview
 from servitium.core.checks import CheckResult, record_rule, register, tally
 
-from .models import Incident, MajorIncidentDefinition, MajorIncidentUpdate, RequestItem, SlaClock
+from .models import (
+    Incident,
+    MailMessage,
+    MajorIncidentDefinition,
+    MajorIncidentUpdate,
+    RequestItem,
+    SlaClock,
+)
 
 WINDOW = dt.timedelta(days=90)
 
@@ -283,3 +290,37 @@ record_rule(
     where={"status": Incident.Status.RESOLVED},
     every=lambda: Q(resolved_at__gte=timezone.now() - CLOSE_WITHIN),
 )
+
+
+@register(
+    "incidents.customers_kept_informed",
+    requirements=["iso20000-1:2011#8.1.s6"],
+    title=_("The customer heard from the provider on every ticket resolved in the last 90 days"),
+)
+def customers_kept_informed() -> CheckResult:
+    """A public reply (which is also mailed to the caller) or any message mailed about the ticket counts;
+    a ticket resolved without a word to its customer does not."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from servitium.core.models import Comment
+
+    resolved = Incident.objects.filter(resolved_at__gte=timezone.now() - WINDOW)
+    replied = Exists(
+        Comment.objects.filter(
+            target_type=ContentType.objects.get_for_model(Incident),
+            object_id=OuterRef("pk"),
+            visibility=Comment.Visibility.PUBLIC,
+        )
+    )
+    mailed = Exists(
+        MailMessage.objects.filter(incident=OuterRef("pk"), direction=MailMessage.Direction.OUTBOUND)
+    )
+    return CheckResult.from_tally(
+        tally(resolved, Q(replied) | Q(mailed)),
+        met=_("The customer was told about progress on all %(n)d tickets resolved in the last 90 days."),
+        not_met=_(
+            "%(bad)d of %(n)d tickets resolved in the last 90 days have no public reply and no message to "
+            "the customer."
+        ),
+        none=_("No ticket was resolved in the last 90 days."),
+    )

@@ -57,9 +57,44 @@ def load(*, actor, count: int = 120, days: int = 14, history: int = 3000, seed: 
         Generator(seed=seed, end=now - dt.timedelta(days=days)).run(history, days=180 - days)
         _worked(actor, count, days, seed)
         _majors_and_security(actor, now)
+        _resolution_replies(actor, seed)
         # The nightly job would have closed resolved tickets nobody reopened, night after night.
         for night in range(days + 7, -1, -1):
             close_resolved_tickets.call_local(now=now - dt.timedelta(days=night))
+
+
+def _resolution_replies(actor, seed: int) -> None:
+    """The public reply that told each customer their generated ticket was resolved (written, in real use,
+    by the resolve step's mail or an agent's reply). About one in twenty-five has none: a deliberate gap
+    for the check that customers are kept informed (2011 8.1.s6)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from servitium.core import services as core_services
+    from servitium.core.models import Comment
+
+    from .generator import keep_timestamps
+
+    rng = random.Random(seed + 1)
+    target = ContentType.objects.get_for_model(Incident)
+    replies = [
+        Comment(
+            target_type=target,
+            object_id=pk,
+            body=f"{reference} is resolved. If the problem comes back, reply to this message to reopen it.",
+            visibility=Comment.Visibility.PUBLIC,
+            author_name="Nimbus Service Desk",
+            created=resolved,
+            updated=resolved,
+        )
+        for pk, reference, resolved in Incident.objects.filter(resolved_at__isnull=False)
+        .order_by("pk")
+        .values_list("pk", "reference", "resolved_at")
+        if rng.random() >= 0.04
+    ]
+    with keep_timestamps(Comment):
+        core_services.record_bulk_create(
+            model=Comment, instances=replies, actor=actor, message="generated history", validate_rows=False
+        )
 
 
 def _worked(actor, count: int, days: int, seed: int) -> None:

@@ -8,7 +8,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from servitium.core.checks import CheckResult, record_rule, register
+from servitium.core.checks import CheckResult, record_rule, register, tally
 
 from .models import KnownError, Problem
 from .selectors import effectiveness
@@ -190,4 +190,31 @@ def known_errors_available_to_service_desk() -> CheckResult:
         none=_("No active known errors are recorded, or nobody handles incidents yet."),
         evidence=active.order_by("-pk")[:20],
         figures={"active_known_errors": active_count},
+    )
+
+
+PREVENTIVE_WITHIN = dt.timedelta(days=60)
+
+
+@register(
+    "problems.preventive_action",
+    requirements=["iso20000-1:2011#8.2.s3"],
+    title=_("Problems found by trend analysis reach a cause and an action within 60 days"),
+)
+def preventive_action() -> CheckResult:
+    """A trend turned into a problem is only preventive once someone found its cause and acted: known
+    root cause, a known error with its workaround, a resolution, or a reasoned cancellation."""
+    now = timezone.now()
+    S = Problem.Status
+    raised = Problem.objects.filter(
+        origin=Problem.Origin.PROACTIVE,
+        created__gte=now - dt.timedelta(days=365),
+        created__lt=now - PREVENTIVE_WITHIN,
+    )
+    acted = Q(status__in=[S.ROOT_CAUSE_KNOWN, S.KNOWN_ERROR, S.RESOLVED, S.CLOSED, S.CANCELLED])
+    return CheckResult.from_tally(
+        tally(raised, acted),
+        met=_("All %(n)d problems raised from trends in the last year reached a cause and an action."),
+        not_met=_("%(bad)d of %(n)d problems raised from trends are still without a cause after 60 days."),
+        none=_("No problem raised from trend analysis is older than 60 days."),
     )

@@ -139,3 +139,48 @@ record_rule(
     where={"status": "closed"},
     every=~Q(findings="") & ~Q(resolution=""),
 )
+
+
+ANALYSED_WITHIN = dt.timedelta(days=30)
+
+
+@register(
+    "relationships.satisfaction_results_analysed",
+    requirements=["iso20000-1:2011#7.1.s11"],
+    title=_("Every low satisfaction score of the last year was looked at and decided on within 30 days"),
+)
+def satisfaction_results_analysed() -> CheckResult:
+    """A score below the survey's threshold raises an improvement opportunity by itself; the analysis is
+    the decision on it (taken up or turned down with a reason), which people must make."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import F
+
+    from servitium.improvement.models import ImprovementOpportunity
+
+    now = timezone.now()
+    low = list(
+        SurveyResponse.objects.filter(
+            created__gte=now - dt.timedelta(days=365),
+            created__lt=now - ANALYSED_WITHIN,
+            score__lt=F("survey__low_score_threshold"),
+        ).select_related("survey", "customer")
+    )
+    decided = set(
+        ImprovementOpportunity.objects.filter(
+            source_type=ContentType.objects.get_for_model(SurveyResponse),
+            source_id__in=[r.pk for r in low],
+        )
+        .exclude(status=ImprovementOpportunity.Status.PROPOSED)
+        .values_list("source_id", flat=True)
+    )
+    gaps = [r for r in low if r.pk not in decided]
+    return CheckResult.from_counts(
+        total=len(low),
+        good=len(low) - len(gaps),
+        met=_("All %(n)d low satisfaction scores led to a decision on an improvement.") % {"n": len(low)},
+        not_met=_("%(bad)d of %(n)d low satisfaction scores were not decided on within 30 days: %(list)s.")
+        % {"bad": len(gaps), "n": len(low), "list": ", ".join(str(r) for r in gaps[:10])},
+        none=_("No low satisfaction score in the last year (older than 30 days)."),
+        evidence=[r for r in low if r not in gaps],
+        gaps=gaps,
+    )

@@ -168,3 +168,61 @@ def actions_followed_up() -> CheckResult:
         evidence=counted.evidence,
         gaps=counted.gaps,
     )
+
+
+record_rule(
+    "reviews.objectives_written",
+    requirements=["iso20000-1:2011#4.5.4.1.s2"],
+    title=_("Every management review that is not cancelled has written objectives"),
+    model="reviews.ManagementReview",
+    where=~Q(status=ManagementReview.Status.CANCELLED),
+    every=~Q(objectives=""),
+)
+
+
+@register(
+    "reviews.audits_and_reviews_monitor_the_sms",
+    requirements=["iso20000-1:2011#4.5.4.1.s1"],
+    title=_("The SMS is monitored by internal audit and management review: one of each in the last year"),
+)
+def audits_and_reviews_monitor_the_sms() -> CheckResult:
+    from servitium.audits.models import Audit
+
+    if not (ManagementReview.objects.exists() and Audit.objects.exists()):
+        # Like held_at_planned_intervals: nothing recorded yet reads "no evidence", not a failure.
+        return CheckResult(
+            NOT_APPLICABLE, _("No internal audit or no management review is recorded yet."), {}
+        )
+    since = timezone.localdate() - dt.timedelta(days=INTERVAL_DAYS)
+    audit = (
+        Audit.objects.filter(reported_on__gte=since, status__in=(Audit.Status.REPORTED, Audit.Status.CLOSED))
+        .order_by("-reported_on")
+        .first()
+    )
+    review = (
+        ManagementReview.objects.filter(status__in=ManagementReview.TOOK_PLACE, held_on__gte=since)
+        .order_by("-held_on")
+        .first()
+    )
+    evidence = [Evidence.of(r) for r in (audit, review) if r is not None]
+    figures = {"audit_reported": bool(audit), "review_held": bool(review)}
+    if audit and review:
+        return CheckResult(
+            MET,
+            _("Internal audit %(a)s was reported on %(ad)s and management review %(r)s held on %(rd)s.")
+            % {"a": audit.reference, "ad": audit.reported_on, "r": review.reference, "rd": review.held_on},
+            figures,
+            evidence,
+        )
+    missing = [
+        str(m)
+        for m, found in ((_("an internal audit report"), audit), (_("a held management review"), review))
+        if not found
+    ]
+    return CheckResult(
+        PARTLY_MET if evidence else NOT_MET,
+        _("In the last %(d)d days there was no %(what)s.")
+        % {"d": INTERVAL_DAYS, "what": _(" and no ").join(missing)},
+        figures,
+        evidence,
+    )

@@ -82,6 +82,8 @@ def load(*, actor: Any) -> None:
                 "period_end": planned - dt.timedelta(days=7),
                 "planned_date": planned,
                 "chair": chair,
+                "objectives": "Decide whether the SMS is on course for the surveillance audit and which "
+                "improvements get resources in the next half-year.",
                 "agenda": "Status of actions; policy and objectives; performance; risks; resources; "
                 "improvements.",
             },
@@ -99,6 +101,8 @@ def _held_review(actor: Any, chair: Person, today: dt.date) -> ManagementReview:
             "period_end": held_on - dt.timedelta(days=7),
             "planned_date": held_on,
             "chair": chair,
+            "objectives": "Judge whether the SMS still suits Nimbus after the year's growth, and decide on "
+            "the resources and improvements the next year needs.",
             "agenda": "Status of actions; performance of services and processes; customers; suppliers; "
             "audit results; nonconformities; changes; resources; improvements.",
         },

@@ -51,6 +51,9 @@ class ManagementReview(BaseModel):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PLANNED, db_index=True
     )
+    objectives = models.TextField(
+        _("objectives"), blank=True, help_text=_("What this review is to conclude or decide.")
+    )
     agenda = models.TextField(_("agenda"), blank=True)
     minutes = models.TextField(_("minutes"), blank=True)
     decisions = models.TextField(

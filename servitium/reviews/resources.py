@@ -15,7 +15,16 @@ from servitium.core.declaration import Access, Resource
 from .lifecycle import ACTION_WORKFLOW, REVIEW_WORKFLOW
 from .models import ManagementReview, ReviewAction
 
-REVIEW_PLANNING = ("title", "period_start", "period_end", "planned_date", "chair", "attendees", "agenda")
+REVIEW_PLANNING = (
+    "title",
+    "period_start",
+    "period_end",
+    "planned_date",
+    "chair",
+    "attendees",
+    "objectives",
+    "agenda",
+)
 
 
 class ManagementReviewResource(Resource):
@@ -33,6 +42,7 @@ class ManagementReviewResource(Resource):
         "chair",
         "attendees",
         "status",
+        "objectives",
         "agenda",
         "minutes",
         "decisions",

@@ -566,7 +566,7 @@ def plan_maintained() -> CheckResult:
 
 
 PLAN_ITEM_LEAVES = {
-    "services": [f"{A2018}6.3.a"],
+    "services": [f"{A2018}6.3.a", f"{A2011}4.5.1.s1"],  # the plan states the services of the scope
     "objectives": [f"{A2011}4.5.2.a"],
     "requirements": [f"{A2011}4.5.2.b", f"{A2018}7.5.4.f"],
     "limitations": [f"{A2011}4.5.2.c", f"{A2018}6.3.b"],
@@ -577,7 +577,7 @@ PLAN_ITEM_LEAVES = {
     "other_parties": [f"{A2011}4.5.2.h", f"{A2018}6.3.f", f"{A2011}4.2.b"],
     "interfaces": [f"{A2011}4.5.2.i", f"{A2011}4.2.b"],
     "risk_approach": [f"{A2011}4.5.2.j"],
-    "technology": [f"{A2011}4.5.2.k", f"{A2018}6.3.g"],
+    "technology": [f"{A2011}4.5.2.k", f"{A2018}6.3.g", f"{A2011}4.5.1.c"],
     "measurement": [f"{A2011}4.5.2.l", f"{A2018}6.3.h"],
 }
 assert set(PLAN_ITEM_LEAVES) == {k for k, _l in PLAN_ITEMS}

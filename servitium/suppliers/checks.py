@@ -4,11 +4,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from servitium.core.checks import CheckResult, record_rule, register
+from servitium.core.checks import MET, NOT_APPLICABLE, NOT_MET, CheckResult, Evidence, record_rule, register
 from servitium.parties.models import Organization
 
 from .alignment import alignment_of
-from .models import Dispute, GovernedProcess, Supplier, SupplierContract, SupplierTarget
+from .models import SMS_PROCESSES, Dispute, GovernedProcess, Supplier, SupplierContract, SupplierTarget
 
 
 @register(
@@ -184,4 +184,162 @@ record_rule(
     title=_("Every recorded supplier performance period was reviewed by a named person"),
     model="suppliers.SupplierPerformance",
     every={"reviewed_by__isnull": False},
+)
+
+
+# --- other parties running parts of processes (2011 4.2; 2018 8.1, 8.2.3) ----------------------------
+
+
+def _governed_by(kinds: tuple[str, ...]) -> list[GovernedProcess]:
+    return list(GovernedProcess.objects.filter(operated_by__kind__in=kinds).select_related("operated_by"))
+
+
+@register(
+    "suppliers.process_suppliers_under_contract",
+    requirements=["iso20000-1:2011#4.2.s2", "iso20000-1:2018#8.1.s3"],
+    title=_("A supplier that runs part of a process is managed as a supplier, under an active contract"),
+)
+def process_suppliers_under_contract() -> CheckResult:
+    rows = _governed_by((Organization.Kind.SUPPLIER,))
+    contracted = set(
+        SupplierContract.objects.filter(
+            status=SupplierContract.Status.ACTIVE,
+            supplier__organization_id__in={g.operated_by_id for g in rows},
+            supplier__manager__isnull=False,
+        ).values_list("supplier__organization_id", flat=True)
+    )
+    gaps = [g for g in rows if g.operated_by_id not in contracted]
+    return CheckResult.from_counts(
+        total=len(rows),
+        good=len(rows) - len(gaps),
+        met=_("All %(n)d parts of processes run by suppliers are under an active, managed contract.")
+        % {"n": len(rows)},
+        not_met=_("Run by a supplier without an active, managed contract: %(list)s.")
+        % {"list": ", ".join(str(g) for g in gaps[:10])},
+        none=_("No supplier runs part of a process."),
+        evidence=[g for g in rows if g not in gaps],
+        gaps=gaps,
+    )
+
+
+@register(
+    "suppliers.process_groups_under_agreement",
+    requirements=["iso20000-1:2011#4.2.s3", "iso20000-1:2018#8.1.s3"],
+    title=_(
+        "An internal group or a customer that runs part of a process is managed through service level "
+        "management, under an agreed agreement"
+    ),
+)
+def process_groups_under_agreement() -> CheckResult:
+    from servitium.agreements.models import ServiceLevelAgreement
+
+    rows = _governed_by((Organization.Kind.INTERNAL, Organization.Kind.CUSTOMER))
+    agreed = set(
+        ServiceLevelAgreement.objects.filter(
+            status=ServiceLevelAgreement.Status.AGREED, customer_id__in={g.operated_by_id for g in rows}
+        ).values_list("customer_id", flat=True)
+    )
+    gaps = [g for g in rows if g.operated_by_id not in agreed]
+    return CheckResult.from_counts(
+        total=len(rows),
+        good=len(rows) - len(gaps),
+        met=_("All %(n)d parts of processes run by internal groups or customers are under an agreement.")
+        % {"n": len(rows)},
+        not_met=_("Run by an internal group or customer without an agreed agreement: %(list)s.")
+        % {"list": ", ".join(str(g) for g in gaps[:10])},
+        none=_("No internal group or customer runs part of a process."),
+        evidence=[g for g in rows if g not in gaps],
+        gaps=gaps,
+    )
+
+
+@register(
+    "suppliers.not_everything_outsourced",
+    requirements=["iso20000-1:2018#8.2.3.s3"],
+    title=_("No other party provides every live service's components or runs every process"),
+)
+def not_everything_outsourced() -> CheckResult:
+    from servitium.catalog.models import ServiceComponent
+
+    components = ServiceComponent.objects.filter(service__status="live")
+    total = components.count()
+    own = components.filter(Q(provided_by__isnull=True) | Q(provided_by__kind=Organization.Kind.PROVIDER))
+    processes = set(GovernedProcess.objects.values_list("process", flat=True))
+    findings = []
+    if total and not own.exists():
+        findings.append(_("every component of the live services is provided by another party"))
+    if len(processes) == len(SMS_PROCESSES):
+        findings.append(_("every process is run, at least in part, by another party"))
+    figures = {"components": total, "own_components": own.count(), "processes_run_by_others": len(processes)}
+    if not total and not processes:
+        return CheckResult(
+            NOT_APPLICABLE, _("No service components or processes run by others are recorded."), figures
+        )
+    if findings:
+        return CheckResult(NOT_MET, _("Too much is outsourced: %(f)s.") % {"f": "; ".join(findings)}, figures)
+    return CheckResult(
+        MET,
+        _(
+            "The provider runs %(own)d of %(n)d components of its live services itself; other parties run "
+            "parts of %(p)d of %(all)d processes."
+        )
+        % {"own": figures["own_components"], "n": total, "p": len(processes), "all": len(SMS_PROCESSES)},
+        figures,
+        evidence=[Evidence.of(c) for c in own[:20]],
+    )
+
+
+@register(
+    "suppliers.subcontractors_documented",
+    requirements=["iso20000-1:2011#7.2.s3"],
+    title=_(
+        "Every sub-contracted supplier names its lead supplier, whose active contract states its "
+        "responsibilities and was reviewed on time"
+    ),
+)
+def subcontractors_documented() -> CheckResult:
+    today = timezone.localdate()
+    subs = list(Supplier.objects.filter(lead_supplier__isnull=False).select_related("lead_supplier"))
+    leads = {
+        c.supplier_id: c
+        for c in SupplierContract.objects.filter(
+            status=SupplierContract.Status.ACTIVE, supplier_id__in={s.lead_supplier_id for s in subs}
+        )
+        .exclude(responsibilities="")
+        .filter(Q(next_review_due__isnull=True) | Q(next_review_due__gte=today))
+    }
+    gaps = [s for s in subs if s.lead_supplier_id not in leads]
+    return CheckResult.from_counts(
+        total=len(subs),
+        good=len(subs) - len(gaps),
+        met=_("All %(n)d sub-contracted suppliers are covered by their lead supplier's reviewed contract.")
+        % {"n": len(subs)},
+        not_met=_(
+            "Sub-contracted suppliers whose lead supplier has no active, reviewed contract stating its "
+            "responsibilities: %(list)s."
+        )
+        % {"list": ", ".join(str(s) for s in gaps[:10])},
+        none=_("No supplier is recorded as a sub-contractor of another."),
+        evidence=[leads[s.lead_supplier_id] for s in subs if s not in gaps],
+        gaps=gaps,
+    )
+
+
+record_rule(
+    "suppliers.contract_changes_assessed",
+    requirements=["iso20000-1:2011#7.2.s6", "iso20000-1:2018#8.3.4.1.s7"],
+    title=_(
+        "Every contract change agreed at a contract review states its impact on the SMS and the services"
+    ),
+    model="suppliers.ContractReview",
+    where=~Q(changes_agreed=""),
+    every=~Q(changes_impact=""),
+)
+record_rule(
+    "suppliers.interfaces_stated",
+    requirements=["iso20000-1:2018#8.3.4.1.s4"],
+    title=_("Every active supplier contract states the interfaces between our processes and the supplier's"),
+    model="suppliers.SupplierContract",
+    where={"status": SupplierContract.Status.ACTIVE},
+    every=~Q(interfaces=""),
 )

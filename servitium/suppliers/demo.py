@@ -94,6 +94,8 @@ def load(*, actor) -> None:
                 "reviewer": manager,
                 "findings": "Availability 100 % for the half year; one late change notice.",
                 "changes_agreed": "Change notices move to the shared calendar feed.",
+                "changes_impact": "The change schedule reads the feed, so supplier maintenance shows beside "
+                "our own changes; no effect on targets or on customers.",
             },
         )
         services.dispute_create(

@@ -270,6 +270,13 @@ class ContractReview(BaseModel):
     reviewer = models.ForeignKey("parties.Person", on_delete=models.PROTECT, related_name="contract_reviews")
     findings = models.TextField(_("findings"))
     changes_agreed = models.TextField(_("changes agreed"), blank=True)
+    changes_impact = models.TextField(
+        _("impact of the changes"),
+        blank=True,
+        help_text=_(
+            "What the agreed changes mean for the SMS and the services, assessed before agreeing them."
+        ),
+    )
 
     class Meta:
         ordering = ["-held_on"]

@@ -138,10 +138,10 @@ class SupplierPerformanceResource(Resource):
 class ContractReviewResource(Resource):
     model = ContractReview
     area = "suppliers"
-    fields = ("contract", "held_on", "reviewer", "findings", "changes_agreed")
+    fields = ("contract", "held_on", "reviewer", "findings", "changes_agreed", "changes_impact")
     staff = Access(create=fields)
     filters = ("contract", "reviewer")
-    search = ("findings", "changes_agreed")
+    search = ("findings", "changes_agreed", "changes_impact")
     orderings = ("held_on",)
     columns = ("contract", "held_on", "reviewer", "findings")
 

@@ -22,7 +22,7 @@ def run(check_id: str):
 
 def test_rules_name_leaves_of_the_audit_clauses():
     ours = [c for c in REGISTRY.values() if c.id.startswith("audits.")]
-    assert len(ours) == 9
+    assert len(ours) == 10
     for check in ours:
         for requirement in check.requirements:
             assert requirement.split("#")[1].startswith(("4.5.4.1.", "4.5.4.2.", "9.2.")), requirement
@@ -84,6 +84,19 @@ def test_demo_programme_with_two_audits_done_one_planned_and_a_gap(ctx):
     assert statuses == ["closed", "planned", "reported"]
     assert Nonconformity.objects.filter(source_kind="internal_audit").count() == 3
     failed = {c.id for c in REGISTRY.values() if c.id.startswith("audits.") and c.run().status in FAILED}
-    assert failed == {"audits.programme_carried_out"}
+    # Two deliberate gaps: the suppliers audit never happened; the planned problem audit has no objectives.
+    assert failed == {"audits.programme_carried_out", "audits.objectives_written"}
     assert "suppliers" in run("audits.programme_carried_out").message
+    assert "Problem management" in run("audits.objectives_written").message
     assert "iso20000-1:2018#9.2.2.a" in REGISTRY["audits.programme_carried_out"].requirements
+
+
+def test_every_audit_needs_written_objectives(ctx, team):
+    assert run("audits.objectives_written").status == "not_applicable"
+    silent = audit(team)
+    result = run("audits.objectives_written")
+    assert result.status == "not_met" and silent.reference in result.message
+    services.audit_update(
+        actor=None, instance=silent, data={"objectives": "Find out whether emergency changes are approved."}
+    )
+    assert run("audits.objectives_written").status == "met"

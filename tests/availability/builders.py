@@ -45,6 +45,8 @@ def well_kept_availability(target: str = "99.5") -> None:
                     "service": service,
                     "maintenance_allowance_minutes": 60,
                     "requirement": f"{target} % in service hours, agreed in the SLAs.",
+                    "access_rights": "The customer's named users, with single sign-on.",
+                    "response_times": "Pages answer within 2 seconds for 95 % of requests.",
                 },
                 actor=None,
             )

@@ -309,3 +309,20 @@ def test_revised_plans_are_approved_again_only_under_an_approved_change(ctx, sta
     assert result.status == PARTLY_MET and [g.object_id for g in result.gaps] == [availability.pk], (
         result.message
     )
+
+
+def test_availability_requirements_cover_access_rights_and_response_times(ctx):
+    from servitium.availability.models import AvailabilityRequirement
+
+    live = factories.service(factories.unique("Mail"))
+    requirement = core_services.record_create(
+        model=AvailabilityRequirement, data={"service": live, "requirement": "99.9 %"}, actor=None
+    )
+    for rule in ("access_rights", "response_times"):
+        result = REGISTRY[f"availability.requirements_cover_{rule}"].run()
+        assert result.status == "not_met" and [g.object_id for g in result.gaps] == [requirement.pk]
+    core_services.record_update(
+        instance=requirement, data={"access_rights": "Staff of the customer, with sign-in."}, actor=None
+    )
+    assert REGISTRY["availability.requirements_cover_access_rights"].run().status == "met"
+    assert REGISTRY["availability.requirements_cover_response_times"].run().status == "not_met"

@@ -23,7 +23,7 @@ def _update(obj, **data):
 
 def test_registered_with_the_obligations_of_both_editions():
     ours = [c for c in REGISTRY.values() if c.id.startswith("changes.") and c.kind == "check"]
-    assert len(ours) == 5
+    assert len(ours) == 6
     for check in ours:
         assert any(r.startswith("iso20000-1:2011#9.2.") for r in check.requirements), check.id
         assert any(r.startswith("iso20000-1:2018#8.5.1.") for r in check.requirements), check.id
@@ -96,3 +96,32 @@ def test_removals_and_transfers_are_major(chg):
     sneaked = change("Transfer", cis=[chg.lone])
     _update(sneaked, change_type="service_transfer", status="submitted")  # e.g. imported before the rule
     assert checks.removals_and_transfers_are_major().status == "partly_met"
+
+
+def test_policy_must_set_its_own_major_impact_criteria(chg):
+    ChangePolicy.objects.filter(pk=chg.policy.pk).update(major_customer_threshold=0, major_on_high_risk=False)
+    result = checks.major_impact_criteria()
+    assert result.status == "not_met" and chg.policy.name in result.message
+    ChangePolicy.objects.filter(pk=chg.policy.pk).update(major_customer_threshold=3)
+    result = checks.major_impact_criteria()
+    assert result.status == "met" and "3 customers" in result.message
+
+
+def test_approved_changes_name_their_cis_and_tests_and_apply_their_updates(chg):
+    from servitium.changes.models import ChangeConfigurationUpdate
+
+    with_cis = change("Patch hosts", cis=[chg.host], category="normal", test_plan="Canary first")
+    without = change("Tune network", category="normal")
+    for record in (with_cis, without):
+        _update(record, approved_at=timezone.now())
+    result = REGISTRY["changes.affected_cis_named"].run()
+    assert result.status == "partly_met" and [g.object_id for g in result.gaps] == [without.pk]
+    assert REGISTRY["changes.tested_before_deployment"].run().status == "partly_met"
+    _update(without, test_plan="Try on the lab switch")
+    assert REGISTRY["changes.tested_before_deployment"].run().status == "met"
+
+    update = ChangeConfigurationUpdate.objects.create(change=with_cis, ci=chg.host, new_value="2.0")
+    _update(with_cis, outcome=Change.Outcome.SUCCESSFUL)
+    assert REGISTRY["changes.configuration_updated"].run().status == "not_met"
+    ChangeConfigurationUpdate.objects.filter(pk=update.pk).update(applied_at=timezone.now())
+    assert REGISTRY["changes.configuration_updated"].run().status == "met"

@@ -112,10 +112,18 @@ def provider(ctx):
         f"/api/v1/contracts/{hosting.pk}/transitions/", {"transition": "activate"}, format="json"
     )
     assert activated.status_code == 200, activated.json()
+    caller = factories.person("Cara Caller", ctx.org_a, email="cara@customer-a.example")
     for kind, title in (("incident", "Mail stuck in the outbox"), ("request", "New shared mailbox")):
         ticket = incident_services.incident_create(
             actor=None,
-            data={"customer": ctx.org_a, "title": title, "kind": kind, "service": mail, "category": "mail"},
+            data={
+                "customer": ctx.org_a,
+                "caller": caller,  # told by mail when it is resolved (2011 8.1.s6)
+                "title": title,
+                "kind": kind,
+                "service": mail,
+                "category": "mail",
+            },
         )
         for step, data in (
             ("start_work", None),
@@ -140,6 +148,7 @@ def provider(ctx):
             "scope_areas": ["incidents"],
             "scope_clauses": "iso20000-1:2018#8.6.1",
             "criteria": "The standard and our incident procedure",
+            "objectives": "Find out whether incidents are resolved within their targets.",
             "planned_start": TODAY(),
             "planned_end": TODAY(),
             "lead_auditor": lead,
@@ -210,7 +219,8 @@ def named(result: Result) -> set[tuple[str, int]]:
 def test_a_well_run_provider_fails_nothing_and_planted_failures_are_named(ctx, provider):
     clean = results(services.assessment_run(actor=None))
     failed = {key: r.message[:150] for key, r in clean.items() if r.status in FAILED}
-    assert not failed, failed
+    # Named by the failing obligations themselves, not the clauses they roll up into.
+    assert not failed, {key: message for key, message in failed.items() if not message.startswith("Of ")}
     for report in coverage.coverage_all():
         for identifier in report["fully_covered"]:
             status = clean[f"{report['framework']}#{identifier}"].status

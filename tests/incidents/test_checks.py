@@ -27,7 +27,7 @@ def run(check_id: str):
 
 def test_every_incident_check_is_registered_for_both_editions():
     ids = [c for c in REGISTRY if c.startswith("incidents.")]
-    assert len(ids) == 11
+    assert len(ids) == 12
     reqs = {r for c in ids for r in REGISTRY[c].requirements}
     assert {"iso20000-1:2011#8.1.s7", "iso20000-1:2018#8.6.1.c", "iso20000-1:2018#8.6.2.s2"} <= reqs
     assert {"iso20000-1:2011#6.6.3.s1", "iso20000-1:2018#8.7.3.3.s2"} <= reqs
@@ -128,3 +128,25 @@ def test_a_missed_target_warned_and_escalated_but_never_reviewed_is_named(ctx, s
         performance_discussed="The missed resolution target of the slow-mail incident.",
     )
     assert run("incidents.missed_targets_reviewed").status == "met"
+
+
+def test_customers_hear_about_their_resolved_tickets(ctx):
+    from django.contrib.contenttypes.models import ContentType
+
+    from servitium.core.models import Comment
+
+    assert run("incidents.customers_kept_informed").status == "not_applicable"
+    silent, told = (
+        services.incident_create(actor=None, data={"customer": ctx.org_a, "title": t}) for t in ("a", "b")
+    )
+    Incident.objects.filter(pk__in=[silent.pk, told.pk]).update(resolved_at=timezone.now())
+    Comment.objects.create(
+        target_type=ContentType.objects.get_for_model(Incident),
+        object_id=told.pk,
+        body="Fixed: the mailbox quota was raised.",
+        visibility=Comment.Visibility.INTERNAL,
+    )
+    assert run("incidents.customers_kept_informed").status == "not_met"  # a work note tells nobody
+    Comment.objects.filter(object_id=told.pk).update(visibility=Comment.Visibility.PUBLIC)
+    result = run("incidents.customers_kept_informed")
+    assert result.status == "partly_met" and [g.object_id for g in result.gaps] == [silent.pk]

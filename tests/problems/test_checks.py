@@ -61,3 +61,16 @@ def test_effectiveness_ignores_another_fault_on_the_same_service_and_category(ct
     incident(ctx, staff.service, category="mailbox", affected_ci_name="MX-1")  # the same fault is back
     result = run("problems.resolution_effective")
     assert result.status == "not_met" and [g.object_id for g in result.gaps] == [p.pk]
+
+
+def test_problems_from_trends_must_reach_a_cause(ctx):
+    assert run("problems.preventive_action").status == "not_applicable"
+    fresh = problem(ctx, origin="proactive")
+    assert run("problems.preventive_action").status == "not_applicable"  # not yet 60 days old
+    old = problem(ctx, origin="proactive")
+    Problem.objects.filter(pk=old.pk).update(created=days_ago(90))
+    result = run("problems.preventive_action")
+    assert result.status == "not_met" and [g.object_id for g in result.gaps] == [old.pk]
+    Problem.objects.filter(pk=old.pk).update(status=Problem.Status.KNOWN_ERROR)
+    assert run("problems.preventive_action").status == "met"
+    assert fresh.pk not in [e.object_id for e in run("problems.preventive_action").evidence]

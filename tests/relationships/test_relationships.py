@@ -670,3 +670,28 @@ def test_a_resolved_complaint_reaches_the_improvement_register_once(ctx):
     assert api.post(url, {"transition": "reopen"}, format="json").status_code == 200
     again = api.post(url, {"transition": "resolve", "resolution": "Credited again"}, format="json")
     assert again.status_code == 200 and ImprovementOpportunity.objects.count() == 1
+
+
+def test_low_satisfaction_must_be_decided_on(ctx):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from servitium.improvement.models import ImprovementOpportunity
+    from servitium.relationships.models import SurveyResponse
+
+    check = REGISTRY["relationships.satisfaction_results_analysed"]
+    assert check.run().status == "not_applicable"
+    survey = open_survey(low_score_threshold="3")
+    low = services.survey_response_submit(
+        actor=None,
+        data={"survey": survey, "customer": ctx.org_a, "answers": {"overall": 1, "desk": 2}},
+    )
+    assert check.run().status == "not_applicable"  # 30 days to decide
+    SurveyResponse.objects.filter(pk=low.pk).update(created=timezone.now() - dt.timedelta(days=40))
+    result = check.run()
+    assert result.status == "not_met" and [g.object_id for g in result.gaps] == [low.pk]
+    ImprovementOpportunity.objects.filter(source_id=low.pk).update(
+        status=ImprovementOpportunity.Status.APPROVED
+    )
+    assert check.run().status == "met"

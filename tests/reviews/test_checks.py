@@ -70,3 +70,30 @@ def test_actions_followed_up(ctx, people):
         actor=None, instance=late, transition="complete", data={"completion_note": "Done."}
     )
     assert run(check).status == "met"
+
+
+def test_reviews_need_objectives_and_the_sms_needs_both_audit_and_review(ctx):
+    from django.utils import timezone
+
+    from servitium.audits.models import Audit
+
+    planned = review(ctx)
+    assert run("reviews.objectives_written").status == "not_met"
+    services.review_update(actor=None, instance=planned, data={"objectives": "Decide next year's budget."})
+    assert run("reviews.objectives_written").status == "met"
+
+    assert run("reviews.audits_and_reviews_monitor_the_sms").status == "not_applicable"  # no audit yet
+    long_ago = held(ctx, days_ago=400)
+    Audit.objects.create(
+        reference="AUD-T1",
+        title="Incidents",
+        planned_start=timezone.localdate(),
+        planned_end=timezone.localdate(),
+        lead_auditor=long_ago.chair,
+        status=Audit.Status.REPORTED,
+        reported_on=timezone.localdate(),
+    )
+    result = run("reviews.audits_and_reviews_monitor_the_sms")
+    assert result.status == "partly_met" and "management review" in result.message
+    held(ctx, days_ago=30)
+    assert run("reviews.audits_and_reviews_monitor_the_sms").status == "met"

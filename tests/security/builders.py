@@ -16,7 +16,7 @@ from servitium.documents import selectors as document_selectors
 from servitium.documents import services as document_services
 from servitium.documents.models import Document
 from servitium.incidents import services as incident_services
-from servitium.parties.models import Organization
+from servitium.parties.models import Organization, Person
 from servitium.risks import services as risk_services
 from servitium.security.models import (
     AccessGrant,
@@ -164,10 +164,16 @@ def well_kept_security(*, provider: Any) -> None:
     if live:
         service = live[0]
         customer = service.customers.order_by("pk").first()
+        reporter = core_services.record_create(
+            model=Person,
+            data={"name": "Rita Reporter", "organization": customer, "email": "rita@reporter.example"},
+            actor=None,
+        )
         ticket = incident_services.incident_create(
             actor=None,
             data={
                 "customer": customer,
+                "caller": reporter,  # told by mail when it is resolved (2011 8.1.s6)
                 "title": "Phishing mail reached staff",
                 "kind": "incident",
                 "service": service,
@@ -219,6 +225,7 @@ def well_kept_security(*, provider: Any) -> None:
                 "scope_areas": ["security"],
                 "scope_clauses": "iso20000-1:2018#8.7.3",
                 "criteria": "The standard and our security policy",
+                "objectives": "Find out whether the security controls work as the policy says.",
                 "planned_start": today,
                 "planned_end": today,
                 "lead_auditor": programme.owner,

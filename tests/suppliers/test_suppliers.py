@@ -573,3 +573,81 @@ def test_an_active_supplier_with_only_draft_contracts_is_named(ctx):
         ("suppliers.supplier", draft_only.supplier_id)
     ]
     assert result.figures["suppliers_without_active_contract"] == 1
+
+
+def test_parties_running_processes_are_under_contract_or_agreement(ctx):
+    vendor = supplier(ctx)
+    core_services.record_create(
+        model=GovernedProcess,
+        data={
+            "process": "incident_request",
+            "part_operated": "night shift",
+            "operated_by": vendor.organization,
+        },
+        actor=None,
+    )
+    result = REGISTRY["suppliers.process_suppliers_under_contract"].run()
+    assert result.status == "not_met" and vendor.organization.name in result.message
+    ctr = contract(ctx)
+    core_services.record_update(instance=ctr, data={"supplier": vendor}, actor=None)
+    SupplierContract.objects.filter(pk=ctr.pk).update(status=SupplierContract.Status.ACTIVE)
+    assert REGISTRY["suppliers.process_suppliers_under_contract"].run().status == "met"
+
+    group = factories.organization(factories.unique("Facilities"), "internal")
+    core_services.record_create(
+        model=GovernedProcess,
+        data={"process": "configuration", "part_operated": "asset tags", "operated_by": group},
+        actor=None,
+    )
+    assert REGISTRY["suppliers.process_groups_under_agreement"].run().status == "not_met"
+    from tests.agreements.test_internal_suppliers import internal
+
+    internal(group, factories.service(factories.unique("Records")))
+    assert REGISTRY["suppliers.process_groups_under_agreement"].run().status == "met"
+
+
+def test_everything_outsourced_is_not_met(ctx):
+    from servitium.catalog import services as catalog_services
+
+    service = factories.service(factories.unique("Hosting"))
+    vendor = supplier(ctx)
+    catalog_services.component_create(
+        actor=None, data={"service": service, "name": "Racks", "provided_by": vendor.organization}
+    )
+    assert REGISTRY["suppliers.not_everything_outsourced"].run().status == "not_met"
+    own = catalog_services.component_create(actor=None, data={"service": service, "name": "Operations"})
+    result = REGISTRY["suppliers.not_everything_outsourced"].run()
+    assert result.status == "met" and [e.object_id for e in result.evidence] == [own.pk]
+
+
+def test_a_subcontractor_needs_its_lead_suppliers_contract(ctx):
+    lead = supplier(ctx)
+    sub = supplier(ctx, lead_supplier=lead)
+    result = REGISTRY["suppliers.subcontractors_documented"].run()
+    assert result.status == "not_met" and str(sub) in result.message
+    ctr = contract(ctx, responsibilities="The lead supplier manages its sub-contractors' staff and tools.")
+    core_services.record_update(instance=ctr, data={"supplier": lead}, actor=None)
+    SupplierContract.objects.filter(pk=ctr.pk).update(status=SupplierContract.Status.ACTIVE)
+    assert REGISTRY["suppliers.subcontractors_documented"].run().status == "met"
+
+
+def test_contract_changes_need_their_impact_and_contracts_their_interfaces(ctx):
+    ctr = contract(ctx)
+    review = services.review_create(
+        actor=None,
+        data={
+            "contract": ctr,
+            "reviewer": factories.person(factories.unique("Rev"), ctx.provider),
+            "findings": "Fine",
+            "changes_agreed": "Support hours extended to Saturdays.",
+        },
+    )
+    result = REGISTRY["suppliers.contract_changes_assessed"].run()
+    assert result.status == "not_met" and [g.object_id for g in result.gaps] == [review.pk]
+    ContractReview.objects.filter(pk=review.pk).update(changes_impact="Weekend incidents reach second line.")
+    assert REGISTRY["suppliers.contract_changes_assessed"].run().status == "met"
+
+    SupplierContract.objects.filter(pk=ctr.pk).update(status=SupplierContract.Status.ACTIVE)
+    assert REGISTRY["suppliers.interfaces_stated"].run().status == "not_met"
+    SupplierContract.objects.filter(pk=ctr.pk).update(interfaces="Tickets through their portal API.")
+    assert REGISTRY["suppliers.interfaces_stated"].run().status == "met"
