@@ -395,15 +395,16 @@ def _elm(actor, today: dt.date) -> None:
         now=_at(months[4] + dt.timedelta(days=3)),
     )
     _usage(actor, sub, quota_rows)
-    # Then Elm gives notice: the subscription ends at the end of next month (the exit follows).
+    # Then Elm gives notice (the dates of the exit plan in the exits demo): the subscription is terminating
+    # until the exit is complete.
     services.subscription_transition(
         actor=actor,
         instance=sub,
         transition="terminate",
         note="Elm moves its training to its own data centre.",
         data={
-            "notice_given_on": today - dt.timedelta(days=12),
-            "effective_end": _month_end(_month(today, -1)),
+            "notice_given_on": today - dt.timedelta(days=40),
+            "effective_end": today - dt.timedelta(days=10),
         },
     )
 
