@@ -23,7 +23,7 @@ from .models import DataExport, DisposalRecord, ExitItem, ExitPlan, HandoverReco
 from .resources import DataExportResource, ExitItemResource
 
 
-class NoteSerializer(serializers.Serializer):
+class ExitNoteSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
 
 
@@ -50,13 +50,13 @@ class ExitItemViewSet(RecordViewSet):
     update_service = staticmethod(services.item_update)
     delete_service = staticmethod(services.item_delete)
 
-    @extend_schema(request=NoteSerializer, responses=serializer_for(ExitItemResource))
+    @extend_schema(request=ExitNoteSerializer, responses=serializer_for(ExitItemResource))
     @action(detail=True, methods=["post"])
     def complete(self, request: Request, pk=None) -> Response:
         """Mark the item done (now, by the caller)."""
         item = self.get_object()
         self._require("change", item)
-        payload = NoteSerializer(data=request.data)
+        payload = ExitNoteSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         item = services.item_complete(actor=request.user, instance=item, note=payload.validated_data["note"])
         return Response(self.get_serializer(item).data)
@@ -148,13 +148,13 @@ class DataExportViewSet(RecordViewSet):
             }
         )
 
-    @extend_schema(request=NoteSerializer, responses=DataExportSerializer)
+    @extend_schema(request=ExitNoteSerializer, responses=DataExportSerializer)
     @action(detail=True, methods=["post"])
     def acknowledge(self, request: Request, pk=None) -> Response:
         """Record that the customer received the export."""
         export = self.get_object()
         self._require(ACKNOWLEDGE, export)
-        payload = NoteSerializer(data=request.data)
+        payload = ExitNoteSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         export = services.export_acknowledge(
             actor=request.user, instance=export, note=payload.validated_data["note"]
