@@ -21,8 +21,8 @@ class ExitsConfig(AppConfig):
             role_prefix="exit",
             customer_nav=True,
         )
-        # Plans name customers, their people, agreements, services, CIs and documents; the export reads the
-        # customer's tickets and reports.
+        # Plans name customers, their people, agreements, services, subscriptions, CIs and documents; the
+        # export reads the customer's tickets and reports.
         grant_view(
             ("exit-manager", "exit-agent"),
             (
@@ -34,6 +34,7 @@ class ExitsConfig(AppConfig):
                 "incidents",
                 "reporting",
                 "relationships",
+                "cloud",
             ),
         )
 
@@ -44,3 +45,10 @@ class ExitsConfig(AppConfig):
         )
 
         panels.register()
+
+        from servitium.core.hooks import register_guard
+
+        from .lifecycle import subscription_exit_refusal
+
+        # A subscription ends only once its exit handed the customer its data (20000-9 S13, S14).
+        register_guard("cloud.subscription", "complete_termination", subscription_exit_refusal)

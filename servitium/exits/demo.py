@@ -3,7 +3,7 @@
 - A termination for Elm Analytics (a customer organization looked up by name first: another app's demo may
   create it; with Lena Vogel, Head of Platform, and a few tickets if it has none): the exit plan agreed
   with Lena Vogel, its inventory, the export of Elm's records built (small) and handed over, its receipt
-  acknowledged, the handover complete; disposal of Elm's data in storage and backups pending until the
+  acknowledged, the handover complete, Elm's subscriptions (given notice in the cloud demo) ended; disposal of Elm's data in storage and backups pending until the
   plan's date (exits.no_early_disposal stays met: nothing is disposed of early).
 - A transfer back in-house for Dunmore City Council (or the first other customer), in draft, with a
   deliberate gap: the transfer of its virtual machines is overdue -> exits.inventory_on_time
@@ -18,6 +18,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from servitium.cloud import services as cloud_services
+from servitium.cloud.models import Subscription
 from servitium.core import services as core_services
 from servitium.parties.models import Organization, Person
 
@@ -140,7 +142,11 @@ def _termination(actor: Any, today: dt.date) -> None:
             "customer_contact": lena,
             "receiving_party": ELM,
         },
-        m2m={"agreements": list(elm.agreements.all()), "services": list(elm.services.all())},
+        m2m={
+            "agreements": list(elm.agreements.all()),
+            "services": list(elm.services.all()),
+            "subscriptions": list(Subscription.objects.filter(customer=elm)),
+        },
     )
     items = {}
     for key, kind, action, text, due in (
@@ -191,6 +197,14 @@ def _termination(actor: Any, today: dt.date) -> None:
         actor=actor, instance=items["kb"], note="Archived in the knowledge base, read-only."
     )
     services.plan_transition(actor=actor, instance=plan, transition="complete_handover")
+    # Elm holds its data: its subscriptions given notice end now (the disposal waits for its date).
+    for subscription in Subscription.objects.filter(customer=elm, status=Subscription.Status.TERMINATING):
+        cloud_services.subscription_transition(
+            actor=actor,
+            instance=subscription,
+            transition="complete_termination",
+            data={"end": subscription.effective_end.isoformat()},
+        )
 
 
 def _in_house(actor: Any, today: dt.date) -> None:

@@ -66,6 +66,30 @@ def disposal_complete(plan: ExitPlan) -> str | None:
     return None
 
 
+# Where the exit stands once the customer holds its data: a subscription may end from here on.
+DATA_RECEIVED = (S.HANDED_OVER, S.DISPOSED, S.CLOSED)
+
+
+def subscription_exit_refusal(subscription) -> str | None:
+    """Guard on a cloud subscription's `complete_termination` (registered in apps.ready): it ends only
+    under an exit plan whose handover is complete, i.e. the customer acknowledged receipt of its export."""
+    plans = list(subscription.exit_plans.exclude(status=S.CANCELLED).order_by("-created"))
+    if not plans:
+        return _(
+            "No exit plan names this subscription: record the exit (inventory, export of the customer's "
+            "data, handover) before the subscription ends."
+        )
+    if any(p.status in DATA_RECEIVED for p in plans):
+        return None
+    plan = plans[0]
+    why = handover_complete(plan) or _("its handover is not complete yet")
+    return _("The exit %(ref)s is %(status)s: %(why)s") % {
+        "ref": plan.reference,
+        "status": plan.get_status_display(),
+        "why": why,
+    }
+
+
 def closable(plan: ExitPlan) -> str | None:
     open_items = plan.items.filter(done_at__isnull=True).count()
     if open_items:

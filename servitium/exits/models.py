@@ -73,6 +73,16 @@ class ExitPlan(BaseModel):
     services = models.ManyToManyField(
         "catalog.Service", blank=True, related_name="exit_plans", verbose_name=_("services concerned")
     )
+    subscriptions = models.ManyToManyField(
+        "cloud.Subscription",
+        blank=True,
+        related_name="exit_plans",
+        verbose_name=_("subscriptions ended"),
+        help_text=_(
+            "The customer's subscriptions this exit ends; each completes its termination only "
+            "once the customer has received its data."
+        ),
+    )
     notice_received_on = models.DateField(_("notice received on"), null=True, blank=True)
     effective_end = models.DateField(
         _("effective end"), null=True, blank=True, help_text=_("The last day the service is delivered.")

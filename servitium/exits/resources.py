@@ -20,6 +20,7 @@ PLAN_WRITES = (
     "receiving_party",
     "agreements",
     "services",
+    "subscriptions",
     "notice_received_on",
     "effective_end",
     "exit_terms",

@@ -34,6 +34,7 @@ AGREED_TERMS = (
     "dispose_not_before",
     "agreements",
     "services",
+    "subscriptions",
 )
 
 
@@ -49,13 +50,19 @@ def _pk(value: Any) -> Any:
 
 
 def _check_concerned(customer: Any, m2m: dict | None) -> None:
-    """Agreements concerned are the customer's own; services concerned are services it receives."""
+    """Agreements and subscriptions concerned are the customer's own; services concerned are services it
+    receives."""
     m2m = m2m or {}
     customer_id = _pk(customer)
     errors: dict[str, list[str]] = {}
     for agreement in m2m.get("agreements") or ():
         if agreement.customer_id != customer_id:
             errors["agreements"] = [_("%(ref)s is not an agreement with this customer.") % {"ref": agreement}]
+    for subscription in m2m.get("subscriptions") or ():
+        if subscription.customer_id != customer_id:
+            errors["subscriptions"] = [
+                _("%(ref)s is not a subscription of this customer.") % {"ref": subscription.reference}
+            ]
     for service in m2m.get("services") or ():
         if not service.customers.filter(pk=customer_id).exists():
             errors["services"] = [_("The customer does not receive %(name)s.") % {"name": service.name}]
@@ -85,7 +92,7 @@ def plan_update(*, actor: Any, instance: ExitPlan, data: dict[str, Any], m2m: di
         changed = [n for n in AGREED_TERMS if n in data and _pk(data[n]) != _pk(getattr(plan, n, None))]
         changed += [
             n
-            for n in ("agreements", "services")
+            for n in ("agreements", "services", "subscriptions")
             if n in (m2m or {})
             and {o.pk for o in m2m[n]} != set(getattr(plan, n).values_list("pk", flat=True))
         ]

@@ -1,7 +1,9 @@
 """The cloud lifecycle through the API alone: a new customer is onboarded onto an offering (the checklist
 done by provider and customer users, the customer's acceptance, the subscription live), raises a resource
 request beyond its quota (held for a cloud manager) and one within it (fulfilled, with its cost); a
-customer user of another organization sees none of it, not even a name; bad input is a 400 naming the
+customer user of another organization sees none of it, not even a name; then it terminates: the
+subscription ends only once the exit handed the customer an export of its data, which verifies against its
+manifest, holds every one of its tickets and no record of another customer. Bad input is a 400 naming the
 field, never a 500."""
 
 from __future__ import annotations
@@ -32,7 +34,9 @@ def _user(admin_api, username, org, roles):
     return User.objects.get(pk=made["id"])
 
 
-def test_a_new_customer_is_onboarded_requests_resources_and_stays_private(ctx):
+def test_a_new_customer_is_onboarded_requests_resources_and_stays_private(
+    ctx, django_capture_on_commit_callbacks
+):
     admin = client(ctx.admin)
     # The provider's side of the catalogue: an offering with its onboarding template, on a live service.
     offer = template(offering("Elastic Compute")).offering
@@ -232,6 +236,128 @@ def test_a_new_customer_is_onboarded_requests_resources_and_stays_private(ctx):
         and OnboardingTask.objects.filter(done_at__isnull=False).count() == 3
     )
     assert Subscription.objects.get(pk=sub["id"]).status == "live"
+
+    _terminate(ctx, admin, staff, customer, other, sub, elm, django_capture_on_commit_callbacks)
+
+
+def _terminate(ctx, admin, staff, customer, other, sub, elm, capture):
+    """S13 through the API: notice, the exit plan, the export handed over and acknowledged, the end."""
+    import io
+    import json
+    import zipfile
+
+    from servitium.exits.verify import verify
+
+    exits = client(_user(admin, "exit_t", ctx.provider.pk, ["exit-manager"]))
+    service = Subscription.objects.get(pk=sub["id"]).offering.service
+    # Elm's tickets, raised by Lena in the portal, and one of another customer's.
+    mine = [
+        _ok(customer.post("/api/v1/incidents/", {"title": t, "service": service.pk}, format="json"), 201)
+        for t in ("Training jobs queue for hours", "Need a bigger GPU node")
+    ]
+    theirs_service = factories.service(factories.unique("Freight"), customers=[ctx.org_b])
+    theirs = _ok(
+        other.post(
+            "/api/v1/incidents/", {"title": "Zeppelin login", "service": theirs_service.pk}, format="json"
+        ),
+        201,
+    )
+    url = f"/api/v1/subscriptions/{sub['id']}/"
+    ending = _ok(
+        staff.post(
+            f"{url}transitions/",
+            {"transition": "terminate", "effective_end": "2099-01-31", "note": "Moving in-house"},
+            format="json",
+        )
+    )
+    assert ending["status"] == "terminating"
+    refused = staff.post(f"{url}transitions/", {"transition": "complete_termination"}, format="json")
+    assert refused.status_code == 409 and "exit plan" in refused.json()["detail"]
+
+    contact = _ok(
+        admin.post("/api/v1/people/", {"name": "Lena Test", "organization": elm["id"]}, format="json"), 201
+    )
+    plan = _ok(
+        exits.post(
+            "/api/v1/exit-plans/",
+            {
+                "customer": elm["id"],
+                "kind": "termination",
+                "subscriptions": [sub["id"]],
+                "effective_end": "2099-01-31",
+                "exit_terms": "Clause 14 of the agreement: data returned within 30 days, then deleted.",
+                "dispose_not_before": "2099-03-01",
+                "customer_contact": contact["id"],
+            },
+            format="json",
+        ),
+        201,
+    )
+    plan_url = f"/api/v1/exit-plans/{plan['id']}/"
+    item = _ok(
+        exits.post(
+            "/api/v1/exit-items/",
+            {
+                "plan": plan["id"],
+                "kind": "data",
+                "action": "hand_over",
+                "description": "All of Elm's records",
+            },
+            format="json",
+        ),
+        201,
+    )
+    _ok(
+        exits.post(
+            f"{plan_url}transitions/", {"transition": "agree", "agreed_by": contact["id"]}, format="json"
+        )
+    )
+    _ok(exits.post(f"{plan_url}transitions/", {"transition": "start_handover"}, format="json"))
+    refused = staff.post(f"{url}transitions/", {"transition": "complete_termination"}, format="json")
+    assert refused.status_code == 409 and "acknowledged" in refused.json()["detail"]
+
+    with capture(execute=True):
+        export = _ok(
+            exits.post("/api/v1/data-exports/", {"customer": elm["id"], "plan": plan["id"]}, format="json"),
+            201,
+        )
+    export_url = f"/api/v1/data-exports/{export['id']}/"
+    assert _ok(customer.get(export_url))["status"] == "ready"
+    assert other.get(f"{export_url}download/").status_code == 404
+    download = customer.get(f"{export_url}download/")
+    assert download.status_code == 200 and download["Content-Type"] == "application/zip"
+    body = b"".join(download.streaming_content)
+    checked = verify(io.BytesIO(body))
+    assert checked.ok, checked.problems
+    archive = zipfile.ZipFile(io.BytesIO(body))
+    tickets = [json.loads(line) for line in archive.read("tickets/tickets.jsonl").decode().splitlines()]
+    assert {t["id"] for t in tickets} == {t["id"] for t in mine}
+    for name in archive.namelist():
+        content = archive.read(name)
+        assert theirs["reference"].encode() not in content and b"Zeppelin" not in content, name
+        assert ctx.org_b.name.encode() not in content, name
+
+    _ok(exits.post(f"{export_url}transitions/", {"transition": "hand_over"}, format="json"))
+    _ok(customer.post(f"{export_url}acknowledge/", {"note": "Downloaded and checked"}, format="json"))
+    _ok(
+        exits.post(
+            "/api/v1/handover-records/",
+            {
+                "plan": plan["id"],
+                "export": export["id"],
+                "exit_items": [item["id"]],
+                "receiving_party": "Elm Test Analytics",
+                "recipient": contact["id"],
+                "handed_over_at": "2026-12-01T10:00:00Z",
+                "channel": "download",
+            },
+            format="json",
+        ),
+        201,
+    )
+    _ok(exits.post(f"{plan_url}transitions/", {"transition": "complete_handover"}, format="json"))
+    ended = _ok(staff.post(f"{url}transitions/", {"transition": "complete_termination"}, format="json"))
+    assert ended["status"] == "terminated" and ended["end"]
 
 
 def test_bad_input_is_a_400_naming_the_field(ctx):

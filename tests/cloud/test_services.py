@@ -96,6 +96,16 @@ def test_notice_and_termination_and_the_guard_hook(ctx):
     )
     assert sub.status == "terminating" and sub.notice_given_on == notice
     assert sub.effective_end == notice + dt.timedelta(days=90)
+    # It ends only under an exit plan that handed the customer its data (the exits app's guard).
+    with pytest.raises(TransitionNotAllowed, match="No exit plan names this subscription"):
+        services.subscription_transition(actor=None, instance=sub, transition="complete_termination")
+    from servitium.exits.models import ExitPlan
+
+    plan = ExitPlan.objects.create(reference="EXT-T1", customer=sub.customer, kind="termination")
+    plan.subscriptions.add(sub)
+    with pytest.raises(TransitionNotAllowed, match="EXT-T1 is draft"):
+        services.subscription_transition(actor=None, instance=sub, transition="complete_termination")
+    ExitPlan.objects.filter(pk=plan.pk).update(status=ExitPlan.Status.HANDED_OVER)
     sub = services.subscription_transition(actor=None, instance=sub, transition="complete_termination")
     assert sub.status == "terminated" and sub.end == timezone.localdate()
 

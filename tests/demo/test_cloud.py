@@ -20,7 +20,9 @@ def test_the_demo_holds_the_cloud_lifecycle_with_its_gaps(db):
         found = subs.get(customer__name=name)
         assert found.status == "live" and found.quotas.exists() and found.usage.count() >= 6, name
     elm = subs.get(customer__name="Elm Analytics")
-    assert elm.status == "terminating" and elm.notice_given_on < elm.effective_end < timezone.localdate()
+    # Given notice, then ended once its exit handed Elm its data (the exits demo).
+    assert elm.status == "terminated" and elm.notice_given_on < elm.effective_end < timezone.localdate()
+    assert elm.end == elm.effective_end and elm.exit_plans.get().status in ("handed_over", "disposed")
     assert (timezone.localdate() - elm.start).days > 220
     lena = User.objects.get(username="lena")
     assert elm.accepted_by == lena and lena.person.job_title == "Head of Platform"
