@@ -34,7 +34,7 @@ class ExitPlanViewSet(RecordViewSet):
 
     queryset = ExitPlan.objects.select_related(
         "customer", "owner", "customer_contact", "agreed_by"
-    ).prefetch_related("agreements", "services")
+    ).prefetch_related("agreements", "services", "subscriptions")
     create_service = staticmethod(services.plan_create)
     update_service = staticmethod(services.plan_update)
     transition_service = staticmethod(services.plan_transition)

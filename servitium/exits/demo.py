@@ -3,8 +3,9 @@
 - A termination for Elm Analytics (a customer organization looked up by name first: another app's demo may
   create it; with Lena Vogel, Head of Platform, and a few tickets if it has none): the exit plan agreed
   with Lena Vogel, its inventory, the export of Elm's records built (small) and handed over, its receipt
-  acknowledged, the handover complete, Elm's subscriptions (given notice in the cloud demo) ended; disposal of Elm's data in storage and backups pending until the
-  plan's date (exits.no_early_disposal stays met: nothing is disposed of early).
+  acknowledged, the handover complete, Elm's subscriptions (given notice in the cloud demo) ended; disposal
+  of Elm's data in storage and backups pending until the plan's date (exits.no_early_disposal stays met:
+  nothing is disposed of early).
 - A transfer back in-house for Dunmore City Council (or the first other customer), in draft, with a
   deliberate gap: the transfer of its virtual machines is overdue -> exits.inventory_on_time
   (2011 5.2.s4; 2018 8.5.2.1.s3).
@@ -250,9 +251,21 @@ def _in_house(actor: Any, today: dt.date) -> None:
         )
 
 
+def _staff(actor: Any) -> None:
+    """Ewa Nowak, who manages the cloud subscriptions, also manages their exits."""
+    from servitium.parties.models import User
+
+    user = User.objects.filter(username="ewa").first()
+    if user is not None and "exit-manager" not in (user.roles or []):
+        core_services.record_update(
+            instance=user, data={}, derived={"roles": [*user.roles, "exit-manager"]}, actor=actor
+        )
+
+
 def load(*, actor: Any) -> None:
     """Create the demo records (idempotent)."""
     today = timezone.localdate()
+    _staff(actor)
     with transaction.atomic():
         _termination(actor, today)
     with transaction.atomic():

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from servitium.audits import services
 from servitium.audits.models import Audit, AuditProgramme, ChecklistItem, Finding, ProgrammeItem
@@ -86,7 +87,7 @@ def test_audit_page_report_and_form_refusal(ctx, team):
 
 
 def test_programme_progress_home_tile_and_review_input(ctx, team):
-    today = dt.date(2026, 12, 3)
+    today = timezone.localdate()  # the audit is reported today: the review period must reach it
     done = services.audit_transition(actor=None, instance=audit(team), transition="start")
     ChecklistItem.objects.filter(audit=done).update(verdict="conforms")
     services.audit_transition(actor=None, instance=done, transition="report", data={"summary": "Fine"})
