@@ -19,6 +19,7 @@ class CloudConfig(AppConfig):
             order=25,
             role_prefix="cloud",
             customer_nav=True,
+            nav_more=True,
         )
         from . import panels
 

@@ -23,10 +23,16 @@ def navigation(request) -> dict:
             url = reverse(area.nav_url)
         except NoReverseMatch:
             continue
-        areas.append({"name": area.name, "label": area.label, "url": url})
+        areas.append({"name": area.name, "label": area.label, "url": url, "more": area.nav_more})
     is_admin = permissions.area_allows(user, "administration", "view")
+    if not permissions.is_customer_user(user):  # customers have no "More" menu and few entries
+        more = [a for a in areas if a["more"]]
+        areas = [a for a in areas if not a["more"]]
+    else:
+        more = []
     return {
         "nav_areas": areas,
+        "nav_more_areas": more,
         "nav_is_admin": is_admin,
         "is_customer_user": permissions.is_customer_user(user),
     }

@@ -46,6 +46,8 @@ class Area:
     nav_url: str | None = None
     order: int = 100
     customer_nav: bool = False  # shown in customer users' navigation (they see their own records there)
+    # Staff find it under "More" rather than in the top bar, which must fit a 1366 px screen.
+    nav_more: bool = False
 
 
 @dataclass
@@ -81,9 +83,10 @@ def register_area(
     role_prefix: str | None = None,
     with_roles: bool = True,
     customer_nav: bool = False,
+    nav_more: bool = False,
 ) -> Area:
     """Declare a process area and its two standard roles (`<prefix>-manager`, `<prefix>-agent`)."""
-    area = Area(name, label, readable_by_all_staff, nav_url, order, customer_nav)
+    area = Area(name, label, readable_by_all_staff, nav_url, order, customer_nav, nav_more)
     AREAS[name] = area
     if not with_roles:
         return area

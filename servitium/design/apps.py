@@ -18,7 +18,7 @@ class DesignConfig(AppConfig):
             services,
         )
 
-        # Roles design-manager and design-agent; a menu entry next to changes. Every provider user reads
+        # Roles design-manager and design-agent; a menu entry under "More". Every provider user reads
         # the projects: change and release managers and service owners work from them.
         register_area(
             "design",
@@ -27,6 +27,7 @@ class DesignConfig(AppConfig):
             order=9,
             role_prefix="design",
             readable_by_all_staff=True,
+            nav_more=True,
         )
         panels.register()
         # A change of major impact opens its design and transition project when it is submitted, and is

@@ -20,6 +20,7 @@ class ExitsConfig(AppConfig):
             order=24,
             role_prefix="exit",
             customer_nav=True,
+            nav_more=True,
         )
         # Plans name customers, their people, agreements, services, subscriptions, CIs and documents; the
         # export reads the customer's tickets and reports.
