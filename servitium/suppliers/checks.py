@@ -194,6 +194,21 @@ def _governed_by(kinds: tuple[str, ...]) -> list[GovernedProcess]:
     return list(GovernedProcess.objects.filter(operated_by__kind__in=kinds).select_related("operated_by"))
 
 
+def _operators_managed(rows: list[GovernedProcess], managed: set, *, met, not_met, none) -> CheckResult:
+    """Judge processes run by other parties by whether their operator is among the `managed` organization
+    ids; `met` may name %(n)d, `not_met` %(list)s (the processes falling short)."""
+    gaps = [g for g in rows if g.operated_by_id not in managed]
+    return CheckResult.from_counts(
+        total=len(rows),
+        good=len(rows) - len(gaps),
+        met=met % {"n": len(rows)},
+        not_met=not_met % {"list": ", ".join(str(g) for g in gaps[:10])},
+        none=none,
+        evidence=[g for g in rows if g not in gaps],
+        gaps=gaps,
+    )
+
+
 @register(
     "suppliers.process_suppliers_under_contract",
     requirements=["iso20000-1:2011#4.2.s2", "iso20000-1:2018#8.1.s3"],
@@ -208,17 +223,12 @@ def process_suppliers_under_contract() -> CheckResult:
             supplier__manager__isnull=False,
         ).values_list("supplier__organization_id", flat=True)
     )
-    gaps = [g for g in rows if g.operated_by_id not in contracted]
-    return CheckResult.from_counts(
-        total=len(rows),
-        good=len(rows) - len(gaps),
-        met=_("All %(n)d parts of processes run by suppliers are under an active, managed contract.")
-        % {"n": len(rows)},
-        not_met=_("Run by a supplier without an active, managed contract: %(list)s.")
-        % {"list": ", ".join(str(g) for g in gaps[:10])},
+    return _operators_managed(
+        rows,
+        contracted,
+        met=_("All %(n)d parts of processes run by suppliers are under an active, managed contract."),
+        not_met=_("Run by a supplier without an active, managed contract: %(list)s."),
         none=_("No supplier runs part of a process."),
-        evidence=[g for g in rows if g not in gaps],
-        gaps=gaps,
     )
 
 
@@ -239,17 +249,12 @@ def process_groups_under_agreement() -> CheckResult:
             status=ServiceLevelAgreement.Status.AGREED, customer_id__in={g.operated_by_id for g in rows}
         ).values_list("customer_id", flat=True)
     )
-    gaps = [g for g in rows if g.operated_by_id not in agreed]
-    return CheckResult.from_counts(
-        total=len(rows),
-        good=len(rows) - len(gaps),
-        met=_("All %(n)d parts of processes run by internal groups or customers are under an agreement.")
-        % {"n": len(rows)},
-        not_met=_("Run by an internal group or customer without an agreed agreement: %(list)s.")
-        % {"list": ", ".join(str(g) for g in gaps[:10])},
+    return _operators_managed(
+        rows,
+        agreed,
+        met=_("All %(n)d parts of processes run by internal groups or customers are under an agreement."),
+        not_met=_("Run by an internal group or customer without an agreed agreement: %(list)s."),
         none=_("No internal group or customer runs part of a process."),
-        evidence=[g for g in rows if g not in gaps],
-        gaps=gaps,
     )
 
 
