@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -95,6 +95,16 @@ record_rule(
     title=_("Performance against SLA targets was measured in the last 90 days"),
     model="agreements.TargetPerformance",
     where=lambda: {"period_end__gte": timezone.now() - dt.timedelta(days=90)},
+)
+
+record_rule(
+    "agreements.catalogue_aligned",
+    requirements=["iso20000-1:2011#6.1.s8"],
+    # A retired service under an agreed SLA means the catalogue and the agreements have drifted apart.
+    title=_("No agreed service level agreement covers a service the catalogue has retired"),
+    model="agreements.ServiceLevelAgreement",
+    where=lambda: {"status": ServiceLevelAgreement.Status.AGREED},
+    every=~Q(service__status="retired"),
 )
 
 

@@ -69,6 +69,8 @@ def policy_defined() -> CheckResult:
     requirements=[
         "iso20000-1:2011#9.2.s5",
         "iso20000-1:2018#8.5.1.3.s2",
+        # The changes not taken to design and transition go through these steps (approval first).
+        "iso20000-1:2018#8.5.1.2.s7",
     ],
     title=_("Changes are approved before they are implemented (emergency changes reviewed afterwards)"),
 )

@@ -52,8 +52,13 @@ def _rule(
 
 @register(
     "design.major_changes_have_projects",
-    requirements=[f"{Y2011}#5.1.s1"],
-    title=_("Every change of major impact goes through a design and transition project"),
+    # Routed: every change of major impact, and the categories the change policy always treats as major
+    # (removal and transfer of a service), so one check evidences both 2018 leaves.
+    requirements=[f"{Y2011}#5.1.s1", f"{Y2018}#8.5.1.2.s3", f"{Y2018}#8.5.1.2.s4"],
+    title=_(
+        "Every change of major impact (removals and transfers of services always) goes through a design "
+        "and transition project"
+    ),
 )
 def major_changes_have_projects() -> CheckResult:
     from servitium.changes.models import Change
@@ -67,6 +72,24 @@ def major_changes_have_projects() -> CheckResult:
         not_met=_("%(bad)d of %(n)d major changes have no design and transition project."),
         none=_("No change of major impact has been raised."),
     )
+
+
+record_rule(
+    "design.new_services_have_projects",
+    requirements=[f"{Y2018}#8.5.1.2.s2"],
+    title=_("Every service in the pipeline is brought in by a design and transition project for it"),
+    model="catalog.Service",
+    where=Q(status="pipeline"),
+    every=Q(design_projects__kind=K.NEW, design_projects__status__in=L.STAGES),
+)
+record_rule(
+    "design.live_services_have_agreed_requirements",
+    requirements=[f"{Y2011}#4.1.4.a"],
+    title=_("Every live service has its service requirements written down and agreed"),
+    model="catalog.Service",
+    where=Q(status="live"),
+    every=Q(service_requirements__status=ServiceRequirement.Status.AGREED),
+)
 
 
 # --- general (2011 5.1) -------------------------------------------------------------------------------------

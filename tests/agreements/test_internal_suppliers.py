@@ -80,3 +80,18 @@ def test_internal_suppliers_must_be_measured_within_their_interval(ctx):
     assert run("agreements.internal_suppliers_monitored").status == "not_met"  # measured, but too long ago
     services.performance_record(period_start=now - dt.timedelta(days=30), period_end=now)
     assert run("agreements.internal_suppliers_monitored").status == "met"
+
+
+def test_an_agreed_sla_on_a_retired_service_is_named(ctx):
+    rule = REGISTRY["agreements.catalogue_aligned"]
+    assert tuple(rule.requirements) == ("iso20000-1:2011#6.1.s8",)
+    assert rule.run().status == "not_applicable"
+    backup = factories.service("Backup", customers=[ctx.org_a])
+    sla = agreed(ctx.org_a, backup)
+    assert rule.run().status == "met"
+    catalog_services.service_transition(actor=None, instance=backup, transition="retire")
+    result = rule.run()
+    assert result.status == "not_met"
+    assert [(g.object_type, g.object_id) for g in result.gaps] == [
+        ("agreements.servicelevelagreement", sla.pk)
+    ]

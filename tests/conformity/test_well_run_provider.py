@@ -41,6 +41,7 @@ from tests.base import client
 from tests.capacity.builders import well_kept_capacity
 from tests.cmdb.conftest import ci, ci_type
 from tests.competence.builders import well_kept_competence
+from tests.design.conftest import requirement
 from tests.documents.conftest import keep_documents_well
 from tests.finance.builders import well_kept_finance
 from tests.relationships.test_relationships import open_survey
@@ -66,6 +67,8 @@ def provider(ctx):
     mail = factories.service("Mail", customers=customers, owner=owner, description="Mail for all staff")
     make(ServiceComponent, service=mail, name="Mail transfer agents", kind="application")
     make(RequestItem, service=mail, name="Shared mailbox", fulfilment_instructions="Create it, grant access.")
+    # What the service must do, written down and agreed with the customer (2011 4.1.4.a).
+    requirement(mail, ctx.org_a, agreed_by=factories.person("Abe Agreer", ctx.org_a), statement="Mail flows.")
     survey = open_survey()
     for customer in customers:
         make(CustomerRelationship, customer=customer, relationship_manager=owner)

@@ -11,6 +11,7 @@ import yaml
 from django.utils import timezone
 
 import servitium
+from servitium.catalog import services as catalog_services
 from servitium.core import services as core_services
 from servitium.core.checks import MET, NOT_APPLICABLE, NOT_MET, PARTLY_MET, REGISTRY
 from servitium.design import services
@@ -208,3 +209,31 @@ def test_a_major_change_without_a_project_fails(kept, staff):
         actor=None, data={"title": "Platform", "kind": "changed", "service": staff.service, "change": lone}
     )
     assert run("design.major_changes_have_projects").status == MET
+
+
+def test_a_pipeline_service_needs_a_project_for_it(ctx, staff):
+    rule = "design.new_services_have_projects"
+    assert "iso20000-1:2018#8.5.1.2.s2" in REGISTRY[rule].requirements
+    result = run(rule)
+    assert result.status == NOT_MET
+    assert [g.object_id for g in result.gaps] == [staff.service.pk]
+    made = services.project_create(
+        actor=None, data={"title": "Widgets", "kind": "new", "service": staff.service}
+    )
+    assert run(rule).status == MET
+    move(made, "cancel", staff.manager)  # a cancelled project brings nothing in
+    assert run(rule).status == NOT_MET
+    catalog_services.service_transition(actor=None, instance=staff.service, transition="go_live")
+    assert run(rule).status == NOT_APPLICABLE  # nothing left in the pipeline
+
+
+def test_a_live_service_needs_agreed_requirements(ctx, staff):
+    rule = "design.live_services_have_agreed_requirements"
+    assert run(rule).status == NOT_APPLICABLE  # the only service is still in the pipeline
+    catalog_services.service_transition(actor=None, instance=staff.service, transition="go_live")
+    requirement(staff.service, ctx.org_a)  # proposed only
+    result = run(rule)
+    assert result.status == NOT_MET
+    assert [g.object_id for g in result.gaps] == [staff.service.pk]
+    requirement(staff.service, ctx.org_a, agreed_by=staff.contact)
+    assert run(rule).status == MET
