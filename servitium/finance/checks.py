@@ -58,7 +58,8 @@ for category, leaf, title in (
 
 @register(
     "finance.live_services_budgeted",
-    requirements=[Y18 + "8.4.1.s1", Y18 + "8.4.1.s2", Y11 + "6.4.s2"],
+    # A budget per live service is how funds are allocated to the services (2011 4.5.3.a as well).
+    requirements=[Y18 + "8.4.1.s1", Y18 + "8.4.1.s2", Y11 + "6.4.s2", Y11 + "4.5.3.a"],
     title=_("Every live service has an approved budget for this year"),
 )
 def live_services_budgeted() -> CheckResult:

@@ -33,7 +33,8 @@ TOPIC_LEAVES: dict[str, tuple[str, ...]] = {
     "previous_actions": (f"{E11}.g", f"{E18}.s2"),
     "policy_objectives": (f"{E11}.s1", f"{E18}.s4"),
     "context_changes": (f"{E11}.i", f"{E18}.s3"),
-    "service_performance": (f"{E11}.b", f"{E18}.s4"),
+    # Service performance before top management is also how the SMS's performance is reported (2011 4.5.3.f).
+    "service_performance": (f"{E11}.b", f"{E18}.s4", "iso20000-1:2011#4.5.3.f"),
     "customer_feedback": (f"{E11}.a", f"{E18}.s5"),
     "supplier_performance": (f"{E11}.b", f"{E18}.s4"),
     "audit_results": (f"{E11}.f", f"{E18}.s4"),
@@ -41,7 +42,8 @@ TOPIC_LEAVES: dict[str, tuple[str, ...]] = {
     "risks": (f"{E11}.e", f"{E18}.s6"),
     "resources": (f"{E11}.c", f"{E11}.d", f"{E18}.s7"),
     "sms_changes": (f"{E11}.i",),
-    "improvement": (f"{E11}.j", f"{E18}.s8"),
+    # The pack's improvement figures are the report of the improvements made (2011 4.5.5.2.e).
+    "improvement": (f"{E11}.j", f"{E18}.s8", "iso20000-1:2011#4.5.5.2.e"),
 }
 
 
