@@ -103,7 +103,7 @@ record_rule(
     # A retired service under an agreed SLA means the catalogue and the agreements have drifted apart.
     title=_("No agreed service level agreement covers a service the catalogue has retired"),
     model="agreements.ServiceLevelAgreement",
-    where=lambda: {"status": ServiceLevelAgreement.Status.AGREED},
+    where={"status": ServiceLevelAgreement.Status.AGREED},
     every=~Q(service__status="retired"),
 )
 
