@@ -16,6 +16,7 @@ from servitium.cloud import services
 from servitium.cloud.models import ResourceRequest, Subscription, UsageRecord
 from servitium.core.checks import MET, NOT_APPLICABLE, NOT_MET, PARTLY_MET, REGISTRY
 from tests import factories
+from tests.cloud.builders import last_month_row, well_kept_subscription
 from tests.cloud.conftest import live, quota, subscription
 
 FAILING = (NOT_MET, PARTLY_MET)
@@ -51,42 +52,13 @@ def test_requirements_are_leaves_of_the_catalogues():
         assert any(r.startswith("iso20000-1:2018#") for r in check.requirements), check.id
 
 
-def _last_month_row(sub, quantity="6", resource="vCPU", **extra):
-    first = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-    end = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
-    return {
-        "subscription": sub.pk,
-        "resource": resource,
-        "period_start": first,
-        "period_end": end,
-        "quantity": quantity,
-        **extra,
-    }
-
-
 @pytest.fixture
 def well_kept(ctx):
-    """A live subscription (live since before last month) under an agreed agreement, with its tenant,
-    accounts and quotas, last month's usage above the vCPU quota followed by a request beyond it that a
-    manager approved and that was fulfilled with its cost, and seats above their quota explained."""
-    day = timezone.localdate() - dt.timedelta(days=70)
-    sub = live(ctx.org_a, today=day)
-    quota(sub, limit="8", allocated="8")
-    quota(sub, resource="Seats", limit="10", allocated="10", unit="users")
-    rows = [
-        _last_month_row(sub, "9"),
-        _last_month_row(sub, "12", resource="Seats", note="Trainees; seats end soon."),
-    ]
-    services.usage_record(actor=None, rows=rows, subscriptions=[sub])
-    requester = factories.user("req", ctx.org_a, ["customer"])
-    manager = factories.user("mgr", ctx.provider, ["cloud-manager"])
-    ask = services.request_create(
-        actor=requester,
-        data={"subscription": sub, "resource": "vCPU", "change": Decimal(4), "justification": "More"},
+    return well_kept_subscription(
+        ctx.org_a,
+        requester=factories.user("req", ctx.org_a, ["customer"]),
+        manager=factories.user("mgr", ctx.provider, ["cloud-manager"]),
     )
-    ask = services.request_transition(actor=manager, instance=ask, transition="approve")
-    services.request_transition(actor=manager, instance=ask, transition="fulfil")
-    return sub
 
 
 def test_not_live_subscriptions_are_no_evidence(ctx):
@@ -152,7 +124,7 @@ def test_month_without_usage(ctx, well_kept):
 def test_use_above_quota_without_request_or_note(ctx, well_kept):
     planted = live(ctx.org_a, today=timezone.localdate() - dt.timedelta(days=70))
     quota(planted, limit="4", allocated="4")
-    used = services.usage_record(actor=None, rows=[_last_month_row(planted, "7")], subscriptions=[planted])[0]
+    used = services.usage_record(actor=None, rows=[last_month_row(planted, "7")], subscriptions=[planted])[0]
     _fails_naming("cloud.usage_over_quota_handled", used)
     UsageRecord.objects.filter(pk=used.pk).update(
         note="Burst during the migration, agreed with the customer."

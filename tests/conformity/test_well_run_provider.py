@@ -12,13 +12,14 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from servitium.agreements.models import ServiceTarget, TargetPerformance
+from servitium.agreements.models import ServiceLevelAgreement, ServiceTarget, TargetPerformance
 from servitium.audits import services as audit_services
 from servitium.audits.models import AuditProgramme, ChecklistItem
-from servitium.catalog.models import ServiceComponent
+from servitium.catalog import services as catalog_services
+from servitium.catalog.models import Offering, ServiceComponent
 from servitium.changes import services as change_services
 from servitium.cmdb.models import AuditFinding, ConfigurationAudit
-from servitium.conformity import coverage, services
+from servitium.conformity import coverage, selectors, services
 from servitium.conformity.models import Attestation, Requirement, Result
 from servitium.core import services as core_services
 from servitium.core.checks import FAILED
@@ -39,10 +40,14 @@ from tests.agreements.test_agreements import agreed
 from tests.availability.builders import well_kept_availability
 from tests.base import client
 from tests.capacity.builders import well_kept_capacity
+from tests.cloud.builders import well_kept_subscription
+from tests.cloud.conftest import template
 from tests.cmdb.conftest import ci, ci_type
 from tests.competence.builders import well_kept_competence
+from tests.design.builders import reviewed_project
 from tests.design.conftest import requirement
 from tests.documents.conftest import keep_documents_well
+from tests.exits.builders import closed_exit
 from tests.finance.builders import well_kept_finance
 from tests.relationships.test_relationships import open_survey
 from tests.reporting.builders import well_kept_reporting
@@ -195,6 +200,33 @@ def provider(ctx):
         actor=None, instance=improvement, transition="evaluate", data={"evaluation": "4 days: met"}
     )
     well_run_sms(ctx)
+    # A change to mail designed and transitioned with its customer; a cloud subscription to mail that
+    # went through onboarding, asked for resources and reported its use; a customer's exit carried out.
+    design_manager, second = (factories.user(n, ctx.provider, ["design-manager"]) for n in ("dm1", "dm2"))
+    reviewed_project(
+        ctx,
+        service=mail,
+        manager=design_manager,
+        manager2=second,
+        owner=owner,
+        contact=caller,
+        change_manager=factories.user("chm", ctx.provider, ["change-manager"]),
+        cis=[host],
+    )
+    sla = ServiceLevelAgreement.objects.get(customer=ctx.org_a, service=mail, status="agreed")
+    offer = make(Offering, service=mail, name="Mailbox", summary="A hosted mailbox.")
+    catalog_services.option_save(
+        actor=None, data={"offering": offer, "kind": "size", "name": "50 GB", "is_default": True}
+    )
+    template(offer)
+    subscription = well_kept_subscription(
+        ctx.org_a,
+        offer,
+        agreement=sla,
+        requester=ctx.customer_a,
+        manager=factories.user("cm", ctx.provider, ["cloud-manager"]),
+    )
+    exit_plan = closed_exit(ctx, manager=factories.user("xm", ctx.provider, ["exit-manager"]), contact=caller)
     keep_documents_well(organization=ctx.provider)  # policy, plan, process documents, records register
     # Last: every role the other builders gave people has its competence requirements.
     well_kept_competence(provider=ctx.provider)
@@ -203,7 +235,43 @@ def provider(ctx):
     well_kept_availability()  # availability targets and plan, continuity requirements, plans, tests
     well_kept_reporting()  # every customer's report described, issued each period, its actions followed up
     well_kept_security(provider=ctx.provider)  # policy, controls, assessments, incident links, access
-    return type("Provider", (), {"mail": mail, "audit": audit, "finding": finding, "contract": hosting})
+    return type(
+        "Provider",
+        (),
+        {
+            "mail": mail,
+            "audit": audit,
+            "finding": finding,
+            "contract": hosting,
+            "subscription": subscription,
+            "exit_plan": exit_plan,
+        },
+    )
+
+
+def attest_what_records_cannot_show(ctx, slug: str = "iso20000-1:2011") -> int:
+    """What a provider that does the work adds to its records: a reviewed attestation for every obligation
+    the records cannot show alone (no check or rule, or the catalogue asks a person to vouch for it)."""
+    by = factories.person("Ann Attester", ctx.provider)
+    reviewer = factories.person("Rob Review", ctx.provider)
+    attested = set(Attestation.objects.values_list("requirement__identifier", "requirement__framework__slug"))
+    made = 0
+    for leaf in coverage.coverage(slug)["obligations"]:
+        if (leaf["identifier"], slug) in attested:
+            continue
+        if leaf["attestation_needed"] or leaf["coverage"] in ("attestation_only", "nothing"):
+            make(
+                Attestation,
+                requirement=Requirement.objects.get(framework__slug=slug, identifier=leaf["identifier"]),
+                statement=f"Our procedure for {leaf['identifier']} is followed; see the evidence.",
+                evidence="Procedure manual and the minutes that show it applied.",
+                attested_by=by,
+                reviewed_by=reviewer,
+                valid_from=TODAY() - dt.timedelta(days=1),
+                valid_until=TODAY() + dt.timedelta(days=300),
+            )
+            made += 1
+    return made
 
 
 def results(run) -> dict[str, Result]:
@@ -219,8 +287,18 @@ def named(result: Result) -> set[tuple[str, int]]:
     return {(g["object_type"], g["object_id"]) for g in result.gaps}
 
 
+def ready(run) -> set[str]:
+    return {row["identifier"] for row in selectors.by_scenario(run) if row["ready"]}
+
+
+# 20000-9 scenarios run end to end in the design, cloud and exit records (S05, S07, S08, S11, S13-S15).
+CLOUD_SCENARIOS = {"S05", "S07", "S08", "S11", "S13", "S14", "S15"}
+
+
 def test_a_well_run_provider_fails_nothing_and_planted_failures_are_named(ctx, provider):
-    clean = results(services.assessment_run(actor=None))
+    assert attest_what_records_cannot_show(ctx) > 0
+    clean_run = services.assessment_run(actor=None)
+    clean = results(clean_run)
     failed = {key: r.message[:150] for key, r in clean.items() if r.status in FAILED}
     # Named by the failing obligations themselves, not the clauses they roll up into.
     assert not failed, {key: message for key, message in failed.items() if not message.startswith("Of ")}
@@ -230,6 +308,8 @@ def test_a_well_run_provider_fails_nothing_and_planted_failures_are_named(ctx, p
             assert status in ("met", "not_applicable"), (report["framework"], identifier, status)
     for key in ("iso20000-1:2018#8.3.2", "iso20000-1:2011#9.1.s9", "iso20000-1:2018#8.2.6.s5"):
         assert clean[key].status == "met", (key, clean[key].message)
+    # Records plus attestations of what records cannot show: every cloud scenario reads ready.
+    assert ready(clean_run) >= CLOUD_SCENARIOS, ready(clean_run)
 
     # Planted through the API: a new customer nobody looks after.
     response = client(ctx.admin).post(
@@ -248,7 +328,15 @@ def test_a_well_run_provider_fails_nothing_and_planted_failures_are_named(ctx, p
             "UPDATE cmdb_configurationaudit SET status = 'closed' WHERE id = %s",
             [provider.audit.pk],
         )
-    after = results(services.assessment_run(actor=None))
+        # The subscription's tenant wiped, and the exit's export put back to "handed over", unacknowledged.
+        cursor.execute(
+            "UPDATE cloud_subscription SET tenant_identifier = '' WHERE id = %s", [provider.subscription.pk]
+        )
+        cursor.execute(
+            "UPDATE exits_dataexport SET status = 'handed_over' WHERE plan_id = %s", [provider.exit_plan.pk]
+        )
+    after_run = services.assessment_run(actor=None)
+    after = results(after_run)
 
     planted = [
         # (obligation in each edition, the record it must name, the requirements above it)
@@ -275,3 +363,11 @@ def test_a_well_run_provider_fails_nothing_and_planted_failures_are_named(ctx, p
             assert record in named(after[key]), (key, after[key].gaps)
         for key in above:
             assert after[key].status in FAILED, (key, after[key].status)
+    for key, record in (
+        ("iso20000-1:2011#7.1.s1", ("cloud.subscription", provider.subscription.pk)),
+        ("iso20000-1:2011#5.2.s4", ("exits.dataexport", provider.exit_plan.exports.get().pk)),
+    ):
+        assert after[key].status in FAILED and clean[key].status == "met", (key, after[key].message)
+        assert record in named(after[key]), (key, after[key].gaps)
+    # 7.1 (the tenant) is in S05, S07, S08, S13; 5.2 (the export) in S13-S15; 7.2 (the supplier) in S05, S08.
+    assert not CLOUD_SCENARIOS & ready(after_run) - {"S11"}, ready(after_run)

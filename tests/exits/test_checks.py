@@ -9,25 +9,14 @@ from django.utils import timezone
 from servitium.core.checks import MET, NOT_APPLICABLE, NOT_MET, PARTLY_MET, REGISTRY
 from servitium.exits import checks, services
 from servitium.exits.models import DataExport, DisposalRecord, ExitItem, ExitPlan
-from tests.exits.conftest import handed_over, item, plan
+from tests.exits.builders import closed_exit
+from tests.exits.conftest import item, plan
 
 YESTERDAY = timezone.localdate() - dt.timedelta(days=1)
 
 
 def _closed(ctx, staff):
-    made = handed_over(ctx, staff, dispose_from=YESTERDAY)
-    services.disposal_create(
-        actor=staff.manager,
-        data={
-            "plan": made,
-            "scope": "All data and backups",
-            "method": "overwrite",
-            "disposed_at": timezone.now(),
-        },
-        m2m={"exit_items": list(made.items.filter(action="dispose"))},
-    )
-    services.plan_transition(actor=None, instance=made, transition="complete_disposal")
-    return services.plan_transition(actor=None, instance=made, transition="close")
+    return closed_exit(ctx, manager=staff.manager, contact=staff.contact)
 
 
 def test_checks_are_bound_to_leaf_ids():
