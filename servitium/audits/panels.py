@@ -1,6 +1,6 @@
-"""Panels of internal audit: on an audit's page its checklist, findings, the report and the steps that
-take input; on a programme's page the progress of its items with the suggested frequency; a tile on the
-SMS home."""
+"""Panels of internal audit: on an audit's page its checklist, findings and the report (the steps that take
+input are forms of the generic detail page); on a programme's page the progress of its items with the
+suggested frequency; a tile on the SMS home."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from servitium.core import permissions
 from servitium.core.panels import DETAIL, LIST, register_panel
 
 from . import selectors
-from .lifecycle import AUDIT_WORKFLOW
 from .models import Audit, AuditProgramme, Finding
 
 
@@ -18,18 +17,6 @@ def audit_panel(audit: Audit, user: Any) -> dict[str, Any] | None:
     if audit is None or permissions.is_customer_user(user):
         return None
     can_change = permissions.can(user, permissions.CHANGE, audit)
-    steps = [
-        {
-            "name": t.name,
-            "label": t.label,
-            "fields": [
-                {"name": n, "label": Audit._meta.get_field(n).verbose_name, "value": getattr(audit, n)}
-                for n in t.needs
-            ],
-        }
-        for t in AUDIT_WORKFLOW.available(audit, audit.status)
-        if t.needs and permissions.can(user, t.action, audit)
-    ]
     return {
         "audit": audit,
         "checklist": list(audit.checklist.select_related("requirement__framework")[:500]),
@@ -37,7 +24,6 @@ def audit_panel(audit: Audit, user: Any) -> dict[str, Any] | None:
         "running": audit.status == Audit.Status.IN_PROGRESS and can_change,
         "can_add_finding": audit.status == Audit.Status.IN_PROGRESS
         and permissions.has_permission(user, permissions.ADD, Finding),
-        "steps": steps,
     }
 
 

@@ -78,8 +78,9 @@ class ChangeDetail(generic.RecordDetailView):
                 "can_plan_updates": context["can_change"]
                 and obj.status in (L.DRAFT, L.SUBMITTED, L.APPROVED),
                 # Transitions that take input get their own small form; the others are plain buttons.
-                "transitions": [t for t in context["transitions"] if not takes_input(t)],
-                "input_transitions": [t for t in context["transitions"] if takes_input(t)],
+                "transitions": [t for t in context["allowed_transitions"] if not takes_input(t)],
+                "input_transitions": [t for t in context["allowed_transitions"] if takes_input(t)],
+                "step_forms": [],  # the template's own forms above (review, failure, blackout override)
             }
         )
         return context

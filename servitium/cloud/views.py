@@ -58,6 +58,7 @@ class SubscriptionDetail(generic.RecordDetailView):
     template_name = "cloud/subscription_detail.html"
     transition_service = staticmethod(services.subscription_transition)
     transition_fields = ("effective_end", "notice_given_on", "end")
+    own_form_transitions = ("terminate",)
 
     def base_queryset(self):
         return Subscription.objects.select_related(
@@ -211,6 +212,7 @@ class RequestDetail(generic.RecordDetailView):
     template_name = "cloud/resourcerequest_detail.html"
     transition_service = staticmethod(services.request_transition)
     transition_fields = ("reason", "quantity", "unit_cost", "allocation_note")
+    own_form_transitions = ("reject", "fulfil")
 
     def base_queryset(self):
         return ResourceRequest.objects.select_related(

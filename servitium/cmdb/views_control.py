@@ -307,11 +307,10 @@ class FindingDetail(generic.RecordDetailView):
     model = AuditFinding
     template_name = "cmdb/finding_detail.html"
     transition_service = staticmethod(audits.finding_transition)
+    own_form_transitions = ("close",)  # with the resolution and a note, beside the other follow-ups
 
     def context(self, obj):
         context = super().context(obj)
-        # `close` needs a resolution: offered as its own small form instead of a bare button.
-        context["transitions"] = [t for t in context["transitions"] if t.name != "close"]
         context["can_close"] = context["can_change"] and obj.status == "open"
         context["resolutions"] = AuditFinding.Resolution.choices
         context["discovered_json"] = json.dumps(obj.discovered, indent=2, ensure_ascii=False)

@@ -227,6 +227,30 @@ def _csv_safe(value: Any) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+def transition_form(obj: models.Model, step: Any) -> dict[str, Any]:
+    """What the detail page shows for a step that needs input: its name and label, and per needed field
+    the label, the kind of input (text, long text, date, yes/no, a choice) and the value stored so far."""
+    fields = []
+    for name in step.needs:
+        field = obj._meta.get_field(name)
+        choices: list = []
+        if field.choices:
+            kind, choices = "select", list(field.choices)
+        elif isinstance(field, models.BooleanField):
+            kind = "bool"
+        elif isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField):
+            kind = "date"
+        elif isinstance(field, models.TextField):
+            kind = "textarea"
+        else:
+            kind = "text"
+        value = getattr(obj, name, "")
+        fields.append(
+            {"name": name, "label": field.verbose_name, "kind": kind, "value": value, "choices": choices}
+        )
+    return {"name": step.name, "label": step.label, "fields": fields}
+
+
 class RecordDetailView(RecordMixin, View):
     """A record's page: its declared fields, transitions the user may apply, comments, files, history,
     and the panels other apps contribute (core.panels)."""
@@ -235,6 +259,8 @@ class RecordDetailView(RecordMixin, View):
     # POST fields handed to the transition service besides the ones a transition `needs` (optional inputs)
     transition_fields: ClassVar[tuple[str, ...]] = ()
     transition_service: ClassVar[Callable[..., Any] | None] = None
+    # Transitions the page's own template offers in a form of its own (kept out of the generic ones)
+    own_form_transitions: ClassVar[tuple[str, ...]] = ()
 
     def detail_fields(self) -> list[str]:
         resource = self.resource()
@@ -265,13 +291,14 @@ class RecordDetailView(RecordMixin, View):
             target_type=ct, object_id=obj.pk
         )
         workflow, state_field = self.lifecycle()
-        transitions = []
+        allowed = []
         if workflow is not None:
-            transitions = [
+            allowed = [
                 t
                 for t in workflow.available(obj, getattr(obj, state_field))
                 if permissions.can(user, t.action, obj)
             ]
+        generic = [t for t in allowed if t.name not in self.own_form_transitions]
         details = []
         for name in self.detail_fields():
             field = obj._meta.get_field(name)
@@ -290,7 +317,10 @@ class RecordDetailView(RecordMixin, View):
             "history": history[:100],
             "comments": comments,
             "attachments": attachments,
-            "transitions": transitions,
+            "allowed_transitions": allowed,
+            # A step that needs no input is a button; one that does is a small form with its fields.
+            "transitions": [t for t in generic if not t.needs],
+            "step_forms": [transition_form(obj, t) for t in generic if t.needs],
             "object_type": f"{ct.app_label}.{ct.model}",
             "can_change": permissions.can(user, permissions.CHANGE, obj),
             "can_comment": permissions.is_customer_user(user)

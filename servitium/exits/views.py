@@ -30,6 +30,7 @@ class PlanDetail(generic.RecordDetailView):
     template_name = "exits/exitplan_detail.html"
     transition_service = staticmethod(services.plan_transition)
     transition_fields = ("agreed_on",)
+    own_form_transitions = ("agree",)  # names one of the customer's people
 
     def base_queryset(self):
         return ExitPlan.objects.select_related("customer", "owner", "customer_contact", "agreed_by")

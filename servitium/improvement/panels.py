@@ -1,30 +1,15 @@
 """Panels of the improvement register: on a nonconformity's and an opportunity's page the source record
-(as a link), the steps that take input, and a nonconformity's corrective actions; a tile on the SMS home."""
+(as a link) and a nonconformity's corrective actions; a tile on the SMS home."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from servitium.core import permissions
-from servitium.core.declaration import resource_for
 from servitium.core.panels import DETAIL, LIST, register_panel
 
 from . import selectors
 from .models import CorrectiveAction, ImprovementOpportunity, Nonconformity
-
-
-def _steps(obj: Any, user: Any) -> list[dict[str, Any]]:
-    """Transitions the user may take now that need input, with the fields to fill in."""
-    workflow = resource_for(type(obj)).workflow
-    steps = []
-    for t in workflow.available(obj, obj.status):
-        if t.needs and permissions.can(user, t.action, obj):
-            fields = [
-                {"name": n, "label": type(obj)._meta.get_field(n).verbose_name, "value": getattr(obj, n)}
-                for n in t.needs
-            ]
-            steps.append({"name": t.name, "label": t.label, "fields": fields})
-    return steps
 
 
 def record_panel(obj: Any, user: Any) -> dict[str, Any] | None:
@@ -34,7 +19,6 @@ def record_panel(obj: Any, user: Any) -> dict[str, Any] | None:
         "object": obj,
         "source_label": obj.get_source_kind_display(),
         "source_url": obj.source_url(),
-        "steps": _steps(obj, user),
     }
     if isinstance(obj, Nonconformity):
         context["actions"] = list(permissions.restrict(obj.actions.select_related("owner"), user))

@@ -42,6 +42,7 @@ class ReleaseDetail(generic.RecordDetailView):
     template_name = "releases/release_detail.html"
     transition_service = staticmethod(services.release_transition)
     transition_fields = tuple(field for field, _label in TRANSITION_INPUTS.values())
+    own_form_transitions = tuple(TRANSITION_INPUTS)
 
     def context(self, obj):
         context = super().context(obj)
@@ -53,7 +54,7 @@ class ReleaseDetail(generic.RecordDetailView):
                 visible = permissions.restrict(getattr(obj, name).all(), user)
                 detail["value"] = ", ".join(str(o) for o in visible)
         plain, with_input = [], []
-        for t in context["transitions"]:
+        for t in context["allowed_transitions"]:
             if t.name in TRANSITION_INPUTS:
                 field, label = TRANSITION_INPUTS[t.name]
                 with_input.append({"t": t, "field": field, "label": label})

@@ -92,6 +92,7 @@ class ActionDetail(generic.RecordDetailView):
     model = ReviewAction
     transition_service = staticmethod(services.action_transition)
     template_name = "reviews/reviewaction_detail.html"
+    own_form_transitions = ("complete", "cancel")  # one form: the note says what was done or why dropped
 
     def base_queryset(self):
         return ReviewAction.objects.select_related("owner", "review")

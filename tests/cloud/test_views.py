@@ -183,3 +183,21 @@ def test_customer_raises_a_request_from_the_form_for_its_own_subscriptions_only(
     assert made.requested_by == ctx.customer_a and made.status == "approved"
     refused = page.post("/cloud/requests/new/", {**body, "subscription": theirs.pk})
     assert refused.status_code == 400 and ResourceRequest.objects.count() == 1
+
+
+def test_steps_with_their_own_form_are_not_also_bare_buttons(ctx):
+    """Rejecting asks for a reason and fulfilling for what was allocated in the request page's own forms;
+    the header offers neither as a button that would submit without them."""
+    sub = live(ctx.org_a)
+    quota(sub, limit="8", allocated="8")
+    ask = services.request_create(
+        actor=None, data={"subscription": sub, "resource": "vCPU", "change": "4", "justification": "More"}
+    )
+    page = browser(ctx.admin).get(ask.get_absolute_url())
+    html = page.content.decode()
+    assert ask.status == "pending" and 'id="request-reject"' in html
+    offered = {t.name for t in page.context["transitions"]} | {s["name"] for s in page.context["step_forms"]}
+    assert "reject" not in offered and "approve" in offered
+    shown = browser(ctx.admin).get(sub.get_absolute_url())
+    assert 'id="subscription-terminate"' in shown.content.decode()
+    assert "terminate" not in {s["name"] for s in shown.context["step_forms"]}

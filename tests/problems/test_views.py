@@ -151,3 +151,21 @@ def test_list_parameters_are_search_and_ordering(ctx, staff):
     html = listing.content.decode()
     assert html.index(new.reference) < html.index(old.reference)  # "drive" before "jams"
     assert browser.get("/problems/known-errors/", {"ordering": "colour"}).status_code == 400
+
+
+def test_a_step_that_needs_input_is_a_form_with_its_fields_and_the_others_are_buttons(ctx):
+    """The generic detail page: "Root cause found" asks for the root cause (a form), "Cancel" needs nothing
+    (a button); filled in, the form moves the problem and stores what was written."""
+    made = problem(ctx)
+    made = services.problem_transition(actor=None, instance=made, transition="investigate")
+    page = login(ctx.admin)
+    shown = page.get(made.get_absolute_url())
+    steps = {s["name"]: s for s in shown.context["step_forms"]}
+    assert [f["name"] for f in steps["record_root_cause"]["fields"]] == ["root_cause"]
+    assert "record_root_cause" not in {t.name for t in shown.context["transitions"]}
+    assert "cancel" in {t.name for t in shown.context["transitions"]}
+    html = shown.content.decode()
+    assert 'id="step-record_root_cause-root_cause"' in html and 'name="root_cause"' in html
+    page.post(made.get_absolute_url(), {"transition": "record_root_cause", "root_cause": "Log rotation off"})
+    made.refresh_from_db()
+    assert made.status == "root_cause_known" and made.root_cause == "Log rotation off"
