@@ -194,6 +194,24 @@ SERVICES: list[tuple[str, str, str, str, list[str], list[str]]] = [
     ),
 ]
 
+# How much the customers suffer when each service is down; Monitoring and Alerting is not yet judged (a
+# deliberate gap of 2018 8.2.2.s2).
+CRITICALITY = {
+    "Service Desk": "critical",
+    "Identity and Access": "critical",
+    "Data Centre Facilities": "critical",
+    "Hosted Email": "high",
+    "Network Connectivity": "critical",
+    "Virtual Compute": "high",
+    "Block and Object Storage": "high",
+    "Kubernetes Platform": "high",
+    "Managed PostgreSQL": "high",
+    "Web Application Hosting": "medium",
+    "Backup and Restore": "high",
+    "Disaster Recovery as a Service": "high",
+    "GPU Compute": "low",
+}
+
 CALENDARS = [
     (
         "24x7",
@@ -305,7 +323,12 @@ def _load(admin_username: str, admin_password: str, small: bool = False) -> dict
             lambda n=name, d=description, s=status, o=owner, c=customers, dep=depends: (
                 catalog_services.service_create(
                     actor=actor,
-                    data={"name": n, "description": d, "owner": people[o]},
+                    data={
+                        "name": n,
+                        "description": d,
+                        "owner": people[o],
+                        "criticality": CRITICALITY.get(n, ""),
+                    },
                     m2m={"customers": [orgs[x] for x in c], "depends_on": [services[x] for x in dep]},
                     derived={"status": s},
                 )

@@ -40,3 +40,13 @@ record_rule(
     where={"status": Service.Status.LIVE},
     every=Q(components__isnull=False) | Q(depends_on__isnull=False),
 )
+
+
+record_rule(
+    "catalog.criticality_determined",
+    requirements=["iso20000-1:2018#8.2.2.s2"],
+    title=_("Every live service has its criticality determined (its dependencies are the dependency rule's)"),
+    model="catalog.Service",
+    where={"status": Service.Status.LIVE},
+    every=~Q(criticality=""),
+)

@@ -16,6 +16,12 @@ class Service(BaseModel):
         LIVE = "live", _("live")
         RETIRED = "retired", _("retired")
 
+    class Criticality(models.TextChoices):
+        CRITICAL = "critical", _("critical")
+        HIGH = "high", _("high")
+        MEDIUM = "medium", _("medium")
+        LOW = "low", _("low")
+
     reference = models.CharField(_("reference"), max_length=16, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=200, unique=True)
     description = models.TextField(_("description"), blank=True)
@@ -36,6 +42,13 @@ class Service(BaseModel):
         max_length=32,
         blank=True,
         help_text=_("The change that introduced or last altered this catalogue entry."),
+    )
+    criticality = models.CharField(
+        _("criticality"),
+        max_length=16,
+        choices=Criticality.choices,
+        blank=True,
+        help_text=_("How much the customers' business suffers when the service is down."),
     )
 
     reference_prefix = "SVC"

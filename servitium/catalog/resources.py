@@ -26,16 +26,19 @@ class ServiceResource(Resource):
         "owner_display",
         "customers",
         "depends_on",
+        "criticality",
         "change_reference",
     )
     computed = ("owner_display",)
-    staff = Access(create=("name", "description", "owner", "customers", "depends_on", "change_reference"))
-    filters = ("status", "owner", "customers", "depends_on", "reference")
-    list_filters = ("status", "owner", "customers")
+    staff = Access(
+        create=("name", "description", "owner", "customers", "depends_on", "criticality", "change_reference")
+    )
+    filters = ("status", "owner", "customers", "depends_on", "criticality", "reference")
+    list_filters = ("status", "criticality", "owner", "customers")
     search = ("name", "description", "reference")
     orderings = ("name", "reference", "status")
     ordering = ("name",)
-    columns = ("reference", "name", "status", "owner")
+    columns = ("reference", "name", "status", "criticality", "owner")
 
 
 class ServiceComponentResource(Resource):

@@ -9,6 +9,7 @@ from django.db.models import DateTimeField as DateTimeFieldType
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from servitium.catalog.models import Offering, Service
 from servitium.core.checks import MET, NOT_MET, CheckResult, Evidence, record_rule, register
 
 from . import lifecycle as L
@@ -310,3 +311,47 @@ record_rule(
     where={"change__outcome": Change.Outcome.SUCCESSFUL},
     every={"applied_at__isnull": False},
 )
+
+
+# Statuses of a change that was authorised: a standard change is pre-approved by its template.
+_AUTHORISED = [C.APPROVED, C.IMPLEMENTING, C.COMPLETED, C.FAILED, C.BACKED_OUT, C.REVIEWED, C.CLOSED]
+
+
+@register(
+    "changes.catalogue_entries_changed_under_control",
+    requirements=["iso20000-1:2011#6.1.s7"],
+    title=_(
+        "Every live service and available offering names the authorised change that introduced or last "
+        "altered it"
+    ),
+)
+def catalogue_entries_changed_under_control() -> CheckResult:
+    """The catalogue entry's change reference must be a change that exists and was authorised: a blank or
+    an unknown reference, or one still a draft or rejected, means the entry changed outside change
+    management."""
+    entries: list = list(Service.objects.filter(status=Service.Status.LIVE).order_by("name"))
+    entries += list(
+        Offering.objects.filter(status=Offering.Status.AVAILABLE, service__status=Service.Status.LIVE)
+        .select_related("service")
+        .order_by("service__name", "name")
+    )
+    named = {e.change_reference.strip() for e in entries if e.change_reference.strip()}
+    authorised = set(
+        Change.objects.filter(reference__in=named, status__in=_AUTHORISED).values_list("reference", flat=True)
+    )
+    good = [e for e in entries if e.change_reference.strip() in authorised]
+    gaps = [e for e in entries if e.change_reference.strip() not in authorised]
+    return CheckResult.from_counts(
+        total=len(entries),
+        good=len(good),
+        met=_("All %(n)d live services and available offerings name the authorised change behind them.")
+        % {"n": len(entries)},
+        not_met=_(
+            "%(bad)d of %(n)d catalogue entries name no authorised change (blank, unknown or not approved): "
+            "%(list)s."
+        )
+        % {"bad": len(gaps), "n": len(entries), "list": ", ".join(str(e) for e in gaps[:10])},
+        none=_("No live service in the catalogue yet."),
+        evidence=good[:SHOWN],
+        gaps=gaps[:SHOWN],
+    )

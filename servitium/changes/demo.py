@@ -15,7 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from servitium.catalog.models import Service
+from servitium.catalog.models import Offering, Service
 from servitium.cmdb import services as cmdb_services
 from servitium.cmdb.models import CIType, ConfigurationItem
 from servitium.core import services as core_services
@@ -105,6 +105,25 @@ def load(*, actor: Any) -> None:
         cis = {ci.name: ci for ci in ConfigurationItem.objects.all()}
         for spec in PAST + FUTURE:
             _change(actor, staff, policy, templates, cis, *spec)
+        _catalogue_under_change(actor)
+
+
+AUTHORISED = ("approved", "implementing", "completed", "failed", "backed_out", "reviewed", "closed")
+
+
+def _catalogue_under_change(actor: Any) -> None:
+    """Each live service and its available offerings name the latest authorised change that touched the
+    service; services no demo change touched keep a blank reference (a deliberate gap of 2011 6.1.s7)."""
+    for service in Service.objects.filter(status="live", change_reference=""):
+        change = (
+            Change.objects.filter(affected_services=service, status__in=AUTHORISED).order_by("-pk").first()
+        )
+        if change is None:
+            continue
+        named = {"change_reference": change.reference}
+        core_services.record_update(instance=service, data=named, actor=actor)
+        for offering in Offering.objects.filter(service=service, status="available", change_reference=""):
+            core_services.record_update(instance=offering, data=named, actor=actor)
 
 
 def _staff(actor: Any) -> dict[str, User]:

@@ -11,6 +11,7 @@ from servitium.changes import checks
 from servitium.changes.models import Change, ChangePolicy
 from servitium.core import services as core_services
 from servitium.core.checks import REGISTRY
+from tests import factories
 from tests.changes.conftest import change
 from tests.changes.test_lifecycle import decide, move
 
@@ -23,8 +24,13 @@ def _update(obj, **data):
 
 def test_registered_with_the_obligations_of_both_editions():
     ours = [c for c in REGISTRY.values() if c.id.startswith("changes.") and c.kind == "check"]
-    assert len(ours) == 6
+    assert len(ours) == 7
+    # Catalogue entries altered under change control: the 2011 service-level clause asks it (6.1.s7).
+    catalogue = REGISTRY["changes.catalogue_entries_changed_under_control"]
+    assert list(catalogue.requirements) == ["iso20000-1:2011#6.1.s7"]
     for check in ours:
+        if check is catalogue:
+            continue
         assert any(r.startswith("iso20000-1:2011#9.2.") for r in check.requirements), check.id
         assert any(r.startswith("iso20000-1:2018#8.5.1.") for r in check.requirements), check.id
 
@@ -125,3 +131,33 @@ def test_approved_changes_name_their_cis_and_tests_and_apply_their_updates(chg):
     assert REGISTRY["changes.configuration_updated"].run().status == "not_met"
     ChangeConfigurationUpdate.objects.filter(pk=update.pk).update(applied_at=timezone.now())
     assert REGISTRY["changes.configuration_updated"].run().status == "met"
+
+
+def test_catalogue_entries_name_an_authorised_change(chg):
+    """A live service or available offering altered outside change management (no change named, an
+    unknown one, or one never approved) is a gap named by the check; pipeline services are not judged."""
+    from servitium.catalog.models import Offering
+
+    factories.service("Planned", status="pipeline")
+    offering = core_services.record_create(
+        model=Offering, data={"service": chg.svc, "name": "Mailbox", "summary": "A mailbox."}, actor=None
+    )
+    draft = change(cis=[chg.lone])
+    for obj in (chg.svc, chg.other_svc):
+        core_services.record_update(instance=obj, data={"change_reference": draft.reference}, actor=None)
+    result = checks.catalogue_entries_changed_under_control()
+    assert result.status == "not_met" and result.figures == {"total": 3, "conforming": 0}
+    assert {(g.object_type, g.object_id) for g in result.gaps} == {
+        ("catalog.service", chg.svc.pk),
+        ("catalog.service", chg.other_svc.pk),
+        ("catalog.offering", offering.pk),
+    }
+    _update(draft, status="closed", approved_at=timezone.now())
+    core_services.record_update(instance=offering, data={"change_reference": draft.reference}, actor=None)
+    core_services.record_update(instance=chg.other_svc, data={"change_reference": "CHG9999999"}, actor=None)
+    result = checks.catalogue_entries_changed_under_control()
+    assert result.status == "partly_met" and [g.object_id for g in result.gaps] == [chg.other_svc.pk]
+    core_services.record_update(
+        instance=chg.other_svc, data={"change_reference": draft.reference}, actor=None
+    )
+    assert checks.catalogue_entries_changed_under_control().status == "met"

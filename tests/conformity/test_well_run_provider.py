@@ -203,7 +203,7 @@ def provider(ctx):
     # A change to mail designed and transitioned with its customer; a cloud subscription to mail that
     # went through onboarding, asked for resources and reported its use; a customer's exit carried out.
     design_manager, second = (factories.user(n, ctx.provider, ["design-manager"]) for n in ("dm1", "dm2"))
-    reviewed_project(
+    project = reviewed_project(
         ctx,
         service=mail,
         manager=design_manager,
@@ -214,7 +214,15 @@ def provider(ctx):
         cis=[host],
     )
     sla = ServiceLevelAgreement.objects.get(customer=ctx.org_a, service=mail, status="agreed")
-    offer = make(Offering, service=mail, name="Mailbox", summary="A hosted mailbox.")
+    # The catalogue entries name the authorised change that last altered them (2011 6.1.s7); mail's
+    # criticality is judged (2018 8.2.2.s2).
+    upgrade = project.changes.get().reference
+    core_services.record_update(
+        instance=mail, data={"change_reference": upgrade, "criticality": "high"}, actor=None
+    )
+    offer = make(
+        Offering, service=mail, name="Mailbox", summary="A hosted mailbox.", change_reference=upgrade
+    )
     catalog_services.option_save(
         actor=None, data={"offering": offer, "kind": "size", "name": "50 GB", "is_default": True}
     )
