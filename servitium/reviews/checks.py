@@ -41,7 +41,10 @@ TOPIC_LEAVES: dict[str, tuple[str, ...]] = {
     "nonconformities": (f"{E11}.h", f"{E18}.s4"),
     "risks": (f"{E11}.e", f"{E18}.s6"),
     "resources": (f"{E11}.c", f"{E11}.d", f"{E18}.s7"),
-    "sms_changes": (f"{E11}.i",),
+    # The pack's change figures (monthly trend, failure rate, emergency share, the unsuccessful changes) are
+    # the change records analysed for trends at planned intervals, frozen with the review's decisions
+    # (2011 9.2.s11; 2018 8.5.1.3.s9).
+    "sms_changes": (f"{E11}.i", "iso20000-1:2011#9.2.s11", "iso20000-1:2018#8.5.1.3.s9"),
     # The pack's improvement figures are the report of the improvements made (2011 4.5.5.2.e).
     "improvement": (f"{E11}.j", f"{E18}.s8", "iso20000-1:2011#4.5.5.2.e"),
 }

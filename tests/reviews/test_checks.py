@@ -97,3 +97,16 @@ def test_reviews_need_objectives_and_the_sms_needs_both_audit_and_review(ctx):
     assert result.status == "partly_met" and "management review" in result.message
     held(ctx, days_ago=30)
     assert run("reviews.audits_and_reviews_monitor_the_sms").status == "met"
+
+
+def test_the_change_trends_in_the_pack_are_the_change_trend_analysis(ctx, people):
+    """The pack's change figures evidence the periodic analysis of change records (2011 9.2.s11, 2018
+    8.5.1.3.s9): met when the latest held review's pack had them, failed naming the review when not."""
+    check = REGISTRY["reviews.input_considered.sms_changes"]
+    assert {"iso20000-1:2011#9.2.s11", "iso20000-1:2018#8.5.1.3.s9"} <= set(check.requirements)
+    r = held(ctx, people.chair, days_ago=10)
+    ManagementReview.objects.filter(pk=r.pk).update(pack_topics={**r.pack_topics, "sms_changes": "figures"})
+    assert check.run().status == "met"
+    ManagementReview.objects.filter(pk=r.pk).update(pack_topics={**r.pack_topics, "sms_changes": "none"})
+    result = check.run()
+    assert result.status == "not_met" and [g.object_id for g in result.gaps] == [r.pk]
