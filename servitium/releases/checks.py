@@ -152,6 +152,20 @@ record_rule(
     where={"status__in": [S.APPROVED, *STARTED]},
     every=Q(planned_start__isnull=False) & ~Q(deliverables="") & ~Q(deployment_method=""),
 )
+# The incident queue shows every release planned within the week and every release that failed, was rolled
+# back or brought incidents in early life (panels.service_desk_notice): what the desk learns is what the
+# release records say, so every approved or deployed release must name its services and its dates.
+record_rule(
+    "releases.desk_informed",
+    requirements=["iso20000-1:2011#9.3.s9", "iso20000-1:2018#8.5.3.s7"],
+    title=_(
+        "Every approved or deployed release names its services and planned start, so the service desk's "
+        "queue shows it before it comes and its outcome after"
+    ),
+    model="releases.Release",
+    where={"status__in": [S.APPROVED, *STARTED]},
+    every=Q(services__isnull=False, planned_start__isnull=False),
+)
 record_rule(
     "releases.built_in_acceptance_environment",
     requirements=["iso20000-1:2011#9.3.s4"],

@@ -20,6 +20,7 @@ from servitium.problems import services as problem_services
 from servitium.problems.models import KnownError, Problem
 from servitium.releases.models import Release
 from tests import factories
+from tests.base import browser
 from tests.changes.conftest import change
 from tests.cmdb.conftest import ci, ci_type
 from tests.problems.conftest import days_ago, incident
@@ -164,3 +165,22 @@ def test_live_services_show_their_dependencies(ctx):
     assert result.status == "not_met" and named(result) == {storage.pk, mail.pk}
     catalog_services.service_update(actor=None, instance=mail, data={}, m2m={"depends_on": [storage]})
     assert named(run("catalog.dependencies_shown")) == {storage.pk}
+
+
+def test_the_service_desk_learns_of_releases_from_their_records(ctx):
+    """2011 9.3.s9 / 2018 8.5.3.s7: the incident queue shows upcoming and troubled releases; a release
+    approved without its services or its planned start cannot be shown, and is named."""
+    mail = factories.service("Mail relay")
+    release = core_services.record_create(
+        model=Release, data={"title": "Relay 2.0", "release_type": "minor"}, actor=None
+    )
+    assert run("releases.desk_informed").status == "not_applicable"  # still planned: nothing to tell yet
+    Release.objects.filter(pk=release.pk).update(status="approved")
+    result = run("releases.desk_informed")
+    assert result.status == "not_met" and named(result) == {release.pk}
+    release.services.add(mail)
+    assert named(run("releases.desk_informed")) == {release.pk}  # the date is still missing
+    Release.objects.filter(pk=release.pk).update(planned_start=timezone.now() + dt.timedelta(days=2))
+    assert run("releases.desk_informed").status == "met"
+    queue = browser(ctx.admin).get("/incidents/")  # and the desk sees it in the week before
+    assert release.reference in queue.content.decode()
