@@ -1,5 +1,7 @@
 """Conformity checks evidenced by supplier management."""
 
+import datetime as dt
+
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -151,6 +153,8 @@ def targets_aligned_with_slas() -> CheckResult:
         "iso20000-1:2011#4.2.s1",
         "iso20000-1:2011#4.2.a",
         "iso20000-1:2018#8.2.3.s4",
+        # governed by a named person of the provider is how what others operate joins the SMS's controls
+        "iso20000-1:2018#8.2.3.s5",
     ],
     title=_("Processes operated by other parties have an accountable person and documented governance"),
 )
@@ -347,4 +351,46 @@ record_rule(
     model="suppliers.SupplierContract",
     where={"status": SupplierContract.Status.ACTIVE},
     every=~Q(interfaces=""),
+)
+
+
+ASSESSED_WITHIN_DAYS = 365  # performance and compliance of what others operate looked at once a year
+
+
+@register(
+    "suppliers.governed_processes_assessed",
+    requirements=["iso20000-1:2011#4.2.c"],
+    title=_(
+        "Every process operated by another party says how its performance and compliance are determined, and "
+        "was assessed within the last year"
+    ),
+)
+def governed_processes_assessed() -> CheckResult:
+    since = timezone.localdate() - dt.timedelta(days=ASSESSED_WITHIN_DAYS)
+    rows = list(GovernedProcess.objects.select_related("operated_by"))
+    good = [
+        g
+        for g in rows
+        if g.performance_measures.strip() and g.last_assessed_on and g.last_assessed_on >= since
+    ]
+    gaps = [g for g in rows if g not in good]
+    return CheckResult.from_counts(
+        total=len(rows),
+        good=len(good),
+        met=_("All %(n)d processes operated by other parties were assessed within the year.")
+        % {"n": len(rows)},
+        not_met=_("No stated measures or no assessment within the year: %(list)s.")
+        % {"list": ", ".join(str(g) for g in gaps[:10])},
+        none=_("No processes operated by other parties are recorded."),
+        evidence=good,
+        gaps=gaps,
+    )
+
+
+record_rule(
+    "suppliers.governed_improvement_controlled",
+    requirements=["iso20000-1:2011#4.2.d"],
+    title=_("Every process operated by another party says how improvements to it are planned and ranked"),
+    model="suppliers.GovernedProcess",
+    every=~Q(improvement_control=""),
 )

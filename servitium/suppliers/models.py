@@ -353,6 +353,22 @@ class GovernedProcess(BaseModel):
         verbose_name=_("accountable person"),
     )
     evidence = models.TextField(_("evidence of governance"), blank=True)
+    performance_measures = models.TextField(
+        _("how performance and compliance are determined"),
+        blank=True,
+        help_text=_("The measures, reports and audits that show how the part performs and complies."),
+    )
+    last_assessed_on = models.DateField(
+        _("last assessed on"),
+        null=True,
+        blank=True,
+        help_text=_("When its performance and compliance were last assessed."),
+    )
+    improvement_control = models.TextField(
+        _("how improvements are planned"),
+        blank=True,
+        help_text=_("Who plans and ranks improvements to the part operated, and how the provider decides."),
+    )
 
     class Meta:
         ordering = ["process", "operated_by__name"]

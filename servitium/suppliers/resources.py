@@ -174,10 +174,20 @@ class DisputeResource(Resource):
 class GovernedProcessResource(Resource):
     model = GovernedProcess
     area = "suppliers"
-    fields = ("process", "part_operated", "operated_by", "governance", "accountable", "evidence")
+    fields = (
+        "process",
+        "part_operated",
+        "operated_by",
+        "governance",
+        "accountable",
+        "evidence",
+        "performance_measures",
+        "last_assessed_on",
+        "improvement_control",
+    )
     staff = Access(create=fields)
     filters = ("process", "operated_by", "accountable")
     list_filters = ("process",)
     search = ("part_operated", "governance")
     orderings = ("process", "part_operated", "operated_by", "accountable")
-    columns = ("process", "part_operated", "operated_by", "accountable")
+    columns = ("process", "part_operated", "operated_by", "accountable", "last_assessed_on")

@@ -432,6 +432,40 @@ def test_manager_check_and_governance_check(ctx):
     assert REGISTRY["suppliers.governed_processes"].run().status == "met"
 
 
+def test_what_others_operate_is_assessed_and_its_improvement_controlled(ctx):
+    """2011 4.2.c: measures stated and an assessment within the year; 4.2.d: who plans and ranks
+    improvements. Each gap is named; an assessment older than a year fails again."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    gp = core_services.record_create(
+        model=GovernedProcess,
+        data={"process": "change", "part_operated": "Changes", "operated_by": supplier(ctx).organization},
+        actor=None,
+    )
+    assessed = REGISTRY["suppliers.governed_processes_assessed"]
+    improved = REGISTRY["suppliers.governed_improvement_controlled"]
+    for check in (assessed, improved):
+        result = check.run()
+        assert result.status == "not_met" and [g.object_id for g in result.gaps] == [gp.pk], check.id
+    core_services.record_update(
+        instance=gp,
+        data={
+            "performance_measures": "Monthly report against the contract targets; yearly audit.",
+            "last_assessed_on": timezone.localdate() - dt.timedelta(days=400),
+            "improvement_control": "Ranked in our improvement register by the change manager.",
+        },
+        actor=None,
+    )
+    assert improved.run().status == "met"
+    assert assessed.run().status == "not_met"  # assessed, but more than a year ago
+    core_services.record_update(
+        instance=gp, data={"last_assessed_on": timezone.localdate() - dt.timedelta(days=30)}, actor=None
+    )
+    assert assessed.run().status == "met"
+
+
 def test_contract_page_shows_gaps_and_misalignment(ctx):
     from django.test import Client
 
