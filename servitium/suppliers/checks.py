@@ -394,3 +394,63 @@ record_rule(
     model="suppliers.GovernedProcess",
     every=~Q(improvement_control=""),
 )
+
+
+def _evaluated(supplier: Supplier) -> bool:
+    return bool(supplier.selection_criteria.strip() and supplier.evaluation.strip() and supplier.evaluated_on)
+
+
+@register(
+    "suppliers.selected_against_criteria",
+    requirements=["iso20000-1:2018#8.2.3.s2"],
+    title=_("Every active supplier records the criteria it was selected against and how it measured up"),
+)
+def selected_against_criteria() -> CheckResult:
+    rows = list(Supplier.objects.filter(status=Supplier.Status.ACTIVE).select_related("organization"))
+    good = [s for s in rows if _evaluated(s)]
+    gaps = [s for s in rows if s not in good]
+    return CheckResult.from_counts(
+        total=len(rows),
+        good=len(good),
+        met=_("All %(n)d active suppliers were evaluated against their selection criteria.")
+        % {"n": len(rows)},
+        not_met=_("No selection criteria or evaluation recorded: %(list)s.")
+        % {"list": ", ".join(str(s) for s in gaps[:10])},
+        none=_("No active suppliers."),
+        evidence=good,
+        gaps=gaps,
+    )
+
+
+@register(
+    "suppliers.component_providers_evaluated",
+    requirements=["iso20000-1:2011#5.2.s5"],
+    title=_(
+        "Every other party that provides a component of a live service is a supplier evaluated against its "
+        "selection criteria"
+    ),
+)
+def component_providers_evaluated() -> CheckResult:
+    from servitium.catalog.models import ServiceComponent
+
+    providers = {
+        c.provided_by_id: c.provided_by
+        for c in ServiceComponent.objects.filter(service__status="live", provided_by__isnull=False)
+        .exclude(provided_by__kind=Organization.Kind.PROVIDER)
+        .select_related("provided_by")
+    }
+    evaluated = {
+        s.organization_id for s in Supplier.objects.filter(organization_id__in=providers) if _evaluated(s)
+    }
+    rows = sorted(providers.values(), key=lambda o: o.name)
+    gaps = [o for o in rows if o.pk not in evaluated]
+    return CheckResult.from_counts(
+        total=len(rows),
+        good=len(rows) - len(gaps),
+        met=_("All %(n)d parties that provide service components were evaluated.") % {"n": len(rows)},
+        not_met=_("Provide components without a recorded evaluation: %(list)s.")
+        % {"list": ", ".join(str(o) for o in gaps[:10])},
+        none=_("No other party provides a component of a live service."),
+        evidence=[o for o in rows if o not in gaps],
+        gaps=gaps,
+    )

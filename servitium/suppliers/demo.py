@@ -45,9 +45,27 @@ def load(*, actor) -> None:
             model=Supplier, data={"organization": orgs[name], "manager": person, **extra}, actor=actor
         )
 
-    stratos = supplier("Stratos Datacenters", manager, category="colocation", criticality="high")
+    # Chosen against written criteria and evaluated; Keystone was never evaluated (the deliberate gap of
+    # 2018 8.2.3.s2).
+    evaluated = timezone.localdate() - dt.timedelta(days=200)
+    stratos = supplier(
+        "Stratos Datacenters",
+        manager,
+        category="colocation",
+        criticality="high",
+        selection_criteria="ISO/IEC 27001 certified sites in two regions; 2N power; on-site staff 24x7.",
+        evaluation="Both sites certified (certificates seen); 2N power shown on the site visit; met all.",
+        evaluated_on=evaluated,
+    )
     relay = supplier(
-        "Relay Networks", net_manager, category="network", criticality="high", lead_supplier=stratos
+        "Relay Networks",
+        net_manager,
+        category="network",
+        criticality="high",
+        lead_supplier=stratos,
+        selection_criteria="Diverse paths between our sites; 4-hour repair; a NOC reachable 24x7.",
+        evaluation="Paths shown diverse on the route maps; repair target in the contract; NOC tested.",
+        evaluated_on=evaluated,
     )
     keystone = supplier("Keystone Software", Person.objects.get(name="Sofia Rossi"), category="software")
 

@@ -56,6 +56,15 @@ class Supplier(BaseModel):
     )
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.ACTIVE)
     notes = models.TextField(_("notes"), blank=True)
+    selection_criteria = models.TextField(
+        _("selection criteria"),
+        blank=True,
+        help_text=_("What a supplier of this kind must show to be chosen: certifications, capacity, price."),
+    )
+    evaluation = models.TextField(
+        _("evaluation"), blank=True, help_text=_("How this supplier measured up against the criteria.")
+    )
+    evaluated_on = models.DateField(_("evaluated on"), null=True, blank=True)
 
     class Meta:
         ordering = ["organization__name"]

@@ -25,7 +25,16 @@ from .models import (
     SupplierTarget,
 )
 
-SUPPLIER_DATA = ("manager", "lead_supplier", "category", "criticality", "notes")
+SUPPLIER_DATA = (
+    "manager",
+    "lead_supplier",
+    "category",
+    "criticality",
+    "notes",
+    "selection_criteria",
+    "evaluation",
+    "evaluated_on",
+)
 
 
 class SupplierResource(Resource):
@@ -42,6 +51,9 @@ class SupplierResource(Resource):
         "criticality",
         "status",
         "notes",
+        "selection_criteria",
+        "evaluation",
+        "evaluated_on",
     )
     computed = ("name",)
     # The organization is the supplier the record is about: its contracts and disputes hang on it.

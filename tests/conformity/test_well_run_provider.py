@@ -109,6 +109,15 @@ def provider(ctx):
         AuditFinding, audit=audit, kind="differing", identifier=host.reference, ci=host, owner=owner
     )
     hosting = contract(ctx, [mail], start_date=dt.date(2026, 1, 1), **FULL)
+    core_services.record_update(  # chosen against written criteria (2018 8.2.3.s2)
+        instance=hosting.supplier,
+        data={
+            "selection_criteria": "Certified data centre in the EU; 99.99 % power; 24x7 remote hands.",
+            "evaluation": "Certificate seen; power design reviewed; remote hands tested at night.",
+            "evaluated_on": dt.date(2025, 12, 1),
+        },
+        actor=None,
+    )
     api = client(ctx.admin)
     created = api.post(
         "/api/v1/supplier-targets/",

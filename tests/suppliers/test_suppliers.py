@@ -466,6 +466,32 @@ def test_what_others_operate_is_assessed_and_its_improvement_controlled(ctx):
     assert assessed.run().status == "met"
 
 
+def test_suppliers_are_chosen_against_criteria_and_component_providers_evaluated(ctx):
+    """2018 8.2.3.s2: every active supplier records its selection criteria and its evaluation; 2011 5.2.s5:
+    every other party providing a component of a live service is such an evaluated supplier."""
+    from servitium.catalog.models import ServiceComponent
+
+    chosen = REGISTRY["suppliers.selected_against_criteria"]
+    providers = REGISTRY["suppliers.component_providers_evaluated"]
+    assert providers.run().status == "not_applicable"
+    hosting = supplier(ctx)
+    mail = factories.service("Mail")
+    core_services.record_create(
+        model=ServiceComponent,
+        data={"service": mail, "name": "Racks", "kind": "supplied", "provided_by": hosting.organization},
+        actor=None,
+    )
+    for check, gap in ((chosen, hosting.pk), (providers, hosting.organization_id)):
+        result = check.run()
+        assert result.status == "not_met" and [g.object_id for g in result.gaps] == [gap], check.id
+    core_services.record_update(
+        instance=hosting, data={"selection_criteria": "Certified sites", "evaluation": "Seen."}, actor=None
+    )
+    assert chosen.run().status == "not_met"  # criteria and evaluation, but no date
+    core_services.record_update(instance=hosting, data={"evaluated_on": "2026-01-05"}, actor=None)
+    assert chosen.run().status == "met" and providers.run().status == "met"
+
+
 def test_contract_page_shows_gaps_and_misalignment(ctx):
     from django.test import Client
 
