@@ -69,7 +69,8 @@ def requirements_naming(obj: Any, user: Any) -> dict[str, Any] | None:
         return None
     rows = [
         {"result": rid, "framework": slug, "identifier": ident, "title": title, "status": st, "role": role}
-        for rid, slug, ident, title, st, role in sorted(found, key=lambda r: (r[5] != "gap", r[1], r[2]))
+        # once per requirement and role, though several checks bound to the requirement may name it
+        for rid, slug, ident, title, st, role in sorted(set(found), key=lambda r: (r[5] != "gap", r[1], r[2]))
     ]
     return {"rows": rows, "assessment": run}
 

@@ -54,3 +54,16 @@ def test_a_newer_assessment_replaces_what_the_page_says(ctx):
     html = browser(ctx.auditor).get(f"/catalog/services/{service.pk}/").content.decode()
     row = _row_of(html, "iso20000-1:2018 8.2.4.s1")
     assert "falls short" not in row and ">evidence<" in row
+
+
+def test_each_requirement_is_listed_once_though_several_checks_name_the_record(ctx):
+    from servitium.problems import services as problem_services
+
+    made = problem_services.problem_create(
+        actor=None, data={"title": "Disk fills up", "category": "storage", "impact": 1}
+    )
+    services.assessment_run(actor=None)
+    page = browser(ctx.auditor).get(made.get_absolute_url())
+    rows = next(p for p in page.context["panels"] if p["template"].endswith("_requirements_naming.html"))
+    listed = [(r["framework"], r["identifier"], r["role"]) for r in rows["context"]["rows"]]
+    assert listed and len(listed) == len(set(listed)), listed
