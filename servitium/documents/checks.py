@@ -103,6 +103,9 @@ def _policy_covers(leaf: str):
 POLICY_CONTENT = {
     f"{E2011}4.1.2.b": _("The policy commits to meeting service requirements"),
     f"{E2011}4.1.2.c": _("The policy commits to continual improvement"),
+    # 2011 asks for a policy on continual improvement with criteria for judging opportunities; kept in the
+    # SMS policy (or a policy it names), it is listed there like the other content obligations.
+    f"{E2011}4.5.5.1.s1": _("The policy sets the criteria for judging improvement opportunities"),
     f"{E2011}4.1.2.d": _("The policy frames the service management objectives"),
     f"{E2018}5.2.1.b": _("The policy frames the service management objectives"),
     f"{E2018}5.2.1.c": _("The policy commits to meeting applicable requirements"),

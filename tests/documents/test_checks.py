@@ -154,3 +154,18 @@ def test_named_procedures_are_found_by_their_clause_under_either_edition(ctx, st
     in_force(complaints, staff.author, staff.approver)
     result = run("documents.complaint_procedure")
     assert result.status == MET and [e.object_id for e in result.evidence] == [complaints.pk]
+
+
+def test_the_policy_names_its_criteria_for_improvement(kept_well):
+    """2011 4.5.5.1.s1: the approved policy lists the obligation among those it addresses; a policy that
+    does not is named."""
+    from servitium.documents.models import Document
+
+    check = "documents.policy_covers_2011_4.5.5.1.s1"
+    assert run(check).status == "met"
+    policy = Document.objects.get(sms_policy=True)
+    Document.objects.filter(pk=policy.pk).update(
+        requirements=[r for r in policy.requirements if not r.endswith("4.5.5.1.s1")]
+    )
+    result = run(check)
+    assert result.status == NOT_MET and [g.object_id for g in result.gaps] == [policy.pk]
