@@ -76,6 +76,21 @@ record_rule(
     every=~Q(root_cause="") & Q(effectiveness_result="effective") & Q(actions__status="done"),
 )
 
+# A nonconformity is identified against something: a requirement of the standard (its key), or the record
+# it came from, which holds the SMS's own or the service's requirement (an audit, an assessment, a breached
+# ticket, a complaint, a missed objective). "Other" without a requirement says against nothing.
+record_rule(
+    "improvement.nonconformities_identified_against_a_requirement",
+    requirements=[f"{R11}4.5.4.1.s4"],
+    title=_(
+        "Every nonconformity names the requirement it fails: of the standard, or through the audit, "
+        "assessment, ticket, complaint or objective it came from"
+    ),
+    model="improvement.Nonconformity",
+    every=~Q(requirement="")
+    | (~Q(source_kind="other") & (Q(source_id__isnull=False) | ~Q(source_reference=""))),
+)
+
 record_rule(
     "improvement.opportunities_recorded",
     requirements=[f"{R11}4.5.5.1.s3"],

@@ -25,10 +25,11 @@ def days_ago(days: int):
 
 def test_every_rule_names_leaves_of_its_clauses():
     ours = {c.id: c for c in REGISTRY.values() if c.id.startswith("improvement.")}
-    assert len(ours) == 11
+    assert len(ours) == 12
     for check in ours.values():
         for requirement in check.requirements:
-            assert requirement.split("#")[1].startswith(("4.5.5.", "10.1.", "10.2.")), requirement
+            identifier = requirement.split("#")[1]
+            assert identifier.startswith(("4.5.4.1.", "4.5.5.", "10.1.", "10.2.")), requirement
 
 
 def test_nonconformities_corrected_and_analysed(ctx, staff):
@@ -45,6 +46,19 @@ def test_nonconformities_corrected_and_analysed(ctx, staff):
     )
     assert run("improvement.nonconformities_corrected").status == "met"
     assert run("improvement.causes_analysed").status == "met"
+
+
+def test_nonconformities_are_identified_against_a_requirement(ctx, staff):
+    """2011 4.5.4.1.s4: a requirement key of the standard, or the audit, ticket or complaint it came from;
+    "other" with neither is named."""
+    check = "improvement.nonconformities_identified_against_a_requirement"
+    audit = nonconformity(source_reference="Internal audit IA-2026-03")
+    keyed = nonconformity(kind="other", description="No CAB minutes", requirement="iso20000-1:2018#8.5.1.3")
+    assert run(check).status == "met"
+    loose = nonconformity(kind="other", description="Something felt wrong")
+    result = run(check)
+    assert result.status in FAILED and [g.object_id for g in result.gaps] == [loose.pk]
+    assert {audit.pk, keyed.pk}.isdisjoint(g.object_id for g in result.gaps)
 
 
 def test_actions_on_time_and_effectiveness_checked(ctx, staff):
