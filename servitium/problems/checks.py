@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 
 from servitium.core.checks import CheckResult, record_rule, register, tally
 
+from .lifecycle import WORKING
 from .models import KnownError, Problem
-from .selectors import effectiveness
+from .selectors import ESCALATE_AFTER_DAYS, effectiveness
 
 
 @register(
@@ -218,3 +219,25 @@ def preventive_action() -> CheckResult:
         not_met=_("%(bad)d of %(n)d problems raised from trends are still without a cause after 60 days."),
         none=_("No problem raised from trend analysis is older than 60 days."),
     )
+
+
+def _past_escalation_deadline() -> Q:
+    """Open problems of a priority with an escalation deadline (selectors.ESCALATE_AFTER_DAYS) past it."""
+    now = timezone.now()
+    past = Q()
+    for priority, days in ESCALATE_AFTER_DAYS.items():
+        past |= Q(priority=priority, created__lt=now - dt.timedelta(days=days))
+    return Q(status__in=list(WORKING)) & past
+
+
+record_rule(
+    "problems.escalated_when_needed",
+    requirements=["iso20000-1:2018#8.6.3.c"],
+    title=_(
+        "Every open problem of priority 1 or 2 still unresolved past its deadline (14 and 30 days) was "
+        "escalated to management"
+    ),
+    model="problems.Problem",
+    where=_past_escalation_deadline,
+    every=Q(escalation_level__gte=1),
+)

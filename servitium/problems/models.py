@@ -78,6 +78,13 @@ class Problem(BaseModel):
         help_text=_("How to reduce or remove the impact until the cause is removed."),
     )
     resolution = models.TextField(_("resolution"), blank=True)
+    escalation_level = models.PositiveSmallIntegerField(
+        _("escalation level"),
+        default=0,
+        editable=False,
+        help_text=_("Escalations to management so far: 1 the group's lead, 2 and more top management too."),
+    )
+    escalated_at = models.DateTimeField(_("last escalated at"), null=True, blank=True, editable=False)
     change_reference = models.CharField(
         _("request for change"),
         max_length=64,

@@ -58,6 +58,8 @@ class ProblemResource(Resource):
         "resolved_at",
         "closed_at",
         "reopen_count",
+        "escalation_level",
+        "escalated_at",
     )
     computed = ("known_errors",)  # the known errors recorded from the problem (the API lists their ids)
     # The incidents a problem accounts for are named when it is raised; afterwards they change only by
@@ -66,6 +68,7 @@ class ProblemResource(Resource):
     filters = (
         "status",
         "priority",
+        "escalation_level",
         "service",
         "category",
         "origin",

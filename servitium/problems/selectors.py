@@ -122,3 +122,19 @@ def effectiveness(
         "still_in_window": totals["in_window"],
         "recurring_problems": recurring,
     }
+
+
+# A problem of priority 1 or 2 still open this many days after it was raised needs management's attention:
+# it is escalated (2018 8.6.3.c). Lower priorities are escalated by judgement, not by the calendar.
+ESCALATE_AFTER_DAYS = {1: 14, 2: 30}
+
+
+def escalation_due(problem: Problem, today: dt.date | None = None) -> dict[str, Any]:
+    """When an open problem should be escalated by (None when its priority sets no deadline), and whether
+    that day has passed without an escalation."""
+    days = ESCALATE_AFTER_DAYS.get(problem.priority)
+    if days is None or not problem.is_open:
+        return {"due": None, "overdue": False}
+    due = timezone.localtime(problem.created).date() + dt.timedelta(days=days)
+    today = today or timezone.localdate()
+    return {"due": due, "overdue": due < today and not problem.escalation_level}

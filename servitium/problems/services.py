@@ -14,9 +14,10 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from servitium.core import permissions
+from servitium.core import changelog, permissions
 from servitium.core import services as core_services
 from servitium.core.errors import TransitionNotAllowed
+from servitium.core.models import ChangeRecord
 from servitium.incidents.models import Incident
 from servitium.incidents.services import priority_for
 
@@ -391,3 +392,42 @@ def _propose(actor, title: str, incidents, group: dict, days: int, fields: dict)
         },
         m2m={"incidents": [pk for pk, _r in refs]},
     )
+
+
+@transaction.atomic
+def problem_escalate(*, actor: Any, instance: Problem, note: str = "") -> Problem:
+    """Hierarchical escalation of a problem that needs more attention, people or money than its group can
+    give: level 1 tells the assignment group's lead, level 2 and above top management too, by mail; the
+    escalation is logged on the problem."""
+    from servitium.incidents.mail.outbound import send_ticket_mail
+    from servitium.incidents.major import top_management_addresses
+
+    problem = Problem.objects.select_for_update().select_related("assignment_group__lead").get(pk=instance.pk)
+    if not problem.is_open:
+        raise TransitionNotAllowed(_("Only an open problem can be escalated."))
+    level = problem.escalation_level + 1
+    problem = core_services.record_update(
+        instance=problem,
+        actor=actor,
+        data={},
+        derived={"escalation_level": level, "escalated_at": timezone.now()},
+    )
+    message = _("Escalated to level %(level)d") % {"level": level}
+    changelog.record(
+        problem,
+        action=ChangeRecord.Action.UPDATE,
+        actor=actor,
+        changes={},
+        message=f"{message}: {note[:500]}" if note else message,
+    )
+    group = problem.assignment_group
+    recipients = [group.lead.email] if group and group.lead and group.lead.email else []
+    if level >= 2:
+        recipients += top_management_addresses()
+    recipients = sorted(set(recipients))
+    if recipients:
+        subject = f"[{problem.reference}] " + _("Problem escalated to level %(level)d") % {"level": level}
+        body = f"{problem.reference} {problem.title}\n\n{note}".strip()
+        payload = {"subject": subject[:255], "body": body, "to": recipients, "headers": {}}
+        transaction.on_commit(lambda: send_ticket_mail(payload))
+    return problem

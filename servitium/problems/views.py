@@ -72,19 +72,25 @@ class ProblemDetail(generic.RecordDetailView):
                 "recurring_count": recurring.count() if obj.resolved_at else 0,
                 "can_link": context["can_change"]
                 and obj.status not in (Problem.Status.CLOSED, Problem.Status.CANCELLED),
+                "can_escalate": context["can_change"] and obj.is_open,
+                "escalate_by": selectors.escalation_due(obj),
             }
         )
         return context
 
     def post(self, request, pk):
         action = request.POST.get("action")
-        if action not in {"link", "unlink"}:
+        if action not in {"link", "unlink", "escalate"}:
             return super().post(request, pk)
         obj = self.get_object(pk)
         if not permissions.can(request.user, permissions.CHANGE, obj):
             return HttpResponseForbidden(_("You may not do this."))
         try:
-            if action == "link":
+            if action == "escalate":
+                services.problem_escalate(
+                    actor=request.user, instance=obj, note=request.POST.get("note", "")[:5000]
+                )
+            elif action == "link":
                 references = [r for r in re.split(r"[\s,;]+", request.POST.get("references", "")) if r]
                 incidents = permissions.restrict(
                     Incident.objects.filter(reference__in=[r.upper() for r in references]), request.user
