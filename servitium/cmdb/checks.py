@@ -15,6 +15,7 @@ from servitium.core.checks import (
     PARTLY_MET,
     CheckResult,
     Evidence,
+    record_rule,
     register,
     tally,
 )
@@ -324,3 +325,20 @@ def update_access_controlled() -> CheckResult:
             pk__in=list(uncontrolled.values_list("object_id", flat=True)[:20])
         ),
     )
+
+
+record_rule(
+    "cmdb.assets_in_the_asset_register",
+    requirements=["iso20000-1:2011#9.1.s11", "iso20000-1:2018#8.2.5.s2"],
+    title=_(
+        "Every CI in use of a type that is a financial asset carries its number in the financial asset "
+        "register, so configuration and asset accounting name the same thing"
+    ),
+    model="cmdb.ConfigurationItem",
+    # a planned CI is not bought yet, a retired one has left the register
+    where=Q(
+        ci_type__financial_asset=True,
+        status__in=[ConfigurationItem.Status.IN_USE, ConfigurationItem.Status.MAINTENANCE],
+    ),
+    every=~Q(asset_number=""),
+)

@@ -391,12 +391,18 @@ def load(actor=None) -> None:
     types = services.ensure_default_types(actor=actor)
     if ConfigurationItem.objects.exists():
         return
+    # Servers are financial assets: each carries its asset-register number, except fra-hv-04, bought
+    # last month and not yet entered (the deliberate gap of 2011 9.1.s11 / 2018 8.2.5.s2).
+    types["server"] = services.ci_type_update(
+        actor=actor, instance=types["server"], data={"financial_asset": True}
+    )
     people = {p.name: p for p in Person.objects.filter(organization__kind="provider")}
     locations = {loc.name: loc for loc in Location.objects.filter(organization__kind="provider")}
     catalogue = {s.name: s for s in Service.objects.prefetch_related("customers")}
     cis: dict[str, ConfigurationItem] = {}
-    for name, type_name, service_name, owner, location, version, attributes in CIS:
+    for n, (name, type_name, service_name, owner, location, version, attributes) in enumerate(CIS, 1):
         service = catalogue.get(service_name)
+        asset = f"FA-2024-{n:04d}" if type_name == "server" and name != "fra-hv-04" else ""
         cis[name] = services.ci_create(
             actor=actor,
             data={
@@ -408,6 +414,7 @@ def load(actor=None) -> None:
                 "location": locations.get(location),
                 "service": service,
                 "attributes": attributes,
+                "asset_number": asset,
             },
             m2m={"customers": list(service.customers.all()) if service else []},
         )

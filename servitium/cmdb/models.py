@@ -158,6 +158,11 @@ class CIType(BaseModel):
         default=365,
         help_text=_("How often the CIs of this type must be covered by a reconciled configuration audit."),
     )
+    financial_asset = models.BooleanField(
+        _("financial asset"),
+        default=False,
+        help_text=_("CIs of this type are also assets in the financial asset register (servers, licences)."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -225,6 +230,13 @@ class ConfigurationItem(BaseModel):
         help_text=_("The catalogue service this CI represents or belongs to."),
     )
     documentation_url = models.URLField(_("documentation"), max_length=500, blank=True)
+    asset_number = models.CharField(
+        _("asset number"),
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text=_("Its number in the financial asset register, where its type is a financial asset."),
+    )
     attributes = models.JSONField(
         _("attributes"), default=dict, blank=True, help_text=_("Values for the attributes of the CI type.")
     )

@@ -19,10 +19,19 @@ class CITypeResource(Resource):
 
     model = CIType
     area = "cmdb"
-    fields = ("name", "description", "attribute_schema", "audit_interval_days", "under_change_control")
+    fields = (
+        "name",
+        "description",
+        "attribute_schema",
+        "audit_interval_days",
+        "financial_asset",
+        "under_change_control",
+    )
     computed = ("under_change_control",)
-    staff = Access(create=("name", "description", "attribute_schema", "audit_interval_days"))
-    filters = ("name",)
+    staff = Access(
+        create=("name", "description", "attribute_schema", "audit_interval_days", "financial_asset")
+    )
+    filters = ("name", "financial_asset")
     search = ("name", "description")
     orderings = ("name",)
     ordering = ("name",)
@@ -40,6 +49,7 @@ CI_WRITES = (
     "customers",
     "service",
     "documentation_url",
+    "asset_number",
     "attributes",
     "master_copies",
 )
@@ -68,12 +78,22 @@ class ConfigurationItemResource(Resource):
         "customers",
         "service",
         "documentation_url",
+        "asset_number",
         "attributes",
         "master_copies",
     )
     computed = ("ci_type_display",)
     staff = Access(create=CI_WRITES)
-    filters = ("ci_type", "status", "service", "owner", "location", "master_copies", "reference")
+    filters = (
+        "ci_type",
+        "status",
+        "service",
+        "owner",
+        "location",
+        "master_copies",
+        "reference",
+        "asset_number",
+    )
     extra_filters = {
         "customer": django_filters.ModelChoiceFilter(
             field_name="customers",
