@@ -87,6 +87,8 @@ record_rule(
         "assessment, ticket, complaint or objective it came from"
     ),
     model="improvement.Nonconformity",
+    # those an assessment raises are, by construction, raised against the requirement that failed
+    where=~Q(source_kind="assessment"),
     every=~Q(requirement="")
     | (~Q(source_kind="other") & (Q(source_id__isnull=False) | ~Q(source_reference=""))),
 )

@@ -35,7 +35,7 @@ class ProblemSerializer(RecordSerializer):
         resource = ProblemResource
 
 
-class EscalationSerializer(serializers.Serializer):
+class ProblemEscalationSerializer(serializers.Serializer):
     note = serializers.CharField(
         required=False, allow_blank=True, max_length=5000, help_text="Why it needs management's attention."
     )
@@ -119,14 +119,14 @@ class ProblemViewSet(RecordViewSet):
         problem = services.problem_link_incidents(actor=request.user, problem=problem, incidents=ids)
         return Response(self.get_serializer(self._fresh(problem)).data)
 
-    @extend_schema(request=EscalationSerializer, responses=ProblemSerializer)
+    @extend_schema(request=ProblemEscalationSerializer, responses=ProblemSerializer)
     @action(detail=True, methods=["post"])
     def escalate(self, request: Request, pk=None) -> Response:
         """Escalate the problem to management: level 1 its group's lead, level 2 and above top management
         too (told by mail); 409 when the problem is no longer open."""
         problem = self.get_object()
         self._require(permissions.CHANGE, problem)
-        payload = EscalationSerializer(data=request.data)
+        payload = ProblemEscalationSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         problem = services.problem_escalate(
             actor=request.user, instance=problem, note=payload.validated_data.get("note", "")
