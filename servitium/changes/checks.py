@@ -355,3 +355,16 @@ def catalogue_entries_changed_under_control() -> CheckResult:
         evidence=good[:SHOWN],
         gaps=gaps[:SHOWN],
     )
+
+
+record_rule(
+    "changes.requests_prioritised",
+    requirements=["iso20000-1:2018#8.2.2.s4"],
+    title=_(
+        "Every submitted request for change that is not a standard change states the business need it serves "
+        "and its priority among the others"
+    ),
+    model="changes.Change",
+    where=~Q(status__in=[C.DRAFT, C.CANCELLED]) & ~Q(category=Category.STANDARD),
+    every=Q(priority__isnull=False) & ~Q(justification=""),
+)

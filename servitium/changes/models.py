@@ -223,6 +223,12 @@ class Change(BaseModel):
         MEDIUM = "medium", _("medium")
         HIGH = "high", _("high")
 
+    class Priority(models.IntegerChoices):
+        CRITICAL = 1, _("1 - critical")
+        HIGH = 2, _("2 - high")
+        MEDIUM = 3, _("3 - medium")
+        LOW = 4, _("4 - low")
+
     reference = models.CharField(_("reference"), max_length=16, unique=True, editable=False)
     title = models.CharField(_("title"), max_length=250)
     description = models.TextField(_("description"), blank=True)
@@ -235,7 +241,16 @@ class Change(BaseModel):
     classification = models.CharField(
         _("classification"), max_length=100, blank=True, help_text=_("e.g. infrastructure, application.")
     )
-    justification = models.TextField(_("justification"), blank=True)
+    justification = models.TextField(
+        _("justification"), blank=True, help_text=_("The business need the change serves.")
+    )
+    priority = models.PositiveSmallIntegerField(
+        _("priority"),
+        choices=Priority.choices,
+        null=True,
+        blank=True,
+        help_text=_("Its rank among requests for change, by business need, objectives and resources."),
+    )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
     template = models.ForeignKey(
         StandardChangeTemplate,

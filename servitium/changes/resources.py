@@ -44,6 +44,7 @@ CHANGE_WRITES = (
     "change_type",
     "classification",
     "justification",
+    "priority",
     "template",
     "requester",
     "owner",
@@ -73,6 +74,7 @@ class ChangeResource(Resource):
         "change_type",
         "classification",
         "justification",
+        "priority",
         "status",
         "template",
         "requester",
@@ -110,6 +112,7 @@ class ChangeResource(Resource):
         "status",
         "category",
         "change_type",
+        "priority",
         "outcome",
         "risk_level",
         "owner",
@@ -125,9 +128,18 @@ class ChangeResource(Resource):
     )
     list_filters = ("status", "category", "change_type", "outcome")
     search = ("reference", "title", "description")
-    orderings = ("planned_start", "status", "reference", "category", "title", "risk_level", "outcome")
+    orderings = (
+        "planned_start",
+        "status",
+        "reference",
+        "category",
+        "title",
+        "priority",
+        "risk_level",
+        "outcome",
+    )
     ordering = ("-created",)
-    columns = ("reference", "title", "category", "status", "risk_level", "planned_start", "outcome")
+    columns = ("reference", "title", "category", "priority", "status", "planned_start", "outcome")
 
 
 class ChangeApprovalResource(Resource):

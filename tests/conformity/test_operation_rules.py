@@ -143,6 +143,20 @@ def test_changes_classified_and_scheduled(ctx):
     assert named(run("changes.requests_classified")) == {planned.pk}
 
 
+def test_requests_for_change_state_their_need_and_rank(ctx):
+    """2018 8.2.2.s4: a submitted normal change without a justification or a priority is named; drafts and
+    standard changes are not judged."""
+    change("Still a draft")
+    standard = change("Restart a VM")
+    wanted = change("Add a mail store", justification="Stores fill up by spring.")
+    Change.objects.filter(pk=standard.pk).update(category="standard")  # pre-approved by its template
+    Change.objects.filter(pk__in=[standard.pk, wanted.pk]).update(status="submitted")
+    result = run("changes.requests_prioritised")
+    assert result.status == "not_met" and named(result) == {wanted.pk}
+    Change.objects.filter(pk=wanted.pk).update(priority=2)
+    assert run("changes.requests_prioritised").status == "met"
+
+
 def test_emergency_releases_need_an_emergency_change(ctx):
     fix = change("Hotfix", category="emergency")
     normal = change("Feature", category="normal")

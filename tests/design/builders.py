@@ -26,6 +26,8 @@ ASSESSED = {
     "capacity_impact": "Twice the storage.",
     "cost": "2,000 a year.",
     "test_plan": "Restore a mailbox from the new volume.",
+    "justification": "Mailboxes reach their quota in three months.",
+    "priority": 3,
 }
 
 
