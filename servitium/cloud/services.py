@@ -168,7 +168,9 @@ def subscription_transition(
     data = data or {}
     day = _today(today)
     subscription = (
-        Subscription.objects.select_for_update().select_related("offering__service").get(pk=instance.pk)
+        Subscription.objects.select_for_update(of=("self",))
+        .select_related("offering__service")
+        .get(pk=instance.pk)
     )
     step = SUBSCRIPTION_WORKFLOW.get(transition)
     extra: dict[str, Any] = {}
@@ -246,7 +248,11 @@ def task_complete(
     the acceptance is the customer's alone (a customer user of the organization, or the system for
     records imported) and comes after every other step."""
     now = now or timezone.now()
-    task = OnboardingTask.objects.select_for_update().select_related("subscription").get(pk=instance.pk)
+    task = (
+        OnboardingTask.objects.select_for_update(of=("self",))
+        .select_related("subscription")
+        .get(pk=instance.pk)
+    )
     subscription = task.subscription
     customer = permissions.is_customer_user(actor)
     if subscription.status != S.ONBOARDING:
@@ -428,7 +434,11 @@ def request_transition(
     why in `reason`), or fulfil an approved one (`quantity`, `unit_cost`, `allocation_note`)."""
     data = data or {}
     now = now or timezone.now()
-    request = ResourceRequest.objects.select_for_update().select_related("subscription").get(pk=instance.pk)
+    request = (
+        ResourceRequest.objects.select_for_update(of=("self",))
+        .select_related("subscription")
+        .get(pk=instance.pk)
+    )
     step = REQUEST_WORKFLOW.get(transition)
     reason = str(data.get("reason") or note or "").strip()
     if step.name == "reject" and request.status in step.sources and not reason:

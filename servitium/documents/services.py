@@ -450,7 +450,9 @@ def disposal_transition(
     """approve: by someone other than the requester, never under legal hold; reject; dispose: carries out
     the approved disposal — records kept in the system are deleted one by one through the audited delete
     (each leaves its change-log entry), and the request records how many."""
-    request = DisposalRequest.objects.select_for_update().select_related("series").get(pk=instance.pk)
+    request = (
+        DisposalRequest.objects.select_for_update(of=("self",)).select_related("series").get(pk=instance.pk)
+    )
     step = DISPOSAL_WORKFLOW.get(transition)
     if step.name == "approve" and request.status in step.sources:
         refuse_self_approval(

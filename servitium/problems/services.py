@@ -402,7 +402,11 @@ def problem_escalate(*, actor: Any, instance: Problem, note: str = "") -> Proble
     from servitium.incidents.mail.outbound import send_ticket_mail
     from servitium.incidents.major import top_management_addresses
 
-    problem = Problem.objects.select_for_update().select_related("assignment_group__lead").get(pk=instance.pk)
+    problem = (
+        Problem.objects.select_for_update(of=("self",))
+        .select_related("assignment_group__lead")
+        .get(pk=instance.pk)
+    )
     if not problem.is_open:
         raise TransitionNotAllowed(_("Only an open problem can be escalated."))
     level = problem.escalation_level + 1

@@ -239,7 +239,9 @@ def report_transition(
     mail: bool = True,
 ) -> ServiceReport:
     """Issue a report (stamped, and mailed to the audience once the transaction commits) or supersede it."""
-    report = ServiceReport.objects.select_for_update().select_related("definition").get(pk=instance.pk)
+    report = (
+        ServiceReport.objects.select_for_update(of=("self",)).select_related("definition").get(pk=instance.pk)
+    )
     step = REPORT_WORKFLOW.check(report, report.status, transition)
     extra: dict[str, Any] = {}
     if step.name == "issue":

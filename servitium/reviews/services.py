@@ -109,7 +109,9 @@ def review_transition(
 ) -> ManagementReview:
     """Move a review along its lifecycle. Preparing assembles the pack from live data; holding assembles
     it once more and freezes it as a PDF with its digest; approving the minutes is the chair's."""
-    review = ManagementReview.objects.select_for_update().select_related("chair").get(pk=instance.pk)
+    review = (
+        ManagementReview.objects.select_for_update(of=("self",)).select_related("chair").get(pk=instance.pk)
+    )
     step = REVIEW_WORKFLOW.check(review, review.status, transition)
     extra: dict[str, Any] = {}
     if step.name in ("prepare_pack", "hold"):
