@@ -593,3 +593,28 @@ record_rule(
     model="suppliers.SupplierContract",
     where={"status": "active"},
 )
+
+# A corrective action or an improvement that changes a policy, plan, process or procedure is answered by an
+# approved document version written for it (2011 4.5.5.2 c; 2018 10.1 e). "Approved" covers versions
+# since replaced: the change happened even if the document has moved on.
+_APPROVED_VERSION = Q(document_versions__approved_at__isnull=False)
+
+record_rule(
+    "documents.sms_changed_by_corrective_action",
+    requirements=[f"{E2018}10.1.e"],
+    title=_(
+        "Every completed corrective action that changes the SMS is answered by an approved document version"
+    ),
+    model="improvement.CorrectiveAction",
+    where={"status": "done", "changes_sms": True},
+    every=_APPROVED_VERSION,
+)
+
+record_rule(
+    "documents.sms_changed_by_improvement",
+    requirements=[f"{E2011}4.5.5.2.c", f"{E2018}10.1.e"],
+    title=_("Every carried-out improvement that changes the SMS is answered by an approved document version"),
+    model="improvement.ImprovementOpportunity",
+    where={"status__in": ["implemented", "evaluated"], "changes_sms": True},
+    every=_APPROVED_VERSION,
+)

@@ -267,6 +267,24 @@ class DocumentVersion(BaseModel):
         related_name="+",
         verbose_name=_("superseded by"),
     )
+    # Why the version was written, when an improvement or a corrective action asked for it (2011 4.5.5.2 c;
+    # 2018 10.1 e): the register's entry is then answered by an approved version naming it.
+    corrective_action = models.ForeignKey(
+        "improvement.CorrectiveAction",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="document_versions",
+        verbose_name=_("written for corrective action"),
+    )
+    improvement = models.ForeignKey(
+        "improvement.ImprovementOpportunity",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="document_versions",
+        verbose_name=_("written for improvement"),
+    )
 
     class Meta:
         ordering = ["document", "-created", "-id"]

@@ -125,7 +125,16 @@ class DocumentResource(Resource):
         return queryset.filter(pk__in=Document.objects.filter(visible).values("pk"))
 
 
-VERSION_CREATE = ("document", "version", "author", "summary", "body", "effective_date")
+VERSION_CREATE = (
+    "document",
+    "version",
+    "author",
+    "summary",
+    "body",
+    "effective_date",
+    "corrective_action",
+    "improvement",
+)
 
 
 class DocumentVersionResource(Resource):
@@ -151,10 +160,24 @@ class DocumentVersionResource(Resource):
         "effective_at",
         "retired_at",
         "superseded_by",
+        "corrective_action",
+        "improvement",
     )
-    # The author is named when the version is written; afterwards only its content changes (while draft).
-    staff = Access(create=VERSION_CREATE, update=("version", "summary", "body", "effective_date"))
-    filters = ("document", "status", "author", "approved_by", "effective_date")
+    # The author is named when the version is written; afterwards only its content and reason change (while
+    # draft).
+    staff = Access(
+        create=VERSION_CREATE,
+        update=("version", "summary", "body", "effective_date", "corrective_action", "improvement"),
+    )
+    filters = (
+        "document",
+        "status",
+        "author",
+        "approved_by",
+        "effective_date",
+        "corrective_action",
+        "improvement",
+    )
     list_filters = ("status",)
     search = ("version", "summary", "body", "document__title", "document__reference")
     orderings = ("created", "updated", "effective_date", "status", "version", "approved_at")

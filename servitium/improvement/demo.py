@@ -4,7 +4,8 @@ proposed to evaluated.
 
 Deliberate gaps the checks report: a corrective action past its due date (2018 10.1.c, 2011 4.5.5.1.s5)
 and an improvement implemented two months ago and never evaluated against its target (2018 10.2.s4,
-2011 4.5.5.2.d)."""
+2011 4.5.5.2.d) — it also changes the request fulfilment procedure, whose new version is still a draft
+(2011 4.5.5.2.c, see documents' demo)."""
 
 from __future__ import annotations
 
@@ -34,10 +35,17 @@ def _step(nc: Nonconformity, actor: Any, name: str, **data: Any) -> Nonconformit
     return services.nonconformity_transition(actor=actor, instance=nc, transition=name, data=data)
 
 
-def _action(nc: Nonconformity, actor: Any, description: str, owner: Any, due: dt.date, done: bool) -> None:
-    action = services.corrective_action_create(
-        actor=actor, data={"nonconformity": nc, "description": description, "owner": owner, "due_date": due}
-    )
+def _action(
+    nc: Nonconformity,
+    actor: Any,
+    description: str,
+    owner: Any,
+    due: dt.date,
+    done: bool,
+    changes_sms: bool = False,
+) -> None:
+    data = {"nonconformity": nc, "description": description, "owner": owner, "due_date": due}
+    action = services.corrective_action_create(actor=actor, data={**data, "changes_sms": changes_sms})
     if done:
         services.corrective_action_transition(actor=actor, instance=action, transition="complete")
 
@@ -82,6 +90,7 @@ def _nonconformities(actor: Any, today: dt.date, ewa: Any, sofia: Any, jonas: An
         ewa,
         today - dt.timedelta(days=100),
         True,
+        changes_sms=True,  # the emergency change procedure gains the rota (documents' demo writes it)
     )
     nc = _step(nc, actor, "plan_action")
     nc = _step(nc, actor, "complete_action")
@@ -243,6 +252,9 @@ def _opportunities(actor: Any, today: dt.date, ewa: Any, jonas: Any, maria: Any)
             service=monitoring if "monitoring" in description else None,
             actor=actor,
         )
+        if description.startswith("Self-service password reset"):
+            # it changes the request fulfilment procedure, whose new version documents' demo leaves a draft
+            ofi = services.opportunity_update(actor=actor, instance=ofi, data={"changes_sms": True})
         if target:
             ofi = services.opportunity_update(
                 actor=actor,

@@ -186,6 +186,13 @@ class CorrectiveAction(BaseModel):
     due_date = models.DateField(_("due date"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PLANNED)
     done_on = models.DateField(_("done on"), null=True, blank=True)
+    changes_sms = models.BooleanField(
+        _("changes the SMS"),
+        default=False,
+        help_text=_(
+            "The action changes a policy, plan, process or procedure: the new document version names it."
+        ),
+    )
 
     OPEN = (Status.PLANNED, Status.IN_PROGRESS)
 
@@ -238,6 +245,13 @@ class ImprovementOpportunity(SourcedRecord):
     implemented_on = models.DateField(_("implemented on"), null=True, blank=True)
     evaluation = models.TextField(_("evaluation"), blank=True, help_text=_("The result against the target."))
     evaluated_on = models.DateField(_("evaluated on"), null=True, blank=True)
+    changes_sms = models.BooleanField(
+        _("changes the SMS"),
+        default=False,
+        help_text=_(
+            "Carrying it out changes a policy, plan, process or procedure: the new document version names it."
+        ),
+    )
 
     reference_prefix = "OFI"
 

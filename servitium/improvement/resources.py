@@ -77,13 +77,13 @@ class CorrectiveActionResource(Resource):
     staff_actions = {VIEW, ADD, CHANGE}
     status = "status"
     workflow = ACTION_WORKFLOW
-    fields = ("nonconformity", "description", "owner", "due_date", "status", "done_on")
+    fields = ("nonconformity", "description", "owner", "due_date", "status", "done_on", "changes_sms")
     staff = Access(
-        create=("nonconformity", "description", "owner", "due_date"),
-        update=("description", "owner", "due_date"),
+        create=("nonconformity", "description", "owner", "due_date", "changes_sms"),
+        update=("description", "owner", "due_date", "changes_sms"),
         required=("nonconformity", "description", "owner", "due_date"),
     )
-    filters = ("nonconformity", "status", "owner", "due_date")
+    filters = ("nonconformity", "status", "owner", "due_date", "changes_sms")
     list_filters = ("status",)
     search = ("description",)
     orderings = ("due_date", "status", "created")
@@ -102,6 +102,7 @@ OPPORTUNITY_UPDATES = (
     "customer",
     "decision_note",
     "evaluation",
+    "changes_sms",
 )
 
 
@@ -128,13 +129,23 @@ class ImprovementOpportunityResource(Resource):
         "implemented_on",
         "evaluation",
         "evaluated_on",
+        "changes_sms",
     )
     computed = ("source_object_type", "source_url")
     staff = Access(
         create=("source_kind", "source_reference", *OPPORTUNITY_UPDATES),
         update=OPPORTUNITY_UPDATES,
     )
-    filters = ("status", "priority", "source_kind", "owner", "service", "customer", "reference")
+    filters = (
+        "status",
+        "priority",
+        "source_kind",
+        "owner",
+        "service",
+        "customer",
+        "reference",
+        "changes_sms",
+    )
     list_filters = ("status", "priority", "source_kind")
     search = ("reference", "description", "benefit", "source_reference")
     orderings = ("reference", "status", "priority", "target_date", "created")

@@ -20,13 +20,20 @@ from .models import (
     ObjectiveMeasurement,
     PartyRequirement,
     PlanSection,
+    ProcessDefinition,
     ProcessRole,
     ScopeStatement,
     SmsPlan,
     SmsSettings,
     Stakeholder,
 )
-from .resources import ContextIssueResource, ObjectiveResource, ProcessRoleResource, SmsPlanResource
+from .resources import (
+    ContextIssueResource,
+    ObjectiveResource,
+    ProcessDefinitionResource,
+    ProcessRoleResource,
+    SmsPlanResource,
+)
 
 
 class ContextIssueSerializer(RecordSerializer):
@@ -83,6 +90,21 @@ class RaciRowSerializer(serializers.Serializer):
     C = serializers.ListField(child=serializers.CharField())
     I = serializers.ListField(child=serializers.CharField())  # noqa: E741
     accountable_ok = serializers.BooleanField()
+
+
+class ProcessDefinitionSerializer(RecordSerializer):
+    class Meta:
+        resource = ProcessDefinitionResource
+
+
+class ProcessDefinitionViewSet(RecordViewSet):
+    """The process register: each process's owner, procedure, performance criteria and review dates; one
+    entry per process (a second is refused, 400 on `process`)."""
+
+    queryset = ProcessDefinition.objects.select_related("owner", "procedure")
+    serializer_class = ProcessDefinitionSerializer
+    create_service = staticmethod(services.process_definition_create)
+    update_service = staticmethod(services.process_definition_update)
 
 
 class ProcessRoleSerializer(RecordSerializer):
@@ -220,6 +242,7 @@ def register(router) -> None:
     router.register("scope-statements", ScopeStatementViewSet, basename="scopestatement")
     router.register("commitments", CommitmentViewSet, basename="commitment")
     router.register("process-roles", ProcessRoleViewSet, basename="processrole")
+    router.register("processes", ProcessDefinitionViewSet, basename="processdefinition")
     router.register("sms-settings", SmsSettingsViewSet, basename="smssettings")
     router.register("objectives", ObjectiveViewSet, basename="objective")
     router.register("objective-measurements", ObjectiveMeasurementViewSet, basename="objectivemeasurement")

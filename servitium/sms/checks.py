@@ -16,18 +16,21 @@ from .models import (
     ContextIssue,
     Objective,
     PlanSection,
+    ProcessDefinition,
     ProcessRole,
     ScopeStatement,
     SmsPlan,
     SmsSettings,
     Stakeholder,
 )
+from .models.leadership import SERVICE_PROCESSES
 from .models.objectives import Tracking
 from .models.plan import PLAN_ITEMS
 from .selectors import PROCESS_LABELS, activities_without_accountable
 from .services import closed_months
 
 A2011, A2018 = "iso20000-1:2011#", "iso20000-1:2018#"
+SERVICE_KEYS = {key for key, _label in SERVICE_PROCESSES}
 
 
 def sms_started() -> bool:
@@ -39,6 +42,7 @@ def sms_started() -> bool:
         Objective,
         ContextIssue,
         ProcessRole,
+        ProcessDefinition,
         Commitment,
         Stakeholder,
         SmsSettings,
@@ -562,6 +566,78 @@ def plan_maintained() -> CheckResult:
         % {"last": plan.last_reviewed, "next": plan.next_review},
         {"total": 1},
         [Evidence.of(plan)],
+    )
+
+
+# --- the process register (2011 4.5.2, 4.5.3 e; 2018 8.1) -------------------------------------------------
+def _process_shortfalls(entry: ProcessDefinition, today: dt.date) -> list[str]:
+    """What an entry of the register lacks for its process to count as planned and controlled."""
+    lacks = []
+    if entry.procedure_id is None or entry.procedure.current_version_id is None:
+        lacks.append(_("a procedure in force"))
+    if not entry.performance_criteria.strip():
+        lacks.append(_("performance criteria"))
+    if not entry.records_kept.strip():
+        lacks.append(_("the records showing it ran"))
+    if entry.next_review is None or entry.next_review < today:
+        lacks.append(_("a review within its interval"))
+    return lacks
+
+
+@register(
+    "sms.processes_planned_and_controlled",
+    requirements=[f"{A2018}8.1.s1", f"{A2011}4.5.3.e"],
+    title=_(
+        "Every service management process is in the register with an owner, a procedure in force, "
+        "performance criteria, the records it keeps and a current review"
+    ),
+)
+def processes_planned_and_controlled() -> CheckResult:
+    entries = {e.process: e for e in ProcessDefinition.objects.select_related("procedure", "owner")}
+    if not entries:
+        return _missing(_("The process register is empty."))
+    today = timezone.localdate()
+    wanted = [key for key, _label in SERVICE_PROCESSES] + [k for k in entries if k not in SERVICE_KEYS]
+    absent = [str(PROCESS_LABELS.get(k, k)) for k in wanted if k not in entries]
+    short = {e: _process_shortfalls(e, today) for e in entries.values()}
+    short = {e: lacks for e, lacks in short.items() if lacks}
+    problems = [f"{e}: {', '.join(str(x) for x in lacks)}" for e, lacks in short.items()]
+    if absent:
+        problems.insert(0, _("not in the register: %(list)s") % {"list": ", ".join(absent)})
+    good = [e for e in entries.values() if e not in short]
+    return CheckResult.from_counts(
+        total=len(wanted),
+        good=len(good),
+        met=_("All %(n)d processes are planned and controlled.") % {"n": len(wanted)},
+        not_met="; ".join(problems[:10]) + ".",
+        none="",
+        evidence=good,
+        gaps=list(short),
+        figures={"absent": len(absent)},
+    )
+
+
+@register(
+    "sms.process_plans_aligned",
+    requirements=[f"{A2011}4.5.2.s2"],
+    title=_("Every process in the register follows the current version of the service management plan"),
+)
+def process_plans_aligned() -> CheckResult:
+    plan = SmsPlan.objects.first()
+    entries = list(ProcessDefinition.objects.all())
+    if plan is None or not entries:
+        return _missing(_("No service management plan, or no process register, to compare."))
+    aligned = [e for e in entries if e.plan_version.strip() == plan.version.strip()]
+    behind = [e for e in entries if e not in aligned]
+    return CheckResult.from_counts(
+        total=len(entries),
+        good=len(aligned),
+        met=_("All %(n)d processes follow plan version %(v)s.") % {"n": len(entries), "v": plan.version},
+        not_met=_("Not checked against plan version %(v)s: %(list)s.")
+        % {"v": plan.version, "list": ", ".join(str(e) for e in behind[:10])},
+        none="",
+        evidence=aligned,
+        gaps=behind,
     )
 
 

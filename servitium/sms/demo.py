@@ -6,7 +6,9 @@ measurements, the SMS plan and the communication plan.
 Deliberate gaps, each reported against its own requirement: the plan's "known limitations" section is
 missing (2011 4.5.2 c, 2018 6.3 b); nobody is accountable for deploying releases to production (2018 5.3,
 2011 4.1.3 a); the change success objective is off track with no improvement action (2018 6.2.1 f); an
-internal issue was last reviewed 14 months ago (2018 4.1).
+internal issue was last reviewed 14 months ago (2018 4.1). In the process register, service request
+management points to a procedure that is still a draft and demand management states no performance criteria
+(2018 8.1, 2011 4.5.3 e); service reporting was last checked against the 2025 plan (2011 4.5.2).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from django.utils import timezone
 
 from servitium.catalog.models import Service
 from servitium.core import services as core_services
+from servitium.documents.models import Document
 from servitium.parties.models import Location, Organization, Person, Team, User
 from servitium.suppliers.models import GovernedProcess
 
@@ -34,6 +37,7 @@ from .models import (
     SmsSettings,
     Stakeholder,
 )
+from .models.leadership import SERVICE_PROCESSES
 from .services import add_months, closed_months
 
 PROVIDER = "Nimbus Cloud Services"
@@ -65,6 +69,7 @@ def load(*, actor) -> None:
     _leadership(actor, people, today)
     _objectives(actor, people, today)
     _plan(actor, people, today)
+    _processes(actor, people, today)
     _communication(actor, people)
 
 
@@ -637,6 +642,53 @@ def _plan(actor, people, today) -> None:
     services.plan_review(
         actor=actor, plan=SmsPlan.objects.get(pk=plan.pk), reviewed_on=today - dt.timedelta(days=120)
     )
+
+
+# process -> (owner, the document that describes it, performance criteria); the rest are described by the plan
+PROCESS_REGISTER = {
+    "incident": ("Jonas Weber", "Incident management process", "95 % of P1 incidents answered in 15 minutes"),
+    "service_request": (
+        "Jonas Weber",
+        "Service request fulfilment procedure",
+        "90 % of requests fulfilled on time",
+    ),
+    "problem": ("Ewa Nowak", "Problem management process", "Root cause of every P1 problem found in 30 days"),
+    "change": ("Ewa Nowak", "Change management process", "Fewer than 5 % of changes fail; none unauthorised"),
+    "release_deployment": ("Ewa Nowak", "Release and deployment management process", "No failed release"),
+    "configuration": ("Ewa Nowak", "Configuration management process", "98 % of CIs match the yearly audit"),
+    "service_level": ("Jonas Weber", "Service level management process", "Every SLA reviewed yearly"),
+    "supplier": ("Sofia Rossi", "Supplier management process", "Every supplier reviewed twice a year"),
+    "continuity": ("Maria Keller", "Service continuity plan", "Every plan tested yearly; RTO met in tests"),
+    "information_security": (
+        "Maria Keller",
+        "Information security policy",
+        "No security incident open past 30 days",
+    ),
+    "demand": ("Sofia Rossi", "Service management plan", ""),  # the deliberate gap: no criteria
+}
+
+
+def _processes(actor, people, today) -> None:
+    """The process register: each service management process with its owner, procedure and criteria."""
+    plan = SmsPlan.objects.first()
+    documents = {d.title: d for d in Document.objects.all()}
+    for key, label in SERVICE_PROCESSES:
+        owner, title, criteria = PROCESS_REGISTER.get(
+            key,
+            ("Maria Keller", "Service management plan", f"The plan's targets for {label} met each quarter"),
+        )
+        services.process_definition_create(
+            actor=actor,
+            data={
+                "process": key,
+                "owner": people[owner],
+                "procedure": documents.get(title),
+                "performance_criteria": criteria,
+                "records_kept": "Its records in Servitium and the monthly SMS performance report",
+                "plan_version": "2025" if key == "service_reporting" else (plan.version if plan else ""),
+                "last_reviewed": today - dt.timedelta(days=60),
+            },
+        )
 
 
 COMMUNICATION = [

@@ -19,6 +19,7 @@ from .models import (
     ObjectiveMeasurement,
     PartyRequirement,
     PlanSection,
+    ProcessDefinition,
     ProcessRole,
     ScopeStatement,
     SmsPlan,
@@ -118,6 +119,31 @@ class ProcessRoleResource(Resource):
     search = ("activity", "authority")
     orderings = ("process", "activity", "raci")
     columns = ("process", "activity", "raci", "person", "team")
+
+
+PROCESS_WRITES = (
+    "process",
+    "owner",
+    "purpose",
+    "procedure",
+    "performance_criteria",
+    "records_kept",
+    "plan_version",
+    "review_interval_months",
+    "last_reviewed",
+)
+
+
+class ProcessDefinitionResource(Resource):
+    model = ProcessDefinition
+    area = "sms"
+    fields = (*PROCESS_WRITES, "next_review")
+    staff = Access(create=PROCESS_WRITES, update=PROCESS_WRITES[1:], required=("process", "owner"))
+    filters = ("process", "owner", "procedure", "plan_version", "next_review")
+    list_filters = ("process",)
+    search = ("purpose", "performance_criteria", "records_kept")
+    orderings = ("process", "next_review", "last_reviewed")
+    columns = ("process", "owner", "procedure", "plan_version", "next_review")
 
 
 class SmsSettingsResource(Resource):

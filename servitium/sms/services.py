@@ -22,6 +22,7 @@ from .models import (
     Objective,
     ObjectiveMeasurement,
     PlanSection,
+    ProcessDefinition,
     ProcessRole,
     ScopeStatement,
     SmsPlan,
@@ -164,6 +165,35 @@ def process_role_update(
 ) -> ProcessRole:
     _one_accountable(data, instance)
     return core_services.record_update(instance=instance, data=data, actor=actor)
+
+
+# --- process register ---------------------------------------------------------------------------------
+def _process_next_review(data: dict[str, Any], instance: ProcessDefinition | None = None) -> dict[str, Any]:
+    """The next review falls an interval after the last one (none before a first review)."""
+    last = data.get("last_reviewed", instance.last_reviewed if instance else None)
+    interval = data.get("review_interval_months") or (instance.review_interval_months if instance else 12)
+    if interval < 1 or interval > 36:
+        raise ValidationError({"review_interval_months": _("Between 1 and 36 months.")})
+    return {"next_review": next_review_after(last, interval) if last else None}
+
+
+@transaction.atomic
+def process_definition_create(
+    *, actor: Any, data: dict[str, Any], m2m: dict[str, Any] | None = None
+) -> ProcessDefinition:
+    """Add a process to the register; the next review is derived from the last one."""
+    return core_services.record_create(
+        model=ProcessDefinition, data=data, actor=actor, derived=_process_next_review(data)
+    )
+
+
+@transaction.atomic
+def process_definition_update(
+    *, actor: Any, instance: ProcessDefinition, data: dict[str, Any], m2m: dict[str, Any] | None = None
+) -> ProcessDefinition:
+    return core_services.record_update(
+        instance=instance, data=data, actor=actor, derived=_process_next_review(data, instance)
+    )
 
 
 @transaction.atomic

@@ -30,6 +30,13 @@ urlpatterns = [
     *crud("scope", "scopestatement", v.ScopeStatementList, v.ScopeStatementForm, v.ScopeStatementDetail),
     *crud("commitments", "commitment", v.CommitmentList, v.CommitmentForm, v.CommitmentDetail),
     *crud("roles", "processrole", v.ProcessRoleList, v.ProcessRoleForm, v.ProcessRoleDetail),
+    *crud(
+        "processes",
+        "processdefinition",
+        v.ProcessDefinitionList,
+        v.ProcessDefinitionForm,
+        v.ProcessDefinitionDetail,
+    ),
     *crud("appointments", "smssettings", v.SmsSettingsList, v.SmsSettingsForm, v.SmsSettingsDetail),
     *crud("objectives", "objective", v.ObjectiveList, v.ObjectiveForm, v.ObjectiveDetail),
     *crud(

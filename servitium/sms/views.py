@@ -20,6 +20,7 @@ from .models import (
     ObjectiveMeasurement,
     PartyRequirement,
     PlanSection,
+    ProcessDefinition,
     ProcessRole,
     ScopeStatement,
     SmsPlan,
@@ -144,6 +145,23 @@ class CommitmentDetail(generic.RecordDetailView):
 
 class CommitmentForm(generic.RecordFormView):
     model = Commitment
+
+
+class ProcessDefinitionList(generic.RecordListView):
+    model = ProcessDefinition
+
+    def base_queryset(self):
+        return ProcessDefinition.objects.select_related("owner", "procedure")
+
+
+class ProcessDefinitionDetail(generic.RecordDetailView):
+    model = ProcessDefinition
+
+
+class ProcessDefinitionForm(generic.RecordFormView):
+    model = ProcessDefinition
+    create_service = staticmethod(services.process_definition_create)
+    update_service = staticmethod(services.process_definition_update)
 
 
 class ProcessRoleList(generic.RecordListView):

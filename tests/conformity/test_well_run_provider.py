@@ -53,7 +53,7 @@ from tests.relationships.test_relationships import open_survey
 from tests.reporting.builders import well_kept_reporting
 from tests.risks.builders import well_kept_register
 from tests.security.builders import well_kept_security
-from tests.sms.wellrun import well_run_sms
+from tests.sms.wellrun import well_kept_process_register, well_run_sms
 from tests.suppliers.test_suppliers import FULL, contract
 
 EDITIONS = coverage.EDITIONS
@@ -245,6 +245,7 @@ def provider(ctx):
     )
     exit_plan = closed_exit(ctx, manager=factories.user("xm", ctx.provider, ["exit-manager"]), contact=caller)
     keep_documents_well(organization=ctx.provider)  # policy, plan, process documents, records register
+    well_kept_process_register(ctx)  # every process owned, described, measured, reviewed
     # Last: every role the other builders gave people has its competence requirements.
     well_kept_competence(provider=ctx.provider)
     well_kept_finance()  # budgets and costs of the live services, and the cost of each change

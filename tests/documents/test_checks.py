@@ -169,3 +169,60 @@ def test_the_policy_names_its_criteria_for_improvement(kept_well):
     )
     result = run(check)
     assert result.status == NOT_MET and [g.object_id for g in result.gaps] == [policy.pk]
+
+
+def test_an_improvement_or_corrective_action_that_changes_the_sms_is_answered_by_an_approved_version(
+    ctx, staff
+):
+    """2011 4.5.5.2 c and 2018 10.1 e: a completed action or a carried-out improvement marked as changing
+    the SMS fails its rule, naming itself, until a version written for it (through the API) is approved."""
+    from servitium.core import services as core_services
+    from servitium.improvement import services as improvement
+    from tests.base import client
+    from tests.improvement.conftest import nonconformity, opportunity, to_action_done
+
+    owner = staff.author.person
+    for rule in ("documents.sms_changed_by_corrective_action", "documents.sms_changed_by_improvement"):
+        assert run(rule).status == NOT_APPLICABLE
+    nc = to_action_done(nonconformity(), owner)
+    action = nc.actions.get()
+    assert run("documents.sms_changed_by_corrective_action").status == NOT_APPLICABLE  # changes nothing
+    core_services.record_update(instance=action, data={"changes_sms": True}, actor=None)
+    result = run("documents.sms_changed_by_corrective_action")
+    assert result.status == NOT_MET and [g.object_id for g in result.gaps] == [action.pk]
+    improved = opportunity(owner=owner)
+    plan = {"target": "Half the password calls", "target_date": dt.date(2026, 12, 31)}
+    improved = core_services.record_update(instance=improved, data=plan, actor=None)
+    for name in ("approve", "start", "implement"):
+        improved = improvement.opportunity_transition(actor=None, instance=improved, transition=name)
+    core_services.record_update(instance=improved, data={"changes_sms": True}, actor=None)
+    assert [g.object_id for g in run("documents.sms_changed_by_improvement").gaps] == [improved.pk]
+
+    doc = document(title="Change management procedure", kind="procedure")
+    api = client(staff.author)
+    written = api.post(
+        "/api/v1/document-versions/",
+        {
+            "document": doc.pk,
+            "version": "2.0",
+            "summary": "Emergency path restricted",
+            "body": "...",
+            "corrective_action": action.pk,
+        },
+        format="json",
+    )
+    assert written.status_code == 201, written.json()
+    assert written.json()["corrective_action"] == action.pk
+    # A draft is not the change yet.
+    assert run("documents.sms_changed_by_corrective_action").status == NOT_MET
+    from servitium.documents import services as documents
+    from servitium.documents.models import DocumentVersion
+
+    draft = DocumentVersion.objects.get(pk=written.json()["id"])
+    documents.version_transition(actor=staff.author, instance=draft, transition="submit")
+    documents.version_transition(actor=staff.approver, instance=draft, transition="approve", note="Fine")
+    assert run("documents.sms_changed_by_corrective_action").status == MET
+    in_force(doc, staff.author, staff.approver, version="2.1", improvement=improved)
+    assert run("documents.sms_changed_by_improvement").status == MET
+    listed = api.get("/api/v1/document-versions/", {"improvement": improved.pk}).json()["results"]
+    assert [row["version"] for row in listed] == ["2.1"]

@@ -90,6 +90,18 @@ def role(ctx, **extra):
     return services.process_role_create(actor=None, data=data)
 
 
+def process(ctx, **extra):
+    """A register entry, owned and with criteria; procedure, plan version and review as given."""
+    data = {
+        "process": "incident",
+        "owner": person(ctx, "Process owner"),
+        "performance_criteria": "95 % of priority-1 incidents answered within 15 minutes",
+        "records_kept": "Incident records; monthly SLA report",
+        **extra,
+    }
+    return services.process_definition_create(actor=None, data=data)
+
+
 def settings(ctx, **extra):
     data = {
         "management_representative": person(ctx, "Rep"),

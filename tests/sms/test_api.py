@@ -13,6 +13,7 @@ from servitium.sms.models import (
     ObjectiveMeasurement,
     PartyRequirement,
     PlanSection,
+    ProcessDefinition,
     ProcessRole,
     ScopeStatement,
     SmsPlan,
@@ -150,6 +151,23 @@ class TestProcessRoleAPI(SmsSuite):
 
     def update_payload(self, ctx):
         return {"authority": "May veto a change"}
+
+
+class TestProcessDefinitionAPI(SmsSuite):
+    endpoint = "processes"
+    model = ProcessDefinition
+
+    def make(self, ctx):
+        return h.process(ctx)
+
+    def create_payload(self, ctx):
+        return {"process": "change", "owner": h.person(ctx).pk, "last_reviewed": "2026-11-02"}
+
+    def invalid_payload(self, ctx):
+        return {"process": "gardening", "owner": h.person(ctx).pk}
+
+    def update_payload(self, ctx):
+        return {"plan_version": "3"}
 
 
 class TestSmsSettingsAPI(SmsSuite):
@@ -349,6 +367,13 @@ class TestProcessRolePages(SmsPages):
 
     def make(self, ctx):
         return h.role(ctx)
+
+
+class TestProcessDefinitionPages(SmsPages):
+    model = ProcessDefinition
+
+    def make(self, ctx):
+        return h.process(ctx)
 
 
 class TestSmsSettingsPages(SmsPages):

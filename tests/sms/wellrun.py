@@ -83,3 +83,26 @@ def _attest(ctx) -> None:
             },
             actor=None,
         )
+
+
+def well_kept_process_register(ctx) -> None:
+    """Every service management process in the register, owned, described by a procedure in force, with
+    criteria and records, reviewed this month and checked against the plan's version (2018 8.1; 2011 4.5.2,
+    4.5.3 e). Called after the documents exist."""
+    from servitium.documents.models import Document
+    from servitium.sms.models import SmsPlan
+    from servitium.sms.models.leadership import SERVICE_PROCESSES
+
+    procedure = Document.objects.exclude(current_version=None).order_by("pk").first()
+    plan = SmsPlan.objects.get()
+    owner = h.person(ctx, "Process owner")
+    for key, label in SERVICE_PROCESSES:
+        h.process(
+            ctx,
+            process=key,
+            owner=owner,
+            procedure=procedure,
+            plan_version=plan.version,
+            last_reviewed=timezone.localdate(),
+            performance_criteria=f"Targets for {label} met",
+        )
