@@ -97,6 +97,69 @@ record_rule(
     where=lambda: {"period_end__gte": timezone.now() - dt.timedelta(days=90)},
 )
 
+
+def _catalogue_per_customer() -> list[tuple]:
+    """(customer, what is wrong with its agreed catalogue) for every customer receiving a live service: the
+    services it receives and the services of its agreed, signed SLAs are the same set."""
+    from servitium.catalog.models import Service
+    from servitium.parties.models import Organization
+
+    received: dict[int, set[int]] = {}
+    for service_id, customer_id in Service.objects.filter(
+        status=Service.Status.LIVE, customers__kind="customer"
+    ).values_list("pk", "customers"):
+        received.setdefault(customer_id, set()).add(service_id)
+    agreed: dict[int, set[int]] = {}
+    unsigned: dict[int, int] = {}
+    for row in ServiceLevelAgreement.objects.filter(
+        status=ServiceLevelAgreement.Status.AGREED, kind=ServiceLevelAgreement.Kind.SLA
+    ).values("customer_id", "service_id", "customer_signatory_id", "agreed_on"):
+        agreed.setdefault(row["customer_id"], set()).add(row["service_id"])
+        if row["customer_signatory_id"] is None or row["agreed_on"] is None:
+            unsigned[row["customer_id"]] = unsigned.get(row["customer_id"], 0) + 1
+    named = set().union(*received.values(), *agreed.values())
+    names = dict(Service.objects.filter(pk__in=named).values_list("pk", "name"))
+    rows = []
+    for customer in Organization.objects.filter(pk__in=received).order_by("name"):
+        lacks = []
+        outside = received[customer.pk] - agreed.get(customer.pk, set())
+        extra = agreed.get(customer.pk, set()) - received[customer.pk]
+        if outside:
+            lacks.append(
+                _("receives without agreement: %(s)s") % {"s": ", ".join(sorted(names[i] for i in outside))}
+            )
+        if extra:
+            lacks.append(
+                _("agreed but not received: %(s)s") % {"s": ", ".join(sorted(names[i] for i in extra))}
+            )
+        if unsigned.get(customer.pk):
+            lacks.append(_("%(n)d agreement(s) without signatory or date") % {"n": unsigned[customer.pk]})
+        rows.append((customer, lacks))
+    return rows
+
+
+@register(
+    "agreements.catalogue_agreed_per_customer",
+    requirements=["iso20000-1:2011#6.1.s2"],
+    title=_(
+        "Each customer's catalogue is agreed: the live services it receives are exactly those of its agreed "
+        "SLAs, each signed by the customer with a date"
+    ),
+)
+def catalogue_agreed_per_customer() -> CheckResult:
+    rows = _catalogue_per_customer()
+    short = [(c, lacks) for c, lacks in rows if lacks]
+    return CheckResult.from_counts(
+        total=len(rows),
+        good=len(rows) - len(short),
+        met=_("All %(n)d customers agreed the services they receive.") % {"n": len(rows)},
+        not_met="; ".join(f"{c}: {'; '.join(str(x) for x in lacks)}" for c, lacks in short[:10]) + ".",
+        none=_("No live service has customers yet."),
+        evidence=[c for c, lacks in rows if not lacks],
+        gaps=[c for c, _lacks in short],
+    )
+
+
 record_rule(
     "agreements.catalogue_aligned",
     requirements=["iso20000-1:2011#6.1.s8"],

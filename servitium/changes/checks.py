@@ -314,7 +314,7 @@ record_rule(
 
 
 # Statuses of a change that was authorised: a standard change is pre-approved by its template.
-_AUTHORISED = [C.APPROVED, C.IMPLEMENTING, C.COMPLETED, C.FAILED, C.BACKED_OUT, C.REVIEWED, C.CLOSED]
+_AUTHORISED = list(Change.AUTHORISED)
 
 
 @register(

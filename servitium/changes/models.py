@@ -213,6 +213,17 @@ class Change(BaseModel):
         CLOSED = "closed", _("closed")
         CANCELLED = "cancelled", _("cancelled")
 
+    # The states of a change that was authorised (whatever happened afterwards).
+    AUTHORISED = (
+        Status.APPROVED,
+        Status.IMPLEMENTING,
+        Status.COMPLETED,
+        Status.FAILED,
+        Status.BACKED_OUT,
+        Status.REVIEWED,
+        Status.CLOSED,
+    )
+
     class Outcome(models.TextChoices):
         SUCCESSFUL = "successful", _("successful")
         FAILED = "failed", _("failed")

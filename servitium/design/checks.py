@@ -13,6 +13,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from servitium.changes.models import Change
 from servitium.core.checks import CheckResult, record_rule, register, tally
 
 from . import lifecycle as L
@@ -316,4 +317,16 @@ _rule(
     _("Each closed project reports the outcomes achieved against those expected, to the interested parties"),
     S.REVIEW,
     _filled("review_conclusions", "reported_to") & Q(outcomes__isnull=False) & ~Q(outcomes__achieved=""),
+)
+
+
+# An agreed requirement revised afterwards names the authorised change that allowed it (2011 7.1.s5). The
+# service refuses such a revision without one; the rule also catches a revision written around it.
+record_rule(
+    "design.requirement_changes_controlled",
+    requirements=["iso20000-1:2011#7.1.s5"],
+    title=_("Every agreed service requirement revised after agreement names the authorised change"),
+    model="design.ServiceRequirement",
+    where={"status": "agreed", "revision__gt": 0},
+    every=Q(change__status__in=Change.AUTHORISED),
 )

@@ -6,8 +6,10 @@
   closed, which put the service live for Elm.
 - The demo's major change "Retire the legacy web hosting control panel" gets its real project (opened
   when the change was submitted): a removal of Web Application Hosting in design, with handover items.
-- Deliberate gaps: a changed-service project past planning without measurable outcomes, and a
-  requirement from Elm that was never agreed.
+- Deliberate gaps: a changed-service project past planning without measurable outcomes, a
+  requirement from Elm that was never agreed, and Elm's capacity requirement, raised from 120 to 200 worker
+  nodes in the project spreadsheet with no change behind it (2011 7.1.s5), while its availability
+  requirement was raised properly under the introducing change.
 """
 
 from __future__ import annotations
@@ -99,6 +101,7 @@ def load(*, actor: Any) -> None:
         _managed_kubernetes(actor, elm, lena, owner, ewa, sofia)
         _removal(actor, owner, ewa)
         _gaps(actor, elm, lena, owner)
+        _revisions(actor)
 
 
 def _elm(actor: Any) -> tuple[Organization, Person]:
@@ -527,6 +530,26 @@ def _removal(actor: Any, owner, ewa) -> None:
     project.refresh_from_db()
     if not services.L.next_step_blocked(project):
         services.project_transition(actor=ewa, instance=project, transition="approve_plan")
+
+
+def _revisions(actor: Any) -> None:
+    """One agreed requirement revised under the authorised change, one revised around change control."""
+    change = Change.objects.filter(title=MK_CHANGE, status__in=Change.AUTHORISED).first()
+    availability = ServiceRequirement.objects.filter(statement=REQUIREMENTS[1][1], status="agreed").first()
+    if change is not None and availability is not None:
+        services.requirement_update(
+            actor=actor,
+            instance=availability,
+            data={"statement": "Clusters are available 99.95 % of each month.", "change": change},
+        )
+    capacity = ServiceRequirement.objects.filter(statement=REQUIREMENTS[2][1], status="agreed").first()
+    if capacity is not None:
+        core_services.record_update(  # written around the service, as a spreadsheet import would
+            instance=capacity,
+            data={"statement": "Up to 200 worker nodes within the first year."},
+            derived={"revision": 1, "revised_on": timezone.localdate() - dt.timedelta(days=20)},
+            actor=actor,
+        )
 
 
 def _gaps(actor: Any, elm: Organization, lena: Person, owner) -> None:

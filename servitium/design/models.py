@@ -106,6 +106,19 @@ class ServiceRequirement(BaseModel):
     )
     agreed_by = _person(_("agreed by"), "agreed_requirements")
     agreed_on = models.DateField(_("agreed on"), null=True, blank=True)
+    # Once agreed, what the requirement says changes only under an authorised change (2011 7.1): the
+    # service counts the revisions and records the change that allowed the latest.
+    change = models.ForeignKey(
+        "changes.Change",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="service_requirements",
+        verbose_name=_("authorised by change"),
+        help_text=_("The change that allowed the latest revision of an agreed requirement."),
+    )
+    revision = models.PositiveSmallIntegerField(_("revision"), default=0, editable=False)
+    revised_on = models.DateField(_("revised on"), null=True, blank=True, editable=False)
 
     reference_prefix = "REQ"
 

@@ -31,6 +31,7 @@ REQUIREMENT_WRITES = (
     "raised_on",
     "agreed_by",
     "agreed_on",
+    "change",
 )
 
 
@@ -41,9 +42,18 @@ class ServiceRequirementResource(Resource):
     customer_actions = {VIEW}
     status = "status"
     workflow = REQUIREMENT_WORKFLOW
-    fields = ("reference", *REQUIREMENT_WRITES[:8], "status", "agreed_by", "agreed_on")
+    fields = (
+        "reference",
+        *REQUIREMENT_WRITES[:8],
+        "status",
+        "agreed_by",
+        "agreed_on",
+        "change",
+        "revision",
+        "revised_on",
+    )
     staff = Access(create=REQUIREMENT_WRITES)
-    filters = ("service", "customer", "kind", "status", "reference")
+    filters = ("service", "customer", "kind", "status", "reference", "change")
     list_filters = ("status", "kind", "service", "customer")
     search = ("reference", "statement", "source", "service__name")
     orderings = ("reference", "service", "kind", "status", "raised_on", "agreed_on")

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from servitium.changes.models import Change
 from servitium.core import services as core_services
 from servitium.core.approval import refuse_self_approval
 from servitium.core.errors import TransitionNotAllowed
@@ -45,11 +47,35 @@ def requirement_create(
     )
 
 
+# What an agreed requirement says: changing it after agreement needs an authorised change (2011 7.1).
+REQUIREMENT_CONTENT = ("service", "customer", "kind", "statement")
+
+
 @transaction.atomic
 def requirement_update(
     *, actor: Any, instance: ServiceRequirement, data: dict[str, Any], m2m: dict | None = None
 ) -> ServiceRequirement:
-    return core_services.record_update(instance=instance, data=data, actor=actor, m2m=m2m)
+    """Edit a requirement. A proposed one changes freely; an agreed one changes what it says only when the
+    same update names an authorised change (else 400 on `change`), and each such revision is counted."""
+    derived: dict[str, Any] = {}
+    revised = [f for f in REQUIREMENT_CONTENT if f in data and data[f] != getattr(instance, f)]
+    if instance.status == ServiceRequirement.Status.AGREED and revised:
+        change = data.get("change")
+        if change is None or (change == instance.change and instance.revision):
+            raise ValidationError(
+                {"change": [_("An agreed requirement changes only under a new authorised change; name it.")]}
+            )
+        if change.status not in Change.AUTHORISED:
+            raise ValidationError(
+                {
+                    "change": [
+                        _("%(ref)s is %(status)s, not authorised.")
+                        % {"ref": change.reference, "status": change.get_status_display()}
+                    ]
+                }
+            )
+        derived = {"revision": instance.revision + 1, "revised_on": timezone.localdate()}
+    return core_services.record_update(instance=instance, data=data, actor=actor, m2m=m2m, derived=derived)
 
 
 @transaction.atomic

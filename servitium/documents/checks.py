@@ -618,3 +618,34 @@ record_rule(
     where={"status__in": ["implemented", "evaluated"], "changes_sms": True},
     every=_APPROVED_VERSION,
 )
+
+
+# Knowledge (2018 7.6): what the SMS and the services depend on is kept as knowledge articles — controlled
+# documents, in force and reviewed on time — and each reaches the people who need it.
+def _knowledge_current() -> Q:
+    today = timezone.localdate()
+    return Q(current_version__isnull=False) & (Q(next_review__isnull=True) | Q(next_review__gte=today))
+
+
+record_rule(
+    "documents.knowledge_maintained",
+    requirements=[f"{E2018}7.6.s1"],
+    title=_("Knowledge articles are in force and reviewed by their next review date"),
+    model="documents.Document",
+    where={"kind": "knowledge"},
+    every=_knowledge_current,
+)
+
+record_rule(
+    "documents.knowledge_available",
+    requirements=[f"{E2018}7.6.s2"],
+    title=_("Every knowledge article says where people find it and reaches a team, people or the public"),
+    model="documents.Document",
+    where={"kind": "knowledge"},
+    every=~Q(points_of_use="")
+    & (
+        Q(distribution_teams__isnull=False)
+        | Q(distribution_people__isnull=False)
+        | Q(confidentiality="public")
+    ),
+)

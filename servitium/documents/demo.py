@@ -7,7 +7,9 @@ Deliberate gaps (they show as not met in `servitium assess`):
 - the Cloud Operations team has not acknowledged the policy in force (2011 4.1.2.e; 2018 7.3.s1);
 - no procedure for customer complaints is written yet (documents.complaint_procedure, 2011 7.1.s7);
 - the self-service password reset improvement changes the request fulfilment procedure, but the version
-  written for it is that draft (documents.sms_changed_by_improvement, 2011 4.5.5.2.c; 2018 10.1.e).
+  written for it is that draft (documents.sms_changed_by_improvement, 2011 4.5.5.2.c; 2018 10.1.e);
+- the VPN troubleshooting guide, a knowledge article, says nowhere where people find it
+  (documents.knowledge_available, 2018 7.6.s2).
 
 Idempotent: documents are looked up by title and series by name; nothing is created twice.
 """
@@ -276,6 +278,25 @@ DOCUMENTS: list[tuple[str, str, str, list[str], list[str], dict[str, Any], list[
         [f"{E18}8.5.1.2"],
         {"points_of_use": "Servitium change form"},
         [("1.0", "Ewa Nowak", "director", 300, "Fields of the change request.")],
+    ),
+    # Knowledge the desk and operations rely on (2018 7.6); the VPN guide names no place to find it (a gap).
+    (
+        "Storage platform known workarounds",
+        "knowledge",
+        "Ewa Nowak",
+        ["incidents", "problems"],
+        [f"{E18}7.6"],
+        {"points_of_use": "Service desk wiki", "teams": ["Service Desk"]},
+        [("1.0", "Ewa Nowak", "director", 40, "Workarounds for the known errors of the storage array.")],
+    ),
+    (
+        "VPN client troubleshooting guide",
+        "knowledge",
+        "Jonas Weber",
+        ["incidents"],
+        [f"{E18}7.6"],
+        {"teams": ["Service Desk"]},
+        [("1.0", "Jonas Weber", "director", 20, "Steps for the five most common VPN client errors.")],
     ),
     (
         "Stratos colocation service description",

@@ -63,6 +63,7 @@ class Document(BaseModel):
         PROCEDURE = "procedure", _("procedure")
         WORK_INSTRUCTION = "work_instruction", _("work instruction")
         FORM = "form", _("form or template")
+        KNOWLEDGE = "knowledge", _("knowledge article")
         EXTERNAL = "external", _("external document")
         OTHER = "other", _("other")
 

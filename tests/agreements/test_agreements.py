@@ -47,7 +47,9 @@ def draft(customer, service=None, **extra):
 
 
 def agreed(customer, service=None, resolution_p1=8 * 3600):
-    agreement = draft(customer, service)
+    """An SLA signed for the customer by one of its people, with a resolution target, agreed today."""
+    signatory = factories.person(factories.unique("Signatory"), customer)
+    agreement = draft(customer, service, customer_signatory=signatory)
     services.target_create(
         actor=None,
         data={
@@ -301,6 +303,30 @@ def test_coverage_check_follows_the_records(ctx):
     assert check.run().status == "partly_met"
     agreed(ctx.org_b, svc)
     assert check.run().status == "met"
+
+
+def test_each_customers_catalogue_is_agreed_both_ways(ctx):
+    """2011 6.1.s2: a customer's catalogue is agreed when the live services it receives are exactly those
+    of its agreed SLAs, signed and dated; what is missing is named per customer."""
+    from servitium.core.checks import REGISTRY
+
+    check = REGISTRY["agreements.catalogue_agreed_per_customer"]
+    assert check.run().status == "not_applicable"
+    mail = factories.service("Mail", customers=[ctx.org_a])
+    backup = factories.service("Backup", customers=[ctx.org_a])
+    agreed(ctx.org_a, mail)
+    result = check.run()
+    assert result.status == "not_met" and "receives without agreement: Backup" in result.message
+    assert [g.object_id for g in result.gaps] == [ctx.org_a.pk]
+    sla = agreed(ctx.org_a, backup)
+    assert check.run().status == "met", check.run().message
+    # The customer stops receiving Backup, but its SLA is still in force: the catalogue drifted.
+    backup.customers.remove(ctx.org_a)
+    assert "agreed but not received: Backup" in check.run().message
+    backup.customers.add(ctx.org_a)
+    ServiceLevelAgreement.objects.filter(pk=sla.pk).update(customer_signatory=None)
+    result = check.run()
+    assert result.status == "not_met" and "without signatory or date" in result.message
 
 
 @pytest.fixture

@@ -68,6 +68,11 @@ def test_the_demo_gaps_show_in_the_checks(db):
     decided = run("design.requirements_decided")
     assert decided.status in (PARTLY_MET, NOT_MET) and any("German" in g.label for g in decided.gaps)
     assert ServiceRequirement.objects.filter(status="proposed", customer__name=design_demo.ELM).exists()
+    revised = run("design.requirement_changes_controlled")
+    assert revised.status == PARTLY_MET and len(revised.gaps) == 1
+    assert "200 worker nodes" in revised.gaps[0].label
+    properly = ServiceRequirement.objects.get(statement__startswith="Clusters are available 99.95")
+    assert properly.revision == 1 and properly.change.title == design_demo.MK_CHANGE
     for check_id in (
         "design.major_changes_have_projects",
         "design.tested",

@@ -8,7 +8,7 @@ from servitium.documents.models import Document, DocumentAcknowledgement, Docume
 
 
 def test_demo_documents_and_their_gaps(db):
-    assert 18 <= Document.objects.count() <= 22
+    assert 20 <= Document.objects.count() <= 24
     assert DocumentVersion.objects.filter(status="superseded").count() >= 5
     assert DocumentAcknowledgement.objects.count() >= 10
     assert 8 <= RecordSeries.objects.count() <= 10
@@ -28,7 +28,13 @@ def test_demo_documents_and_their_gaps(db):
         "documents.complaint_procedure": {"iso20000-1:2011#7.1.s7"},  # no complaint procedure written yet
         # the password-reset improvement's new request fulfilment procedure is that unapproved draft
         "documents.sms_changed_by_improvement": {"iso20000-1:2011#4.5.5.2.c", "iso20000-1:2018#10.1.e"},
+        "documents.knowledge_available": {"iso20000-1:2018#7.6.s2"},  # the VPN guide: found nowhere
     }
+    available = REGISTRY["documents.knowledge_available"].run()
+    assert [g.label for g in available.gaps] == [
+        str(Document.objects.get(title="VPN client troubleshooting guide"))
+    ]
+    assert REGISTRY["documents.knowledge_maintained"].run().status == MET
     # the corrective action's rota went into an approved version of the emergency change procedure
     assert REGISTRY["documents.sms_changed_by_corrective_action"].run().status == MET
     overdue = REGISTRY["documents.reviews_on_time"].run()

@@ -17,6 +17,7 @@ from servitium.core.checks import MET, NOT_APPLICABLE, NOT_MET, PARTLY_MET, REGI
 from servitium.design import services
 from servitium.design.checks import DESIGN_RULES, PLANNING_RULES
 from servitium.design.models import DesignProject, ServiceRequirement
+from tests import factories
 from tests.agreements.test_agreements import agreed
 from tests.changes.conftest import change
 from tests.design.conftest import move, project, release_for, requirement, to_acceptance
@@ -237,3 +238,51 @@ def test_a_live_service_needs_agreed_requirements(ctx, staff):
     assert [g.object_id for g in result.gaps] == [staff.service.pk]
     requirement(staff.service, ctx.org_a, agreed_by=staff.contact)
     assert run(rule).status == MET
+
+
+def test_an_agreed_requirement_changes_only_under_an_authorised_change(ctx, staff):
+    """2011 7.1.s5: once agreed, what a requirement says changes only when the update names an authorised
+    change (400 on `change` otherwise, nothing written); the revision is counted, and a revision written
+    around the service (an insider's edit) fails the rule naming the requirement."""
+    from servitium.changes import services as change_services
+    from servitium.changes.models import Change
+    from tests.base import client
+    from tests.design.builders import closed_change
+
+    rule = "design.requirement_changes_controlled"
+    made = requirement(staff.service, ctx.org_a, agreed_by=staff.contact)
+    api = client(staff.manager)
+    url = f"/api/v1/service-requirements/{made.pk}/"
+    refused = api.patch(url, {"statement": "Widgets spin twice as fast."}, format="json")
+    assert refused.status_code == 400 and "change" in refused.json()
+    draft = change("Faster widgets", services_=[staff.service])
+    refused = api.patch(url, {"statement": "Widgets spin twice as fast.", "change": draft.pk}, format="json")
+    assert refused.status_code == 400 and "not authorised" in str(refused.json()["change"])
+    made.refresh_from_db()
+    assert made.statement == "Widgets spin." and made.revision == 0
+    assert api.patch(url, {"source": "Kick-off meeting"}, format="json").status_code == 200  # not content
+    assert run(rule).status == NOT_APPLICABLE
+    manager = factories.user("chm", ctx.provider, ["change-manager"])
+    change_services.policy_create(
+        actor=None,
+        data={
+            "name": "Change policy",
+            "normal_authority": "manager",
+            "major_authority": "manager",
+            "emergency_authority": "manager",
+        },
+    )
+    approved = closed_change(staff.service, manager=manager)
+    done = api.patch(url, {"statement": "Widgets spin twice as fast.", "change": approved.pk}, format="json")
+    assert done.status_code == 200, done.json()
+    assert done.json()["revision"] == 1 and done.json()["change"] == approved.pk
+    assert run(rule).status == MET
+    # The same change cannot cover a second revision; an insider's edit leaves the rule failing.
+    again = api.patch(
+        url, {"statement": "Widgets spin thrice as fast.", "change": approved.pk}, format="json"
+    )
+    assert again.status_code == 400
+    ServiceRequirement.objects.filter(pk=made.pk).update(revision=2, change=None)
+    result = run(rule)
+    assert result.status == NOT_MET and [g.object_id for g in result.gaps] == [made.pk]
+    assert Change.objects.filter(pk=approved.pk, status="closed").exists()

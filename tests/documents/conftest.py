@@ -75,7 +75,8 @@ def series(**data) -> RecordSeries:
 def keep_documents_well(staff=None, organization=None) -> Document:
     """A provider that keeps its documents well: the policy in force (acknowledged by everyone it reaches,
     public, listing the policy leaves), the plan, a process document per process, the key policies and
-    plans, a control procedure, an external document and a records register. Returns the policy.
+    plans, a control procedure, an external document, a knowledge article and a records register.
+    Returns the policy.
     (Also used by the conformity suite's well-run provider.)"""
     from servitium.documents.checks import CORE_PROCESSES, POLICY_CONTENT
 
@@ -120,6 +121,7 @@ def keep_documents_well(staff=None, organization=None) -> Document:
             ],
         },
         {"title": "Datacentre SLA", "kind": "external", "source": "Stratos", "external_version": "2026-1"},
+        {"title": "Known workarounds", "kind": "knowledge", "processes": ["incidents"]},  # 2018 7.6
     ]
     documents = [policy, *(document(points_of_use="Wiki", **spec) for spec in specs)]
     for doc in documents:

@@ -226,3 +226,25 @@ def test_an_improvement_or_corrective_action_that_changes_the_sms_is_answered_by
     assert run("documents.sms_changed_by_improvement").status == MET
     listed = api.get("/api/v1/document-versions/", {"improvement": improved.pk}).json()["results"]
     assert [row["version"] for row in listed] == ["2.1"]
+
+
+def test_knowledge_articles_are_kept_current_and_reachable(ctx, staff):
+    """2018 7.6: a knowledge article counts once a version is in force and its review is not overdue, and is
+    available when it names its point of use and reaches a team, people or the public."""
+    maintained, available = "documents.knowledge_maintained", "documents.knowledge_available"
+    assert run(maintained).status == NOT_APPLICABLE  # no knowledge recorded: nothing to judge yet
+    guide = document(title="VPN client troubleshooting", kind="knowledge")
+    result = run(maintained)
+    assert result.status == NOT_MET and [g.object_id for g in result.gaps] == [guide.pk]  # a draft only
+    in_force(guide, staff.author, staff.approver)
+    assert run(maintained).status == MET
+    assert [g.object_id for g in run(available).gaps] == [guide.pk]
+    core_services.record_update(
+        instance=guide,
+        data={"points_of_use": "Service desk wiki"},
+        m2m={"distribution_teams": [staff.team]},
+        actor=None,
+    )
+    assert run(available).status == MET
+    Document.objects.filter(pk=guide.pk).update(next_review=timezone.localdate() - dt.timedelta(days=1))
+    assert [g.object_id for g in run(maintained).gaps] == [guide.pk]
