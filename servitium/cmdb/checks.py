@@ -342,3 +342,15 @@ record_rule(
     ),
     every=~Q(asset_number=""),
 )
+
+
+record_rule(
+    "cmdb.unintended_changes_reviewed",
+    requirements=["iso20000-1:2018#8.1.s2"],
+    # An audit's difference is a change nobody planned: before it is settled, someone says what it
+    # affected and how that was mitigated.
+    title=_("Every settled configuration audit finding records the review of its effect and its mitigation"),
+    model="cmdb.AuditFinding",
+    where={"status": "closed"},
+    every=~Q(effect_review=""),
+)

@@ -244,6 +244,11 @@ def _baselines_and_audit(actor, cis, owners) -> None:
     audits.audit_transition(actor=actor, instance=audit, transition="reconcile")
     unexpected = audit.findings.filter(kind="unexpected").first()
     if unexpected is not None:
+        core_services.record_update(
+            instance=unexpected,
+            data={"effect_review": "Not cabled to production networks; no service or customer affected."},
+            actor=actor,
+        )
         audits.finding_transition(
             actor=actor,
             instance=unexpected,
@@ -251,6 +256,11 @@ def _baselines_and_audit(actor, cis, owners) -> None:
             note="Lab host on loan from the vendor; not part of the service.",
             data={"resolution": "accepted"},
         )
+    # Deliberate gap (2018 8.1.s2): fra-hv-03 was patched without a change; the record was brought up to
+    # date, but nobody reviewed what the unplanned patch affected.
+    patched = audit.findings.filter(kind="differing", ci__name="fra-hv-03").first()
+    if patched is not None:
+        audits.finding_apply_discovered(actor=actor, finding=patched)
 
 
 def load(

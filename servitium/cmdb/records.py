@@ -265,6 +265,13 @@ class AuditFinding(BaseModel):
     )
     resolution = models.CharField(_("resolution"), max_length=16, choices=Resolution.choices, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    # A difference is an unintended change until shown otherwise: what it affected and how that was
+    # mitigated is reviewed before or when the finding is settled (2018 8.1).
+    effect_review = models.TextField(
+        _("effect reviewed"),
+        blank=True,
+        help_text=_("What the unintended change affected, and how it was mitigated."),
+    )
 
     reference_prefix = "CAF"
 

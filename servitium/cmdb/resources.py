@@ -244,6 +244,7 @@ class AuditFindingResource(Resource):
         "status",
         "resolution",
         "notes",
+        "effect_review",
     )
     staff = Access(
         create=(
@@ -256,8 +257,9 @@ class AuditFindingResource(Resource):
             "owner",
             "due_date",
             "notes",
+            "effect_review",
         ),
-        update=("owner", "due_date", "notes"),
+        update=("owner", "due_date", "notes", "effect_review"),
     )
     filters = ("audit", "kind", "status", "resolution", "owner", "ci")
     list_filters = ("kind", "status", "audit")

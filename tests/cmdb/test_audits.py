@@ -209,3 +209,26 @@ def test_every_finding_and_its_settlement_is_in_the_change_log(ctx, cmdb, record
     entries = ChangeRecord.objects.filter(object_type="cmdb.auditfinding", object_id=unexpected.pk)
     assert [e.action for e in entries.order_by("id")] == ["create", "transition"]
     assert entries.get(action="transition").changes["ci_id"] == [None, response.json()["ci"]]
+
+
+def test_a_settled_finding_states_the_review_of_its_effect(ctx, cmdb, recorded):
+    """2018 8.1.s2: an audit's difference is an unintended change; the rule names every settled finding
+    without a review of its effect and mitigation, and the review is written through the API."""
+    from servitium.core.checks import REGISTRY
+
+    rule = REGISTRY["cmdb.unintended_changes_reviewed"]
+    api = client(cmdb.manager)
+    audit = new_audit(cmdb)
+    api.post(
+        f"/api/v1/configuration-audits/{audit.pk}/import/", {"rows": [{"name": "web-01"}]}, format="json"
+    )
+    transition(api, "configuration-audits", audit, "reconcile")
+    assert rule.run().status == "not_applicable"  # open findings are not settled yet
+    gone = AuditFinding.objects.get(audit=audit, kind="missing", ci=recorded["gone"])
+    assert api.post(f"/api/v1/audit-findings/{gone.pk}/retire-ci/").status_code == 200
+    result = rule.run()
+    assert result.status == "not_met" and [g.object_id for g in result.gaps] == [gone.pk]
+    review = "Switched off in March without a change; nothing depended on it."
+    response = api.patch(f"/api/v1/audit-findings/{gone.pk}/", {"effect_review": review}, format="json")
+    assert response.status_code == 200 and response.json()["effect_review"] == review
+    assert rule.run().status == "met"

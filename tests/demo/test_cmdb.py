@@ -45,3 +45,15 @@ def test_demo_configuration_control(db):
     assert vsphere.used == vsphere.entitlement == 6 and vsphere.headroom == 0
     assert positions["Keycloak enterprise support"].expiring
     assert all(p.within_limits for p in positions.values()), [p.as_dict() for p in positions.values()]
+
+
+def test_demo_unintended_changes_reviewed_but_one(db):
+    """The lab host's effect was reviewed; fra-hv-03's unplanned patch was written to the record unreviewed."""
+    from servitium.core.checks import REGISTRY
+
+    result = REGISTRY["cmdb.unintended_changes_reviewed"].run()
+    assert result.status == "partly_met", result.message
+    from servitium.cmdb.models import AuditFinding
+
+    [gap] = result.gaps
+    assert AuditFinding.objects.get(pk=gap.object_id).ci.name == "fra-hv-03"
