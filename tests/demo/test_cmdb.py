@@ -48,7 +48,7 @@ def test_demo_configuration_control(db):
 
 
 def test_demo_unintended_changes_reviewed_but_one(db):
-    """The lab host's effect was reviewed; fra-hv-03's unplanned patch was written to the record unreviewed."""
+    """The lab host's effect was reviewed; fra-hv-03's unplanned patch went into the record unreviewed."""
     from servitium.core.checks import REGISTRY
 
     result = REGISTRY["cmdb.unintended_changes_reviewed"].run()
