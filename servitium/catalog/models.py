@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +22,10 @@ class Service(BaseModel):
         HIGH = "high", _("high")
         MEDIUM = "medium", _("medium")
         LOW = "low", _("low")
+
+    class Fit(models.TextChoices):
+        FITS = "fits", _("fits")
+        DOES_NOT_FIT = "does_not_fit", _("does not fit")
 
     reference = models.CharField(_("reference"), max_length=16, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=200, unique=True)
@@ -50,6 +55,17 @@ class Service(BaseModel):
         blank=True,
         help_text=_("How much the customers' business suffers when the service is down."),
     )
+    # The portfolio review (2018 8.2.2): does the service still fit the policy, the objectives and the
+    # requirements? One that does not gets a change proposed (the changes app's rule).
+    portfolio_fit = models.CharField(
+        _("portfolio review"), max_length=16, choices=Fit.choices, blank=True, db_index=True
+    )
+    portfolio_reviewed_on = models.DateField(_("portfolio reviewed on"), null=True, blank=True)
+    portfolio_note = models.TextField(
+        _("portfolio finding"),
+        blank=True,
+        help_text=_("Where the service falls short of the policy, the objectives or the requirements."),
+    )
 
     reference_prefix = "SVC"
 
@@ -60,6 +76,16 @@ class Service(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        errors = {}
+        if self.portfolio_fit and self.portfolio_reviewed_on is None:
+            errors["portfolio_reviewed_on"] = [_("Say when the portfolio review took place.")]
+        if self.portfolio_fit == self.Fit.DOES_NOT_FIT and not self.portfolio_note.strip():
+            errors["portfolio_note"] = [_("Say where the service does not fit.")]
+        if errors:
+            raise ValidationError(errors)
 
 
 class ServiceComponent(BaseModel):

@@ -28,12 +28,26 @@ class ServiceResource(Resource):
         "depends_on",
         "criticality",
         "change_reference",
+        "portfolio_fit",
+        "portfolio_reviewed_on",
+        "portfolio_note",
     )
     computed = ("owner_display",)
     staff = Access(
-        create=("name", "description", "owner", "customers", "depends_on", "criticality", "change_reference")
+        create=(
+            "name",
+            "description",
+            "owner",
+            "customers",
+            "depends_on",
+            "criticality",
+            "change_reference",
+            "portfolio_fit",
+            "portfolio_reviewed_on",
+            "portfolio_note",
+        )
     )
-    filters = ("status", "owner", "customers", "depends_on", "criticality", "reference")
+    filters = ("status", "owner", "customers", "depends_on", "criticality", "reference", "portfolio_fit")
     list_filters = ("status", "criticality", "owner", "customers")
     search = ("name", "description", "reference")
     orderings = ("name", "reference", "status")

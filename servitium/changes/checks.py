@@ -368,3 +368,20 @@ record_rule(
     where=~Q(status__in=[C.DRAFT, C.CANCELLED]) & ~Q(category=Category.STANDARD),
     every=Q(priority__isnull=False) & ~Q(justification=""),
 )
+
+
+# A service the portfolio review found not to fit the policy, objectives or requirements gets a change
+# proposed (submitted or further, not cancelled) on or after the review (2018 8.2.2.s3).
+record_rule(
+    "changes.portfolio_misfits_have_changes_proposed",
+    requirements=["iso20000-1:2018#8.2.2.s3"],
+    title=_(
+        "Every live service the portfolio review found not to fit has a change proposed since the review"
+    ),
+    model="catalog.Service",
+    where={"status": "live", "portfolio_fit": "does_not_fit"},
+    every=Q(
+        changes__created__date__gte=F("portfolio_reviewed_on"),
+        changes__status__in=[s for s in Change.Status.values if s not in ("draft", "cancelled")],
+    ),
+)

@@ -10,6 +10,9 @@
   requirement from Elm that was never agreed, and Elm's capacity requirement, raised from 120 to 200 worker
   nodes in the project spreadsheet with no change behind it (2011 7.1.s5), while its availability
   requirement was raised properly under the introducing change.
+- The yearly portfolio review (2018 8.2.2): every live service fits but two. Web Application Hosting's
+  legacy control panel is out of support and its removal change is proposed; Hosted Email runs below the
+  margin objective and no change is proposed yet (the gap).
 """
 
 from __future__ import annotations
@@ -102,6 +105,7 @@ def load(*, actor: Any) -> None:
         _removal(actor, owner, ewa)
         _gaps(actor, elm, lena, owner)
         _revisions(actor)
+        _portfolio_review(actor)
 
 
 def _elm(actor: Any) -> tuple[Organization, Person]:
@@ -548,6 +552,28 @@ def _revisions(actor: Any) -> None:
             instance=capacity,
             data={"statement": "Up to 200 worker nodes within the first year."},
             derived={"revision": 1, "revised_on": timezone.localdate() - dt.timedelta(days=20)},
+            actor=actor,
+        )
+
+
+PORTFOLIO_MISFITS = {
+    "Web Application Hosting": "The legacy control panel is out of vendor support (security policy).",
+    "Hosted Email": "Runs below the 2026 margin objective; two customers are moving to SaaS mail.",
+}
+
+
+def _portfolio_review(actor: Any) -> None:
+    """The portfolio review of every live service, held ten days ago."""
+    held = timezone.localdate() - dt.timedelta(days=10)
+    for service in Service.objects.filter(status="live", portfolio_fit=""):
+        note = PORTFOLIO_MISFITS.get(service.name, "")
+        core_services.record_update(
+            instance=service,
+            data={
+                "portfolio_fit": "does_not_fit" if note else "fits",
+                "portfolio_reviewed_on": held,
+                "portfolio_note": note,
+            },
             actor=actor,
         )
 

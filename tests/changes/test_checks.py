@@ -161,3 +161,35 @@ def test_catalogue_entries_name_an_authorised_change(chg):
         instance=chg.other_svc, data={"change_reference": draft.reference}, actor=None
     )
     assert checks.catalogue_entries_changed_under_control().status == "met"
+
+
+def test_a_service_that_does_not_fit_the_portfolio_gets_a_change_proposed(chg, ctx):
+    """2018 8.2.2.s3: the review is written on the service through the API (a misfit must say where it falls
+    short and when it was found); the rule names the live misfit until a change affecting it is submitted
+    after the review — a draft, or a change recorded before the review, does not count."""
+    from tests.base import client
+
+    rule = REGISTRY["changes.portfolio_misfits_have_changes_proposed"]
+    api = client(factories.user("catmgr", ctx.provider, ["catalog-manager"]))
+    url = f"/api/v1/services/{chg.svc.pk}/"
+    old = change("Older mail change", services_=[chg.svc])
+    assert move(chg.agent, old, "submit").status_code == 200
+    _update(old, created=timezone.now() - dt.timedelta(days=2))  # proposed before the review
+    assert rule.run().status == "not_applicable"
+    refused = api.patch(url, {"portfolio_fit": "does_not_fit"}, format="json")
+    assert refused.status_code == 400 and {"portfolio_reviewed_on", "portfolio_note"} <= set(refused.json())
+    tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+    review = {
+        "portfolio_fit": "does_not_fit",
+        "portfolio_reviewed_on": tomorrow,
+        "portfolio_note": "Too dear",
+    }
+    assert api.patch(url, review, format="json").status_code == 200
+    result = rule.run()
+    assert result.status == "not_met" and [g.object_id for g in result.gaps] == [chg.svc.pk]
+    api.patch(url, {"portfolio_reviewed_on": timezone.localdate().isoformat()}, format="json")
+    proposal = change("Move mail to a cheaper platform", services_=[chg.svc])
+    assert rule.run().status == "not_met"  # still a draft
+    assert move(chg.agent, proposal, "submit").status_code == 200
+    assert rule.run().status == "met"
+    assert api.get("/api/v1/services/", {"portfolio_fit": "does_not_fit"}).json()["count"] == 1

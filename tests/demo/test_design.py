@@ -71,6 +71,8 @@ def test_the_demo_gaps_show_in_the_checks(db):
     revised = run("design.requirement_changes_controlled")
     assert revised.status == PARTLY_MET and len(revised.gaps) == 1
     assert "200 worker nodes" in revised.gaps[0].label
+    misfits = run("changes.portfolio_misfits_have_changes_proposed")
+    assert misfits.status == PARTLY_MET and [g.label for g in misfits.gaps] == ["Hosted Email"]
     properly = ServiceRequirement.objects.get(statement__startswith="Clusters are available 99.95")
     assert properly.revision == 1 and properly.change.title == design_demo.MK_CHANGE
     for check_id in (
