@@ -196,3 +196,47 @@ def services_resourced() -> CheckResult:
         gaps=counted.gaps,
         figures={"year": year},
     )
+
+
+@register(
+    "competence.resources_managed",
+    requirements=["iso20000-1:2011#4.5.3.c"],
+    title=_(
+        "People, technology and information are managed: every team member's competence is assessed, every "
+        "CI in use has an owner, every series of the records register has an owner"
+    ),
+)
+def resources_managed() -> CheckResult:
+    from servitium.cmdb.models import ConfigurationItem
+    from servitium.documents.models import RecordSeries
+    from servitium.parties.models import Person
+
+    assessed = PersonCompetence.objects.filter(person=OuterRef("pk"), assessed_on__isnull=False)
+    people = (
+        Person.objects.filter(
+            active=True, teams__isnull=False, organization__kind__in=("provider", "internal")
+        )
+        .distinct()
+        .annotate(assessed=Exists(assessed))
+    )
+    parts = {
+        _("people"): tally(people, Q(assessed=True), newest_first="name"),
+        _("CIs in use"): tally(ConfigurationItem.objects.filter(status="in_use"), Q(owner__isnull=False)),
+        _("records series"): tally(RecordSeries.objects.all(), Q(owner__isnull=False)),
+    }
+    short = [
+        _("%(bad)d of %(n)d %(kind)s") % {"bad": t.total - t.good, "n": t.total, "kind": kind}
+        for kind, t in parts.items()
+        if t.good < t.total
+    ]
+    return CheckResult.from_counts(
+        total=sum(t.total for t in parts.values()),
+        good=sum(t.good for t in parts.values()),
+        met=_("Every team member's competence is assessed; every CI in use and records series has an owner."),
+        not_met=_("Not managed (no assessed competence, or no owner): %(list)s.")
+        % {"list": "; ".join(short)},
+        none=_("No team members, CIs in use or records series yet."),
+        evidence=[e for t in parts.values() for e in t.evidence[:7]],
+        gaps=[g for t in parts.values() for g in t.gaps[:7]],
+        figures={str(kind): {"total": t.total, "good": t.good} for kind, t in parts.items()},
+    )

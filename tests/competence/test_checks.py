@@ -102,3 +102,43 @@ def test_requirements_name_one_role(ctx, staff):
     with pytest.raises(ValidationError) as caught:
         held(staff.ana, staff.sql, 2, assessed_by=staff.ana)
     assert "assessed_by" in caught.value.message_dict
+
+
+def test_people_technology_and_information_managed_both_ways(ctx):
+    """2011 4.5.3.c: a team member without an assessed competence, a CI in use without an owner and a
+    records series without an owner are each named; once assessed and owned, the check is met."""
+    from servitium.competence.models import Competence, CompetenceArea, PersonCompetence
+    from servitium.core import services as core_services
+    from servitium.core.checks import REGISTRY
+    from servitium.parties.models import Team
+    from tests.cmdb.conftest import ci, ci_type
+    from tests.documents.conftest import series
+
+    check = REGISTRY["competence.resources_managed"]
+    assert check.run().status == "not_applicable"
+    anna = factories.person("Anna Agent", ctx.provider)
+    core_services.record_create(
+        model=Team, data={"name": "Desk", "organization": ctx.provider}, m2m={"members": [anna]}, actor=None
+    )
+    host = ci("host-9", ci_type("managed server", {}), status="in_use")
+    register = series()
+    result = check.run()
+    assert result.status == "not_met"
+    assert {(g.object_type, g.object_id) for g in result.gaps} == {
+        ("parties.person", anna.pk),
+        ("cmdb.configurationitem", host.pk),
+        ("documents.recordseries", register.pk),
+    }
+    area = core_services.record_create(model=CompetenceArea, data={"name": "Desk"}, actor=None)
+    skill = core_services.record_create(model=Competence, data={"area": area, "name": "Triage"}, actor=None)
+    held = core_services.record_create(
+        model=PersonCompetence, data={"person": anna, "competence": skill, "level": 3}, actor=None
+    )
+    assert ("parties.person", anna.pk) in {
+        (g.object_type, g.object_id) for g in check.run().gaps
+    }  # unassessed
+    core_services.record_update(instance=held, data={"assessed_on": dt.date(2026, 11, 1)}, actor=None)
+    owner = factories.person("Olaf Owner", ctx.provider)
+    for record in (host, register):
+        core_services.record_update(instance=record, data={"owner": owner}, actor=None)
+    assert check.run().status == "met", check.run().message
