@@ -370,8 +370,9 @@ record_rule(
 )
 
 
-# A service the portfolio review found not to fit the policy, objectives or requirements gets a change
-# proposed (submitted or further, not cancelled) on or after the review (2018 8.2.2.s3).
+# A service the portfolio review found not to fit the policy, objectives or requirements gets a change to the
+# service itself (changed, removed or transferred; a CI change does not answer it) proposed — submitted or
+# further, not cancelled — on or after the review (2018 8.2.2.s3).
 record_rule(
     "changes.portfolio_misfits_have_changes_proposed",
     requirements=["iso20000-1:2018#8.2.2.s3"],
@@ -383,5 +384,6 @@ record_rule(
     every=Q(
         changes__created__date__gte=F("portfolio_reviewed_on"),
         changes__status__in=[s for s in Change.Status.values if s not in ("draft", "cancelled")],
+        changes__change_type__in=("service_change", "service_removal", "service_transfer"),
     ),
 )

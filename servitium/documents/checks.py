@@ -639,10 +639,15 @@ record_rule(
 record_rule(
     "documents.knowledge_available",
     requirements=[f"{E2018}7.6.s2"],
-    title=_("Every knowledge article says where people find it and reaches a team, people or the public"),
+    # Knowledge locked away as confidential is not available to the desk that needs it.
+    title=_(
+        "Every knowledge article names where people find it, reaches a team, people or the public, and is "
+        "not classified confidential"
+    ),
     model="documents.Document",
     where={"kind": "knowledge"},
     every=~Q(points_of_use="")
+    & ~Q(confidentiality="confidential")
     & (
         Q(distribution_teams__isnull=False)
         | Q(distribution_people__isnull=False)

@@ -8,8 +8,8 @@ Deliberate gaps (they show as not met in `servitium assess`):
 - no procedure for customer complaints is written yet (documents.complaint_procedure, 2011 7.1.s7);
 - the self-service password reset improvement changes the request fulfilment procedure, but the version
   written for it is that draft (documents.sms_changed_by_improvement, 2011 4.5.5.2.c; 2018 10.1.e);
-- the VPN troubleshooting guide, a knowledge article, says nowhere where people find it
-  (documents.knowledge_available, 2018 7.6.s2).
+- the VPN troubleshooting guide, a knowledge article, was classified confidential by mistake, so the
+  desk's people cannot use it with customers (documents.knowledge_available, 2018 7.6.s2).
 
 Idempotent: documents are looked up by title and series by name; nothing is created twice.
 """
@@ -279,7 +279,7 @@ DOCUMENTS: list[tuple[str, str, str, list[str], list[str], dict[str, Any], list[
         {"points_of_use": "Servitium change form"},
         [("1.0", "Ewa Nowak", "director", 300, "Fields of the change request.")],
     ),
-    # Knowledge the desk and operations rely on (2018 7.6); the VPN guide names no place to find it (a gap).
+    # Knowledge the desk and operations rely on (2018 7.6); the VPN guide is locked away (a gap).
     (
         "Storage platform known workarounds",
         "knowledge",
@@ -295,7 +295,7 @@ DOCUMENTS: list[tuple[str, str, str, list[str], list[str], dict[str, Any], list[
         "Jonas Weber",
         ["incidents"],
         [f"{E18}7.6"],
-        {"teams": ["Service Desk"]},
+        {"points_of_use": "Operations wiki", "teams": ["Service Desk"], "confidentiality": "confidential"},
         [("1.0", "Jonas Weber", "director", 20, "Steps for the five most common VPN client errors.")],
     ),
     (

@@ -229,8 +229,9 @@ def test_an_improvement_or_corrective_action_that_changes_the_sms_is_answered_by
 
 
 def test_knowledge_articles_are_kept_current_and_reachable(ctx, staff):
-    """2018 7.6: a knowledge article counts once a version is in force and its review is not overdue, and is
-    available when it names its point of use and reaches a team, people or the public."""
+    """2018 7.6: a knowledge article counts once a version is in force and its review is not overdue; it
+    is available when it names its point of use, reaches a team, people or the public, and is not
+    confidential."""
     maintained, available = "documents.knowledge_maintained", "documents.knowledge_available"
     assert run(maintained).status == NOT_APPLICABLE  # no knowledge recorded: nothing to judge yet
     guide = document(title="VPN client troubleshooting", kind="knowledge")
@@ -246,5 +247,7 @@ def test_knowledge_articles_are_kept_current_and_reachable(ctx, staff):
         actor=None,
     )
     assert run(available).status == MET
+    core_services.record_update(instance=guide, data={"confidentiality": "confidential"}, actor=None)
+    assert [g.object_id for g in run(available).gaps] == [guide.pk]
     Document.objects.filter(pk=guide.pk).update(next_review=timezone.localdate() - dt.timedelta(days=1))
     assert [g.object_id for g in run(maintained).gaps] == [guide.pk]
