@@ -46,6 +46,15 @@ def test_coverage_counts_each_leaf_once_and_names_its_rules(db):
             assert "6.1.s5" in report["fully_covered"]
 
 
+def test_every_leaf_obligation_of_both_editions_has_a_way_to_be_judged(db):
+    """No leaf of 2011 clauses 4-9 or 2018 clauses 4-10 is left with nothing: each has a check, a record
+    rule or (where only a person can vouch for it) an attestation; and most are judged by records."""
+    for report in coverage.coverage_all():
+        nothing = [leaf["identifier"] for leaf in report["obligations"] if leaf["coverage"] == "nothing"]
+        assert nothing == [], (report["framework"], nothing)
+        assert report["share_automated"] > 0.9, report["framework"]
+
+
 def test_coverage_in_the_api_the_ui_and_the_cli(ctx, capsys):
     framework = Framework.objects.get(slug="iso20000-1:2011")
     body = client(ctx.admin).get(f"/api/v1/frameworks/{framework.pk}/coverage/").json()
