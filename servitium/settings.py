@@ -371,6 +371,8 @@ SPECTACULAR_SETTINGS = {
         # supplier criticality and change risk share the same three levels
         "LowMediumHighEnum": "servitium.suppliers.models.Supplier.Criticality",
         "OnboardingTaskKindEnum": "servitium.cloud.models.TaskKind",
+        # the RACI and the process register name the same processes
+        "SmsProcessEnum": "servitium.sms.models.leadership.PROCESSES",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
