@@ -174,6 +174,7 @@ def test_a_finding_seen_by_inspection_is_recorded_by_hand(ctx, cmdb):
         "owner",
         "due_date",
         "notes",
+        "effect_review",
     ]
 
 
