@@ -8,8 +8,8 @@ import json
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -269,7 +269,7 @@ class AuditDetail(generic.RecordDetailView):
         audit = self.get_object(pk)
         upload = request.FILES.get("file")
         if not permissions.can(request.user, permissions.CHANGE, audit):
-            return HttpResponseForbidden(_("You may not do this."))
+            raise PermissionDenied(_("You may not do this."))
         try:
             if upload is None:
                 raise ValidationError({"file": _("Choose a CSV or JSON file.")})
@@ -328,7 +328,7 @@ class FindingDetail(generic.RecordDetailView):
             return super().post(request, pk)
         finding = self.get_object(pk)
         if not permissions.can(request.user, permissions.CHANGE, finding):
-            return HttpResponseForbidden(_("You may not do this."))
+            raise PermissionDenied(_("You may not do this."))
         try:
             if chosen == "close":
                 audits.finding_transition(
@@ -392,12 +392,12 @@ class CIImport(generic.LoginRequiredMixin, generic.View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         if not self.allowed(request):
-            return HttpResponseForbidden(_("Importing needs a configuration role."))
+            raise PermissionDenied(_("Importing needs a configuration role."))
         return render(request, self.template_name, {"tab": "import"})
 
     def post(self, request: HttpRequest) -> HttpResponse:
         if not self.allowed(request):
-            return HttpResponseForbidden(_("Importing needs a configuration role."))
+            raise PermissionDenied(_("Importing needs a configuration role."))
         cis_file = request.FILES.get("cis")
         rel_file = request.FILES.get("relationships")
         if cis_file is None and rel_file is None:

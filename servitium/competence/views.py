@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpResponseForbidden
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -53,7 +54,7 @@ class Gaps(generic.LoginRequiredMixin, generic.View):
 
     def get(self, request):
         if not permissions.has_permission(request.user, permissions.VIEW, CompetenceRequirement):
-            return HttpResponseForbidden(_("You may not see competence records."))
+            raise PermissionDenied(_("You may not see competence records."))
         rows, roles = selectors.gaps(request.user)
         context = {
             "matrix": selectors.gap_matrix(rows),
@@ -69,7 +70,7 @@ class ServiceResourcesList(generic.LoginRequiredMixin, generic.View):
 
     def get(self, request):
         if not permissions.has_permission(request.user, permissions.VIEW, ResourceBudget):
-            return HttpResponseForbidden(_("You may not see resource records."))
+            raise PermissionDenied(_("You may not see resource records."))
         services = permissions.restrict(Service.objects.exclude(status="retired"), request.user).order_by(
             "name"
         )
@@ -81,7 +82,7 @@ class ServiceResources(generic.LoginRequiredMixin, generic.View):
 
     def get(self, request, pk: int):
         if not permissions.has_permission(request.user, permissions.VIEW, ResourceBudget):
-            return HttpResponseForbidden(_("You may not see resource records."))
+            raise PermissionDenied(_("You may not see resource records."))
         service = (
             permissions.restrict(Service.objects.filter(pk=pk), request.user).select_related("owner").first()
         )

@@ -4,7 +4,7 @@ one cost item, and the budget-against-actual page with its chart."""
 
 from __future__ import annotations
 
-from django.http import HttpResponseForbidden
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -95,9 +95,7 @@ class BudgetVsActual(generic.LoginRequiredMixin, generic.View):
 
     def get(self, request):
         if not permissions.has_permission(request.user, permissions.VIEW, Budget):
-            return HttpResponseForbidden(
-                _("Budgets and costs are for the provider's finance roles and auditors.")
-            )
+            raise PermissionDenied(_("Budgets and costs are for the provider's finance roles and auditors."))
         today = timezone.localdate()
         year = _int(request.GET.get("year"), 2000, 2100, today.year)
         month = _int(request.GET.get("month"), 0, 12, 0)

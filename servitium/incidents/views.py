@@ -4,9 +4,8 @@ import tempfile
 from pathlib import Path
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Min
-from django.http import HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -115,7 +114,7 @@ class IncidentDetail(generic.RecordDetailView):
                     note=post.get("note", ""),
                 )
             elif not permissions.can(request.user, permissions.CHANGE, obj):
-                return HttpResponseForbidden(_("You may not do this."))
+                raise PermissionDenied(_("You may not do this."))
             elif action == "escalate":
                 team = Team.objects.filter(pk=post.get("assignment_group") or None).first()
                 major.escalate(
@@ -213,12 +212,12 @@ class IncidentImport(View):
 
     def get(self, request):
         if not self.allowed(request):
-            return HttpResponseForbidden(_("Importing needs the incident manager role."))
+            raise PermissionDenied(_("Importing needs the incident manager role."))
         return render(request, self.template_name, self.context())
 
     def post(self, request):
         if not self.allowed(request):
-            return HttpResponseForbidden(_("Importing needs the incident manager role."))
+            raise PermissionDenied(_("Importing needs the incident manager role."))
         uploads = request.FILES.getlist("files")
         mapping = request.POST.get("mapping", "")
         customer = request.POST.get("customer", "").strip() or None

@@ -4,8 +4,7 @@ their baselines, early-life incidents; transitions that need input get a small f
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import HttpResponseForbidden
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -85,7 +84,7 @@ class ReleaseDetail(generic.RecordDetailView):
 
     def _record_criterion(self, request, obj):
         if not permissions.can(request.user, permissions.CHANGE, obj):
-            return HttpResponseForbidden(_("You may not do this."))
+            raise PermissionDenied(_("You may not do this."))
         try:
             if request.POST.get("criterion_id"):
                 item = obj.acceptance_criteria.get(pk=record_id(request.POST["criterion_id"]))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -84,7 +84,7 @@ class DefinitionDetail(generic.RecordDetailView):
         if not permissions.can(request.user, permissions.CHANGE, obj) or not permissions.has_permission(
             request.user, permissions.ADD, ServiceReport
         ):
-            return HttpResponseForbidden(_("You may not do this."))
+            raise PermissionDenied(_("You may not do this."))
         try:
             start = services.parse_month(request.POST.get("period", ""))
             report = services.report_generate(

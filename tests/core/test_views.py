@@ -141,3 +141,27 @@ def test_structured_values_read_as_lines():
         == "kind: force_majeure; description: storms"
     )
     assert humanize_json([]) == ""
+
+
+def test_a_page_nobody_may_see_and_an_action_not_allowed_answer_in_the_sites_own_pages(ctx):
+    """A record of another organization answers 404 in the site's layout (menu, sign-out, a way back) without
+    saying whether it exists; an action the roles do not allow answers 403 naming what is missing; a
+    server error has a page of its own that needs no request."""
+    from django.test import RequestFactory
+    from django.views.defaults import server_error
+
+    other = factories.service("Theirs", customers=[ctx.org_b])
+    browser = login(ctx.customer_a)
+    hidden = browser.get(f"/catalog/services/{other.pk}/")
+    html = hidden.content.decode()
+    assert hidden.status_code == 404 and "This page is not here" in html and "Theirs" not in html
+    assert "servitium.css" in html and 'href="/"' in html
+    assert "/static/" in login(ctx.customer_a).get("/no-such-page/").content.decode()  # styled too
+    anonymous = Client().get("/no-such-page/")
+    assert anonymous.status_code == 404 and "Sign in" in anonymous.content.decode()
+    agent = factories.user("plain_agent", ctx.provider, ["incident-agent"])
+    refused = login(agent).get("/incidents/import/")
+    text = refused.content.decode()
+    assert refused.status_code == 403 and "incident manager role" in text and "servitium.css" in text
+    crashed = server_error(RequestFactory().get("/"))
+    assert crashed.status_code == 500 and b"Something went wrong" in crashed.content
