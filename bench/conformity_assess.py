@@ -7,7 +7,7 @@ Prepare a PostgreSQL database once (the incident generator takes minutes per mil
     createdb -h 127.0.0.1 -U postgres servitium_bench
     export DATABASE_URL=postgres://postgres@127.0.0.1:5432/servitium_bench SERVITIUM_DATA_DIR=/tmp/bench
     .venv/bin/servitium migrate && .venv/bin/servitium load-demo
-    .venv/bin/servitium generate-incidents --count 1000000 --days 365 --no-changelog --batch 10000
+    .venv/bin/servitium generate-incidents --count 1000000 --days 365 --batch 10000
     .venv/bin/python bench/conformity_assess.py --cis 100000 --runs 3
 
 `--cis N` tops the CMDB up to N configuration items first (bulk insert; `servitium generate-cis` is used

@@ -7,7 +7,7 @@ Prepare the database once (PostgreSQL; about 8 minutes for a million tickets on 
     createdb -h 127.0.0.1 -U postgres servitium_1m
     export DATABASE_URL=postgres://postgres@127.0.0.1:5432/servitium_1m SERVITIUM_DATA_DIR=/tmp/m1
     .venv/bin/servitium migrate && .venv/bin/servitium load-demo
-    .venv/bin/servitium generate-incidents --count 1000000 --days 365 --no-changelog --batch 10000
+    .venv/bin/servitium generate-incidents --count 1000000 --days 365 --batch 10000
     psql -h 127.0.0.1 -U postgres -d servitium_1m -c "VACUUM ANALYZE"
 
 then run (same environment):
