@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
 from servitium.agreements.models import ServiceLevelAgreement, ServiceTarget
 from servitium.core import sqlwrite
@@ -372,4 +373,28 @@ def clock_state(clock: SlaClock, now: dt.datetime | None = None) -> dict[str, An
         "elapsed_business_s": int(round(elapsed(clock, now))),
         "paused": clock.paused,
         "met": clock.met,
+    }
+
+
+def clock_reading(state: dict[str, Any]) -> dict[str, Any]:
+    """How a clock reads on a page, from its API shape: a tone that means something (breached red, at
+    risk amber, on track blue, met green, paused grey) and the business time left or over. A running
+    clock past its target is breached at once, not "due" — it stops only when the ticket is answered."""
+    target, spent = state["target_s"], state["elapsed_business_s"]
+    if state["met"] is True:
+        tone, word = "met", _("met")
+    elif state["met"] is False or (not state["paused"] and spent >= target):
+        tone, word = "breached", _("breached")
+    elif state["paused"]:
+        tone, word = "paused", _("paused")
+    elif spent >= warning_fraction() * target:
+        tone, word = "at_risk", _("at risk")
+    else:
+        tone, word = "on_track", _("on track")
+    return {
+        **state,
+        "tone": tone,
+        "word": word,
+        "over_s": max(spent - target, 0),
+        "left_s": max(target - spent, 0),
     }

@@ -18,7 +18,7 @@ from servitium.core.errors import ApplicationError
 from servitium.parties.models import Person, Team
 
 from . import fulfilment, major, selectors, services
-from .clocks import clock_state
+from .clocks import clock_reading, clock_state
 from .importing import MAPPINGS, ImportArgumentError, import_incidents
 from .models import Approval, Incident, PostIncidentReview
 
@@ -74,7 +74,7 @@ class IncidentDetail(generic.RecordDetailView):
         user = self.request.user
         context = super().context(obj)
         context["clocks"] = [
-            {**clock_state(c), "label": c.get_metric_display()}
+            {**clock_reading(clock_state(c)), "label": c.get_metric_display()}
             for c in permissions.restrict(obj.sla_clocks.select_related("calendar"), user)
         ]
         updates = permissions.restrict(obj.major_updates.select_related("author"), user)

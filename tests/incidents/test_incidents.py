@@ -4,8 +4,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
+import pytest
 from django.core import mail
+from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
 from servitium.agreements import services as sla_services
@@ -297,3 +300,36 @@ class TestIncidentPages(RecordUISuite):
         return services.incident_create(
             actor=None, data={"customer": ctx.org_a, "title": "Printer on fire", "category": "hardware"}
         )
+
+
+def test_a_breached_clock_reads_breached_in_red_not_due_in_blue(ctx, sla):
+    """A ticket left unanswered for days: both clocks still run, yet each reads "breached" with the time over
+    target in hours (not thousands of minutes); a fresh ticket's clocks read "on track" with the time left."""
+    from django.test import Client
+
+    old = new_incident(ctx, sla, berlin(2026, 11, 23, 9))
+    browser = Client()
+    browser.force_login(ctx.admin)
+    page = browser.get(f"/incidents/{old.pk}/").content.decode()
+    assert page.count('data-tone="breached"') == 2 and "over target" in page
+    minutes = [int(n) for n in re.findall(r"(\d+) min\b", page)]
+    assert all(n < 60 for n in minutes), minutes  # hours read as hours, never "8112 / 120 min"
+    fresh = new_incident(ctx, sla, timezone.now())
+    page = browser.get(f"/incidents/{fresh.pk}/").content.decode()
+    assert (
+        'data-tone="breached"' not in page
+        and page.count('data-tone="on_track"')
+        + page.count('data-tone="at_risk"')
+        + page.count('data-tone="paused"')
+        == 2
+    )
+
+
+@pytest.mark.parametrize(
+    "seconds,reads",
+    [(0, "0 min"), (45 * 60, "45 min"), (7200, "2 h"), (5 * 3600 + 1200, "5 h 20 min"), (8112 * 60, "135 h")],
+)
+def test_durations_read_in_hours_and_minutes(seconds, reads):
+    from servitium.core.templatetags.servitium import duration
+
+    assert duration(seconds) == reads
