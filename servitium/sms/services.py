@@ -174,6 +174,8 @@ def _process_next_review(data: dict[str, Any], instance: ProcessDefinition | Non
     interval = data.get("review_interval_months") or (instance.review_interval_months if instance else 12)
     if interval < 1 or interval > 36:
         raise ValidationError({"review_interval_months": _("Between 1 and 36 months.")})
+    if last and last > timezone.localdate():
+        raise ValidationError({"last_reviewed": _("A review cannot have taken place in the future.")})
     return {"next_review": next_review_after(last, interval) if last else None}
 
 

@@ -46,6 +46,10 @@ def test_the_api_keeps_one_entry_per_process_and_derives_the_next_review(ctx):
         f"/api/v1/processes/{made.json()['id']}/", {"review_interval_months": 40}, format="json"
     )
     assert too_long.status_code == 400 and "review_interval_months" in too_long.json()
+    future = manager.patch(
+        f"/api/v1/processes/{made.json()['id']}/", {"last_reviewed": "9999-12-31"}, format="json"
+    )
+    assert future.status_code == 400 and "last_reviewed" in future.json()
     assert manager.get(f"/api/v1/processes/{made.json()['id']}/").json()["review_interval_months"] == 1
     listed = manager.get("/api/v1/processes/", {"process": "problem"}).json()["results"]
     assert [row["owner"] for row in listed] == [owner.pk]
