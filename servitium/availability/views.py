@@ -5,8 +5,8 @@ and a page per service with its months against the target, and the review forms 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseForbidden
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -30,7 +30,7 @@ from .models import (
 def _reviewed(view, request, pk, review):
     obj = view.get_object(pk)
     if not permissions.can(request.user, permissions.CHANGE, obj):
-        return HttpResponseForbidden(_("You may not do this."))
+        raise PermissionDenied(_("You may not do this."))
     try:
         review(actor=request.user, instance=obj, note=request.POST.get("note", ""))
         messages.success(request, _("Review recorded."))
@@ -55,7 +55,7 @@ class ServiceAvailabilityList(generic.RecordMixin, generic.View):
 
     def get(self, request):
         if not self._allowed(request):
-            return HttpResponseForbidden(_("You may not see availability."))
+            raise PermissionDenied(_("You may not see availability."))
         start, end = selectors.year_window()
         services_ = list(selectors.visible_services(request.user).order_by("name"))
         figures = selectors.measure([s.pk for s in services_], start, end) if services_ else []
@@ -85,7 +85,7 @@ class ServiceAvailabilityList(generic.RecordMixin, generic.View):
 
     def post(self, request):
         if not self._allowed(request, permissions.ADD):
-            return HttpResponseForbidden(_("You may not do this."))
+            raise PermissionDenied(_("You may not do this."))
         result = services.outages_sync(actor=request.user)
         messages.success(
             request,
@@ -103,7 +103,7 @@ class ServiceAvailabilityDetail(generic.RecordMixin, generic.View):
 
     def get(self, request, pk):
         if not permissions.has_permission(request.user, permissions.VIEW, Outage):
-            return HttpResponseForbidden(_("You may not see availability."))
+            raise PermissionDenied(_("You may not see availability."))
         service = selectors.visible_services(request.user).filter(pk=pk).first()
         if service is None:
             raise Http404(_("No such service."))

@@ -6,7 +6,7 @@ from resources.py."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpResponseForbidden
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
@@ -66,7 +66,7 @@ class PlanDetail(generic.RecordDetailView):
             return super().post(request, pk)
         obj = self.get_object(pk)
         if not permissions.can(request.user, permissions.CHANGE, obj):
-            return HttpResponseForbidden(_("You may not do this."))
+            raise PermissionDenied(_("You may not do this."))
         try:
             services.plan_review(actor=request.user, instance=obj, note=request.POST.get("note", "")[:5000])
             messages.success(request, _("Review recorded."))

@@ -6,8 +6,8 @@ and the CSV upload of usage. Columns, filters, fields and forms come from resour
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseForbidden
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -35,7 +35,7 @@ def _complete_task(request, task_id: str, back: str):
     if task is None:
         raise Http404(_("No such record."))
     if not permissions.can(request.user, permissions.CHANGE, task):
-        return HttpResponseForbidden(_("You may not do this."))
+        raise PermissionDenied(_("You may not do this."))
     try:
         services.task_complete(actor=request.user, instance=task, note=request.POST.get("note", "")[:5000])
         messages.success(request, _("Done: %(task)s.") % {"task": task.title})

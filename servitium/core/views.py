@@ -15,10 +15,10 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models, transaction
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
@@ -363,7 +363,7 @@ class RecordDetailView(RecordMixin, View):
                 name = request.POST["transition"]
                 step = self.lifecycle()[0].get(name)
                 if not permissions.can(request.user, step.action, obj):
-                    return HttpResponseForbidden(_("You may not do this."))
+                    raise PermissionDenied(_("You may not do this."))
                 wanted = (*step.needs, *self.transition_fields)
                 data = {f: request.POST[f] for f in wanted if request.POST.get(f, "") != ""}
                 type(self).transition_service(

@@ -5,8 +5,7 @@ the awareness overview, the records register and disposal requests."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import HttpResponseForbidden
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -42,7 +41,7 @@ class RefusalShownMixin:
         except ApplicationError as exc:
             return self.refused(obj, exc.message)
         if not permissions.can(request.user, step.action, obj):
-            return HttpResponseForbidden(_("You may not do this."))
+            raise PermissionDenied(_("You may not do this."))
         try:
             type(self).transition_service(
                 actor=request.user,
@@ -124,12 +123,12 @@ class DocumentDetail(generic.RecordDetailView):
         try:
             if action == "review":
                 if not permissions.can(request.user, permissions.CHANGE, obj):
-                    return HttpResponseForbidden(_("You may not do this."))
+                    raise PermissionDenied(_("You may not do this."))
                 services.document_review(actor=request.user, document=obj, note=request.POST.get("note", ""))
                 messages.success(request, _("Review recorded."))
             else:
                 if not permissions.has_permission(request.user, permissions.ADD, DocumentAcknowledgement):
-                    return HttpResponseForbidden(_("You may not do this."))
+                    raise PermissionDenied(_("You may not do this."))
                 services.acknowledgement_create(actor=request.user, data={"document": obj})
                 messages.success(request, _("Thank you: your acknowledgement is recorded."))
         except ValidationError as exc:
@@ -173,7 +172,7 @@ class VersionDetail(RefusalShownMixin, generic.RecordDetailView):
             return super().post(request, pk)
         obj = self.get_object(pk)
         if not permissions.can(request.user, permissions.CHANGE, obj):
-            return HttpResponseForbidden(_("You may not do this."))
+            raise PermissionDenied(_("You may not do this."))
         upload = request.FILES.get("file")
         try:
             if upload is None:
@@ -218,7 +217,7 @@ class Awareness(generic.LoginRequiredMixin, generic.View):
 
     def get(self, request):
         if not permissions.area_allows(request.user, "sms", permissions.VIEW):
-            return HttpResponseForbidden(_("You may not see this page."))
+            raise PermissionDenied(_("You may not see this page."))
         standings = [
             selectors.acknowledgement_standing(d)
             for d in selectors.documents_to_acknowledge().select_related("current_version")

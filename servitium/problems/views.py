@@ -7,8 +7,7 @@ import re
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import HttpResponseForbidden
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -84,7 +83,7 @@ class ProblemDetail(generic.RecordDetailView):
             return super().post(request, pk)
         obj = self.get_object(pk)
         if not permissions.can(request.user, permissions.CHANGE, obj):
-            return HttpResponseForbidden(_("You may not do this."))
+            raise PermissionDenied(_("You may not do this."))
         try:
             if action == "escalate":
                 services.problem_escalate(

@@ -6,8 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import HttpResponseForbidden
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -63,7 +62,7 @@ class RiskDetail(generic.RecordDetailView):
             return super().post(request, pk)
         obj = self.get_object(pk)
         if not permissions.can(request.user, permissions.CHANGE, obj):
-            return HttpResponseForbidden(_("You may not do this."))
+            raise PermissionDenied(_("You may not do this."))
         try:
             raw = request.POST.get("next_review", "").strip()
             try:
@@ -104,7 +103,7 @@ class HeatMap(generic.RecordMixin, generic.View):
 
     def get(self, request):
         if not permissions.has_permission(request.user, permissions.VIEW, Risk):
-            return HttpResponseForbidden(_("You may not see the risk register."))
+            raise PermissionDenied(_("You may not see the risk register."))
         residual = request.GET.get("residual") == "1"
         found = selectors.heat_map(request.user, residual=residual, base_url=reverse("risks:risk_list"))
         return render(request, "risks/heat_map.html", {**self.base_context(), **found})
@@ -123,7 +122,7 @@ class MatrixDetail(generic.RecordDetailView):
             return super().post(request, pk)
         obj = self.get_object(pk)
         if not permissions.can(request.user, permissions.CHANGE, obj):
-            return HttpResponseForbidden(_("You may not do this."))
+            raise PermissionDenied(_("You may not do this."))
         try:
             services.matrix_activate(actor=request.user, instance=obj)
             messages.success(request, _("This matrix is now the active one."))

@@ -6,8 +6,7 @@ from __future__ import annotations
 import json
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import HttpResponseForbidden
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -52,7 +51,7 @@ class Overview(generic.LoginRequiredMixin, generic.View):
 
     def get(self, request):
         if not permissions.has_permission(request.user, permissions.VIEW, SecurityControl):
-            return HttpResponseForbidden(_("You may not see information security records."))
+            raise PermissionDenied(_("You may not see information security records."))
         found = selectors.figures(request.user)
         visible = permissions.restrict(SecurityControl.objects.select_related("owner"), request.user)
         grants = permissions.restrict(
@@ -77,12 +76,12 @@ class ImportControls(generic.LoginRequiredMixin, generic.View):
 
     def get(self, request):
         if not self._allowed(request.user):
-            return HttpResponseForbidden(_("Only the security roles import controls."))
+            raise PermissionDenied(_("Only the security roles import controls."))
         return render(request, "security/import.html", {"columns": services.CSV_COLUMNS, "tab": "controls"})
 
     def post(self, request):
         if not self._allowed(request.user):
-            return HttpResponseForbidden(_("Only the security roles import controls."))
+            raise PermissionDenied(_("Only the security roles import controls."))
         upload = request.FILES.get("file")
         errors: list[str] = []
         if upload is None:
