@@ -313,10 +313,6 @@ record_rule(
 )
 
 
-# Statuses of a change that was authorised: a standard change is pre-approved by its template.
-_AUTHORISED = list(Change.AUTHORISED)
-
-
 @register(
     "changes.catalogue_entries_changed_under_control",
     requirements=["iso20000-1:2011#6.1.s7"],
@@ -337,7 +333,9 @@ def catalogue_entries_changed_under_control() -> CheckResult:
     )
     named = {e.change_reference.strip() for e in entries if e.change_reference.strip()}
     authorised = set(
-        Change.objects.filter(reference__in=named, status__in=_AUTHORISED).values_list("reference", flat=True)
+        Change.objects.filter(reference__in=named, status__in=Change.AUTHORISED).values_list(
+            "reference", flat=True
+        )
     )
     good = [e for e in entries if e.change_reference.strip() in authorised]
     gaps = [e for e in entries if e.change_reference.strip() not in authorised]
@@ -383,7 +381,7 @@ record_rule(
     where={"status": "live", "portfolio_fit": "does_not_fit"},
     every=Q(
         changes__created__date__gte=F("portfolio_reviewed_on"),
-        changes__status__in=[s for s in Change.Status.values if s not in ("draft", "cancelled")],
+        changes__status__in=[s for s in Change.Status.values if s not in (C.DRAFT, C.CANCELLED)],
         changes__change_type__in=("service_change", "service_removal", "service_transfer"),
     ),
 )

@@ -108,15 +108,14 @@ def load(*, actor: Any) -> None:
         _catalogue_under_change(actor)
 
 
-AUTHORISED = ("approved", "implementing", "completed", "failed", "backed_out", "reviewed", "closed")
-
-
 def _catalogue_under_change(actor: Any) -> None:
     """Each live service and its available offerings name the latest authorised change that touched the
     service; services no demo change touched keep a blank reference (a deliberate gap of 2011 6.1.s7)."""
     for service in Service.objects.filter(status="live", change_reference=""):
         change = (
-            Change.objects.filter(affected_services=service, status__in=AUTHORISED).order_by("-pk").first()
+            Change.objects.filter(affected_services=service, status__in=Change.AUTHORISED)
+            .order_by("-pk")
+            .first()
         )
         if change is None:
             continue

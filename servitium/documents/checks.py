@@ -624,7 +624,7 @@ record_rule(
 # documents, in force and reviewed on time — and each reaches the people who need it.
 def _knowledge_current() -> Q:
     today = timezone.localdate()
-    return Q(current_version__isnull=False) & (Q(next_review__isnull=True) | Q(next_review__gte=today))
+    return Q(current_version__isnull=False) & ~Q(next_review__lt=today)
 
 
 record_rule(

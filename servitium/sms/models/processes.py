@@ -4,6 +4,7 @@ management plan its own planning follows. The RACI (leadership.ProcessRole) says
 
 from __future__ import annotations
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -51,7 +52,9 @@ class ProcessDefinition(BaseModel):
             "The version of the service management plan this process's own planning was checked against."
         ),
     )
-    review_interval_months = models.PositiveSmallIntegerField(_("review every (months)"), default=12)
+    review_interval_months = models.PositiveSmallIntegerField(
+        _("review every (months)"), default=12, validators=[MinValueValidator(1), MaxValueValidator(36)]
+    )
     last_reviewed = models.DateField(_("last reviewed"), null=True, blank=True)
     next_review = models.DateField(_("next review"), null=True, blank=True, editable=False)
 
