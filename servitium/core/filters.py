@@ -21,6 +21,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
 
 from . import permissions
 from .declaration import Resource
@@ -134,14 +135,42 @@ def _path_field(model: type[models.Model], path: str) -> models.Field | None:
     return field
 
 
+class GivenFiltersBackend(DjangoFilterBackend):
+    """The API's filter backend: a declared record type's FilterSet with only the filters the request
+    names (see RecordFilterSet)."""
+
+    def get_filterset_kwargs(self, request, queryset, view) -> dict[str, Any]:
+        kwargs = super().get_filterset_kwargs(request, queryset, view)
+        if issubclass(self.get_filterset_class(view, queryset) or object, RecordFilterSet):
+            kwargs["only_given"] = True
+        return kwargs
+
+
 class RecordFilterSet(CheckedFilterSet):
     """Related choices restricted through the one permission path; search and default ordering from
     the declaration (`resource`)."""
 
     resource: type[Resource]
 
-    def __init__(self, data=None, queryset=None, *, request=None, prefix=None) -> None:
-        super().__init__(data=data, queryset=queryset, request=request, prefix=prefix)
+    def __init__(
+        self, data=None, queryset=None, *, request=None, prefix=None, only_given: bool = False
+    ) -> None:
+        if only_given and data is not None and not prefix:
+            # A list asked for by a program (the API) needs only the filters it names: copying every
+            # filter and building a form field for each cost more than the query (a page shows them all).
+            # What django-filter's __init__ does, for those filters only.
+            given = set(data)
+            self.is_bound, self.data, self.request, self.form_prefix = True, data, request, prefix
+            self.queryset = queryset if queryset is not None else self._meta.model._default_manager.all()
+            self.filters = {
+                name: copy.deepcopy(item)
+                for name, item in self.base_filters.items()
+                if name in given or any(key.startswith(f"{name}_") for key in given)
+            }
+            for item in self.filters.values():
+                item.model, item.parent = self.queryset.model, self
+        else:
+            super().__init__(data=data, queryset=queryset, request=request, prefix=prefix)
         user = getattr(request, "user", None)
         for item in self.filters.values():
             choices = getattr(item, "queryset", None)

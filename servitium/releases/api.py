@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from servitium.core import permissions
 from servitium.core.api.base import RecordSerializer, RecordViewSet
 from servitium.core.api.fields import query_int
+from servitium.core.api.lean import LeanOutputMixin
 from servitium.core.filters import filterset_for
 
 from . import selectors, services
@@ -43,7 +44,9 @@ class DeploymentSerializer(RecordSerializer):
         resource = DeploymentResource
 
 
-class DeploymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class DeploymentViewSet(
+    LeanOutputMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Deployment records, written by the release lifecycle (deploy, complete, fail, roll_back); filters,
     search and ordering as declared (releases.resources)."""
 

@@ -8,7 +8,6 @@ from typing import Any, ClassVar
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -22,8 +21,9 @@ from servitium.core.declaration import Resource, is_declared, resource_for
 from servitium.core.errors import ApplicationError
 from servitium.core.workflow import Workflow
 
-from ..filters import RecordFilterSet, filterset_for
+from ..filters import GivenFiltersBackend, RecordFilterSet, filterset_for
 from .fields import RestrictedPrimaryKeyRelatedField
+from .lean import LeanOutputMixin
 
 
 class RecordSerializer(serializers.ModelSerializer):
@@ -34,6 +34,7 @@ class RecordSerializer(serializers.ModelSerializer):
     # (A comment, not a docstring: the OpenAPI description of every record would inherit it.)
 
     serializer_related_field = RestrictedPrimaryKeyRelatedField
+    masks_tenants = True  # to_representation below; the lean path (core/api/lean.py) does the same
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -143,7 +144,7 @@ class TransitionSerializer(serializers.Serializer):
     target = serializers.CharField()
 
 
-class RecordViewSet(viewsets.ModelViewSet):
+class RecordViewSet(LeanOutputMixin, viewsets.ModelViewSet):
     """CRUD on one model through the one permission path and the audited services.
 
     Subclasses set `queryset`, `serializer_class`, and optionally `create_service` / `update_service` /
@@ -175,7 +176,7 @@ class RecordViewSet(viewsets.ModelViewSet):
         if "filterset_class" not in cls.__dict__:
             cls.filterset_class = filterset_for(resource)
         if issubclass(cls.filterset_class, RecordFilterSet):  # search and ordering are in it
-            cls.filter_backends = [DjangoFilterBackend]
+            cls.filter_backends = [GivenFiltersBackend]
         if resource.workflow is not None and "workflow" not in cls.__dict__:
             cls.workflow = resource.workflow
             cls.workflow_field = resource.status or "status"
@@ -186,6 +187,11 @@ class RecordViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         return permissions.restrict(super().get_queryset(), self.request.user, permissions.VIEW)
+
+    def filter_queryset(self, queryset):
+        if self.detail and not self.request.query_params:  # one record by id: no filter or order applies
+            return queryset
+        return super().filter_queryset(queryset)
 
     def _require(self, action_name: str, obj=None) -> None:
         user = self.request.user

@@ -1,15 +1,13 @@
-"""A lean path for the API's busiest resources: reading and writing records without building DRF serializer
-fields on every request (building them costs more than the database work of a create).
+"""A lean input for the API's busiest creates: validating a payload without building DRF serializer fields
+on every request (building them costs more than the database work of a create).
 
-`FastRepresentation` renders exactly what the model serializer renders, from per-field getters prepared
-once; `FastInput` validates a create payload with DRF's rules and messages for the field kinds it knows,
-loading related records through the one permission path. Tests compare both with the DRF serializer, so
-the REST contract cannot drift.
+`FastInput` validates a create payload with DRF's rules and messages for the field kinds it knows,
+loading related records through the one permission path. Tests compare it with the DRF serializer, so the
+REST contract cannot drift. (Output goes the way of every record: core/api/lean.py.)
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.db import models
@@ -25,50 +23,6 @@ from ..filters import database_range
 _DATETIME = serializers.DateTimeField()
 _TRUE = serializers.BooleanField.TRUE_VALUES
 _FALSE = serializers.BooleanField.FALSE_VALUES
-
-
-def _getter(field: models.Field) -> Callable[[models.Model], Any]:
-    attname = field.attname
-    if isinstance(field, models.DateTimeField):
-
-        def datetime_value(obj):
-            value = getattr(obj, attname)
-            return None if value is None else _DATETIME.to_representation(value)
-
-        return datetime_value
-    if isinstance(field, models.DateField):
-        return lambda obj: (lambda v: None if v is None else v.isoformat())(getattr(obj, attname))
-    return lambda obj: getattr(obj, attname)
-
-
-class FastRepresentation:
-    """Render records as `serializer_class` does, for the plain model fields it lists; fields named in
-    `extra` are computed by the given callables (obj, request) -> value."""
-
-    def __init__(
-        self, serializer_class: type[serializers.ModelSerializer], extra: dict[str, Callable]
-    ) -> None:
-        self.serializer_class = serializer_class
-        self.extra = extra
-        self._plan: list[tuple[str, Callable]] | None = None
-
-    def plan(self) -> list[tuple[str, Callable]]:
-        if self._plan is None:
-            model = self.serializer_class.Meta.model
-            steps = []
-            for name in self.serializer_class.Meta.fields:
-                if name in self.extra:
-                    steps.append((name, self.extra[name]))
-                elif name == "id":
-                    steps.append((name, lambda obj, request: obj.pk))
-                else:
-                    get = _getter(model._meta.get_field(name))
-                    steps.append((name, lambda obj, request, get=get: get(obj)))
-            self._plan = steps
-        return self._plan
-
-    def render(self, obj: models.Model, request: Any) -> dict[str, Any]:
-        return {name: get(obj, request) for name, get in self.plan()}
 
 
 class FastInput:

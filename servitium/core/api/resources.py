@@ -19,6 +19,7 @@ from servitium.core.models import ApiToken, Attachment, ChangeRecord, Comment, S
 
 from ..filters import CheckedFilterSet, record_id
 from .base import RecordViewSet
+from .lean import LeanOutputMixin
 from .parsers import FormParser, JSONParser, MultiPartParser
 
 
@@ -69,7 +70,7 @@ class ChangeRecordFilter(CheckedFilterSet):
         return queryset.filter(actor_name=value)
 
 
-class ChangeRecordViewSet(viewsets.ReadOnlyModelViewSet):
+class ChangeRecordViewSet(LeanOutputMixin, viewsets.ReadOnlyModelViewSet):
     """The change log (read-only): every create, update, delete and transition, with its seal."""
 
     queryset = ChangeRecord.objects.all()
@@ -130,7 +131,11 @@ class CommentFilter(TargetFilter):
 
 
 class CommentViewSet(
-    mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    LeanOutputMixin,
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Work notes (internal) and replies (public) on any record. Customers see and write public ones only."""
 
@@ -189,7 +194,11 @@ class AttachmentFilter(TargetFilter):
 
 
 class AttachmentViewSet(
-    mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    LeanOutputMixin,
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Files on records. Downloads are permission-checked like the record they belong to."""
 

@@ -1,0 +1,270 @@
+"""How every record leaves the API: the one representation of each record type, made once from its
+serializer (which is made from the record type's declaration) and rendered without DRF's per-request cost.
+
+A DRF serializer builds its fields again for every response (for a wide record that costs more than the
+database work) and then reaches each value through the generic attribute lookup. `Representation` builds
+the serializer's fields once per thread and turns each readable field into a getter: the plain kinds
+(text, numbers, choices, flags, dates and times, related records by id, the record's own URL) read the
+model attribute directly and convert it as the field would; every other field (computed, nested, custom)
+is rendered by the field itself, bound to a serializer whose context is the current request's. A
+serializer that overrides `to_representation` is used whole (with its prebuilt fields). A customer user's
+answer is masked to their organization as `RecordSerializer` does. Tests hold every record type's lean
+rendering equal to its serializer's, so the REST contract cannot drift.
+
+Viewsets get it through `LeanOutputMixin.get_serializer`: a call with only records (a response) answers
+the lean rendering; calls with input data get the real serializer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.db import models
+from django.urls import NoReverseMatch, get_script_prefix, reverse
+from rest_framework import fields as drf_fields
+from rest_framework import relations, serializers
+from rest_framework.fields import SkipField
+
+from servitium.core import tenancy
+
+Getter = Callable[[Any], Any]
+
+_SENTINEL = 987654321
+
+
+class Representation:
+    """The API shape of one serializer class's records."""
+
+    def __init__(self, serializer_class: type[serializers.BaseSerializer]) -> None:
+        self.serializer_class = serializer_class
+        self._local = threading.local()
+        self.whole = _overrides_representation(serializer_class)
+
+    def _template(self) -> serializers.Serializer:
+        template = getattr(self._local, "template", None)
+        if template is None:
+            template = self.serializer_class(context={})
+            template.fields  # noqa: B018 - built once per thread, here
+            self._local.template = template
+            self._local.plan = None if self.whole else self._plan(template)
+        return template
+
+    def _plan(self, template: serializers.Serializer) -> list[tuple[str, Getter, bool]]:
+        """(name, getter, needs the request) per readable field, in the serializer's order."""
+        model = getattr(getattr(self.serializer_class, "Meta", None), "model", None)
+        return [(f.field_name, *_getter(f, model)) for f in template._readable_fields]
+
+    def render(self, objects: Iterable[models.Model], context: dict[str, Any]) -> list[dict[str, Any]]:
+        template = self._template()
+        template._context = context
+        try:
+            if self.whole:
+                return [template.to_representation(obj) for obj in objects]
+            plan = [(name, get(context) if needs else get) for name, get, needs in self._local.plan]
+            objects = list(objects)
+            rows = [{name: get(obj) for name, get in plan} for obj in objects]
+        finally:
+            template._context = {}
+        request = context.get("request")
+        organization = tenancy.customer_organization(getattr(request, "user", None))
+        if organization is not None and rows and getattr(template, "masks_tenants", False):
+            masked = tenancy.tenant_fields(type(objects[0]), rows[0])
+            for row in rows:
+                tenancy.mask(row, masked, organization)
+        return rows
+
+    def render_one(self, obj: models.Model, context: dict[str, Any]) -> dict[str, Any]:
+        return self.render([obj], context)[0]
+
+
+def _overrides_representation(serializer_class: type) -> bool:
+    """Whether a class between the serializer and DRF's (or RecordSerializer, whose tenant masking the
+    lean path does itself: `masks_tenants`) renders in its own way."""
+    for klass in serializer_class.__mro__:
+        if (
+            klass in (serializers.ModelSerializer, serializers.Serializer)
+            or "masks_tenants" in klass.__dict__
+        ):
+            return False
+        if "to_representation" in klass.__dict__:
+            return True
+    return False
+
+
+def _model_field(model: type[models.Model] | None, field: drf_fields.Field) -> models.Field | None:
+    if model is None or len(field.source_attrs) != 1:
+        return None
+    try:
+        found = model._meta.get_field(field.source_attrs[0])
+    except Exception:  # noqa: BLE001 - a property or method, not a column
+        return None
+    return found if getattr(found, "concrete", False) and not found.many_to_many else None
+
+
+def _getter(field: drf_fields.Field, model: type[models.Model] | None) -> tuple[Any, bool]:
+    """A getter for one field and whether it is made per request (from the serializer context); the
+    field's own rendering unless the field is of a plain kind over a model column and renders as its base
+    kind does."""
+    column = _model_field(model, field)
+    kind = type(field)
+    if column is not None and not column.is_relation:
+        attname = column.attname
+        if _renders_as(kind, drf_fields.CharField):
+            return (lambda obj: _text(getattr(obj, attname))), False
+        if _renders_as(kind, drf_fields.ChoiceField):
+            choices = dict(field.choice_strings_to_values)
+            return (lambda obj: _choice(getattr(obj, attname), choices)), False
+        for base in (
+            drf_fields.IntegerField,
+            drf_fields.BooleanField,
+            drf_fields.FloatField,
+            drf_fields.DateTimeField,
+            drf_fields.DateField,
+            drf_fields.DecimalField,
+        ):
+            if _renders_as(kind, base):
+                return _converter(attname, field.to_representation), False
+    if (
+        column is not None
+        and column.many_to_one
+        and _renders_as(kind, relations.PrimaryKeyRelatedField)
+        and field.use_pk_only_optimization()
+        and field.pk_field is None
+    ):
+        attname = column.attname
+        return (lambda obj: getattr(obj, attname)), False
+    if kind is relations.HyperlinkedIdentityField and field.lookup_field == "pk":
+        return _url_getter(field), True
+    return _field_getter(field), False
+
+
+def _renders_as(kind: type, base: type) -> bool:
+    """`kind` is `base` or a subclass that reads and renders values as `base` does."""
+    return (
+        issubclass(kind, base)
+        and kind.to_representation is base.to_representation
+        and kind.get_attribute is base.get_attribute
+    )
+
+
+def _text(value: Any) -> Any:
+    return value if value is None or type(value) is str else str(value)
+
+
+def _choice(value: Any, choices: dict[str, Any]) -> Any:
+    return None if value is None else choices.get(str(value), value)
+
+
+def _converter(attname: str, convert: Callable[[Any], Any]) -> Getter:
+    def get(obj: Any) -> Any:
+        value = getattr(obj, attname)
+        return None if value is None else convert(value)
+
+    return get
+
+
+def _field_getter(field: drf_fields.Field) -> Getter:
+    """What DRF's Serializer.to_representation does for one field."""
+
+    def get(obj: Any) -> Any:
+        try:
+            attribute = field.get_attribute(obj)
+        except SkipField:
+            return _SKIP
+        probe = attribute.pk if isinstance(attribute, relations.PKOnlyObject) else attribute
+        return None if probe is None else field.to_representation(attribute)
+
+    return get
+
+
+class _Skip:
+    pass
+
+
+_SKIP = _Skip()
+
+
+def _url_getter(field: relations.HyperlinkedIdentityField) -> Callable[[dict], Getter]:
+    """The record's own URL from a path template resolved once per script prefix (resolving costs more
+    than the rest of a row); a format suffix (`/incidents.json`) takes the field's own way."""
+    templates: dict[str, str] = {}
+
+    def for_request(context: dict) -> Getter:
+        if context.get("format"):
+            return _field_getter(field)
+        request = context.get("request")
+        prefix = get_script_prefix()
+        template = templates.get(prefix)
+        if template is None:
+            try:
+                path = reverse(field.view_name, kwargs={field.lookup_url_kwarg: _SENTINEL})
+            except NoReverseMatch:
+                return _field_getter(field)
+            template = templates[prefix] = path.replace(str(_SENTINEL), "{}")
+        base = request.build_absolute_uri("/")[:-1] if request is not None else ""
+        return lambda obj: None if obj.pk is None else base + template.format(obj.pk)
+
+    return for_request
+
+
+class LeanOutput:
+    """Stands in for a serializer given only records: `.data` is the lean rendering."""
+
+    def __init__(self, representation: Representation, instance: Any, many: bool, context: dict) -> None:
+        self.representation = representation
+        self.instance = instance
+        self.many = many
+        self.context = context
+
+    @property
+    def data(self) -> Any:
+        if self.many:
+            rows = self.representation.render(self.instance, self.context)
+        else:
+            rows = self.representation.render([self.instance], self.context)[0]
+        return _without_skipped(rows)
+
+
+def _without_skipped(data: Any) -> Any:
+    rows = data if isinstance(data, list) else [data]
+    for row in rows:
+        for name in [k for k, v in row.items() if v is _SKIP]:
+            del row[name]
+    return data
+
+
+_REPRESENTATIONS: dict[type, Representation] = {}
+
+
+def representation_of(serializer_class: type[serializers.BaseSerializer]) -> Representation:
+    found = _REPRESENTATIONS.get(serializer_class)
+    if found is None:
+        found = _REPRESENTATIONS[serializer_class] = Representation(serializer_class)
+    return found
+
+
+class LeanOutputMixin:
+    """For viewsets: responses made from records go through the lean representation."""
+
+    def get_serializer(self, *args: Any, **kwargs: Any) -> Any:
+        if args and "data" not in kwargs and len(args) == 1 and set(kwargs) <= {"many"}:
+            serializer_class = self.get_serializer_class()
+            if isinstance(serializer_class, type) and issubclass(serializer_class, serializers.Serializer):
+                return LeanOutput(
+                    representation_of(serializer_class),
+                    args[0],
+                    bool(kwargs.get("many")),
+                    self.get_serializer_context(),
+                )
+        if "context" in kwargs:  # as DRF, without working out a context nobody uses (schema generation)
+            return self.get_serializer_class()(*args, **kwargs)
+        return super().get_serializer(*args, **kwargs)
+
+
+def etag_for(parts: Iterable[Any]) -> str:
+    """A weak validator over what a response is made of (the rows read, who reads them, in what language)."""
+    digest = hashlib.blake2b(repr(tuple(parts)).encode(), digest_size=12).hexdigest()
+    return f'W/"{digest}"'
