@@ -24,9 +24,12 @@ from typing import Any
 
 from django.db import models
 from django.urls import NoReverseMatch, get_script_prefix, reverse
+from django.utils import timezone, translation
 from rest_framework import fields as drf_fields
 from rest_framework import relations, serializers
 from rest_framework.fields import SkipField
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from servitium.core import tenancy
 
@@ -55,7 +58,48 @@ class Representation:
     def _plan(self, template: serializers.Serializer) -> list[tuple[str, Getter, bool]]:
         """(name, getter, needs the request) per readable field, in the serializer's order."""
         model = getattr(getattr(self.serializer_class, "Meta", None), "model", None)
-        return [(f.field_name, *_getter(f, model)) for f in template._readable_fields]
+        plan, exact = [], not self.whole and model is not None
+        declared = getattr(self.serializer_class, "lean_state", {})
+        for field in template._readable_fields:
+            get, needs, plain = _getter(field, model)
+            plan.append((field.field_name, get, needs))
+            exact = exact and (plain or field.field_name in declared)
+        self._local.exact = exact
+        return plan
+
+    def states(
+        self, objects: list[models.Model], context: dict[str, Any], rows: list[dict] | None = None
+    ) -> list[tuple] | None:
+        """What each record's rendering is made of, without rendering the whole of it: its columns and
+        the fields the serializer's `lean_state` names as rendered values (`True`: computed from more
+        than the record, such as a ticket's clocks; taken from `rows` when the records were rendered
+        anyway). `None` in `lean_state` marks a computed field made from the columns and the reader
+        only. Returns None when some field's rendering cannot be told this way (the validator is then
+        taken over the rendered answer)."""
+        self._template()
+        if not getattr(self._local, "exact", False):
+            return None
+        names = [
+            name for name, rendered in getattr(self.serializer_class, "lean_state", {}).items() if rendered
+        ]
+        if rows is None and names:
+            rows = self._render_fields(objects, context, names)
+        found = []
+        for index, obj in enumerate(objects):
+            columns = tuple(getattr(obj, f.attname) for f in obj._meta.concrete_fields)
+            found.append((columns, *(rows[index][name] for name in names)))
+        return found
+
+    def _render_fields(
+        self, objects: list[models.Model], context: dict[str, Any], names: list[str]
+    ) -> list[dict]:
+        template = self._template()
+        template._context = context
+        try:
+            plan = [(n, get(context) if needs else get) for n, get, needs in self._local.plan if n in names]
+            return [{name: get(obj) for name, get in plan} for obj in objects]
+        finally:
+            template._context = {}
 
     def render(self, objects: Iterable[models.Model], context: dict[str, Any]) -> list[dict[str, Any]]:
         template = self._template()
@@ -104,21 +148,22 @@ def _model_field(model: type[models.Model] | None, field: drf_fields.Field) -> m
     return found if getattr(found, "concrete", False) and not found.many_to_many else None
 
 
-def _getter(field: drf_fields.Field, model: type[models.Model] | None) -> tuple[Any, bool]:
-    """A getter for one field and whether it is made per request (from the serializer context); the
-    field's own rendering unless the field is of a plain kind over a model column and renders as its base
-    kind does."""
+def _getter(field: drf_fields.Field, model: type[models.Model] | None) -> tuple[Any, bool, bool]:
+    """A getter for one field, whether it is made per request (from the serializer context) and whether
+    it renders the record's own columns only; the field's own rendering unless the field is of a plain
+    kind over a model column and renders as its base kind does."""
     column = _model_field(model, field)
     kind = type(field)
     if column is not None and not column.is_relation:
         attname = column.attname
         if _renders_as(kind, drf_fields.CharField):
-            return (lambda obj: _text(getattr(obj, attname))), False
+            return (lambda obj: _text(getattr(obj, attname))), False, True
         if _renders_as(kind, drf_fields.ChoiceField):
             choices = dict(field.choice_strings_to_values)
-            return (lambda obj: _choice(getattr(obj, attname), choices)), False
+            return (lambda obj: _choice(getattr(obj, attname), choices)), False, True
         for base in (
             drf_fields.IntegerField,
+            drf_fields.BigIntegerField,
             drf_fields.BooleanField,
             drf_fields.FloatField,
             drf_fields.DateTimeField,
@@ -126,7 +171,7 @@ def _getter(field: drf_fields.Field, model: type[models.Model] | None) -> tuple[
             drf_fields.DecimalField,
         ):
             if _renders_as(kind, base):
-                return _converter(attname, field.to_representation), False
+                return _converter(attname, field.to_representation), False, True
     if (
         column is not None
         and column.many_to_one
@@ -135,10 +180,10 @@ def _getter(field: drf_fields.Field, model: type[models.Model] | None) -> tuple[
         and field.pk_field is None
     ):
         attname = column.attname
-        return (lambda obj: getattr(obj, attname)), False
+        return (lambda obj: getattr(obj, attname)), False, True
     if kind is relations.HyperlinkedIdentityField and field.lookup_field == "pk":
-        return _url_getter(field), True
-    return _field_getter(field), False
+        return _url_getter(field), True, True
+    return _field_getter(field), False, False
 
 
 def _renders_as(kind: type, base: type) -> bool:
@@ -247,12 +292,14 @@ def representation_of(serializer_class: type[serializers.BaseSerializer]) -> Rep
 
 
 class LeanOutputMixin:
-    """For viewsets: responses made from records go through the lean representation."""
+    """For viewsets: responses made from records go through the lean representation, and a list or a
+    record read by id answers with a validator (`ETag`); a request naming it in `If-None-Match` gets 304
+    Not Modified, decided before rendering when the records' columns tell the whole answer."""
 
     def get_serializer(self, *args: Any, **kwargs: Any) -> Any:
         if args and "data" not in kwargs and len(args) == 1 and set(kwargs) <= {"many"}:
             serializer_class = self.get_serializer_class()
-            if isinstance(serializer_class, type) and issubclass(serializer_class, serializers.Serializer):
+            if _is_serializer(serializer_class):
                 return LeanOutput(
                     representation_of(serializer_class),
                     args[0],
@@ -263,8 +310,81 @@ class LeanOutputMixin:
             return self.get_serializer_class()(*args, **kwargs)
         return super().get_serializer(*args, **kwargs)
 
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self._answer(request, [self.get_object()], many=False)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        if page is None:
+            return self._answer(request, list(queryset), many=True)
+        return self._answer(request, list(page), many=True, paged=True)
+
+    def _answer(self, request: Request, objects: list, many: bool, paged: bool = False) -> Response:
+        serializer_class = self.get_serializer_class()
+        if not _is_serializer(serializer_class):
+            data = super().get_serializer(objects if many else objects[0], many=many).data
+            return self.get_paginated_response(data) if paged else Response(data)
+        representation = representation_of(serializer_class)
+        context = self.get_serializer_context()
+        envelope = (
+            serializer_class.__module__,
+            serializer_class.__qualname__,
+            reader_key(context),
+            request.get_full_path(),
+            self.paginator.page.paginator.count if paged else None,
+        )
+        etag = None
+        if request.META.get("HTTP_IF_NONE_MATCH"):  # decided before rendering when the columns tell it
+            states = representation.states(objects, context)
+            etag = etag_for((*envelope, states)) if states is not None else None
+            if etag is not None and not_modified(request, etag):
+                return Response(status=304, headers={"ETag": etag})
+        rows = _without_skipped(representation.render(objects, context))
+        data = rows if many else rows[0]
+        if etag is None:
+            states = representation.states(objects, context, rows)
+            # told by the answer itself when the columns cannot tell it: rendered, but not sent again
+            etag = etag_for((*envelope, states if states is not None else repr(data)))
+            if not_modified(request, etag):
+                return Response(status=304, headers={"ETag": etag})
+        response = self.get_paginated_response(data) if paged else Response(data)
+        response["ETag"] = etag
+        return response
+
+
+def _is_serializer(serializer_class: Any) -> bool:
+    return isinstance(serializer_class, type) and issubclass(serializer_class, serializers.Serializer)
+
 
 def etag_for(parts: Iterable[Any]) -> str:
     """A weak validator over what a response is made of (the rows read, who reads them, in what language)."""
     digest = hashlib.blake2b(repr(tuple(parts)).encode(), digest_size=12).hexdigest()
     return f'W/"{digest}"'
+
+
+def reader_key(context: dict[str, Any]) -> tuple:
+    """Everything about the reader that shapes an answer besides the records: whose organization masks
+    it, the address links are made with, language, time zone, format."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    return (
+        getattr(user, "pk", None),
+        tenancy.customer_organization(user),
+        request.build_absolute_uri("/") if request is not None else "",
+        get_script_prefix(),
+        translation.get_language(),
+        timezone.get_current_timezone_name(),
+        context.get("format"),
+    )
+
+
+def not_modified(request: Any, etag: str) -> bool:
+    """If-None-Match names this validator (weak comparison, as RFC 9110 asks for GET and HEAD)."""
+    header = request.META.get("HTTP_IF_NONE_MATCH", "")
+    if not header or request.method not in ("GET", "HEAD"):
+        return False
+    if header.strip() == "*":
+        return True
+    wanted = etag.removeprefix("W/")
+    return any(tag.strip().removeprefix("W/") == wanted for tag in header.split(","))
