@@ -159,6 +159,7 @@ class RecordViewSet(LeanOutputMixin, viewsets.ModelViewSet):
     transition_service: ClassVar[Callable[..., Any] | None] = None
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
     resource: ClassVar[type[Resource] | None] = None
+    lane_actions = ("list", "retrieve", "transitions")
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """A viewset of a declared record type takes its serializer (unless it has its own), its one

@@ -151,17 +151,39 @@ class Lane:
         if self.routes is None:
             from importlib import import_module
 
+            from .lanes_viewsets import viewset_routes
+
             import_module(settings.ROOT_URLCONF)  # the API modules declare their lane routes on import
-            self.routes = {(reverse(r.url_name), r.method): r for r in _DECLARED}
+            routes = {
+                (path, method): Route(
+                    name, method, handler, allow, "" if method == "GET" else "application/json"
+                )
+                for path, name, method, handler, allow in viewset_routes()
+            }
+            routes.update({(reverse(r.url_name), r.method): r for r in _DECLARED})  # their own first
+            self.routes = routes
         return self.routes
+
+    def _find(self, environ: dict) -> tuple[Route | None, int | None]:
+        path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
+        routes = self._routes()
+        found = routes.get((path, method))
+        if found is not None:
+            return found, None
+        from .lanes_viewsets import detail_key
+
+        key = detail_key(path)
+        if key is None:
+            return None, None
+        return routes.get((key[0], method)), key[1]
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         if self.enabled:
-            found = self._routes().get((environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")))
+            found, pk = self._find(environ)
             if found is not None and self._eligible(environ, found.media):
-                body = self._read_body(environ)
+                body = self._read_body(environ) if found.method != "GET" else b""
                 if body is not None:
-                    response = self._answer(found, environ, body)
+                    response = self._answer(found, environ, body, pk)
                     if response is not None:
                         STATS["answered"] += 1
                         return self._send(response, start_response)
@@ -172,7 +194,7 @@ class Lane:
     @staticmethod
     def _eligible(environ: dict, expected: str) -> bool:
         """An ordinary token call: a token header, no cookies (a session would decide who is asking and
-        CSRF would apply), the route's body type (UTF-8 for JSON), a JSON answer wanted."""
+        CSRF would apply), the route's body type (UTF-8 for JSON; none for reads), a JSON answer wanted."""
         auth = environ.get("HTTP_AUTHORIZATION", "").split()
         if len(auth) != 2 or auth[0].lower() not in ("token", "bearer") or environ.get("HTTP_COOKIE"):
             return False
@@ -182,8 +204,13 @@ class Lane:
         if media == "application/json" and options.get("charset", "utf-8").lower() != "utf-8":
             return False
         accept = environ.get("HTTP_ACCEPT", "*/*").replace(" ", "")
-        # A query string may choose another renderer (?format=); creates take none.
-        return accept in ("", "*/*", "application/json") and not environ.get("QUERY_STRING")
+        if accept not in ("", "*/*", "application/json"):
+            return False
+        # A query string may choose another renderer (?format=); writes take none, reads their filters.
+        query = environ.get("QUERY_STRING", "")
+        if not expected:
+            return "format=" not in query
+        return not query
 
     @staticmethod
     def _read_body(environ: dict) -> bytes | None:
@@ -200,11 +227,12 @@ class Lane:
             return None
         return body
 
-    def _answer(self, found: Route, environ: dict, body: bytes) -> HttpResponse | None:
+    def _answer(self, found: Route, environ: dict, body: bytes, pk: int | None = None) -> HttpResponse | None:
         set_script_prefix(get_script_name(environ))
         signals.request_started.send(sender=type(self), environ=environ)
         request = WSGIRequest({**environ, "wsgi.input": io.BytesIO(body)})
         request.lane_committed = False
+        request.lane_pk = pk
         try:
             for middleware in (self.security, self.locale, self.common, self.csp):
                 if middleware.process_request(request) is not None:  # a redirect: the full stack answers
@@ -212,7 +240,7 @@ class Lane:
             if found.media == "application/json":
                 request.data = json.loads(body, parse_constant=strict_constant)
                 check_body(request.data)  # a refused body falls back: the full stack answers the 400
-            else:
+            elif found.media:
                 request.data = body
             request.user, request.auth = authenticate_key(environ["HTTP_AUTHORIZATION"].split()[1])
             timezone.deactivate()  # as the full stack: its middleware sees no session user on token calls
@@ -221,11 +249,13 @@ class Lane:
                 answer = found.handler(request)
             if answer is None:
                 raise _Fallback
-            status, data = answer
+            status, data, *more = answer
             response = HttpResponse(
                 self.renderer.render(data), status=status, content_type="application/json"
             )
             response["Allow"] = found.allow
+            for name, value in (more[0] if more else {}).items():
+                response[name] = value
             patch_vary_headers(response, ("Accept",))  # as DRF's finalize_response
             response["X-Request-ID"] = rid
             for middleware in (self.csp, self.frames, self.common, self.locale):

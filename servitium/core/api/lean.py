@@ -296,6 +296,8 @@ class LeanOutputMixin:
     record read by id answers with a validator (`ETag`); a request naming it in `If-None-Match` gets 304
     Not Modified, decided before rendering when the records' columns tell the whole answer."""
 
+    lane_actions: tuple[str, ...] = ("list", "retrieve")  # answered by the fast lane (lanes_viewsets.py)
+
     def get_serializer(self, *args: Any, **kwargs: Any) -> Any:
         if args and "data" not in kwargs and len(args) == 1 and set(kwargs) <= {"many"}:
             serializer_class = self.get_serializer_class()

@@ -139,6 +139,8 @@ class CommentViewSet(
 ):
     """Work notes (internal) and replies (public) on any record. Customers see and write public ones only."""
 
+    lane_actions = ("list", "retrieve", "create")
+
     queryset = Comment.objects.select_related("author", "target_type")
     serializer_class = CommentSerializer
     filterset_class = CommentFilter
