@@ -45,6 +45,10 @@ class Representation:
         self.serializer_class = serializer_class
         self._local = threading.local()
         self.whole = _overrides_representation(serializer_class)
+        # A list serializer of its own (one that reads something for a whole page at once) renders lists.
+        meta = getattr(serializer_class, "Meta", None)
+        lists = getattr(meta, "list_serializer_class", serializers.ListSerializer)
+        self.own_lists = "to_representation" in vars(lists)
 
     def _template(self) -> serializers.Serializer:
         template = getattr(self._local, "template", None)
@@ -77,7 +81,7 @@ class Representation:
         only. Returns None when some field's rendering cannot be told this way (the validator is then
         taken over the rendered answer)."""
         self._template()
-        if not getattr(self._local, "exact", False):
+        if not getattr(self._local, "exact", False) or self.own_lists:
             return None
         names = [
             name for name, rendered in getattr(self.serializer_class, "lean_state", {}).items() if rendered
@@ -101,7 +105,11 @@ class Representation:
         finally:
             template._context = {}
 
-    def render(self, objects: Iterable[models.Model], context: dict[str, Any]) -> list[dict[str, Any]]:
+    def render(
+        self, objects: Iterable[models.Model], context: dict[str, Any], many: bool = False
+    ) -> list[dict[str, Any]]:
+        if many and self.own_lists:
+            return list(self.serializer_class(list(objects), many=True, context=context).data)
         template = self._template()
         template._context = context
         try:
@@ -267,7 +275,7 @@ class LeanOutput:
     @property
     def data(self) -> Any:
         if self.many:
-            rows = self.representation.render(self.instance, self.context)
+            rows = self.representation.render(self.instance, self.context, many=True)
         else:
             rows = self.representation.render([self.instance], self.context)[0]
         return _without_skipped(rows)
@@ -342,7 +350,7 @@ class LeanOutputMixin:
             etag = etag_for((*envelope, states)) if states is not None else None
             if etag is not None and not_modified(request, etag):
                 return Response(status=304, headers={"ETag": etag})
-        rows = _without_skipped(representation.render(objects, context))
+        rows = _without_skipped(representation.render(objects, context, many=many))
         data = rows if many else rows[0]
         if etag is None:
             states = representation.states(objects, context, rows)
