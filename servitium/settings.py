@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import socket
 from pathlib import Path
 
 import dj_database_url
@@ -287,6 +288,17 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+
+# Sessions: in the database; with REDIS_URL read through the shared Redis cache, so that most requests skip
+# the session query and a sign-out ends the session on every node at once (a per-process cache could keep a
+# signed-out session alive in another process, so without Redis there is none).
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if os.environ.get("REDIS_URL")
+    else "django.contrib.sessions.backends.db"
+)
+# The name this node goes by where several share the database and queue (periodic runs are recorded with it).
+NODE_NAME = os.environ.get("SERVITIUM_NODE_NAME") or f"{socket.gethostname()}"
 
 # Task queue: Redis when REDIS_URL is set, otherwise a SQLite file in the data dir.
 _redis_url = os.environ.get("REDIS_URL")

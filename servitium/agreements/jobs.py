@@ -6,9 +6,8 @@ import datetime as dt
 
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
 
-from servitium.core.jobs import as_job
+from servitium.core.jobs import as_job, periodic
 
 
 def month_to_date(now: dt.datetime | None = None) -> tuple[dt.datetime, dt.datetime]:
@@ -18,7 +17,7 @@ def month_to_date(now: dt.datetime | None = None) -> tuple[dt.datetime, dt.datet
     return start, max(end, start)
 
 
-@db_periodic_task(crontab(minute="15", hour="1"), name="RecordServicePerformance")
+@periodic(crontab(minute="15", hour="1"), name="RecordServicePerformance", every=dt.timedelta(days=1))
 @as_job
 def record_service_performance() -> int:
     """Each night: expire agreements past their end and record month-to-date performance of every target."""

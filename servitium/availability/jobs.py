@@ -8,15 +8,14 @@ import logging
 
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
 
-from servitium.core.jobs import as_job
+from servitium.core.jobs import as_job, periodic
 
 logger = logging.getLogger(__name__)
 LOOK_BACK_DAYS = 14
 
 
-@db_periodic_task(crontab(minute="40", hour="2"), name="SyncOutages")
+@periodic(crontab(minute="40", hour="2"), name="SyncOutages", every=dt.timedelta(days=1))
 @as_job
 def sync_outages(now=None) -> dict[str, int]:
     """Each night: turn major incidents and implemented changes that ended in the last two weeks (or are

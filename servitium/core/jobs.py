@@ -30,6 +30,55 @@ def as_job(func):
     return wrapper
 
 
+def periodic(schedule: Any, name: str, every: dt.timedelta) -> Any:
+    """A periodic job (Huey's `db_periodic_task`) that runs once per period whatever the number of nodes.
+
+    Every node of a deployment runs a task worker whose scheduler sends each periodic job to the shared
+    queue, so a job would run once per node. The first worker to start it in a period (its start time
+    floored to `every`, the job's schedule interval: the schedulers send it within a second of the
+    period's start) records the run in `PeriodicRun`; a worker that finds the period taken stands down.
+    In immediate mode (tests) jobs run when called, every time."""
+
+    def register(func: Any) -> Any:
+        @functools.wraps(func)
+        def once(*args: Any, **kwargs: Any) -> Any:
+            if not _claim(name, every):
+                return None
+            return func(*args, **kwargs)
+
+        return db_periodic_task(schedule, name=name)(once)
+
+    return register
+
+
+def _claim(job: str, every: dt.timedelta) -> bool:
+    """Record this node's run of `job` in the current period; False when another node has it."""
+    from django.conf import settings
+    from django.db import IntegrityError, transaction
+    from django.utils import timezone
+
+    from .models import PeriodicRun
+
+    if settings.HUEY.get("immediate"):
+        return True
+    now = timezone.now()
+    period = int(every.total_seconds())
+    slot = dt.datetime.fromtimestamp(int(now.timestamp()) // period * period, tz=dt.UTC)
+    try:
+        with transaction.atomic():
+            PeriodicRun.objects.create(job=job, slot=slot, node=settings.NODE_NAME, started=now)
+    except IntegrityError:
+        taken = PeriodicRun.objects.filter(job=job, slot=slot).values_list("node", flat=True).first()
+        logger.info("periodic job %s: the period of %s is taken by node %s", job, f"{slot:%H:%M}", taken)
+        return False
+    logger.info(
+        "periodic job %s: running on node %s for the period of %s", job, settings.NODE_NAME, f"{slot:%H:%M}"
+    )
+    if slot.hour == 0 and slot.minute == 0 and period <= 3600:  # once a day: forget runs of last month
+        PeriodicRun.objects.filter(started__lt=now - dt.timedelta(days=31)).delete()
+    return True
+
+
 def schedule_many(entries: Iterable[tuple[Any, tuple, dt.datetime]]) -> None:
     """Put delayed jobs `(task, args, eta)` straight into the queue's schedule, on Redis in one round trip.
 
@@ -58,7 +107,7 @@ def schedule_many(entries: Iterable[tuple[Any, tuple, dt.datetime]]) -> None:
             storage.add_to_schedule(data, eta)
 
 
-@db_periodic_task(crontab(minute="*"), name="SealChangeLog")
+@periodic(crontab(minute="*"), name="SealChangeLog", every=dt.timedelta(minutes=1))
 @as_job
 def seal_change_log() -> int:
     """Seal every unsealed change-log entry into the SHA-256 chain and sign the head (each minute)."""

@@ -190,6 +190,23 @@ class ChainSeal(models.Model):
         return f"seal #{self.last_seq}"
 
 
+class PeriodicRun(models.Model):
+    """A periodic job's run in one of its periods (a minute, four hours, a day). Several nodes share the
+    queue and each node's scheduler sends every periodic job; the first node to start it in a period
+    records it here, and the others see the row and stand down (core/jobs.py `periodic`)."""
+
+    job = models.CharField(max_length=100)
+    slot = models.DateTimeField(help_text="The start of the period the run belongs to.")
+    node = models.CharField(max_length=200)
+    started = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "slot"], name="periodic_run_once")]
+
+    def __str__(self) -> str:
+        return f"{self.job} at {self.slot:%Y-%m-%d %H:%M} on {self.node}"
+
+
 class ApiToken(models.Model):
     """An API key. Only its SHA-256 digest is stored; the key itself is shown once at creation."""
 

@@ -3,17 +3,17 @@ documents overdue for review, and flag record series with records past their ret
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
 
-from servitium.core.jobs import as_job
+from servitium.core.jobs import as_job, periodic
 
 logger = logging.getLogger(__name__)
 
 
-@db_periodic_task(crontab(minute="10", hour="1"), name="ReleaseDocumentVersions")
+@periodic(crontab(minute="10", hour="1"), name="ReleaseDocumentVersions", every=dt.timedelta(days=1))
 @as_job
 def release_document_versions() -> list[str]:
     """Approved versions whose effective date has come are brought into force."""
@@ -22,7 +22,7 @@ def release_document_versions() -> list[str]:
     return [str(v) for v in versions_bring_into_force()]
 
 
-@db_periodic_task(crontab(minute="20", hour="1"), name="FlagDocumentReviews")
+@periodic(crontab(minute="20", hour="1"), name="FlagDocumentReviews", every=dt.timedelta(days=1))
 @as_job
 def flag_document_reviews() -> list[str]:
     """Documents past their next review date are flagged (the list filter "review overdue" shows them)."""
@@ -34,7 +34,7 @@ def flag_document_reviews() -> list[str]:
     return [d.reference for d in flagged]
 
 
-@db_periodic_task(crontab(minute="30", hour="1"), name="FlagRecordsForDisposal")
+@periodic(crontab(minute="30", hour="1"), name="FlagRecordsForDisposal", every=dt.timedelta(days=1))
 @as_job
 def flag_records_for_disposal() -> dict[str, int]:
     """Count, per record series, the records past their retention; nothing is deleted here (disposal needs

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_task
 
 from servitium.core import changelog
-from servitium.core.jobs import as_job
+from servitium.core.jobs import as_job, periodic
 from servitium.core.models import ChangeRecord
 
 from . import clocks
@@ -76,7 +77,7 @@ def sla_clock_check(clock_id: int, version: int, now=None) -> str:
 clocks.CHECK_JOB[:] = [sla_clock_check]  # clocks schedules it without importing this module
 
 
-@db_periodic_task(crontab(minute="10", hour="3"), name="CloseResolvedTickets")
+@periodic(crontab(minute="10", hour="3"), name="CloseResolvedTickets", every=dt.timedelta(days=1))
 @as_job
 def close_resolved_tickets(now=None) -> dict[str, int]:
     """Close tickets resolved more than SERVITIUM_AUTO_CLOSE_DAYS ago that nobody reopened. A major

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
 
-from servitium.core.jobs import as_job
+from servitium.core.jobs import as_job, periodic
 
 logger = logging.getLogger(__name__)
 
 
-@db_periodic_task(crontab(minute="40", hour="2"), name="ProposeProblems")
+@periodic(crontab(minute="40", hour="2"), name="ProposeProblems", every=dt.timedelta(days=1))
 @as_job
 def propose_problems(now=None, days: int = 14, threshold: int = 5) -> list[str]:
     """Each night: propose a problem for every cluster of `threshold` or more incidents in the last `days`

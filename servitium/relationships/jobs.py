@@ -1,12 +1,13 @@
 """Periodic work of business relationship management."""
 
+import datetime as dt
+
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
 
-from servitium.core.jobs import as_job
+from servitium.core.jobs import as_job, periodic
 
 
-@db_periodic_task(crontab(minute="0", hour="*/4"), name="EscalateOverdueComplaints")
+@periodic(crontab(minute="0", hour="*/4"), name="EscalateOverdueComplaints", every=dt.timedelta(hours=4))
 @as_job
 def escalate_overdue_complaints() -> int:
     """Every four hours: escalate complaints left open beyond the escalation period."""

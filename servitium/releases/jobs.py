@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
 
-from servitium.core.jobs import as_job
+from servitium.core.jobs import as_job, periodic
 
 logger = logging.getLogger(__name__)
 
 
-@db_periodic_task(crontab(minute="50", hour="2"), name="MeasureReleaseSuccess")
+@periodic(crontab(minute="50", hour="2"), name="MeasureReleaseSuccess", every=dt.timedelta(days=1))
 @as_job
 def measure_release_success(now=None) -> int:
     """Each night: for deployed releases whose early-life period has ended, count the incidents on their CIs

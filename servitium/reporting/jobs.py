@@ -3,17 +3,17 @@ quarter) that just ended, generated, issued and mailed for every active schedule
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
 
-from servitium.core.jobs import as_job
+from servitium.core.jobs import as_job, periodic
 
 logger = logging.getLogger(__name__)
 
 
-@db_periodic_task(crontab(minute="30", hour="4", day="1"), name="GenerateServiceReports")
+@periodic(crontab(minute="30", hour="4", day="1"), name="GenerateServiceReports", every=dt.timedelta(days=1))
 @as_job
 def generate_service_reports(today=None) -> list[str]:
     """Each first of the month: generate and issue the due reports (idempotent: a period already

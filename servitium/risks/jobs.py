@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
 
-from servitium.core.jobs import as_job
+from servitium.core.jobs import as_job, periodic
 
 logger = logging.getLogger(__name__)
 
 
-@db_periodic_task(crontab(minute="15", hour="3"), name="FlagOverdueRiskReviews")
+@periodic(crontab(minute="15", hour="3"), name="FlagOverdueRiskReviews", every=dt.timedelta(days=1))
 @as_job
 def flag_overdue_risk_reviews(today=None) -> dict[str, list[str]]:
     """Each night: flag open risks past their review date (the register's "review overdue" filter and the

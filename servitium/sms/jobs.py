@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
 
-from servitium.core.jobs import as_job
+from servitium.core.jobs import as_job, periodic
 
 
-@db_periodic_task(crontab(minute="30", hour="2", day="1"), name="RecordObjectiveMeasurements")
+@periodic(
+    crontab(minute="30", hour="2", day="1"), name="RecordObjectiveMeasurements", every=dt.timedelta(days=1)
+)
 @as_job
 def record_objective_measurements() -> int:
     """On the first of each month: measure every active objective for the month just ended; objectives

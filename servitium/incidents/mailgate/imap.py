@@ -11,6 +11,7 @@ that no message is tried every minute forever.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import imaplib
 import logging
@@ -20,9 +21,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
 
-from servitium.core.jobs import as_job
+from servitium.core.jobs import as_job, periodic
 
 from ..mail.parsing import MalformedMessage
 from .inbound import process
@@ -113,7 +113,7 @@ def _count_failure(raw: bytes) -> int:
     return attempts
 
 
-@db_periodic_task(crontab(minute="*"), name="PollMailbox")
+@periodic(crontab(minute="*"), name="PollMailbox", every=dt.timedelta(minutes=1))
 @as_job
 def poll_mailbox_job() -> dict[str, int]:
     """Every minute when SERVITIUM_IMAP_HOST is set (IMAP has no push we can rely on everywhere)."""
