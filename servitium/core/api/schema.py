@@ -102,3 +102,35 @@ class AutoSchema(openapi.AutoSchema):
             if isinstance(field, serializers.ChoiceField) and stored is not None and stored.blank:
                 field.allow_blank = True
         return super()._map_serializer_field(field, direction, bypass_extensions)
+
+    def get_operation(self, path, path_regex, path_prefix, method, registry):
+        """Lists and records read by id: the validator they carry and the conditional request it allows
+        (core/api/lean.py)."""
+        operation = super().get_operation(path, path_regex, path_prefix, method, registry)
+        if (
+            operation is None
+            or method != "GET"
+            or getattr(self.view, "action", None) not in ("list", "retrieve")
+        ):
+            return operation
+        from .lean import LeanOutputMixin
+
+        if not isinstance(self.view, LeanOutputMixin):
+            return operation
+        operation.setdefault("parameters", []).append(
+            {
+                "in": "header",
+                "name": "If-None-Match",
+                "schema": {"type": "string"},
+                "description": "The `ETag` of an earlier answer: 304 without a body while it still holds.",
+            }
+        )
+        etag = {"schema": {"type": "string"}, "description": "A weak validator of this answer."}
+        ok = operation.get("responses", {}).get("200")
+        if ok is not None:
+            ok.setdefault("headers", {})["ETag"] = etag
+        operation["responses"]["304"] = {
+            "description": "Not modified: what the `If-None-Match` validator stands for is still current.",
+            "headers": {"ETag": etag},
+        }
+        return operation
