@@ -20,7 +20,7 @@ from servitium.core.api.pagination import LargeTablePagination
 from servitium.parties.models import Person, Team
 
 from . import fulfilment, major, selectors, services
-from .clocks import clock_state
+from .clocks import clock_state, with_calendar_version
 from .models import (
     Incident,
     MajorIncidentDefinition,
@@ -119,11 +119,13 @@ class IncidentViewSet(RecordViewSet):
 
     kind = Incident.Kind.INCIDENT
     pagination_class = LargeTablePagination
-    # A page is one query for the tickets, one for their clocks (ordered by ticket and measure: the
-    # clocks' default order would join the tickets again to sort them) and one for the calendars.
+    # A page is one query for the tickets and one for their clocks with their calendars' versions
+    # (ordered by ticket and measure: the clocks' default order would join the tickets again to sort them).
     queryset = Incident.objects.prefetch_related(
-        Prefetch("sla_clocks", queryset=SlaClock.objects.order_by("incident_id", "metric", "id")),
-        "sla_clocks__calendar",
+        Prefetch(
+            "sla_clocks",
+            queryset=with_calendar_version(SlaClock.objects.order_by("incident_id", "metric", "id")),
+        )
     )
     serializer_class = IncidentSerializer
     update_service = staticmethod(services.incident_update)

@@ -48,7 +48,10 @@ class Representation:
         # A list serializer of its own (one that reads something for a whole page at once) renders lists.
         meta = getattr(serializer_class, "Meta", None)
         lists = getattr(meta, "list_serializer_class", serializers.ListSerializer)
-        self.own_lists = "to_representation" in vars(lists)
+        self.own_lists = any(
+            "to_representation" in vars(klass)
+            for klass in lists.__mro__[: lists.__mro__.index(serializers.ListSerializer)]
+        )
 
     def _template(self) -> serializers.Serializer:
         template = getattr(self._local, "template", None)
