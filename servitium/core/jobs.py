@@ -8,8 +8,10 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
+from django.db import close_old_connections
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, pre_execute
+from huey.exceptions import CancelExecution
 from huey.storage import RedisStorage
 from huey.utils import normalize_time
 
@@ -30,25 +32,33 @@ def as_job(func):
     return wrapper
 
 
+_PERIODS: dict[str, dt.timedelta] = {}  # periodic job name -> its period
+
+
 def periodic(schedule: Any, name: str, every: dt.timedelta) -> Any:
     """A periodic job (Huey's `db_periodic_task`) that runs once per period whatever the number of nodes.
 
     Every node of a deployment runs a task worker whose scheduler sends each periodic job to the shared
     queue, so a job would run once per node. The first worker to start it in a period (its start time
-    floored to `every`, the job's schedule interval: the schedulers send it within a second of the
-    period's start) records the run in `PeriodicRun`; a worker that finds the period taken stands down.
-    In immediate mode (tests) jobs run when called, every time."""
+    floored to `every`, the job's schedule interval: each scheduler sends it once in every period) records
+    the run in `PeriodicRun`; a worker that finds the period taken stands down (`_once_per_period`, a hook
+    on the queue's executions: calling the job directly, as the demo and commands do, always runs it). In
+    immediate mode (tests) jobs run whenever they are sent."""
 
     def register(func: Any) -> Any:
-        @functools.wraps(func)
-        def once(*args: Any, **kwargs: Any) -> Any:
-            if not _claim(name, every):
-                return None
-            return func(*args, **kwargs)
-
-        return db_periodic_task(schedule, name=name)(once)
+        _PERIODS[name] = every
+        return db_periodic_task(schedule, name=name)(func)
 
     return register
+
+
+@pre_execute(name="once_per_period")
+def _once_per_period(task: Any) -> None:
+    every = _PERIODS.get(task.name)
+    if every is not None:
+        close_old_connections()  # a worker thread's connection may have outlived the database's patience
+        if not _claim(task.name, every):
+            raise CancelExecution(f"{task.name} ran in this period on another worker")
 
 
 def _claim(job: str, every: dt.timedelta) -> bool:

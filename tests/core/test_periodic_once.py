@@ -51,17 +51,26 @@ def test_in_immediate_mode_a_job_runs_whenever_it_is_called(db):
 
 def test_every_periodic_job_is_guarded():
     """No app registers a periodic job past the guard: each would run once per node."""
-    import inspect
-
     from huey.contrib.djhuey import HUEY
 
     import servitium.urls  # noqa: F401 - every app's jobs are imported with the URLs
 
-    def body(task_class):
-        cells = task_class.execute.__closure__ or ()
-        return next(c.cell_contents for c in cells if inspect.isfunction(c.cell_contents))
-
-    guard = body(jobs.seal_change_log.task_class).__code__
     periodic = HUEY._registry._periodic_tasks
     assert len(periodic) >= 15
-    assert [t.__name__ for t in periodic if body(t).__code__ is not guard] == []
+    assert [t.__name__ for t in periodic if t.__name__ not in jobs._PERIODS] == []
+    assert HUEY._pre_execute["once_per_period"] is jobs._once_per_period
+
+
+def test_the_queue_stands_a_second_arrival_down_but_a_direct_call_runs(db, settings):
+    """What the workers take off the queue passes the guard; the demo and commands call jobs directly."""
+    import pytest
+    from huey.exceptions import CancelExecution
+
+    settings.HUEY = {**settings.HUEY, "immediate": False}
+    with time_machine.travel(dt.datetime(2026, 12, 4, 10, 42, 5, tzinfo=dt.UTC), tick=False):
+        jobs._once_per_period(jobs.seal_change_log.s())  # the first arrival this minute
+        with pytest.raises(CancelExecution):
+            jobs._once_per_period(jobs.seal_change_log.s())  # the other node's
+        jobs.seal_change_log.call_local()
+        jobs.seal_change_log.call_local()  # not guarded: asked for on purpose
+    assert PeriodicRun.objects.filter(job="SealChangeLog").count() == 1
