@@ -8,7 +8,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, pre_execute
 from huey.exceptions import CancelExecution
@@ -56,7 +56,8 @@ def periodic(schedule: Any, name: str, every: dt.timedelta) -> Any:
 def _once_per_period(task: Any) -> None:
     every = _PERIODS.get(task.name)
     if every is not None:
-        close_old_connections()  # a worker thread's connection may have outlived the database's patience
+        if not connection.in_atomic_block:  # a worker thread's connection may have outlived its use
+            close_old_connections()
         if not _claim(task.name, every):
             raise CancelExecution(f"{task.name} ran in this period on another worker")
 
