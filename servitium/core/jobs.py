@@ -8,7 +8,9 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import close_old_connections, connection
+from django.conf import settings
+from django.db import IntegrityError, close_old_connections, connection, transaction
+from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, pre_execute
 from huey.exceptions import CancelExecution
@@ -64,10 +66,6 @@ def _once_per_period(task: Any) -> None:
 
 def _claim(job: str, every: dt.timedelta) -> bool:
     """Record this node's run of `job` in the current period; False when another node has it."""
-    from django.conf import settings
-    from django.db import IntegrityError, transaction
-    from django.utils import timezone
-
     from .models import PeriodicRun
 
     if settings.HUEY.get("immediate"):

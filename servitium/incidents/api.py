@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch
-from django.urls import get_script_prefix, reverse
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -15,7 +14,7 @@ from servitium.core.api import lane
 from servitium.core.api.base import RecordSerializer, RecordViewSet
 from servitium.core.api.fast import FastInput
 from servitium.core.api.fields import BoundedPrimaryKeyRelatedField, query_date
-from servitium.core.api.lean import representation_of
+from servitium.core.api.lean import path_template, representation_of
 from servitium.core.api.pagination import LargeTablePagination
 from servitium.parties.models import Person, Team
 
@@ -230,22 +229,9 @@ def _period(request):
     return query_date(request, "since"), query_date(request, "until")
 
 
-_DETAIL_PATHS: dict[tuple[str, str], str] = {}
-
-
-def _detail_path(name: str, pk: int) -> str:
-    """reverse() of a detail URL, resolved once per URL name and script prefix (it is on every rendered
-    ticket, and resolving costs more than the rest of the rendering)."""
-    key = (name, get_script_prefix())
-    template = _DETAIL_PATHS.get(key)
-    if template is None:
-        template = _DETAIL_PATHS[key] = reverse(name, args=[987654321]).replace("987654321", "{}")
-    return template.format(pk)
-
-
 def _incident_url(obj: Incident, request) -> str:
     name = "api:incident-detail" if obj.kind == Incident.Kind.INCIDENT else "api:service-request-detail"
-    path = _detail_path(name, obj.pk)
+    path = path_template(name).format(obj.pk)
     return request.build_absolute_uri(path) if request else path
 
 

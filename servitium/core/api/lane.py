@@ -50,6 +50,7 @@ from servitium.core.auth import authenticate_key
 from servitium.core.context import change_context
 from servitium.core.middleware import request_id_for
 
+from .lanes_viewsets import detail_key, viewset_routes
 from .parsers import check_body
 
 logger = logging.getLogger("servitium.lane")
@@ -151,8 +152,6 @@ class Lane:
         if self.routes is None:
             from importlib import import_module
 
-            from .lanes_viewsets import viewset_routes
-
             import_module(settings.ROOT_URLCONF)  # the API modules declare their lane routes on import
             routes = {
                 (path, method): Route(
@@ -170,8 +169,6 @@ class Lane:
         found = routes.get((path, method))
         if found is not None:
             return found, None
-        from .lanes_viewsets import detail_key
-
         key = detail_key(path)
         if key is None:
             return None, None

@@ -22,7 +22,6 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 
 PK = "{pk}"
-_SENTINEL = "987654321"
 _ID_SEGMENT = re.compile(r"/(\d{1,19})/")
 
 
@@ -39,7 +38,7 @@ def viewset_routes() -> list[tuple[str, str, str, Any, str]]:
     viewset in the URLs."""
     from django.urls import reverse
 
-    from .lean import LeanOutputMixin
+    from .lean import LeanOutputMixin, path_template
 
     found = []
     for url_name, pattern, callback in _patterns(get_resolver().url_patterns, ""):
@@ -54,8 +53,7 @@ def viewset_routes() -> list[tuple[str, str, str, Any, str]]:
         for method, action in callback.actions.items():
             if action not in cls.lane_actions:
                 continue
-            kwargs = {"pk": _SENTINEL} if detail else {}
-            path = reverse(url_name, kwargs=kwargs).replace(_SENTINEL, PK)
+            path = path_template(url_name).format(PK) if detail else reverse(url_name)
             handler = _handler(cls, callback.initkwargs, callback.actions, action, write=method != "get")
             found.append((path, url_name, method.upper(), handler, allow))
     return found

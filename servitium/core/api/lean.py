@@ -59,20 +59,20 @@ class Representation:
             template = self.serializer_class(context={})
             template.fields  # noqa: B018 - built once per thread, here
             self._local.template = template
-            self._local.plan = None if self.whole else self._plan(template)
+            self._local.plan, self._local.exact = ([], False) if self.whole else self._plan(template)
         return template
 
-    def _plan(self, template: serializers.Serializer) -> list[tuple[str, Getter, bool]]:
-        """(name, getter, needs the request) per readable field, in the serializer's order."""
+    def _plan(self, template: serializers.Serializer) -> tuple[list[tuple[str, Getter, bool]], bool]:
+        """(name, getter, needs the request) per readable field, in the serializer's order, and whether
+        the columns and the `lean_state` fields tell every field's rendering."""
         model = getattr(getattr(self.serializer_class, "Meta", None), "model", None)
-        plan, exact = [], not self.whole and model is not None
+        plan, exact = [], model is not None
         declared = getattr(self.serializer_class, "lean_state", {})
         for field in template._readable_fields:
             get, needs, plain = _getter(field, model)
             plan.append((field.field_name, get, needs))
             exact = exact and (plain or field.field_name in declared)
-        self._local.exact = exact
-        return plan
+        return plan, exact
 
     def states(
         self, objects: list[models.Model], context: dict[str, Any], rows: list[dict] | None = None
@@ -84,26 +84,33 @@ class Representation:
         only. Returns None when some field's rendering cannot be told this way (the validator is then
         taken over the rendered answer)."""
         self._template()
-        if not getattr(self._local, "exact", False) or self.own_lists:
+        if not self._local.exact or self.own_lists:
             return None
         names = [
             name for name, rendered in getattr(self.serializer_class, "lean_state", {}).items() if rendered
         ]
         if rows is None and names:
-            rows = self._render_fields(objects, context, names)
+            rows = self._rows(objects, context, names)
         found = []
         for index, obj in enumerate(objects):
             columns = tuple(getattr(obj, f.attname) for f in obj._meta.concrete_fields)
             found.append((columns, *(rows[index][name] for name in names)))
         return found
 
-    def _render_fields(
-        self, objects: list[models.Model], context: dict[str, Any], names: list[str]
+    def _rows(
+        self, objects: list[models.Model], context: dict[str, Any], names: list[str] | None = None
     ) -> list[dict]:
+        """The plan's fields (or those named) of each record, with the template bound to `context`."""
         template = self._template()
         template._context = context
         try:
-            plan = [(n, get(context) if needs else get) for n, get, needs in self._local.plan if n in names]
+            if self.whole:
+                return [template.to_representation(obj) for obj in objects]
+            plan = [
+                (n, get(context) if needs else get)
+                for n, get, needs in self._local.plan
+                if names is None or n in names
+            ]
             return [{name: get(obj) for name, get in plan} for obj in objects]
         finally:
             template._context = {}
@@ -111,21 +118,19 @@ class Representation:
     def render(
         self, objects: Iterable[models.Model], context: dict[str, Any], many: bool = False
     ) -> list[dict[str, Any]]:
+        """The API shape of each record (fields a serializer skips left out)."""
+        objects = list(objects)
         if many and self.own_lists:
-            return list(self.serializer_class(list(objects), many=True, context=context).data)
-        template = self._template()
-        template._context = context
-        try:
-            if self.whole:
-                return [template.to_representation(obj) for obj in objects]
-            plan = [(name, get(context) if needs else get) for name, get, needs in self._local.plan]
-            objects = list(objects)
-            rows = [{name: get(obj) for name, get in plan} for obj in objects]
-        finally:
-            template._context = {}
+            return list(self.serializer_class(objects, many=True, context=context).data)
+        rows = self._rows(objects, context)
+        if self.whole:
+            return rows
+        for row in rows:
+            for name in [k for k, v in row.items() if v is _SKIP]:
+                del row[name]
         request = context.get("request")
         organization = tenancy.customer_organization(getattr(request, "user", None))
-        if organization is not None and rows and getattr(template, "masks_tenants", False):
+        if organization is not None and rows and getattr(self._template(), "masks_tenants", False):
             masked = tenancy.tenant_fields(type(objects[0]), rows[0])
             for row in rows:
                 tenancy.mask(row, masked, organization)
@@ -243,23 +248,32 @@ class _Skip:
 _SKIP = _Skip()
 
 
+_PATHS: dict[tuple[str, str, str], str] = {}
+
+
+def path_template(view_name: str, kwarg: str = "pk") -> str:
+    """The path of a URL taking one id, with `{}` where the id goes: resolved once per view, argument and
+    script prefix (resolving costs more than the rest of a rendered record). NoReverseMatch as reverse()."""
+    key = (view_name, kwarg, get_script_prefix())
+    found = _PATHS.get(key)
+    if found is None:
+        path = reverse(view_name, kwargs={kwarg: _SENTINEL})
+        found = _PATHS[key] = path.replace(str(_SENTINEL), "{}")
+    return found
+
+
 def _url_getter(field: relations.HyperlinkedIdentityField) -> Callable[[dict], Getter]:
-    """The record's own URL from a path template resolved once per script prefix (resolving costs more
-    than the rest of a row); a format suffix (`/incidents.json`) takes the field's own way."""
-    templates: dict[str, str] = {}
+    """The record's own URL from its path template; a format suffix (`/incidents.json`) takes the field's
+    own way."""
 
     def for_request(context: dict) -> Getter:
         if context.get("format"):
             return _field_getter(field)
+        try:
+            template = path_template(field.view_name, field.lookup_url_kwarg)
+        except NoReverseMatch:
+            return _field_getter(field)
         request = context.get("request")
-        prefix = get_script_prefix()
-        template = templates.get(prefix)
-        if template is None:
-            try:
-                path = reverse(field.view_name, kwargs={field.lookup_url_kwarg: _SENTINEL})
-            except NoReverseMatch:
-                return _field_getter(field)
-            template = templates[prefix] = path.replace(str(_SENTINEL), "{}")
         base = request.build_absolute_uri("/")[:-1] if request is not None else ""
         return lambda obj: None if obj.pk is None else base + template.format(obj.pk)
 
@@ -278,18 +292,8 @@ class LeanOutput:
     @property
     def data(self) -> Any:
         if self.many:
-            rows = self.representation.render(self.instance, self.context, many=True)
-        else:
-            rows = self.representation.render([self.instance], self.context)[0]
-        return _without_skipped(rows)
-
-
-def _without_skipped(data: Any) -> Any:
-    rows = data if isinstance(data, list) else [data]
-    for row in rows:
-        for name in [k for k, v in row.items() if v is _SKIP]:
-            del row[name]
-    return data
+            return self.representation.render(self.instance, self.context, many=True)
+        return self.representation.render_one(self.instance, self.context)
 
 
 _REPRESENTATIONS: dict[type, Representation] = {}
@@ -353,7 +357,7 @@ class LeanOutputMixin:
             etag = etag_for((*envelope, states)) if states is not None else None
             if etag is not None and not_modified(request, etag):
                 return Response(status=304, headers={"ETag": etag})
-        rows = _without_skipped(representation.render(objects, context, many=many))
+        rows = representation.render(objects, context, many=many)
         data = rows if many else rows[0]
         if etag is None:
             states = representation.states(objects, context, rows)
