@@ -408,6 +408,10 @@ SLA_WARNING_THRESHOLD = float(os.environ.get("SERVITIUM_SLA_WARNING_THRESHOLD", 
 MAIL_DOMAIN = os.environ.get("SERVITIUM_MAIL_DOMAIN") or DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
 MAIL_RATE_LIMIT_PER_HOUR = int(os.environ.get("SERVITIUM_MAIL_RATE_LIMIT", "30"))
 MAIL_UNKNOWN_SENDER_CUSTOMER = os.environ.get("SERVITIUM_MAIL_UNKNOWN_SENDER_CUSTOMER", "")
+# Mail from unknown addresses waits for an agent's triage (off: it is refused and only logged), and its
+# sender is told it arrived.
+MAIL_TRIAGE = _env_bool("SERVITIUM_MAIL_TRIAGE", True)
+MAIL_TRIAGE_ANSWER = _env_bool("SERVITIUM_MAIL_TRIAGE_ANSWER", True)
 MAIL_MAX_BYTES = int(os.environ.get("SERVITIUM_MAIL_MAX_BYTES", str(30 * 1024 * 1024)))
 IMAP_HOST = os.environ.get("SERVITIUM_IMAP_HOST", "")
 IMAP_PORT = int(os.environ.get("SERVITIUM_IMAP_PORT", "993"))

@@ -227,13 +227,27 @@ def _csv_safe(value: Any) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def transition_form(obj: models.Model, step: Any) -> dict[str, Any]:
+# A step's choice of a related record lists at most this many (beyond it the field's own form is the way).
+STEP_CHOICES = 500
+
+
+def transition_form(obj: models.Model, step: Any, user: Any = None) -> dict[str, Any]:
     """What the detail page shows for a step that needs input: its name and label, and per needed field
     the label, the kind of input (text, long text, date, yes/no, a choice) and the value stored so far."""
     fields = []
     for name in step.needs:
         field = obj._meta.get_field(name)
         choices: list = []
+        if field.many_to_one:
+            # The records this user may see, within the field's own limits.
+            related = field.related_model.objects.complex_filter(field.get_limit_choices_to())
+            kind = "select"
+            choices = [(o.pk, str(o)) for o in permissions.restrict(related, user)[:STEP_CHOICES]]
+            value = getattr(obj, field.attname)
+            fields.append(
+                {"name": name, "label": field.verbose_name, "kind": kind, "value": value, "choices": choices}
+            )
+            continue
         if field.choices:
             kind, choices = "select", list(field.choices)
         elif isinstance(field, models.BooleanField):
@@ -320,7 +334,7 @@ class RecordDetailView(RecordMixin, View):
             "allowed_transitions": allowed,
             # A step that needs no input is a button; one that does is a small form with its fields.
             "transitions": [t for t in generic if not t.needs],
-            "step_forms": [transition_form(obj, t) for t in generic if t.needs],
+            "step_forms": [transition_form(obj, t, user) for t in generic if t.needs],
             "object_type": f"{ct.app_label}.{ct.model}",
             "can_change": permissions.can(user, permissions.CHANGE, obj),
             "can_comment": permissions.is_customer_user(user)

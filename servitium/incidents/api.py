@@ -20,7 +20,9 @@ from servitium.parties.models import Person, Team
 
 from . import fulfilment, major, selectors, services
 from .clocks import clock_state, with_calendar_version
+from .mailgate import triage
 from .models import (
+    HeldMail,
     Incident,
     MajorIncidentDefinition,
     MajorIncidentUpdate,
@@ -344,7 +346,16 @@ class PostIncidentReviewViewSet(RecordViewSet):
         return major.review_record(actor=actor, data=data)
 
 
+class HeldMailViewSet(RecordViewSet):
+    """Mail from unknown senders waiting for triage. Set `organization`, then the `accept` transition opens a
+    ticket (the sender becomes a person of it); `reject` with a `note` says why not."""
+
+    queryset = HeldMail.objects.select_related("organization", "person", "incident").defer("raw")
+    transition_service = staticmethod(triage.held_mail_transition)
+
+
 def register_more(router) -> None:
+    router.register("held-mail", HeldMailViewSet, basename="heldmail")
     router.register("request-items", RequestItemViewSet, basename="requestitem")
     router.register(
         "major-incident-definitions", MajorIncidentDefinitionViewSet, basename="majorincidentdefinition"

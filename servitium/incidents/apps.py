@@ -17,6 +17,9 @@ class IncidentsConfig(AppConfig):
         from . import jobs, measures  # noqa: F401  (SLA clock jobs; response/resolution measures for SLAs)
         from .mail import outbound  # noqa: F401  (mail sending jobs)
         from .mailgate import imap  # noqa: F401  (mailbox polling)
+        from .panels import register as register_panels
+
+        register_panels()
 
         post_save.connect(outbound.on_comment_saved, sender=Comment, dispatch_uid="incident_public_reply")
         from django.db.models.signals import post_delete

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from servitium.core.workflow import Transition, Workflow
 
-from .models import Incident
+from .models import HeldMail, Incident
 
 S = Incident.Status
 OPEN_WORKING = frozenset({S.NEW, S.ASSIGNED, S.IN_PROGRESS})
@@ -71,5 +71,28 @@ INCIDENT_WORKFLOW = Workflow(
         ),
         Transition("close", frozenset({S.RESOLVED}), S.CLOSED, _("Close")),
         Transition("reopen", frozenset({S.RESOLVED}), S.IN_PROGRESS, _("Reopen")),
+    ],
+)
+
+
+def _organization_named(held) -> str | None:
+    if held.organization_id is None:
+        return str(_("Choose the organization the sender belongs to first."))
+    return None
+
+
+H = HeldMail.Status
+HELD_MAIL_WORKFLOW = Workflow(
+    states=H.values,
+    transitions=[
+        Transition(
+            "accept",
+            frozenset({H.WAITING}),
+            H.ACCEPTED,
+            _("Accept: open a ticket"),
+            needs=("organization",),
+            guard=_organization_named,
+        ),
+        Transition("reject", frozenset({H.WAITING}), H.REJECTED, _("Reject")),
     ],
 )

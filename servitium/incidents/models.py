@@ -507,6 +507,7 @@ class MailMessage(BaseModel):
         LOOP = "loop", _("ignored: mail loop")
         RATE_LIMITED = "rate_limited", _("refused: too many messages from this sender")
         UNKNOWN_SENDER = "unknown_sender", _("refused: unknown sender")
+        HELD = "held", _("held for triage: unknown sender")
         DUPLICATE = "duplicate", _("ignored: already received")
         SENT = "sent", _("sent")
 
@@ -530,3 +531,52 @@ class MailMessage(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.get_direction_display()} {self.message_id}"
+
+
+class HeldMail(BaseModel):
+    """A message from an address nobody knows, waiting for an agent: accepted, it becomes a person of the
+    organization the agent names and a ticket; rejected, it stays here as the record of what was decided.
+    The whole message is kept so that accepting it brings its attachments along."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("waiting for triage")
+        ACCEPTED = "accepted", _("accepted")
+        REJECTED = "rejected", _("rejected")
+
+    message = models.OneToOneField(
+        MailMessage, on_delete=models.CASCADE, related_name="held", verbose_name=_("mail")
+    )
+    sender = models.EmailField(_("from"), max_length=254, db_index=True)
+    sender_name = models.CharField(_("sender's name"), max_length=200, blank=True)
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
+    text = models.TextField(_("message"), blank=True)
+    raw = models.BinaryField(_("original message"), editable=False)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.WAITING)
+    organization = models.ForeignKey(
+        "parties.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"kind": "customer"},
+        verbose_name=_("organization"),
+        help_text=_("The customer the sender belongs to; suggested from the address's domain."),
+    )
+    person = models.ForeignKey(
+        "parties.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    incident = models.ForeignKey(
+        Incident, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("ticket")
+    )
+    decision_note = models.TextField(_("decision note"), blank=True)
+
+    changelog_exclude = frozenset({"raw"})
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("held mail")
+        verbose_name_plural = _("held mail")
+        indexes = [models.Index(fields=["status", "created"], name="held_mail_queue_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.sender}: {self.subject or _('(no subject)')}"

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from servitium.core.declaration import ADD, VIEW, Access, Resource
+from servitium.core.declaration import ADD, CHANGE, VIEW, Access, Resource
 
-from .lifecycle import INCIDENT_WORKFLOW
+from .lifecycle import HELD_MAIL_WORKFLOW, INCIDENT_WORKFLOW
 from .models import (
+    HeldMail,
     Incident,
     IncidentEvent,
     MailMessage,
@@ -240,3 +241,32 @@ class MailMessageResource(Resource):
 
     model = MailMessage
     area = "incidents"
+
+
+class HeldMailResource(Resource):
+    """Mail from unknown senders waiting for triage: provider staff only. It arrives by mail (never created
+    by hand); an agent names the organization and accepts it, or rejects it."""
+
+    model = HeldMail
+    area = "incidents"
+    staff_actions = {VIEW, CHANGE}
+    status = "status"
+    workflow = HELD_MAIL_WORKFLOW
+    fields = (
+        "sender",
+        "sender_name",
+        "subject",
+        "text",
+        "status",
+        "organization",
+        "person",
+        "incident",
+        "decision_note",
+    )
+    staff = Access(create=(), update=("organization",))
+    filters = ("status", "organization", "sender")
+    list_filters = ("status",)
+    search = ("sender", "sender_name", "subject", "text")
+    orderings = ("created", "sender", "status")
+    ordering = ("-created",)
+    columns = ("created", "sender", "subject", "status", "organization", "incident")

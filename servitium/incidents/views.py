@@ -20,7 +20,8 @@ from servitium.parties.models import Person, Team
 from . import fulfilment, major, selectors, services
 from .clocks import clock_reading, clock_state
 from .importing import MAPPINGS, ImportArgumentError, import_incidents
-from .models import Approval, Incident, PostIncidentReview
+from .mailgate import triage
+from .models import Approval, HeldMail, Incident, PostIncidentReview
 
 OPEN_STATUSES = [
     s for s in Incident.Status.values if s not in (Incident.Status.RESOLVED, Incident.Status.CLOSED)
@@ -247,3 +248,23 @@ class IncidentImport(View):
             self.template_name,
             self.context(report=report, errors=errors, more_errors=max(0, len(report.errors) - 200)),
         )
+
+
+class HeldMailList(generic.RecordListView):
+    """The triage queue: mail from unknown senders, oldest waiting first."""
+
+    model = HeldMail
+
+    def base_queryset(self):
+        return HeldMail.objects.select_related("organization", "incident").defer("raw")
+
+
+class HeldMailForm(generic.RecordFormView):
+    """Name the organization before accepting (the only field an agent writes)."""
+
+    model = HeldMail
+
+
+class HeldMailDetail(generic.RecordDetailView):
+    model = HeldMail
+    transition_service = staticmethod(triage.held_mail_transition)

@@ -19,7 +19,7 @@ from django.core.management import call_command
 
 from servitium.core.models import Attachment, Comment
 from servitium.incidents.mailgate.inbound import process
-from servitium.incidents.models import Incident, MailMessage, SlaClock
+from servitium.incidents.models import HeldMail, Incident, MailMessage, SlaClock
 from tests import factories
 from tests.base import client
 from tests.incidents.conftest import H, berlin
@@ -186,8 +186,10 @@ def test_rate_limit_per_sender(ctx, grace, settings):
     assert Incident.objects.count() == 3
 
 
-def test_unknown_sender_is_refused_unless_a_catch_all_customer_is_set(ctx, settings):
+def test_unknown_sender_is_refused_when_triage_is_off_unless_a_catch_all_customer_is_set(ctx, settings):
+    settings.MAIL_TRIAGE = False
     assert process(message(sender="stranger@z.example")).outcome == "unknown_sender"
+    assert not HeldMail.objects.exists()
     settings.MAIL_UNKNOWN_SENDER_CUSTOMER = ctx.org_b.name
     result = process(message(sender="stranger@z.example", msg_id="<s2@z.example>"))
     assert result.outcome == "opened" and result.incident.customer == ctx.org_b

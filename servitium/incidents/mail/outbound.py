@@ -86,6 +86,35 @@ def notify(
     return record
 
 
+def answer_unthreaded(*, to: list[str], subject: str, in_reply_to: str, text: str) -> MailMessage | None:
+    """Answer a message that belongs to no ticket (yet): machine-written, in the sender's thread."""
+    to = sorted({a.strip().lower() for a in to if a and "@" in a})
+    if not to or _silenced.get():
+        return None
+    subject = f"Re: {subject}"[:255] if subject else "Re:"
+    message_id = f"<answer.{uuid.uuid4().hex[:16]}@{settings.MAIL_DOMAIN}>"
+    headers = {
+        "Message-ID": message_id,
+        LOOP_HEADER: settings.MAIL_DOMAIN,
+        "Auto-Submitted": "auto-replied",
+        "X-Auto-Response-Suppress": "All",
+    }
+    if in_reply_to:
+        headers["In-Reply-To"] = in_reply_to
+        headers["References"] = in_reply_to
+    record = MailMessage.objects.create(
+        message_id=message_id,
+        direction=MailMessage.Direction.OUTBOUND,
+        sender=settings.DEFAULT_FROM_EMAIL,
+        recipients=", ".join(to),
+        subject=subject,
+        outcome=MailMessage.Outcome.SENT,
+    )
+    payload = {"subject": subject, "body": text, "to": to, "headers": headers}
+    transaction.on_commit(lambda: send_ticket_mail(payload))
+    return record
+
+
 @db_task(name="SendTicketMail", retries=5, retry_delay=60)
 @as_job
 def send_ticket_mail(payload: dict[str, Any]) -> None:

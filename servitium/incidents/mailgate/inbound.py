@@ -4,7 +4,8 @@ A new message from a known person opens a ticket for their organization and is a
 reference; a reply (In-Reply-To/References to a message we know, or the reference in the subject) is added
 to its ticket as a public reply, resumes a ticket waiting for the customer and reopens a resolved one.
 Machine-written mail (automatic replies, delivery reports, our own messages coming back) never opens or
-touches a ticket, and a sender who writes too often is refused for the hour.
+touches a ticket, and a sender who writes too often is refused for the hour. A message from an address
+nobody knows waits for an agent (triage.py).
 """
 
 from __future__ import annotations
@@ -14,9 +15,7 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DataError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -31,6 +30,8 @@ from .. import services
 from ..mail import outbound
 from ..mail.parsing import MalformedMessage, ParsedMail, parse, strip_quoted
 from ..models import Incident, MailMessage
+from . import triage
+from .opening import open_ticket, store_attachments, ticket_author
 
 logger = logging.getLogger(__name__)
 Outcome = MailMessage.Outcome
@@ -41,6 +42,7 @@ class MailResult:
     outcome: str
     incident: Incident | None = None
     message_id: str = ""
+    message: MailMessage | None = None  # the mail log's row
 
     @property
     def reference(self) -> str | None:
@@ -55,7 +57,7 @@ def process(raw: bytes, *, now: dt.datetime | None = None) -> MailResult:
     mail = parse(raw)
     try:
         with change_context(context="mail"), transaction.atomic():
-            return _process(mail, now or timezone.now())
+            return _process(mail, raw, now or timezone.now())
     except ValidationError as exc:
         # The message's own values break a rule of the record it would become: the same every time.
         logger.warning("mail %s refused: %s", mail.message_id, exc.messages)
@@ -68,7 +70,7 @@ def process(raw: bytes, *, now: dt.datetime | None = None) -> MailResult:
 
 
 def _log(mail: ParsedMail, outcome: str, incident: Incident | None = None) -> MailResult:
-    MailMessage.objects.create(
+    message = MailMessage.objects.create(
         message_id=mail.message_id,
         direction=MailMessage.Direction.INBOUND,
         incident=incident,
@@ -77,7 +79,7 @@ def _log(mail: ParsedMail, outcome: str, incident: Incident | None = None) -> Ma
         subject=mail.subject,
         outcome=outcome,
     )
-    return MailResult(outcome, incident, mail.message_id)
+    return MailResult(outcome, incident, mail.message_id, message)
 
 
 def _seen(mail: ParsedMail, now: dt.datetime) -> tuple[bool, int]:
@@ -90,7 +92,7 @@ def _seen(mail: ParsedMail, now: dt.datetime) -> tuple[bool, int]:
     return bool(counts["duplicates"]), counts["recent"]
 
 
-def _process(mail: ParsedMail, now: dt.datetime) -> MailResult:
+def _process(mail: ParsedMail, raw: bytes, now: dt.datetime) -> MailResult:
     duplicate, recent = _seen(mail, now)
     if duplicate:
         return MailResult(Outcome.DUPLICATE, None, mail.message_id)
@@ -102,7 +104,11 @@ def _process(mail: ParsedMail, now: dt.datetime) -> MailResult:
     person = Person.objects.select_related("organization", "user").filter(email__iexact=mail.sender).first()
     customer = person.organization if person else _unknown_sender_customer()
     if customer is None:
-        return _log(mail, Outcome.UNKNOWN_SENDER)
+        if not settings.MAIL_TRIAGE:
+            return _log(mail, Outcome.UNKNOWN_SENDER)
+        result = _log(mail, Outcome.HELD)
+        triage.hold(mail, raw, result.message)
+        return result
     incident = _thread_target(mail)
     provider_side = person is not None and person.organization.kind == Organization.Kind.PROVIDER
     if incident is not None and (provider_side or incident.customer_id == customer.pk):
@@ -116,7 +122,11 @@ def _process(mail: ParsedMail, now: dt.datetime) -> MailResult:
     if provider_side:
         # Staff write to tickets; they do not open customer tickets by mail.
         return _log(mail, Outcome.UNKNOWN_SENDER)
-    return _open(mail, person, customer, now)
+    logged: list[MailResult] = []
+    incident = open_ticket(
+        mail, person, customer, now, log=lambda ticket: logged.append(_log(mail, Outcome.OPENED, ticket))
+    )
+    return logged[0] if logged else MailResult(Outcome.OPENED, incident, mail.message_id)
 
 
 def _unknown_sender_customer() -> Organization | None:
@@ -139,40 +149,6 @@ def _thread_target(mail: ParsedMail) -> Incident | None:
     return None
 
 
-def _user(person: Person | None):
-    user = person.user if person and person.user_id else None
-    return user if user is not None and user.is_active else None
-
-
-def _open(mail: ParsedMail, person: Person | None, customer: Organization, now: dt.datetime) -> MailResult:
-    incident = services.incident_create(
-        actor=None,
-        data={
-            "title": (mail.subject or _("(no subject)"))[: Incident._meta.get_field("title").max_length],
-            "description": mail.text,
-            "customer": customer,
-            "caller": person,
-            "channel": Incident.Channel.EMAIL,
-        },
-        now=now,
-    )
-    result = _log(mail, Outcome.OPENED, incident)
-    _store_attachments(incident, mail, person)
-    outbound.notify(
-        incident,
-        to=[mail.sender],
-        subject=incident.title,
-        automatic=True,
-        thread=[mail.message_id],  # the customer's message is all the new ticket's thread holds
-        text=_(
-            "Thank you, we have recorded your message as %(ref)s.\n\n"
-            "Reply to this message to add information; please keep %(ref)s in the subject."
-        )
-        % {"ref": incident.reference},
-    )
-    return result
-
-
 def _append(
     incident: Incident, mail: ParsedMail, person: Person | None, provider_side: bool, now: dt.datetime
 ) -> None:
@@ -181,11 +157,11 @@ def _append(
         target=incident,
         body=text,
         visibility=Comment.Visibility.PUBLIC,
-        author=_user(person),
+        author=ticket_author(person),
         author_name=(mail.sender_name or mail.sender)[:200],
         actor=None,
     )
-    _store_attachments(incident, mail, person)
+    store_attachments(incident, mail, person)
     if provider_side:
         outbound.notify(incident, to=outbound.caller_address(incident), text=text)
         return
@@ -204,24 +180,4 @@ def _append(
             transition="reopen",
             note=_("The customer replied by mail after resolution."),
             now=now,
-        )
-
-
-def _store_attachments(incident: Incident, mail: ParsedMail, person: Person | None) -> None:
-    refused = []
-    for item in mail.attachments:
-        upload = SimpleUploadedFile(item.name[:200], item.data, content_type=item.content_type)
-        try:
-            with transaction.atomic():
-                core_services.attachment_store(target=incident, upload=upload, actor=_user(person))
-        except ValidationError as exc:
-            refused.append(f"{item.name}: {'; '.join(m for ms in exc.message_dict.values() for m in ms)}")
-    refused += mail.skipped  # parts the parser could not read
-    if refused:
-        Comment.objects.create(
-            target_type=ContentType.objects.get_for_model(Incident),
-            object_id=incident.pk,
-            body=_("Attachments not kept:") + "\n" + "\n".join(refused),
-            visibility=Comment.Visibility.INTERNAL,
-            author_name="mail gateway",
         )
