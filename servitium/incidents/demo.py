@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from email.message import EmailMessage
 
 from django.utils import timezone
 
@@ -19,6 +20,7 @@ from . import major, services
 from .generator import Generator
 from .jobs import close_resolved_tickets
 from .mail import outbound
+from .mailgate.inbound import process
 from .models import Incident, MajorIncidentDefinition, RequestItem
 
 TITLES = {
@@ -61,6 +63,23 @@ def load(*, actor, count: int = 120, days: int = 14, history: int = 3000, seed: 
         # The nightly job would have closed resolved tickets nobody reopened, night after night.
         for night in range(days + 7, -1, -1):
             close_resolved_tickets.call_local(now=now - dt.timedelta(days=night))
+        _unknown_senders()
+
+
+def _unknown_senders() -> None:
+    """Two messages from addresses nobody knows wait for triage: a customer's new employee (the domain
+    suggests the organization) and a stranger."""
+    known = Person.objects.filter(organization__kind="customer").exclude(email="").order_by("pk").first()
+    domain = known.email.rpartition("@")[2] if known else "example.com"
+    for sender, subject, text in (
+        (f"new.starter@{domain}", "No access to the shared drive", "I joined on Monday and cannot open it."),
+        ("sales@cheap-toner.example", "Toner at 70 % off", "Order today and save on every cartridge."),
+    ):
+        msg = EmailMessage()
+        msg["From"], msg["To"], msg["Subject"] = sender, "servicedesk@nimbus.example", subject
+        msg["Message-ID"] = f"<demo.{sender}>"
+        msg.set_content(text)
+        process(msg.as_bytes())
 
 
 def _resolution_replies(actor, seed: int) -> None:
