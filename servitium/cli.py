@@ -58,9 +58,10 @@ def _prepare() -> None:
     call_command("collectstatic", interactive=False, verbosity=0)
 
 
-def _serve(options: argparse.Namespace) -> int:
+def _serve(options: argparse.Namespace, banner: list[str] | None = None, quiet: bool = False) -> int:
     """Run granian (WSGI) and the Huey consumer as supervised children: one that dies is started again
-    (granian also replaces a dead worker process itself); SIGTERM/SIGINT stops both cleanly."""
+    (granian also replaces a dead worker process itself); SIGTERM/SIGINT stops both cleanly. `banner` is
+    printed once the server answers; `quiet` keeps granian to warnings."""
     from django.db import connections
 
     from .supervisor import Child, Supervisor
@@ -92,7 +93,7 @@ def _serve(options: argparse.Namespace) -> int:
         "10",
         # info: granian's own lines on starting and replacing workers (there is no per-request logging).
         "--log-level",
-        "info",
+        "warning" if quiet else "info",
         "servitium.wsgi:application",
     ]
     children = [Child("web server", web)]
@@ -106,10 +107,13 @@ def _serve(options: argparse.Namespace) -> int:
             "2",
             "--worker-type",
             "thread",
+            *(["--quiet"] if quiet else []),  # warnings only
         ]
         # SIGINT: Huey's graceful stop (running tasks finish); SIGTERM would abandon them.
         children.append(Child("task worker", queue, stop_signal=signal.SIGINT))
     print(f"Servitium serving on http://{options.host}:{options.port}/ ({workers} web workers)", flush=True)
+    if banner:
+        _banner_when_ready(options.host, options.port, banner)
     return Supervisor(children, env).run()
 
 
@@ -135,16 +139,46 @@ def demo(argv: list[str]) -> int:
     options = _serve_parser("demo").parse_args(argv)
     # The demo is usually opened over plain HTTP (no proxy): cookies must not demand TLS.
     os.environ.setdefault("SERVITIUM_HTTPS", "0")
-    # Demo people have made-up addresses: print mail on the console instead of handing it to an SMTP server.
-    os.environ.setdefault("SERVITIUM_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+    # Demo people have made-up addresses: mail goes to files in the data folder, not to an SMTP server (nor
+    # onto the console, where it would bury the login).
+    os.environ.setdefault("SERVITIUM_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+    # Warnings and errors only: the workers' routine lines would bury the login too.
+    os.environ.setdefault("SERVITIUM_LOG_LEVEL", "WARNING")
     _setup()
     _prepare()
+    from django.conf import settings
     from django.core.management import call_command
 
     username, password = demo_credentials()
     call_command("load_demo", admin_username=username, admin_password=password, verbosity=1)
-    print(f"Demo administrator: username {username!r}, password {password!r}", flush=True)
-    return _serve(options)
+    lines = [
+        f"Servitium demo is ready: http://{options.host}:{options.port}/",
+        f"Sign in as {username!r} with the password {password!r}",
+    ]
+    if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+        lines.append(f"Mail the demo sends is written to {settings.EMAIL_FILE_PATH}")
+    lines.append("Stop it with Ctrl+C.")
+    return _serve(options, banner=lines, quiet=True)
+
+
+def _banner_when_ready(host: str, port: int, lines: list[str]) -> None:
+    """Print `lines` framed, once the server answers (so they come after the start-up output)."""
+    import socket
+    import threading
+    import time
+
+    def wait_and_print() -> None:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection((host, port), timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.3)
+        rule = "=" * max(len(line) for line in lines)
+        print("\n".join(["", rule, *lines, rule, ""]), flush=True)
+
+    threading.Thread(target=wait_and_print, name="demo-banner", daemon=True).start()
 
 
 def mailgate_command(argv: list[str]) -> int:

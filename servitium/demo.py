@@ -6,9 +6,11 @@ part here as it lands.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from servitium.catalog import services as catalog_services
 from servitium.catalog.models import Service
@@ -244,17 +246,29 @@ def _ensure(model, lookup: dict[str, Any], create) -> Any:
 
 @transaction.atomic
 def load(
-    *, admin_username: str = "admin", admin_password: str = "", stdout=None, small: bool = False
+    *,
+    admin_username: str = "admin",
+    admin_password: str = "",
+    stdout=None,
+    small: bool = False,
+    progress: Callable[[float, str], None] | None = None,
 ) -> dict[str, int]:
     """`small`: every kind of record, but a few dozen tickets instead of six months of them (for tests that
-    need realistic data of every kind without waiting for the history)."""
+    need realistic data of every kind without waiting for the history). `progress(share, step)` is told
+    the share done (0 to 1) and the step starting."""
+    report = progress or (lambda share, step: None)
     with change_context(context="shell"):
-        counts = _load(admin_username, admin_password, small)
+        counts = _load(admin_username, admin_password, small, report)
+    report(0.99, str(_("statistics")))
     refresh_statistics()
+    report(1.0, str(_("done")))
     return counts
 
 
-def _load(admin_username: str, admin_password: str, small: bool = False) -> dict[str, int]:
+def _load(
+    admin_username: str, admin_password: str, small: bool, report: Callable[[float, str], None]
+) -> dict[str, int]:
+    report(0.0, str(_("organizations, people and services")))
     orgs: dict[str, Organization] = {}
     kinds = [(PROVIDER, "provider", "Cloud and managed services provider (the demo's own organization).")]
     kinds += [(n, "customer", d) for n, d in CUSTOMERS.items()]
@@ -449,7 +463,7 @@ def _load(admin_username: str, admin_password: str, small: bool = False) -> dict
     from servitium.sms import demo as sms_demo
     from servitium.suppliers import demo as suppliers_demo
 
-    for app_demo in (
+    steps = (
         agreements_demo,
         relationships_demo,
         suppliers_demo,
@@ -474,7 +488,13 @@ def _load(admin_username: str, admin_password: str, small: bool = False) -> dict
         cloud_demo,
         exits_demo,
         conformity_demo,
-    ):
+    )
+    # Weights of the steps by how long they take (six months of tickets are most of the wait).
+    weights = [WEIGHTS.get(step.__name__.split(".")[1], 1) for step in steps]
+    done, total = 1, sum(weights) + 2
+    for app_demo, weight in zip(steps, weights, strict=True):
+        report(done / total, app_demo.__name__.split(".")[1])
+        done += weight
         if small and app_demo is incidents_demo:
             app_demo.load(actor=actor, count=12, history=60)
         else:
@@ -486,6 +506,8 @@ def _load(admin_username: str, admin_password: str, small: bool = False) -> dict
         "users": User.objects.count(),
     }
 
+
+WEIGHTS = {"incidents": 12, "cmdb": 3, "conformity": 3, "changes": 2, "availability": 2}
 
 COMPONENTS = [
     ("Virtual Compute", "Hypervisor cluster", "infrastructure", None, []),

@@ -399,6 +399,8 @@ EMAIL_HOST_PASSWORD = os.environ.get("SERVITIUM_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = _env_bool("SERVITIUM_EMAIL_USE_TLS")
 EMAIL_USE_SSL = _env_bool("SERVITIUM_EMAIL_USE_SSL")
 DEFAULT_FROM_EMAIL = os.environ.get("SERVITIUM_EMAIL_FROM", "servitium@localhost")
+# Where the file-based backend (the demo's) writes each message.
+EMAIL_FILE_PATH = os.environ.get("SERVITIUM_EMAIL_FILE_PATH", str(DATA_DIR / "mail"))
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Share of an SLA target at which the warning (and automatic escalation) is scheduled.
