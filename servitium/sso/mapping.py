@@ -49,9 +49,7 @@ def roles_for(groups: Iterable[str], role_map: Mapping[str, Any]) -> list[str]:
     found = {role for group in groups for role in _as_list(role_map.get(group.casefold()))}
     if not found:
         raise Refused(
-            _(
-                "Your account is in no group that grants a role in Servitium. Ask your administrator for access."
-            )
+            _("Your account is in no group that grants a role in Servitium. Ask your administrator.")
         )
     unknown = sorted(found - set(permissions.ROLES))
     if unknown:
