@@ -288,6 +288,7 @@ from servitium.sso.config import backends as _sso_backends  # noqa: E402
 from servitium.sso.config import ldap_settings as _ldap_settings  # noqa: E402
 from servitium.sso.config import oidc_settings as _oidc_settings  # noqa: E402
 
+INSTALLED_APPS.append("servitium.sso")  # its German sign-in strings (servitium/sso/locale)
 _sso_oidc, _sso_ldap = _oidc_settings(os.environ), _ldap_settings(os.environ)
 globals().update({**_sso_oidc, **_sso_ldap})
 AUTHENTICATION_BACKENDS = _sso_backends(_sso_oidc, _sso_ldap)
