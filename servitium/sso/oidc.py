@@ -94,7 +94,10 @@ class OIDCBackend(OIDCAuthenticationBackend):
         self.UserModel = get_user_model()
 
     def authenticate(self, request, **kwargs):
-        if not settings.SSO_OIDC_ENABLED:
+        # Only the callback view signs in through the provider: a `code` on any other request (the
+        # password form's URL, say) must not send Servitium to the token endpoint.
+        match = getattr(request, "resolver_match", None)
+        if not settings.SSO_OIDC_ENABLED or match is None or match.url_name != "oidc_authentication_callback":
             return None
         return super().authenticate(request, **kwargs)
 

@@ -107,6 +107,10 @@ def test_the_oidc_sign_in_says_so_when_the_provider_is_down(client, settings, db
     ]
     factories.user("local", None, ["administrator"], password="local-password-1")
     assert client.post("/login/", {"username": "local", "password": "local-password-1"}).status_code == 302
+    # ... nor does a code and state on the form's URL reach for the provider's token endpoint.
+    client.logout()
+    response = client.post("/login/?code=c&state=s", {"username": "local", "password": "wrong-password-1"})
+    assert response.status_code == 200
 
 
 def test_the_sign_in_strings_are_in_german():
