@@ -84,13 +84,18 @@ def ldap_settings(env: Mapping[str, str]) -> dict[str, Any]:
     }
     if not uri:
         return values
-    import ldap  # python-ldap: only needed (and only imported) when LDAP is configured
-    from django_auth_ldap.config import (
-        GroupOfNamesType,
-        GroupOfUniqueNamesType,
-        LDAPSearch,
-        PosixGroupType,
-    )
+    try:  # python-ldap and django-auth-ldap (the `sso` extra): only needed when LDAP is configured
+        import ldap
+        from django_auth_ldap.config import (
+            GroupOfNamesType,
+            GroupOfUniqueNamesType,
+            LDAPSearch,
+            PosixGroupType,
+        )
+    except ImportError as exc:
+        raise ImproperlyConfigured(
+            f"SERVITIUM_LDAP_URI is set but {exc.name} is missing: install servitium[sso]"
+        ) from None
 
     group_types = {
         "groupofnames": GroupOfNamesType,
