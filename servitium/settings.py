@@ -281,6 +281,18 @@ SILENCED_SYSTEM_CHECKS = [
 LOGIN_RATE_LIMIT = int(os.environ.get("SERVITIUM_LOGIN_RATE_LIMIT", "10"))
 LOGIN_RATE_WINDOW_S = int(os.environ.get("SERVITIUM_LOGIN_RATE_WINDOW", "300"))
 
+# Single sign-on (servitium/sso; docs/operator-guide.md "Single sign-on"): OpenID Connect when
+# SERVITIUM_OIDC_CLIENT_ID and an issuer (or explicit endpoints) are set, LDAP when SERVITIUM_LDAP_URI is;
+# local passwords stay, after them. API tokens are unaffected.
+from servitium.sso.config import backends as _sso_backends  # noqa: E402
+from servitium.sso.config import ldap_settings as _ldap_settings  # noqa: E402
+from servitium.sso.config import oidc_settings as _oidc_settings  # noqa: E402
+
+INSTALLED_APPS.append("servitium.sso")  # its German sign-in strings (servitium/sso/locale)
+_sso_oidc, _sso_ldap = _oidc_settings(os.environ), _ldap_settings(os.environ)
+globals().update({**_sso_oidc, **_sso_ldap})
+AUTHENTICATION_BACKENDS = _sso_backends(_sso_oidc, _sso_ldap)
+
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}

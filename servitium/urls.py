@@ -11,6 +11,7 @@ urlpatterns = [
     path("favicon.ico", favicon),
     path("login/", RateLimitedLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("oidc/", include("servitium.sso.urls")),  # single sign-on (answers 404 unless configured)
     path("api/v1/", include("servitium.api_urls", namespace="api")),
     path("api/schema/", SchemaView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file: the page needs no inline script (CSP).

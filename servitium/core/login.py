@@ -15,6 +15,8 @@ import unicodedata
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,9 +54,31 @@ def too_many_failures(username_key: str, address: str) -> bool:
     )
 
 
+class LoginForm(AuthenticationForm):
+    """Django's form, except that an authentication backend that refuses someone it knows (single sign-on:
+    servitium/sso) can say why, by setting `request.login_refusal`, instead of "wrong password"."""
+
+    def clean(self):
+        try:
+            return super().clean()
+        except ValidationError:
+            reason = getattr(self.request, "login_refusal", None)
+            if reason:
+                raise ValidationError(reason, code="refused") from None
+            raise
+
+
 class RateLimitedLoginView(auth_views.LoginView):
     template_name = "core/login.html"
     redirect_authenticated_user = True
+    form_class = LoginForm
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # The "Sign in with ..." button (servitium/sso, configured in settings).
+        if getattr(settings, "SSO_OIDC_ENABLED", False):
+            context["oidc_provider_name"] = settings.SSO_OIDC_PROVIDER_NAME
+        return context
 
     def post(self, request, *args, **kwargs):
         form = self.get_form()
