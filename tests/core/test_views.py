@@ -1,11 +1,18 @@
-"""The web UI: lists, detail with history, edit through services, CSV export, tenancy (404), phone layout."""
+"""The web UI: lists, detail with history, edit through services, CSV and XLSX export, tenancy (404), phone
+layout."""
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
+from decimal import Decimal
+
+import pytest
 from django.test import Client
 
 from servitium.core.models import ChangeRecord
 from tests import factories
+from tests.sheets import FORMATS, exported_rows, workbook
 
 
 def login(user) -> Client:
@@ -86,18 +93,97 @@ def test_customer_gets_404_for_other_organizations_records_in_ui(ctx):
     assert browser.get(f"/catalog/services/{own.pk}/edit/").status_code == 404
     listing = browser.get("/catalog/services/").content
     assert b"Own" in listing and b"Theirs" not in listing
-    export = b"".join(browser.get("/catalog/services/", {"export": "csv"}).streaming_content)
-    assert b"Own" in export and b"Theirs" not in export
 
 
-def test_csv_export(ctx):
+@pytest.mark.parametrize("kind", FORMATS)
+def test_a_customer_exports_only_its_organizations_rows(ctx, kind):
+    factories.service("Own", customers=[ctx.org_a])
+    factories.service("Theirs", customers=[ctx.org_b])
+    factories.service("Nobody's")
+    exported = exported_rows(login(ctx.customer_a).get("/catalog/services/", {"export": kind}), kind)
+    assert [row[2] for row in exported[1:]] == ["Own"]
+    everything = exported_rows(login(ctx.admin).get("/catalog/services/", {"export": kind}), kind)
+    assert sorted(row[2] for row in everything[1:]) == ["Nobody's", "Own", "Theirs"]
+
+
+@pytest.mark.parametrize("kind", FORMATS)
+def test_export_neutralises_formulas(ctx, kind):
     factories.service("=cmd|' /C calc'!A0")
+    factories.service('=HYPERLINK("http://evil.example/","click")')
+    factories.service("+1", description="x")
+    response = login(ctx.admin).get("/catalog/services/", {"export": kind})
+    assert response.status_code == 200
+    rows = exported_rows(response, kind)
+    assert rows[0][:3] == ["ID", "reference", "name"]
+    names = sorted(row[2] for row in rows[1:])
+    if kind == "csv":
+        assert response["Content-Type"].startswith("text/csv")
+        assert names == ["'+1", '\'=HYPERLINK("http://evil.example/","click")', "'=cmd|' /C calc'!A0"]
+        return
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert 'filename="services.xlsx"' in response["Content-Disposition"]
+    # in a workbook the text is kept as it is, stored as text: never a formula
+    assert names == ["+1", '=HYPERLINK("http://evil.example/","click")', "=cmd|' /C calc'!A0"]
+    sheet = workbook(response).worksheets[0]
+    cells = [row[2] for row in sheet.iter_rows(min_row=2)]
+    assert all(c.data_type == "s" and c.quotePrefix for c in cells)
+
+
+def test_xlsx_export_is_a_typed_sheet_with_a_frozen_bold_header(ctx):
+    from servitium.capacity import services as capacity
+
+    metric = capacity.metric_create(
+        actor=None,
+        data={
+            "service": factories.service("Measured"),
+            "name": "CPU use",
+            "unit": "%",
+            "direction": "higher_is_worse",
+            "warning_threshold": Decimal("70"),
+            "critical_threshold": Decimal("90"),
+        },
+    )
+    at = dt.datetime(2026, 3, 1, 22, 30, tzinfo=dt.UTC)
+    capacity.measurements_record(actor=None, rows=[{"metric": metric.pk, "measured_at": at, "value": "42.5"}])
+    from servitium.parties.models import User
+
+    User.objects.filter(pk=ctx.admin.pk).update(time_zone="Asia/Tokyo")
+    response = login(ctx.admin).get("/capacity/measurements/", {"export": "xlsx"})
+    book = workbook(response)
+    sheet = book.worksheets[0]
+    assert [s.title for s in book.worksheets] == ["Measurements"]
+    assert sheet.freeze_panes == "A2"
+    header = [c.value for c in sheet[1]]
+    assert header == ["ID", "metric", "measured at", "value"]
+    assert all(c.font.b for c in sheet[1])
+    assert sheet.column_dimensions["C"].width >= len("measured at")
+    ident, name, measured, value = sheet[2]
+    assert ident.data_type == "n" and name.data_type == "s" and name.value.startswith("CPU use")
+    # the reader's time zone, as the pages show it: 22:30 UTC is 07:30 the next morning in Tokyo
+    assert measured.is_date and measured.value == dt.datetime(2026, 3, 2, 7, 30)
+    assert value.data_type == "n" and value.value == 42.5
+    assert at.astimezone(zoneinfo.ZoneInfo("Asia/Tokyo")).replace(tzinfo=None) == measured.value
+
+
+@pytest.mark.parametrize("kind", FORMATS)
+def test_export_applies_the_lists_filters_and_search(ctx, kind):
+    factories.service("Alpha live")
+    factories.service("Beta planned", status="pipeline")
+    factories.service("Gamma planned", status="pipeline")
     browser = login(ctx.admin)
-    response = browser.get("/catalog/services/", {"export": "csv"})
-    assert response["Content-Type"].startswith("text/csv")
-    body = b"".join(response.streaming_content).decode()
-    assert body.splitlines()[0].startswith("ID,reference,name")
-    assert "'=cmd" in body  # formulas neutralised
+    planned = exported_rows(browser.get("/catalog/services/", {"export": kind, "status": "pipeline"}), kind)
+    assert sorted(row[2] for row in planned[1:]) == ["Beta planned", "Gamma planned"]
+    searched = exported_rows(
+        browser.get("/catalog/services/", {"export": kind, "status": "pipeline", "search": "gamma"}), kind
+    )
+    assert [row[2] for row in searched[1:]] == ["Gamma planned"]
+    refused = browser.get("/catalog/services/", {"export": kind, "ordering": "no_such_field"})
+    assert refused.status_code == 400 and refused["Content-Type"].startswith("text/html")
+
+
+def test_list_page_links_both_exports_with_its_filters(ctx):
+    page = login(ctx.admin).get("/catalog/services/", {"status": "live"}).content.decode()
+    assert "status=live&amp;export=csv" in page and "status=live&amp;export=xlsx" in page
 
 
 def test_htmx_request_gets_the_table_only(ctx):
