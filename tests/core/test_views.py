@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from servitium.core.models import ChangeRecord
 from tests import factories
@@ -148,7 +149,7 @@ def test_xlsx_export_is_a_typed_sheet_with_a_frozen_bold_header(ctx):
     from servitium.parties.models import User
 
     User.objects.filter(pk=ctx.admin.pk).update(time_zone="Asia/Tokyo")
-    response = login(ctx.admin).get("/capacity/measurements/", {"export": "xlsx"})
+    response = login(ctx.admin).get(reverse("capacity:measurement_list"), {"export": "xlsx"})
     book = workbook(response)
     sheet = book.worksheets[0]
     assert [s.title for s in book.worksheets] == ["Measurements"]
