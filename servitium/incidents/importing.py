@@ -542,7 +542,7 @@ MAPPINGS: dict[str, Mapping] = {
     ),
     "generic": Mapping(
         name="generic",
-        description="one CSV, one ticket per row: " + ", ".join(GENERIC_COLUMNS),
+        description="one CSV file or sheet, one ticket per row: " + ", ".join(GENERIC_COLUMNS),
         file_kinds={"tickets": frozenset({"external_id", "title"})},
         required_kinds=frozenset({"tickets"}),
         plan=plan_generic,
