@@ -243,7 +243,7 @@ class IncidentImport(View):
             except ImportArgumentError as exc:
                 message = str(exc)
                 for path, name in names.items():  # the uploads' names, not where they were kept
-                    message = message.replace(path, name)
+                    message = message.replace(path, name).replace(Path(path).name, name)
                 return render(request, self.template_name, self.context(error=message), status=400)
         errors = [
             (

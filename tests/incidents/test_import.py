@@ -473,7 +473,7 @@ def test_a_file_that_is_no_readable_workbook_stops_the_import(ctx, tmp_path, cap
     )
     text = html.unescape(page.content.decode())
     assert page.status_code == 400 and message in text
-    assert "servitium-import-" not in text  # the upload's name, not where it was kept
+    assert "servitium-import-" not in text and f"0-{name}" not in text  # the upload's name, not the kept copy
     assert not Incident.objects.exists() and not ChangeRecord.objects.filter(object_type="incidents.incident")
 
 
