@@ -252,3 +252,58 @@ def test_a_page_nobody_may_see_and_an_action_not_allowed_answer_in_the_sites_own
     assert refused.status_code == 403 and "incident manager role" in text and "servitium.css" in text
     crashed = server_error(RequestFactory().get("/"))
     assert crashed.status_code == 500 and b"Something went wrong" in crashed.content
+
+
+def test_xlsx_cells_for_values_a_workbook_cannot_hold_as_they_are():
+    from servitium.core.exports import xlsx_response
+    from tests.sheets import body
+
+    long_text = "x" * 40_000
+    rows = [
+        ["bell\x07 and escape\x1b", Decimal("NaN"), dt.date(1850, 1, 1), long_text, "#N/A", True, None],
+        ["-2", float("inf"), dt.time(9, 30), "@SUM(A1)", "\tTab", False, 7],
+    ]
+    header = ["text", "number", "when", "long", "error-like", "flag", "count"]
+    response = xlsx_response("odd", "Odd: [values]?", header, rows)
+    import io
+
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(io.BytesIO(body(response))).worksheets[0]
+    assert sheet.title == "Odd   values"
+    first, second = list(sheet.iter_rows(min_row=2))
+    assert first[0].value == "bell\ufffd and escape\ufffd" and first[1].value == "NaN"
+    assert first[2].value == "1850-01-01" and len(first[3].value) == 32767
+    assert (first[4].value, first[4].data_type) == ("#N/A", "s")  # text, not an error value
+    assert first[5].value is True and first[6].value is None
+    assert [(c.value, c.data_type) for c in second[:2]] == [("-2", "s"), ("inf", "s")]
+    assert second[2].value == dt.time(9, 30) and second[6].value == 7
+    assert all(c.data_type == "s" and c.quotePrefix for c in (second[0], second[3], second[4]))
+
+
+def test_workbook_cells_read_as_csv_text():
+    from types import SimpleNamespace
+
+    from servitium.core.sheets import cell_text
+
+    def cell(value, number_format="General"):
+        return SimpleNamespace(value=value, number_format=number_format)
+
+    assert [cell_text(cell(v)) for v in (None, 3.0, 2.5, 1e20, 7, True, False, "x")] == [
+        "",
+        "3",
+        "2.5",
+        "1e+20",
+        "7",
+        "true",
+        "false",
+        "x",
+    ]
+    midnight = dt.datetime(2026, 3, 1)
+    assert cell_text(cell(midnight, "mm-dd-yy")) == "2026-03-01"
+    assert cell_text(cell(midnight, "yyyy-mm-dd hh:mm")) == "2026-03-01 00:00:00"
+    assert (
+        cell_text(cell(dt.datetime(2026, 3, 1, 11, 59, 59, 999_600), "d/m/yyyy h:mm"))
+        == "2026-03-01 12:00:00"
+    )
+    assert cell_text(cell(dt.time(8, 15))) == "08:15:00"
