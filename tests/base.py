@@ -30,7 +30,7 @@ from servitium.core import permissions, tenancy
 from servitium.core.declaration import Resource, is_declared, resource_for
 from servitium.core.forms import form_fields
 from servitium.core.models import ChangeRecord
-from tests import factories
+from tests import factories, sheets
 
 
 def client(user=None) -> APIClient:
@@ -506,6 +506,11 @@ class RecordUISuite:
         assert page.get(self.url("list"), {"ordering": "no_such_field"}).status_code == 400
         exported = page.get(self.url("list"), {"export": "csv"})
         assert exported.status_code == 200 and exported["Content-Type"].startswith("text/csv")
+        workbook = page.get(self.url("list"), {"export": "xlsx"})
+        assert workbook.status_code == 200 and workbook["Content-Type"].endswith("spreadsheetml.sheet")
+        rows = {kind: sheets.exported_rows(r, kind) for kind, r in (("csv", exported), ("xlsx", workbook))}
+        assert rows["xlsx"][0] == rows["csv"][0]  # the same columns and the same records, by id
+        assert [r[0] for r in rows["xlsx"]] == [r[0] for r in rows["csv"]] and len(rows["csv"]) > 1
 
     def test_detail_shows_the_declared_fields(self, ctx):
         obj = self.make(ctx)

@@ -1,4 +1,4 @@
-"""Bulk import of CIs and relationships from CSV (`servitium import-cis` and the import page).
+"""Bulk import of CIs and relationships from CSV or XLSX (`servitium import-cis` and the import page).
 
 CI file columns: `reference` (to update a known CI), `name`, `type`, `status`, `version`, `description`,
 `owner` (person's name or e-mail), `location`, `service` (catalogue service name), `customers` (names
@@ -10,6 +10,10 @@ Relationship file columns: `source`, `kind`, `target` (each CI by reference, or 
 Rows are matched on reference, else on name + type, so importing the same file again creates nothing. Each
 row is written through the CI services (validated against the type's schema, change-logged) in its own
 savepoint: a bad row is reported with its line number and the others go in.
+
+An XLSX workbook (recognised by its content) is read from its first sheet or a named one through
+core.sheets, cells turned into the text a CSV cell would hold, so both formats share every check below; its
+errors name the sheet and the row. A file that cannot be read at all stops the import before any write.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from servitium.core.nul import find_nul, nul_message
+from servitium.core.sheets import SpreadsheetError, is_xlsx, open_sheet
 
 from . import services
 from .models import CIRelationship, CIType, ConfigurationItem
@@ -41,6 +46,7 @@ class ImportReport:
     relationships_created: int = 0
     relationships_existing: int = 0
     errors: list[tuple[str, int, str]] = field(default_factory=list)  # (file, line, message)
+    refused: str = ""  # why a file could not be read at all; then nothing was imported
 
     @property
     def rows(self) -> int:
@@ -223,14 +229,37 @@ def _import_relationship_row(row: dict[str, str], actor: Any, report: ImportRepo
     report.relationships_created += 1
 
 
-def _rows(content: bytes | str, label: str, needed: set[str], report: ImportReport) -> list[tuple[int, dict]]:
+class FileProblem(Exception):
+    """A file that cannot be read at all; the import stops before writing anything."""
+
+
+Rows = tuple[str, list[tuple[int, dict]]]  # how errors name the file (and sheet), then (line, values)
+
+
+def _rows(
+    content: bytes | str,
+    label: str,
+    needed: set[str],
+    report: ImportReport,
+    *,
+    name: str = "",
+    sheet: str = "",
+) -> Rows:
+    """The rows of a CSV file or of an XLSX workbook's sheet (named, else the first)."""
+    head = content[:8] if isinstance(content, bytes) else b""
+    try:
+        xlsx = is_xlsx(head, name)
+    except SpreadsheetError as exc:
+        raise FileProblem(str(exc)) from None
+    if xlsx:
+        return _xlsx_rows(content, label, needed, report, name=name, sheet=sheet)
     reader = csv.DictReader(io.StringIO(_text(content)))
     columns = {c.strip() for c in reader.fieldnames or []}
     if not needed <= columns:
         report.errors.append(
             (label, 1, _("missing column(s): %(c)s") % {"c": ", ".join(sorted(needed - columns))})
         )
-        return []
+        return label, []
     rows = []
     for line, row in enumerate(reader, start=2):
         values = {(k or "").strip(): v for k, v in row.items()}
@@ -239,7 +268,33 @@ def _rows(content: bytes | str, label: str, needed: set[str], report: ImportRepo
             report.errors.append((label, line, nul_message(bad)))
             continue
         rows.append((line, values))
-    return rows
+    return label, rows
+
+
+def _xlsx_rows(
+    content: bytes, label: str, needed: set[str], report: ImportReport, *, name: str, sheet: str
+) -> Rows:
+    """The same rows from a workbook: cells as the text the CSV path validates; errors name the sheet."""
+    rows = []
+    try:
+        with open_sheet(io.BytesIO(content), sheet=sheet or None, name=name) as opened:
+            where = _("%(label)s, sheet %(sheet)s") % {"label": label, "sheet": opened.name}
+            missing = needed - set(opened.header)
+            if missing:
+                line = opened.header_line or 1
+                report.errors.append(
+                    (where, line, _("missing column(s): %(c)s") % {"c": ", ".join(sorted(missing))})
+                )
+                return where, []
+            for row in opened.rows():
+                bad = row.problem or (nul_message(find_nul(row.values)) if find_nul(row.values) else "")
+                if bad:
+                    report.errors.append((where, row.line, bad))
+                    continue
+                rows.append((row.line, row.values))
+    except SpreadsheetError as exc:
+        raise FileProblem(str(exc)) from None
+    return where, rows
 
 
 def _message(exc: ValidationError) -> str:
@@ -254,14 +309,30 @@ def import_cis(
     cis: bytes | str | None = None,
     relationships: bytes | str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    names: dict[str, str] | None = None,
+    sheets: dict[str, str] | None = None,
 ) -> ImportReport:
-    """Import a CI file, then a relationship file (either may be absent); see the module's docstring."""
+    """Import a CI file, then a relationship file (either may be absent); see the module's docstring.
+    Each may be CSV or XLSX; `names` and `sheets` give, per "cis" and "relationships", the file's name (an
+    .xlsx name that is no workbook is refused) and the sheet to read (default: the first)."""
     report = ImportReport()
-    ci_rows = _rows(cis, "cis", {"type"}, report) if cis is not None else []
-    rel_rows = _rows(relationships, "relationships", {"source", "target"}, report) if relationships else []
-    total, done = len(ci_rows) + len(rel_rows), 0
-    lookups = Lookups() if ci_rows else None
-    for label, rows in (("cis", ci_rows), ("relationships", rel_rows)):
+    names, sheets = names or {}, sheets or {}
+    read: dict[str, Rows] = {}
+    try:  # every file is read before anything is written: an unreadable one stops the whole import
+        for label, content, needed in (
+            ("cis", cis, {"type"}),
+            ("relationships", relationships, {"source", "target"}),
+        ):
+            if content is not None and (label == "cis" or content):
+                read[label] = _rows(
+                    content, label, needed, report, name=names.get(label, ""), sheet=sheets.get(label, "")
+                )
+    except FileProblem as exc:
+        report.refused = str(exc)
+        return report
+    total, done = sum(len(rows) for _where, rows in read.values()), 0
+    lookups = Lookups() if read.get("cis", ("", []))[1] else None
+    for label, (where, rows) in read.items():
         for line, row in rows:
             try:
                 with transaction.atomic():
@@ -270,7 +341,7 @@ def import_cis(
                     else:
                         _import_relationship_row(row, actor, report)
             except ValidationError as exc:
-                report.errors.append((label, line, _message(exc)))
+                report.errors.append((where, line, _message(exc)))
             done += 1
             if progress and (done % 100 == 0 or done == total):
                 progress(done, total)

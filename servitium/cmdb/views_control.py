@@ -378,7 +378,8 @@ class LicenceView(generic.RecordMixin, generic.View):
 
 
 class CIImport(generic.LoginRequiredMixin, generic.View):
-    """Import CIs (and relationships) from CSV in the browser: the same importer as `servitium import-cis`.
+    """Import CIs (and relationships) from CSV or XLSX in the browser: the same importer as `servitium
+    import-cis`.
     The upload shows a progress bar; row errors are listed; importing the same file again changes nothing."""
 
     template_name = "cmdb/ci_import.html"
@@ -401,13 +402,21 @@ class CIImport(generic.LoginRequiredMixin, generic.View):
         cis_file = request.FILES.get("cis")
         rel_file = request.FILES.get("relationships")
         if cis_file is None and rel_file is None:
-            context = {"tab": "import", "error": _("Choose a CSV file of CIs, of relationships, or both.")}
+            context = {"tab": "import", "error": _("Choose a file of CIs, of relationships, or both.")}
             return render(request, self._template(request), context, status=400)
         report = importing.import_cis(
             actor=request.user,
             cis=cis_file.read() if cis_file else None,
             relationships=rel_file.read() if rel_file else None,
+            names={label: f.name or "" for label, f in (("cis", cis_file), ("relationships", rel_file)) if f},
+            sheets={
+                "cis": request.POST.get("cis_sheet", "").strip(),
+                "relationships": request.POST.get("relationships_sheet", "").strip(),
+            },
         )
+        if report.refused:
+            context = {"tab": "import", "error": report.refused}
+            return render(request, self._template(request), context, status=400)
         return render(request, self._template(request), {"tab": "import", "report": report})
 
     def _template(self, request) -> str:

@@ -1,4 +1,4 @@
-"""Generic UI views: list (filter, sort, paginate, CSV export), detail (history, comments, files), edit.
+"""Generic UI views: list (filter, sort, paginate, CSV/XLSX export), detail (history, comments, files), edit.
 
 Each app's views.py configures these per model; every queryset goes through `restrict()` and every write
 through the app's services, exactly as the API does.
@@ -6,8 +6,7 @@ through the app's services, exactly as the API does.
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -18,15 +17,16 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models, transaction
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views import View
 
 __all__ = ["LoginRequiredMixin", "View"]
 
+from . import exports, permissions, tenancy
 from . import forms as record_forms
-from . import permissions, tenancy
 from . import services as core_services
 from .declaration import Resource, resource_for
 from .errors import ApplicationError
@@ -36,10 +36,7 @@ from .nul import nul_message
 from .panels import DETAIL, LIST, panels
 from .workflow import Workflow
 
-
-class Echo:
-    def write(self, value: str) -> str:
-        return value
+EXPORT_FORMATS = ("csv", "xlsx")  # ?export= on every list page
 
 
 def display_value(obj: models.Model, name: str, user: Any = None) -> Any:
@@ -120,7 +117,7 @@ class Listing:
 
 class RecordListView(RecordMixin, View):
     """A list page: the declaration's FilterSet (the API's: same parameters, `search`, `ordering`), its
-    columns, paging, and the same rows as CSV."""
+    columns, paging, and the same rows as CSV or XLSX."""
 
     paginator_class: ClassVar[type[Paginator]] = Paginator
     template_name = "core/record_list.html"
@@ -172,8 +169,8 @@ class RecordListView(RecordMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         listing = self.filtered(request)
-        if request.GET.get("export") == "csv" and not listing.errors:
-            return self.export_csv(listing.queryset)
+        if request.GET.get("export") in EXPORT_FORMATS and not listing.errors:
+            return self.export(listing.queryset, request.GET["export"])
         page = self.paginator_class(listing.queryset, self.page_size).get_page(request.GET.get("page"))
         columns = self.list_columns()
         linked = {columns[0], "name", "title"}
@@ -203,28 +200,29 @@ class RecordListView(RecordMixin, View):
         )
         return render(request, template, context, status=400 if listing.errors else 200)
 
-    def export_csv(self, queryset) -> StreamingHttpResponse:
+    def export_rows(self, queryset) -> tuple[list[str], Iterator[list[Any]]]:
+        """The header and the rows every export format writes: the id, then the list's columns, values as
+        `display_value` gives them (numbers and dates still typed; the writer formats them)."""
         names = ["id", *[c for c in self.list_columns() if c != "id"]]
-        writer = csv.writer(Echo())
         user = self.request.user
 
-        def rows():
-            yield writer.writerow([str(self.model._meta.get_field(n).verbose_name) for n in names])
+        def rows() -> Iterator[list[Any]]:
             for obj in queryset.iterator(chunk_size=500) if not self.needs_prefetch() else queryset:
-                yield writer.writerow([_csv_safe(display_value(obj, n, user)) for n in names])
+                yield [display_value(obj, n, user) for n in names]
 
-        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{self.model._meta.model_name}s.csv"'
-        return response
+        return [str(self.model._meta.get_field(n).verbose_name) for n in names], rows()
+
+    def export(self, queryset, kind: str) -> HttpResponse:
+        header, rows = self.export_rows(queryset)
+        filename = f"{self.model._meta.model_name}s"
+        if kind == "xlsx":
+            return exports.xlsx_response(
+                filename, capfirst(self.model._meta.verbose_name_plural), header, rows
+            )
+        return exports.csv_response(filename, header, rows)
 
     def needs_prefetch(self) -> bool:
         return any(self.model._meta.get_field(n).many_to_many for n in self.list_columns())
-
-
-def _csv_safe(value: Any) -> str:
-    """Neutralise spreadsheet formulas in exported cells (CSV injection)."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 # A step's choice of a related record lists at most this many (beyond it the field's own form is the way).

@@ -1,4 +1,4 @@
-"""Import incident history from CSV files: a registry of column mappings and one import function.
+"""Import incident history from CSV or XLSX files: a registry of column mappings and one import function.
 
 Mappings (``MAPPINGS``):
 
@@ -9,6 +9,10 @@ Mappings (``MAPPINGS``):
   eventdataR. Times are local time in Amsterdam.
 - ``generic``: one CSV with one row per ticket (columns documented in ``GENERIC_COLUMNS`` and in
   docs/user-guide/incident-import.md).
+
+An XLSX workbook (recognised by its content, not its name) is read from its first sheet or the one named,
+through core.sheets: cells become the text a CSV file would hold (dates as ISO 8601), so every mapping
+checks both formats alike; errors then name the sheet and its row.
 
 How rows are written: the files are read and checked first; rows that cannot be read are reported with
 their file and line and skipped. Then every incident is written in its own savepoint (a database error on
@@ -38,6 +42,7 @@ from servitium.core import changelog, context, references
 from servitium.core import services as core_services
 from servitium.core.models import ChangeRecord
 from servitium.core.nul import find_nul, nul_message
+from servitium.core.sheets import SpreadsheetError, is_xlsx, open_sheet
 from servitium.parties.models import Organization, Team
 
 from . import services
@@ -59,8 +64,11 @@ class RowError(NamedTuple):
     file: str
     line: int
     message: str
+    sheet: str = ""  # of an XLSX workbook; `line` is then the row's number in it
 
     def __str__(self) -> str:
+        if self.sheet:
+            return f"{self.file}, sheet {self.sheet}, row {self.line}: {self.message}"
         return f"{self.file}:{self.line}: {self.message}"
 
 
@@ -73,9 +81,10 @@ class ImportReport:
     events_created: int = 0
     errors: list[RowError] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)  # path -> kind of file recognised
+    sheets: dict[str, str] = field(default_factory=dict)  # path -> sheet read, for XLSX workbooks
 
     def error(self, file: Path | str, line: int, message: str) -> None:
-        self.errors.append(RowError(str(file), line, message))
+        self.errors.append(RowError(str(file), line, message, self.sheets.get(str(file), "")))
 
     @property
     def incidents(self) -> int:
@@ -210,6 +219,43 @@ def read_csv(path: Path, report: ImportReport) -> tuple[list[str], list[tuple[in
     except csv.Error as exc:
         raise ImportArgumentError(f"{path}: not a readable CSV file ({exc})") from None
     return header, rows
+
+
+def read_xlsx(
+    path: Path, report: ImportReport, sheet: str | None = None
+) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """The header and the rows of a workbook's sheet (the named one, else the first), as read_csv gives
+    them; a row with an error cell or a value outside the header is reported."""
+    try:
+        with open_sheet(path, sheet=sheet, name=str(path)) as opened:
+            report.sheets[str(path)] = opened.name
+            if not opened.header:
+                raise ImportArgumentError(f"{path}: sheet {opened.name} is empty")
+            rows: list[tuple[int, dict[str, str]]] = []
+            for row in opened.rows():
+                problem = row.problem or (nul_message(find_nul(row.values)) if find_nul(row.values) else "")
+                if problem:
+                    report.error(path, row.line, problem)
+                    continue
+                rows.append((row.line, row.values))
+    except SpreadsheetError as exc:
+        raise ImportArgumentError(f"{path}: {exc}") from None
+    return opened.header, rows
+
+
+def read_table(
+    path: Path, report: ImportReport, sheet: str | None = None
+) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """A CSV file or an XLSX workbook, told apart by the first bytes (and an .xlsx name that lies)."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8)
+        xlsx = is_xlsx(head, str(path))
+    except OSError as exc:
+        raise ImportArgumentError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+    except SpreadsheetError as exc:
+        raise ImportArgumentError(f"{path}: {exc}") from None
+    return read_xlsx(path, report, sheet) if xlsx else read_csv(path, report)
 
 
 def _where(row: IncidentRow) -> str:
@@ -496,7 +542,7 @@ MAPPINGS: dict[str, Mapping] = {
     ),
     "generic": Mapping(
         name="generic",
-        description="one CSV, one ticket per row: " + ", ".join(GENERIC_COLUMNS),
+        description="one CSV file or sheet, one ticket per row: " + ", ".join(GENERIC_COLUMNS),
         file_kinds={"tickets": frozenset({"external_id", "title"})},
         required_kinds=frozenset({"tickets"}),
         plan=plan_generic,
@@ -652,12 +698,14 @@ def _customer(mapping: Mapping, name: str | None) -> Organization | None:
     return org
 
 
-def _read(mapping: Mapping, paths: list[Path], report: ImportReport) -> dict[str, list[SourceFile]]:
+def _read(
+    mapping: Mapping, paths: list[Path], report: ImportReport, sheet: str | None = None
+) -> dict[str, list[SourceFile]]:
     files: dict[str, list[SourceFile]] = {}
     if not paths:
         raise ImportArgumentError("Name at least one CSV file.")
     for path in map(Path, paths):
-        header, rows = read_csv(path, report)
+        header, rows = read_table(path, report, sheet)
         kind = mapping.recognise(header)
         if kind is None:
             expected = "; ".join(f"{k}: {', '.join(sorted(c))}" for k, c in mapping.file_kinds.items())
@@ -694,12 +742,14 @@ def import_incidents(
     customer: str | None = None,
     progress: Callable[[int, int], None] | None = None,
     time_zone: str | None = None,
+    sheet: str | None = None,
 ) -> ImportReport:
     """Import the files with the named mapping; returns the counts and the rows that could not be imported.
 
     `customer` names the organization the tickets belong to (bpic2014: default "Rabobank Group ICT",
     created when missing; generic: the default for rows without a customer). `progress(done, total)` is
     called as incidents are written. `time_zone` overrides the zone of times given without an offset.
+    `sheet` names the sheet read from XLSX workbooks (default: each one's first).
     Raises ImportArgumentError when the import cannot start at all.
     """
     if mapping not in MAPPINGS:
@@ -707,7 +757,7 @@ def import_incidents(
     spec = MAPPINGS[mapping]
     report = ImportReport(mapping=mapping)
     tz = _zone(spec, time_zone)
-    files = _read(spec, list(paths), report)
+    files = _read(spec, list(paths), report, sheet)
     channel = "import" if "import" in context.CONTEXTS else "shell"
     with context.change_context(context=channel):
         with transaction.atomic():

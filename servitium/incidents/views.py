@@ -199,7 +199,7 @@ class PostIncidentReviewList(generic.RecordListView):
 
 
 class IncidentImport(View):
-    """Import ticket history from CSV files in the browser (the same importer as `servitium
+    """Import ticket history from CSV or XLSX files in the browser (the same importer as `servitium
     import-incidents`); for incident managers. Each file is checked, row errors are listed, re-running the
     same files changes nothing."""
 
@@ -222,11 +222,12 @@ class IncidentImport(View):
         uploads = request.FILES.getlist("files")
         mapping = request.POST.get("mapping", "")
         customer = request.POST.get("customer", "").strip() or None
+        sheet = request.POST.get("sheet", "").strip() or None
         if not uploads or len(uploads) > 5:
             return render(
                 request,
                 self.template_name,
-                self.context(error=_("Choose one to five CSV files.")),
+                self.context(error=_("Choose one to five CSV or XLSX files.")),
                 status=400,
             )
         with tempfile.TemporaryDirectory(prefix="servitium-import-") as folder:
@@ -237,12 +238,24 @@ class IncidentImport(View):
                     for chunk in upload.chunks():
                         out.write(chunk)
                 paths.append(path)
+            names = {str(p): p.name.split("-", 1)[1] for p in paths}
             try:
-                report = import_incidents(mapping, paths, customer=customer)
+                report = import_incidents(mapping, paths, customer=customer, sheet=sheet)
             except ImportArgumentError as exc:
-                return render(request, self.template_name, self.context(error=str(exc)), status=400)
-        names = {str(p): p.name.split("-", 1)[1] for p in paths}
-        errors = [(names.get(e.file, e.file), e.line, e.message) for e in report.errors[:200]]
+                message = str(exc)
+                for path, name in names.items():  # the uploads' names, not where they were kept
+                    message = message.replace(path, name).replace(Path(path).name, name)
+                return render(request, self.template_name, self.context(error=message), status=400)
+        errors = [
+            (
+                _("%(file)s, sheet %(sheet)s") % {"file": names.get(e.file, e.file), "sheet": e.sheet}
+                if e.sheet
+                else names.get(e.file, e.file),
+                e.line,
+                e.message,
+            )
+            for e in report.errors[:200]
+        ]
         return render(
             request,
             self.template_name,

@@ -1,11 +1,19 @@
-"""The web UI: lists, detail with history, edit through services, CSV export, tenancy (404), phone layout."""
+"""The web UI: lists, detail with history, edit through services, CSV and XLSX export, tenancy (404), phone
+layout."""
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
+from decimal import Decimal
+
+import pytest
 from django.test import Client
+from django.urls import reverse
 
 from servitium.core.models import ChangeRecord
 from tests import factories
+from tests.sheets import FORMATS, exported_rows, workbook
 
 
 def login(user) -> Client:
@@ -86,18 +94,97 @@ def test_customer_gets_404_for_other_organizations_records_in_ui(ctx):
     assert browser.get(f"/catalog/services/{own.pk}/edit/").status_code == 404
     listing = browser.get("/catalog/services/").content
     assert b"Own" in listing and b"Theirs" not in listing
-    export = b"".join(browser.get("/catalog/services/", {"export": "csv"}).streaming_content)
-    assert b"Own" in export and b"Theirs" not in export
 
 
-def test_csv_export(ctx):
+@pytest.mark.parametrize("kind", FORMATS)
+def test_a_customer_exports_only_its_organizations_rows(ctx, kind):
+    factories.service("Own", customers=[ctx.org_a])
+    factories.service("Theirs", customers=[ctx.org_b])
+    factories.service("Nobody's")
+    exported = exported_rows(login(ctx.customer_a).get("/catalog/services/", {"export": kind}), kind)
+    assert [row[2] for row in exported[1:]] == ["Own"]
+    everything = exported_rows(login(ctx.admin).get("/catalog/services/", {"export": kind}), kind)
+    assert sorted(row[2] for row in everything[1:]) == ["Nobody's", "Own", "Theirs"]
+
+
+@pytest.mark.parametrize("kind", FORMATS)
+def test_export_neutralises_formulas(ctx, kind):
     factories.service("=cmd|' /C calc'!A0")
+    factories.service('=HYPERLINK("http://evil.example/","click")')
+    factories.service("+1", description="x")
+    response = login(ctx.admin).get("/catalog/services/", {"export": kind})
+    assert response.status_code == 200
+    rows = exported_rows(response, kind)
+    assert rows[0][:3] == ["ID", "reference", "name"]
+    names = sorted(row[2] for row in rows[1:])
+    if kind == "csv":
+        assert response["Content-Type"].startswith("text/csv")
+        assert names == ["'+1", '\'=HYPERLINK("http://evil.example/","click")', "'=cmd|' /C calc'!A0"]
+        return
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert 'filename="services.xlsx"' in response["Content-Disposition"]
+    # in a workbook the text is kept as it is, stored as text: never a formula
+    assert names == ["+1", '=HYPERLINK("http://evil.example/","click")', "=cmd|' /C calc'!A0"]
+    sheet = workbook(response).worksheets[0]
+    cells = [row[2] for row in sheet.iter_rows(min_row=2)]
+    assert all(c.data_type == "s" and c.quotePrefix for c in cells)
+
+
+def test_xlsx_export_is_a_typed_sheet_with_a_frozen_bold_header(ctx):
+    from servitium.capacity import services as capacity
+
+    metric = capacity.metric_create(
+        actor=None,
+        data={
+            "service": factories.service("Measured"),
+            "name": "CPU use",
+            "unit": "%",
+            "direction": "higher_is_worse",
+            "warning_threshold": Decimal("70"),
+            "critical_threshold": Decimal("90"),
+        },
+    )
+    at = dt.datetime(2026, 3, 1, 22, 30, tzinfo=dt.UTC)
+    capacity.measurements_record(actor=None, rows=[{"metric": metric.pk, "measured_at": at, "value": "42.5"}])
+    from servitium.parties.models import User
+
+    User.objects.filter(pk=ctx.admin.pk).update(time_zone="Asia/Tokyo")
+    response = login(ctx.admin).get(reverse("capacity:measurement_list"), {"export": "xlsx"})
+    book = workbook(response)
+    sheet = book.worksheets[0]
+    assert [s.title for s in book.worksheets] == ["Measurements"]
+    assert sheet.freeze_panes == "A2"
+    header = [c.value for c in sheet[1]]
+    assert header == ["ID", "metric", "measured at", "value"]
+    assert all(c.font.b for c in sheet[1])
+    assert sheet.column_dimensions["C"].width >= len("measured at")
+    ident, name, measured, value = sheet[2]
+    assert ident.data_type == "n" and name.data_type == "s" and name.value.startswith("CPU use")
+    # the reader's time zone, as the pages show it: 22:30 UTC is 07:30 the next morning in Tokyo
+    assert measured.is_date and measured.value == dt.datetime(2026, 3, 2, 7, 30)
+    assert value.data_type == "n" and value.value == 42.5
+    assert at.astimezone(zoneinfo.ZoneInfo("Asia/Tokyo")).replace(tzinfo=None) == measured.value
+
+
+@pytest.mark.parametrize("kind", FORMATS)
+def test_export_applies_the_lists_filters_and_search(ctx, kind):
+    factories.service("Alpha live")
+    factories.service("Beta planned", status="pipeline")
+    factories.service("Gamma planned", status="pipeline")
     browser = login(ctx.admin)
-    response = browser.get("/catalog/services/", {"export": "csv"})
-    assert response["Content-Type"].startswith("text/csv")
-    body = b"".join(response.streaming_content).decode()
-    assert body.splitlines()[0].startswith("ID,reference,name")
-    assert "'=cmd" in body  # formulas neutralised
+    planned = exported_rows(browser.get("/catalog/services/", {"export": kind, "status": "pipeline"}), kind)
+    assert sorted(row[2] for row in planned[1:]) == ["Beta planned", "Gamma planned"]
+    searched = exported_rows(
+        browser.get("/catalog/services/", {"export": kind, "status": "pipeline", "search": "gamma"}), kind
+    )
+    assert [row[2] for row in searched[1:]] == ["Gamma planned"]
+    refused = browser.get("/catalog/services/", {"export": kind, "ordering": "no_such_field"})
+    assert refused.status_code == 400 and refused["Content-Type"].startswith("text/html")
+
+
+def test_list_page_links_both_exports_with_its_filters(ctx):
+    page = login(ctx.admin).get("/catalog/services/", {"status": "live"}).content.decode()
+    assert "status=live&amp;export=csv" in page and "status=live&amp;export=xlsx" in page
 
 
 def test_htmx_request_gets_the_table_only(ctx):
@@ -165,3 +252,58 @@ def test_a_page_nobody_may_see_and_an_action_not_allowed_answer_in_the_sites_own
     assert refused.status_code == 403 and "incident manager role" in text and "servitium.css" in text
     crashed = server_error(RequestFactory().get("/"))
     assert crashed.status_code == 500 and b"Something went wrong" in crashed.content
+
+
+def test_xlsx_cells_for_values_a_workbook_cannot_hold_as_they_are():
+    from servitium.core.exports import xlsx_response
+    from tests.sheets import body
+
+    long_text = "x" * 40_000
+    rows = [
+        ["bell\x07 and escape\x1b", Decimal("NaN"), dt.date(1850, 1, 1), long_text, "#N/A", True, None],
+        ["-2", float("inf"), dt.time(9, 30), "@SUM(A1)", "\tTab", False, 7],
+    ]
+    header = ["text", "number", "when", "long", "error-like", "flag", "count"]
+    response = xlsx_response("odd", "Odd: [values]?", header, rows)
+    import io
+
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(io.BytesIO(body(response))).worksheets[0]
+    assert sheet.title == "Odd   values"
+    first, second = list(sheet.iter_rows(min_row=2))
+    assert first[0].value == "bell\ufffd and escape\ufffd" and first[1].value == "NaN"
+    assert first[2].value == "1850-01-01" and len(first[3].value) == 32767
+    assert (first[4].value, first[4].data_type) == ("#N/A", "s")  # text, not an error value
+    assert first[5].value is True and first[6].value is None
+    assert [(c.value, c.data_type) for c in second[:2]] == [("-2", "s"), ("inf", "s")]
+    assert second[2].value == dt.time(9, 30) and second[6].value == 7
+    assert all(c.data_type == "s" and c.quotePrefix for c in (second[0], second[3], second[4]))
+
+
+def test_workbook_cells_read_as_csv_text():
+    from types import SimpleNamespace
+
+    from servitium.core.sheets import cell_text
+
+    def cell(value, number_format="General"):
+        return SimpleNamespace(value=value, number_format=number_format)
+
+    assert [cell_text(cell(v)) for v in (None, 3.0, 2.5, 1e20, 7, True, False, "x")] == [
+        "",
+        "3",
+        "2.5",
+        "1e+20",
+        "7",
+        "true",
+        "false",
+        "x",
+    ]
+    midnight = dt.datetime(2026, 3, 1)
+    assert cell_text(cell(midnight, "mm-dd-yy")) == "2026-03-01"
+    assert cell_text(cell(midnight, "yyyy-mm-dd hh:mm")) == "2026-03-01 00:00:00"
+    assert (
+        cell_text(cell(dt.datetime(2026, 3, 1, 11, 59, 59, 999_600), "d/m/yyyy h:mm"))
+        == "2026-03-01 12:00:00"
+    )
+    assert cell_text(cell(dt.time(8, 15))) == "08:15:00"

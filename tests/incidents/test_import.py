@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import os
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from servitium.incidents.importing import MAPPINGS, ImportArgumentError, import_
 from servitium.incidents.models import Incident, IncidentEvent, SlaClock
 from servitium.parties.models import Organization, Team
 from tests import factories
+from tests.sheets import FORMATS, csv_as_xlsx, xlsx_bytes
 
 BPI_DIR = Path(os.environ.get("SERVITIUM_BPIC2014_DIR", "/work/shared/data/bpic2014_sample"))
 BPI_CASES = BPI_DIR / "BPIC14_incident_case_attributes.csv"
@@ -224,7 +226,9 @@ def catalogue(ctx):
 
 
 def generic_file(path: Path, ctx, *, first_title: str = "Mail bounces") -> Path:
-    return write(
+    """The generic file; a path ending in .xlsx gets the same table as a workbook (times typed as dates
+    where they have no offset), sheet "Tickets"."""
+    written = write(
         path,
         "external_id,title,description,customer,service,category,impact,urgency,status,opened_at,resolved_at,"
         "closed_at,assignment_group,resolution_code,closure_code,unused",
@@ -237,12 +241,17 @@ def generic_file(path: Path, ctx, *, first_title: str = "Mail bounces") -> Path:
         "T-6,Supplier ticket,,Suite Provider,,,,,,,,,,,,",
         "T-7,Grouped,,,,,,,,,,,Service Desk,,,",
     )
+    if path.suffix == ".xlsx":
+        path.write_bytes(csv_as_xlsx(written.read_text(encoding="utf-8"), "Tickets"))
+    return written
 
 
-def test_generic_mapping(ctx, catalogue, tmp_path):
+@pytest.mark.parametrize("kind", FORMATS)
+def test_generic_mapping(ctx, catalogue, tmp_path, kind):
     service, team = catalogue
-    source = generic_file(tmp_path / "tickets.csv", ctx)
+    source = generic_file(tmp_path / f"tickets.{kind}", ctx)
     report = import_incidents("generic", [source], customer=ctx.org_b.name)
+    assert {e.sheet for e in report.errors} == {"" if kind == "csv" else "Tickets"}
     assert [(e.line, e.message.split(":")[0]) for e in report.errors] == [
         (4, "no service named 'No Such Service'"),
         (5, "status"),
@@ -270,7 +279,7 @@ def test_generic_mapping(ctx, catalogue, tmp_path):
     again = import_incidents("generic", [source], customer=ctx.org_b.name)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
 
-    changed = generic_file(tmp_path / "changed.csv", ctx, first_title="Mail bounces since Monday")
+    changed = generic_file(tmp_path / f"changed.{kind}", ctx, first_title="Mail bounces since Monday")
     third = import_incidents("generic", [changed], customer=ctx.org_b.name)
     assert (third.created, third.updated, third.unchanged) == (0, 1, 2)
     full.refresh_from_db()
@@ -388,3 +397,101 @@ def test_import_from_the_browser(ctx, tmp_path):
     agent = factories.user("imp_agent", ctx.provider, ["incident-agent"])
     browser.force_login(agent)
     assert browser.get("/incidents/import/").status_code == 403
+
+
+def test_xlsx_times_and_numbers_read_as_the_csv_text(ctx, tmp_path):
+    """Typed cells: a date-time cell is a time without offset (the mapping's zone), a date cell midnight,
+    a whole number 2.0 is "2"; the named sheet is read; error cells and stray values are named by column."""
+    header = ["external_id", "title", "customer", "impact", "opened_at", "resolved_at", "closed_at"]
+    book = tmp_path / "history.xlsx"
+    book.write_bytes(
+        xlsx_bytes(
+            {
+                "Notes": [["exported from the old tool"]],
+                "Tickets": [
+                    header,
+                    ["X-1", "Disk full", ctx.org_a.name, 2.0, dt.datetime(2026, 3, 1, 10, 0), None, None],
+                    [
+                        "X-2",
+                        "Slow",
+                        ctx.org_a.name,
+                        1,
+                        dt.date(2026, 3, 2),
+                        dt.datetime(2026, 3, 2, 11, 59, 59, 999_700),
+                    ],
+                    ["X-3", "Stray", ctx.org_a.name, 3, None, None, None, "beyond"],
+                    [None] * 7,
+                ],
+            },
+            blank_rows=5,
+        )
+    )
+    report = import_incidents("generic", [book], sheet="tickets", time_zone="Europe/Berlin")
+    assert [(e.line, e.sheet, e.message) for e in report.errors] == [
+        (4, "Tickets", "column H holds a value but has no header")
+    ]
+    assert str(report.errors[0]) == f"{book}, sheet Tickets, row 4: column H holds a value but has no header"
+    assert report.sheets == {str(book): "Tickets"} and report.created == 2
+    first = Incident.objects.get(external_id="X-1")
+    assert (first.impact, first.created) == (2, utc(2026, 3, 1, 9))  # Berlin in March: UTC+1
+    second = Incident.objects.get(external_id="X-2")
+    assert second.created == utc(2026, 3, 1, 23) and second.resolved_at == utc(2026, 3, 2, 11)
+    with pytest.raises(ImportArgumentError, match="has no sheet 'Later'; its sheets: Notes, Tickets"):
+        import_incidents("generic", [book], sheet="Later")
+    with pytest.raises(ImportArgumentError, match="does not fit the generic mapping"):
+        import_incidents("generic", [book])  # the first sheet holds notes
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("t.xlsx", b"external_id,title\nX-1,One\n", "is named as an XLSX workbook but is not one"),
+        ("t.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "old Excel (.xls) workbook"),
+        ("t.csv", b"PK\x03\x04" + b"\0" * 100, "is not a readable XLSX workbook"),
+        ("t.xlsx", csv_as_xlsx("external_id,title\nX-1,One\n")[:900], "is not a readable XLSX workbook"),
+    ],
+)
+def test_a_file_that_is_no_readable_workbook_stops_the_import(ctx, tmp_path, capsys, name, content, message):
+    good = write(tmp_path / "good.csv", "external_id,title", "G-1,Good")
+    bad = tmp_path / name
+    bad.write_bytes(content)
+    with pytest.raises(ImportArgumentError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        import_incidents("generic", [good, bad], customer=ctx.org_a.name)
+    with pytest.raises(CommandError) as failure:
+        call_command(
+            "import_incidents", "--mapping", "generic", "--customer", ctx.org_a.name, str(good), str(bad)
+        )
+    assert failure.value.returncode == 2
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    browser = Client()
+    browser.force_login(factories.user("imp_bad", ctx.provider, ["incident-manager"]))
+    page = browser.post(
+        "/incidents/import/",
+        {"mapping": "generic", "customer": ctx.org_a.name, "files": [SimpleUploadedFile(name, content)]},
+    )
+    text = html.unescape(page.content.decode())
+    assert page.status_code == 400 and message in text
+    assert "servitium-import-" not in text and f"0-{name}" not in text  # the upload's name, not the kept copy
+    assert not Incident.objects.exists() and not ChangeRecord.objects.filter(object_type="incidents.incident")
+
+
+def test_import_from_the_browser_takes_a_workbook(ctx):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    manager = factories.user("imp_xlsx", ctx.provider, ["incident-manager"])
+    browser = Client()
+    browser.force_login(manager)
+    book = csv_as_xlsx(
+        f"external_id,title,customer\nW-1,From a workbook,{ctx.org_a.name}\nW-2,,x\n", "Export"
+    )
+    page = browser.post(
+        "/incidents/import/",
+        {"mapping": "generic", "sheet": "Export", "files": SimpleUploadedFile("old-tool.xlsx", book)},
+    )
+    text = page.content.decode()
+    assert page.status_code == 200 and 'id="import-report"' in text
+    assert Incident.objects.filter(external_id="W-1", customer=ctx.org_a).exists()
+    assert "old-tool.xlsx, sheet Export" in text

@@ -28,3 +28,12 @@ document.addEventListener("htmx:afterRequest", function (event) {
     bar.value = 100;
   }
 });
+
+// An upload form's 400 answer is the form's own report of what was wrong with the file (a refused
+// workbook): show it in place, as htmx leaves error answers unswapped by default.
+document.addEventListener("htmx:beforeSwap", function (event) {
+  if (event.detail.xhr.status === 400 && event.target.closest("[data-upload-progress]")) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});

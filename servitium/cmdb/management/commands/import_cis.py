@@ -1,4 +1,4 @@
-"""`servitium import-cis FILE [--relationships FILE]`: import CIs (and relationships) from CSV.
+"""`servitium import-cis FILE [--relationships FILE]`: import CIs (and relationships) from CSV or XLSX.
 
 Exit status 0 when the import ran (rows that could not be imported are listed), 2 when a file cannot be
 read. Running it again with the same files changes nothing.
@@ -15,11 +15,19 @@ BAR_WIDTH = 30
 
 
 class Command(BaseCommand):
-    help = "Import configuration items and relationships from CSV (see docs/user-guide/cmdb.md)."
+    help = "Import configuration items and relationships from CSV or XLSX (see docs/user-guide/cmdb.md)."
 
     def add_arguments(self, parser):
-        parser.add_argument("file", type=Path, nargs="?", help="CSV of CIs")
-        parser.add_argument("--relationships", type=Path, default=None, help="CSV of relationships")
+        parser.add_argument("file", type=Path, nargs="?", help="CSV or XLSX of CIs")
+        parser.add_argument("--relationships", type=Path, default=None, help="CSV or XLSX of relationships")
+        parser.add_argument(
+            "--sheet", default="", help="sheet of the CI workbook to read (default: the first)"
+        )
+        parser.add_argument(
+            "--relationships-sheet",
+            default="",
+            help="sheet of the relationship workbook (default: the first)",
+        )
 
     def _progress(self, done: int, total: int) -> None:
         filled = BAR_WIDTH * done // total if total else BAR_WIDTH
@@ -30,22 +38,30 @@ class Command(BaseCommand):
             self.stderr.write(bar)
         self.stderr.flush()
 
-    def handle(self, *args, file: Path | None, relationships: Path | None, **options):
+    def handle(self, *args, file: Path | None, relationships: Path | None, sheet="", **options):
         from servitium.cmdb.importing import import_cis
         from servitium.core.context import change_context
 
         if file is None and relationships is None:
-            raise CommandError("Give a CSV of CIs, --relationships FILE, or both.", returncode=2)
-        contents = {}
+            raise CommandError("Give a file of CIs, --relationships FILE, or both.", returncode=2)
+        contents, names = {}, {}
         for label, path in (("cis", file), ("relationships", relationships)):
             if path is None:
                 continue
             try:
-                contents[label] = Path(path).read_bytes()
+                contents[label], names[label] = Path(path).read_bytes(), str(path)
             except OSError as exc:
                 raise CommandError(f"Cannot read {path}: {exc.strerror}", returncode=2) from exc
         with change_context(context="import"):
-            report = import_cis(actor=None, progress=self._progress, **contents)
+            report = import_cis(
+                actor=None,
+                progress=self._progress,
+                names=names,
+                sheets={"cis": sheet, "relationships": options.get("relationships_sheet") or ""},
+                **contents,
+            )
+        if report.refused:
+            raise CommandError(report.refused, returncode=2)
         self.stdout.write(
             f"CIs: {report.created} created, {report.updated} updated, {report.unchanged} unchanged; "
             f"relationships: {report.relationships_created} created, {report.relationships_existing} already "

@@ -1,4 +1,5 @@
-"""`servitium import-incidents --mapping NAME [--customer NAME] FILE...`: import incident history from CSV.
+"""`servitium import-incidents --mapping NAME [--customer NAME] [--sheet NAME] FILE...`: import incident
+history from CSV or XLSX.
 
 Exit status 0 when the import ran (rows that could not be imported are listed), 2 when it could not start
 (bad arguments, unknown mapping, unreadable or unrecognised file, unknown customer).
@@ -20,7 +21,7 @@ BAR_WIDTH = 30
 
 class Command(BaseCommand):
     help = (
-        "Import incident history from CSV files with a column mapping "
+        "Import incident history from CSV or XLSX files with a column mapping "
         "(see docs/user-guide/incident-import.md). Running it again changes nothing."
     )
 
@@ -43,7 +44,12 @@ class Command(BaseCommand):
             help="time zone of times written without an offset (bpic2014: Europe/Amsterdam; generic: the "
             "server's time zone)",
         )
-        parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="CSV files, in any order")
+        parser.add_argument(
+            "--sheet", default=None, help="sheet read from XLSX workbooks (default: each one's first)"
+        )
+        parser.add_argument(
+            "files", nargs="+", type=Path, metavar="FILE", help="CSV or XLSX files, in any order"
+        )
 
     def _progress(self, done: int, total: int) -> None:
         filled = BAR_WIDTH * done // total if total else BAR_WIDTH
@@ -54,7 +60,7 @@ class Command(BaseCommand):
             self.stderr.write(bar)
         self.stderr.flush()
 
-    def handle(self, *args, mapping, customer, time_zone, files, verbosity=1, **options):
+    def handle(self, *args, mapping, customer, time_zone, files, sheet=None, verbosity=1, **options):
         if mapping not in MAPPINGS:  # call_command may bypass the parser's choices
             raise CommandError(
                 f"Unknown mapping {mapping!r}; known: {', '.join(sorted(MAPPINGS))}.", returncode=2
@@ -66,6 +72,7 @@ class Command(BaseCommand):
                 list(files),
                 customer=customer,
                 time_zone=time_zone,
+                sheet=sheet,
                 progress=self._progress if verbosity else None,
             )
         except ImportArgumentError as exc:
