@@ -1,0 +1,47 @@
+"""Which announcements anybody subscribed to (core.outbound asks before it does any work).
+
+`wants` answers from a per-process index of the active subscriptions (record type -> events), read again
+after WEBHOOK_INDEX_SECONDS or at once when this process changed a subscription (`forget`): a write nobody
+subscribed to costs a dictionary lookup, and other processes see a new subscription within that time.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from django.conf import settings
+
+_lock = threading.Lock()
+_index: dict[str, frozenset[str]] | None = None
+_loaded_at = 0.0
+
+
+def forget() -> None:
+    global _index
+    with _lock:
+        _index = None
+
+
+def _current() -> dict[str, frozenset[str]]:
+    global _index, _loaded_at
+    index = _index
+    if index is not None and time.monotonic() - _loaded_at < settings.WEBHOOK_INDEX_SECONDS:
+        return index
+    from .models import WebhookSubscription
+
+    built: dict[str, set[str]] = {}
+    for types, events in WebhookSubscription.objects.filter(active=True).values_list(
+        "record_types", "events"
+    ):
+        for object_type in types or ():
+            built.setdefault(object_type, set()).update(events or ())
+    index = {k: frozenset(v) for k, v in built.items()}
+    with _lock:
+        _index, _loaded_at = index, time.monotonic()
+    return index
+
+
+def wants(object_type: str, event: str) -> bool:
+    events = _current().get(object_type)
+    return events is not None and event in events
