@@ -11,6 +11,7 @@ import threading
 import time
 
 from django.conf import settings
+from django.db import DatabaseError, transaction
 
 _lock = threading.Lock()
 _index: dict[str, frozenset[str]] | None = None
@@ -31,9 +32,13 @@ def _current() -> dict[str, frozenset[str]]:
     from .models import WebhookSubscription
 
     built: dict[str, set[str]] = {}
-    for types, events in WebhookSubscription.objects.filter(active=True).values_list(
-        "record_types", "events"
-    ):
+    active = WebhookSubscription.objects.filter(active=True).values_list("record_types", "events")
+    try:
+        with transaction.atomic():  # a savepoint: a failure must not spoil the caller's transaction
+            rows = list(active)
+    except DatabaseError:  # the table is not there yet (writes made while migrating)
+        rows = []
+    for types, events in rows:
         for object_type in types or ():
             built.setdefault(object_type, set()).update(events or ())
     index = {k: frozenset(v) for k, v in built.items()}

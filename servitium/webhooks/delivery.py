@@ -177,11 +177,11 @@ def post(subscription: WebhookSubscription, row: WebhookDelivery, body: bytes) -
     import urllib.error  # here: every process imports this module, few send anything
     import urllib.request
 
-    if not subscription.url.startswith(("https://", "http://")):
+    if not subscription.target_url.startswith(("https://", "http://")):
         return Outcome(False, error="the target URL is not http(s)")
     timestamp = int(time.time())
     request = urllib.request.Request(  # noqa: S310 - scheme checked above
-        subscription.url,
+        subscription.target_url,
         data=body,
         headers={
             "Content-Type": "application/json; charset=utf-8",
@@ -203,7 +203,7 @@ def post(subscription: WebhookSubscription, row: WebhookDelivery, body: bytes) -
         return Outcome(False, exc.code, excerpt, f"HTTP {exc.code}", _ms(started))
     except (urllib.error.URLError, OSError, ValueError) as exc:  # refused, unreachable, timed out
         reason = getattr(exc, "reason", exc)
-        logger.info("webhook %s to %s failed: %s", row.event_id, subscription.url, reason)
+        logger.info("webhook %s to %s failed: %s", row.event_id, subscription.target_url, reason)
         return Outcome(False, None, "", str(reason) or type(exc).__name__, _ms(started))
     return Outcome(
         200 <= code < 300, code, excerpt, "" if 200 <= code < 300 else f"HTTP {code}", _ms(started)

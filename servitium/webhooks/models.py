@@ -37,7 +37,7 @@ class WebhookSubscription(BaseModel):
     of the chosen types."""
 
     description = models.CharField(_("description"), max_length=200)
-    url = models.URLField(
+    target_url = models.URLField(
         _("target URL"), max_length=500, validators=[URLValidator(schemes=["http", "https"])]
     )
     record_types = models.JSONField(_("record types"), default=list)

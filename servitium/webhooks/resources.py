@@ -7,17 +7,19 @@ from servitium.core.declaration import Access, Resource
 
 from .models import WebhookSubscription
 
-SUBSCRIPTION_WRITES = ("description", "url", "record_types", "events", "active")
+SUBSCRIPTION_WRITES = ("description", "target_url", "record_types", "events", "active")
 
 
 class WebhookSubscriptionResource(Resource):
     model = WebhookSubscription
     area = "administration"
     fields = (*SUBSCRIPTION_WRITES, "consecutive_failures", "disabled_reason")
-    staff = Access(create=SUBSCRIPTION_WRITES, required=("description", "url", "record_types", "events"))
+    staff = Access(
+        create=SUBSCRIPTION_WRITES, required=("description", "target_url", "record_types", "events")
+    )
     filters = ("active",)
     list_filters = ("active",)
-    search = ("description", "url")
-    orderings = ("description", "url", "active", "consecutive_failures")
+    search = ("description", "target_url")
+    orderings = ("description", "target_url", "active", "consecutive_failures")
     ordering = ("description",)
-    columns = ("description", "url", "active", "consecutive_failures")
+    columns = ("description", "target_url", "active", "consecutive_failures")

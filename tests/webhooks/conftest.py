@@ -12,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from servitium.webhooks import cache, services
+from tests.incidents.conftest import sla  # noqa: F401 (an agreed SLA, for the breach test)
 
 
 class Receiver:
@@ -83,7 +84,7 @@ def subscribe(url: str, record_types=("incidents.incident",), events=("created",
         actor=None,
         data={
             "description": extra.pop("description", "Monitoring bridge"),
-            "url": url,
+            "target_url": url,
             "record_types": list(record_types),
             "events": list(events),
             **extra,

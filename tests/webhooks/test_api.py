@@ -16,7 +16,7 @@ URL = "/api/v1/webhook-subscriptions/"
 def valid(**extra):
     return {
         "description": "Chat bridge",
-        "url": "https://chat.example.com/hook",
+        "target_url": "https://chat.example.com/hook",
         "record_types": ["incidents.incident"],
         "events": ["created", "transition"],
         **extra,
@@ -36,7 +36,7 @@ class TestWebhookSubscriptionAPI(RecordAPISuite):
         return valid()
 
     def invalid_payload(self, ctx):
-        return valid(url="ftp://example.com/hook")
+        return valid(target_url="ftp://example.com/hook")
 
     def update_payload(self, ctx):
         return {"description": "Renamed bridge", "events": ["created", "comment"]}
@@ -52,9 +52,9 @@ class TestWebhookSubscriptionPages(RecordUISuite):
 def test_bad_input_answers_400_naming_the_field(ctx):
     api = client(ctx.admin)
     for field, value in (
-        ("url", "ftp://example.com/x"),
-        ("url", "not a url"),
-        ("url", "javascript:alert(1)"),
+        ("target_url", "ftp://example.com/x"),
+        ("target_url", "not a url"),
+        ("target_url", "javascript:alert(1)"),
         ("record_types", ["no.such"]),
         ("record_types", []),
         ("events", ["exploded"]),
@@ -116,7 +116,7 @@ def test_the_form_creates_a_subscription(ctx):
         "/webhooks/subscriptions/new/",
         {
             "description": "Form bridge",
-            "url": "https://form.example.com/hook",
+            "target_url": "https://form.example.com/hook",
             "record_types": ["incidents.incident", "problems.problem"],
             "events": ["created", "breach"],
             "active": "on",
@@ -132,9 +132,9 @@ def test_the_form_creates_a_subscription(ctx):
         "/webhooks/subscriptions/new/",
         {
             "description": "Bad",
-            "url": "ftp://x.example.com",
+            "target_url": "ftp://x.example.com",
             "record_types": ["incidents.incident"],
             "events": ["created"],
         },
     )
-    assert bad.status_code in (200, 400) and "url" in bad.context["form"].errors
+    assert bad.status_code in (200, 400) and "target_url" in bad.context["form"].errors

@@ -17,6 +17,7 @@ from servitium.incidents import services as incident_services
 from servitium.webhooks import delivery
 from servitium.webhooks.models import WebhookDelivery, WebhookSubscription
 from tests.base import client
+from tests.incidents.conftest import BERLIN
 from tests.webhooks.conftest import Receiver, closed_port_url, subscribe, verify
 
 
@@ -200,3 +201,38 @@ def test_the_ui_test_button_and_delivery_log(ctx, receiver):
     auditor_page = browser(ctx.auditor).get(subscription.get_absolute_url()).content.decode()
     assert subscription.secret not in auditor_page and 'id="webhook-test"' not in auditor_page
     assert browser(ctx.auditor).post(f"/webhooks/subscriptions/{subscription.pk}/test/").status_code == 404
+
+
+def test_an_sla_breach_and_warning_arrive(ctx, sla, receiver, django_capture_on_commit_callbacks):
+    from servitium.incidents.jobs import sla_clock_check
+    from servitium.incidents.models import SlaClock
+
+    subscribe(receiver.url, events=("breach", "at_risk"))
+    today = timezone.localdate()
+    monday = today + dt.timedelta(days=7 + (7 - today.weekday()) % 7)
+    start = dt.datetime.combine(monday, dt.time(9), tzinfo=BERLIN)
+    incident = incident_services.incident_create(
+        actor=None,
+        data={
+            "customer": ctx.org_a,
+            "service": sla.service,
+            "title": "Mail bounces",
+            "impact": 2,
+            "urgency": 2,
+        },
+        now=start,
+    )
+    clock = SlaClock.objects.get(incident=incident, metric="resolution_time")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert (
+            sla_clock_check.call_local(clock.pk, clock.version, now=start + dt.timedelta(hours=6)) == "warned"
+        )
+        assert (
+            sla_clock_check.call_local(clock.pk, clock.version, now=start + dt.timedelta(hours=8))
+            == "breached"
+        )
+    warned, breached = receiver.events()
+    assert (warned["event"], breached["event"]) == ("at_risk", "breach")
+    assert breached["id"] == incident.pk and breached["details"]["metric"] == "resolution_time"
+    assert breached["details"]["due_at"]
+    HUEY.storage.flush_schedule()
