@@ -15,7 +15,7 @@ from django.db import DatabaseError, transaction
 
 _lock = threading.Lock()
 _index: dict[str, frozenset[str]] | None = None
-_loaded_at = 0.0
+_expires_at = 0.0
 
 
 def forget() -> None:
@@ -25,9 +25,9 @@ def forget() -> None:
 
 
 def _current() -> dict[str, frozenset[str]]:
-    global _index, _loaded_at
+    global _index, _expires_at
     index = _index
-    if index is not None and time.monotonic() - _loaded_at < settings.WEBHOOK_INDEX_SECONDS:
+    if index is not None and time.monotonic() < _expires_at:  # the hot path: no settings, no query
         return index
     from .models import WebhookSubscription
 
@@ -43,7 +43,7 @@ def _current() -> dict[str, frozenset[str]]:
             built.setdefault(object_type, set()).update(events or ())
     index = {k: frozenset(v) for k, v in built.items()}
     with _lock:
-        _index, _loaded_at = index, time.monotonic()
+        _index, _expires_at = index, time.monotonic() + settings.WEBHOOK_INDEX_SECONDS
     return index
 
 
