@@ -11,7 +11,7 @@ class WebhooksConfig(AppConfig):
     def ready(self) -> None:
         from servitium.core import outbound
 
-        from . import cache, dispatch, panels
+        from . import cache, dispatch, jobs, panels  # noqa: F401 (jobs: the periodic pruning)
 
         # Subscriptions are administration data (their declaration's area): no roles of their own.
         outbound.listen(dispatch.deliver, cache.wants)

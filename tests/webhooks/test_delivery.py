@@ -236,3 +236,18 @@ def test_an_sla_breach_and_warning_arrive(ctx, sla, receiver, django_capture_on_
     assert breached["id"] == incident.pk and breached["details"]["metric"] == "resolution_time"
     assert breached["details"]["due_at"]
     HUEY.storage.flush_schedule()
+
+
+def test_old_finished_deliveries_are_pruned(ctx):
+    from servitium.webhooks.jobs import prune_webhook_deliveries
+
+    subscription = subscribe("https://hooks.example.com/x")
+    old, pending, recent = (
+        WebhookDelivery.objects.create(subscription=subscription, event="created", body="{}", state=state)
+        for state in ("delivered", "pending", "failed")
+    )
+    WebhookDelivery.objects.filter(pk__in=[old.pk, pending.pk]).update(
+        created=timezone.now() - dt.timedelta(days=40)
+    )
+    assert prune_webhook_deliveries.call_local() == 1
+    assert set(WebhookDelivery.objects.values_list("pk", flat=True)) == {pending.pk, recent.pk}
