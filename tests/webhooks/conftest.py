@@ -7,6 +7,7 @@ import hmac
 import json
 import socket
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -16,10 +17,10 @@ from tests.incidents.conftest import sla  # noqa: F401 (an agreed SLA, for the b
 
 
 class Receiver:
-    """Takes POSTs on a free local port and answers `status` (a list: one answer per request, the last
-    one repeated)."""
+    """Takes POSTs on a free local port and answers `statuses` (one per request, the last one repeated),
+    after `delay` seconds."""
 
-    def __init__(self, statuses=(200,)) -> None:
+    def __init__(self, statuses=(200,), delay: float = 0) -> None:
         self.statuses = list(statuses)
         self.received: list[dict] = []
         receiver = self
@@ -27,12 +28,16 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):  # noqa: N802
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                time.sleep(delay)
                 receiver.received.append({"headers": dict(self.headers), "body": body})
                 status = receiver.statuses.pop(0) if len(receiver.statuses) > 1 else receiver.statuses[0]
-                self.send_response(status)
-                self.send_header("Content-Type", "text/plain")
-                self.end_headers()
-                self.wfile.write(b"thanks" if status < 300 else b"not now")
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "text/plain")
+                    self.end_headers()
+                    self.wfile.write(b"thanks" if status < 300 else b"not now")
+                except ConnectionError:  # the sender gave up waiting (the timeout test)
+                    pass
 
             def log_message(self, *args):
                 pass

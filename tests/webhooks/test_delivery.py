@@ -251,3 +251,15 @@ def test_old_finished_deliveries_are_pruned(ctx):
     )
     assert prune_webhook_deliveries.call_local() == 1
     assert set(WebhookDelivery.objects.values_list("pk", flat=True)) == {pending.pk, recent.pk}
+
+
+@override_settings(WEBHOOK_TIMEOUT_S=0.5)
+def test_a_slow_receiver_times_out(ctx):
+    receiver = Receiver(delay=2)
+    try:
+        subscription = subscribe(receiver.url)
+        body = client(ctx.admin).post(f"/api/v1/webhook-subscriptions/{subscription.pk}/test/").json()
+    finally:
+        receiver.close()
+    assert body["state"] == "failed" and "timed out" in body["error"], body
+    assert body["duration_ms"] < 1500
