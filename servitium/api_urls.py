@@ -39,6 +39,7 @@ from servitium.risks import api as risks_api
 from servitium.security import api as security_api
 from servitium.sms import api as sms_api
 from servitium.suppliers import api as suppliers_api
+from servitium.webhooks import api as webhooks_api
 
 app_name = "api"
 
@@ -83,6 +84,7 @@ for app_api in (
     reviews_api,
     cloud_api,
     exits_api,
+    webhooks_api,
 ):
     app_api.register(router)
 

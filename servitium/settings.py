@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "servitium.reviews",
     "servitium.cloud",
     "servitium.exits",
+    "servitium.webhooks",
     "servitium.site",
 ]
 
@@ -347,6 +348,21 @@ ANCHOR_KEY_FILE = Path(os.environ.get("SERVITIUM_ANCHOR_KEY_FILE") or DATA_DIR /
 ANCHOR_FILE = Path(os.environ.get("SERVITIUM_ANCHOR_FILE") or DATA_DIR / "changelog-anchors.jsonl")
 ANCHOR_WEBHOOK = os.environ.get("SERVITIUM_ANCHOR_WEBHOOK", "")
 ANCHOR_EMAIL = _env_list("SERVITIUM_ANCHOR_EMAIL", "")
+
+# Outbound webhooks (servitium/webhooks; docs/operator-guide.md "Outbound webhooks"): the address other
+# systems reach this instance at (links in payloads), the POST's timeout, tries per delivery, the first
+# retry's delay (doubled each time), failed deliveries in a row that switch a subscription off (0: never),
+# the days of delivery log kept, and how long a process trusts its index of subscriptions.
+WEBHOOK_BASE_URL = os.environ.get("SERVITIUM_BASE_URL", "")
+WEBHOOK_TIMEOUT_S = float(os.environ.get("SERVITIUM_WEBHOOK_TIMEOUT", "5"))
+WEBHOOK_ATTEMPTS = int(os.environ.get("SERVITIUM_WEBHOOK_ATTEMPTS", "6"))
+WEBHOOK_RETRY_BASE_S = int(os.environ.get("SERVITIUM_WEBHOOK_RETRY_BASE", "30"))
+WEBHOOK_DISABLE_AFTER = int(os.environ.get("SERVITIUM_WEBHOOK_DISABLE_AFTER", "5"))
+WEBHOOK_KEEP_DAYS = int(os.environ.get("SERVITIUM_WEBHOOK_KEEP_DAYS", "30"))  # the delivery log (0: for ever)
+# (Tests: an hour, so that no query count depends on when the index happens to be read again.)
+WEBHOOK_INDEX_SECONDS = int(
+    os.environ.get("SERVITIUM_WEBHOOK_INDEX_SECONDS", "3600" if os.environ.get("SERVITIUM_TESTING") else "30")
+)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

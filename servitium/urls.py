@@ -41,6 +41,7 @@ urlpatterns = [
     path("sms/reviews/", include("servitium.reviews.urls")),
     path("cloud/", include("servitium.cloud.urls")),
     path("exits/", include("servitium.exits.urls")),
+    path("webhooks/", include("servitium.webhooks.urls")),
     path("assurance/", include("servitium.reporting.urls")),
     path("assurance/availability/", include("servitium.availability.urls")),
     path("assurance/capacity/", include("servitium.capacity.urls")),

@@ -23,7 +23,7 @@ from django.db import connection, models, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
-from . import anchors, context, ledgercheck, ledgerkey, sqlwrite
+from . import anchors, context, ledgercheck, ledgerkey, outbound, sqlwrite
 from .models import ChainSeal, ChangeRecord
 
 logger = logging.getLogger(__name__)
@@ -126,6 +126,7 @@ def record(
     )
     ledgerkey.mark([entry])
     sqlwrite.insert(entry)  # every write of the system passes here: SQL prepared once
+    outbound.changed(instance, action, actor=actor, changes=changes)  # a dict lookup unless subscribed
     return entry
 
 
@@ -167,6 +168,8 @@ def record_many(
         sqlwrite.copy_rows(ChangeRecord, entries, with_pk=False)  # batches of history: COPY is ~6x faster
     else:
         ChangeRecord.objects.bulk_create(entries, batch_size=1000)
+    if timestamp is None:  # history written after the fact is not news to announce
+        outbound.changed_many(instances, action, actor=actor)
     return len(entries)
 
 

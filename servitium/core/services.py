@@ -18,7 +18,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import changelog, hooks, permissions, sqlwrite
+from . import changelog, hooks, outbound, permissions, sqlwrite
 from .declaration import CUSTOMER_AUDIENCE, STAFF_AUDIENCE, resource_for
 from .errors import NotPermitted
 from .models import ApiToken, Attachment, BaseModel, ChangeRecord, Comment
@@ -372,6 +372,19 @@ def comment_store(
     comment.full_clean()
     comment.save()
     changelog.record(comment, action=ChangeRecord.Action.CREATE, actor=actor)
+    outbound.announce(
+        target,
+        outbound.COMMENT,
+        actor=actor,
+        details={
+            "comment": {
+                "id": comment.pk,
+                "body": body,
+                "visibility": visibility,
+                "author": author.get_username() if author is not None else author_name,
+            }
+        },
+    )
     return comment
 
 

@@ -14,6 +14,7 @@ from huey.contrib.djhuey import db_task
 from servitium.core import changelog
 from servitium.core.jobs import as_job, periodic
 from servitium.core.models import ChangeRecord
+from servitium.core.outbound import AT_RISK, BREACH, announce
 
 from . import clocks
 from .clocks import schedule_next_check
@@ -56,6 +57,11 @@ def sla_clock_check(clock_id: int, version: int, now=None) -> str:
             schedule_next_check(clock)  # woken before its instant (clock skew): go back to sleep
             return "early"
         changelog.record(incident, action=ChangeRecord.Action.UPDATE, changes={}, message=message)
+        announce(  # for the outbound webhooks: a domain event of its own
+            incident,
+            BREACH if outcome == "breached" else AT_RISK,
+            details={"metric": clock.metric, "due_at": clock.due_at.isoformat() if clock.due_at else None},
+        )
         schedule_next_check(clock)  # after the warning, the breach check
         level = 2 if outcome == "breached" else 1
         if incident.escalation_level < level and incident.is_open:
