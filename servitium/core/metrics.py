@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -152,16 +151,14 @@ def scrape() -> bytes:
 
 def prepare_multiprocess_dir(default: Path) -> str:
     """Before `servitium run` starts its children: the directory their counters share (the operator's
-    PROMETHEUS_MULTIPROC_DIR, else `default`), emptied so that a new run starts from zero and no file of
+    PROMETHEUS_MULTIPROC_DIR, else `default`), emptied of prometheus_client's files (`*.db`; nothing else
+    is touched, whatever directory the variable names) so that a new run starts from zero and no file of
     an earlier run's processes is added in."""
     directory = Path(os.environ.get(MULTIPROC_ENV) or default)
-    if directory.exists():
-        for entry in directory.iterdir():
-            if entry.is_dir():
-                shutil.rmtree(entry)
-            else:
-                entry.unlink()
     directory.mkdir(parents=True, exist_ok=True)
+    for entry in directory.glob("*.db"):
+        if entry.is_file():
+            entry.unlink()
     return str(directory)
 
 

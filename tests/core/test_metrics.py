@@ -176,3 +176,14 @@ def test_an_unreachable_queue_fails_health_without_saying_where(db, monkeypatch)
 def test_only_get(db):
     assert Client().post("/metrics").status_code == 405
     assert Client().post("/health/").status_code == 405
+
+
+def test_a_new_run_empties_only_the_counters_files(tmp_path, monkeypatch):
+    monkeypatch.setenv(metrics.MULTIPROC_ENV, str(tmp_path))
+    (tmp_path / "counter_123.db").write_bytes(b"old")
+    (tmp_path / "notes.txt").write_text("the operator's")
+    assert metrics.prepare_multiprocess_dir(tmp_path / "unused") == str(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+    monkeypatch.delenv(metrics.MULTIPROC_ENV)
+    fresh = metrics.prepare_multiprocess_dir(tmp_path / "metrics")
+    assert fresh == str(tmp_path / "metrics") and (tmp_path / "metrics").is_dir()
