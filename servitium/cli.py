@@ -69,6 +69,13 @@ def _serve(options: argparse.Namespace, banner: list[str] | None = None, quiet: 
     connections.close_all()  # the migrations' connection: this process only watches from here on
     env = dict(os.environ)
     env.setdefault("DJANGO_SETTINGS_MODULE", "servitium.settings")
+    # The web workers and the task worker count requests and failures in one directory, emptied now,
+    # which /metrics adds up (core/metrics.py).
+    from django.conf import settings
+
+    from .core.metrics import MULTIPROC_ENV, prepare_multiprocess_dir
+
+    env[MULTIPROC_ENV] = prepare_multiprocess_dir(settings.DATA_DIR / "metrics")
     workers = options.workers or default_workers()
     web = [
         sys.executable,

@@ -98,6 +98,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "servitium.core.metrics.RequestMetricsMiddleware",  # first: times everything below it (/metrics)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -450,6 +451,13 @@ IMAP_PASSWORD = os.environ.get("SERVITIUM_IMAP_PASSWORD", "")
 IMAP_FOLDER = os.environ.get("SERVITIUM_IMAP_FOLDER", "INBOX")
 IMAP_SSL = _env_bool("SERVITIUM_IMAP_SSL", True)
 
+
+# Metrics and health (docs/operator-guide.md, "Metrics and health"): /metrics answers a request with the
+# bearer token or from an allowed address (CIDRs; empty: token only); /health/ calls the sealer stale when
+# an entry has waited longer than this many seconds.
+METRICS_TOKEN = os.environ.get("SERVITIUM_METRICS_TOKEN", "")
+METRICS_ALLOW = _env_list("SERVITIUM_METRICS_ALLOW", "127.0.0.1/32,::1/128")
+HEALTH_SEAL_MAX_AGE_S = int(os.environ.get("SERVITIUM_HEALTH_SEAL_MAX_AGE", "600"))
 
 LOGGING = {
     "version": 1,

@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from servitium.core.api.schemaview import SchemaView
 from servitium.core.login import RateLimitedLoginView
+from servitium.site import ops
 from servitium.site.home import favicon, home
 
 urlpatterns = [
@@ -12,6 +13,10 @@ urlpatterns = [
     path("login/", RateLimitedLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("oidc/", include("servitium.sso.urls")),  # single sign-on (answers 404 unless configured)
+    # Operators' endpoints (servitium/site/ops.py): Prometheus scrapes /metrics; health for balancers.
+    path("metrics", ops.metrics_view, name="metrics"),
+    path("health/", ops.health_view, name="health"),
+    path("health/ready/", ops.ready_view, name="health-ready"),
     path("api/v1/", include("servitium.api_urls", namespace="api")),
     path("api/schema/", SchemaView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file: the page needs no inline script (CSP).

@@ -11,6 +11,10 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from . import jobs  # noqa: F401  (registers periodic tasks with Huey)
+        from .health import core_gauges
+        from .metrics import register_collector
+
+        register_collector("core", core_gauges)  # the queue's depth and the change log's seal on /metrics
         from .api import schema  # noqa: F401  (OpenAPI description of token auth)
         from .permissions import register_area
         from .references import ensure_sequences

@@ -13,14 +13,20 @@ from django.db import IntegrityError, close_old_connections, connection, transac
 from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, pre_execute
+from huey.contrib.djhuey import signal as queue_signal
 from huey.exceptions import CancelExecution
+from huey.signals import SIGNAL_ERROR
 from huey.storage import RedisStorage
 from huey.utils import normalize_time
 
-from . import witness  # noqa: F401 (registers the change-log witness tasks)
+from . import metrics, witness  # noqa: F401 (registers the change-log witness tasks)
 from .context import change_context
 
 logger = logging.getLogger(__name__)
+
+
+# Every failed task is counted for /metrics (in the task worker's process; core/metrics.py adds them up).
+queue_signal(SIGNAL_ERROR)(metrics.on_task_error)
 
 
 def as_job(func):

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 
-from .models import Incident
+from .models import Incident, SlaClock
 
 
 def security_analysis(queryset: QuerySet[Incident], since: dt.date | None, until: dt.date | None) -> dict:
@@ -148,3 +148,41 @@ def timeline(incident: Incident, user: Any, limit: int = 500) -> list[dict[str, 
         )
     entries.sort(key=lambda e: e["at"], reverse=True)
     return entries[:limit]
+
+
+def open_by_priority() -> dict[tuple[str, int], int]:
+    """Open tickets counted per (kind, priority) in one grouped query (operators' totals across tenants:
+    counts only, never a record or an organization)."""
+    closed = (Incident.Status.RESOLVED, Incident.Status.CLOSED)
+    rows = (
+        Incident.objects.exclude(status__in=closed)
+        .order_by()
+        .values_list("kind", "priority")
+        .annotate(n=Count("id"))
+    )
+    return {(kind, priority): n for kind, priority, n in rows}
+
+
+def clocks_at_risk_and_breached(now: dt.datetime) -> dict[tuple[str, str], int]:
+    """Running SLA clocks per (metric, "at_risk" | "breached"), counted in SQL.
+
+    The same reading as `clocks.clock_reading`, which works from a clock's elapsed business time: a
+    running clock's `due_at` and `warn_at` are the instants at which that time reaches the target and its
+    warning share (clocks._compute recomputes both on every change), so past `due_at` it reads breached
+    and from `warn_at` (or at once, when it had used its warning share before it last started: no
+    `warn_at`) until `due_at` at risk. Paused and stopped clocks have no instants and read neither here
+    (a stopped clock's miss is history, not something to act on)."""
+    running = SlaClock.objects.filter(stopped_at__isnull=True, paused=False, due_at__isnull=False)
+    rows = (
+        running.order_by()
+        .values("metric")
+        .annotate(
+            breached=Count("id", filter=Q(due_at__lte=now)),
+            at_risk=Count("id", filter=Q(due_at__gt=now) & (Q(warn_at__isnull=True) | Q(warn_at__lte=now))),
+        )
+    )
+    counts: dict[tuple[str, str], int] = {}
+    for row in rows:
+        counts[(row["metric"], "breached")] = row["breached"]
+        counts[(row["metric"], "at_risk")] = row["at_risk"]
+    return counts

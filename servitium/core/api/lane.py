@@ -25,6 +25,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -48,6 +49,7 @@ from rest_framework.utils.json import strict_constant
 
 from servitium.core.auth import authenticate_key
 from servitium.core.context import change_context
+from servitium.core.metrics import observe_request
 from servitium.core.middleware import request_id_for
 
 from .lanes_viewsets import detail_key, viewset_routes
@@ -73,6 +75,7 @@ class Route:
 # context, time zone).
 KNOWN_MIDDLEWARE = frozenset(
     {
+        "servitium.core.metrics.RequestMetricsMiddleware",
         "django.middleware.security.SecurityMiddleware",
         "whitenoise.middleware.WhiteNoiseMiddleware",
         "django.contrib.sessions.middleware.SessionMiddleware",
@@ -178,11 +181,15 @@ class Lane:
         if self.enabled:
             found, pk = self._find(environ)
             if found is not None and self._eligible(environ, found.media):
+                started = time.perf_counter()
                 body = self._read_body(environ) if found.method != "GET" else b""
                 if body is not None:
                     response = self._answer(found, environ, body, pk)
                     if response is not None:
                         STATS["answered"] += 1
+                        # Timed as the metrics middleware times the full stack's (core/metrics.py).
+                        seconds = time.perf_counter() - started
+                        observe_request(found.method, found.url_name, response.status_code, seconds)
                         return self._send(response, start_response)
                     STATS["fell_back"] += 1
                     environ["wsgi.input"] = io.BytesIO(body)  # the full stack reads the same body again
