@@ -435,6 +435,7 @@ def _load(admin_username: str, admin_password: str, small: bool = False) -> dict
     from servitium.conformity import demo as conformity_demo
     from servitium.design import demo as design_demo
     from servitium.documents import demo as documents_demo
+    from servitium.events import demo as events_demo
     from servitium.exits import demo as exits_demo
     from servitium.finance import demo as finance_demo
     from servitium.improvement import demo as improvement_demo
@@ -473,6 +474,7 @@ def _load(admin_username: str, admin_password: str, small: bool = False) -> dict
         reviews_demo,
         cloud_demo,
         exits_demo,
+        events_demo,
         conformity_demo,
     ):
         if small and app_demo is incidents_demo:

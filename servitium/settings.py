@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "servitium.reviews",
     "servitium.cloud",
     "servitium.exits",
+    "servitium.events",  # monitoring events into incidents (issue 22)
     "servitium.site",
 ]
 

@@ -40,6 +40,7 @@ urlpatterns = [
     path("sms/reviews/", include("servitium.reviews.urls")),
     path("cloud/", include("servitium.cloud.urls")),
     path("exits/", include("servitium.exits.urls")),
+    path("events/", include("servitium.events.urls")),
     path("assurance/", include("servitium.reporting.urls")),
     path("assurance/availability/", include("servitium.availability.urls")),
     path("assurance/capacity/", include("servitium.capacity.urls")),

@@ -1,0 +1,334 @@
+"""Writes of event management: intake of alerts (deduplicated by fingerprint), and what each one does to
+incidents (opened, added to, suppressed, resolved, noted; see correlation.py for the decisions). Incidents
+are only ever created, annotated and resolved through the incidents app's services.
+
+One transaction per batch; each alert costs one indexed lookup by (source, fingerprint) (all of a batch's
+in one query) and, only when it may open an incident, the bounded reads of correlation.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from servitium.core import services as core_services
+from servitium.core.references import next_reference
+from servitium.incidents import services as incident_services
+from servitium.incidents.models import Incident
+
+from . import correlation
+from .models import (
+    DEFAULT_CI_LABELS,
+    DEFAULT_SERVICE_LABELS,
+    DEFAULT_SEVERITIES,
+    Event,
+    EventRule,
+    OnResolved,
+)
+from .payloads import Alert
+
+HISTORY_KEPT = 20
+OPEN = correlation.OPEN_INCIDENT
+A = Event.Action
+FALLBACK_RULE = EventRule(
+    name="built-in",
+    ci_labels=DEFAULT_CI_LABELS,
+    service_labels=DEFAULT_SERVICE_LABELS,
+    severities=DEFAULT_SEVERITIES,
+)
+
+
+# --- the rules (settings) ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def rule_create(*, actor: Any, data: dict[str, Any], m2m: dict | None = None, derived: dict | None = None):
+    return core_services.record_create(model=EventRule, data=data, actor=actor, m2m=m2m, derived=derived)
+
+
+@transaction.atomic
+def rule_update(*, actor: Any, instance: EventRule, data: dict[str, Any], m2m: dict | None = None):
+    return core_services.record_update(instance=instance, data=data, actor=actor, m2m=m2m)
+
+
+@transaction.atomic
+def rule_delete(*, actor: Any, instance: EventRule) -> None:
+    core_services.record_delete(instance=instance, actor=actor)
+
+
+def _rule_for(source: str, rules: list[EventRule]) -> EventRule:
+    for rule in rules:
+        if not rule.source or rule.source == source:
+            return rule
+    return FALLBACK_RULE
+
+
+# --- intake -----------------------------------------------------------------------------------------------
+
+
+def intake(*, actor: Any, alerts: list[Alert], now: dt.datetime | None = None) -> list[Event]:
+    """Record a batch of alerts, all or none, and act on each; returns their events in the batch's order."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        rules = list(
+            EventRule.objects.filter(active=True).select_related("customer").order_by("order", "name")
+        )
+        if any(_may_open(alert, _rule_for(alert.source, rules)) for alert in alerts):
+            correlation.serialise()
+        known = _lock_known(alerts)
+        batch = correlation.Batch(now)
+        out = []
+        for alert in alerts:
+            key = (alert.source, alert.fingerprint)
+            event = known.get(key)
+            rule = _rule_for(alert.source, rules)
+            if event is None:
+                event = _insert(alert, rule, now)
+                if event.pk is None:  # another client stored it first: it is now known (and locked)
+                    event = Event.objects.select_for_update().get(
+                        source=alert.source, fingerprint=alert.fingerprint
+                    )
+                else:
+                    known[key] = event
+                    out.append(_act_new(event, rule, batch, now))
+                    continue
+            known[key] = event
+            out.append(_act_known(event, alert, rule, batch, now))
+        return out
+
+
+def _may_open(alert: Alert, rule: EventRule) -> bool:
+    """Could this alert open an incident? Then its batch decides correlation alone (correlation.serialise):
+    two batches deciding at once would each miss the other's new alert and open two incidents."""
+    if alert.status != Event.Status.FIRING:
+        return False
+    severities = rule.severities or DEFAULT_SEVERITIES
+    severity = alert.severity if alert.severity in severities else rule.default_severity
+    return severities.get(severity, {}) is not None
+
+
+def _lock_known(alerts: list[Alert]) -> dict[tuple[str, str], Event]:
+    by_source: dict[str, set[str]] = {}
+    for alert in alerts:
+        by_source.setdefault(alert.source, set()).add(alert.fingerprint)
+    known = {}
+    for source, fingerprints in by_source.items():
+        # In id order, so that concurrent batches lock shared rows in one order and never deadlock.
+        rows = Event.objects.select_for_update().filter(source=source, fingerprint__in=fingerprints)
+        known.update({(e.source, e.fingerprint): e for e in rows.order_by("pk")})
+    return known
+
+
+def _insert(alert: Alert, rule: EventRule, now: dt.datetime) -> Event:
+    ci, service = correlation.locate(rule, alert.labels)
+    event = Event(
+        reference=next_reference(Event.reference_prefix),
+        source=alert.source,
+        fingerprint=alert.fingerprint,
+        name=alert.name,
+        labels=alert.labels,
+        annotations=alert.annotations,
+        severity=alert.severity or rule.default_severity,
+        status=alert.status,
+        starts_at=alert.starts_at or now,
+        ends_at=alert.ends_at if alert.status == Event.Status.RESOLVED else None,
+        generator_url=alert.generator_url,
+        last_seen=now,
+        flap_window_start=now,
+        ci=ci,
+        service=service,
+        rule=rule if rule.pk else None,
+    )
+    try:
+        with transaction.atomic():  # a savepoint: a concurrent first insert of the same alert loses nothing
+            event.save(force_insert=True)
+    except IntegrityError:
+        event.pk = None
+    return event
+
+
+def _record(event: Event, action: str, reason: str, now: dt.datetime, *, save: bool = True) -> Event:
+    event.action, event.reason = action, reason[:300]
+    entry = {"at": now.isoformat(), "status": event.status, "action": action, "reason": event.reason}
+    if event.incident_id:
+        entry["incident"] = event.incident.reference
+    event.history = [*event.history[-(HISTORY_KEPT - 1) :], entry]
+    if save:
+        event.save()
+    return event
+
+
+def _act_new(event: Event, rule: EventRule, batch: correlation.Batch, now: dt.datetime) -> Event:
+    if event.status == Event.Status.RESOLVED:
+        return _record(event, A.NOTED, _("Resolved before it was seen firing."), now)
+    return _fire(event, rule, batch, now)
+
+
+def _act_known(event: Event, alert: Alert, rule: EventRule, batch, now: dt.datetime) -> Event:
+    changed = alert.status != event.status
+    event.last_seen = now
+    event.annotations = alert.annotations or event.annotations
+    if changed:
+        _count_change(event, rule, now)
+        event.status = alert.status
+    if alert.status == Event.Status.FIRING:
+        event.occurrences += 1
+        event.ends_at = None
+        if alert.starts_at:
+            event.starts_at = alert.starts_at if changed else event.starts_at
+        if event.ci_id is None and event.service_id is None:
+            event.ci, event.service = correlation.locate(rule, event.labels)
+        return _fire(event, rule, batch, now, again=True)
+    event.ends_at = alert.ends_at or now
+    if not changed:  # the resolution told again (a resent group): nothing more to do
+        event.save()
+        return event
+    return _resolve(event, rule, now)
+
+
+def _count_change(event: Event, rule: EventRule, now: dt.datetime) -> None:
+    """Count state changes within the flapping window; past the threshold the alert flaps until a whole
+    window passes without a change."""
+    window = dt.timedelta(minutes=rule.flap_minutes)
+    if event.flap_window_start is None or now - event.flap_window_start > window:
+        event.flap_window_start, event.state_changes = now, 0
+        event.flapping = False
+    event.state_changes = min(event.state_changes + 1, 32767)
+    if event.state_changes > rule.flap_changes:
+        event.flapping = True
+
+
+def _open_incident(event: Event) -> Incident | None:
+    if event.incident_id and event.incident.status in OPEN:
+        return event.incident
+    return None
+
+
+def _fire(event: Event, rule: EventRule, batch, now: dt.datetime, *, again: bool = False) -> Event:
+    incident = _open_incident(event)
+    if incident is not None:
+        if again:
+            _note(
+                incident,
+                _("%(event)s fired again (occurrence %(n)d).")
+                % {"event": _label(event), "n": event.occurrences},
+            )
+        return _record(event, A.ADDED, _("Fired again: added to the same incident."), now)
+    if event.flapping:
+        return _record(
+            event,
+            A.SUPPRESSED,
+            _("Flapping: %(n)d state changes within %(m)d minutes; no new incident.")
+            % {"n": event.state_changes, "m": rule.flap_minutes},
+            now,
+        )
+    levels = _levels(event, rule)
+    if levels is None:
+        return _record(event, A.NOTED, _("Severity %(s)s opens no incident.") % {"s": event.severity}, now)
+    if rule.suppress_in_changes:
+        change = batch.change_for(event.ci_id, event.service_id)
+        if change is not None:
+            event.change = change
+            return _record(
+                event,
+                A.SUPPRESSED,
+                _("During the implementation window of approved change %(change)s.")
+                % {"change": change.reference},
+                now,
+            )
+    found = correlation.related_incident(event, rule, now)
+    if found is not None:
+        incident, why = found
+        event.incident = incident
+        _note(incident, _("%(event)s joined this incident: %(why)s") % {"event": _label(event), "why": why})
+        return _record(event, A.ADDED, why, now)
+    incident = _raise(event, rule, levels)
+    if incident is None:
+        return _record(event, A.NOTED, _("No customer to raise an incident for."), now)
+    event.incident = incident
+    return _record(event, A.OPENED, _("Opened %(ref)s.") % {"ref": incident.reference}, now)
+
+
+def _resolve(event: Event, rule: EventRule, now: dt.datetime) -> Event:
+    incident = _open_incident(event)
+    if incident is None:
+        return _record(event, A.NOTED, _("Resolved; no open incident."), now)
+    if event.flapping:
+        _note(
+            incident, _("%(event)s resolved (flapping: the incident stays open).") % {"event": _label(event)}
+        )
+        return _record(event, A.NOTED, _("Flapping: the incident is not resolved."), now)
+    event.save()  # its resolution counts in the question below
+    still = Event.objects.filter(incident=incident, status=Event.Status.FIRING).exclude(pk=event.pk)
+    if rule.on_resolved != OnResolved.RESOLVE or still.exists():
+        why = _("Other alerts of the incident still fire.") if rule.on_resolved == OnResolved.RESOLVE else ""
+        _note(incident, " ".join(filter(None, [_("%(event)s resolved.") % {"event": _label(event)}, why])))
+        return _record(event, A.NOTED, why or _("Resolved; the rule only notes it."), now)
+    notes = _("Monitoring reports %(event)s resolved at %(when)s.") % {
+        "event": _label(event),
+        "when": timezone.localtime(event.ends_at or now).strftime("%Y-%m-%d %H:%M"),
+    }
+    event.incident = incident_services.incident_transition(
+        actor=None,
+        instance=incident,
+        transition="resolve",
+        note=notes,
+        data={"resolution_code": "monitoring_cleared", "resolution_notes": notes},
+        now=now,
+    )
+    return _record(event, A.RESOLVED, _("Resolved %(ref)s.") % {"ref": incident.reference}, now)
+
+
+def _levels(event: Event, rule: EventRule) -> dict[str, int] | None:
+    severities = rule.severities or DEFAULT_SEVERITIES
+    if event.severity in severities:
+        return severities[event.severity]
+    return severities.get(rule.default_severity, {"impact": 2, "urgency": 2})
+
+
+def _label(event: Event) -> str:
+    where = event.ci.name if event.ci_id else (event.labels.get("instance") or event.labels.get("host") or "")
+    name = event.name or event.fingerprint[:12]
+    return f"{event.reference} {name}" + (f" on {where}" if where else "")
+
+
+def _note(incident: Incident, body: str) -> None:
+    core_services.comment_store(
+        target=incident, body=body, visibility="internal", author=None, actor=None, author_name="Monitoring"
+    )
+
+
+def _raise(event: Event, rule: EventRule, levels: dict[str, int]) -> Incident | None:
+    customer = correlation.customer_for(event, rule)
+    if customer is None:
+        return None
+    summary = event.annotations.get("summary") or event.annotations.get("description") or ""
+    title = " ".join(filter(None, [f"[{event.severity}]" if event.severity else "", _label(event)]))
+    lines = [
+        summary,
+        event.annotations.get("description", "") if summary != event.annotations.get("description") else "",
+    ]
+    lines += ["", _("Labels:")] + [f"  {k}={v}" for k, v in sorted(event.labels.items())]
+    if event.generator_url:
+        lines += ["", event.generator_url]
+    data: dict[str, Any] = {
+        "title": (f"{title}: {summary}" if summary else title)[:250],
+        "description": "\n".join(lines).strip()[:10000],
+        "customer": customer,
+        "service": event.service,
+        "channel": Incident.Channel.MONITORING,
+        "category": "monitoring",
+        "impact": levels["impact"],
+        "urgency": levels["urgency"],
+    }
+    if event.ci_id:
+        data["affected_ci"] = event.ci
+    else:
+        data["affected_ci_name"] = (event.labels.get("instance") or event.labels.get("host") or "")[:200]
+    if rule.assignment_group_id:
+        data["assignment_group"] = rule.assignment_group
+    return incident_services.incident_create(actor=None, data={}, derived=data)
