@@ -6,14 +6,19 @@ holding the events-agent role."""
 
 from __future__ import annotations
 
+import io
+import json
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.json import strict_constant
 
 from servitium.core import permissions
 from servitium.core.api.base import RecordViewSet
+from servitium.core.api.parsers import JSONParser, check_value
 
 from . import payloads, services
 from .models import Event, EventRule
@@ -87,6 +92,22 @@ INTAKE_RESULT = inline_serializer(
 )
 
 
+class EventsParser(JSONParser):
+    """The API's JSON rules, except that a list of events may be the whole body."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        raw = stream.read()
+        try:
+            text = raw.decode((parser_context or {}).get("encoding", "utf-8"))
+            data = json.loads(text, parse_constant=strict_constant)
+        except (ValueError, RecursionError):
+            data = None  # the API's parser names the problem
+        if isinstance(data, list):
+            check_value(data)
+            return data
+        return super().parse(io.BytesIO(raw), media_type, parser_context)
+
+
 def _outcome(events: list[Event]) -> dict:
     return {
         "received": len(events),
@@ -113,6 +134,7 @@ class EventViewSet(RecordViewSet):
 
     queryset = Event.objects.select_related("ci", "service", "incident", "rule", "change")
     http_method_names = ["get", "post", "head", "options"]
+    parser_classes = [EventsParser]
 
     def _intake(self, request: Request, alerts: list[payloads.Alert]) -> Response:
         events = services.intake(actor=request.user, alerts=alerts)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from servitium.catalog.models import Service
 from servitium.changes.models import Change
-from servitium.cmdb.models import ConfigurationItem
+from servitium.cmdb.models import CIRelationship, ConfigurationItem
 from servitium.cmdb.selectors import walk
 from servitium.incidents.models import Incident
 from servitium.parties.models import Organization
@@ -26,7 +26,8 @@ from .models import Event, EventRule
 OPEN_INCIDENT = tuple(s for s in Incident.Status.values if s not in ("resolved", "closed"))
 IN_WINDOW = (Change.Status.APPROVED, Change.Status.IMPLEMENTING)
 MAX_RELATED = 2000  # CIs named in one correlation query; a walk reaching more is cut (the nearest kept)
-SERVICE_CIS = 20  # CIs of a service that an event naming only the service is related through
+SERVICE_CIS = 20
+HOSTED = (CIRelationship.Kind.RUNS_ON, CIRelationship.Kind.PART_OF)  # CIs of a service that an event naming only the service is related through
 
 
 def _names(value: str) -> list[str]:
@@ -103,6 +104,11 @@ def _related_cis(event: Event) -> set[int]:
         # What it runs on (a failed host explains its applications' alerts) and what runs on it.
         related.update(walk(start, upstream=True))
         related.update(walk(start, upstream=False))
+    # And what runs on (or is part of) the same host: two applications of one host alerting together most
+    # likely share its trouble, whichever of the three alerts first. One hop only, both ways indexed.
+    hosts = CIRelationship.objects.filter(source_id__in=starts, kind__in=HOSTED).values("target_id")
+    neighbours = CIRelationship.objects.filter(target_id__in=hosts, kind__in=HOSTED)
+    related.update(neighbours.values_list("source_id", flat=True)[:MAX_RELATED])
     related.discard(event.ci_id)
     return related
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from servitium.core.declaration import Access, Resource
+from servitium.core.declaration import ADD, VIEW, Access, Resource
 
 from .models import Event, EventRule
 
@@ -51,6 +51,7 @@ class EventResource(Resource):
     model = Event
     area = "events"
     readable_by = ("incidents",)
+    staff_actions = {VIEW, ADD}  # added by intake (services.intake); nobody edits or deletes one
     status = "status"
     fields = (
         "reference",

@@ -16,6 +16,10 @@ class EventList(generic.RecordListView):
     def base_queryset(self):
         return Event.objects.select_related("ci", "service", "incident")
 
+    def base_context(self):
+        # Events come from monitoring tools through the API, never from a form.
+        return {**super().base_context(), "can_add": False}
+
 
 class EventDetail(generic.RecordDetailView):
     model = Event
@@ -23,6 +27,9 @@ class EventDetail(generic.RecordDetailView):
 
     def base_queryset(self):
         return Event.objects.select_related("ci", "service", "incident", "rule", "change")
+
+    def context(self, obj):
+        return {**super().context(obj), "can_change": False}
 
 
 class RuleList(generic.RecordListView):

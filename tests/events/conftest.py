@@ -4,6 +4,7 @@ service's, an unrelated mail server), a monitoring user with an API token, and a
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from types import SimpleNamespace
 
 import pytest
@@ -15,9 +16,16 @@ from tests import factories
 from tests.cmdb.conftest import ci, ci_type, relate
 
 
+def default_rules() -> None:
+    """The rules the migration makes (a transactional test's flush removes them for the tests after it)."""
+    from django.apps import apps
+
+    importlib.import_module("servitium.events.migrations.0002_default_rules").add(apps, None)
+
+
 def build_estate(prefix: str = "") -> SimpleNamespace:
-    """Names are plain (web-01, Shop) unless a prefix is given; the live test runs on a database other
-    tests may have left records in."""
+    """Names are plain (web-01, Shop) unless a prefix is given."""
+    default_rules()
     internal = factories.organization(f"{prefix}Operations", "internal")
     customer = factories.organization(f"{prefix}Alder Retail", "customer")
     shop = factories.service(f"{prefix}Shop", customers=[customer])

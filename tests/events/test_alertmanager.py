@@ -162,6 +162,6 @@ def test_alertmanager_alerts_become_incidents(alertmanager):
         lambda: Event.objects.filter(name__in=names, incident__isnull=False).count() == 3,
         what="the host alerts",
     )
-    opened = {e.incident_id for e in Event.objects.filter(name__in=names)}
-    assert len(opened) == 1
+    events = list(Event.objects.filter(name__in=names).order_by("pk"))
+    assert len({e.incident_id for e in events}) == 1, [(e.name, e.action, e.reason) for e in events]
     assert Incident.objects.count() == 2  # the resolved AppDown one and this one

@@ -168,3 +168,11 @@ def test_rule_order_and_source(estate):
     event = one(alert("Load", source="nagios", hostname="shop-db", severity="major"))
     assert event.rule.name == "Custom" and event.ci == estate.db
     assert (event.incident.impact, event.incident.urgency) == (2, 3)
+
+
+def test_applications_of_one_host_join_one_incident_before_the_host_alerts(estate):
+    app = one(alert("ShopErrors", instance="shop-app", severity="warning"))
+    db = one(alert("DbDown", instance="shop-db", severity="critical"))
+    host = one(alert("HostDown", instance="web-01", severity="critical"))
+    assert app.incident_id == db.incident_id == host.incident_id
+    assert Incident.objects.count() == 1
