@@ -25,9 +25,9 @@ from .models import Event, EventRule
 
 OPEN_INCIDENT = tuple(s for s in Incident.Status.values if s not in ("resolved", "closed"))
 IN_WINDOW = (Change.Status.APPROVED, Change.Status.IMPLEMENTING)
-MAX_RELATED = 2000  # CIs named in one correlation query; a walk reaching more is cut (the nearest kept)
-SERVICE_CIS = 20
-HOSTED = (CIRelationship.Kind.RUNS_ON, CIRelationship.Kind.PART_OF)  # CIs of a service that an event naming only the service is related through
+MAX_RELATED = 2000  # CIs named in one correlation query; a walk reaching more is cut
+SERVICE_CIS = 20  # CIs of a service that an event naming only the service is related through
+HOSTED = (CIRelationship.Kind.RUNS_ON, CIRelationship.Kind.PART_OF)  # "on the same host"
 
 
 def _names(value: str) -> list[str]:
