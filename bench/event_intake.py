@@ -75,16 +75,23 @@ print(key)
 """
 
 
-def prepare(data_dir: str) -> tuple[dict[str, str], str]:
+TOKEN_AGAIN = """
+from servitium.core import services
+from servitium.parties.models import User
+print(services.api_token_create(user=User.objects.get(username="monitor"), name="bench")[1])
+"""
+
+
+def prepare(data_dir: str, reuse: bool) -> tuple[dict[str, str], str]:
     import os
 
     env = {**os.environ, "SERVITIUM_DATA_DIR": data_dir, "SERVITIUM_LOG_LEVEL": "WARNING"}
-    psql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)", f"CREATE DATABASE {DATABASE}")
     env["DATABASE_URL"] = f"{PG}/{DATABASE}"
-    subprocess.run([*SERVITIUM, "migrate", "-v0"], env=env, check=True)
-    out = subprocess.run(
-        [*SERVITIUM, "shell", "-c", SETUP], env=env, check=True, capture_output=True, text=True
-    )
+    if not reuse:
+        psql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)", f"CREATE DATABASE {DATABASE}")
+        subprocess.run([*SERVITIUM, "migrate", "-v0"], env=env, check=True)
+    shell = [*SERVITIUM, "shell", "-c", TOKEN_AGAIN if reuse else SETUP]
+    out = subprocess.run(shell, env=env, check=True, capture_output=True, text=True)
     return env, out.stdout.strip().splitlines()[-1]
 
 
@@ -188,10 +195,13 @@ def main() -> int:
     parser.add_argument("--batch", type=int, default=50)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--json", help="write the figures to this file")
+    parser.add_argument(
+        "--reuse-db", action="store_true", help="keep the database of the last run (its estate and events)"
+    )
     args = parser.parse_args()
     rng = random.Random(22)
     with tempfile.TemporaryDirectory(prefix="servitium-bench-events-") as data_dir:
-        env, key = prepare(data_dir)
+        env, key = prepare(data_dir, args.reuse_db)
         port = free_port()
         server = subprocess.Popen(
             [*SERVITIUM, "run", "--port", str(port), "--workers", str(args.workers)],
@@ -201,7 +211,7 @@ def main() -> int:
             text=True,
         )
         try:
-            wait_ready(port)
+            wait_ready(port, timeout=300)  # a busy shared machine starts the workers slowly
             run_clients(port, key, jobs_for(500, args.batch, rng), args.clients)  # warm-up
             results, seconds = run_clients(port, key, jobs_for(args.events, args.batch, rng), args.clients)
         finally:

@@ -308,10 +308,8 @@ def _raise(event: Event, rule: EventRule, levels: dict[str, int]) -> Incident | 
         return None
     summary = event.annotations.get("summary") or event.annotations.get("description") or ""
     title = " ".join(filter(None, [f"[{event.severity}]" if event.severity else "", _label(event)]))
-    lines = [
-        summary,
-        event.annotations.get("description", "") if summary != event.annotations.get("description") else "",
-    ]
+    description = event.annotations.get("description", "")
+    lines = [summary] + ([description] if description and description != summary else [])
     lines += ["", _("Labels:")] + [f"  {k}={v}" for k, v in sorted(event.labels.items())]
     if event.generator_url:
         lines += ["", event.generator_url]
