@@ -198,17 +198,25 @@ def main() -> int:
     parser.add_argument(
         "--reuse-db", action="store_true", help="keep the database of the last run (its estate and events)"
     )
+    parser.add_argument("--port", type=int, help="post to a `servitium run` already serving this database")
+    parser.add_argument("--data-dir", help="a data directory to keep (collected static files) between runs")
     args = parser.parse_args()
     rng = random.Random(22)
-    with tempfile.TemporaryDirectory(prefix="servitium-bench-events-") as data_dir:
-        env, key = prepare(data_dir, args.reuse_db)
+    with tempfile.TemporaryDirectory(prefix="servitium-bench-events-") as scratch:
+        data_dir = args.data_dir or scratch
+        env, key = prepare(data_dir, args.reuse_db or bool(args.port))
+        if args.port:
+            results, seconds = run_clients(
+                args.port, key, jobs_for(args.events, args.batch, rng), args.clients
+            )
+            return report(results, seconds, args)
         port = free_port()
+        log = open(Path(data_dir) / "server.log", "w")  # noqa: SIM115 - closed after the server
         server = subprocess.Popen(
             [*SERVITIUM, "run", "--port", str(port), "--workers", str(args.workers)],
             env=env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
+            stderr=log,
         )
         try:
             wait_ready(port, timeout=300)  # a busy shared machine starts the workers slowly
@@ -217,6 +225,11 @@ def main() -> int:
         finally:
             server.terminate()
             server.wait(timeout=30)
+            log.close()
+    return report(results, seconds, args)
+
+
+def report(results: dict, seconds: float, args: argparse.Namespace) -> int:
     total = sum(r["events"] for r in results.values())
     errors = sum(r["errors"] for r in results.values())
     figures = {"events": total, "seconds": round(seconds, 2), "events_per_s": round(total / seconds, 1)}

@@ -77,7 +77,8 @@ def intake(*, actor: Any, alerts: list[Alert], now: dt.datetime | None = None) -
         rules = list(
             EventRule.objects.filter(active=True).select_related("customer").order_by("order", "name")
         )
-        if any(_may_open(alert, _rule_for(alert.source, rules)) for alert in alerts):
+        seen = _seen(alerts)
+        if any(_may_open(alert, _rule_for(alert.source, rules), seen.get(_key(alert))) for alert in alerts):
             correlation.serialise()
         known = _lock_known(alerts)
         batch = correlation.Batch(now)
@@ -101,10 +102,33 @@ def intake(*, actor: Any, alerts: list[Alert], now: dt.datetime | None = None) -
         return out
 
 
-def _may_open(alert: Alert, rule: EventRule) -> bool:
+def _key(alert: Alert) -> tuple[str, str]:
+    return alert.source, alert.fingerprint
+
+
+def _seen(alerts: list[Alert]) -> dict[tuple[str, str], tuple[str, str | None]]:
+    """The alerts already known, with their status and their incident's, read without locks (only to
+    decide whether the batch must wait for correlation.serialise; the rows are locked after it)."""
+    by_source: dict[str, set[str]] = {}
+    for alert in alerts:
+        by_source.setdefault(alert.source, set()).add(alert.fingerprint)
+    seen = {}
+    for source, fingerprints in by_source.items():
+        rows = Event.objects.filter(source=source, fingerprint__in=fingerprints)
+        for fingerprint, status, incident_status in rows.values_list(
+            "fingerprint", "status", "incident__status"
+        ):
+            seen[(source, fingerprint)] = (status, incident_status)
+    return seen
+
+
+def _may_open(alert: Alert, rule: EventRule, seen: tuple[str, str | None] | None) -> bool:
     """Could this alert open an incident? Then its batch decides correlation alone (correlation.serialise):
-    two batches deciding at once would each miss the other's new alert and open two incidents."""
+    two batches deciding at once would each miss the other's new alert and open two incidents. A repeat of
+    an alert whose incident is open only adds to it and does not wait."""
     if alert.status != Event.Status.FIRING:
+        return False
+    if seen is not None and seen[0] == Event.Status.FIRING and seen[1] in OPEN:
         return False
     severities = rule.severities or DEFAULT_SEVERITIES
     severity = alert.severity if alert.severity in severities else rule.default_severity
