@@ -2,9 +2,9 @@
 approved change's window covers it, and which open incident it joins (ISO/IEC 20000-1:2018 8.6.1; the
 configuration information of 8.2.6 tells which alerts share a cause).
 
-Every read is bounded: one indexed lookup per label tried; correlation reads only the events seen within
-the rule's window on the CIs related to the event's (index events_ci_idx / events_service_idx), and the
-walk of the CMDB is the CMDB's own single recursive query.
+Every read is bounded: one indexed lookup of a batch's label values (Locator); correlation reads only the
+events seen within the rule's window on the CIs related to the event's (index events_ci_idx /
+events_service_idx), and the walk of the CMDB is the CMDB's own single recursive query.
 """
 
 from __future__ import annotations
@@ -38,31 +38,53 @@ def _names(value: str) -> list[str]:
     return list(dict.fromkeys(n for n in found if n))
 
 
-def locate(rule: EventRule, labels: dict[str, str]) -> tuple[ConfigurationItem | None, Service | None]:
-    """The CI and the service the labels name, by the rule's label lists (the first label that names a
-    known one wins); the CI's own service when no label names one."""
-    ci = None
-    for name in rule.ci_labels or ():
-        value = labels.get(name)
-        if value:
-            ci = (
-                ConfigurationItem.objects.filter(name__in=_names(value))
-                .exclude(status=ConfigurationItem.Status.RETIRED)
-                .order_by("id")
-                .first()
+class Locator:
+    """The CIs and services the labels of a batch's alerts may name, read in one query each (not one per
+    alert and label tried)."""
+
+    def __init__(self, pairs: list[tuple[EventRule, dict[str, str]]]) -> None:
+        ci_names: set[str] = set()
+        service_names: set[str] = set()
+        for rule, labels in pairs:
+            ci_names.update(n for label in rule.ci_labels or () for n in _names(labels.get(label) or ""))
+            service_names.update(labels[label] for label in rule.service_labels or () if labels.get(label))
+        self.cis: dict[str, ConfigurationItem] = {}
+        self.services: dict[str, Service] = {}
+        if ci_names:
+            cis = ConfigurationItem.objects.filter(name__in=ci_names).exclude(
+                status=ConfigurationItem.Status.RETIRED
             )
-            if ci is not None:
+            for ci in cis.select_related("service").order_by("-id"):  # the lowest id of a name wins
+                self.cis[ci.name] = ci
+        if service_names:
+            for service in Service.objects.filter(name__in=service_names).order_by("-id"):
+                self.services[service.name] = service
+
+    def locate(
+        self, rule: EventRule, labels: dict[str, str]
+    ) -> tuple[ConfigurationItem | None, Service | None]:
+        """The CI and the service the labels name, by the rule's label lists (the first label that names
+        a known one wins); the CI's own service when no label names one."""
+        ci = None
+        for name in rule.ci_labels or ():
+            found = [self.cis[n] for n in _names(labels.get(name) or "") if n in self.cis]
+            if found:
+                ci = min(found, key=lambda c: c.pk)
                 break
-    service = None
-    for name in rule.service_labels or ():
-        value = labels.get(name)
-        if value:
-            service = Service.objects.filter(name=value).order_by("id").first()
-            if service is not None:
+        service = None
+        for name in rule.service_labels or ():
+            value = labels.get(name)
+            if value and value in self.services:
+                service = self.services[value]
                 break
-    if service is None and ci is not None and ci.service_id:
-        service = ci.service
-    return ci, service
+        if service is None and ci is not None and ci.service_id:
+            service = ci.service
+        return ci, service
+
+
+def locate(rule: EventRule, labels: dict[str, str]) -> tuple[ConfigurationItem | None, Service | None]:
+    """The CI and the service one alert's labels name (see Locator)."""
+    return Locator([(rule, labels)]).locate(rule, labels)
 
 
 def customer_for(event: Event, rule: EventRule) -> Organization | None:
@@ -146,10 +168,12 @@ def related_incident(event: Event, rule: EventRule, now: dt.datetime) -> tuple[I
 
 class Batch:
     """What one intake batch reads once: the approved changes whose window is open now, with the CIs and
-    services they affect."""
+    services they affect; and the events whose changes are not written yet (services writes them
+    together, and before any read that must see them)."""
 
     def __init__(self, now: dt.datetime) -> None:
         self.now = now
+        self.pending: dict[int, Event] = {}
         self._changes: dict[int, Change] | None = None
         self._cis: dict[int, set[int]] = {}
         self._services: dict[int, set[int]] = {}

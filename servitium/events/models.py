@@ -217,6 +217,8 @@ class Event(BaseModel):
         verbose_name=_("suppressing change"),
     )
     history = models.JSONField(_("history"), default=list, blank=True, editable=False)
+    # when a repeat last wrote a note on the incident: a repeating alert notes at most one in a while
+    noted_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     reference_prefix = "EVT"
 
