@@ -24,6 +24,7 @@ from servitium.conformity import api as conformity_api
 from servitium.core.api import resources as core_api
 from servitium.design import api as design_api
 from servitium.documents import api as documents_api
+from servitium.events import api as events_api
 from servitium.exits import api as exits_api
 from servitium.finance import api as finance_api
 from servitium.improvement import api as improvement_api
@@ -85,6 +86,7 @@ for app_api in (
     cloud_api,
     exits_api,
     webhooks_api,
+    events_api,
 ):
     app_api.register(router)
 

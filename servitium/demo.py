@@ -449,6 +449,7 @@ def _load(
     from servitium.conformity import demo as conformity_demo
     from servitium.design import demo as design_demo
     from servitium.documents import demo as documents_demo
+    from servitium.events import demo as events_demo
     from servitium.exits import demo as exits_demo
     from servitium.finance import demo as finance_demo
     from servitium.improvement import demo as improvement_demo
@@ -487,6 +488,7 @@ def _load(
         reviews_demo,
         cloud_demo,
         exits_demo,
+        events_demo,
         conformity_demo,
     )
     # Weights of the steps by how long they take (six months of tickets are most of the wait).

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "servitium.cloud",
     "servitium.exits",
     "servitium.webhooks",
+    "servitium.events",  # monitoring events into incidents (issue 22)
     "servitium.site",
 ]
 
@@ -412,6 +413,7 @@ SPECTACULAR_SETTINGS = {
         # supplier criticality and change risk share the same three levels
         "LowMediumHighEnum": "servitium.suppliers.models.Supplier.Criticality",
         "OnboardingTaskKindEnum": "servitium.cloud.models.TaskKind",
+        "EventStatusEnum": "servitium.events.models.Event.Status",  # events and their intake payloads
         # the RACI and the process register name the same processes
         "SmsProcessEnum": "servitium.sms.models.leadership.PROCESSES",
     },

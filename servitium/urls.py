@@ -47,6 +47,7 @@ urlpatterns = [
     path("cloud/", include("servitium.cloud.urls")),
     path("exits/", include("servitium.exits.urls")),
     path("webhooks/", include("servitium.webhooks.urls")),
+    path("events/", include("servitium.events.urls")),
     path("assurance/", include("servitium.reporting.urls")),
     path("assurance/availability/", include("servitium.availability.urls")),
     path("assurance/capacity/", include("servitium.capacity.urls")),
