@@ -21,5 +21,10 @@ class AvailabilityConfig(AppConfig):
         # a tile on the assurance home page (reporting:home, core.panels "assurance.home").
         register_area("availability", _("Availability and continuity"), order=90, role_prefix="availability")
         panels.register()
+        from servitium.events.sinks import register_sink
+
+        from .monitoring import follow_alerts
+
+        register_sink("availability", follow_alerts)  # outages while critical alerts fire
         # Outages name services, incidents and changes; requirements name calendars.
         grant_view(("availability-manager", "availability-agent"), ("catalog", "incidents", "changes"))

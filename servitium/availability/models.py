@@ -86,6 +86,7 @@ class Outage(BaseModel):
     class Source(models.TextChoices):
         MAJOR_INCIDENT = "major_incident", _("major incident")
         CHANGE = "change", _("change")
+        MONITORING = "monitoring", _("monitoring alert")
         MANUAL = "manual", _("recorded by hand")
 
     reference = models.CharField(_("reference"), max_length=16, unique=True, editable=False)
@@ -113,6 +114,14 @@ class Outage(BaseModel):
         related_name="outages",
         verbose_name=_("change"),
     )
+    event = models.ForeignKey(
+        "events.Event",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("monitoring alert"),
+    )
     investigated = models.BooleanField(
         _("investigated"), default=False, help_text=_("The cause of this unplanned outage was investigated.")
     )
@@ -134,6 +143,9 @@ class Outage(BaseModel):
             ),
             models.UniqueConstraint(
                 fields=["service", "change"], condition=Q(change__isnull=False), name="outage_one_per_change"
+            ),
+            models.UniqueConstraint(
+                fields=["service", "event"], condition=Q(event__isnull=False), name="outage_one_per_alert"
             ),
             models.CheckConstraint(
                 condition=Q(end__isnull=True) | Q(end__gt=models.F("start")), name="outage_end_after_start"

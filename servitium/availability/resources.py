@@ -76,6 +76,7 @@ class OutageResource(Resource):
         "cause",
         "incident",
         "change",
+        "event",
         "investigated",
     )
     staff = Access(create=OUTAGE_WRITES, update=("start", "end", "kind", "cause", "investigated"))
@@ -85,6 +86,7 @@ class OutageResource(Resource):
         "source": ["exact"],
         "incident": ["exact"],
         "change": ["exact"],
+        "event": ["exact"],
         "investigated": ["exact"],
         "reference": ["exact"],
         "start": ["gte", "lt"],

@@ -16,10 +16,12 @@ class CapacityConfig(AppConfig):
         register_area("capacity", _("Capacity and demand"), order=91, role_prefix="capacity")
 
         from servitium.core.permissions import grant_view
+        from servitium.events.sinks import register_sink
 
-        from . import panels
+        from . import monitoring, panels
 
         panels.register()
+        register_sink("capacity", monitoring.take_readings)  # readings carried by monitoring alerts
         # Plans and metrics name services, CIs, customers, the incident of a breach and the budget of a
         # financial line, and show the service's financial resources: capacity roles must read them.
         grant_view(

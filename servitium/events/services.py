@@ -23,7 +23,7 @@ from servitium.core.references import format_reference, next_numbers
 from servitium.incidents import services as incident_services
 from servitium.incidents.models import Incident
 
-from . import correlation, writes
+from . import correlation, sinks, writes
 from .models import (
     DEFAULT_CI_LABELS,
     DEFAULT_SERVICE_LABELS,
@@ -102,6 +102,7 @@ def intake(*, actor: Any, alerts: list[Alert], now: dt.datetime | None = None) -
             else:
                 out.append(_act_known(event, alert, rule, batch, locator, now))
         _flush(batch)
+        sinks.feed(out)  # availability and capacity take what concerns them, after commit
         return out
 
 
