@@ -59,12 +59,47 @@ def notify(
     """Queue a message about a ticket. `automatic` marks acknowledgements and alerts as machine-written
     (RFC 3834 `Auto-Submitted: auto-replied`) so that other robots do not answer them. `thread` gives the
     Message-IDs to answer when the caller knows them (otherwise they are read from the ticket's mail)."""
+    thread = _thread_ids(incident) if thread is None else thread
+    return _queue(
+        incident=incident,
+        to=to,
+        subject=f"[{incident.reference}] {subject or incident.title}",
+        id_prefix=incident.reference,
+        text=text,
+        automatic=automatic,
+        thread=thread,
+    )
+
+
+def answer_unthreaded(*, to: list[str], subject: str, in_reply_to: str, text: str) -> MailMessage | None:
+    """Answer a message that belongs to no ticket (yet): machine-written, in the sender's thread."""
+    return _queue(
+        incident=None,
+        to=to,
+        subject=f"Re: {subject}" if subject else "Re:",
+        id_prefix="answer",
+        text=text,
+        automatic=True,
+        thread=[in_reply_to] if in_reply_to else [],
+    )
+
+
+def _queue(
+    *,
+    incident: Incident | None,
+    to: list[str],
+    subject: str,
+    id_prefix: str,
+    text: str,
+    automatic: bool,
+    thread: list[str],
+) -> MailMessage | None:
+    """Log the message in this transaction and hand it to the task queue after commit."""
     to = sorted({a.strip().lower() for a in to if a and "@" in a})
     if not to or _silenced.get():
         return None
-    subject = f"[{incident.reference}] {subject or incident.title}"[:255]
-    message_id = f"<{incident.reference}.{uuid.uuid4().hex[:16]}@{settings.MAIL_DOMAIN}>"
-    thread = _thread_ids(incident) if thread is None else thread
+    subject = subject[:255]
+    message_id = f"<{id_prefix}.{uuid.uuid4().hex[:16]}@{settings.MAIL_DOMAIN}>"
     headers = {"Message-ID": message_id, LOOP_HEADER: settings.MAIL_DOMAIN}
     if thread:
         headers["In-Reply-To"] = thread[-1]
@@ -76,35 +111,6 @@ def notify(
         message_id=message_id,
         direction=MailMessage.Direction.OUTBOUND,
         incident=incident,
-        sender=settings.DEFAULT_FROM_EMAIL,
-        recipients=", ".join(to),
-        subject=subject,
-        outcome=MailMessage.Outcome.SENT,
-    )
-    payload = {"subject": subject, "body": text, "to": to, "headers": headers}
-    transaction.on_commit(lambda: send_ticket_mail(payload))
-    return record
-
-
-def answer_unthreaded(*, to: list[str], subject: str, in_reply_to: str, text: str) -> MailMessage | None:
-    """Answer a message that belongs to no ticket (yet): machine-written, in the sender's thread."""
-    to = sorted({a.strip().lower() for a in to if a and "@" in a})
-    if not to or _silenced.get():
-        return None
-    subject = f"Re: {subject}"[:255] if subject else "Re:"
-    message_id = f"<answer.{uuid.uuid4().hex[:16]}@{settings.MAIL_DOMAIN}>"
-    headers = {
-        "Message-ID": message_id,
-        LOOP_HEADER: settings.MAIL_DOMAIN,
-        "Auto-Submitted": "auto-replied",
-        "X-Auto-Response-Suppress": "All",
-    }
-    if in_reply_to:
-        headers["In-Reply-To"] = in_reply_to
-        headers["References"] = in_reply_to
-    record = MailMessage.objects.create(
-        message_id=message_id,
-        direction=MailMessage.Direction.OUTBOUND,
         sender=settings.DEFAULT_FROM_EMAIL,
         recipients=", ".join(to),
         subject=subject,
