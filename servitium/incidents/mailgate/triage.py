@@ -18,9 +18,7 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from servitium.core import changelog
 from servitium.core import services as core_services
-from servitium.core.models import ChangeRecord
 from servitium.parties.models import Organization, Person
 
 from ..lifecycle import HELD_MAIL_WORKFLOW
@@ -32,18 +30,20 @@ from .opening import open_ticket
 
 def hold(mail: ParsedMail, raw: bytes, message: MailMessage) -> HeldMail:
     """Keep a message from an unknown sender for triage and tell the sender it arrived."""
-    held = HeldMail(
-        message=message,
-        sender=mail.sender[:254],
-        sender_name=(mail.sender_name or "")[:200],
-        subject=mail.subject[:255],
-        text=mail.text,
-        raw=raw,
-        organization=suggested_organization(mail.sender),
+    held = core_services.record_create(
+        model=HeldMail,
+        data={},
+        derived={
+            "message": message,
+            "sender": mail.sender[:254],
+            "sender_name": (mail.sender_name or "")[:200],
+            "subject": mail.subject[:255],
+            "text": mail.text,
+            "raw": raw,
+            "organization": suggested_organization(mail.sender),
+        },
+        actor=None,
     )
-    core_services.validate(held)
-    held.save()
-    changelog.record(held, action=ChangeRecord.Action.CREATE, actor=None)
     if settings.MAIL_TRIAGE_ANSWER:
         outbound.answer_unthreaded(
             to=[mail.sender],
