@@ -9,7 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
-from django.utils.translation import gettext_lazy as _
+from django.conf.locale import LANG_INFO
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -184,8 +184,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # English is built in; a compiled catalogue dropped into locale/<code>/LC_MESSAGES/ adds a language.
-LANGUAGES = [("en", _("English"))] + sorted(
-    (path.name, path.name)
+# Each language is offered under its own name ("Deutsch"), so a user can find theirs whatever the page's.
+LANGUAGES = [("en", "English")] + sorted(
+    (path.name, LANG_INFO.get(path.name, {}).get("name_local", path.name))
     for path in (BASE_DIR / "locale").glob("*")
     if path.name != "en" and (path / "LC_MESSAGES" / "django.mo").exists()
 )

@@ -6,8 +6,9 @@ import re
 import uuid
 import zoneinfo
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from .context import change_context
 
@@ -48,11 +49,17 @@ class RequestContextMiddleware:
 
 
 class UserTimezoneMiddleware:
-    """Show times in the signed-in user's time zone (storage stays UTC)."""
+    """Show times in the signed-in user's time zone (storage stays UTC) and pages in the language the
+    user chose (blank: the browser's, which LocaleMiddleware has already activated)."""
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        activate_user_timezone(getattr(request, "user", None))
+        user = getattr(request, "user", None)
+        activate_user_timezone(user)
+        language = getattr(user, "language", "") or ""
+        if language and language in dict(settings.LANGUAGES):
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
         return self.get_response(request)

@@ -73,6 +73,13 @@ class _AccountOrdering(django_filters.OrderingFilter):
         ]
 
 
+class PreferencesSerializer(serializers.Serializer):
+    """What every user may change about their own login."""
+
+    language = serializers.CharField(required=False, allow_blank=True, max_length=16)
+    time_zone = serializers.CharField(required=False, allow_blank=True, max_length=64)
+
+
 class UserFilterSet(filterset_for(UserResource)):
     ordering = _AccountOrdering(
         fields=[(n, n) for n in (*UserResource.orderings, "id")],
@@ -91,13 +98,22 @@ class UserViewSet(RecordViewSet):
     update_service = staticmethod(services.user_update)
     delete_service = staticmethod(services.user_delete)
 
-    @extend_schema(responses=UserSerializer)
-    @action(detail=False, methods=["get"], permission_classes=[])
+    @extend_schema(methods=["GET"], responses=UserSerializer)
+    @extend_schema(methods=["PATCH"], request=PreferencesSerializer, responses=UserSerializer)
+    @action(detail=False, methods=["get", "patch"], permission_classes=[])
     def me(self, request):
-        """The signed-in user, whatever their roles."""
+        """The signed-in user, whatever their roles. PATCH changes their own language and time zone (and
+        nothing else: other fields are refused by name)."""
         if not request.user.is_authenticated:
             raise NotAuthenticated()
-        return Response(self.get_serializer(request.user).data)
+        user = request.user
+        if request.method == "PATCH":
+            incoming = PreferencesSerializer(data=request.data, partial=True)
+            incoming.is_valid(raise_exception=True)
+            unknown = sorted(set(request.data) - set(PreferencesSerializer().fields))
+            data = {**{name: request.data[name] for name in unknown}, **incoming.validated_data}
+            user = services.own_preferences_update(user=user, data=data)
+        return Response(self.get_serializer(user).data)
 
 
 class RoleSerializer(serializers.Serializer):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zoneinfo
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -79,6 +80,9 @@ class User(AbstractUser):
     )
     roles = models.JSONField(_("roles"), default=list, blank=True)
     time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
+    # Blank: the browser's preference decides. Any language with a compiled catalogue may be chosen
+    # (settings.LANGUAGES), so a third language needs no code.
+    language = models.CharField(_("language"), max_length=16, blank=True)
 
     objects = ServitiumUserManager()
     reference_prefix = None
@@ -117,6 +121,14 @@ class User(AbstractUser):
                 raise ValidationError(
                     {"time_zone": _("Unknown time zone %(tz)s.") % {"tz": self.time_zone}}
                 ) from None
+        known = [code for code, _name in settings.LANGUAGES]
+        if self.language and self.language not in known:
+            raise ValidationError(
+                {
+                    "language": _("Unknown language %(code)s. Available: %(known)s.")
+                    % {"code": self.language, "known": ", ".join(known)}
+                }
+            )
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse

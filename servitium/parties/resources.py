@@ -89,6 +89,7 @@ USER_WRITES = (
     "organization",
     "roles",
     "time_zone",
+    "language",
     "is_active",
 )
 

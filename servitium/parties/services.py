@@ -113,3 +113,30 @@ def user_delete(*, actor: Any, instance: User) -> None:
         )
     for token in instance.api_tokens.filter(revoked__isnull=True).order_by("id"):
         core_services.api_token_revoke(token=token, actor=actor)
+
+
+# What every signed-in user may change about their own login, whatever their roles.
+OWN_PREFERENCES = ("language", "time_zone")
+
+
+@transaction.atomic
+def own_preferences_update(*, user: User, data: dict[str, Any]) -> User:
+    """A user sets their own language and time zone (blank: the browser's language, the server's zone).
+    Anything else in `data` is refused by name: roles and organization stay the administrators' business."""
+    refused = sorted(set(data) - set(OWN_PREFERENCES))
+    if refused:
+        raise ValidationError(
+            {name: _("You cannot change this about your own login here.") for name in refused}
+        )
+    instance = User._base_manager.select_for_update().get(pk=user.pk)
+    before = changelog.snapshot(instance)
+    for key, value in data.items():
+        setattr(instance, key, (value or "").strip() if isinstance(value, str) or value is None else value)
+    instance.full_clean(exclude=["password"])
+    instance.save(update_fields=list(data))
+    changes = changelog.diff(before, changelog.snapshot(instance))
+    if changes:
+        changelog.record(
+            instance, action=ChangeRecord.Action.UPDATE, actor=user, before=before, changes=changes
+        )
+    return instance

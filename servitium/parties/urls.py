@@ -17,6 +17,7 @@ urlpatterns = [
     path("teams/new/", views.TeamForm.as_view(), name="team_create"),
     path("teams/<int:pk>/", views.TeamDetail.as_view(), name="team_detail"),
     path("teams/<int:pk>/edit/", views.TeamForm.as_view(), name="team_edit"),
+    path("me/", views.Preferences.as_view(), name="preferences"),
     path("users/", views.UserList.as_view(), name="user_list"),
     path("users/new/", views.UserForm.as_view(), name="user_create"),
     path("users/<int:pk>/", views.UserDetail.as_view(), name="user_detail"),

@@ -1,7 +1,16 @@
 """UI pages for organizations, people, teams and user accounts (declared in resources.py)."""
 
+import zoneinfo
+
 from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.views import View
 
 from servitium.core import permissions
 from servitium.core import views as generic
@@ -122,3 +131,46 @@ class UserForm(generic.RecordFormView):
         # Administrators are the only users who reach these pages (the declaration's area); they write
         # every declared field, so one form serves both steps.
         return UserAccountForm
+
+
+class PreferencesForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language"), required=False)
+    time_zone = forms.CharField(
+        label=_("Time zone"),
+        required=False,
+        max_length=64,
+        help_text=_("For example Europe/Berlin. Leave empty to use the server's time zone."),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [("", _("As my browser prefers")), *settings.LANGUAGES]
+
+
+class Preferences(LoginRequiredMixin, View):
+    """My settings: every signed-in user, customer or staff, chooses their language and time zone."""
+
+    template_name = "parties/preferences.html"
+
+    def get(self, request):
+        user = request.user
+        form = PreferencesForm(initial={"language": user.language, "time_zone": user.time_zone})
+        return render(request, self.template_name, self.context(form))
+
+    def post(self, request):
+        form = PreferencesForm(request.POST)
+        if form.is_valid():
+            try:
+                services.own_preferences_update(user=request.user, data=form.cleaned_data)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                # Activated now, so the confirmation already speaks the chosen language.
+                translation.activate(form.cleaned_data["language"] or translation.get_language())
+                messages.success(request, _("Your settings are saved."))
+                return redirect("parties:preferences")
+        return render(request, self.template_name, self.context(form), status=400)
+
+    def context(self, form) -> dict:
+        return {"form": form, "time_zones": sorted(zoneinfo.available_timezones())}
