@@ -70,12 +70,21 @@ def sla_clock_check(clock_id: int, version: int, now=None) -> str:
             escalate(actor=None, incident=incident, kind="hierarchical", note=message, automatic=True)
         from .mail import outbound
 
-        body = _("%(ref)s %(title)s\n\n%(message)s. We are working on it and will keep you informed.") % {
-            "ref": incident.reference,
-            "title": incident.title,
-            "message": message,
-        }
         recipients = [p.email for p in (incident.caller, incident.assignee) if p is not None and p.email]
+        with outbound.speaking_to(recipients):  # the change log above keeps the installation's language
+            metric = clock.get_metric_display()
+            if outcome == "breached":
+                message = _("%(metric)s target breached") % {"metric": metric}
+            else:
+                message = _("%(metric)s target at risk: due %(due)s") % {
+                    "metric": metric,
+                    "due": timezone.localtime(clock.due_at).strftime("%Y-%m-%d %H:%M %Z"),
+                }
+            body = _("%(ref)s %(title)s\n\n%(message)s. We are working on it and will keep you informed.") % {
+                "ref": incident.reference,
+                "title": incident.title,
+                "message": message,
+            }
         outbound.notify(incident, to=recipients, subject=message, text=body, automatic=True)
         return outcome
 

@@ -112,7 +112,9 @@ def update_add(*, actor: Any, incident: Incident, audience: str, body: str) -> M
         },
     )
     if recipients:
-        outbound.notify(incident, to=recipients, subject=_("Major incident update"), text=body)
+        with outbound.speaking_to(recipients):
+            subject = _("Major incident update")
+        outbound.notify(incident, to=recipients, subject=subject, text=body)
     return update
 
 

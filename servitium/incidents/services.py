@@ -165,15 +165,17 @@ def _tell_caller(incident: Incident, transition: str, note: str) -> None:
     """The caller hears by mail when we need something from them and when their ticket is resolved."""
     from .mail import outbound
 
-    if transition == "await_customer":
-        text = note or _("We need some information from you to go on; please reply to this message.")
-    elif transition == "resolve":
-        text = _(
-            "%(ref)s is resolved:\n\n%(notes)s\n\nIf the problem is still there, reply to reopen it."
-        ) % {
-            "ref": incident.reference,
-            "notes": incident.resolution_notes,
-        }
-    else:
-        return
-    outbound.notify(incident, to=outbound.caller_address(incident), text=text)
+    to = outbound.caller_address(incident)
+    with outbound.speaking_to(to):
+        if transition == "await_customer":
+            text = note or _("We need some information from you to go on; please reply to this message.")
+        elif transition == "resolve":
+            text = _(
+                "%(ref)s is resolved:\n\n%(notes)s\n\nIf the problem is still there, reply to reopen it."
+            ) % {
+                "ref": incident.reference,
+                "notes": incident.resolution_notes,
+            }
+        else:
+            return
+    outbound.notify(incident, to=to, text=text)

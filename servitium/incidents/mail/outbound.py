@@ -15,7 +15,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import models, transaction
+from django.utils import translation
 from huey.contrib.djhuey import db_task
 
 from servitium.core.jobs import as_job
@@ -34,6 +35,32 @@ def silenced() -> Iterator[None]:
         yield
     finally:
         _silenced.reset(token)
+
+
+def language_of(addresses: list[str]) -> str:
+    """The language to write to these addresses in: the one their logins chose (through the login's own
+    address or the person's), when they agree; the installation's default otherwise."""
+    from servitium.parties.models import User
+
+    wanted = {a.strip().lower() for a in addresses if a}
+    if not wanted:
+        return settings.LANGUAGE_CODE
+    chosen = set(
+        User.objects.filter(is_active=True)
+        .filter(models.Q(email__in=wanted) | models.Q(person__email__in=wanted))
+        .exclude(language="")
+        .values_list("language", flat=True)
+    )
+    known = dict(settings.LANGUAGES)
+    return chosen.pop() if len(chosen) == 1 and next(iter(chosen)) in known else settings.LANGUAGE_CODE
+
+
+@contextlib.contextmanager
+def speaking_to(addresses: list[str]) -> Iterator[None]:
+    """Compose a message in its recipients' language, whatever the language of the request that caused it
+    (a German agent's reply must not reach an English caller in German)."""
+    with translation.override(language_of(addresses)):
+        yield
 
 
 def _thread_ids(incident: Incident) -> list[str]:

@@ -51,17 +51,18 @@ def open_ticket(
     if log is not None:
         log(incident)
     store_attachments(incident, mail, person)
+    with outbound.speaking_to([mail.sender]):
+        text = _(
+            "Thank you, we have recorded your message as %(ref)s.\n\n"
+            "Reply to this message to add information; please keep %(ref)s in the subject."
+        ) % {"ref": incident.reference}
     outbound.notify(
         incident,
         to=[mail.sender],
         subject=incident.title,
         automatic=True,
         thread=[mail.message_id],  # the customer's message is all the new ticket's thread holds
-        text=_(
-            "Thank you, we have recorded your message as %(ref)s.\n\n"
-            "Reply to this message to add information; please keep %(ref)s in the subject."
-        )
-        % {"ref": incident.reference},
+        text=text,
     )
     return incident
 
