@@ -26,13 +26,19 @@ class Bar:
 
 
 def bars(
-    rows: Sequence[Bar], *, maximum: float | None = None, title: str = "", width: int = 560
+    rows: Sequence[Bar],
+    *,
+    maximum: float | None = None,
+    title: str = "",
+    width: int = 560,
+    label_width: int = 190,
 ) -> SafeString:
-    """Horizontal bars, one row each, labelled on the left and valued on the right."""
+    """Horizontal bars, one row each, labelled on the left and valued on the right (short labels may take
+    a narrower `label_width`, leaving the bars more room in a small chart)."""
     if not rows:
         return mark_safe("")
     top = maximum or max((r.value or 0 for r in rows), default=0) or 1
-    label_w, value_w, row_h = 190, 70, 20
+    label_w, value_w, row_h = label_width, 70, 20
     bar_w = width - label_w - value_w
     height = row_h * len(rows) + 8
     parts = [_open(width, height, title, "pack-chart")]
@@ -78,7 +84,7 @@ def columns(
         return mark_safe("")
     cols = [p if isinstance(p, Column) else Column(p[0], p[1]) for p in points]
     top = maximum or max((c.value or 0 for c in cols), default=0) or 1
-    left = 34 if maximum else 0
+    left = 40 if maximum else 0  # room for "100 %"
     height, base, gap = 130, 104, 4
     col_w = min(60.0, max(8.0, (width - left - gap * len(cols)) / len(cols)))
     parts = [_open(width, height, title, css_class)]

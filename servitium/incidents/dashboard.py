@@ -188,7 +188,7 @@ def compliance_tile(_obj: Any, user: Any) -> dict[str, Any] | None:
             title=_("SLA clocks within target per month (%)"),
             unit=" %",
             ceiling=100,
-            step=40,
+            step=30,
         ),
         "latest": latest,
         "target": COMPLIANCE_TARGET,
@@ -239,7 +239,10 @@ def backlog_tile(_obj: Any, user: Any) -> dict[str, Any] | None:
     return {
         **found,
         "chart": charts.stacked_columns(
-            found["labels"], found["series"], title=_("Open tickets at the end of each week, by priority")
+            found["labels"],
+            found["series"],
+            title=_("Open tickets at the end of each week, by priority"),
+            width=440,
         ),
         "url": reverse("incidents:incident_list"),
         "wide": True,
@@ -270,6 +273,8 @@ def aging_tile(_obj: Any, user: Any) -> dict[str, Any] | None:
         "chart": charts.bars(
             [charts.Bar(b["label"], b["count"], colour=b["colour"]) for b in buckets],
             title=_("Open tickets by age"),
+            width=340,
+            label_width=100,
         ),
         "total": sum(b["count"] for b in buckets),
         "old": buckets[-1]["count"],

@@ -46,15 +46,17 @@ def audiences(user: Any) -> list[str]:
 
 def sections(user: Any) -> list[dict[str, Any]]:
     """Each dashboard of the user with the tiles the apps have for them (tiles with nothing to show, or
-    that the user may not see, are left out by the apps themselves)."""
+    that the user may not see, are left out by the apps themselves), each tile once."""
     shown: set[str] = set()
     found = []
-    for audience in audiences(user):
+    # A tile two dashboards carry stays in the broader one (top management's risks are not "my process"):
+    # the dashboards claim their tiles from the management overview down, and are shown the other way.
+    for audience in reversed(audiences(user)):
         tiles = [p for p in panels(audience, None, user, page=LIST) if p["template"] not in shown]
         shown.update(p["template"] for p in tiles)
         if tiles:
             found.append({"key": audience.split(".")[-1], "title": TITLES[audience], "tiles": tiles})
-    return found
+    return found[::-1]
 
 
 def record_url(entry: ChangeRecord) -> str:

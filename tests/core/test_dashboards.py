@@ -257,11 +257,21 @@ def test_top_management_and_auditors_see_conformity_nonconformities_and_top_risk
         ncs = page[page.index('id="home-nonconformities"') :]
         assert f'href="{major.get_absolute_url()}">NC0001</a>' in ncs and "Closed one" not in ncs
         assert re.search(
-            r'dash-bad" href="[^"]+"><span class="dash-figure-value">1<', ncs
+            r'dash-bad" href="[^"]+\?ordering=due_date"><span class="dash-figure-value">1<', ncs
         )  # one overdue action
         risks = page[page.index('id="home-risks"') :]
         assert "Data centre flood" in risks and "Closed risk" not in risks
         assert "home-queue" not in page
+
+
+def test_a_tile_two_dashboards_carry_shows_once_in_the_management_overview(ctx):
+    management_records()
+    head = factories.user("head", ctx.provider, ["top-management", "sms-manager", "incident-manager"])
+    page = login(head).get("/").content.decode()
+    overview = page[page.index('id="dashboard-management"') :]
+    assert page.count('id="home-risks"') == 1 and 'id="home-risks"' in overview
+    assert page.count('id="home-conformity"') == 1 and 'id="home-nonconformities"' in overview
+    assert page.index('id="home-sla-trend"') < page.index('id="dashboard-management"')
 
 
 def test_a_customer_sees_only_their_own_organizations_tickets_and_services(ctx):
