@@ -42,7 +42,7 @@ def management_tile(_obj: Any, user: Any) -> dict[str, Any] | None:
         return None
     found = trend(user)
     url = reverse("conformity:assessment_detail", args=[found["latest"].pk]) if found["latest"] else ""
-    return {**found, "url": url, "dashboard_url": reverse("conformity:dashboard"), "wide": True}
+    return {**found, "url": url, "dashboard_url": reverse("conformity:dashboard")}
 
 
 def manager_tile(obj: Any, user: Any) -> dict[str, Any] | None:

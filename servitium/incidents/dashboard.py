@@ -44,11 +44,9 @@ AGE_BUCKETS = (
 AGE_COLOURS = (charts.GOOD, charts.NEUTRAL, charts.NEUTRAL, charts.WARN, charts.BAD)
 
 
-def _running(prefix: str = "sla_clocks__") -> Q:
-    """A clock that is counting now (not paused, not stopped, with a due time)."""
-    return Q(
-        **{f"{prefix}stopped_at__isnull": True, f"{prefix}paused": False, f"{prefix}due_at__isnull": False}
-    )
+def _running() -> Q:
+    """A ticket's clock that is counting now (not paused, not stopped, with a due time)."""
+    return Q(sla_clocks__stopped_at__isnull=True, sla_clocks__paused=False, sla_clocks__due_at__isnull=False)
 
 
 def _clock_states(now: dt.datetime) -> dict[str, Any]:
