@@ -11,6 +11,10 @@ class CatalogConfig(AppConfig):
     def ready(self) -> None:
         from servitium.core.permissions import register_area
 
+        from . import dashboard
+
+        dashboard.register()
+
         register_area(
             "catalog",
             _("Services"),

@@ -12,13 +12,14 @@ class ChangesConfig(AppConfig):
         from servitium.cmdb import control as cmdb_control
         from servitium.core.permissions import grant_view, register_area
 
-        from . import panels
+        from . import dashboard, panels
         from .control import ChangeControl
 
         # The CMDB asks the change process which CIs are under change control and which changes authorise
         # their updates; the CI page shows the changes that name the CI.
         cmdb_control.register(ChangeControl())
         panels.register()
+        dashboard.register()
 
         register_area(
             "changes", _("Change management"), nav_url="changes:change_list", order=8, role_prefix="change"

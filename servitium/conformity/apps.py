@@ -29,11 +29,13 @@ class ConformityConfig(AppConfig):
         from servitium.core.permissions import register_area
 
         from . import (
+            dashboard,
             jobs,  # noqa: F401  (registers the nightly assessment)
             panels,
         )
 
         panels.register()
+        dashboard.register()
 
         register_area(
             "conformity", _("Conformity"), nav_url="conformity:dashboard", order=20, role_prefix="conformity"

@@ -1,7 +1,8 @@
 """Small charts drawn on the server as SVG, the one chart drawer of the product: the same markup shows in
 the browser (no script, no inline style under the CSP: presentation attributes only) and in the PDFs
-WeasyPrint renders. Bars for comparisons, columns for counts or shares over time, a line with its target
-for an indicator's trend. Every text is escaped; every chart carries a title for screen readers."""
+WeasyPrint renders. Bars for comparisons, columns for counts or shares over time (stacked when a count
+splits into kinds), a line with its target for an indicator's trend. Every text is escaped; every chart
+carries a title for screen readers."""
 
 from __future__ import annotations
 
@@ -25,13 +26,19 @@ class Bar:
 
 
 def bars(
-    rows: Sequence[Bar], *, maximum: float | None = None, title: str = "", width: int = 560
+    rows: Sequence[Bar],
+    *,
+    maximum: float | None = None,
+    title: str = "",
+    width: int = 560,
+    label_width: int = 190,
 ) -> SafeString:
-    """Horizontal bars, one row each, labelled on the left and valued on the right."""
+    """Horizontal bars, one row each, labelled on the left and valued on the right (short labels may take
+    a narrower `label_width`, leaving the bars more room in a small chart)."""
     if not rows:
         return mark_safe("")
     top = maximum or max((r.value or 0 for r in rows), default=0) or 1
-    label_w, value_w, row_h = 190, 70, 20
+    label_w, value_w, row_h = label_width, 70, 20
     bar_w = width - label_w - value_w
     height = row_h * len(rows) + 8
     parts = [_open(width, height, title, "pack-chart")]
@@ -77,7 +84,7 @@ def columns(
         return mark_safe("")
     cols = [p if isinstance(p, Column) else Column(p[0], p[1]) for p in points]
     top = maximum or max((c.value or 0 for c in cols), default=0) or 1
-    left = 34 if maximum else 0
+    left = 40 if maximum else 0  # room for "100 %"
     height, base, gap = 130, 104, 4
     col_w = min(60.0, max(8.0, (width - left - gap * len(cols)) / len(cols)))
     parts = [_open(width, height, title, css_class)]
@@ -110,6 +117,68 @@ def columns(
         if col.href:
             shape = [f'<a href="{escape(col.href)}">', *shape, "</a>"]
         parts.extend(shape)
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 -- every text above is escaped
+
+
+@dataclass(frozen=True)
+class Series:
+    """One layer of stacked columns: its name (in the legend), colour and a value per column."""
+
+    label: str
+    values: Sequence[float]
+    colour: str = NEUTRAL
+
+
+def stacked_columns(
+    labels: Sequence[str],
+    series: Sequence[Series],
+    *,
+    title: str = "",
+    width: int = 560,
+    css_class: str = "trend-chart",
+) -> SafeString:
+    """Columns made of layers (e.g. open tickets per week, split by priority): the first series at the
+    bottom, the total on top, a legend underneath; each layer's tooltip names it and its value."""
+    if not labels or not series:
+        return mark_safe("")
+    totals = [sum(s.values[i] or 0 for s in series) for i in range(len(labels))]
+    top = max(totals, default=0) or 1
+    base, gap = 104, 4
+    legend_y = base + 34
+    height = legend_y + 8
+    col_w = min(60.0, max(8.0, (width - gap * len(labels)) / len(labels)))
+    parts = [_open(width, height, title, css_class)]
+    parts.append(f'<line x1="0" y1="{base}" x2="{width}" y2="{base}" stroke="{GREY}" stroke-width="1"/>')
+    for i, label in enumerate(labels):
+        x = i * (col_w + gap)
+        y = float(base)
+        for layer in series:
+            value = layer.values[i] or 0
+            if value <= 0:
+                continue
+            h = value / top * (base - 16)
+            y -= h
+            note = f"{label} · {layer.label}: {value:g}"
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{col_w:.1f}" height="{h:.1f}" fill="{layer.colour}">'
+                f"<title>{escape(note)}</title></rect>"
+            )
+        parts.append(
+            f'<text x="{x + col_w / 2:.1f}" y="{y - 3:.1f}" {FONT} text-anchor="middle" fill="{INK}">'
+            f"{escape(f'{totals[i]:g}')}</text>"
+        )
+        parts.append(
+            f'<text x="{x + col_w / 2:.1f}" y="{base + 16}" {FONT} text-anchor="middle" fill="{MUTED}">'
+            f"{escape(label)}</text>"
+        )
+    step = max(60, width // max(len(series), 1))
+    for j, layer in enumerate(series):
+        lx = j * step
+        parts.append(f'<rect x="{lx}" y="{legend_y - 9}" width="10" height="10" fill="{layer.colour}"/>')
+        parts.append(
+            f'<text x="{lx + 14}" y="{legend_y}" {FONT} fill="{INK}">{escape(layer.label[:14])}</text>'
+        )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 -- every text above is escaped
 

@@ -11,9 +11,10 @@ class ImprovementConfig(AppConfig):
     def ready(self) -> None:
         from servitium.core.reviewinputs import register_review_input
 
-        from . import panels, selectors
+        from . import dashboard, panels, selectors
 
         panels.register()
+        dashboard.register()
         register_review_input(
             "nonconformities",
             _("Nonconformities and corrective actions"),

@@ -16,12 +16,14 @@ class IncidentsConfig(AppConfig):
         from servitium.core.permissions import register_area
 
         from . import jobs, measures  # noqa: F401  (SLA clock jobs; response/resolution measures for SLAs)
+        from .dashboard import register as register_dashboard
         from .mail import outbound  # noqa: F401  (mail sending jobs)
         from .mailgate import imap  # noqa: F401  (mailbox polling)
         from .metrics import gauges
         from .panels import register as register_panels
 
         register_panels()
+        register_dashboard()  # the home dashboards' ticket tiles
         register_collector("incidents", gauges)  # open tickets and SLA clocks on /metrics
         post_save.connect(outbound.on_comment_saved, sender=Comment, dispatch_uid="incident_public_reply")
         from django.db.models.signals import post_delete

@@ -14,11 +14,13 @@ class ProblemsConfig(AppConfig):
         from servitium.core.permissions import register_area
 
         from . import (
+            dashboard,
             jobs,  # noqa: F401  (registers the daily trend analysis)
             panels,
         )
 
         panels.register()
+        dashboard.register()
 
         register_area(
             "problems", _("Problems"), nav_url="problems:problem_list", order=6, role_prefix="problem"

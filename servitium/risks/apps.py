@@ -12,10 +12,12 @@ class RisksConfig(AppConfig):
         from servitium.core.permissions import grant_view
 
         from . import (
+            dashboard,
             jobs,  # noqa: F401  (registers the daily review flag)
             panels,
         )
 
         panels.register()
+        dashboard.register()
         # Risks are linked to CIs, suppliers and changes: the SMS roles must be able to name them.
         grant_view(("sms-manager", "sms-agent"), ("cmdb", "suppliers", "changes"))

@@ -1,43 +1,29 @@
-"""The home dashboard: what the signed-in user can see, counted."""
+"""The home page: the dashboards of the signed-in user's roles, and the latest changes they may read."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
 from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.templatetags.static import static
 
-from servitium.catalog.models import Service
 from servitium.core import permissions
-from servitium.core.models import ChangeRecord
-from servitium.parties.models import Organization
+
+from . import dashboards
 
 
 @login_required
 def home(request):
     user = request.user
-    services = permissions.restrict(Service.objects.all(), user)
-    by_status = {
-        row["status"]: row["n"] for row in services.order_by().values("status").annotate(n=Count("id"))
-    }
-    organizations = permissions.restrict(Organization.objects.all(), user)
-    by_kind = {
-        row["kind"]: row["n"] for row in organizations.order_by().values("kind").annotate(n=Count("id"))
-    }
-    recent = permissions.restrict(ChangeRecord.objects.all(), user)[:10]
+    customer = permissions.is_customer_user(user)
     return render(
         request,
         "site/home.html",
         {
-            "service_counts": [
-                (label, by_status.get(value, 0), value) for value, label in Service.Status.choices
-            ],
-            "organization_counts": [
-                (label, by_kind.get(value, 0)) for value, label in Organization.Kind.choices
-            ],
-            "recent_changes": recent,
-            "is_customer": permissions.is_customer_user(user),
+            "sections": dashboards.sections(user),
+            # Customers read no change log (core.resources): their home has no "recent changes" at all.
+            "recent_changes": [] if customer else dashboards.recent_changes(user),
+            "is_customer": customer,
         },
     )
 

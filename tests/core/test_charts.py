@@ -68,3 +68,24 @@ def test_a_warning_level_is_drawn_amber_below_the_critical_one_and_widens_the_sc
     dots = _attrs(svg, "circle")
     assert all(float(d["cy"]) > float(warning["y1"]) for d in dots)  # both readings below the warning
     assert "warning threshold 80 %" in svg
+
+
+def test_stacked_columns_pile_each_series_on_the_last_and_total_them_on_top():
+    svg = charts.stacked_columns(
+        ["w1", "w2"],
+        [
+            charts.Series("P1", [1, 0], colour=charts.BAD),
+            charts.Series("P3", [1, 2], colour=charts.NEUTRAL),
+        ],
+        title="Backlog",
+    )
+    segments = [a for a in _attrs(svg, "rect") if "<" not in a.get("fill", "") and a.get("width") != "10"]
+    assert [(s["fill"], float(s["height"])) for s in segments] == [
+        (charts.BAD, 44.0),  # w1: P1 at the bottom, half of the tallest column (2)
+        (charts.NEUTRAL, 44.0),  # w1: P3 on top of it
+        (charts.NEUTRAL, 88.0),  # w2: no P1 segment at all
+    ]
+    assert float(segments[1]["y"]) + 44.0 == float(segments[0]["y"])
+    assert "<title>w2 · P3: 2</title>" in svg and "<title>Backlog</title>" in svg
+    assert svg.count(">2</text>") == 2  # each column's total on top
+    assert charts.stacked_columns([], []) == ""
