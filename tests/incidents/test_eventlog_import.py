@@ -39,7 +39,9 @@ def expected_from_xes(path: Path) -> dict[str, dict]:
     order = 0
     with gzip.open(path) as handle:
         for trace in ET.parse(handle).getroot().iter(f"{ns}trace"):  # noqa: S314 - our own test data
-            name = next(c.get("value") for c in trace if c.tag != f"{ns}event" and c.get("key") == "concept:name")
+            name = next(
+                c.get("value") for c in trace if c.tag != f"{ns}event" and c.get("key") == "concept:name"
+            )
             for event in trace.iter(f"{ns}event"):
                 attrs = {c.get("key"): c.get("value") for c in event}
                 order += 1
@@ -118,10 +120,11 @@ def test_bpi_2013_log_imports_with_its_history_intact_and_twice_changes_nothing(
             "resolved": incident.resolved_at,
             "closed": incident.closed_at,
         }
-        for key, value in got.items():
-            if value is not None or key != "status_changes":
-                if value != want[key]:
-                    mismatches.append((name, key, value, want[key]))
+        mismatches += [
+            (name, key, value, want[key])
+            for key, value in got.items()
+            if (value is not None or key != "status_changes") and value != want[key]
+        ]
     assert mismatches == []
     # The references are Servitium's own; the source's number stays the source reference.
     assert all(i.reference.startswith("INC") and i.external_id != i.reference for i in incidents.values())

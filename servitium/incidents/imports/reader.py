@@ -102,6 +102,30 @@ class _CountingReader(io.RawIOBase):
         return n
 
 
+def _lines(handle: io.BufferedReader, encoding: str, name: str, described: str) -> Iterator[str]:
+    """The file's lines as text. Byte-oriented encodings are decoded line by line, so bytes that do not
+    fit are reported at their own line; UTF-16 (whose newlines are two bytes) goes through a text layer."""
+    if encoding.startswith("utf-16"):
+        text = io.TextIOWrapper(handle, encoding=encoding, newline="")
+        number = 0
+        try:
+            for number, line in enumerate(text, start=1):  # noqa: B007 - reported below
+                yield line
+        except UnicodeDecodeError as exc:
+            raise ReadError(
+                f"{name}: after line {number}: not readable as {described} ({exc.reason})"
+            ) from None
+        return
+    for number, line in enumerate(handle, start=1):
+        try:
+            yield line.decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise ReadError(
+                f"{name}: line {number}: bytes that do not fit the encoding detected from the file's start "
+                f"({described}; {exc.reason}); save the file as UTF-8 or set csv.encoding in the mapping"
+            ) from None
+
+
 def _csv_rows(reader, handle_name: str, header: list[str], described: str) -> Iterator[Row]:
     width = len(header)
     start = reader.line_num + 1
@@ -124,11 +148,6 @@ def _csv_rows(reader, handle_name: str, header: list[str], described: str) -> It
                 yield Row(line, {}, nul_message(bad), "NUL character")
                 continue
             yield Row(line, row)
-    except UnicodeDecodeError as exc:
-        raise ReadError(
-            f"{handle_name}: line {start}: bytes that do not fit the encoding detected from the file's start "
-            f"({described}; {exc.reason}); save the file as UTF-8 or set csv.encoding in the mapping"
-        ) from None
     except csv.Error as exc:
         raise ReadError(f"{handle_name}: line {start}: not readable as {described} ({exc})") from None
 
@@ -155,11 +174,10 @@ def _open_csv(path: Path, name: str, separator: str, encoding: str) -> Iterator[
     position = [0]
     with path.open("rb", buffering=0) as raw:
         counted = io.BufferedReader(_CountingReader(raw, position), buffer_size=SAMPLE)  # type: ignore[arg-type]
-        text = io.TextIOWrapper(counted, encoding=encoding, newline="")
-        reader = csv.reader(text, delimiter=separator, quotechar=quote)
+        reader = csv.reader(_lines(counted, encoding, name, described), delimiter=separator, quotechar=quote)
         try:
             header = [h.strip().lstrip("\ufeff") for h in next(reader, [])]
-        except (UnicodeDecodeError, csv.Error) as exc:
+        except csv.Error as exc:
             raise ReadError(f"{name}: the header is not readable as {described} ({exc})") from None
         if not any(header):
             raise ReadError(f"{name}: the file is empty")

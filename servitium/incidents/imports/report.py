@@ -69,9 +69,8 @@ class Report:
                 "would not give"
             )
         for what, names in self.created_records.items():
-            lines.append(
-                f"created {len(names)} {what}: " + ", ".join(names[:50]) + (" ..." if len(names) > 50 else "")
-            )
+            shown = ", ".join(names[:50]) + (" ..." if len(names) > 50 else "")
+            lines.append(f"created {what} ({len(names)}): {shown}")
         for kind, entry in sorted(self.errors.items(), key=lambda item: -item[1].count):
             lines.append(f"{entry.count} x {kind}:")
             lines += [f"  {file}:{line}: {message}" for file, line, message in entry.first]
