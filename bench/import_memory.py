@@ -69,6 +69,38 @@ def generate(path: Path, events: int, comment_bytes: int, seed: int = 7) -> int:
     return ticket
 
 
+READ_ONLY = """
+import sys
+from pathlib import Path
+import django
+django.setup()
+from servitium.incidents.imports import mapping
+from servitium.incidents.imports.eventlog import Planner
+from servitium.incidents.imports.run import _spool
+from servitium.incidents.imports.report import Report
+spec = mapping.load("servicenow-events")
+report = Report(mapping=spec.name)
+spool = _spool(spec, Path(sys.argv[1]), "log.csv", report, None)
+planner, tickets, events = Planner(spec), 0, 0
+for ticket, rows in spool.tickets():
+    plan = planner.plan(ticket, rows)
+    tickets, events = tickets + 1, events + len(plan.events)
+spool.close()
+print(f"{report.rows} rows, {tickets} tickets, {events} events planned, {report.error_count} errors")
+"""
+
+
+def measure(command: list[str], env: dict[str, str]) -> tuple[float, int, int, str]:
+    """(seconds, peak RSS in kB, exit status, output) of one child process, its own peak alone."""
+    started = time.monotonic()
+    with tempfile.TemporaryFile("w+") as out:
+        child = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+        _pid, status, usage = os.wait4(child.pid, 0)
+        seconds = time.monotonic() - started
+        out.seek(0)
+        return seconds, usage.ru_maxrss, os.waitstatus_to_exitcode(status), out.read()
+
+
 def run(args: list[str], env: dict[str, str], **kw) -> subprocess.CompletedProcess:
     return subprocess.run([*SERVITIUM, *args], env=env, check=True, **kw)
 
@@ -81,8 +113,35 @@ def main() -> None:
     parser.add_argument("--comment-bytes", type=int, default=0, help="bytes of comment per row (file size)")
     parser.add_argument("--database", default="servitium_bench_import")
     parser.add_argument("--keep-file", default="", help="write the generated log here instead of a temp file")
+    parser.add_argument(
+        "--read-only",
+        action="store_true",
+        help="read, group and plan the whole file without writing (the part whose memory depends on the "
+        "file's size; writing holds one batch of 200 tickets at a time)",
+    )
     parser.add_argument("--json")
     args = parser.parse_args()
+    if args.read_only:
+        folder = tempfile.TemporaryDirectory(prefix="servitium-bench-")
+        path = Path(args.keep_file or Path(folder.name) / "incident_event_log.csv")
+        tickets = generate(path, args.events, args.comment_bytes)
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "servitium.settings"}
+        seconds, peak_kb, status, output = measure([sys.executable, "-c", READ_ONLY, str(path)], env)
+        figures = {
+            "mode": "read, group and plan only",
+            "events": args.events,
+            "tickets": tickets,
+            "file_mb": round(path.stat().st_size / 1e6, 1),
+            "seconds": round(seconds, 1),
+            "peak_rss_mb": round(peak_kb / 1024, 1),
+            "exit_status": status,
+            "summary": output.strip().splitlines()[-1] if output.strip() else "",
+        }
+        print(figures)
+        if args.json:
+            save(args.json, figures)
+        folder.cleanup()
+        return
 
     env = {**os.environ, "DATABASE_URL": f"{PG}/{args.database}"}
     subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", args.database], check=True)
