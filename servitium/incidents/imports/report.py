@@ -62,7 +62,9 @@ class Report:
         lines = [self.summary()]
         lines += [f"read {name} as {how}" for name, how in self.files.items()]
         if self.analyzed:
-            lines.append("planner statistics refreshed (ANALYZE of the incident, event and change-log tables)")
+            lines.append(
+                "planner statistics refreshed (ANALYZE of the incident, event and change-log tables)"
+            )
         if self.ignored_columns:
             lines.append("columns not used by the mapping: " + ", ".join(self.ignored_columns))
         if self.priorities_kept:
