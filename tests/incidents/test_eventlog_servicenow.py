@@ -520,3 +520,11 @@ def test_large_reads_stay_streaming(tmp_path):
         assert table.header == ["number", "sys_updated_at"]
         first = next(table.rows)
         assert first.line == 2 and table.position[0] < path.stat().st_size / 4
+
+
+def test_a_bad_reference_prefix_stops_the_import_before_anything_is_written(ctx, snow, tmp_path):
+    path = tmp_path / "log.csv"
+    path.write_bytes(event_log())
+    with pytest.raises(ImportStartError, match="capital letters"):
+        run_import(snow, path, customer=ctx.org_a.name, create_missing=True, reference_prefix="Inc-1")
+    assert Incident.objects.count() == 0 and not Team.objects.filter(name="Group 24").exists()

@@ -121,9 +121,11 @@ def run_import(
 ) -> Report:
     """Import one file with the mapping; raises ImportStartError when it cannot start (nothing written)."""
     name = name or path.name
+    prefix = reference_prefix or mapping.reference_prefix or Incident.reference_prefix
+    if not (prefix.isascii() and prefix.isalpha() and prefix.isupper() and len(prefix) <= 8):
+        raise ImportStartError(f"reference prefix {prefix!r}: one to eight capital letters (A-Z)")
     report = Report(mapping=mapping.name, source=mapping.source)
     spool = _spool(mapping, path, name, report, progress)
-    prefix = reference_prefix or mapping.reference_prefix or Incident.reference_prefix
     try:
         total = spool.db.execute("SELECT COUNT(DISTINCT ticket) FROM rows").fetchone()[0]
         parties = Parties(
