@@ -306,6 +306,7 @@ def test_source_reference_is_shown_searchable_and_the_timeline_has_the_history(c
 
     page = browser.get(f"/incidents/{incident.pk}/").content.decode()
     assert "INC0000045" in page and incident.reference in page
+    assert "imported from servicenow, where it is INC0000045" in page  # beside the opened time
     assert "Reassigned: Group 56 → Group 70" in page and "Reopened" in page
     assert 'data-kind="imported"' in page
 
