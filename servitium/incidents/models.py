@@ -224,7 +224,12 @@ class Incident(BaseModel):
     source = models.CharField(
         _("imported from"), max_length=32, blank=True, help_text=_("Import mapping the record came from.")
     )
-    external_id = models.CharField(_("identifier in the source"), max_length=64, blank=True)
+    external_id = models.CharField(
+        _("reference in the source"),
+        max_length=64,
+        blank=True,
+        help_text=_("The ticket's number in the tool it was imported from."),
+    )
     resolution_code = models.CharField(_("resolution code"), max_length=40, blank=True)
     resolution_notes = models.TextField(_("resolution"), blank=True)
     closure_code = models.CharField(_("closure code"), max_length=40, blank=True)
@@ -233,6 +238,8 @@ class Incident(BaseModel):
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    # Kept from an imported history (the other tool's reassignments); live tickets leave it at 0.
+    reassignment_count = models.PositiveIntegerField(_("times reassigned"), default=0)
 
     reference_prefix = "INC"
 

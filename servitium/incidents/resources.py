@@ -98,6 +98,9 @@ class IncidentResource(Resource):
         "resolved_at",
         "closed_at",
         "reopen_count",
+        "reassignment_count",
+        "source",
+        "external_id",
         "sla_clocks",
     )
     computed = ("sla_clocks",)
@@ -125,9 +128,11 @@ class IncidentResource(Resource):
         "request_item",
         "escalation_level",
         "reference",
+        "source",
+        "external_id",
     )
     list_filters = ("status", "priority", "kind", "assignment_group")
-    search = ("reference", "title", "description")
+    search = ("reference", "external_id", "title", "description")
     orderings = ("created", "updated", "priority", "status", "reference", "title")
     ordering = ("-created",)
     columns = ("reference", "title", "priority", "status", "customer", "assignee", "created")

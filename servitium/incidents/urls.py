@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.IncidentList.as_view(), name="incident_list"),
     path("new/", views.IncidentForm.as_view(), name="incident_create"),
     path("import/", views.IncidentImport.as_view(), name="incident_import"),
+    path("import/report/", views.IncidentImportReport.as_view(), name="incident_import_report"),
     path("<int:pk>/", views.IncidentDetail.as_view(), name="incident_detail"),
     path("<int:pk>/edit/", views.IncidentForm.as_view(), name="incident_edit"),
     path("held-mail/", views.HeldMailList.as_view(), name="heldmail_list"),

@@ -20,6 +20,8 @@ from servitium.parties.models import Person, Team
 from . import fulfilment, major, selectors, services
 from .clocks import clock_reading, clock_state
 from .importing import MAPPINGS, ImportArgumentError, import_incidents
+from .imports import mapping as mapping_files
+from .imports import web as mapping_import
 from .mailgate import triage
 from .models import Approval, HeldMail, Incident, PostIncidentReview
 
@@ -209,7 +211,7 @@ class IncidentImport(View):
         return permissions.area_allows(request.user, "incidents", permissions.ALL)
 
     def context(self, **extra):
-        return {"mappings": MAPPINGS, "max_files": 5, **extra}
+        return {"mappings": MAPPINGS, "presets": mapping_files.presets(), "max_files": 5, **extra}
 
     def get(self, request):
         if not self.allowed(request):
@@ -219,6 +221,14 @@ class IncidentImport(View):
     def post(self, request):
         if not self.allowed(request):
             raise PermissionDenied(_("Importing needs the incident manager role."))
+        if request.POST.get("action") in ("preview", "run"):  # a preset or a mapping file of one's own
+            try:
+                found = mapping_import.handle(request)
+            except mapping_import.FormProblem as exc:
+                return render(
+                    request, self.template_name, self.context(error=str(exc), form=request.POST), status=400
+                )
+            return render(request, self.template_name, self.context(form=request.POST, **found))
         uploads = request.FILES.getlist("files")
         mapping = request.POST.get("mapping", "")
         customer = request.POST.get("customer", "").strip() or None
@@ -261,6 +271,15 @@ class IncidentImport(View):
             self.template_name,
             self.context(report=report, errors=errors, more_errors=max(0, len(report.errors) - 200)),
         )
+
+
+class IncidentImportReport(View):
+    """The report of this session's last mapping import, as a file."""
+
+    def get(self, request):
+        if not permissions.area_allows(request.user, "incidents", permissions.ALL):
+            raise PermissionDenied(_("Importing needs the incident manager role."))
+        return mapping_import.download(request)
 
 
 class HeldMailList(generic.RecordListView):
