@@ -97,6 +97,8 @@ class IncidentList(generic.RecordListView):
         context["active_filter"] = next((f for f in saved if f.query == params.urlencode()), None)
         can_bulk = staff and permissions.has_permission(user, permissions.CHANGE, Incident)
         context["can_bulk"] = can_bulk
+        # On a phone the queue keeps what an agent acts on (ticket, priority, status, time left).
+        context["wide_only"] = ("customer", "assignee", "created")
         if can_bulk:
             context["bulk_teams"] = permissions.restrict(
                 Team.objects.filter(organization__kind="provider").order_by("name"), user
