@@ -100,7 +100,7 @@ def test_an_agent_works_the_queue_by_keyboard_and_sees_a_breached_clock(live_ser
     assert rows.nth(0).get_attribute("data-id") == str(p1.pk)
     assert "unassigned P1" in rows.nth(0).inner_text()
     assert rows.nth(1).get_attribute("data-id") == str(breached.pk)
-    assert "overdue" in rows.nth(1).locator(".due-breached").inner_text()
+    assert "5 d 15 h overdue" in rows.nth(1).locator("td.queue-due .due-breached").inner_text()
     assert too_wide(page, 1366) is None
 
     # j, j, k: down two rows and back up one.
