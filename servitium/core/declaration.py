@@ -49,12 +49,15 @@ class Access:
     """What one audience (provider staff or customer users) may write on a record type.
 
     ``create``: the fields it may set when creating; ``update``: when changing (``None``: the same as
-    create); ``required``: fields it must give on create (``None``: as the model says).
+    create); ``required``: fields it must give on create (``None``: as the model says); ``create_form``:
+    the fields the new-record page asks for when that is fewer than ``create`` (``None``: all of them),
+    the rest being set on the record's own page afterwards.
     """
 
     create: tuple[str, ...] = ()
     update: tuple[str, ...] | None = None
     required: tuple[str, ...] | None = None
+    create_form: tuple[str, ...] | None = None
 
     def writes(self, creating: bool) -> tuple[str, ...]:
         return self.create if creating or self.update is None else self.update
@@ -261,6 +264,9 @@ def check_declarations() -> list[str]:
                     problems.append(f"{label}: {audience} writes {name}, which is not in `fields`")
                 if name == resource.status:
                     problems.append(f"{label}: {audience} writes the status field {name}")
+            for name in access.create_form or ():
+                if name not in access.create:
+                    problems.append(f"{label}: {audience}'s create form asks for {name}, not in `create`")
         if resource.customer.every_write and not ({ADD, CHANGE} & resource.customer_actions):
             problems.append(f"{label}: customers have writable fields but may neither add nor change")
         names = resource.filters if isinstance(resource.filters, tuple) else tuple(resource.filters)

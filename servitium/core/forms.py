@@ -57,8 +57,9 @@ def nul_fields(posted: Any) -> list[str]:
 def form_fields(resource: type[Resource], user: Any, creating: bool) -> list[str]:
     """The model fields a form shows this user: what the audience may write, editable by forms."""
     access = resource.access(audience(user)) or resource.staff
+    asked = access.create_form if creating and access.create_form is not None else access.writes(creating)
     names = []
-    for name in access.writes(creating):
+    for name in asked:
         field = resource.model_field(name)
         if field is not None and field.editable and name != resource.status:
             names.append(name)

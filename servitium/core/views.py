@@ -121,7 +121,12 @@ class RecordListView(RecordMixin, View):
 
     paginator_class: ClassVar[type[Paginator]] = Paginator
     template_name = "core/record_list.html"
+    table_template: ClassVar[str] = "core/_record_table.html"  # the rows (also what htmx swaps in)
     page_size: ClassVar[int] = 25
+
+    def decorate_rows(self, rows: list[dict[str, Any]]) -> None:
+        """Add what a list shows besides its declared columns to the page's rows (read in bulk, one query
+        per page, never per row); the list's `table_template` shows it."""
 
     def list_columns(self) -> list[str]:
         return list(self.resource().list_columns())
@@ -179,6 +184,7 @@ class RecordListView(RecordMixin, View):
             {"obj": obj, "cells": [(display_value(obj, c, user), c in linked) for c in columns]}
             for obj in page.object_list
         ]
+        self.decorate_rows(rows)
         params = request.GET.copy()
         params.pop("page", None)
         context = {
@@ -192,9 +198,10 @@ class RecordListView(RecordMixin, View):
             "errors": listing.errors,
             "querystring": params.urlencode(),
             "panels": panels(self.model.object_type(), None, user, page=LIST),
+            "table_template": self.table_template,
         }
         template = (
-            "core/_record_table.html"
+            self.table_template
             if getattr(request, "htmx", False) and not request.htmx.boosted
             else self.template_name
         )

@@ -386,10 +386,24 @@ def clock_state(clock: SlaClock, now: dt.datetime | None = None) -> dict[str, An
     }
 
 
-def clock_reading(state: dict[str, Any]) -> dict[str, Any]:
+def wall_duration(seconds: float) -> str:
+    """A stretch of clock time as people read it: "12 min", "3 h 20 min", "5 d 15 h" — never thousands of
+    minutes. (Business time, which has no days, reads through the `duration` template filter.)"""
+    minutes = max(0, int(seconds // 60))
+    hours, rest = divmod(minutes, 60)
+    if hours == 0:
+        return _("%(m)d min") % {"m": rest}
+    if hours < 48:
+        return _("%(h)d h %(m)d min") % {"h": hours, "m": rest} if rest else _("%(h)d h") % {"h": hours}
+    days, hours = divmod(hours, 24)
+    return _("%(d)d d %(h)d h") % {"d": days, "h": hours} if hours else _("%(d)d d") % {"d": days}
+
+
+def clock_reading(state: dict[str, Any], now: dt.datetime | None = None) -> dict[str, Any]:
     """How a clock reads on a page, from its API shape: a tone that means something (breached red, at
     risk amber, on track blue, met green, paused grey) and the business time left or over. A running
-    clock past its target is breached at once, not "due" — it stops only when the ticket is answered."""
+    clock past its target is breached at once, not "due" — it stops only when the ticket is answered;
+    `breached_ago` says how long ago (clock time since its due instant)."""
     target, spent = state["target_s"], state["elapsed_business_s"]
     if state["met"] is True:
         tone, word = "met", _("met")
@@ -401,10 +415,13 @@ def clock_reading(state: dict[str, Any]) -> dict[str, Any]:
         tone, word = "at_risk", _("at risk")
     else:
         tone, word = "on_track", _("on track")
+    due = state["due_at"]
+    overdue_s = ((now or timezone.now()) - due).total_seconds() if due is not None else None
     return {
         **state,
         "tone": tone,
         "word": word,
         "over_s": max(spent - target, 0),
         "left_s": max(target - spent, 0),
+        "breached_ago": wall_duration(overdue_s) if tone == "breached" and overdue_s is not None else "",
     }

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from servitium.core.models import BaseModel
@@ -293,9 +294,13 @@ class Incident(BaseModel):
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
 
+    # The kinds of organization a ticket is raised for: never a supplier, nor the provider itself. The
+    # model refuses others and the new-ticket form offers only these (one rule, stated here).
+    RAISED_FOR = ("customer", "internal")
+
     def clean(self) -> None:
         errors = {}
-        if self.customer_id and self.customer.kind not in ("customer", "internal"):
+        if self.customer_id and self.customer.kind not in self.RAISED_FOR:
             errors["customer"] = [_("Incidents are raised for customer organizations or internal groups.")]
         if self.caller_id and self.customer_id and self.caller.organization_id != self.customer_id:
             errors["caller"] = [_("The caller belongs to another organization than the customer.")]
@@ -587,3 +592,25 @@ class HeldMail(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.sender}: {self.subject or _('(no subject)')}"
+
+
+class SavedFilter(BaseModel):
+    """A queue filter an agent saved under a name (the list's query string), shown as a tab of the queue.
+    Each person's own: nobody else sees or changes it."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_queue_filters"
+    )
+    name = models.CharField(_("name"), max_length=60)
+    query = models.CharField(_("filter"), max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ["owner", "name"]
+        verbose_name = _("saved filter")
+        constraints = [models.UniqueConstraint(fields=["owner", "name"], name="saved_filter_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return f"{reverse('incidents:incident_list')}?{self.query}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from servitium.core import permissions
 from servitium.core.declaration import ADD, CHANGE, VIEW, Access, Resource
 
 from .lifecycle import HELD_MAIL_WORKFLOW, INCIDENT_WORKFLOW
@@ -15,6 +16,7 @@ from .models import (
     PostIncidentReview,
     PriorityRule,
     RequestItem,
+    SavedFilter,
     SlaClock,
 )
 
@@ -53,6 +55,19 @@ STAFF_WRITES = (
     "resolution_code",
     "resolution_notes",
     "closure_code",
+)
+
+# What an agent asks when a ticket comes in (on the phone, at the desk): who calls, about what, how badly.
+# Assignment, classification and resolution are set on the ticket's page afterwards.
+STAFF_NEW_TICKET = (
+    "customer",
+    "caller",
+    "channel",
+    "service",
+    "impact",
+    "urgency",
+    "title",
+    "description",
 )
 
 
@@ -106,7 +121,10 @@ class IncidentResource(Resource):
     computed = ("sla_clocks",)
     # The request item is chosen when the request is raised; afterwards it is part of its history.
     staff = Access(
-        create=(*STAFF_WRITES, "request_item"), update=STAFF_WRITES, required=("title", "customer")
+        create=(*STAFF_WRITES, "request_item"),
+        update=STAFF_WRITES,
+        required=("title", "customer"),
+        create_form=STAFF_NEW_TICKET,
     )
     customer = Access(create=CUSTOMER_RAISES, update=(), required=("title",))
     filters = (
@@ -275,3 +293,23 @@ class HeldMailResource(Resource):
     orderings = ("created", "sender", "status")
     ordering = ("-created",)
     columns = ("created", "sender", "subject", "status", "organization", "incident")
+
+
+class SavedFilterResource(Resource):
+    """An agent's saved queue filters: their own only, whatever their roles (the scope below is the one
+    place that says so); customers keep none."""
+
+    model = SavedFilter
+    area = "incidents"
+    fields = ("name", "query")
+    staff = Access(create=("name", "query"), update=("name", "query"), required=("name",))
+    search = ("name",)
+    orderings = ("name",)
+    ordering = ("name",)
+    columns = ("name", "query")
+
+    @classmethod
+    def scope(cls, queryset, user, action):
+        if not permissions.is_provider_user(user):
+            return queryset.none()
+        return queryset.filter(owner=user)

@@ -5,9 +5,91 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.utils.translation import gettext as _
 
+from .clocks import wall_duration
 from .models import Incident, SlaClock
+
+CLOSED_STATUSES = (Incident.Status.RESOLVED, Incident.Status.CLOSED)
+# What no queue may bury: an open major incident, or an open P1 nobody has taken yet.
+NEEDS_HANDS = Q(is_major=True) | Q(priority=1, assignee__isnull=True)
+
+
+def needs_hands(incident: Incident) -> bool:
+    """The row-level reading of NEEDS_HANDS (for the mark on a row already read)."""
+    unassigned_p1 = incident.priority == 1 and incident.assignee_id is None
+    return incident.is_open and (incident.is_major or unassigned_p1)
+
+
+def queue_order(queryset: QuerySet[Incident]) -> QuerySet[Incident]:
+    """A queue in working order: open major incidents and unassigned P1s first, then by what is due next
+    (the earliest due time of a running SLA clock; tickets with none last), newest first after that. A
+    list that already knows its `next_due` (breaching soon) keeps it."""
+    if "next_due" not in queryset.query.annotations:
+        running = (
+            SlaClock.objects.filter(
+                incident=OuterRef("pk"), stopped_at__isnull=True, paused=False, due_at__isnull=False
+            )
+            .order_by("due_at")
+            .values("due_at")[:1]
+        )
+        queryset = queryset.annotate(next_due=Subquery(running))
+    top = Case(
+        When(~Q(status__in=CLOSED_STATUSES) & NEEDS_HANDS, then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    return queryset.annotate(needs_hands=top).order_by(
+        "-needs_hands", F("next_due").asc(nulls_last=True), "-created", "-id"
+    )
+
+
+def queue_clocks(incident_ids: list[int], user: Any, now: dt.datetime) -> dict[int, dict[str, Any]]:
+    """For the rows of one queue page, in one query: per ticket, what its next SLA due time says — the
+    time left or overdue as text and a tone (breached, at risk, on track; paused when only a paused clock
+    runs). At risk is what `clocks.clock_reading` calls it, read from the stored instants (see
+    `clocks_at_risk_and_breached`): from the warning instant, or at once when the warning share was used
+    before the clock last started, until the due instant."""
+    from servitium.core import permissions
+
+    rows = (
+        permissions.restrict(SlaClock.objects.all(), user)
+        .filter(incident_id__in=incident_ids, stopped_at__isnull=True)
+        .order_by()
+        .values_list("incident_id", "due_at", "warn_at", "paused")
+    )
+    found: dict[int, dict[str, Any]] = {}
+    for incident_id, due_at, warn_at, paused in rows:
+        known = found.get(incident_id)
+        if paused or due_at is None:
+            if known is None:
+                found[incident_id] = {"tone": "paused", "text": _("clock paused"), "due_at": None}
+            continue
+        if known is not None and known["due_at"] is not None and known["due_at"] <= due_at:
+            continue
+        left = (due_at - now).total_seconds()
+        if left <= 0:
+            tone, text = "breached", _("%(t)s overdue") % {"t": wall_duration(-left)}
+        else:
+            at_risk = warn_at is None or warn_at <= now
+            tone, text = ("at_risk" if at_risk else "on_track"), _("%(t)s left") % {"t": wall_duration(left)}
+        found[incident_id] = {"tone": tone, "text": text, "due_at": due_at}
+    return found
 
 
 def security_analysis(queryset: QuerySet[Incident], since: dt.date | None, until: dt.date | None) -> dict:

@@ -3,23 +3,26 @@ SLA clocks follow every step (see clocks.py)."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
+from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servitium.core import permissions
 from servitium.core import services as core_services
-from servitium.core.errors import TransitionNotAllowed
+from servitium.core.errors import ApplicationError, TransitionNotAllowed
 from servitium.core.vocabulary import Metric
-from servitium.parties.models import Person
+from servitium.parties.models import Person, Team
 
 from . import clocks, fulfilment
 from .lifecycle import INCIDENT_WORKFLOW, PENDING
 from .major import security_priority
-from .models import DEFAULT_MATRIX, Approval, Incident, PriorityRule
+from .models import DEFAULT_MATRIX, Approval, Incident, PriorityRule, SavedFilter
 
 EDITABLE_WHEN_CLOSED: set[str] = set()
 RESOLUTION_FIELDS = ("resolution_code", "resolution_notes", "closure_code")
@@ -179,3 +182,110 @@ def _tell_caller(incident: Incident, transition: str, note: str) -> None:
         else:
             return
     outbound.notify(incident, to=to, text=text)
+
+
+def default_channel(user: Any) -> str:
+    """How a ticket raised by this user most likely reached us: customers raise their own on the portal;
+    an agent typing one in is mostly on the phone with the caller."""
+    if user is None or permissions.is_customer_user(user):
+        return Incident.Channel.PORTAL
+    return Incident.Channel.PHONE
+
+
+# --- bulk work from the queue -------------------------------------------------------------------------
+
+
+@dataclass
+class BulkOutcome:
+    """What a bulk action did: the tickets changed and those refused, each with its reason."""
+
+    done: list[Incident] = dataclasses.field(default_factory=list)
+    refused: list[tuple[str, str]] = dataclasses.field(default_factory=list)  # (reference or id, reason)
+
+
+def _each(actor: Any, ids: list[int], apply) -> BulkOutcome:
+    """Apply `apply(incident)` to every ticket the actor may change, each in its own transaction (one
+    refused ticket leaves the others done and is itself left as it was)."""
+    outcome = BulkOutcome()
+    wanted = list(dict.fromkeys(int(i) for i in ids))
+    found = {
+        i.pk: i
+        for i in permissions.restrict(Incident.objects.filter(pk__in=wanted), actor, permissions.CHANGE)
+    }
+    for pk in wanted:
+        incident = found.get(pk)
+        if incident is None:
+            outcome.refused.append((f"#{pk}", str(_("not found, or not yours to change"))))
+            continue
+        try:
+            with transaction.atomic():
+                outcome.done.append(apply(incident))
+        except ValidationError as exc:
+            outcome.refused.append((incident.reference, " ".join(exc.messages)))
+        except ApplicationError as exc:
+            outcome.refused.append((incident.reference, exc.message))
+        except PermissionDenied as exc:
+            outcome.refused.append((incident.reference, str(exc) or str(_("You may not do this."))))
+    return outcome
+
+
+def incident_bulk_assign(
+    *, actor: Any, ids: list[int], team: Team | None = None, person: Person | None = None
+) -> BulkOutcome:
+    """Assign many tickets to a provider team and/or person: one `incident_update` per ticket (each in the
+    change log, each checked as if done alone)."""
+    if team is None and person is None:
+        raise ValidationError(_("Choose a team or a person to assign to."))
+    for party, name in ((team, "team"), (person, "person")):
+        if party is not None and party.organization.kind != "provider":
+            raise ValidationError(_("Tickets are assigned to the provider's own %(what)s.") % {"what": name})
+    data: dict[str, Any] = {}
+    if team is not None:
+        data["assignment_group"] = team
+    if person is not None:
+        data["assignee"] = person
+
+    def assign(incident: Incident) -> Incident:
+        return incident_update(actor=actor, instance=incident, data=dict(data))
+
+    return _each(actor, ids, assign)
+
+
+def incident_bulk_transition(*, actor: Any, ids: list[int], transition: str, note: str = "") -> BulkOutcome:
+    """Apply one lifecycle step to many tickets: one `incident_transition` per ticket, refused where its
+    state, a guard or the actor's permission does not allow it."""
+    step = INCIDENT_WORKFLOW.get(transition)
+    if step.needs:
+        raise ValidationError(
+            _("%(step)s needs details of each ticket: do it on the ticket.") % {"step": step.label}
+        )
+
+    def move(incident: Incident) -> Incident:
+        if not permissions.can(actor, step.action, incident):
+            raise PermissionDenied(_("You may not do this."))
+        return incident_transition(actor=actor, instance=incident, transition=transition, note=note)
+
+    return _each(actor, ids, move)
+
+
+# --- saved queue filters ------------------------------------------------------------------------------
+
+
+def saved_filter_save(*, actor: Any, name: str, query: str) -> SavedFilter:
+    """Save the queue's current filter under a name (the same name again replaces its filter)."""
+    name = (name or "").strip()
+    query = "&".join(p for p in (query or "").lstrip("?").split("&") if p and not p.startswith("page="))
+    existing = permissions.restrict(SavedFilter.objects.filter(name=name), actor, permissions.CHANGE).first()
+    if existing is not None:
+        return core_services.record_update(instance=existing, data={"query": query}, actor=actor)
+    return core_services.record_create(
+        model=SavedFilter, data={"name": name, "query": query}, derived={"owner": actor}, actor=actor
+    )
+
+
+def saved_filter_delete(*, actor: Any, pk: int) -> None:
+    """Remove one of the actor's own saved filters (another's is not found)."""
+    found = permissions.restrict(SavedFilter.objects.filter(pk=pk), actor, permissions.DELETE).first()
+    if found is None:
+        raise ValidationError(_("No such saved filter."))
+    core_services.record_delete(instance=found, actor=actor)

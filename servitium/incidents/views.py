@@ -8,7 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Min
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 
 from servitium.core import permissions
@@ -22,8 +24,9 @@ from .clocks import clock_reading, clock_state
 from .importing import MAPPINGS, ImportArgumentError, import_incidents
 from .imports import mapping as mapping_files
 from .imports import web as mapping_import
+from .lifecycle import INCIDENT_WORKFLOW
 from .mailgate import triage
-from .models import Approval, HeldMail, Incident, PostIncidentReview
+from .models import Approval, HeldMail, Incident, PostIncidentReview, SavedFilter
 
 OPEN_STATUSES = [
     s for s in Incident.Status.values if s not in (Incident.Status.RESOLVED, Incident.Status.CLOSED)
@@ -31,16 +34,18 @@ OPEN_STATUSES = [
 
 
 class IncidentList(generic.RecordListView):
-    """The queue: everything, my work, my teams' work, or breaching soon (by SLA due time)."""
+    """The queue: everything, my work, my teams' work, breaching soon, or a filter the agent saved; in
+    working order (selectors.queue_order) with the time left on each ticket's next SLA clock."""
 
     model = Incident
     template_name = "incidents/incident_list.html"
+    table_template = "incidents/_queue_table.html"
     paginator_class = CappedCountPaginator  # queues over millions of tickets: exact counts up to 10,000
 
     def base_queryset(self):
         queryset = Incident.objects.select_related("customer", "assignee")
         view = self.request.GET.get("view", "")
-        person = Person.objects.filter(user=self.request.user).first()
+        person = Person.objects.filter(user=self.request.user).first() if view in ("mine", "team") else None
         if view == "mine":
             queryset = queryset.filter(assignee=person) if person else queryset.none()
         elif view == "team":
@@ -48,24 +53,171 @@ class IncidentList(generic.RecordListView):
         elif view == "breaching":
             # Each open ticket once, at the due time of its earliest running clock: the running clocks come
             # from their own small partial index, grouped per ticket (no DISTINCT over joined rows).
-            queryset = (
-                queryset.filter(
-                    status__in=OPEN_STATUSES,
-                    sla_clocks__stopped_at__isnull=True,
-                    sla_clocks__paused=False,
-                    sla_clocks__due_at__isnull=False,
-                )
-                .annotate(next_due=Min("sla_clocks__due_at"))
-                .order_by("next_due", "id")
-            )
+            queryset = queryset.filter(
+                status__in=OPEN_STATUSES,
+                sla_clocks__stopped_at__isnull=True,
+                sla_clocks__paused=False,
+                sla_clocks__due_at__isnull=False,
+            ).annotate(next_due=Min("sla_clocks__due_at"))
         if view in ("mine", "team"):
             queryset = queryset.exclude(status__in=[Incident.Status.RESOLVED, Incident.Status.CLOSED])
         return queryset
 
+    def filtered(self, request):
+        listing = super().filtered(request)
+        if not listing.ordering and not listing.errors:
+            # No column chosen: the queue's working order (a chosen column sorts as the user asked).
+            listing.queryset = selectors.queue_order(listing.queryset)
+        return listing
+
+    def decorate_rows(self, rows):
+        columns = self.list_columns()
+        due = selectors.queue_clocks([r["obj"].pk for r in rows], self.request.user, timezone.now())
+        for row in rows:
+            obj = row["obj"]
+            row["fields"] = [
+                {"name": name, "value": value, "link": link}
+                for name, (value, link) in zip(columns, row["cells"], strict=True)
+            ]
+            row["due"] = due.get(obj.pk)
+            row["flag"] = (
+                (_("major incident") if obj.is_major else _("unassigned P1"))
+                if selectors.needs_hands(obj)
+                else ""
+            )
+
     def base_context(self):
         context = super().base_context()
-        context["can_import"] = permissions.area_allows(self.request.user, "incidents", permissions.ALL)
+        user = self.request.user
+        staff = permissions.is_provider_user(user)
+        context["can_import"] = permissions.area_allows(user, "incidents", permissions.ALL)
+        saved = list(permissions.restrict(SavedFilter.objects.all(), user).order_by("name")) if staff else []
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        context["saved_filters"] = saved
+        context["can_save_filter"] = staff
+        context["active_filter"] = next((f for f in saved if f.query == params.urlencode()), None)
+        can_bulk = staff and permissions.has_permission(user, permissions.CHANGE, Incident)
+        context["can_bulk"] = can_bulk
+        # On a phone the queue keeps what an agent acts on (ticket, priority, status, time left).
+        context["wide_only"] = ("customer", "assignee", "created")
+        if can_bulk:
+            context["bulk_teams"] = permissions.restrict(
+                Team.objects.filter(organization__kind="provider").order_by("name"), user
+            )
+            context["bulk_people"] = permissions.restrict(
+                Person.objects.filter(organization__kind="provider").order_by("name"), user
+            )
+            context["bulk_steps"] = [t for t in INCIDENT_WORKFLOW.transitions if not t.needs]
         return context
+
+
+def _back_to_queue(request) -> str:
+    """The queue the form was posted from (only ever the queue itself, with its filter)."""
+    query = request.POST.get("query", "").lstrip("?")
+    base = reverse("incidents:incident_list")
+    return f"{base}?{query}" if query else base
+
+
+class IncidentBulk(generic.LoginRequiredMixin, View):
+    """Assign the selected tickets, or move them along their lifecycle, from the queue: each ticket
+    through the same service as on its own page, refused ones named."""
+
+    def post(self, request):
+        user = request.user
+        if not permissions.is_provider_user(user) or not permissions.has_permission(
+            user, permissions.CHANGE, Incident
+        ):
+            raise PermissionDenied(_("You may not change tickets."))
+        ids = [i for i in request.POST.getlist("ids") if i.isdigit()][:500]
+        if not ids:
+            messages.error(request, _("Select the tickets first."))
+            return redirect(_back_to_queue(request))
+        action = request.POST.get("action", "")
+        try:
+            if action == "assign":
+                outcome = services.incident_bulk_assign(
+                    actor=user,
+                    ids=[int(i) for i in ids],
+                    team=self._pick(Team, request.POST.get("assignment_group")),
+                    person=self._pick(Person, request.POST.get("assignee")),
+                )
+            elif action == "transition":
+                outcome = services.incident_bulk_transition(
+                    actor=user,
+                    ids=[int(i) for i in ids],
+                    transition=request.POST.get("transition", ""),
+                    note=request.POST.get("note", ""),
+                )
+            else:
+                messages.error(request, _("Choose what to do with the selected tickets."))
+                return redirect(_back_to_queue(request))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(_back_to_queue(request))
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return redirect(_back_to_queue(request))
+        self._report(request, outcome)
+        return redirect(_back_to_queue(request))
+
+    def _pick(self, model, raw: str | None):
+        if not raw or not raw.isdigit():
+            return None
+        candidates = model.objects.filter(pk=raw, organization__kind="provider")
+        found = permissions.restrict(candidates, self.request.user).select_related("organization").first()
+        if found is None:
+            raise ValidationError(_("No such team or person of the provider."))
+        return found
+
+    @staticmethod
+    def _report(request, outcome: services.BulkOutcome) -> None:
+        if outcome.done:
+            messages.success(
+                request,
+                ngettext("%(n)d ticket changed.", "%(n)d tickets changed.", len(outcome.done))
+                % {"n": len(outcome.done)},
+            )
+        if outcome.refused:
+            names = "; ".join(f"{ref}: {reason}" for ref, reason in outcome.refused[:20])
+            more = len(outcome.refused) - 20
+            messages.error(
+                request,
+                ngettext(
+                    "%(n)d ticket refused — %(names)s",
+                    "%(n)d tickets refused — %(names)s",
+                    len(outcome.refused),
+                )
+                % {"n": len(outcome.refused), "names": names + (f" (+{more})" if more > 0 else "")},
+            )
+
+
+class SavedFilterSave(generic.LoginRequiredMixin, View):
+    """Save the queue's current filter under a name; it shows as a tab of the queue."""
+
+    def post(self, request):
+        if not permissions.is_provider_user(request.user):
+            raise PermissionDenied(_("Saved filters are for the provider's staff."))
+        try:
+            saved = services.saved_filter_save(
+                actor=request.user, name=request.POST.get("name", ""), query=request.POST.get("query", "")
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(_back_to_queue(request))
+        messages.success(request, _("Filter saved as %(name)s.") % {"name": saved.name})
+        return redirect(saved.get_absolute_url())
+
+
+class SavedFilterDelete(generic.LoginRequiredMixin, View):
+    def post(self, request, pk: int):
+        try:
+            services.saved_filter_delete(actor=request.user, pk=pk)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Saved filter removed."))
+        return redirect("incidents:incident_list")
 
 
 class IncidentDetail(generic.RecordDetailView):
@@ -75,9 +227,10 @@ class IncidentDetail(generic.RecordDetailView):
 
     def context(self, obj):
         user = self.request.user
+        now = timezone.now()
         context = super().context(obj)
         context["clocks"] = [
-            {**clock_reading(clock_state(c)), "label": c.get_metric_display()}
+            {**clock_reading(clock_state(c, now), now), "label": c.get_metric_display()}
             for c in permissions.restrict(obj.sla_clocks.select_related("calendar"), user)
         ]
         updates = permissions.restrict(obj.major_updates.select_related("author"), user)
@@ -155,9 +308,23 @@ class IncidentForm(generic.RecordFormView):
 
     def make_form(self, instance=None, data=None):
         form = super().make_form(instance, data)
-        if "title" in form.fields:
+        user = self.request.user
+        if instance is None and "channel" in form.fields and "channel" not in self.request.GET:
+            form.initial["channel"] = services.default_channel(user)
+        # Tickets are raised for customers and internal groups only (the model's rule): the choices say so.
+        raised_for = Incident.RAISED_FOR
+        if "customer" in form.fields and not form.fields["customer"].widget.is_hidden:
+            form.fields["customer"].queryset = form.fields["customer"].queryset.filter(kind__in=raised_for)
+        if "caller" in form.fields:
+            form.fields["caller"].queryset = form.fields["caller"].queryset.filter(
+                organization__kind__in=raised_for
+            )
+        first = next((n for n in form.fields if not form.fields[n].widget.is_hidden), None)
+        if first is not None and instance is None:
+            form.fields[first].widget.attrs["autofocus"] = True
+        elif "title" in form.fields:
             form.fields["title"].widget.attrs["autofocus"] = True
-        if not permissions.is_customer_user(self.request.user):
+        if not permissions.is_customer_user(user):
             # Known errors and resolutions are offered as the agent types (2011 8.1: people working on
             # incidents can reach them).
             for name in ("title", "description"):
@@ -177,6 +344,7 @@ class IncidentForm(generic.RecordFormView):
         context = super().base_context()
         if not permissions.is_customer_user(self.request.user):
             context["suggest_url"] = reverse("problems:suggest")
+            context["short_form"] = True
         return context
 
 
