@@ -32,16 +32,17 @@ def parse(value: Any) -> dt.date | dt.datetime | None:
     return parsed
 
 
-def when_text(value: Any) -> str:
-    """`value` in the locale's short format, times in the reader's zone; "" for nothing, text that is
-    no date as it is."""
+def when_text(value: Any, zone: bool = False) -> str:
+    """`value` in the locale's short format, times in the reader's zone (named after it with `zone`,
+    for documents read elsewhere); "" for nothing, text that is no date as it is."""
     moment = parse(value)
     if moment is None:
         return "" if value in (None, "") else str(value)
     if isinstance(moment, dt.datetime):
         if timezone.is_aware(moment):
             moment = timezone.localtime(moment)
-        return formats.date_format(moment, "SHORT_DATETIME_FORMAT")
+        text = formats.date_format(moment, "SHORT_DATETIME_FORMAT")
+        return f"{text} {moment.tzname()}" if zone and moment.tzname() else text
     return formats.date_format(moment, "SHORT_DATE_FORMAT")
 
 

@@ -87,20 +87,39 @@ def record_history(obj: models.Model, user: Any, limit: int = 100) -> list[Entry
     return entries(found.order_by("-id")[:limit], user)
 
 
-def recent_changes(user: Any, limit: int = 10) -> list[Entry]:
-    """The newest entries across everything `user` may read the history of."""
-    return entries(permissions.restrict(ChangeRecord.objects.all(), user).order_by("-id")[:limit], user)
+def recent_changes(user: Any, limit: int = 10, with_changes: bool = False) -> list[Entry]:
+    """The newest entries across everything `user` may read the history of; by default without their
+    field lines (a list across records says who did what to which record)."""
+    found = permissions.restrict(ChangeRecord.objects.all(), user).order_by("-id")[:limit]
+    return entries(found, user, with_changes=with_changes)
+
+
+def labelled(rows: Iterable[dict[str, Any]], model: type[models.Model], names: Iterable[str]) -> list[dict]:
+    """Rows of a record's own JSON log (an event's `history`) with the codes of the named fields as
+    their choice labels ("in_progress" -> "in progress"); other keys as they are."""
+    labels = {
+        name: {str(code): str(label) for code, label in model._meta.get_field(name).flatchoices}
+        for name in names
+    }
+    shown = []
+    for row in rows:
+        row = dict(row) if isinstance(row, dict) else {}
+        for name, table in labels.items():
+            if row.get(name) is not None:
+                row[name] = table.get(str(row[name]), row[name])
+        shown.append(row)
+    return shown
 
 
 # -- the formatter -----------------------------------------------------------------------------------
 
 
-def entries(records: Iterable[ChangeRecord], user: Any) -> list[Entry]:
+def entries(records: Iterable[ChangeRecord], user: Any, with_changes: bool = True) -> list[Entry]:
     """A page of change-log entries as readable entries, in the order given. Names are read in one
     query per related model (and one for the actors), whatever the number of entries."""
     records = list(records)
     names = _Names(user)
-    for record in records:
+    for record in records if with_changes else ():
         model = _model(record.object_type)
         for key, (before, after) in _pairs(record.changes):
             target = _field(model, key)
@@ -108,13 +127,14 @@ def entries(records: Iterable[ChangeRecord], user: Any) -> list[Entry]:
                 names.want(target.related_model, before, after)
     names.want(_user_model(), *(r.actor_id for r in records if r.actor_id))
     names.load()
-    return [_entry(record, names) for record in records]
+    return [_entry(record, names, with_changes) for record in records]
 
 
-def _entry(record: ChangeRecord, names: _Names) -> Entry:
+def _entry(record: ChangeRecord, names: _Names, with_changes: bool) -> Entry:
     model = _model(record.object_type)
     lines = []
-    for key, (before, after) in sorted(_pairs(record.changes), key=lambda kv: _order(model, kv[0])):
+    pairs = _pairs(record.changes) if with_changes else []
+    for key, (before, after) in sorted(pairs, key=lambda kv: _order(model, kv[0])):
         target = _field(model, key)
         lines.append(
             FieldChange(_label(target, key), _value(target, before, names), _value(target, after, names))

@@ -9,8 +9,7 @@ from django.shortcuts import render
 from django.templatetags.static import static
 
 from servitium.catalog.models import Service
-from servitium.core import permissions
-from servitium.core.models import ChangeRecord
+from servitium.core import history, permissions
 from servitium.parties.models import Organization
 
 
@@ -25,7 +24,7 @@ def home(request):
     by_kind = {
         row["kind"]: row["n"] for row in organizations.order_by().values("kind").annotate(n=Count("id"))
     }
-    recent = permissions.restrict(ChangeRecord.objects.all(), user)[:10]
+    recent = history.recent_changes(user, limit=10)  # readable, linked (core/_history_entry.html)
     return render(
         request,
         "site/home.html",

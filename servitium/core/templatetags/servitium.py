@@ -44,9 +44,10 @@ def when(value):
 
 
 @register.filter
-def when_text(value) -> str:
-    """`when` without the markup: for attributes, e-mail and PDF text."""
-    return dates.when_text(value)
+def when_text(value, arg: str = "") -> str:
+    """`when` without the markup: for attributes, e-mail and PDF text; `|when_text:"zone"` names the
+    time zone (a document read outside the app)."""
+    return dates.when_text(value, zone=arg == "zone")
 
 
 @register.filter
