@@ -193,6 +193,8 @@ LANGUAGES = [("en", "English")] + sorted(
 TIME_ZONE = os.environ.get("SERVITIUM_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
+# Date formats people cannot misread (core/formats/en); other languages keep Django's own.
+FORMAT_MODULE_PATH = ["servitium.core.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"

@@ -25,13 +25,14 @@ from django.views import View
 
 __all__ = ["LoginRequiredMixin", "View"]
 
-from . import exports, permissions, tenancy
+from . import exports, history, permissions, tenancy
 from . import forms as record_forms
 from . import services as core_services
 from .declaration import Resource, resource_for
 from .errors import ApplicationError
 from .filters import filterset_for
-from .models import Attachment, ChangeRecord, Comment
+from .history import humanize_json
+from .models import Attachment, Comment
 from .nul import nul_message
 from .panels import DETAIL, LIST, panels
 from .workflow import Workflow
@@ -51,19 +52,6 @@ def display_value(obj: models.Model, name: str, user: Any = None) -> Any:
     if isinstance(field, models.JSONField):
         return humanize_json(value)
     return "" if value is None else value
-
-
-def humanize_json(value: Any) -> str:
-    """Structured values as lines people can read: one line per list item, 'key: value' for mappings."""
-    if value in (None, "", [], {}):
-        return ""
-    if isinstance(value, list):
-        return "\n".join(humanize_json(item).replace("\n", "; ") for item in value)
-    if isinstance(value, dict):
-        return "\n".join(
-            f"{str(k).replace('_', ' ')}: {humanize_json(v).replace(chr(10), '; ')}" for k, v in value.items()
-        )
-    return str(value)
 
 
 class RecordMixin(LoginRequiredMixin):
@@ -300,9 +288,6 @@ class RecordDetailView(RecordMixin, View):
     def context(self, obj: models.Model) -> dict[str, Any]:
         user = self.request.user
         ct = ContentType.objects.get_for_model(obj)
-        history = permissions.restrict(ChangeRecord.objects.all(), user).filter(
-            object_type=f"{ct.app_label}.{ct.model}", object_id=obj.pk
-        )
         comments = permissions.restrict(Comment.objects.select_related("author"), user).filter(
             target_type=ct, object_id=obj.pk
         )
@@ -333,7 +318,7 @@ class RecordDetailView(RecordMixin, View):
             **self.base_context(),
             "object": obj,
             "details": details,
-            "history": history[:100],
+            "history": history.record_history(obj, user, limit=100),
             "comments": comments,
             "attachments": attachments,
             "allowed_transitions": allowed,

@@ -4,6 +4,7 @@ resources.py."""
 
 from __future__ import annotations
 
+from servitium.core import history
 from servitium.core import views as generic
 
 from . import services
@@ -29,7 +30,8 @@ class EventDetail(generic.RecordDetailView):
         return Event.objects.select_related("ci", "service", "incident", "rule", "change")
 
     def context(self, obj):
-        return {**super().context(obj), "can_change": False}
+        done = history.labelled(reversed(obj.history or []), Event, ("status", "action"))
+        return {**super().context(obj), "can_change": False, "event_history": done}
 
 
 class RuleList(generic.RecordListView):

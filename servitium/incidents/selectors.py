@@ -168,7 +168,7 @@ def timeline(incident: Incident, user: Any, limit: int = 500) -> list[dict[str, 
     log, replies and work notes, mail in and out, major-incident updates and imported history."""
     from django.contrib.contenttypes.models import ContentType
 
-    from servitium.core import permissions
+    from servitium.core import history, permissions
     from servitium.core.models import ChangeRecord, Comment
 
     from .models import IncidentEvent, MailMessage, MajorIncidentUpdate
@@ -177,15 +177,15 @@ def timeline(incident: Incident, user: Any, limit: int = 500) -> list[dict[str, 
     changes = permissions.restrict(ChangeRecord.objects.all(), user).filter(
         object_type=Incident.object_type(), object_id=incident.pk
     )
-    for c in changes.order_by("-id")[:limit]:
-        fields = ", ".join(sorted(c.changes or {}))
+    for change in history.entries(changes.order_by("-id")[:limit], user):
         entries.append(
             {
-                "at": c.timestamp,
+                "at": change.timestamp,
                 "kind": "change",
-                "title": f"{c.get_action_display()}" + (f": {c.message}" if c.message else ""),
-                "body": fields and f"fields: {fields}",
-                "by": c.actor_name,
+                "title": change.action + (f": {change.message}" if change.message else ""),
+                "body": change.as_text(),  # the API's text; the page lists `changes`
+                "changes": change.changes,
+                "by": change.who,
             }
         )
     comments = permissions.restrict(Comment.objects.select_related("author"), user).filter(

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from servitium.core import permissions
-from servitium.core.models import ChangeRecord
 from servitium.core.panels import HOME_AGENT, HOME_CUSTOMER, HOME_MANAGEMENT, HOME_MANAGER, LIST, panels
 
 TITLES = {
@@ -57,33 +55,3 @@ def sections(user: Any) -> list[dict[str, Any]]:
         if tiles:
             found.append({"key": audience.split(".")[-1], "title": TITLES[audience], "tiles": tiles})
     return found[::-1]
-
-
-def record_url(entry: ChangeRecord) -> str:
-    """The page of the record an entry is about ("" for a deleted record or a type without pages)."""
-    if entry.action == ChangeRecord.Action.DELETE:
-        return ""
-    app_label, _sep, model = entry.object_type.partition(".")
-    try:
-        return reverse(f"{app_label}:{model}_detail", args=[entry.object_id])
-    except NoReverseMatch:
-        return ""
-
-
-def who(entry: ChangeRecord) -> str:
-    """Who made a change: the person linked to the user, else the user name; changes no one signed in
-    for were made by the system (a job, the mail gateway, an import)."""
-    actor = entry.actor
-    person = getattr(actor, "person", None) if actor is not None else None
-    if person is not None:
-        return person.name
-    if entry.actor_name:
-        return entry.actor_name
-    return str(_("system (%(channel)s)") % {"channel": entry.get_context_display()})
-
-
-def recent_changes(user: Any, limit: int = 10) -> list[dict[str, Any]]:
-    """The newest change-log entries the user may read, with a link to each record and who made it (one
-    query: the actor and their person come along)."""
-    entries = permissions.restrict(ChangeRecord.objects.all(), user).select_related("actor__person")
-    return [{"entry": e, "url": record_url(e), "who": who(e)} for e in entries.order_by("-id")[:limit]]

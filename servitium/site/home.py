@@ -7,7 +7,7 @@ from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.templatetags.static import static
 
-from servitium.core import permissions
+from servitium.core import history, permissions
 
 from . import dashboards
 
@@ -22,7 +22,7 @@ def home(request):
         {
             "sections": dashboards.sections(user),
             # Customers read no change log (core.resources): their home has no "recent changes" at all.
-            "recent_changes": [] if customer else dashboards.recent_changes(user),
+            "recent_changes": [] if customer else history.recent_changes(user, limit=10),
             "is_customer": customer,
         },
     )
