@@ -51,7 +51,8 @@ def main() -> int:
     from servitium.incidents.models import Incident
     from servitium.parties.models import User
 
-    admin = User.objects.filter(is_superuser=True).order_by("pk").first() or User.objects.get(username="admin")
+    admin = User.objects.filter(is_superuser=True).order_by("pk").first()
+    admin = admin or User.objects.get(username="admin")
     agent = User.objects.filter(roles__contains=["incident-agent"]).order_by("pk").first()
     customer = User.objects.filter(roles__contains=["customer"]).order_by("pk").first()
     reference = Incident.objects.order_by("-pk").values_list("reference", flat=True).first()

@@ -57,7 +57,9 @@ def test_a_record_is_found_once_created_through_the_service_or_the_api(ctx):
 
 def test_an_edit_replaces_what_is_found_and_a_delete_forgets_it(ctx):
     record = ticket(ctx.org_a, "Mailbox quota exceeded")
-    incident_services.incident_update(actor=ctx.admin, instance=record, data={"title": "Calendar sync stalls"})
+    incident_services.incident_update(
+        actor=ctx.admin, instance=record, data={"title": "Calendar sync stalls"}
+    )
     assert incidents_found("mailbox", ctx.admin) == []
     assert incidents_found("calendar", ctx.admin) == [record.pk]
     entry = SearchEntry.objects.get(record_type=INCIDENT, record_id=record.pk)
