@@ -5,7 +5,7 @@ organization's name) they may not see. Runs on SQLite (FTS5) and PostgreSQL (tsv
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 
 from servitium.core import search, searchindex
@@ -157,6 +157,17 @@ def test_a_stale_entry_finds_nothing_and_reindex_rebuilds_the_index(ctx):
     assert not SearchEntry.objects.filter(record_id=10**9).exists()
     assert ("parties.organization", organization.pk) in found("suite customer b", ctx.admin)
     assert searchindex.reindex([Incident]) == {INCIDENT: 1}
+    with pytest.raises(CommandError, match="nope.nothing"):
+        call_command("reindex", "nope.nothing", verbosity=0)
+
+
+def test_migrate_indexes_existing_records_of_types_with_no_entries(ctx):
+    record = ticket(ctx.org_a, "Storage array degraded")
+    SearchEntry.objects.filter(record_type=INCIDENT).delete()  # as before an upgrade brought search
+    assert found("degraded", ctx.admin) == []
+    assert searchindex.index_missing_types() == {INCIDENT: 1}  # what core's post_migrate step runs
+    assert incidents_found("degraded", ctx.admin) == [record.pk]
+    assert searchindex.index_missing_types() == {}  # nothing missing: nothing rebuilt
 
 
 def test_the_snippet_marks_the_match_and_escapes_the_text(ctx):
