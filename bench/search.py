@@ -58,9 +58,10 @@ def main() -> int:
     reference = Incident.objects.order_by("-pk").values_list("reference", flat=True).first()
     users = {"administrator": admin, "incident agent": agent, "customer": customer}
     queries = {
-        "common word": "server",
-        "two words": "disk full",
-        "prefix": "netw",
+        "every ticket": "resolved",  # in every resolved ticket's notes: the worst case
+        "common word": "slow",  # about one ticket in nine
+        "two words": "disk space",
+        "prefix": "conn",
         "rare word": "certificate",
         "reference": reference,
         "no match": "zyxwvut",

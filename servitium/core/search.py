@@ -132,6 +132,17 @@ def _visibility(user: Any, types: dict[str, type[models.Model]]) -> tuple[str, l
         if rule.everything:
             whole.append(label)
             continue
+        spec = spec_for(model)
+        if (
+            isinstance(rule, permissions.Tenant)
+            and spec is not None
+            and spec.tenant == rule.path == spec.direct
+        ):
+            # The record's own organization field, copied into its entry with every write that changes it:
+            # no subquery over the customer's records (the read-back below re-checks each hit anyway).
+            clauses.append("(e.record_type = %s AND e.organization_id = %s)")
+            params += [label, rule.organization_id]
+            continue
         try:
             sql, sub = (
                 rule.apply(model._default_manager.all()).order_by().values("pk").query.sql_with_params()
@@ -236,18 +247,21 @@ def _postgres(
     # nothing rather than everything.
     tsquery = " & ".join(f"{w}:*" for w in words)
     # ts_headline drops whatever looks like an HTML tag; the text's "<" travel as a stand-in and come back.
-    text = f"replace(CASE WHEN r.body = '' THEN r.title ELSE r.body END, '<', '{_LT}')"
+    text = f"replace(CASE WHEN t.body = '' THEN t.title ELSE t.body END, '<', '{_LT}')"
     headline = f"ts_headline('{CONFIG}', {text}, r.q, %s)"
     options = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWords=12"
     sql = (
         f"SELECT r.record_type, r.record_id, r.reference, r.title, r.score, {headline}, r.found "  # noqa: S608
-        "FROM (SELECT e.record_type, e.record_id, e.reference, e.title, e.body, q.q, "
-        "ts_rank(e.document, q.q) AS score, "
-        "row_number() OVER (PARTITION BY e.record_type ORDER BY ts_rank(e.document, q.q) DESC, "
-        "e.updated DESC, e.record_id DESC) AS n, "
-        "count(*) OVER (PARTITION BY e.record_type) AS found "
+        "FROM (SELECT m.*, row_number() OVER (PARTITION BY m.record_type "
+        "ORDER BY m.score DESC, m.updated DESC, m.record_id DESC) AS n, "
+        "count(*) OVER (PARTITION BY m.record_type) AS found FROM ("
+        # the rank once per matching row (in the window's ORDER BY it would be worked out again)
+        "SELECT e.id, e.record_type, e.record_id, e.reference, e.title, e.updated, q.q, "
+        "ts_rank(e.document, q.q) AS score "
         f"FROM {TABLE} e, (SELECT to_tsquery('{CONFIG}', %s) AS q) q "
-        f"WHERE e.document @@ q.q AND ({where})) r "
+        f"WHERE e.document @@ q.q AND ({where})) m) r "
+        # the text for the snippet is read for the few rows shown only
+        f"JOIN {TABLE} t ON t.id = r.id "
         "WHERE r.n <= %s ORDER BY r.record_type, r.n"
     )
     with connection.cursor() as cursor:

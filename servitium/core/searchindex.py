@@ -41,6 +41,7 @@ class Spec:
     has_reference: bool
     tenant: str | None  # the tenant path when each record belongs to one customer organization
     relevant: frozenset[str]  # change-log keys whose change alters the entry
+    direct: str | None = None  # the tenant path when it is a field of the record itself (kept current)
 
     def related(self) -> list[str]:
         """Relations to fetch with the records when indexing many (the paths through other records)."""
@@ -71,7 +72,10 @@ def spec_for(model: type[models.Model]) -> Spec | None:
             field = names.get(root)
             if field is not None and field.concrete:
                 relevant |= {field.name, field.attname}
-        found = Spec(resource.label(), resource.indexed, "reference" in names, tenant, frozenset(relevant))
+        direct = tenant if tenant and "__" not in tenant else None
+        found = Spec(
+            resource.label(), resource.indexed, "reference" in names, tenant, frozenset(relevant), direct
+        )
     _SPECS[model] = found
     return found
 
