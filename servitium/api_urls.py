@@ -22,6 +22,7 @@ from servitium.cmdb import api as cmdb_api
 from servitium.competence import api as competence_api
 from servitium.conformity import api as conformity_api
 from servitium.core.api import resources as core_api
+from servitium.core.api.search import SearchView
 from servitium.design import api as design_api
 from servitium.documents import api as documents_api
 from servitium.events import api as events_api
@@ -101,5 +102,6 @@ def roles(request):
 urlpatterns = [
     path("roles/", roles, name="roles"),
     path("mail/inbound/", InboundMailView.as_view(), name="mail-inbound"),
+    path("search/", SearchView.as_view(), name="search"),
     path("", include(router.urls)),
 ]

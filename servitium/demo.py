@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from servitium.catalog import services as catalog_services
 from servitium.catalog.models import Service
+from servitium.core import searchindex
 from servitium.core import services as core_services
 from servitium.core.context import change_context
 from servitium.core.dbstats import refresh_statistics
@@ -259,6 +260,8 @@ def load(
     report = progress or (lambda share, step: None)
     with change_context(context="shell"):
         counts = _load(admin_username, admin_password, small, report)
+    report(0.98, str(_("search index")))
+    searchindex.reindex()  # the generated history is indexed as it is written; this catches the rest
     report(0.99, str(_("statistics")))
     refresh_statistics()
     report(1.0, str(_("done")))

@@ -6,10 +6,12 @@ from servitium.core.api.schemaview import SchemaView
 from servitium.core.login import RateLimitedLoginView
 from servitium.site import ops
 from servitium.site.home import favicon, home
+from servitium.site.search import search_page
 
 urlpatterns = [
     path("", home, name="home"),
     path("favicon.ico", favicon),
+    path("search/", search_page, name="search"),
     path("login/", RateLimitedLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("oidc/", include("servitium.sso.urls")),  # single sign-on (answers 404 unless configured)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from servitium.core.declaration import VIEW, Access, Resource
+from servitium.core.declaration import VIEW, Access, Indexed, Resource
 
 from .lifecycle import SERVICE_WORKFLOW
 from .models import Offering, OfferingOption, Service, ServiceComponent
@@ -53,6 +53,7 @@ class ServiceResource(Resource):
     orderings = ("name", "reference", "status")
     ordering = ("name",)
     columns = ("reference", "name", "status", "criticality", "owner")
+    indexed = Indexed(title="name", body=("description",))
 
 
 class ServiceComponentResource(Resource):

@@ -6,7 +6,7 @@ which is also what keeps the schedule of change, the calendar, the CAB view and 
 
 from __future__ import annotations
 
-from servitium.core.declaration import Access, Resource
+from servitium.core.declaration import Access, Indexed, Resource
 
 from .lifecycle import CHANGE_WORKFLOW
 from .models import (
@@ -140,6 +140,7 @@ class ChangeResource(Resource):
     )
     ordering = ("-created",)
     columns = ("reference", "title", "category", "priority", "status", "planned_start", "outcome")
+    indexed = Indexed(title="title", body=("description", "justification"))
 
 
 class ChangeApprovalResource(Resource):

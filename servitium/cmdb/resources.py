@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from servitium.core.declaration import VIEW, Access, Resource
+from servitium.core.declaration import VIEW, Access, Indexed, Resource
 from servitium.parties.models import Organization
 
 from .lifecycle import AUDIT_WORKFLOW, FINDING_WORKFLOW
@@ -108,6 +108,7 @@ class ConfigurationItemResource(Resource):
     orderings = ("name", "reference", "status", "ci_type", "version")
     ordering = ("name",)
     columns = ("reference", "name", "ci_type", "status", "service", "owner")
+    indexed = Indexed(title="name", body=("description", "asset_number"))
 
 
 class CIRelationshipResource(Resource):

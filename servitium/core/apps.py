@@ -20,6 +20,7 @@ class CoreConfig(AppConfig):
         from .references import ensure_sequences
 
         post_migrate.connect(ensure_sequences, sender=self)
+        post_migrate.connect(_search_index_after_migrate, sender=self, dispatch_uid="core_search_index")
         from django.utils.module_loading import autodiscover_modules
 
         from .checks import autodiscover
@@ -32,3 +33,17 @@ class CoreConfig(AppConfig):
         register_area(
             "attachments", _("Attachments"), readable_by_all_staff=True, order=191, with_roles=False
         )
+
+
+def _search_index_after_migrate(sender, using="default", **kwargs) -> None:
+    """SQLite loses a table's triggers when a migration rebuilds it: put the search index's back; then
+    index the record types that have records but no entries yet (existing data, newly indexed types)."""
+    from django.db import connections
+
+    from .searchindex import TABLE, index_missing_types, repair
+
+    conn = connections[using]
+    if using != "default" or TABLE not in conn.introspection.table_names():
+        return  # another database, or migrated back to before the index existed
+    repair(conn)
+    index_missing_types()

@@ -25,7 +25,7 @@ from django.db.models import Count, Min, Q
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
-from . import anchors, context, ledgercheck, ledgerkey, outbound, sqlwrite
+from . import anchors, context, ledgercheck, ledgerkey, outbound, searchindex, sqlwrite
 from .models import ChainSeal, ChangeRecord
 
 logger = logging.getLogger(__name__)
@@ -128,6 +128,7 @@ def record(
     )
     ledgerkey.mark([entry])
     sqlwrite.insert(entry)  # every write of the system passes here: SQL prepared once
+    searchindex.changed(instance, action, changes)  # a dict lookup unless the type is found by search
     outbound.changed(instance, action, actor=actor, changes=changes)  # a dict lookup unless subscribed
     return entry
 
@@ -170,6 +171,7 @@ def record_many(
         sqlwrite.copy_rows(ChangeRecord, entries, with_pk=False)  # batches of history: COPY is ~6x faster
     else:
         ChangeRecord.objects.bulk_create(entries, batch_size=1000)
+    searchindex.changed_many(instances, action)
     if timestamp is None:  # history written after the fact is not news to announce
         outbound.changed_many(instances, action, actor=actor)
     return len(entries)

@@ -70,6 +70,27 @@ class Access:
 NO_WRITES = Access()
 
 
+@dataclass(frozen=True)
+class Indexed:
+    """What the global search finds a record type by (core/searchindex.py keeps the index, core/search.py
+    reads it).
+
+    ``title``: the field shown as the result's heading (a path such as ``organization__name`` is read
+    through the relation; empty: the record's own name, ``str(record)``); ``body``: further text found and
+    shown in the snippet. A ``reference`` field, where the model has one, is always indexed and matched
+    exactly. ``staff_only``: customer users never find these records here, even their own (their
+    organization's own entry).
+    """
+
+    title: str = ""
+    body: tuple[str, ...] = ()
+    staff_only: bool = False
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        return tuple(p for p in (self.title, *self.body) if p)
+
+
 class Resource:
     """The declaration of one record type. Subclasses that set ``model`` are registered on definition."""
 
@@ -94,7 +115,7 @@ class Resource:
     customer: ClassVar[Access] = NO_WRITES
     # --- lists -----------------------------------------------------------------------------------------
     filters: ClassVar[tuple[str, ...] | dict[str, list[str]]] = ()  # names, or name -> lookups
-    search: ClassVar[tuple[str, ...]] = ()
+    search: ClassVar[tuple[str, ...]] = ()  # what the list's `?search=` looks in
     orderings: ClassVar[tuple[str, ...]] = ()
     ordering: ClassVar[tuple[str, ...]] = ()  # the list's default order (empty: the model's)
     columns: ClassVar[tuple[str, ...]] = ()  # the list page's columns (empty: the first four fields)
@@ -102,6 +123,8 @@ class Resource:
     # Filters beyond "equals this field": name -> a django-filter Filter (e.g. `since` on a date, a slug
     # of a related record); `method` may be a callable (queryset, name, value) -> queryset.
     extra_filters: ClassVar[dict[str, Any]] = {}
+    # --- the global search (the top bar's box, /search/, /api/v1/search/); None: not found there ---------
+    indexed: ClassVar[Indexed | None] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -277,6 +300,9 @@ def check_declarations() -> list[str]:
         for name in resource.list_filters:
             if name not in names and name not in resource.extra_filters:
                 problems.append(f"{label}: list filter {name} is not among `filters`")
+        for name in resource.indexed.paths if resource.indexed else ():
+            if resource.model_field(name.split("__")[0]) is None:
+                problems.append(f"{label}: indexed text {name} names no model field")
         if resource.status and resource.model_field(resource.status) is None:
             problems.append(f"{label}: status field {resource.status} does not exist")
     return problems

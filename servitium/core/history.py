@@ -338,7 +338,14 @@ class _Names:
         if not pks:
             return {}
         try:
-            rows = permissions.restrict(model._default_manager.all(), self.user).filter(pk__in=pks)
+            if model is _user_model() and own is None:
+                # Who made a change is shown to staff by name even when they may not open the login
+                # itself: the person linked to it, else the login's full name.
+                rows = model._default_manager.filter(pk__in=pks)
+                if any(f.name == "person" for f in model._meta.get_fields()):
+                    rows = rows.select_related("person")
+            else:
+                rows = permissions.restrict(model._default_manager.all(), self.user).filter(pk__in=pks)
             return {str(obj.pk): _name(obj) for obj in rows}
         except (ValueError, TypeError):  # ids of a type the key does not take
             return {}
@@ -348,5 +355,8 @@ class _Names:
 
 
 def _name(obj: models.Model) -> str:
+    person = getattr(obj, "person", None) if isinstance(obj, _user_model()) else None
+    if person is not None and getattr(person, "name", ""):
+        return person.name
     full = getattr(obj, "get_full_name", None)
     return (full() if callable(full) else "") or str(obj)

@@ -207,6 +207,32 @@ class PeriodicRun(models.Model):
         return f"{self.job} at {self.slot:%Y-%m-%d %H:%M} on {self.node}"
 
 
+class SearchEntry(models.Model):
+    """One record as the global search finds it: its reference, heading and text, kept current by every
+    audited write (core/searchindex.py). The full-text index over it is the database's own: a generated
+    `tsvector` column with a GIN index on PostgreSQL, the FTS5 table `core_searchfts` on SQLite (migration
+    0007). Who may see an entry is never read from here: results pass through `permissions.restrict`."""
+
+    record_type = models.CharField(max_length=100)  # "app_label.model"
+    record_id = models.BigIntegerField()
+    # The customer organization owning the record (records owned by one customer), for tenancy checks
+    # in bulk and reports; null for shared and provider-internal records.
+    organization_id = models.BigIntegerField(null=True, blank=True)
+    reference = models.CharField(max_length=40, blank=True)
+    title = models.CharField(max_length=300, blank=True)
+    body = models.TextField(blank=True)
+    updated = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["record_type", "record_id"], name="searchentry_record_once")
+        ]
+        indexes = [models.Index(fields=["reference"], name="searchentry_reference_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.record_type}#{self.record_id}"
+
+
 class ApiToken(models.Model):
     """An API key. Only its SHA-256 digest is stored; the key itself is shown once at creation."""
 

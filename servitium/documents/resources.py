@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from servitium.core import permissions
-from servitium.core.declaration import ADD, VIEW, Access, Resource
+from servitium.core.declaration import ADD, VIEW, Access, Indexed, Resource
 
 from .lifecycle import DISPOSAL_WORKFLOW, VERSION_WORKFLOW
 from .models import DisposalRequest, Document, DocumentAcknowledgement, DocumentVersion, RecordSeries
@@ -123,6 +123,8 @@ class DocumentResource(Resource):
         if visible is None:
             return queryset.none()
         return queryset.filter(pk__in=Document.objects.filter(visible).values("pk"))
+
+    indexed = Indexed(title="title", body=("description",))
 
 
 VERSION_CREATE = (

@@ -8,7 +8,7 @@ transitions."""
 
 from __future__ import annotations
 
-from servitium.core.declaration import ADD, CHANGE, VIEW, Access, Resource
+from servitium.core.declaration import ADD, CHANGE, VIEW, Access, Indexed, Resource
 
 from .lifecycle import ACTION_WORKFLOW, NONCONFORMITY_WORKFLOW, OPPORTUNITY_WORKFLOW
 from .models import CorrectiveAction, ImprovementOpportunity, Nonconformity
@@ -68,6 +68,7 @@ class NonconformityResource(Resource):
     orderings = ("reference", "status", "grade", "due_date", "created")
     ordering = ("-created",)
     columns = ("reference", "description", "grade", "source_kind", "status", "owner", "due_date")
+    indexed = Indexed(title="", body=("description", "requirement", "correction"))
 
 
 class CorrectiveActionResource(Resource):
@@ -151,3 +152,4 @@ class ImprovementOpportunityResource(Resource):
     orderings = ("reference", "status", "priority", "target_date", "created")
     ordering = ("-created",)
     columns = ("reference", "description", "priority", "source_kind", "status", "owner", "target_date")
+    indexed = Indexed(title="", body=("description", "benefit"))

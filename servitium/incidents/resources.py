@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from servitium.core import permissions
-from servitium.core.declaration import ADD, CHANGE, VIEW, Access, Resource
+from servitium.core.declaration import ADD, CHANGE, VIEW, Access, Indexed, Resource
 
 from .lifecycle import HELD_MAIL_WORKFLOW, INCIDENT_WORKFLOW
 from .models import (
@@ -154,6 +154,7 @@ class IncidentResource(Resource):
     orderings = ("created", "updated", "priority", "status", "reference", "title")
     ordering = ("-created",)
     columns = ("reference", "title", "priority", "status", "customer", "assignee", "created")
+    indexed = Indexed(title="title", body=("description", "resolution_notes"))
 
 
 class PriorityRuleResource(Resource):

@@ -3,7 +3,7 @@ their lists filter."""
 
 from __future__ import annotations
 
-from servitium.core.declaration import VIEW, Access, Resource
+from servitium.core.declaration import VIEW, Access, Indexed, Resource
 
 from .models import Location, Organization, Person, Team, User
 
@@ -21,6 +21,7 @@ class OrganizationResource(Resource):
     orderings = ("name", "kind", "email", "active")
     ordering = ("name",)
     columns = ("name", "kind", "email", "active")
+    indexed = Indexed(title="name", body=("description",), staff_only=True)
 
 
 class LocationResource(Resource):
@@ -62,6 +63,7 @@ class PersonResource(Resource):
     orderings = ("name", "organization", "email", "job_title")
     ordering = ("name",)
     columns = ("name", "organization", "email", "job_title")
+    indexed = Indexed(title="name", body=("job_title", "email"))
 
 
 class TeamResource(Resource):

@@ -6,7 +6,7 @@ reopenings are the system's to set (in no Access); the status changes only by tr
 
 from __future__ import annotations
 
-from servitium.core.declaration import Access, Resource
+from servitium.core.declaration import Access, Indexed, Resource
 
 from .lifecycle import KNOWN_ERROR_WORKFLOW, PROBLEM_WORKFLOW
 from .models import KnownError, Problem
@@ -83,6 +83,7 @@ class ProblemResource(Resource):
     orderings = ("created", "updated", "priority", "status", "reference", "title", "origin", "resolved_at")
     ordering = ("-created",)
     columns = ("reference", "title", "priority", "status", "origin", "service", "created")
+    indexed = Indexed(title="title", body=("description", "root_cause", "workaround"))
 
 
 class KnownErrorResource(Resource):
@@ -115,3 +116,4 @@ class KnownErrorResource(Resource):
     orderings = ("created", "updated", "status", "reference", "title")
     ordering = ("-created",)
     columns = ("reference", "title", "status", "service", "problem", "created")
+    indexed = Indexed(title="title", body=("symptoms", "workaround", "root_cause"))

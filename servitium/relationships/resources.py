@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from servitium.core.declaration import ADD, DELETE, VIEW, Access, Resource
+from servitium.core.declaration import ADD, DELETE, VIEW, Access, Indexed, Resource
 
 from .lifecycle import COMPLAINT_WORKFLOW, SURVEY_WORKFLOW
 from .models import (
@@ -136,6 +136,7 @@ class ComplaintResource(Resource):
     orderings = ("created", "reference", "title", "customer", "status", "escalation_level")
     ordering = ("-created",)
     columns = ("reference", "title", "customer", "status", "escalation_level", "created")
+    indexed = Indexed(title="title", body=("description",))
 
 
 class SurveyResource(Resource):

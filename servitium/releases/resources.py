@@ -11,7 +11,7 @@ from __future__ import annotations
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from servitium.core.declaration import VIEW, Access, Resource
+from servitium.core.declaration import VIEW, Access, Indexed, Resource
 
 from .lifecycle import RELEASE_WORKFLOW
 from .models import AcceptanceCriterion, Deployment, Release, ReleasePolicy
@@ -142,6 +142,7 @@ class ReleaseResource(Resource):
     )
     ordering = ("-planned_start",)
     columns = ("reference", "title", "release_type", "status", "planned_start", "successful")
+    indexed = Indexed(title="title", body=("description", "deliverables"))
 
 
 class AcceptanceCriterionResource(Resource):

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from servitium.core.declaration import Access, Resource
+from servitium.core.declaration import Access, Indexed, Resource
 
 from .lifecycle import ACTION_WORKFLOW, RISK_WORKFLOW
 from .models import Risk, RiskAction, RiskMatrix
@@ -186,6 +186,7 @@ class RiskResource(Resource):
     orderings = ("reference", "title", "score", "residual_score", "status", "review_date", "kind", "category")
     ordering = ("-score", "reference")
     columns = ("reference", "title", "kind", "score", "band", "status", "owner", "review_date")
+    indexed = Indexed(title="title", body=("description", "cause", "consequence"))
 
 
 class RiskActionResource(Resource):

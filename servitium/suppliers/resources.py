@@ -11,7 +11,7 @@ from __future__ import annotations
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from servitium.core.declaration import Access, Resource
+from servitium.core.declaration import Access, Indexed, Resource
 
 from .lifecycle import CONTRACT_WORKFLOW, DISPUTE_WORKFLOW, SUPPLIER_WORKFLOW
 from .models import (
@@ -64,6 +64,7 @@ class SupplierResource(Resource):
     orderings = ("organization__name", "organization", "manager", "lead_supplier", "criticality", "status")
     ordering = ("organization__name",)
     columns = ("organization", "manager", "lead_supplier", "criticality", "status")
+    indexed = Indexed(title="organization__name", body=("category", "notes"))
 
 
 CONTRACT_TERMS = (
@@ -105,6 +106,7 @@ class SupplierContractResource(Resource):
     orderings = ("reference", "title", "supplier", "status", "next_review_due")
     ordering = ("reference",)
     columns = ("reference", "title", "supplier", "status", "next_review_due")
+    indexed = Indexed(title="title", body=("scope",))
 
 
 TARGET_FIELDS = (
