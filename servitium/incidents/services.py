@@ -236,9 +236,13 @@ def incident_bulk_assign(
     change log, each checked as if done alone)."""
     if team is None and person is None:
         raise ValidationError(_("Choose a team or a person to assign to."))
-    for party, name in ((team, "team"), (person, "person")):
+    refusals = (
+        (team, _("Tickets are assigned to the provider's own teams only.")),
+        (person, _("Tickets are assigned to the provider's own people only.")),
+    )
+    for party, refusal in refusals:
         if party is not None and party.organization.kind != "provider":
-            raise ValidationError(_("Tickets are assigned to the provider's own %(what)s.") % {"what": name})
+            raise ValidationError(refusal)
     data: dict[str, Any] = {}
     if team is not None:
         data["assignment_group"] = team
