@@ -90,13 +90,11 @@ def register_area(
 
     With `nav_url` the area's main page is a sidebar entry in `nav_group` (core.navigation.GROUPS), labelled
     `nav_label` or the area's label, shown to whoever may view the area or any of `nav_areas`."""
+    if nav_url and nav_group is None:
+        raise ValueError(f"Area {name!r} has a menu page: name its sidebar group (nav_group=...)")
     area = Area(name, label, readable_by_all_staff, nav_url, order, customer_nav)
     AREAS[name] = area
     if nav_url:
-        if nav_group is None:
-            raise ValueError(
-                f"Area {name!r} has a menu page: say which sidebar group (nav_group=...) it is in"
-            )
         navigation.register_entry(
             nav_url,
             nav_label or label,

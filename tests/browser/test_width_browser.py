@@ -1,10 +1,13 @@
 """Every page in the menu fits the screen: each demo role (the administrator, a process manager, an agent, an
 auditor and a customer user) opens every entry of its sidebar on a laptop (1366 x 800) and on a phone
-(390 x 844). No page may scroll sideways (a wide table scrolls in its own box), and the signed-in user's name
-and "Sign out" stay on screen. A failure names each page that does not fit and the element that sticks out
-furthest. Run with `pytest -m browser`; needs /usr/bin/chromium."""
+(390 x 844), the administrator also a record of each kind listed there. No page may scroll sideways (a wide
+table scrolls in its own box), and the signed-in user's name and "Sign out" stay on screen. A failure names
+each page that does not fit and the element that sticks out furthest. Run with `pytest -m browser`; needs
+/usr/bin/chromium."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 
@@ -52,12 +55,22 @@ def on_screen(page, locator, width: int) -> bool:
     return box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
 
 
-def misfits(page, base: str, username: str, width: int) -> tuple[list[str], dict[str, str]]:
-    """The user's sidebar entries at this width, and what does not fit on each (page -> problem)."""
-    page.goto(f"{base}/")
-    entries = sidebar_entries(page)
+def first_records(page, base: str, entries: list[str]) -> list[str]:
+    """The first record each entry's page links to (a detail page: /area/kind/N/), one per entry."""
+    found: list[str] = []
+    for path in entries:
+        page.goto(f"{base}{path}")
+        links = page.eval_on_selector_all("main a[href]", "els => els.map(e => e.getAttribute('href'))")
+        record = next((link for link in links if re.fullmatch(r"/[\w/-]+/\d+/", link)), None)
+        if record and record not in found:
+            found.append(record)
+    return found
+
+
+def misfits(page, base: str, username: str, width: int, paths: list[str]) -> dict[str, str]:
+    """What does not fit on each of these pages at this width (page -> problem)."""
     found: dict[str, str] = {}
-    for path in ["/", *entries]:
+    for path in paths:
         response = page.goto(f"{base}{path}")
         where = f"{username} {width}px {path}"
         if response.status != 200:
@@ -74,22 +87,29 @@ def misfits(page, base: str, username: str, width: int) -> tuple[list[str], dict
         ):
             if not on_screen(page, locator, width):
                 found[f"{where} {name}"] = f"off screen: {locator.bounding_box()}"
-    return entries, found
+    return found
 
 
 @pytest.mark.django_db(transaction=True)
 def test_every_menu_entry_fits_a_laptop_and_a_phone_for_each_role(live_server, page):
     demo.load(admin_username="admin", admin_password=factories.PASSWORD, small=True)
+    base = live_server.url
     problems: dict[str, str] = {}
     for username in USERS:
         page.set_viewport_size({"width": 1366, "height": 800})
-        sign_in(page, live_server.url, username)
+        sign_in(page, base, username)
+        entries = sidebar_entries(page)
+        # Every role has a menu: staff a good many pages, a customer its own few.
+        assert len(entries) >= 5, (username, entries)
+        paths = ["/", *entries]
+        if username == "admin":  # and a record of every kind the menu lists, as the administrator sees all
+            records = first_records(page, base, entries)
+            assert len(records) >= 20, records
+            paths += records
         for width, height in SCREENS:
             page.set_viewport_size({"width": width, "height": height})
-            entries, found = misfits(page, live_server.url, username, width)
-            # Every role has a menu: staff at least a handful of pages, a customer its own few.
-            assert len(entries) >= 5, (username, width, entries)
-            problems.update(found)
+            assert sidebar_entries(page) == entries  # the same menu on a phone, behind its button
+            problems.update(misfits(page, base, username, width, paths))
         page.context.clear_cookies()
     report = "\n".join(f"{where}: {what}" for where, what in sorted(problems.items()))
     assert not problems, f"Pages that do not fit:\n{report}"
