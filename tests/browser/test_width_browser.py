@@ -108,6 +108,7 @@ def test_every_menu_entry_fits_a_laptop_and_a_phone_for_each_role(live_server, p
             paths += records
         for width, height in SCREENS:
             page.set_viewport_size({"width": width, "height": height})
+            page.goto(f"{base}/")
             assert sidebar_entries(page) == entries  # the same menu on a phone, behind its button
             problems.update(misfits(page, base, username, width, paths))
         page.context.clear_cookies()
