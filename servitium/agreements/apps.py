@@ -9,6 +9,7 @@ class AgreementsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from servitium.core import navigation
         from servitium.core.permissions import register_area
 
         from . import jobs  # noqa: F401  (registers the nightly performance job)
@@ -20,4 +21,12 @@ class AgreementsConfig(AppConfig):
             order=20,
             role_prefix="service-level",
             customer_nav=True,
+            nav_group=navigation.CONTROL,
+        )
+        navigation.register_entry(
+            "agreements:servicereview_list",
+            _("Service reviews"),
+            group=navigation.CONTROL,
+            order=21,
+            areas=("agreements",),
         )

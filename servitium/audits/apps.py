@@ -9,6 +9,7 @@ class AuditsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from servitium.core import navigation
         from servitium.core.permissions import register_area
         from servitium.core.reviewinputs import register_review_input
 
@@ -16,7 +17,12 @@ class AuditsConfig(AppConfig):
 
         # Its own area: audit-manager owns the programme, audit-agent is an internal auditor.
         register_area(
-            "audits", _("Internal audit"), nav_url="audits:audit_list", order=22, role_prefix="audit"
+            "audits",
+            _("Internal audit"),
+            nav_url="audits:audit_list",
+            order=22,
+            role_prefix="audit",
+            nav_group=navigation.CONFORMITY,
         )
         panels.register()
         register_review_input(

@@ -10,6 +10,7 @@ class ChangesConfig(AppConfig):
 
     def ready(self) -> None:
         from servitium.cmdb import control as cmdb_control
+        from servitium.core import navigation
         from servitium.core.permissions import grant_view, register_area
 
         from . import dashboard, panels
@@ -22,7 +23,12 @@ class ChangesConfig(AppConfig):
         dashboard.register()
 
         register_area(
-            "changes", _("Change management"), nav_url="changes:change_list", order=8, role_prefix="change"
+            "changes",
+            _("Change management"),
+            nav_url="changes:change_list",
+            order=8,
+            role_prefix="change",
+            nav_group=navigation.CONTROL,
         )
         # Assessing a change means reading the configuration information it touches (impact, dependencies)
         # and the problem it may come from: change roles read those areas too.

@@ -9,6 +9,7 @@ class CloudConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from servitium.core import navigation
         from servitium.core.permissions import grant_view, register_area
 
         # Roles cloud-manager and cloud-agent; customers find their own subscriptions in their menu.
@@ -19,7 +20,7 @@ class CloudConfig(AppConfig):
             order=25,
             role_prefix="cloud",
             customer_nav=True,
-            nav_more=True,
+            nav_group=navigation.CONTROL,
         )
         from . import panels
 

@@ -9,8 +9,14 @@ class CmdbConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from servitium.core import navigation
         from servitium.core.permissions import register_area
 
         register_area(
-            "cmdb", _("Configuration"), nav_url="cmdb:ci_list", order=7, role_prefix="configuration"
+            "cmdb",
+            _("Configuration"),
+            nav_url="cmdb:ci_list",
+            order=7,
+            role_prefix="configuration",
+            nav_group=navigation.CONTROL,
         )

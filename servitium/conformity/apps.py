@@ -26,6 +26,7 @@ class ConformityConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from servitium.core import navigation
         from servitium.core.permissions import register_area
 
         from . import (
@@ -38,6 +39,11 @@ class ConformityConfig(AppConfig):
         dashboard.register()
 
         register_area(
-            "conformity", _("Conformity"), nav_url="conformity:dashboard", order=20, role_prefix="conformity"
+            "conformity",
+            _("Conformity"),
+            nav_url="conformity:dashboard",
+            order=20,
+            role_prefix="conformity",
+            nav_group=navigation.CONFORMITY,
         )
         post_migrate.connect(_sync_after_migrate, sender=self, dispatch_uid="conformity_sync_catalogues")

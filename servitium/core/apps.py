@@ -15,6 +15,7 @@ class CoreConfig(AppConfig):
         from .metrics import register_collector
 
         register_collector("core", core_gauges)  # the queue's depth and the change log's seal on /metrics
+        from . import navigation
         from .api import schema  # noqa: F401  (OpenAPI description of token auth)
         from .permissions import register_area
         from .references import ensure_sequences
@@ -32,6 +33,10 @@ class CoreConfig(AppConfig):
         register_area("comments", _("Comments"), readable_by_all_staff=True, order=190, with_roles=False)
         register_area(
             "attachments", _("Attachments"), readable_by_all_staff=True, order=191, with_roles=False
+        )
+        # Every provider user may read the API's description (no areas: shown to all of them).
+        navigation.register_entry(
+            "api-docs", _("API documentation"), group=navigation.ADMINISTRATION, order=99
         )
 
 

@@ -1,43 +1,60 @@
-"""Navigation by process area: an area appears only when it exists and the user may view something in it."""
+"""The sidebar: the registered entries (core.navigation) this user may view, grouped by what people do."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 
 from . import permissions
-
-# Areas shown in the top bar beside the catalogue; a staff member with more (a manager of several
-# processes) finds the rest first in "More", so the bar fits a 1366 px laptop without wrapping.
-TOP_AREAS = 6
+from .navigation import ENTRIES, GROUPS, Entry
 
 
-def navigation(request) -> dict:
-    user = getattr(request, "user", None)
-    if not user or not user.is_authenticated:
-        return {"nav_areas": []}
-    areas = []
-    for area in sorted(permissions.AREAS.values(), key=lambda a: a.order):
-        if not area.nav_url:
-            continue
-        if permissions.is_customer_user(user) and not area.customer_nav:
-            continue
-        if not (permissions.is_customer_user(user) or permissions.area_allows(user, area.name, "view")):
+def _visible(user: Any, entry: Entry, customer: bool) -> bool:
+    if customer:
+        return entry.customer
+    allows = permissions.area_allows
+    return not entry.areas or any(allows(user, area, permissions.VIEW) for area in entry.areas)
+
+
+def _entries(user: Any, customer: bool) -> list[dict[str, Any]]:
+    found = []
+    for entry in sorted(ENTRIES.values(), key=lambda e: (e.order, e.url_name)):
+        if not _visible(user, entry, customer):
             continue
         try:
-            url = reverse(area.nav_url)
-        except NoReverseMatch:
+            url = reverse(entry.url_name)
+        except NoReverseMatch:  # an app switched off in this installation
             continue
-        areas.append({"name": area.name, "label": area.label, "url": url, "more": area.nav_more})
-    is_admin = permissions.area_allows(user, "administration", "view")
-    if not permissions.is_customer_user(user):  # customers have no "More" menu and few entries
-        more = [a for a in areas if a["more"]]
-        areas = [a for a in areas if not a["more"]]
-        more, areas = areas[TOP_AREAS:] + more, areas[:TOP_AREAS]
+        found.append({"group": entry.group, "label": entry.label, "url": url, "active": False})
+    return found
+
+
+def _mark_current(entries: list[dict[str, Any]], path: str) -> None:
+    """The entry whose address is the longest start of the page's own is the current one (a record's page
+    highlights its list; /catalog/services/7/ is under "Services", not under "Catalogue" at /catalog/)."""
+    under = [e for e in entries if path.startswith(e["url"])]
+    if under:
+        max(under, key=lambda e: len(e["url"]))["active"] = True
+
+
+def navigation(request) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if not user or not user.is_authenticated:
+        return {"nav_groups": []}
+    customer = permissions.is_customer_user(user)
+    entries = _entries(user, customer)
+    _mark_current(entries, request.path)
+    if customer:  # a few entries, no staff vocabulary: one list without group headings
+        groups = [{"label": None, "entries": entries}] if entries else []
     else:
-        more = []
+        groups = []
+        for key, label in GROUPS.items():
+            mine = [e for e in entries if e["group"] == key]
+            if mine:
+                groups.append({"label": label, "entries": mine})
     return {
-        "nav_areas": areas,
-        "nav_more_areas": more,
-        "nav_is_admin": is_admin,
-        "is_customer_user": permissions.is_customer_user(user),
+        "nav_groups": groups,
+        "is_customer_user": customer,
+        "nav_search": permissions.is_provider_user(user),  # the global search is for staff
     }

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from . import navigation
 from .declaration import ADD, CHANGE, DELETE, VIEW, resource_for
 
 if TYPE_CHECKING:
@@ -46,8 +47,6 @@ class Area:
     nav_url: str | None = None
     order: int = 100
     customer_nav: bool = False  # shown in customer users' navigation (they see their own records there)
-    # Staff find it under "More" rather than in the top bar, which must fit a 1366 px screen.
-    nav_more: bool = False
 
 
 @dataclass
@@ -83,11 +82,27 @@ def register_area(
     role_prefix: str | None = None,
     with_roles: bool = True,
     customer_nav: bool = False,
-    nav_more: bool = False,
+    nav_group: str | None = None,
+    nav_label: Any = None,
+    nav_areas: tuple[str, ...] = (),
 ) -> Area:
-    """Declare a process area and its two standard roles (`<prefix>-manager`, `<prefix>-agent`)."""
-    area = Area(name, label, readable_by_all_staff, nav_url, order, customer_nav, nav_more)
+    """Declare a process area and its two standard roles (`<prefix>-manager`, `<prefix>-agent`).
+
+    With `nav_url` the area's main page is a sidebar entry in `nav_group` (core.navigation.GROUPS), labelled
+    `nav_label` or the area's label, shown to whoever may view the area or any of `nav_areas`."""
+    if nav_url and nav_group is None:
+        raise ValueError(f"Area {name!r} has a menu page: name its sidebar group (nav_group=...)")
+    area = Area(name, label, readable_by_all_staff, nav_url, order, customer_nav)
     AREAS[name] = area
+    if nav_url:
+        navigation.register_entry(
+            nav_url,
+            nav_label or label,
+            group=nav_group,
+            order=order,
+            areas=(name, *nav_areas),
+            customer=customer_nav,
+        )
     if not with_roles:
         return area
     prefix = role_prefix or name

@@ -9,6 +9,7 @@ class DesignConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from servitium.core import navigation
         from servitium.core.hooks import register_guard, register_reaction
         from servitium.core.permissions import grant_view, register_area
 
@@ -27,7 +28,7 @@ class DesignConfig(AppConfig):
             order=9,
             role_prefix="design",
             readable_by_all_staff=True,
-            nav_more=True,
+            nav_group=navigation.PLAN,
         )
         panels.register()
         # A change of major impact opens its design and transition project when it is submitted, and is

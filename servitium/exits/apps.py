@@ -9,6 +9,7 @@ class ExitsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from servitium.core import navigation
         from servitium.core.permissions import grant_view, register_area
 
         # Roles exit-manager and exit-agent. Customers read their own organization's exit plans and exports
@@ -20,7 +21,7 @@ class ExitsConfig(AppConfig):
             order=24,
             role_prefix="exit",
             customer_nav=True,
-            nav_more=True,
+            nav_group=navigation.PLAN,
         )
         # Plans name customers, their people, agreements, services, subscriptions, CIs and documents; the
         # export reads the customer's tickets and reports.

@@ -11,6 +11,7 @@ class IncidentsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_save
 
+        from servitium.core import navigation
         from servitium.core.metrics import register_collector
         from servitium.core.models import Comment
         from servitium.core.permissions import register_area
@@ -49,4 +50,5 @@ class IncidentsConfig(AppConfig):
             order=5,
             role_prefix="incident",
             customer_nav=True,
+            nav_group=navigation.OPERATE,
         )

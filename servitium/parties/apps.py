@@ -9,6 +9,7 @@ class PartiesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from servitium.core import navigation
         from servitium.core.permissions import register_area
 
         register_area(
@@ -18,4 +19,14 @@ class PartiesConfig(AppConfig):
             nav_url="parties:organization_list",
             order=90,
             customer_nav=True,
+            nav_group=navigation.ADMINISTRATION,
+            nav_label=_("Organizations"),
         )
+        for url_name, label, order, area in (
+            ("parties:person_list", _("People"), 91, "parties"),
+            ("parties:team_list", _("Teams"), 92, "parties"),
+            ("parties:user_list", _("Users"), 95, "administration"),  # logins and roles: administrators
+        ):
+            navigation.register_entry(
+                url_name, label, group=navigation.ADMINISTRATION, order=order, areas=(area,)
+            )

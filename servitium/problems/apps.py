@@ -11,6 +11,7 @@ class ProblemsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        from servitium.core import navigation
         from servitium.core.permissions import register_area
 
         from . import (
@@ -23,7 +24,12 @@ class ProblemsConfig(AppConfig):
         dashboard.register()
 
         register_area(
-            "problems", _("Problems"), nav_url="problems:problem_list", order=6, role_prefix="problem"
+            "problems",
+            _("Problems"),
+            nav_url="problems:problem_list",
+            order=6,
+            role_prefix="problem",
+            nav_group=navigation.OPERATE,
         )
         post_migrate.connect(_repair_search_index, sender=self, dispatch_uid="problems_search_repair")
 

@@ -9,6 +9,7 @@ class ReleasesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from servitium.core import navigation
         from servitium.core.permissions import grant_view, register_area
 
         from . import (
@@ -26,6 +27,7 @@ class ReleasesConfig(AppConfig):
             order=9,
             role_prefix="release",
             readable_by_all_staff=True,
+            nav_group=navigation.CONTROL,
         )
         # Building a release means reading the changes it bundles, the CIs it touches (a baseline is taken
         # of them before deployment) and the problems and known errors it resolves.

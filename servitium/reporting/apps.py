@@ -9,6 +9,7 @@ class ReportingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from servitium.core import navigation
         from servitium.core.permissions import grant_view, register_area
 
         # Roles report-manager (the report owner) and report-agent. The assurance home page is the one
@@ -21,6 +22,9 @@ class ReportingConfig(AppConfig):
             order=17,
             role_prefix="report",
             customer_nav=True,  # customers read their issued reports (the home page sends them there)
+            nav_group=navigation.PLAN,
+            nav_label=_("Service assurance"),
+            nav_areas=("availability", "capacity", "finance", "security"),  # their tiles are on this page
         )
         # Definitions name customers, services, people, teams and customer contacts.
         grant_view(("report-manager", "report-agent"), ("parties", "catalog", "relationships"))

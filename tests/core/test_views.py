@@ -191,7 +191,7 @@ def test_htmx_request_gets_the_table_only(ctx):
     factories.service("Partial")
     browser = login(ctx.admin)
     response = browser.get("/catalog/services/", HTTP_HX_REQUEST="true")
-    assert b"<table" in response.content and b'<nav class="navbar' not in response.content
+    assert b"<table" in response.content and b'id="sidebar"' not in response.content
 
 
 def test_pages_declare_a_phone_viewport(ctx):
