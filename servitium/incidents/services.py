@@ -166,7 +166,10 @@ def _tell_caller(incident: Incident, transition: str, note: str) -> None:
     from .mail import outbound
 
     if transition == "await_customer":
-        text = note or _("We need some information from you to go on; please reply to this message.")
+        text, topic = (
+            note or _("We need some information from you to go on; please reply to this message."),
+            "waiting",
+        )
     elif transition == "resolve":
         text = _(
             "%(ref)s is resolved:\n\n%(notes)s\n\nIf the problem is still there, reply to reopen it."
@@ -174,6 +177,7 @@ def _tell_caller(incident: Incident, transition: str, note: str) -> None:
             "ref": incident.reference,
             "notes": incident.resolution_notes,
         }
+        topic = "resolved"
     else:
         return
-    outbound.notify(incident, to=outbound.caller_address(incident), text=text)
+    outbound.notify(incident, to=outbound.caller_address(incident, topic), text=text)
