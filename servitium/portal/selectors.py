@@ -17,7 +17,7 @@ from servitium.core.models import Attachment, Comment
 from servitium.incidents import clocks
 from servitium.incidents.fulfilment import may_approve
 from servitium.incidents.lifecycle import INCIDENT_WORKFLOW
-from servitium.incidents.models import Approval, Incident, RequestItem
+from servitium.incidents.models import Approval, Incident, MajorIncidentUpdate, RequestItem
 from servitium.problems.models import KnownError
 from servitium.relationships.models import Complaint, Survey, SurveyInvitation
 from servitium.reporting.models import ServiceReport
@@ -70,6 +70,13 @@ def conversation(incident: Incident, user: Any) -> QuerySet[Comment]:
     """The public replies on a ticket, oldest first (internal notes never reach a customer)."""
     comments = permissions.restrict(Comment.objects.select_related("author"), user).filter(**_on(incident))
     return comments.filter(visibility=Comment.Visibility.PUBLIC).order_by("created", "id")
+
+
+def updates(incident: Incident, user: Any) -> QuerySet[MajorIncidentUpdate]:
+    """Updates on a major incident addressed to customers (the permission path keeps the others out)."""
+    return permissions.restrict(MajorIncidentUpdate.objects.filter(incident=incident), user).order_by(
+        "-created"
+    )
 
 
 def attachments(incident: Incident, user: Any) -> QuerySet[Attachment]:

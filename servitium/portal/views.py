@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -48,6 +48,11 @@ def _page(request: HttpRequest, template: str, context: dict[str, Any], status: 
     return render(request, f"portal/{template}", context, status=status)
 
 
+def _not_found(request: HttpRequest, message: str) -> HttpResponse:
+    """Another organization's record, or none at all: the same answer, in the portal's own layout."""
+    return _page(request, "not_found.html", {"message": message}, status=404)
+
+
 @customer_page
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -77,7 +82,7 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     incident = selectors.ticket_get(user, pk)
     if incident is None:
-        raise Http404(_("No such ticket."))
+        return _not_found(request, _("No such ticket."))
     reply, upload = forms.ReplyForm(), forms.UploadForm()
     refused = ""
     if request.method == "POST":
@@ -126,6 +131,7 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "status": selectors.wording.status_words(incident),
             "clocks": selectors.ticket_clocks(incident),
             "comments": selectors.conversation(incident, user),
+            "updates": selectors.updates(incident, user),
             "attachments": selectors.attachments(incident, user),
             "can_confirm": selectors.can_confirm(incident),
             "can_decide": incident in selectors.approvals_waiting(user),
@@ -160,7 +166,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 def request_form(request: HttpRequest, key: str) -> HttpResponse:
     entry = selectors.catalogue_entry(request.user, key)
     if entry is None:
-        raise Http404(_("This is not in your catalogue."))
+        return _not_found(request, _("This is not in your catalogue."))
     form = forms.RequestForm(request.POST or None, entry=entry)
     if request.method == "POST" and form.is_valid():
         try:
@@ -199,7 +205,7 @@ def surveys(request: HttpRequest) -> HttpResponse:
 def survey_answer(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = selectors.surveys_to_answer(request.user).filter(pk=pk).first()
     if invitation is None:
-        raise Http404(_("No such survey waiting for you."))
+        return _not_found(request, _("No such survey waiting for you."))
     form = forms.SurveyForm(request.POST or None, survey=invitation.survey)
     if request.method == "POST" and form.is_valid():
         try:
@@ -237,7 +243,7 @@ def complaints(request: HttpRequest) -> HttpResponse:
 def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
     complaint = selectors.complaints(request.user).filter(pk=pk).first()
     if complaint is None:
-        raise Http404(_("No such complaint."))
+        return _not_found(request, _("No such complaint."))
     return _page(
         request,
         "complaint.html",
@@ -257,7 +263,7 @@ def help_articles(request: HttpRequest) -> HttpResponse:
 def help_article(request: HttpRequest, pk: int) -> HttpResponse:
     article = selectors.help_articles(request.user).filter(pk=pk).first()
     if article is None:
-        raise Http404(_("No such help article."))
+        return _not_found(request, _("No such help article."))
     return _page(request, "help_article.html", {"article": article})
 
 

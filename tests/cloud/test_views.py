@@ -19,7 +19,7 @@ from servitium.cloud.models import (
     UsageRecord,
 )
 from tests import factories
-from tests.base import RecordUISuite, browser
+from tests.base import RecordUISuite, browser, sent_to_portal
 from tests.cloud.conftest import live, offering, quota, subscription, template
 
 
@@ -165,7 +165,7 @@ def test_usage_upload_page_stores_all_or_names_the_line(ctx):
         "/cloud/usage/upload/", {"file": SimpleUploadedFile("u.csv", good.encode(), "text/csv")}
     )
     assert answer.status_code == 302 and UsageRecord.objects.count() == 2
-    assert browser(ctx.customer_a).get("/cloud/usage/upload/").status_code == 404
+    assert sent_to_portal(browser(ctx.customer_a).get("/cloud/usage/upload/"))
 
 
 def test_customer_raises_a_request_from_the_form_for_its_own_subscriptions_only(ctx):
