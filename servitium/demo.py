@@ -457,6 +457,7 @@ def _load(
     from servitium.finance import demo as finance_demo
     from servitium.improvement import demo as improvement_demo
     from servitium.incidents import demo as incidents_demo
+    from servitium.portal import demo as portal_demo
     from servitium.problems import demo as problems_demo
     from servitium.relationships import demo as relationships_demo
     from servitium.releases import demo as releases_demo
@@ -492,6 +493,7 @@ def _load(
         cloud_demo,
         exits_demo,
         events_demo,
+        portal_demo,
         conformity_demo,
     )
     # Weights of the steps by how long they take (six months of tickets are most of the wait).

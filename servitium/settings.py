@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "servitium.exits",
     "servitium.webhooks",
     "servitium.events",  # monitoring events into incidents (issue 22)
+    "servitium.portal",  # the customer portal (issue 21)
     "servitium.site",
 ]
 
@@ -113,6 +114,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "servitium.core.middleware.RequestContextMiddleware",
     "servitium.core.middleware.UserTimezoneMiddleware",
+    "servitium.portal.middleware.PortalMiddleware",  # customers to the portal, staff to the staff pages
 ]
 
 ROOT_URLCONF = "servitium.urls"

@@ -27,6 +27,8 @@ urlpatterns = [
         SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="core/api_docs.html"),
         name="api-docs",
     ),
+    path("portal/", include("servitium.portal.urls")),
+    path("help-articles/", include("servitium.portal.staff_urls")),
     path("catalog/", include("servitium.catalog.urls")),
     path("parties/", include("servitium.parties.urls")),
     path("agreements/", include("servitium.agreements.urls")),

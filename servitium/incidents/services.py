@@ -168,19 +168,20 @@ def _tell_caller(incident: Incident, transition: str, note: str) -> None:
     """The caller hears by mail when we need something from them and when their ticket is resolved."""
     from .mail import outbound
 
-    to = outbound.caller_address(incident)
+    topic = {"await_customer": "waiting", "resolve": "resolved"}.get(transition)
+    if topic is None:
+        return
+    to = outbound.caller_address(incident, topic)
     with outbound.speaking_to(to):
         if transition == "await_customer":
             text = note or _("We need some information from you to go on; please reply to this message.")
-        elif transition == "resolve":
+        else:
             text = _(
                 "%(ref)s is resolved:\n\n%(notes)s\n\nIf the problem is still there, reply to reopen it."
             ) % {
                 "ref": incident.reference,
                 "notes": incident.resolution_notes,
             }
-        else:
-            return
     outbound.notify(incident, to=to, text=text)
 
 

@@ -16,7 +16,7 @@ from servitium.agreements.selectors import sla_targets_for
 from servitium.core import services as core_services
 from servitium.core.models import ChangeRecord, ServiceHoursCalendar
 from tests import factories
-from tests.base import RecordAPISuite, RecordUISuite, browser, client
+from tests.base import RecordAPISuite, RecordUISuite, browser, client, sent_to_portal
 
 WORKLOAD = {
     "expected_volumes": [{"measure": "incidents per month", "value": 20}],
@@ -409,16 +409,13 @@ def test_sla_targets_for_falls_back_to_priority_less_targets(ctx):
     ]
 
 
-def test_customers_see_only_their_agreements_in_the_ui(ctx):
-    from django.test import Client
-
+def test_customers_see_only_their_agreements_in_the_portal(ctx):
+    """The staff pages send customers to the portal, whose service-level page lists their own agreements."""
     mine, theirs = agreed(ctx.org_a), agreed(ctx.org_b)
-    browser = Client()
-    browser.force_login(ctx.customer_a)
-    assert browser.get(f"/agreements/agreements/{mine.pk}/").status_code == 200
-    assert browser.get(f"/agreements/agreements/{theirs.pk}/").status_code == 404
-    listing = browser.get("/agreements/").content.decode()
-    assert mine.reference in listing and theirs.reference not in listing
+    page = browser(ctx.customer_a)
+    assert sent_to_portal(page.get(f"/agreements/agreements/{mine.pk}/"))
+    listing = page.get("/portal/service-levels/").content.decode()
+    assert mine.service.name in listing and theirs.service.name not in listing
 
 
 def test_review_dates_follow_the_process_not_input(ctx):

@@ -9,6 +9,7 @@ from servitium.changes import services
 from servitium.changes.models import Change
 from servitium.core import services as core_services
 from tests import factories
+from tests.base import client, sent_to_portal
 from tests.changes.conftest import change
 from tests.changes.test_schedule import at, submitted
 
@@ -69,7 +70,10 @@ def test_calendar_highlights_conflicts_and_offers_the_feed(chg):
 
 def test_other_users_do_not_see_change_pages(chg, ctx):
     c = submitted("Patch app", cis=[chg.app], start=at(5))
-    for user in (ctx.customer_a, factories.user("inc2", ctx.provider, ["incident-agent"])):
+    for page in (f"/changes/{c.pk}/", "/changes/calendar/", "/changes/cab/", "/changes/"):
+        assert sent_to_portal(browser(ctx.customer_a).get(page)), page
+    assert client(ctx.customer_a).get(f"/api/v1/changes/{c.pk}/").status_code == 404
+    for user in (factories.user("inc2", ctx.provider, ["incident-agent"]),):
         web = browser(user)
         assert web.get(f"/changes/{c.pk}/").status_code == 404
         assert web.get("/changes/calendar/").status_code == 404

@@ -19,7 +19,7 @@ from servitium.cloud.models import (
     UsageRecord,
 )
 from tests import factories
-from tests.base import RecordUISuite, browser
+from tests.base import RecordUISuite, browser, client, sent_to_portal
 from tests.cloud.conftest import live, offering, quota, subscription, template
 
 
@@ -132,15 +132,21 @@ def test_customer_completes_its_task_from_the_subscription_page(ctx):
     sub = services.subscription_transition(actor=None, instance=sub, transition="start_onboarding")
     theirs = sub.tasks.get(party="customer", kind="training")
     ours = sub.tasks.get(party="provider")
-    page = browser(ctx.customer_a)
-    shown = page.get(sub.get_absolute_url())
-    rows = {r["task"].pk: r for r in shown.context["checklist"]}
-    assert rows[theirs.pk]["can_complete"] and not rows[ours.pk]["can_complete"]
-    page.post(sub.get_absolute_url(), {"action": "complete_task", "task": theirs.pk})
+    # The subscription page is a staff page (customers are sent to the portal); the customer completes its
+    # own tasks through the API.
+    assert sent_to_portal(browser(ctx.customer_a).get(sub.get_absolute_url()))
+    api = client(ctx.customer_a)
+    done = api.post(f"/api/v1/onboarding-tasks/{theirs.pk}/complete/", {"note": ""}, format="json")
+    assert done.status_code == 200, done.content
     theirs.refresh_from_db()
     assert theirs.done_at is not None and theirs.done_by == ctx.customer_a
-    assert page.post(sub.get_absolute_url(), {"action": "complete_task", "task": ours.pk}).status_code == 403
-    assert browser(ctx.customer_b).get(sub.get_absolute_url()).status_code == 404
+    assert api.post(
+        f"/api/v1/onboarding-tasks/{ours.pk}/complete/", {"note": ""}, format="json"
+    ).status_code in (
+        403,
+        404,
+    )
+    assert client(ctx.customer_b).get(f"/api/v1/subscriptions/{sub.pk}/").status_code == 404
 
 
 def test_usage_upload_page_stores_all_or_names_the_line(ctx):
@@ -165,23 +171,21 @@ def test_usage_upload_page_stores_all_or_names_the_line(ctx):
         "/cloud/usage/upload/", {"file": SimpleUploadedFile("u.csv", good.encode(), "text/csv")}
     )
     assert answer.status_code == 302 and UsageRecord.objects.count() == 2
-    assert browser(ctx.customer_a).get("/cloud/usage/upload/").status_code == 404
+    assert sent_to_portal(browser(ctx.customer_a).get("/cloud/usage/upload/"))
 
 
 def test_customer_raises_a_request_from_the_form_for_its_own_subscriptions_only(ctx):
     mine, theirs = live(ctx.org_a), live(ctx.org_b)
     quota(mine)
-    page = browser(ctx.customer_a)
-    form = page.get(f"/cloud/requests/new/?subscription={mine.pk}")
-    assert form.status_code == 200
-    choices = [str(c[0]) for c in form.context["form"].fields["subscription"].choices if c[0]]
-    assert choices == [str(mine.pk)] and theirs.reference not in form.content.decode()
+    # The request form is a staff page (customers are sent to the portal); the customer asks through the API.
+    assert sent_to_portal(browser(ctx.customer_a).get(f"/cloud/requests/new/?subscription={mine.pk}"))
+    page = client(ctx.customer_a)
     body = {"subscription": mine.pk, "resource": "vCPU", "change": "2", "justification": "Month-end batch"}
-    answer = page.post("/cloud/requests/new/", body)
-    assert answer.status_code == 302
+    answer = page.post("/api/v1/resource-requests/", body, format="json")
+    assert answer.status_code == 201, answer.content
     made = ResourceRequest.objects.get()
     assert made.requested_by == ctx.customer_a and made.status == "approved"
-    refused = page.post("/cloud/requests/new/", {**body, "subscription": theirs.pk})
+    refused = page.post("/api/v1/resource-requests/", {**body, "subscription": theirs.pk}, format="json")
     assert refused.status_code == 400 and ResourceRequest.objects.count() == 1
 
 

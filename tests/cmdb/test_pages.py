@@ -21,7 +21,7 @@ from servitium.cmdb.models import (
 )
 from servitium.core import services as core_services
 from tests import factories
-from tests.base import RecordUISuite
+from tests.base import RecordUISuite, client, sent_to_portal
 from tests.cmdb.conftest import ci, ci_type, relate
 
 
@@ -124,14 +124,10 @@ class TestAuditFindingPages(RecordUISuite):
 @pytest.mark.django_db
 def test_a_customer_sees_only_itself_among_a_shared_cis_customers(ctx):
     shared = ci("shared-lb", _kind(), customers=[ctx.org_a, ctx.org_b])
-    page = web(ctx.customer_a).get(shared.get_absolute_url())
-    assert page.status_code == 200
-    shown = {str(d["label"]): d["value"] for d in page.context["details"]}
-    assert shown["customers"] == ctx.org_a.name
-    assert ctx.org_b.name not in page.content.decode()
-    response = web(ctx.customer_a).get(reverse("cmdb:ci_list"), {"export": "csv"})
-    exported = b"".join(response.streaming_content).decode()
-    assert "shared-lb" in exported and ctx.org_b.name not in exported
+    assert sent_to_portal(web(ctx.customer_a).get(shared.get_absolute_url()))  # customers: the portal
+    assert sent_to_portal(web(ctx.customer_a).get(reverse("cmdb:ci_list"), {"export": "csv"}))
+    read = client(ctx.customer_a).get(f"/api/v1/cis/{shared.pk}/")
+    assert read.json()["customers"] == [ctx.org_a.pk] and ctx.org_b.name not in read.content.decode()
     staff = web(ctx.admin).get(shared.get_absolute_url())
     assert {ctx.org_a.name, ctx.org_b.name} <= set(
         next(d["value"] for d in staff.context["details"] if str(d["label"]) == "customers").split(", ")
@@ -145,8 +141,8 @@ def test_customers_are_not_told_of_the_definitive_library(ctx):
     )
     item = ci("vm-lib", _kind(), customers=[ctx.org_a])
     services.ci_update(actor=None, instance=item, data={}, m2m={"master_copies": [copy]})
-    page = web(ctx.customer_a).get(item.get_absolute_url()).content.decode()
-    assert "Secret image" not in page
+    assert sent_to_portal(web(ctx.customer_a).get(item.get_absolute_url()))
+    assert "Secret image" not in client(ctx.customer_a).get(f"/api/v1/cis/{item.pk}/").content.decode()
     assert "Secret image" in web(ctx.admin).get(item.get_absolute_url()).content.decode()
 
 
@@ -183,6 +179,7 @@ def test_the_relationship_list_shows_customers_only_links_between_their_cis(ctx)
     mine, also_mine = ci("a-1", _kind(), customers=[ctx.org_a]), ci("a-2", _kind(), customers=[ctx.org_a])
     theirs = ci("b-1", _kind(), customers=[ctx.org_b])
     inside, across = relate(mine, "runs_on", also_mine), relate(mine, "depends_on", theirs)
-    listing = web(ctx.customer_a).get(reverse("cmdb:cirelationship_list")).content.decode()
-    assert inside.get_absolute_url() in listing and across.get_absolute_url() not in listing
-    assert web(ctx.customer_a).get(across.get_absolute_url()).status_code == 404
+    assert sent_to_portal(web(ctx.customer_a).get(reverse("cmdb:cirelationship_list")))
+    api = client(ctx.customer_a)
+    assert [r["id"] for r in api.get("/api/v1/ci-relationships/").json()["results"]] == [inside.pk]
+    assert api.get(f"/api/v1/ci-relationships/{across.pk}/").status_code == 404

@@ -14,7 +14,7 @@ from servitium.competence.models import (
     TrainingRecord,
 )
 from tests import factories
-from tests.base import RecordUISuite, browser
+from tests.base import RecordUISuite, browser, sent_to_portal
 from tests.competence.conftest import create, held, requirement, training
 
 
@@ -84,7 +84,7 @@ def test_gap_matrix_colours_and_roles(ctx, staff):
     assert statuses == [["missing", "met"], ["missing", None]]
     assert b'class="text-bg-danger" data-status="missing"' in page.content
     assert b'data-status="unmet"' in page.content and page.context["gap_count"] == 2
-    assert browser(ctx.customer_a).get("/sms/competence/").status_code == 403
+    assert sent_to_portal(browser(ctx.customer_a).get("/sms/competence/"))
 
 
 def test_service_resources_page(ctx, staff):
@@ -102,6 +102,6 @@ def test_service_resources_page(ctx, staff):
         assert section in page.content
     assert b"text-danger" in page.content  # over budget
     assert browser(staff.agent).get("/sms/competence/resources/999999/").status_code == 404
-    assert browser(ctx.customer_a).get(f"/sms/competence/resources/{staff.service.pk}/").status_code == 403
+    assert sent_to_portal(browser(ctx.customer_a).get(f"/sms/competence/resources/{staff.service.pk}/"))
     service_page = browser(staff.agent).get(staff.service.get_absolute_url())
     assert service_page.status_code == 200 and b"service-resources-link" in service_page.content

@@ -12,7 +12,9 @@ from django.test import Client
 from django.urls import reverse
 
 from servitium.core.models import ChangeRecord
+from servitium.incidents import services as incident_services
 from tests import factories
+from tests.base import client, sent_to_portal
 from tests.sheets import FORMATS, exported_rows, workbook
 
 
@@ -84,16 +86,20 @@ def test_transition_button(ctx):
     assert svc.status == "live"
 
 
-def test_customer_gets_404_for_other_organizations_records_in_ui(ctx):
+def test_customers_are_sent_to_the_portal_and_read_only_their_own_records(ctx):
+    """The staff pages send customer users to the portal (servitium.portal); the API and the portal show
+    them their own organization's records, and another organization's answer 404."""
     own = factories.service("Own", customers=[ctx.org_a])
     other = factories.service("Theirs", customers=[ctx.org_b])
     browser = login(ctx.customer_a)
-    assert browser.get(f"/catalog/services/{own.pk}/").status_code == 200
-    assert browser.get(f"/catalog/services/{other.pk}/").status_code == 404
-    assert browser.get(f"/parties/organizations/{ctx.org_b.pk}/").status_code == 404
-    assert browser.get(f"/catalog/services/{own.pk}/edit/").status_code == 404
-    listing = browser.get("/catalog/services/").content
-    assert b"Own" in listing and b"Theirs" not in listing
+    for page in (f"/catalog/services/{own.pk}/", f"/catalog/services/{own.pk}/edit/", "/catalog/services/"):
+        assert sent_to_portal(browser.get(page)), page
+    api = client(ctx.customer_a)
+    assert api.get(f"/api/v1/services/{other.pk}/").status_code == 404
+    assert api.get(f"/api/v1/organizations/{ctx.org_b.pk}/").status_code == 404
+    assert [s["name"] for s in api.get("/api/v1/services/").json()["results"]] == ["Own"]
+    report_form = browser.get("/portal/report/").content
+    assert b"Own" in report_form and b"Theirs" not in report_form
 
 
 @pytest.mark.parametrize("kind", FORMATS)
@@ -101,8 +107,8 @@ def test_a_customer_exports_only_its_organizations_rows(ctx, kind):
     factories.service("Own", customers=[ctx.org_a])
     factories.service("Theirs", customers=[ctx.org_b])
     factories.service("Nobody's")
-    exported = exported_rows(login(ctx.customer_a).get("/catalog/services/", {"export": kind}), kind)
-    assert [row[2] for row in exported[1:]] == ["Own"]
+    # Exports are staff pages: a customer asking for one is sent to the portal, nothing is exported.
+    assert sent_to_portal(login(ctx.customer_a).get("/catalog/services/", {"export": kind}))
     everything = exported_rows(login(ctx.admin).get("/catalog/services/", {"export": kind}), kind)
     assert sorted(row[2] for row in everything[1:]) == ["Nobody's", "Own", "Theirs"]
 
@@ -237,13 +243,22 @@ def test_a_page_nobody_may_see_and_an_action_not_allowed_answer_in_the_sites_own
     from django.test import RequestFactory
     from django.views.defaults import server_error
 
-    other = factories.service("Theirs", customers=[ctx.org_b])
-    browser = login(ctx.customer_a)
-    hidden = browser.get(f"/catalog/services/{other.pk}/")
+    theirs = factories.service("Theirs", customers=[ctx.org_b])
+    ticket = incident_services.incident_create(
+        actor=None, data={"customer": ctx.org_b, "title": "Theirs down"}
+    )
+    nosy = factories.user("nosy_agent", ctx.provider, ["supplier-agent"])
+    hidden = login(nosy).get(f"/incidents/{ticket.pk}/")
     html = hidden.content.decode()
-    assert hidden.status_code == 404 and "This page is not here" in html and "Theirs" not in html
+    assert hidden.status_code == 404 and "This page is not here" in html and "Theirs down" not in html
     assert "servitium.css" in html and 'href="/"' in html
-    assert "/static/" in login(ctx.customer_a).get("/no-such-page/").content.decode()  # styled too
+    assert "/static/" in login(nosy).get("/no-such-page/").content.decode()  # styled too
+    # A customer meets the portal's own page for another organization's ticket.
+    portal_page = login(ctx.customer_a).get(f"/portal/tickets/{ticket.pk}/")
+    assert portal_page.status_code == 404 and "portal.css" in portal_page.content.decode()
+    assert (
+        "Theirs down" not in portal_page.content.decode() and theirs.name not in portal_page.content.decode()
+    )
     anonymous = Client().get("/no-such-page/")
     assert anonymous.status_code == 404 and "Sign in" in anonymous.content.decode()
     agent = factories.user("plain_agent", ctx.provider, ["incident-agent"])

@@ -7,7 +7,7 @@ import datetime as dt
 
 from servitium.finance.models import ApportionmentRule, Budget, ChargeRule, ChargingStatement, CostItem
 from tests import factories
-from tests.base import RecordUISuite, browser
+from tests.base import RecordUISuite, browser, client, sent_to_portal
 from tests.finance.conftest import budget, charge, cost, rule
 from tests.finance.test_api import issued_statement
 
@@ -75,7 +75,7 @@ def test_budget_against_actual_page_shows_the_overspend_with_a_chart(ctx, fin):
 
 
 def test_customers_and_other_roles_do_not_see_the_finance_pages(ctx, fin):
-    assert browser(ctx.customer_a).get("/assurance/finance/").status_code in (403, 404)
+    assert sent_to_portal(browser(ctx.customer_a).get("/assurance/finance/"))
     other = factories.user("inc_m", ctx.provider, ["incident-manager"])
     assert browser(other).get("/assurance/finance/").status_code == 403
 
@@ -106,11 +106,13 @@ def test_a_customer_reads_its_issued_statement_and_not_a_draft(ctx, fin):
         actor=None,
         data={"customer": ctx.org_a, "period_start": dt.date(2026, 2, 1), "period_end": dt.date(2026, 3, 1)},
     )
-    customer = browser(ctx.customer_a)
-    page = customer.get(f"/assurance/finance/statements/{issued.pk}/")
+    # The staff page sends customers to the portal; they read issued statements through the API.
+    assert sent_to_portal(browser(ctx.customer_a).get(f"/assurance/finance/statements/{issued.pk}/"))
+    customer = client(ctx.customer_a)
+    page = customer.get(f"/api/v1/charging-statements/{issued.pk}/")
     assert page.status_code == 200 and "Mailbox" in page.content.decode()
-    assert customer.get(f"/assurance/finance/statements/{draft.pk}/").status_code == 404
-    assert browser(ctx.customer_b).get(f"/assurance/finance/statements/{issued.pk}/").status_code == 404
+    assert customer.get(f"/api/v1/charging-statements/{draft.pk}/").status_code == 404
+    assert client(ctx.customer_b).get(f"/api/v1/charging-statements/{issued.pk}/").status_code == 404
 
 
 def test_a_changes_page_shows_its_cost_and_a_services_page_its_finances(ctx, fin):

@@ -14,7 +14,7 @@ from servitium.incidents.mailgate.inbound import process
 from servitium.incidents.models import HeldMail, Incident
 from servitium.parties.models import Person
 from tests import factories
-from tests.base import client
+from tests.base import client, sent_to_portal
 
 STRANGER = "nina.new@a.example"
 
@@ -164,4 +164,5 @@ def test_queue_notice_and_ui_accept(ctx, colleague, agent, customer_a):
     assert "waits for triage" not in web.get("/incidents/").content.decode()
     customer_web = Client()
     customer_web.force_login(customer_a)
-    assert "waits for triage" not in customer_web.get("/incidents/").content.decode()
+    assert sent_to_portal(customer_web.get("/incidents/"))
+    assert "waits for triage" not in customer_web.get("/portal/").content.decode()

@@ -16,7 +16,7 @@ from servitium.agreements.models import TargetPerformance
 from servitium.incidents import services
 from servitium.incidents.jobs import sla_clock_check
 from servitium.incidents.models import Incident, PriorityRule, SlaClock
-from tests.base import RecordAPISuite, RecordUISuite, client
+from tests.base import RecordAPISuite, RecordUISuite, client, sent_to_portal
 from tests.incidents.conftest import BERLIN, H, berlin  # noqa: F401
 
 
@@ -270,7 +270,8 @@ def test_queue_and_detail_pages(ctx, sla):
     page = browser.get(f"/incidents/{incident.pk}/").content.decode()
     assert 'id="sla-clocks"' in page
     browser.force_login(ctx.customer_b)
-    assert browser.get(f"/incidents/{incident.pk}/").status_code == 404
+    assert sent_to_portal(browser.get(f"/incidents/{incident.pk}/"))
+    assert browser.get(f"/portal/tickets/{incident.pk}/").status_code == 404
 
 
 def test_monthly_sla_compliance_per_service_and_priority(ctx, sla):

@@ -14,7 +14,7 @@ from servitium.core.models import ChangeRecord
 from servitium.incidents import services
 from servitium.incidents.models import Incident
 from tests import factories
-from tests.base import WsgiClient, client
+from tests.base import WsgiClient, client, sent_to_portal
 
 PROVIDER_ONLY = {
     "is_security": True,
@@ -58,16 +58,20 @@ def test_staff_may_classify_and_the_priority_follows(ctx, customer_ticket):
     assert response.json()["priority"] == 1
 
 
-def test_the_web_form_refuses_the_same_fields_by_name(ctx, customer_ticket):
+def test_customers_raise_tickets_in_the_portal_whose_form_holds_none_of_them(ctx, customer_ticket):
+    """The staff form sends customers to the portal; the portal's form asks what is wrong, with which
+    service and how badly, and a provider-side field posted to it is not taken."""
     page = Client()
     page.force_login(ctx.customer_a)
-    form = page.get("/incidents/new/").context["form"]
-    assert "is_security" not in form.fields and "assignee" not in form.fields
-    before = Incident.objects.count()
-    answer = page.post("/incidents/new/", {"title": "Slow", "impact": 3, "urgency": 3, "is_security": "on"})
-    assert answer.status_code == 400
-    assert "is_security" in answer.content.decode()
-    assert Incident.objects.count() == before
+    assert sent_to_portal(page.get("/incidents/new/"))
+    form = page.get("/portal/report/").context["form"]
+    assert list(form.fields) == ["service", "title", "details", "effect"]
+    service = factories.service("Portal svc", customers=[ctx.org_a])
+    answer = page.post(
+        "/portal/report/", {"service": service.pk, "title": "Slow", "effect": "minor", "is_security": "on"}
+    )
+    assert answer.status_code == 302
+    assert Incident.objects.get(title="Slow").is_security is False
 
 
 def test_the_services_refuse_them_whatever_calls_them(ctx):
@@ -86,25 +90,16 @@ def test_status_and_the_request_item_are_not_changed_by_an_update(ctx):
     assert same.status_code == 200 and same.json()["title"] == "Printer jam"
 
 
-def test_a_customer_raises_a_ticket_in_the_form_without_choosing_its_organization(ctx, sla):
+def test_a_customer_raises_a_ticket_in_the_portal_without_choosing_its_organization(ctx, sla):
     page = Client()
     page.force_login(ctx.customer_a)
-    form = page.get("/incidents/new/")
-    assert form.context["form"].fields["customer"].widget.input_type == "hidden"
-    assert f'name="customer" value="{ctx.org_a.pk}"' in form.content.decode()
+    form = page.get("/portal/report/")
+    assert "customer" not in form.context["form"].fields
     answer = page.post(
-        "/incidents/new/",
-        {
-            "title": "Slow mail",
-            "customer": ctx.org_a.pk,
-            "service": sla.service_id,
-            "impact": 3,
-            "urgency": 3,
-        },
+        "/portal/report/", {"title": "Slow mail", "service": sla.service_id, "effect": "minor"}
     )
     assert answer.status_code == 302
     assert Incident.objects.get(title="Slow mail").customer == ctx.org_a
-    other = page.post(
-        "/incidents/new/", {"title": "Theirs", "customer": ctx.org_b.pk, "impact": 3, "urgency": 3}
-    )
+    theirs = factories.service("Their mail", customers=[ctx.org_b])
+    other = page.post("/portal/report/", {"title": "Theirs", "service": theirs.pk, "effect": "minor"})
     assert other.status_code == 400 and not Incident.objects.filter(title="Theirs").exists()

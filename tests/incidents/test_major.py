@@ -22,7 +22,7 @@ from servitium.incidents.models import (
 )
 from servitium.parties.models import Team
 from tests import factories
-from tests.base import RecordAPISuite, client
+from tests.base import RecordAPISuite, client, sent_to_portal
 from tests.incidents.conftest import H, berlin
 
 
@@ -331,5 +331,6 @@ def test_major_incident_pages_declare_update_review_and_close(ctx, staff):
     assert "post-incident review held" in browser.get(url).content.decode()
     customer = Client()
     customer.force_login(ctx.customer_a)
-    page = customer.get(url).content.decode()
+    assert sent_to_portal(customer.get(url))  # customers follow their tickets in the portal
+    page = customer.get(f"/portal/tickets/{incident.pk}/").content.decode()
     assert "Next update at noon." in page and "Declare major incident" not in page

@@ -8,7 +8,7 @@ from django.test import Client
 from servitium.incidents import services
 from servitium.problems.models import KnownError
 from tests import factories
-from tests.base import client
+from tests.base import client, sent_to_portal
 
 
 def test_form_suggests_known_errors_for_staff_only(ctx):
@@ -18,8 +18,9 @@ def test_form_suggests_known_errors_for_staff_only(ctx):
     page = browser.get("/incidents/new/").content.decode()
     assert 'hx-get="/problems/suggest/"' in page and 'id="problem-suggestions"' in page
     browser.force_login(ctx.customer_a)
-    page = browser.get("/incidents/new/").content.decode()
-    assert "problem-suggestions" not in page
+    assert sent_to_portal(browser.get("/incidents/new/"))
+    page = browser.get("/portal/report/").content.decode()
+    assert "How badly does this affect you?" in page and "problem-suggestions" not in page
 
 
 def test_detail_links_problems_and_offers_to_raise_one(ctx):
@@ -30,7 +31,9 @@ def test_detail_links_problems_and_offers_to_raise_one(ctx):
     page = browser.get(f"/incidents/{incident.pk}/").content.decode()
     assert f"/problems/new/?incident={incident.pk}" in page
     browser.force_login(ctx.customer_a)
-    assert "Raise a problem" not in browser.get(f"/incidents/{incident.pk}/").content.decode()
+    assert sent_to_portal(browser.get(f"/incidents/{incident.pk}/"))
+    page = browser.get(f"/portal/tickets/{incident.pk}/").content.decode()
+    assert "Disk full" in page and "Raise a problem" not in page
 
 
 def test_incident_agents_read_known_errors_but_do_not_write_them(ctx):

@@ -7,7 +7,7 @@ from servitium.core.models import ChangeRecord
 from servitium.parties.models import Organization, Person, Team, User
 from servitium.parties.services import team_create
 from tests import factories
-from tests.base import RecordUISuite, browser
+from tests.base import RecordUISuite, browser, client, sent_to_portal
 
 
 class TestOrganizationPages(RecordUISuite):
@@ -108,7 +108,7 @@ def test_non_admins_cannot_manage_users(ctx):
     browser.force_login(ctx.auditor)
     assert browser.get("/parties/users/new/").status_code == 404
     browser.force_login(ctx.customer_a)
-    assert browser.get(f"/parties/users/{ctx.admin.pk}/").status_code == 404
+    assert sent_to_portal(browser.get(f"/parties/users/{ctx.admin.pk}/"))
 
 
 def test_parties_manager_editing_a_person_keeps_the_login_link(ctx):
@@ -138,17 +138,19 @@ def test_parties_manager_editing_a_person_keeps_the_login_link(ctx):
     assert person.user_id == other.pk
 
 
-def test_customers_see_only_their_own_people_on_the_pages(ctx):
+def test_customers_see_only_their_own_people(ctx):
+    """Customers are sent from the staff pages to the portal; through the API they read their own
+    organization's people only."""
     mine = factories.person("Mine Person", ctx.org_a)
     theirs = factories.person("Theirs Person", ctx.org_b)
     provider_contact = factories.person("Provider Person", ctx.provider)
-    page = browser(ctx.customer_a)
-    listing = page.get("/parties/people/")
+    assert sent_to_portal(browser(ctx.customer_a).get("/parties/people/"))
+    api = client(ctx.customer_a)
+    listing = api.get("/api/v1/people/")
     assert listing.status_code == 200
-    assert b"Mine Person" in listing.content
-    assert b"Theirs Person" not in listing.content and b"Provider Person" not in listing.content
+    assert [p["name"] for p in listing.json()["results"]] == ["Mine Person"]
     assert b"Suite Customer B" not in listing.content
-    assert page.get(f"/parties/people/{theirs.pk}/").status_code == 404
-    assert page.get(f"/parties/people/{provider_contact.pk}/").status_code == 404
-    assert page.get(f"/parties/people/{mine.pk}/").status_code == 200
-    assert page.get("/parties/people/", {"organization": ctx.org_b.pk}).status_code == 400
+    assert api.get(f"/api/v1/people/{theirs.pk}/").status_code == 404
+    assert api.get(f"/api/v1/people/{provider_contact.pk}/").status_code == 404
+    assert api.get(f"/api/v1/people/{mine.pk}/").status_code == 200
+    assert api.get("/api/v1/people/", {"organization": ctx.org_b.pk}).status_code == 400

@@ -12,7 +12,7 @@ from servitium.core import services as core_services
 from servitium.incidents import services as incident_services
 from servitium.problems import search, services
 from servitium.problems.models import KnownError
-from tests.base import client
+from tests.base import client, sent_to_portal
 from tests.problems.conftest import incident
 
 NASTY = [
@@ -181,9 +181,14 @@ def test_suggestions_fragment(ctx, staff, corpus):
     assert corpus.resolved.reference in by_fields.content.decode()
     customer = Client()
     customer.force_login(ctx.customer_a)
+    assert sent_to_portal(customer.get("/problems/suggest/", {"q": "disconnected"}))
+    # An unpublished known error reaches customers neither through the API nor as a help article.
     assert (
-        corpus.known.reference
-        not in customer.get("/problems/suggest/", {"q": "disconnected"}).content.decode()
+        client(ctx.customer_a).get("/api/v1/known-errors/", {"search": "disconnected"}).json()["count"] == 0
+    )
+    assert (
+        "Close Outlook completely"
+        not in customer.get("/portal/help/", {"q": "disconnected"}).content.decode()
     )
     assert Client().get("/problems/suggest/", {"q": "x"}).status_code == 302
 

@@ -7,7 +7,7 @@ from django.test import Client
 
 from servitium.problems import services
 from servitium.problems.models import KnownError, Problem
-from tests.base import RecordUISuite, entries_for
+from tests.base import RecordUISuite, client, entries_for, sent_to_portal
 from tests.problems.conftest import days_ago, incident, problem
 
 
@@ -61,8 +61,9 @@ def test_lists_and_pages(ctx, staff):
 def test_customers_and_other_areas_see_nothing(ctx, staff):
     obj = problem(ctx)
     customer = login(ctx.customer_a)
-    assert customer.get(f"/problems/{obj.pk}/").status_code == 404
-    assert obj.reference.encode() not in customer.get("/problems/").content
+    assert sent_to_portal(customer.get(f"/problems/{obj.pk}/"))
+    assert client(ctx.customer_a).get(f"/api/v1/problems/{obj.pk}/").status_code == 404
+    assert client(ctx.customer_a).get("/api/v1/problems/").json()["count"] == 0
     assert login(staff.incident_agent).get(f"/problems/{obj.pk}/").status_code == 404
 
 

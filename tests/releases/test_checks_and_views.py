@@ -9,6 +9,7 @@ from servitium.core.checks import MET, NOT_APPLICABLE, NOT_MET, REGISTRY
 from servitium.releases import services
 from servitium.releases.models import Deployment, Release, ReleasePolicy
 from tests import factories
+from tests.base import sent_to_portal
 
 from .test_api import _approved, new_release
 
@@ -107,4 +108,5 @@ def test_the_incident_queue_tells_agents_about_releases(stack, release_staff, cu
     assert "release-notice" in page and coming.reference in page
     customer = Client()
     customer.force_login(customer_a)
-    assert coming.reference not in customer.get("/incidents/").content.decode()
+    assert sent_to_portal(customer.get("/incidents/"))
+    assert coming.reference not in customer.get("/portal/").content.decode()

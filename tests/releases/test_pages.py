@@ -7,7 +7,7 @@ import pytest
 
 from servitium.releases.models import Release, ReleasePolicy
 from servitium.releases.resources import RELEASE_PLAN
-from tests.base import RecordUISuite, browser, client
+from tests.base import RecordUISuite, browser, client, sent_to_portal
 
 from .conftest import change
 from .test_api import _approved, new_release
@@ -92,12 +92,16 @@ def test_a_customer_reads_its_own_policy_only(ctx):
     own = ReleasePolicy.objects.create(name="A's policy", customer=ctx.org_a)
     other = ReleasePolicy.objects.create(name="B's policy", customer=ctx.org_b)
     default = ReleasePolicy.objects.create(name="Default policy")
-    page = browser(ctx.customer_a)
-    assert page.get(own.get_absolute_url()).status_code == 200
-    assert page.get(other.get_absolute_url()).status_code == 404
-    assert page.get(default.get_absolute_url()).status_code == 404
-    assert page.get(f"/releases/policies/{own.pk}/edit/").status_code == 404
-    assert page.get("/releases/policies/").status_code == 200
+    assert sent_to_portal(browser(ctx.customer_a).get(own.get_absolute_url()))  # staff page: to the portal
+    page = client(ctx.customer_a)
+    assert page.get(f"/api/v1/release-policies/{own.pk}/").status_code == 200
+    assert page.get(f"/api/v1/release-policies/{other.pk}/").status_code == 404
+    assert page.get(f"/api/v1/release-policies/{default.pk}/").status_code == 404
+    assert page.patch(f"/api/v1/release-policies/{own.pk}/", {"name": "x"}, format="json").status_code in (
+        403,
+        405,
+    )
+    assert page.get("/api/v1/release-policies/").status_code == 200
 
 
 @pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from servitium.reporting import services
 from servitium.reporting.models import ReportAction, ReportDefinition, ServiceReport
-from tests.base import RecordUISuite, browser
+from tests.base import RecordUISuite, browser, sent_to_portal
 from tests.reporting.conftest import definition
 
 
@@ -89,22 +89,25 @@ def test_definition_page_names_missing_items_and_generates_now(ctx, staff, octob
 
 
 def test_customers_see_their_issued_reports_not_the_definitions(ctx, staff):
+    """Customers read their issued reports in the portal (as PDF through the API); the staff report pages
+    and the definitions are not theirs."""
     report = _report(ctx)
-    page = browser(ctx.customer_a).get(report.get_absolute_url())
-    assert page.status_code == 200
-    # the report names its definition but does not link to a page the customer may not open
-    assert str(report.definition).encode() in page.content
-    assert report.definition.get_absolute_url().encode() not in page.content
     assert (
         report.definition.get_absolute_url().encode()
         in browser(staff.manager).get(report.get_absolute_url()).content
     )
-    assert browser(ctx.customer_b).get(report.get_absolute_url()).status_code == 404
-    assert browser(ctx.customer_a).get(report.definition.get_absolute_url()).status_code in (403, 404)
-    home = browser(ctx.customer_a).get("/assurance/")
-    assert home.status_code == 302 and home["Location"] == reverse("reporting:servicereport_list")
-    listed = browser(ctx.customer_a).get(home["Location"])
-    assert listed.status_code == 200 and report.get_absolute_url().encode() in listed.content
+    for user, url in (
+        (ctx.customer_a, report.get_absolute_url()),
+        (ctx.customer_a, report.definition.get_absolute_url()),
+        (ctx.customer_a, "/assurance/"),
+    ):
+        assert sent_to_portal(browser(user).get(url)), url
+    pdf = f"/api/v1/service-reports/{report.pk}/pdf/"
+    listed = browser(ctx.customer_a).get("/portal/service-levels/").content.decode()
+    assert (pdf in listed) == (report.status == "issued")
+    assert report.definition.get_absolute_url() not in listed
+    assert browser(ctx.customer_b).get(pdf).status_code == 404
+    assert pdf not in browser(ctx.customer_b).get("/portal/service-levels/").content.decode()
 
 
 def test_assurance_tile_names_a_definition_with_a_missed_month(ctx, staff):

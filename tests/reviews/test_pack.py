@@ -16,7 +16,7 @@ from servitium.improvement import services as improvement_services
 from servitium.relationships.models import Complaint
 from servitium.reviews import inputs, pack
 from tests import factories
-from tests.base import browser, client
+from tests.base import browser, client, sent_to_portal
 from tests.reviews.conftest import action, held, review
 
 TODAY = timezone.localdate()
@@ -141,6 +141,6 @@ def test_pack_as_page_and_pdf(ctx, people, live):
     ):
         pdf = api.get(url)
         assert pdf.status_code == 200 and pdf.content[:4] == b"%PDF", url
-    assert browser(ctx.customer_a).get(f"/sms/reviews/{r.pk}/pack/").status_code == 404
+    assert sent_to_portal(browser(ctx.customer_a).get(f"/sms/reviews/{r.pk}/pack/"))
     assert client(ctx.customer_a).get(f"/api/v1/management-reviews/{r.pk}/pack/").status_code == 404
     assert client().get(f"/api/v1/management-reviews/{r.pk}/pack/").status_code == 401

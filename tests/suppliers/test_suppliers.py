@@ -20,7 +20,7 @@ from servitium.suppliers.models import (
 )
 from tests import factories
 from tests.agreements.test_agreements import agreed
-from tests.base import RecordAPISuite, RecordUISuite, browser, client
+from tests.base import RecordAPISuite, RecordUISuite, browser, client, sent_to_portal
 
 H = 3600
 FULL = {name: f"Stated: {name}" for name in CONTENT_ITEMS}
@@ -513,7 +513,8 @@ def test_contract_page_shows_gaps_and_misalignment(ctx):
     page = browser.get(f"/suppliers/contracts/{ctr.pk}/").content.decode()
     assert 'id="missing-items"' in page and 'id="misalignments"' in page
     browser.force_login(ctx.customer_a)
-    assert browser.get(f"/suppliers/contracts/{ctr.pk}/").status_code == 404
+    assert sent_to_portal(browser.get(f"/suppliers/contracts/{ctr.pk}/"))
+    assert client(ctx.customer_a).get(f"/api/v1/contracts/{ctr.pk}/").status_code == 404
 
 
 def test_supplier_status_changes_through_its_transitions(ctx):

@@ -89,6 +89,7 @@ KNOWN_MIDDLEWARE = frozenset(
         "django_htmx.middleware.HtmxMiddleware",
         "servitium.core.middleware.RequestContextMiddleware",
         "servitium.core.middleware.UserTimezoneMiddleware",
+        "servitium.portal.middleware.PortalMiddleware",  # API paths pass it untouched
     }
 )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from typing import Any
 
@@ -160,8 +160,23 @@ def send_ticket_mail(payload: dict[str, Any]) -> None:
     ).send()
 
 
-def caller_address(incident: Incident) -> list[str]:
-    return [incident.caller.email] if incident.caller_id and incident.caller.email else []
+# Higher apps (the portal's notification preferences) say whether a caller wants a topic's mail:
+# (incident, topic) -> False to leave the caller out. Topics: "replies", "waiting", "resolved".
+_CALLER_FILTERS: list[Callable[[Incident, str], bool]] = []
+
+
+def register_caller_filter(wants: Callable[[Incident, str], bool]) -> None:
+    if wants not in _CALLER_FILTERS:
+        _CALLER_FILTERS.append(wants)
+
+
+def caller_address(incident: Incident, topic: str = "") -> list[str]:
+    """The caller's address for mail on `topic`, unless the caller said they do not want it."""
+    if not (incident.caller_id and incident.caller.email):
+        return []
+    if topic and not all(wants(incident, topic) for wants in _CALLER_FILTERS):
+        return []
+    return [incident.caller.email]
 
 
 def on_comment_saved(sender, instance, created: bool, **kwargs) -> None:
@@ -177,4 +192,4 @@ def on_comment_saved(sender, instance, created: bool, **kwargs) -> None:
         return
     incident = Incident.objects.select_related("caller").filter(pk=instance.object_id).first()
     if incident is not None:
-        notify(incident, to=caller_address(incident), text=instance.body)
+        notify(incident, to=caller_address(incident, "replies"), text=instance.body)
