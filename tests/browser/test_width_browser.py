@@ -46,8 +46,12 @@ WIDEST = """() => {
 }"""
 
 
+# Staff find their pages in the sidebar; customer users in the portal's own menu (its "More" included).
+MENU = "#sidebar a.nav-link, #portalnav a.nav-link[href^='/'], #portalnav a.dropdown-item[href^='/']"
+
+
 def sidebar_entries(page) -> list[str]:
-    return page.eval_on_selector_all("#sidebar a.nav-link", "els => els.map(e => e.getAttribute('href'))")
+    return page.eval_on_selector_all(MENU, "els => els.map(e => e.getAttribute('href'))")
 
 
 def on_screen(page, locator, width: int) -> bool:

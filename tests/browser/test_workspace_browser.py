@@ -128,7 +128,7 @@ def test_an_agent_works_the_queue_by_keyboard_and_sees_a_breached_clock(live_ser
     page.keyboard.press("Escape")
     assert not page.locator("#shortcut-help").is_visible()
     page.keyboard.press("/")
-    assert page.evaluate("document.activeElement.name || document.activeElement.id") in (
+    assert page.evaluate("document.activeElement.id || document.activeElement.name") in (
         "search",
         "global-search",
     )

@@ -41,7 +41,7 @@ class SearchQuerySerializer(serializers.Serializer):
         self.fields["type"].choices = _record_types()  # the declarations are read once the apps are ready
 
 
-class SearchHitSerializer(serializers.Serializer):
+class GlobalSearchHitSerializer(serializers.Serializer):
     type = serializers.CharField(source="record_type", help_text=_("The record type, `app_label.model`."))
     id = serializers.IntegerField()
     reference = serializers.CharField(allow_blank=True)
@@ -59,12 +59,12 @@ class SearchGroupSerializer(serializers.Serializer):
     type = serializers.CharField(source="record_type")
     label = serializers.CharField()
     count = serializers.IntegerField(help_text=_("How many records of this type match."))
-    results = SearchHitSerializer(source="hits", many=True)
+    results = GlobalSearchHitSerializer(source="hits", many=True)
 
 
 class SearchResultSerializer(serializers.Serializer):
     query = serializers.CharField(allow_blank=True)
-    exact = SearchHitSerializer(allow_null=True, help_text=_("The record whose reference was typed."))
+    exact = GlobalSearchHitSerializer(allow_null=True, help_text=_("The record whose reference was typed."))
     groups = SearchGroupSerializer(many=True)
 
 
