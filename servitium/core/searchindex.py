@@ -156,7 +156,9 @@ def changed(instance: models.Model, action: str, changes: dict[str, Any] | None 
 
 def changed_many(instances: Iterable[models.Model], action: str = "create") -> int:
     """Entries for a batch of records of one model written together (imports, generators)."""
-    instances = [i for i in instances if i.pk is not None]
+    # One entry per record: a batch may name a record twice (two updates of it logged together), and an
+    # upsert may not touch the same row twice in one statement; the last state is the one to index.
+    instances = list({i.pk: i for i in instances if i.pk is not None}.values())
     if not instances:
         return 0
     spec = spec_for(type(instances[0]))

@@ -28,7 +28,7 @@ def test_a_manager_and_a_customer_work_in_german(live_server, page):
     page.goto(f"{base}/parties/me/")
     page.select_option("#id_language", "de")
     page.fill("#id_time_zone", "Europe/Berlin")
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")  # not the top bar's "Sign out"
     page.wait_for_selector("text=Ihre Einstellungen sind gespeichert.")
     assert User.objects.get(username="director").language == "de"
     assert page.get_attribute("html", "lang") == "de"

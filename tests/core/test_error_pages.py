@@ -59,11 +59,14 @@ def test_an_action_the_roles_do_not_allow_is_a_styled_403(agent):
     assert "You may not do this" in html and "Nothing was changed" in html
 
 
-def test_a_customer_gets_the_styled_404_with_their_short_menu(ctx):
+def test_a_customer_never_sees_a_staff_error_page_but_the_portals(ctx):
+    """A customer asking for a staff page is sent to the portal (not told which staff pages exist); a
+    record of the portal that is not theirs is the portal's own styled 404."""
     response = login(ctx.customer_a).get("/sms/")
+    assert response.status_code == 302 and response["Location"] == "/portal/"
+    response = login(ctx.customer_a).get("/portal/tickets/999999/")
     html = response.content.decode()
-    assert response.status_code == 404 and in_layout(html)
-    assert 'id="global-search"' not in html  # the customer's layout, not the staff one
+    assert response.status_code == 404 and 'id="global-search"' not in html and "/portal/" in html
 
 
 @override_settings(ROOT_URLCONF=__name__)

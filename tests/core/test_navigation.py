@@ -82,15 +82,13 @@ def test_an_area_role_brings_its_pages_and_the_assurance_page_of_its_tiles(ctx):
     assert "Service assurance" in menu(login(capacity).get("/"))["Plan and improve"]
 
 
-def test_a_customer_keeps_a_short_list_without_groups_or_search(ctx):
-    response = login(ctx.customer_a).get("/incidents/")
-    groups = menu(response)
-    assert list(groups) == [None]
-    assert groups[None][:2] == ["Catalogue", "Incidents"]
-    assert not set(groups[None]) & {"Problems", "People", "Users", "API documentation", "Supplier contracts"}
+def test_a_customer_gets_the_portals_menu_not_the_sidebar(ctx):
+    response = login(ctx.customer_a).get("/incidents/", follow=True)
+    assert response.redirect_chain[-1][0] == "/portal/"
     html = response.content.decode()
-    assert 'class="app-nav-heading"' not in html and 'id="global-search"' not in html
-    assert "Sign out" in html
+    assert 'id="sidebar"' not in html and 'id="global-search"' not in html
+    assert 'id="portalnav"' in html and "Sign out" in html
+    assert not any(word in html for word in ("Supplier contracts", "API documentation", "Problems"))
 
 
 def test_staff_get_the_global_search_form(ctx):

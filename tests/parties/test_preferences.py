@@ -16,7 +16,8 @@ TWO = [("en", "English"), ("de", "Deutsch")]
 
 
 @override_settings(LANGUAGES=TWO)
-def test_a_customer_chooses_german_and_the_pages_follow(client, customer_a):
+def test_staff_choose_german_and_the_pages_follow(client, admin_user):
+    customer_a = admin_user  # customers set theirs in the portal (tests/portal/test_portal_settings.py)
     client.force_login(customer_a)
     page = client.get(reverse("parties:preferences"))
     assert page.status_code == 200 and b"Deutsch" in page.content
