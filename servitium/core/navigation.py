@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 OPERATE = "operate"
 CONTROL = "control"
@@ -21,7 +22,7 @@ ADMINISTRATION = "administration"
 # In the order the sidebar shows them: day-to-day work first, the administrators' pages last.
 GROUPS: dict[str, Any] = {
     OPERATE: _("Operate"),
-    CONTROL: _("Control"),
+    CONTROL: pgettext_lazy("menu group", "Control"),  # steering the services, not a security control
     PLAN: _("Plan and improve"),
     CONFORMITY: _("Conformity"),
     ADMINISTRATION: _("Administration"),
