@@ -126,7 +126,8 @@ def test_service_availability_pages(ctx, staff, measured):
     text = detail.content.decode()
     assert "<svg" in text and 'id="availability-months"' in text and "99.500" in text
     assert Outage.objects.count() == 1 and Outage.objects.get().reference in text
-    assert browser(ctx.customer_a).get("/assurance/availability/").status_code in (403, 404)
+    # Not a staff page for a customer: sent to the portal.
+    assert browser(ctx.customer_a).get("/assurance/availability/")["Location"] == "/portal/"
 
 
 @pytest.mark.django_db

@@ -59,10 +59,13 @@ def test_the_demo_holds_the_cloud_lifecycle_with_its_gaps(db):
         page = browser(admin).get(sub.get_absolute_url())
         assert page.status_code == 200 and "subscription-checklist" in page.content.decode()
     assert "overdue" in browser(admin).get(fjord.get_absolute_url()).content.decode()
-    assert browser(lena).get(elm.get_absolute_url()).status_code == 200
+    # Customers follow their subscription through the API (their pages are the portal's): Elm's own user
+    # sees Elm's, another customer none of it.
+    assert browser(lena).get(elm.get_absolute_url())["Location"] == "/portal/"
     assert client(lena).get("/api/v1/subscriptions/").json()["count"] == 1
+    assert client(lena).get(f"/api/v1/subscriptions/{elm.pk}/").status_code == 200
     alder = User.objects.get(username="alder")
-    assert browser(alder).get(elm.get_absolute_url()).status_code == 404
+    assert client(alder).get(f"/api/v1/subscriptions/{elm.pk}/").status_code == 404
     assert "Elm" not in client(alder).get("/api/v1/resource-requests/").content.decode()
     counts = (Subscription.objects.count(), UsageRecord.objects.count(), ResourceRequest.objects.count())
     cloud_demo.load(actor=None)

@@ -90,7 +90,7 @@ def sign_in(live_server, username: str) -> tuple[requests.Session, requests.Resp
 
 def test_a_customer_signs_in_with_role_and_organization_from_the_claims(live_server, sso):
     browser, response = sign_in(live_server, "alice")
-    assert response.url == f"{live_server.url}/"  # signed in: the home page, not the sign-in page
+    assert response.url == f"{live_server.url}/portal/"  # signed in: a customer's home, not the sign-in page
     user = User.objects.get(username="alice")
     assert user.roles == ["customer"]
     assert user.organization.name == "Acme"
@@ -112,7 +112,7 @@ def test_roles_and_organization_follow_the_provider_at_every_sign_in(live_server
         _, response = sign_in(live_server, "bob")
     finally:
         sso.set_claims(CLAIMS)
-    assert response.url == f"{live_server.url}/"
+    assert response.url == f"{live_server.url}/portal/"
     bob.refresh_from_db()
     assert (bob.roles, bob.organization.name) == (["customer"], "Acme")
     assert Person.objects.get(user=bob).organization.name == "Acme"
