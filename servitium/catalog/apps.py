@@ -12,10 +12,6 @@ class CatalogConfig(AppConfig):
         from servitium.core import navigation
         from servitium.core.permissions import register_area
 
-        from . import dashboard
-
-        dashboard.register()
-
         register_area(
             "catalog",
             _("Services"),

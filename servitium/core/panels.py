@@ -20,11 +20,10 @@ DETAIL, LIST = "detail", "list"
 ANY = "*"  # a panel for the pages of every record type (e.g. "which requirements name this record")
 # The home page's dashboards, one per kind of reader (the site picks them by role): apps register their tiles
 # on them as on a list page: `register_panel(HOME_AGENT, "incidents/_home_queue.html", queue, page=LIST)`.
-HOME_AGENT, HOME_MANAGER, HOME_MANAGEMENT, HOME_CUSTOMER = (
+HOME_AGENT, HOME_MANAGER, HOME_MANAGEMENT = (
     "home.agent",
     "home.manager",
     "home.management",
-    "home.customer",
 )
 
 

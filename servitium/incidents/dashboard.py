@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from servitium.core import charts, permissions
-from servitium.core.panels import HOME_AGENT, HOME_CUSTOMER, HOME_MANAGER, LIST, register_panel
+from servitium.core.panels import HOME_AGENT, HOME_MANAGER, LIST, register_panel
 from servitium.core.vocabulary import Priority
 from servitium.parties.models import Person, Team
 
@@ -283,23 +283,8 @@ def aging_tile(_obj: Any, user: Any) -> dict[str, Any] | None:
 # --- the customer's view ------------------------------------------------------------------------------
 
 
-def customer_tile(_obj: Any, user: Any) -> dict[str, Any] | None:
-    """A customer user's own organization's open tickets (the permission path keeps it to that one)."""
-    if not permissions.is_customer_user(user):
-        return None
-    tickets = open_tickets(user)
-    rows = list(tickets.select_related("service").order_by("-created", "-id")[:QUEUE_ROWS])
-    return {
-        "rows": rows,
-        "count": tickets.count() if len(rows) == QUEUE_ROWS else len(rows),
-        "url": reverse("incidents:incident_list"),
-        "new_url": reverse("incidents:incident_create"),
-    }
-
-
 def register() -> None:
     register_panel(HOME_AGENT, "incidents/_home_queue.html", queue_tile, page=LIST, order=10)
     register_panel(HOME_MANAGER, "incidents/_home_compliance.html", compliance_tile, page=LIST, order=10)
     register_panel(HOME_MANAGER, "incidents/_home_backlog.html", backlog_tile, page=LIST, order=11)
     register_panel(HOME_MANAGER, "incidents/_home_aging.html", aging_tile, page=LIST, order=12)
-    register_panel(HOME_CUSTOMER, "incidents/_home_customer.html", customer_tile, page=LIST, order=10)

@@ -1,8 +1,9 @@
 """Which home dashboards a user gets, and the home page's own reads.
 
-The tiles come from the process apps through core.panels (HOME_AGENT, HOME_MANAGER, HOME_MANAGEMENT,
-HOME_CUSTOMER); this module only picks the dashboards by role and gathers their tiles, each tile shown
-once even when a user's roles bring two dashboards that both carry it."""
+The tiles come from the process apps through core.panels (HOME_AGENT, HOME_MANAGER, HOME_MANAGEMENT);
+customer users never reach this home (theirs is the portal's). This module only picks the dashboards by
+role and gathers their tiles, each tile shown once even when a user's roles bring two dashboards that both
+carry it."""
 
 from __future__ import annotations
 
@@ -11,23 +12,20 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from servitium.core import permissions
-from servitium.core.panels import HOME_AGENT, HOME_CUSTOMER, HOME_MANAGEMENT, HOME_MANAGER, LIST, panels
+from servitium.core.panels import HOME_AGENT, HOME_MANAGEMENT, HOME_MANAGER, LIST, panels
 
 TITLES = {
     HOME_AGENT: _("My work"),
     HOME_MANAGER: _("How my processes are doing"),
     HOME_MANAGEMENT: _("Management overview"),
-    HOME_CUSTOMER: _("Your organization"),
 }
 OVERSEERS = frozenset({permissions.ADMINISTRATOR, permissions.AUDITOR, permissions.TOP_MANAGEMENT})
 
 
 def audiences(user: Any) -> list[str]:
-    """The dashboards of this user's roles, in the order they are shown: a customer user gets only the
-    customer's; agents their queue; process managers their processes; top management, auditors and
+    """The dashboards of this user's roles, in the order they are shown (none for a customer user, who is
+    sent to the portal): agents their queue; process managers their processes; top management, auditors and
     administrators the management overview."""
-    if permissions.is_customer_user(user):
-        return [HOME_CUSTOMER]
     if not permissions.is_provider_user(user):
         return []
     roles = permissions.user_roles(user)
