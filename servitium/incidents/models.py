@@ -307,7 +307,7 @@ class Incident(BaseModel):
         if (
             self.assignee_id
             and self.assignment_group_id
-            and not self.assignment_group.members.filter(pk=self.assignee_id).exists()
+            and not self.assignment_group.has_member(self.assignee_id)
         ):
             errors["assignee"] = [_("The assignee is not a member of the assignment group.")]
         if self.major_manager_id and self.major_manager.organization.kind != "provider":

@@ -189,3 +189,11 @@ class Team(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def has_member(self, person_id: int) -> bool:
+        """Whether the person is a member. A caller that loaded the members once for many checks (an
+        import writing thousands of tickets) leaves their ids in `member_ids` and no query is made."""
+        known = getattr(self, "member_ids", None)
+        if known is not None:
+            return person_id in known
+        return self.members.filter(pk=person_id).exists()

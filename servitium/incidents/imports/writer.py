@@ -58,6 +58,7 @@ class Parties:
         self.create_missing, self.report = create_missing, report
         self.default_customer = default_customer
         self._cache: dict[tuple[str, str], Any] = {}
+        self.new_memberships: list[Any] = []
 
     def _provider(self) -> Organization:
         provider = Organization.objects.filter(kind=Organization.Kind.PROVIDER).order_by("id").first()
@@ -101,6 +102,8 @@ class Parties:
                     "teams",
                     {"name": name, "organization": self._provider(), "description": "Created by an import."},
                 )
+            if found is not None:  # members read once: the tickets' checks then ask no query
+                found.member_ids = set(found.members.values_list("pk", flat=True))
             self._cache[key] = found
         if self._cache[key] is None:
             raise ValueProblem("missing team", f"no team named {name!r} (--create-missing adds it)")
@@ -119,12 +122,18 @@ class Parties:
                 "missing person",
                 f"no person named {name!r} in {organization.name} (--create-missing adds them)",
             )
-        if team is not None and self.create_missing and (team.pk, person.pk) not in self._cache:
-            if not team.members.filter(pk=person.pk).exists():
-                team.members.add(person)
-                self.report.created_record("team memberships", f"{name} in {team.name}")
-            self._cache[(team.pk, person.pk)] = True
+        if team is not None and self.create_missing and person.pk not in team.member_ids:
+            team.member_ids.add(person.pk)
+            self.new_memberships.append(Team.members.through(team_id=team.pk, person_id=person.pk))
+            self.report.created_record("team memberships", f"{name} in {team.name}")
         return person
+
+    def store_memberships(self) -> None:
+        """Write the memberships found since the last call, in one statement (inside the batch's
+        transaction, before its tickets)."""
+        if self.new_memberships:
+            Team.members.through.objects.bulk_create(self.new_memberships, ignore_conflicts=True)
+            self.new_memberships = []
 
 
 def _values(plan: TicketPlan, parties: Parties, mapping: Mapping, report: Report) -> dict[str, Any]:
@@ -169,20 +178,41 @@ def _message(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
+def _copy(model: type, records: list, created: list | None = None) -> None:
+    """PostgreSQL: insert through COPY (several times faster than INSERT), keys drawn from the table's
+    sequence first because the change log and the events need them. COPY runs no auto_now, so the
+    stamps are set here, and `created` may carry each record's own (an imported ticket's opened time)."""
+    table = model._meta.db_table
+    keys = sqlwrite.run(
+        "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(records)]
+    )
+    now = timezone.now()
+    for n, (record, (key,)) in enumerate(zip(records, keys, strict=True)):
+        record.pk, record.updated = key, now
+        record.created = (created[n] if created else None) or now
+        record._state.adding, record._state.db = False, "default"
+    sqlwrite.copy_rows(model, records)
+
+
+def _store_incidents(incidents: list[Incident], opened: list) -> None:
+    """Insert new tickets with their opened times (`created` is auto_now_add, so an INSERT through the
+    ORM stamps the import's time and the opened time is written afterwards)."""
+    if connection.vendor == "postgresql" and len(incidents) >= 20:
+        _copy(Incident, incidents, opened)
+        return
+    Incident.objects.bulk_create(incidents)
+    for incident, when in zip(incidents, opened, strict=True):
+        if when:
+            incident.created = when
+    Incident.objects.bulk_update([i for i, w in zip(incidents, opened, strict=True) if w], ["created"])
+
+
 def _store_events(events: list[IncidentEvent]) -> None:
-    """Insert the events; on PostgreSQL a large batch goes through COPY (several times faster than
-    INSERT), with keys drawn from the table's sequence first because the change log needs them."""
+    """Insert the events; on PostgreSQL a large batch goes through COPY."""
     if connection.vendor != "postgresql" or len(events) < 100:
         IncidentEvent.objects.bulk_create(events, batch_size=1000)
         return
-    table = IncidentEvent._meta.db_table
-    keys = sqlwrite.run(
-        "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(events)]
-    )
-    now = timezone.now()
-    for event, (key,) in zip(events, keys, strict=True):
-        event.pk, event.created, event.updated = key, now, now  # COPY runs no auto_now
-    sqlwrite.copy_rows(IncidentEvent, events)
+    _copy(IncidentEvent, events)
 
 
 class Writer:
@@ -238,6 +268,7 @@ class Writer:
                         fresh.append((plan, incident))
                 except (ValueProblem, ValidationError, DatabaseError, ValueError) as exc:
                     self._refused(plan, exc)
+            self.parties.store_memberships()
             if not fresh:
                 return
             try:
@@ -258,13 +289,7 @@ class Writer:
         for (_plan, incident), number in zip(fresh, numbers, strict=True):
             incident.reference = references.format_reference(self.prefix, number)
             incidents.append(incident)
-        Incident.objects.bulk_create(incidents)
-        opened = []
-        for plan, incident in fresh:  # `created` is auto_now_add: the opened time is written afterwards
-            if plan.values.get("opened_at"):
-                incident.created = plan.values["opened_at"]
-                opened.append(incident)
-        Incident.objects.bulk_update(opened, ["created"], batch_size=500)
+        _store_incidents(incidents, [plan.values.get("opened_at") for plan, _incident in fresh])
         changelog.record_many(incidents, message=self.note)
         events = [event for plan, incident in fresh for event in self._events(plan, incident, set())]
         _store_events(events)
