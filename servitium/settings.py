@@ -168,7 +168,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SERVITIUM_SQLITE_WRITERS_QUEUE=0 leaves the waiting to SQLite.
     if _env_bool("SERVITIUM_SQLITE_WRITERS_QUEUE", True):
         DATABASES["default"]["ENGINE"] = "servitium.core.db.sqlite3"
-else:
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "servitium.core.db.postgresql"  # timestamps parsed in C (see the module)
     # The hot paths' own statements (core/sqlwrite.run) are prepared once per connection; Django's ORM
     # binds on the client and never prepares, so this changes nothing else.
     # SERVITIUM_DB_PREPARE=0 turns this off (for a pooler in transaction mode that drops them).
@@ -377,6 +378,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "servitium.core.api.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_PAGINATION_CLASS": "servitium.core.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [

@@ -109,12 +109,18 @@ def _local_instant(zone: ZoneInfo, day: dt.date, minutes: int) -> dt.datetime:
     return wall.astimezone(UTC)
 
 
-def _day_intervals(spec: CalendarSpec, day: dt.date) -> Iterator[tuple[dt.datetime, dt.datetime]]:
+@functools.lru_cache(maxsize=16384)
+def _day_intervals(spec: CalendarSpec, day: dt.date) -> tuple[tuple[dt.datetime, dt.datetime], ...]:
+    """One local day's opening intervals as UTC instants. Kept per calendar and day: every running clock
+    on a ticket list walks the same few days, and a spec never changes (a new calendar version is a new
+    spec)."""
     zone = spec.zone
+    intervals = []
     for start, end in spec.hours_on(day):
         a, b = _local_instant(zone, day, start), _local_instant(zone, day, end)
         if b > a:
-            yield a, b
+            intervals.append((a, b))
+    return tuple(intervals)
 
 
 def _raw_intervals(spec: CalendarSpec, start: dt.datetime) -> Iterator[tuple[dt.datetime, dt.datetime]]:

@@ -44,7 +44,6 @@ from django.urls import reverse, set_script_prefix
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_header_parameters
-from rest_framework.renderers import JSONRenderer
 from rest_framework.utils.json import strict_constant
 
 from servitium.core.auth import authenticate_key
@@ -54,6 +53,7 @@ from servitium.core.middleware import request_id_for
 
 from .lanes_viewsets import detail_key, viewset_routes
 from .parsers import check_body
+from .renderers import JSONRenderer
 
 logger = logging.getLogger("servitium.lane")
 
