@@ -19,7 +19,7 @@ from servitium.core.api.pagination import LargeTablePagination
 from servitium.parties.models import Person, Team
 
 from . import fulfilment, major, selectors, services
-from .clocks import clock_state, with_calendar_version
+from .clocks import clock_state, clocks_by_ticket, with_calendar_version
 from .mailgate import triage
 from .models import (
     HeldMail,
@@ -68,8 +68,11 @@ class IncidentSerializer(RecordSerializer):
 
 
 def _clocks(obj: Incident) -> list[dict]:
-    started = getattr(obj, "started_clocks", None)  # a ticket just raised carries its new clocks
-    return [clock_state(c) for c in (started if started is not None else obj.sla_clocks.all())]
+    # A ticket just raised carries its new clocks; a page of tickets read by the API carries rows.
+    known = getattr(obj, "started_clocks", None)
+    if known is None:
+        known = obj.__dict__.get("page_clocks")
+    return [clock_state(c) for c in (known if known is not None else obj.sla_clocks.all())]
 
 
 class IncidentEscalationSerializer(serializers.Serializer):
@@ -133,7 +136,17 @@ class IncidentViewSet(RecordViewSet):
     transition_service = staticmethod(services.incident_transition)
 
     def get_queryset(self):
-        return super().get_queryset().filter(kind=self.kind)
+        queryset = super().get_queryset().filter(kind=self.kind)
+        if self.action in ("list", "retrieve"):  # the clocks come as rows (prepare_records)
+            queryset = queryset.prefetch_related(None)
+        return queryset
+
+    def prepare_records(self, objects: list[Incident]) -> None:
+        """A page's clocks in one query, as rows: building 100 clock instances through the prefetch cost
+        a quarter of a page's time."""
+        by_ticket = clocks_by_ticket([obj.pk for obj in objects])
+        for obj in objects:
+            obj.page_clocks = by_ticket[obj.pk]
 
     @classmethod
     def create_service(cls, *, actor, data, m2m=None):

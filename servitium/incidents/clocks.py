@@ -67,6 +67,41 @@ def with_calendar_version(clocks: models.QuerySet) -> models.QuerySet:
     return clocks.annotate(calendar_updated=models.F("calendar__updated"))
 
 
+class ClockRow:
+    """A clock as a page of tickets reads it: the columns its state needs, read as a row, without building
+    a model instance (a page of 50 tickets has 100 clocks). Enough for `clock_state` and `elapsed`."""
+
+    COLUMNS = (
+        "incident_id",
+        "metric",
+        "target_s",
+        "due_at",
+        "elapsed_before_s",
+        "segment_start",
+        "stopped_at",
+        "paused",
+        "met",
+        "calendar_id",
+        "calendar_updated",
+    )
+
+    def __init__(self, values: tuple) -> None:
+        self.__dict__.update(zip(self.COLUMNS, values, strict=True))
+
+
+def clocks_by_ticket(incident_ids: list[int]) -> dict[int, list[ClockRow]]:
+    """Every clock of the given tickets in one query, per ticket in the order `SlaClock.Meta` gives."""
+    found: dict[int, list[ClockRow]] = {pk: [] for pk in incident_ids}
+    rows = (
+        with_calendar_version(SlaClock.objects.filter(incident_id__in=incident_ids))
+        .order_by("incident_id", "metric", "id")
+        .values_list(*ClockRow.COLUMNS)
+    )
+    for values in rows:
+        found[values[0]].append(ClockRow(values))
+    return found
+
+
 def elapsed(clock: SlaClock, now: dt.datetime | None = None) -> float:
     """Business seconds counted so far (finished segments plus the running one)."""
     total = clock.elapsed_before_s

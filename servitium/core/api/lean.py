@@ -327,15 +327,21 @@ class LeanOutputMixin:
             return self.get_serializer_class()(*args, **kwargs)
         return super().get_serializer(*args, **kwargs)
 
+    def prepare_records(self, objects: list) -> None:
+        """Read what the records' rendering needs beyond their rows, for all of them at once (a viewset
+        whose records carry related rows overrides this instead of prefetching model instances)."""
+
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return self._answer(request, [self.get_object()], many=False)
+        objects = [self.get_object()]
+        self.prepare_records(objects)
+        return self._answer(request, objects, many=False)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
-        if page is None:
-            return self._answer(request, list(queryset), many=True)
-        return self._answer(request, list(page), many=True, paged=True)
+        objects = list(queryset if page is None else page)
+        self.prepare_records(objects)
+        return self._answer(request, objects, many=True, paged=page is not None)
 
     def _answer(self, request: Request, objects: list, many: bool, paged: bool = False) -> Response:
         serializer_class = self.get_serializer_class()
