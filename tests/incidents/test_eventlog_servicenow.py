@@ -440,26 +440,6 @@ def test_the_command_takes_a_preset_and_writes_the_report(ctx, tmp_path, capsys)
     assert '"created": 3' in out.read_text()
 
 
-def test_other_presets_read_their_exports(ctx, tmp_path):
-    """One row per ticket: a Jira Service Management CSV with its own date format and priorities."""
-    path = tmp_path / "jira.csv"
-    path.write_text(
-        "Issue key,Summary,Status,Priority,Issue Type,Created,Resolved,Organizations\n"
-        f"HELP-7,VPN drops,Resolved,Highest,Incident,12/Mar/24 10:15 AM,13/Mar/24 2:05 PM,{ctx.org_a.name}\n"
-        f"HELP-8,New laptop,Waiting for support,Low,Service request,14/Mar/24 9:00 AM,,{ctx.org_a.name}\n",
-        encoding="utf-8",
-    )
-    report = run_import(mapping_files.load("jira-service-management"), path)
-    assert report.error_count == 0, report.as_text()
-    vpn = Incident.objects.get(source="jira", external_id="HELP-7")
-    assert (vpn.status, vpn.priority, vpn.kind) == ("resolved", 1, "incident")
-    assert vpn.created == dt.datetime(2024, 3, 12, 10, 15, tzinfo=dt.UTC)
-    assert vpn.resolved_at == dt.datetime(2024, 3, 13, 14, 5, tzinfo=dt.UTC)
-    laptop = Incident.objects.get(external_id="HELP-8")
-    assert (laptop.kind, laptop.status, laptop.priority) == ("request", "new", 4)
-    assert laptop.reference.startswith("INC")
-
-
 @pytest.mark.parametrize("preset", sorted(mapping_files.presets()))
 def test_every_preset_loads(preset):
     spec = mapping_files.load(preset)
