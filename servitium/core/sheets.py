@@ -79,14 +79,17 @@ def cell_text(cell: Any) -> str:
 
 
 class Sheet:
-    """One sheet of an open workbook: its name, its header (the first row with a value) and its rows."""
+    """One sheet of an open workbook: its name, its header (the first row with a value, or the row
+    `header_row` when given: some tools write a title above the table) and its rows."""
 
-    def __init__(self, worksheet: Any) -> None:
+    def __init__(self, worksheet: Any, header_row: int = 0) -> None:
         self.name: str = worksheet.title
         self._rows = enumerate(worksheet.iter_rows(), start=1)
         self.header: list[str] = []
         self.header_line = 0
         for line, cells in self._rows:
+            if line < header_row:
+                continue
             texts = [cell_text(c).strip() for c in cells]
             if any(texts):
                 while texts and not texts[-1]:
@@ -130,7 +133,9 @@ class Sheet:
 
 
 @contextmanager
-def open_sheet(source: Path | IO[bytes], *, sheet: str | None = None, name: str = "") -> Iterator[Sheet]:
+def open_sheet(
+    source: Path | IO[bytes], *, sheet: str | None = None, name: str = "", header_row: int = 0
+) -> Iterator[Sheet]:
     """The named sheet (any case) or else the first one of the workbook at `source`; SpreadsheetError when
     it is not a readable workbook or has no such sheet. The workbook is closed on leaving."""
     import openpyxl
@@ -159,7 +164,7 @@ def open_sheet(source: Path | IO[bytes], *, sheet: str | None = None, name: str 
         else:
             raise SpreadsheetError(_("%(name)s has no worksheet.") % {"name": label})
         try:
-            opened = Sheet(worksheet)
+            opened = Sheet(worksheet, header_row)
         except Exception:
             raise SpreadsheetError(
                 _("Sheet %(sheet)s of %(name)s cannot be read.") % {"sheet": worksheet.title, "name": label}

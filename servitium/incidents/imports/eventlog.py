@@ -21,10 +21,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
@@ -118,6 +120,18 @@ class Spool:
         self._dir.cleanup()
 
 
+# A number written with thousands separators (GLPI writes ticket 1234 as "1 234" with a no-break space).
+_GROUPED_NUMBER = re.compile(r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+")
+
+
+def ticket_number(text: str) -> str:
+    """The ticket's number as the source tool itself shows it: spaces taken out of a grouped number."""
+    text = text.strip()
+    if _GROUPED_NUMBER.fullmatch(text):
+        return re.sub(r"[ \u00a0\u202f]", "", text)
+    return text
+
+
 def spool_rows(
     mapping: Mapping,
     rows: Iterable[Row],
@@ -126,7 +140,8 @@ def spool_rows(
     *,
     limit: int = 0,
 ) -> None:
-    """Keep each usable row's mapped columns; rows without a ticket number are reported. `limit` stops
+    """Keep each usable row's mapped columns; rows without a ticket number are reported, rows the
+    mapping's `skip` patterns match (a footer the tool writes under the table) left out. `limit` stops
     after that many rows (the preview)."""
     ticket_column = mapping.column("ticket")
     wanted = sorted(mapping.used_columns())
@@ -136,7 +151,9 @@ def spool_rows(
         if row.problem:
             on_problem(Problem(row.kind or "unreadable row", row.line, row.problem))
             continue
-        ticket = (row.values.get(ticket_column) or "").strip()
+        ticket = ticket_number(row.values.get(ticket_column) or "")
+        if ticket and any(fnmatchcase(ticket, pattern) for pattern in mapping.skip):
+            continue
         if not ticket:
             on_problem(Problem("no ticket number", row.line, f"{ticket_column} is empty"))
             continue

@@ -93,6 +93,10 @@ class Mapping:
     separator: str = ""  # CSV; empty: detected
     encoding: str = ""  # CSV; empty: detected
     sheet: str = ""
+    header_row: int = (
+        0  # the header's row when the tool writes a title above it (1 = the first); 0: the first
+    )
+    skip: tuple[str, ...] = ()  # rows whose ticket cell matches one of these patterns are not tickets
     time_zone: str = "UTC"
     day_first: bool = True
     date_formats: tuple[str, ...] = ()
@@ -196,6 +200,8 @@ _KEYS = {
     "format",
     "csv",
     "sheet",
+    "header_row",
+    "skip",
     "dates",
     "columns",
     "values",
@@ -214,6 +220,14 @@ def _dict(data: dict, key: str) -> dict:
     value = data.get(key) or {}
     if not isinstance(value, dict):
         raise MappingError(f"{key}: expected a mapping of names to values")
+    return value
+
+
+def _whole(value: Any, key: str) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise MappingError(f"{key}: a row number (1 = the first row)")
     return value
 
 
@@ -268,6 +282,8 @@ def parse(text: str, *, name: str = "mapping") -> Mapping:
         separator=str(csv_options.get("separator") or ""),
         encoding=str(csv_options.get("encoding") or ""),
         sheet=str(data.get("sheet") or ""),
+        header_row=_whole(data.get("header_row"), "header_row"),
+        skip=tuple(str(p) for p in data.get("skip") or ()),
         time_zone=str(dates.get("time_zone") or "UTC"),
         day_first=bool(dates.get("day_first", True)),
         date_formats=tuple(str(f) for f in dates.get("formats") or ()),

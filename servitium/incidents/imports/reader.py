@@ -127,6 +127,7 @@ def _lines(handle: io.BufferedReader, encoding: str, name: str, described: str) 
 
 def _csv_rows(reader, handle_name: str, header: list[str], described: str) -> Iterator[Row]:
     width = len(header)
+    repeated = len(set(header)) < width
     start = reader.line_num + 1
     try:
         for values in reader:
@@ -142,6 +143,11 @@ def _csv_rows(reader, handle_name: str, header: list[str], described: str) -> It
                 )
                 continue
             row = dict(zip(header, values, strict=True))
+            if repeated:  # a repeated column (Jira writes Component/s once per value) keeps its first value
+                row = {}
+                for name, value in zip(header, values, strict=True):
+                    if not row.get(name):
+                        row[name] = value
             bad = find_nul(row)
             if bad is not None:
                 yield Row(line, {}, nul_message(bad), "NUL character")
@@ -152,7 +158,7 @@ def _csv_rows(reader, handle_name: str, header: list[str], described: str) -> It
 
 
 @contextmanager
-def _open_csv(path: Path, name: str, separator: str, encoding: str) -> Iterator[Table]:
+def _open_csv(path: Path, name: str, separator: str, encoding: str, header_row: int = 0) -> Iterator[Table]:
     size = path.stat().st_size
     with path.open("rb") as probe:
         head = probe.read(SAMPLE)
@@ -163,7 +169,8 @@ def _open_csv(path: Path, name: str, separator: str, encoding: str) -> Iterator[
         sample = codecs.getincrementaldecoder(encoding)(errors="replace").decode(head, final=False)
     except LookupError:
         raise ReadError(f"{name}: unknown encoding {encoding!r}") from None
-    first_line = sample.lstrip("\ufeff").splitlines()[0] if sample.strip() else ""
+    lines = sample.lstrip("\ufeff").splitlines()
+    first_line = lines[max(header_row, 1) - 1] if len(lines) >= max(header_row, 1) else ""
     separator = separator or detect_separator(first_line)
     quote = "'" if first_line.startswith("'") else '"'
     described = (
@@ -175,6 +182,8 @@ def _open_csv(path: Path, name: str, separator: str, encoding: str) -> Iterator[
         counted = io.BufferedReader(_CountingReader(raw, position), buffer_size=SAMPLE)  # type: ignore[arg-type]
         reader = csv.reader(_lines(counted, encoding, name, described), delimiter=separator, quotechar=quote)
         try:
+            for _above in range(header_row - 1):  # a title the tool writes above the table
+                next(reader, None)
             header = [h.strip().lstrip("\ufeff") for h in next(reader, [])]
         except csv.Error as exc:
             raise ReadError(f"{name}: the header is not readable as {described} ({exc})") from None
@@ -184,9 +193,9 @@ def _open_csv(path: Path, name: str, separator: str, encoding: str) -> Iterator[
 
 
 @contextmanager
-def _open_xlsx(path: Path, name: str, sheet: str) -> Iterator[Table]:
+def _open_xlsx(path: Path, name: str, sheet: str, header_row: int = 0) -> Iterator[Table]:
     try:
-        with open_sheet(path, sheet=sheet or None, name=name) as opened:
+        with open_sheet(path, sheet=sheet or None, name=name, header_row=header_row) as opened:
             described = f"XLSX, sheet {opened.name}"
             if not opened.header:
                 raise ReadError(f"{name}: sheet {opened.name} is empty")
@@ -305,19 +314,27 @@ def sniff_format(path: Path, name: str) -> tuple[str, bool]:
 
 @contextmanager
 def open_table(
-    path: Path, *, name: str = "", fmt: str = "auto", separator: str = "", encoding: str = "", sheet: str = ""
+    path: Path,
+    *,
+    name: str = "",
+    fmt: str = "auto",
+    separator: str = "",
+    encoding: str = "",
+    sheet: str = "",
+    header_row: int = 0,
 ) -> Iterator[Table]:
-    """The file's header and a stream of its rows; ReadError when it cannot be read at all."""
+    """The file's header and a stream of its rows; ReadError when it cannot be read at all. `header_row`
+    (1 = the first) is where the header is when the tool writes a title above it."""
     name = name or path.name
     found, gzipped = sniff_format(path, name)
     if fmt not in ("auto", found) and not (fmt == "csv" and found == "csv"):
         raise ReadError(f"{name}: the mapping expects {fmt.upper()} but the file is {found.upper()}")
     if found == "xlsx":
-        with _open_xlsx(path, name, sheet) as table:
+        with _open_xlsx(path, name, sheet, header_row) as table:
             yield table
     elif found == "xes":
         with _open_xes(path, name, gzipped) as table:
             yield table
     else:
-        with _open_csv(path, name, separator, encoding) as table:
+        with _open_csv(path, name, separator, encoding, header_row) as table:
             yield table

@@ -54,6 +54,7 @@ def _open(mapping: Mapping, path: Path, name: str):
         separator=mapping.separator,
         encoding=mapping.encoding,
         sheet=mapping.sheet,
+        header_row=mapping.header_row,
     )
 
 
