@@ -1,4 +1,5 @@
-"""Delayed SLA checks at the exact warning and breach instants (scheduled by clocks.py)."""
+"""Delayed SLA checks at the exact warning and breach instants (scheduled by clocks.py), the nightly closing
+of resolved tickets, and the imports started in the browser."""
 
 from __future__ import annotations
 
@@ -129,3 +130,22 @@ def close_resolved_tickets(now=None) -> dict[str, int]:
             left += 1
     logger.info("closed %d resolved tickets, left %d waiting for a review", closed, left)
     return {"closed": closed, "left": left}
+
+
+@db_task(name="RunIncidentImport")
+@as_job
+def run_incident_import(run_id: int) -> str:
+    """Carry out an import started in the browser (queued by imports/runs.py once its record is stored)."""
+    from .imports.runs import carry_out
+
+    run = carry_out(run_id)
+    return run.status if run is not None else "gone"
+
+
+@periodic(crontab(minute="40", hour="3"), name="ForgetImportUploads", every=dt.timedelta(days=1))
+@as_job
+def forget_import_uploads(now=None) -> int:
+    """Remove the uploaded files of ended imports still stored, end those whose worker stopped (daily)."""
+    from .imports.runs import forget_uploads
+
+    return forget_uploads(now=now)
