@@ -19,6 +19,7 @@ from servitium.core.outbound import AT_RISK, BREACH, announce
 
 from . import clocks
 from .clocks import schedule_next_check
+from .imports import runs  # also registers the task RunIncidentImport, declared there
 
 logger = logging.getLogger(__name__)
 
@@ -132,20 +133,8 @@ def close_resolved_tickets(now=None) -> dict[str, int]:
     return {"closed": closed, "left": left}
 
 
-@db_task(name="RunIncidentImport")
-@as_job
-def run_incident_import(run_id: int) -> str:
-    """Carry out an import started in the browser (queued by imports/runs.py once its record is stored)."""
-    from .imports.runs import carry_out
-
-    run = carry_out(run_id)
-    return run.status if run is not None else "gone"
-
-
 @periodic(crontab(minute="40", hour="3"), name="ForgetImportUploads", every=dt.timedelta(days=1))
 @as_job
 def forget_import_uploads(now=None) -> int:
     """Remove the uploaded files of ended imports still stored, end those whose worker stopped (daily)."""
-    from .imports.runs import forget_uploads
-
-    return forget_uploads(now=now)
+    return runs.forget_uploads(now=now)

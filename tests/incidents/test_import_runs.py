@@ -9,7 +9,7 @@ import datetime as dt
 import io
 
 import pytest
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
@@ -271,3 +271,23 @@ def test_the_daily_job_ends_lost_runs_and_removes_their_files(
     run.refresh_from_db()
     assert run.status == S.FAILED and "did not finish" in run.failure_reason
     assert run.upload.name == "" and not default_storage.exists(stored)
+
+
+def test_a_worker_reads_the_file_from_a_storage_without_local_paths(
+    ctx, manager, django_capture_on_commit_callbacks, settings
+):
+    """Nodes sharing an S3 bucket: the task fetches a copy of the upload, imports it and removes it."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        start(browser(manager), ctx)
+    run = IncidentImportRun.objects.get()
+    assert not isinstance(default_storage, FileSystemStorage)  # no local file to hand to the importer
+    assert default_storage.exists(run.upload.name)
+    stored = run.upload.name
+    queued[0]()
+    run.refresh_from_db()
+    assert run.status == S.DONE and run.report["created"] == 3, run.failure_reason
+    assert not default_storage.exists(stored)

@@ -3,10 +3,11 @@ request open.
 
 The page checks the mapping and the file's header first (web.py); `start` then stores the file in the
 storage every node shares (the data directory, or the S3 bucket), records an `IncidentImportRun` and
-queues the task `RunIncidentImport` once that record is committed. `carry_out`, the task's body, reads the
-file (a local copy when the storage is remote), runs the importer with a progress callback that writes to
-the record, keeps the report on the record and removes the file. `forget_uploads`, a daily job, removes
-what a stopped worker left behind: the record stays, the file goes.
+queues the task `RunIncidentImport` (declared here) once that record is committed. `carry_out`, the
+task's body, reads the file (a local copy when the storage is remote), runs the importer with a progress
+callback that writes to the record, keeps the report on the record and removes the file.
+`forget_uploads`, a daily job, removes what a stopped worker left behind: the record stays, the file
+goes.
 """
 
 from __future__ import annotations
@@ -23,12 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from django.core.files import File
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from huey.contrib.djhuey import db_task
 
 from servitium.core import services as core_services
+from servitium.core.jobs import as_job
 
 from ..models import IncidentImportRun, import_upload_path
 from . import mapping as mapping_files
@@ -84,9 +87,15 @@ def start(
 
 
 def _enqueue(pk: int) -> None:
-    from ..jobs import run_incident_import
-
     run_incident_import(pk)
+
+
+@db_task(name="RunIncidentImport")
+@as_job
+def run_incident_import(run_id: int) -> str:
+    """The task: carry out one queued run (declared here, beside what queues it; jobs.py loads it)."""
+    run = carry_out(run_id)
+    return run.status if run is not None else "gone"
 
 
 class ProgressRecorder:
@@ -123,12 +132,8 @@ class ProgressRecorder:
 def local_copy(name: str) -> Iterator[Path]:
     """The stored upload as a local file: the stored file itself when the storage is the data directory,
     else a copy fetched from the bucket into a temporary folder (removed afterwards)."""
-    try:
-        local = Path(default_storage.path(name))
-    except NotImplementedError:  # S3: no local path
-        local = None
-    if local is not None:
-        yield local
+    if isinstance(default_storage, FileSystemStorage):
+        yield Path(default_storage.path(name))
         return
     with tempfile.TemporaryDirectory(prefix="servitium-import-") as folder:
         copy = Path(folder) / "upload"
