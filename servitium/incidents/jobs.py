@@ -1,4 +1,5 @@
-"""Delayed SLA checks at the exact warning and breach instants (scheduled by clocks.py)."""
+"""Delayed SLA checks at the exact warning and breach instants (scheduled by clocks.py), the nightly closing
+of resolved tickets, and the imports started in the browser."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from servitium.core.outbound import AT_RISK, BREACH, announce
 
 from . import clocks
 from .clocks import schedule_next_check
+from .imports import runs  # also registers the task RunIncidentImport, declared there
 
 logger = logging.getLogger(__name__)
 
@@ -129,3 +131,10 @@ def close_resolved_tickets(now=None) -> dict[str, int]:
             left += 1
     logger.info("closed %d resolved tickets, left %d waiting for a review", closed, left)
     return {"closed": closed, "left": left}
+
+
+@periodic(crontab(minute="40", hour="3"), name="ForgetImportUploads", every=dt.timedelta(days=1))
+@as_job
+def forget_import_uploads(now=None) -> int:
+    """Remove the uploaded files of ended imports still stored, end those whose worker stopped (daily)."""
+    return runs.forget_uploads(now=now)

@@ -3,10 +3,13 @@ matrix, and SLA clocks measured on the agreement's service-hours calendar."""
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from servitium.core.models import BaseModel
@@ -614,3 +617,73 @@ class SavedFilter(BaseModel):
 
     def get_absolute_url(self) -> str:
         return f"{reverse('incidents:incident_list')}?{self.query}"
+
+
+def import_upload_path(instance: IncidentImportRun | None, filename: str) -> str:
+    # A name of our own: the uploaded name is kept in `file_name`, never trusted as a path.
+    return f"imports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
+
+
+class IncidentImportRun(BaseModel):
+    """One import of an export file started in the browser and carried out by the task queue: who started
+    it, with which mapping and options, how far it has come, and its report. The uploaded file lives in the
+    storage (shared by every node) only until the run ends; the record stays."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="incident_import_runs",
+        verbose_name=_("started by"),
+        editable=False,
+    )
+    file_name = models.CharField(_("file name"), max_length=255, editable=False)
+    upload = models.FileField(
+        _("uploaded file"), upload_to=import_upload_path, max_length=300, blank=True, editable=False
+    )
+    size = models.BigIntegerField(_("size (bytes)"), default=0, editable=False)
+    mapping_name = models.CharField(_("mapping"), max_length=100, editable=False)
+    mapping_text = models.TextField(_("mapping text"), blank=True, editable=False)
+    options = models.JSONField(_("options"), default=dict, blank=True, editable=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED, editable=False
+    )
+    fraction = models.FloatField(_("done"), default=0.0, editable=False)
+    stage = models.CharField(_("stage"), max_length=40, blank=True, editable=False)
+    failure_reason = models.TextField(_("why it failed"), blank=True, editable=False)
+    report_text = models.TextField(_("report"), blank=True, editable=False)
+    report = models.JSONField(_("report (JSON)"), null=True, blank=True, editable=False)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True, editable=False)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True, editable=False)
+
+    changelog_exclude = frozenset({"upload", "report", "report_text", "mapping_text"})
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = _("incident import")
+        verbose_name_plural = _("incident imports")
+        indexes = [
+            models.Index(fields=["started_by", "-created"], name="importrun_user_idx"),
+            models.Index(fields=["status", "created"], name="importrun_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.mapping_name})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("incidents:incident_import_run", args=[self.pk])
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        return int(round(100 * min(max(self.fraction, 0.0), 1.0)))

@@ -10,6 +10,7 @@ from .models import (
     HeldMail,
     Incident,
     IncidentEvent,
+    IncidentImportRun,
     MailMessage,
     MajorIncidentDefinition,
     MajorIncidentUpdate,
@@ -314,3 +315,37 @@ class SavedFilterResource(Resource):
         if not permissions.is_provider_user(user):
             return queryset.none()
         return queryset.filter(owner=user)
+
+
+class IncidentImportRunResource(Resource):
+    """Imports started in the browser: seen only by those who may import (the incident area's full
+    rights), each their own runs and administrators everybody's; written by the system alone (the page
+    starts them, the task queue carries them out)."""
+
+    model = IncidentImportRun
+    area = "incidents"
+    staff_actions = frozenset({VIEW})
+    status = "status"
+    fields = (
+        "file_name",
+        "mapping_name",
+        "status",
+        "fraction",
+        "stage",
+        "started_by",
+        "started_at",
+        "finished_at",
+        "failure_reason",
+    )
+    filters = ("status", "started_by")
+    orderings = ("created", "file_name", "status")
+    ordering = ("-created",)
+    columns = ("created", "file_name", "mapping_name", "status", "started_by")
+
+    @classmethod
+    def scope(cls, queryset, user, action):
+        if action != VIEW or not permissions.area_allows(user, "incidents", permissions.ALL):
+            return queryset.none()
+        if permissions.ADMINISTRATOR in permissions.user_roles(user):
+            return queryset
+        return queryset.filter(started_by=user)

@@ -12,6 +12,15 @@ urlpatterns = [
     path("filters/<int:pk>/delete/", views.SavedFilterDelete.as_view(), name="savedfilter_delete"),
     path("import/", views.IncidentImport.as_view(), name="incident_import"),
     path("import/report/", views.IncidentImportReport.as_view(), name="incident_import_report"),
+    path("import/runs/<int:pk>/", views.IncidentImportRunPage.as_view(), name="incident_import_run"),
+    path(
+        "import/runs/<int:pk>/status/", views.IncidentImportRunStatus.as_view(), name="incident_import_status"
+    ),
+    path(
+        "import/runs/<int:pk>/report/",
+        views.IncidentImportRunReport.as_view(),
+        name="incident_import_run_report",
+    ),
     path("<int:pk>/", views.IncidentDetail.as_view(), name="incident_detail"),
     path("<int:pk>/edit/", views.IncidentForm.as_view(), name="incident_edit"),
     path("held-mail/", views.HeldMailList.as_view(), name="heldmail_list"),

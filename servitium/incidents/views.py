@@ -379,7 +379,14 @@ class IncidentImport(View):
         return permissions.area_allows(request.user, "incidents", permissions.ALL)
 
     def context(self, **extra):
-        return {"mappings": MAPPINGS, "presets": mapping_files.presets(), "max_files": 5, **extra}
+        runs = mapping_import.recent_runs(self.request.user)
+        return {
+            "mappings": MAPPINGS,
+            "presets": mapping_files.presets(),
+            "max_files": 5,
+            "runs": runs,
+            **extra,
+        }
 
     def get(self, request):
         if not self.allowed(request):
@@ -396,6 +403,8 @@ class IncidentImport(View):
                 return render(
                     request, self.template_name, self.context(error=str(exc), form=request.POST), status=400
                 )
+            if "run" in found:  # queued: its own page follows it
+                return redirect(found["run"])
             return render(request, self.template_name, self.context(form=request.POST, **found))
         uploads = request.FILES.getlist("files")
         mapping = request.POST.get("mapping", "")
@@ -442,12 +451,44 @@ class IncidentImport(View):
 
 
 class IncidentImportReport(View):
-    """The report of this session's last mapping import, as a file."""
+    """The report of the user's latest finished mapping import, as a file."""
 
     def get(self, request):
         if not permissions.area_allows(request.user, "incidents", permissions.ALL):
             raise PermissionDenied(_("Importing needs the incident manager role."))
         return mapping_import.download(request)
+
+
+class IncidentImportRunPage(View):
+    """One import started in the browser: its progress while the task queue runs it, then its result."""
+
+    def get(self, request, pk):
+        run = mapping_import.visible_run(request, pk)
+        return render(
+            request,
+            "incidents/incident_import_run.html",
+            {
+                "run": run,
+                "stage": mapping_import.stage_label(run.stage),
+                "result": mapping_import.result_of(run),
+                "refresh_seconds": 3,
+            },
+        )
+
+
+class IncidentImportRunStatus(View):
+    """The run's status as JSON, polled by the run page's script."""
+
+    def get(self, request, pk):
+        return mapping_import.status(mapping_import.visible_run(request, pk))
+
+
+class IncidentImportRunReport(View):
+    """The run's report as a text file, or (?format=json) JSON."""
+
+    def get(self, request, pk):
+        run = mapping_import.visible_run(request, pk)
+        return mapping_import.report_file(run, request.GET.get("format") == "json")
 
 
 class HeldMailList(generic.RecordListView):

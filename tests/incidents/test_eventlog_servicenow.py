@@ -446,7 +446,9 @@ def test_every_preset_loads(preset):
     assert spec.columns["ticket"] and spec.source
 
 
-def test_browser_import_previews_runs_and_offers_the_report(ctx, tmp_path):
+def test_browser_import_previews_runs_and_offers_the_report(
+    ctx, tmp_path, django_capture_on_commit_callbacks
+):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     manager = factories.user("evt_mgr", ctx.provider, ["incident-manager"])
@@ -466,17 +468,18 @@ def test_browser_import_previews_runs_and_offers_the_report(ctx, tmp_path):
     text = page.content.decode()
     assert page.status_code == 200 and 'id="import-preview"' in text and "INC0000045" in text
     assert Incident.objects.count() == 0
-    page = browser.post(
-        "/incidents/import/",
-        {
-            "mapping": "servicenow-events",
-            "customer": ctx.org_a.name,
-            "create_missing": "on",
-            "action": "run",
-            "files": upload(),
-        },
-    )
-    assert page.status_code == 200 and Incident.objects.count() == 3
+    with django_capture_on_commit_callbacks(execute=True):  # the run is queued; the task runs at commit
+        page = browser.post(
+            "/incidents/import/",
+            {
+                "mapping": "servicenow-events",
+                "customer": ctx.org_a.name,
+                "create_missing": "on",
+                "action": "run",
+                "files": upload(),
+            },
+        )
+    assert page.status_code == 302 and Incident.objects.count() == 3
     report = browser.get("/incidents/import/report/")
     assert report.status_code == 200 and report["Content-Disposition"].startswith("attachment")
     assert b"3 created" in report.content

@@ -58,6 +58,25 @@ def _open(mapping: Mapping, path: Path, name: str):
     )
 
 
+def check_file(mapping: Mapping, path: Path, name: str = "") -> list[str]:
+    """Read only the file's header and check it against the mapping (what the browser does before it
+    queues an import); the columns not used, or ImportStartError."""
+    try:
+        with _open(mapping, path, name or path.name) as table:
+            return check_header(mapping, table)
+    except ReadError as exc:
+        raise ImportStartError(str(exc)) from None
+
+
+def check_reference_prefix(mapping: Mapping, given: str = "") -> str:
+    """The prefix of the imported tickets' own references: the one given, else the mapping's, else INC;
+    ImportStartError when it is not one to eight capital letters."""
+    prefix = given or mapping.reference_prefix or Incident.reference_prefix
+    if not (prefix.isascii() and prefix.isalpha() and prefix.isupper() and len(prefix) <= 8):
+        raise ImportStartError(f"reference prefix {prefix!r}: one to eight capital letters (A-Z)")
+    return prefix
+
+
 def _spool(
     mapping: Mapping, path: Path, name: str, report: Report, progress: Progress | None, limit: int = 0
 ):
@@ -122,9 +141,7 @@ def run_import(
 ) -> Report:
     """Import one file with the mapping; raises ImportStartError when it cannot start (nothing written)."""
     name = name or path.name
-    prefix = reference_prefix or mapping.reference_prefix or Incident.reference_prefix
-    if not (prefix.isascii() and prefix.isalpha() and prefix.isupper() and len(prefix) <= 8):
-        raise ImportStartError(f"reference prefix {prefix!r}: one to eight capital letters (A-Z)")
+    prefix = check_reference_prefix(mapping, reference_prefix)
     report = Report(mapping=mapping.name, source=mapping.source)
     spool = _spool(mapping, path, name, report, progress)
     try:

@@ -1,21 +1,30 @@
 """The browser's side of a mapping import: choose a preset or upload/edit a mapping, preview the first 20
-tickets, run, download the report. Parsing the form and calling the importer only; the page is
-incidents/incident_import.html, the view IncidentImport (views.py)."""
+tickets, start a run (queued: runs.py), follow its progress, download its report. Parsing the form and
+reading the run records only; the pages are incidents/incident_import.html and incident_import_run.html,
+the views IncidentImport and IncidentImportRun* (views.py)."""
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from servitium.core import permissions
+
+from ..models import IncidentImportRun
 from . import mapping as mapping_files
-from .run import ImportStartError, preview, run_import
+from . import runs
+from .run import ImportStartError, check_file, check_reference_prefix, preview
 
-SESSION_KEY = "incident_import_report"
 PREVIEW_TICKETS = 20
+RECENT_RUNS = 10  # runs listed on the import page
 
 
 class FormProblem(ValueError):
@@ -66,8 +75,16 @@ def _preview_rows(plans) -> list[dict[str, Any]]:
     ]
 
 
+def _spool_folder() -> Path:
+    # Beside the data directory's storage, so that storing the checked file is a rename, not a copy.
+    folder = Path(settings.DATA_DIR) / "imports-tmp"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def handle(request: HttpRequest) -> dict[str, Any]:
-    """Preview or run the upload with the chosen mapping; the page's context. FormProblem when it cannot."""
+    """Preview the upload with the chosen mapping, or check its header and queue the run; the page's
+    context (`run`: the queued run). FormProblem when it cannot start: nothing is queued then."""
     spec = chosen_mapping(request)
     upload = request.FILES.get("files")
     if upload is None:
@@ -78,7 +95,7 @@ def handle(request: HttpRequest) -> dict[str, Any]:
         "reference_prefix": request.POST.get("reference_prefix", "").strip().upper(),
     }
     name = Path(upload.name or "upload").name
-    with tempfile.TemporaryDirectory(prefix="servitium-import-") as folder:
+    with tempfile.TemporaryDirectory(prefix="servitium-import-", dir=_spool_folder()) as folder:
         path = Path(folder) / "upload"
         with path.open("wb") as out:
             for chunk in upload.chunks():
@@ -87,22 +104,91 @@ def handle(request: HttpRequest) -> dict[str, Any]:
             if request.POST.get("action") == "preview":
                 plans, report = preview(spec, path, name=name, count=PREVIEW_TICKETS)
                 return {"preview": _preview_rows(plans), "report": report, "mapping_text": spec.text}
-            report = run_import(spec, path, name=name, actor=request.user, **options)
+            check_reference_prefix(spec, options["reference_prefix"])
+            check_file(spec, path, name)  # the header only: a wrong file is told now, not by the task
         except ImportStartError as exc:
             raise FormProblem(str(exc)) from None
-    request.session[SESSION_KEY] = {"text": report.as_text(), "json": report.as_json()}
-    return {"result": report, "mapping_text": spec.text}
+        run = runs.start(actor=request.user, mapping=spec, path=path, name=name, options=options)
+    return {"run": run}
+
+
+STAGES = {
+    "queued": gettext_lazy("waiting for the task queue"),
+    "reading": gettext_lazy("reading the file"),
+    "writing": gettext_lazy("writing the tickets"),
+    "done": gettext_lazy("done"),
+}
+
+
+def stage_label(stage: str) -> str:
+    return str(STAGES.get(stage, stage))
+
+
+def may_import(user: Any) -> bool:
+    """Who may import (and so start and follow runs): the incident area's full rights."""
+    return permissions.area_allows(user, "incidents", permissions.ALL)
+
+
+def recent_runs(user: Any) -> list[IncidentImportRun]:
+    """The user's latest runs (an administrator's: everybody's), for the import page."""
+    visible = permissions.restrict(IncidentImportRun.objects.select_related("started_by"), user)
+    return list(visible.defer("mapping_text", "report", "report_text")[:RECENT_RUNS])
+
+
+def visible_run(request: HttpRequest, pk: int) -> IncidentImportRun:
+    """The run if this user may follow it; 403 for those who may not import, 404 for another's run."""
+    if not may_import(request.user):
+        raise PermissionDenied(_("Importing needs the incident manager role."))
+    queryset = IncidentImportRun.objects.select_related("started_by").filter(pk=pk)
+    run = permissions.restrict(queryset, request.user).first()
+    if run is None:
+        raise Http404(_("No such import."))
+    return run
+
+
+def result_of(run: IncidentImportRun) -> dict[str, Any] | None:
+    """The stored report as the page shows it (with its number of rows in error)."""
+    if not run.report:
+        return None
+    errors = run.report.get("errors") or {}
+    return {**run.report, "error_count": sum(e.get("count", 0) for e in errors.values())}
+
+
+def status(run: IncidentImportRun) -> JsonResponse:
+    """What the run page's script polls: the status, how far, at which stage."""
+    return JsonResponse(
+        {
+            "id": run.pk,
+            "status": run.status,
+            "status_label": str(run.get_status_display()),
+            "finished": run.finished,
+            "fraction": round(run.fraction, 4),
+            "percent": run.percent,
+            "stage": run.stage,
+            "stage_label": stage_label(run.stage),
+            "url": run.get_absolute_url(),
+        },
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+def report_file(run: IncidentImportRun, as_json: bool) -> HttpResponse:
+    """The run's report as a text or JSON file; 404 while it has none (running, or failed)."""
+    if run.report is None:
+        return HttpResponse(_("This import has no report yet."), status=404, content_type="text/plain")
+    response = HttpResponse(
+        json.dumps(run.report, indent=2, ensure_ascii=False) if as_json else run.report_text,
+        content_type="application/json" if as_json else "text/plain; charset=utf-8",
+    )
+    suffix = "json" if as_json else "txt"
+    response["Content-Disposition"] = f'attachment; filename="import-{run.pk}-report.{suffix}"'
+    return response
 
 
 def download(request: HttpRequest) -> HttpResponse:
-    """The last report of this session, as text or (?format=json) JSON."""
-    saved = request.session.get(SESSION_KEY)
-    if not saved:
-        return HttpResponse(_("No import has run in this session."), status=404, content_type="text/plain")
-    as_json = request.GET.get("format") == "json"
-    response = HttpResponse(
-        saved["json" if as_json else "text"],
-        content_type="application/json" if as_json else "text/plain; charset=utf-8",
-    )
-    response["Content-Disposition"] = f'attachment; filename="import-report.{"json" if as_json else "txt"}"'
-    return response
+    """The report of the user's latest finished run, as text or (?format=json) JSON."""
+    visible = permissions.restrict(IncidentImportRun.objects.filter(started_by=request.user), request.user)
+    run = visible.filter(status=IncidentImportRun.Status.DONE).first()
+    if run is None:
+        return HttpResponse(_("You have no finished import."), status=404, content_type="text/plain")
+    return report_file(run, request.GET.get("format") == "json")
