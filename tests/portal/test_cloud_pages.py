@@ -116,7 +116,7 @@ def test_subscriptions_show_the_organizations_own_with_quotas_use_and_status(clo
     assert text.count('data-tone="danger"') == 1 and "(120 % of the quota)" in text
     assert 'width="100"' in text  # the red bar is full, not wider than its track
     assert "No use measured yet." in text  # the seats
-    assert "quota 10 cores · allocated 8" in text
+    assert "quota 10 cores · allocated 8 cores" in text
     assert "Buckets" not in text and B_NAME not in text
     # B's subscription is not found for A, and B sees its own.
     other = cloud.a.get(f"/portal/cloud/{cloud.sub_b.pk}/")
