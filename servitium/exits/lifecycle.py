@@ -1,6 +1,7 @@
 """Lifecycles of exit plans and data exports, with their guards in plain words.
 
-Exit plan: draft -> agreed (with the customer, by one of its people) -> handing over -> handed over (an
+Exit plan: draft -> agreed (with the customer, by one of its people: recorded by staff with `agree`, or
+acknowledged by a customer user in the portal with `acknowledge`) -> handing over -> handed over (an
 export of the plan acknowledged by the customer, every item to hand over or transfer done) -> disposed
 (the disposal recorded, not before the plan allows it) -> closed (every item done, handovers recorded);
 cancelled from draft or agreed.
@@ -97,6 +98,9 @@ def closable(plan: ExitPlan) -> str | None:
     return None
 
 
+# A permission action customers hold on their own exit plans (agreeing a draft) and exports (receipt).
+ACKNOWLEDGE = "acknowledge"
+
 PLAN_WORKFLOW = Workflow(
     states=S.values,
     transitions=[
@@ -106,6 +110,15 @@ PLAN_WORKFLOW = Workflow(
             S.AGREED,
             _lazy("Agreed with the customer"),
             needs=("agreed_by",),
+            guard=agreeable,
+        ),
+        # The customer's own user agrees the plan (the portal); agreed_by is that user's person.
+        Transition(
+            "acknowledge",
+            frozenset({S.DRAFT}),
+            S.AGREED,
+            _lazy("Acknowledged by the customer"),
+            action=ACKNOWLEDGE,
             guard=agreeable,
         ),
         Transition(
@@ -135,7 +148,6 @@ PLAN_WORKFLOW = Workflow(
 )
 
 E = DataExport.Status
-ACKNOWLEDGE = "acknowledge"  # a permission action customers hold on their own exports
 
 EXPORT_WORKFLOW = Workflow(
     states=E.values,

@@ -1,15 +1,15 @@
 """What exit plans, their inventory items, data exports, handover and disposal records show, who may write
 which field, and how their lists filter. Exit managers and agents write them; customer users read their own
-organization's (tenant `customer`), download their own exports and acknowledge receipt (the `acknowledge`
-action). Statuses change only through transitions; stamps (agreed, done, acknowledged, disposed by) are the
-services'."""
+organization's (tenant `customer`), acknowledge (agree) a draft exit plan, download their own exports and
+acknowledge receipt (the `acknowledge` action). Statuses change only through transitions; stamps (agreed,
+done, acknowledged, disposed by) are the services'."""
 
 from __future__ import annotations
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from servitium.core.declaration import VIEW, Access, Resource
+from servitium.core.declaration import ADD, CHANGE, DELETE, VIEW, Access, Resource
 
 from .lifecycle import ACKNOWLEDGE, EXPORT_WORKFLOW, PLAN_WORKFLOW
 from .models import DataExport, DisposalRecord, ExitItem, ExitPlan, HandoverRecord
@@ -34,7 +34,8 @@ class ExitPlanResource(Resource):
     model = ExitPlan
     area = "exits"
     tenant = "customer"
-    customer_actions = {VIEW}
+    customer_actions = {VIEW, ACKNOWLEDGE}  # its users agree a draft plan themselves (the portal)
+    staff_actions = {VIEW, ADD, CHANGE, DELETE}  # staff record an agreement (`agree`); never acknowledge
     status = "status"
     workflow = PLAN_WORKFLOW
     fields = ("reference", *PLAN_WRITES, "status", "agreed_on", "agreed_by", "closed_at")

@@ -13,7 +13,7 @@ from django.utils import timezone
 from servitium.core import permissions
 
 from .exporter import MANIFEST
-from .lifecycle import PLAN_WORKFLOW
+from .lifecycle import ACKNOWLEDGE, PLAN_WORKFLOW
 from .models import DataExport, ExitItem, ExitPlan
 from .verify import Verification, verify
 
@@ -46,9 +46,12 @@ def inventory(plan: ExitPlan, user: Any) -> list[InventoryLine]:
 
 
 def blocking(plan: ExitPlan) -> list[tuple[str, str]]:
-    """The next steps of the plan and, for each that cannot be taken now, why."""
+    """The next steps of the plan staff take and, for each that cannot be taken now, why (the customer's
+    own acknowledgement waits on the same things as the agreement staff record)."""
     found = []
     for step in PLAN_WORKFLOW.from_state(plan.status):
+        if step.action == ACKNOWLEDGE:
+            continue
         reason = step.guard(plan) if step.guard else None
         if reason:
             found.append((str(step.label), reason))

@@ -14,8 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from servitium.core import permissions
 from servitium.core import services as core_services
-from servitium.core.errors import ApplicationError, ConflictError
+from servitium.core.errors import ApplicationError, ConflictError, TransitionNotAllowed
 
 from . import jobs
 from .lifecycle import EXPORT_WORKFLOW, HANDED, PLAN_WORKFLOW
@@ -117,13 +118,16 @@ def plan_transition(
     today: dt.date | None = None,
 ) -> ExitPlan:
     """Move a plan along its lifecycle. `agree` takes `agreed_by` (one of the customer's people) and
-    optionally `agreed_on` (default today)."""
+    optionally `agreed_on` (default today); `acknowledge` is the customer's own user agreeing it (as the
+    person their account belongs to, today)."""
     data = data or {}
     plan = ExitPlan.objects.select_for_update(of=("self",)).select_related("customer").get(pk=instance.pk)
     step = PLAN_WORKFLOW.check(plan, plan.status, transition)
     extra: dict[str, Any] = {}
     if step.name == "agree":
         extra.update(_agreement(plan, data, today or timezone.localdate()))
+    elif step.name == "acknowledge":
+        extra.update(_acknowledgement(plan, actor, today or timezone.localdate()))
     elif step.name == "close":
         extra["closed_at"] = timezone.now()
     return core_services.record_transition(
@@ -155,6 +159,21 @@ def _agreement(plan: ExitPlan, data: dict[str, Any], today: dt.date) -> dict[str
     if agreed_on > today:
         raise ValidationError({"agreed_on": [_("The plan cannot be agreed in the future.")]})
     return {"agreed_by": person, "agreed_on": agreed_on}
+
+
+def _acknowledgement(plan: ExitPlan, actor: Any, today: dt.date) -> dict[str, Any]:
+    from servitium.parties.models import Person
+
+    if not permissions.is_customer_user(actor) or actor.organization_id != plan.customer_id:
+        raise TransitionNotAllowed(
+            _("Only the customer's own users acknowledge the plan; record an agreement given otherwise.")
+        )
+    person = Person.objects.filter(user=actor, organization_id=plan.customer_id).first()
+    if person is None:
+        raise TransitionNotAllowed(
+            _("Your account is not linked to a person of your organization, so it cannot agree the plan.")
+        )
+    return {"agreed_by": person, "agreed_on": today}
 
 
 @transaction.atomic

@@ -149,3 +149,25 @@ class PublishForm(forms.Form):
     advice = forms.CharField(
         label=_("What customers can do"), widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"})
     )
+
+
+class ResourceRequestForm(forms.Form):
+    """More (or fewer) of a resource under a subscription; the resources with a quota are suggested."""
+
+    resource = forms.CharField(
+        label=_("Which resource?"),
+        max_length=80,
+        widget=forms.TextInput(attrs={"class": "form-control", "list": "quota-resources"}),
+        help_text=_("For example vCPU, RAM or seats."),
+    )
+    change = forms.DecimalField(
+        label=_("How much more?"),
+        max_digits=18,
+        decimal_places=4,
+        widget=forms.NumberInput(attrs={"class": "form-control", "step": "any"}),
+        help_text=_("A negative number gives resources back, e.g. -2."),
+    )
+    justification = forms.CharField(
+        label=_("What do you need it for?"),
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import cloud_views, views
 
 app_name = "portal"
 
@@ -20,4 +20,12 @@ urlpatterns = [
     path("help/", views.help_articles, name="help"),
     path("help/<int:pk>/", views.help_article, name="help_article"),
     path("settings/", views.preferences, name="preferences"),
+    path("cloud/", cloud_views.subscriptions, name="subscriptions"),
+    path("cloud/<int:pk>/", cloud_views.subscription_detail, name="subscription"),
+    path("cloud/<int:pk>/request/", cloud_views.resource_request_form, name="resource_request"),
+    path("cloud/requests/", cloud_views.resource_requests, name="resource_requests"),
+    path("exits/", cloud_views.exits, name="exits"),
+    path("exits/<int:pk>/", cloud_views.exit_plan, name="exit_plan"),
+    path("statements/", cloud_views.statements, name="statements"),
+    path("statements/<int:pk>/", cloud_views.statement_detail, name="statement"),
 ]

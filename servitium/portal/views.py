@@ -20,7 +20,7 @@ from servitium.core.errors import ApplicationError
 from servitium.parties import services as party_services
 from servitium.relationships.models import Complaint
 
-from . import forms, selectors, services
+from . import cloud_selectors, forms, selectors, services
 
 
 def customer_page(view):
@@ -67,6 +67,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "rows": open_tickets,
             "approvals": selectors.approvals_waiting(user),
             "surveys": selectors.surveys_to_answer(user),
+            "waiting": cloud_selectors.waiting_for_you(user),
         },
     )
 

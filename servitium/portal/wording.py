@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext_lazy as _
 
 from servitium.core.vocabulary import Metric
@@ -98,3 +99,66 @@ def clock_words(reading: dict[str, Any], now: dt.datetime | None = None) -> dict
     state = {"breached": _("late"), "at_risk": _("at risk"), "on_track": _("on track")}[tone]
     colour = {"breached": "danger", "at_risk": "warning", "on_track": "success"}[tone]
     return {"text": f"{aim % {'when': when}} — {state}", "tone": colour}
+
+
+# --- cloud subscriptions, resource requests, exits ----------------------------------------------------------
+
+SUBSCRIPTION_WORDS = {
+    "ordered": (_("Ordered: we are preparing it"), "info"),
+    "onboarding": (_("Being set up"), "warning"),
+    "live": (_("In use"), "success"),
+    "terminating": (_("Notice given: ending"), "warning"),
+    "terminated": (_("Ended"), "secondary"),
+    "cancelled": (_("Cancelled"), "secondary"),
+}
+REQUEST_WORDS = {
+    "pending": (_("Waiting for our approval"), "warning"),
+    "approved": (_("Approved: we are setting it up"), "info"),
+    "rejected": (_("Not approved"), "secondary"),
+    "fulfilled": (_("Done"), "success"),
+}
+PLAN_WORDS = {
+    "draft": (_("Being prepared"), "info"),
+    "agreed": (_("Agreed"), "primary"),
+    "handing_over": (_("Handing over"), "warning"),
+    "handed_over": (_("Handed over"), "success"),
+    "disposed": (_("Your data is deleted"), "secondary"),
+    "closed": (_("Completed"), "secondary"),
+    "cancelled": (_("Cancelled"), "secondary"),
+}
+EXPORT_WORDS = {
+    "queued": (_("Being prepared"), "info"),
+    "building": (_("Being prepared"), "info"),
+    "ready": (_("Ready: we hand it over to you"), "info"),
+    "handed_over": (_("Handed over: please confirm you received it"), "warning"),
+    "acknowledged": (_("Received"), "success"),
+    "failed": (_("Could not be made: we are on it"), "danger"),
+}
+
+
+def words(table: dict[str, tuple[Any, str]], status: str) -> dict[str, str]:
+    """A status from one of the tables above as a customer reads it, with a colour class."""
+    text, tone = table.get(status, (status, "secondary"))
+    return {"text": str(text), "tone": tone}
+
+
+def amount(value: Decimal | None) -> str:
+    """A figure without trailing zeros, in the reader's number format ("16", "2.5"); "—" for none."""
+    if value is None:
+        return "—"
+    value = value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+    return number_format(value)
+
+
+def quota_check(within: bool) -> str:
+    """Whether a resource request stays within the quota, in the words the customer reads."""
+    return str(_("within your quota") if within else _("over quota: needs approval"))
+
+
+def usage_tone(percent: float | None) -> str:
+    """The bar's colour: green under 80 %, amber from 80 % to 100 %, red above."""
+    if percent is None:
+        return "secondary"
+    if percent > 100:
+        return "danger"
+    return "warning" if percent >= 80 else "success"

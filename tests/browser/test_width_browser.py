@@ -1,6 +1,7 @@
 """Every page in the menu fits the screen: each demo role (the administrator, a process manager, an agent, an
 auditor and a customer user) opens every entry of its sidebar on a laptop (1366 x 800) and on a phone
-(390 x 844), the administrator also a record of each kind listed there. No page may scroll sideways (a wide
+(390 x 844), the administrator also a record of each kind listed there, the customer user (in the portal's
+menu) also the first record each of its pages links to. No page may scroll sideways (a wide
 table scrolls in its own box), and the signed-in user's name and "Sign out" stay on screen. A failure names
 each page that does not fit and the element that sticks out furthest. Run with `pytest -m browser`; needs
 /usr/bin/chromium."""
@@ -18,8 +19,9 @@ from tests.browser.conftest import sign_in
 pytestmark = pytest.mark.browser
 
 # admin: every entry; ewa: change, configuration, release, conformity and design manager; agent: the service
-# desk (incidents, problems, configuration, catalogue, parties); auditor: reads everything; alder: customer.
-USERS = ("admin", "ewa", "agent", "auditor", "alder")
+# desk (incidents, problems, configuration, catalogue, parties); auditor: reads everything. alder, a customer
+# user, walks the portal in a test of its own.
+USERS = ("admin", "ewa", "agent", "auditor")
 SCREENS = ((1366, 800), (390, 844))
 
 # The element whose right edge lies furthest beyond the window, outside any box that scrolls or clips on
@@ -118,6 +120,29 @@ def test_every_menu_entry_fits_a_laptop_and_a_phone_for_each_role(live_server, p
         page.context.clear_cookies()
     report = "\n".join(f"{where}: {what}" for where, what in sorted(problems.items()))
     assert not problems, f"Pages that do not fit:\n{report}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_portal_page_fits_a_laptop_and_a_phone_for_a_customer(live_server, page):
+    """The portal's menu (new entries are walked as they are added) and a record behind each entry: the
+    customer's ticket, cloud subscription, exit plan, statement ... whichever the demo holds."""
+    demo.load(admin_username="admin", admin_password=factories.PASSWORD, small=True)
+    base = live_server.url
+    page.set_viewport_size({"width": 1366, "height": 800})
+    sign_in(page, base, "alder")
+    entries = sidebar_entries(page)
+    assert len(entries) >= 5 and all(e.startswith("/portal/") for e in entries), entries
+    records = first_records(page, base, entries)
+    assert any(r.startswith("/portal/cloud/") for r in records), records
+    paths = ["/portal/", *entries, *records]
+    problems: dict[str, str] = {}
+    for width, height in SCREENS:
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(f"{base}/portal/")
+        assert sidebar_entries(page) == entries
+        problems.update(misfits(page, base, "alder", width, paths))
+    report = "\n".join(f"{where}: {what}" for where, what in sorted(problems.items()))
+    assert not problems, f"Portal pages that do not fit:\n{report}"
 
 
 @pytest.mark.django_db(transaction=True)
