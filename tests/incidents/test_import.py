@@ -312,9 +312,7 @@ def test_an_identifier_given_twice_is_an_error(db, tmp_path):
     org = factories.organization("Twice", "customer")
     source = write(tmp_path / "t.csv", "external_id,title", "D-1,First", "D-1,Again", "D-2,Other")
     report = import_incidents("generic", [source], customer=org.name)
-    assert [(e.line, e.message) for e in report.errors] == [
-        (3, "ticket D-1 was given on line 2")
-    ]
+    assert [(e.line, e.message) for e in report.errors] == [(3, "ticket D-1 was given on line 2")]
     assert Incident.objects.get(external_id="D-1").title == "First"
     assert report.created == 2
 
