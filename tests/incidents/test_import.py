@@ -20,6 +20,7 @@ from servitium import cli
 from servitium.core import changelog, context
 from servitium.core import services as core_services
 from servitium.core.models import ChangeRecord
+from servitium.incidents.imports import mapping as mapping_files
 from servitium.incidents.imports import writer as import_writer
 from servitium.incidents.imports.api import MAPPINGS, import_incidents
 from servitium.incidents.imports.run import ImportStartError
@@ -510,3 +511,18 @@ def test_import_from_the_browser_takes_a_workbook(ctx):
     assert page.status_code == 200 and 'id="import-report"' in text
     assert Incident.objects.filter(external_id="W-1", customer=ctx.org_a).exists()
     assert "old-tool.xlsx, sheet Export" in text
+
+
+def test_a_tickets_file_is_checked_in_the_mapping_and_a_file_fitting_neither_part_stops(db, tmp_path):
+    with pytest.raises(mapping_files.MappingError, match="tickets_file: only an event log"):
+        mapping_files.parse("shape: tickets\ncolumns: {ticket: id}\ntickets_file: {columns: {ticket: id}}")
+    with pytest.raises(mapping_files.MappingError, match="tickets_file.columns: the 'ticket' column"):
+        mapping_files.parse("columns: {ticket: id, time: t}\ntickets_file: {columns: {title: x}}")
+    with pytest.raises(mapping_files.MappingError, match="tickets_file: unknown key.s. values"):
+        mapping_files.parse("columns: {ticket: i, time: t}\ntickets_file: {columns: {ticket: i}, values: {}}")
+    log = write(tmp_path / "log.csv", LOG_HEADER, "IM1,2013-02-13 12:03:35,A1,Open,TEAM0001,,,complete")
+    other = write(tmp_path / "other.csv", "incident_id,title", "IM1,Hello")
+    with pytest.raises(ImportStartError, match="fits neither the event log .* nor the tickets file"):
+        import_incidents("bpic2014", [log, other])
+    # nothing is written, not even the mapping's own customer
+    assert not Incident.objects.exists() and not Organization.objects.filter(name="Rabobank Group ICT")
