@@ -21,9 +21,10 @@ from servitium.parties.models import Person, Team
 
 from . import fulfilment, major, selectors, services
 from .clocks import clock_reading, clock_state
-from .importing import MAPPINGS, ImportArgumentError, import_incidents
 from .imports import mapping as mapping_files
 from .imports import web as mapping_import
+from .imports.api import MAPPINGS, import_incidents
+from .imports.run import ImportStartError as ImportArgumentError
 from .lifecycle import INCIDENT_WORKFLOW
 from .mailgate import triage
 from .models import Approval, HeldMail, Incident, PostIncidentReview, SavedFilter

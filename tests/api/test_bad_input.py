@@ -18,7 +18,7 @@ from servitium.conformity import services as conformity_services
 from servitium.core import services as core_services
 from servitium.core.api.parsers import MAX_DEPTH
 from servitium.core.models import ChangeRecord, Comment
-from servitium.incidents.importing import import_incidents
+from servitium.incidents.imports.api import import_incidents
 from servitium.incidents.models import Incident
 from tests import factories
 from tests.base import WsgiClient, browser, client

@@ -1,6 +1,8 @@
-"""Importing incident history from CSV: the BPI Challenge 2014 sample (Rabobank Group ICT, 4TU.ResearchData,
-DOI 10.4121/uuid:c3e5d162-0cfd-4bb0-bd82-af5268819c35; the sample from the MIT-licensed R package
-eventdataR), the generic mapping, row errors in their own savepoints, idempotency and the command."""
+"""Importing incident history with the `bpic2014` and `generic` presets: the BPI Challenge 2014 sample
+(Rabobank Group ICT, 4TU.ResearchData, DOI 10.4121/uuid:c3e5d162-0cfd-4bb0-bd82-af5268819c35; the sample
+from the MIT-licensed R package eventdataR) as a tickets file and an event log, the generic one-row-per-
+ticket layout, row errors reported alone, idempotency, the command and the browser's form of several
+files."""
 
 from __future__ import annotations
 
@@ -18,8 +20,10 @@ from servitium import cli
 from servitium.core import changelog, context
 from servitium.core import services as core_services
 from servitium.core.models import ChangeRecord
-from servitium.incidents import importing
-from servitium.incidents.importing import MAPPINGS, ImportArgumentError, import_incidents
+from servitium.incidents.imports import mapping as mapping_files
+from servitium.incidents.imports import writer as import_writer
+from servitium.incidents.imports.api import MAPPINGS, import_incidents
+from servitium.incidents.imports.run import ImportStartError
 from servitium.incidents.models import Incident, IncidentEvent, SlaClock
 from servitium.parties.models import Organization, Team
 from tests import factories
@@ -65,12 +69,14 @@ def imported_changes() -> int:
 def test_bpi_sample_imports_completely_and_a_second_run_changes_nothing():
     calls = []
     # The event log first: files are recognised by their header, not by their order.
-    report = import_incidents("bpic2014", [BPI_LOG, BPI_CASES], progress=lambda d, t: calls.append((d, t)))
+    report = import_incidents("bpic2014", [BPI_LOG, BPI_CASES], progress=lambda f, p: calls.append((f, p)))
     assert report.errors == []
     assert (report.created, report.updated, report.unchanged) == (4000, 0, 0)
     assert report.events_created == csv_rows(BPI_LOG) == 39911
-    assert report.files == {str(BPI_LOG): "events", str(BPI_CASES): "cases"}
-    assert calls[0] == (0, 4000) and calls[-1] == (4000, 4000)
+    assert report.files[str(BPI_LOG)].endswith("(event log)")
+    assert report.files[str(BPI_CASES)].endswith("(tickets file)")
+    assert report.created_records == {"organizations": ["Rabobank Group ICT"]}
+    assert ("writing" in {phase for _f, phase in calls}) and calls[-1] == (1.0, "done")
     assert Incident.objects.filter(source="bpic2014").count() == 4000
     assert IncidentEvent.objects.count() == 39911
     assert not SlaClock.objects.exists()  # history: no clocks started
@@ -92,7 +98,7 @@ def test_bpi_sample_imports_completely_and_a_second_run_changes_nothing():
     assert incident.status == Incident.Status.CLOSED
     assert incident.closure_code == "Other"
     assert (incident.impact, incident.urgency, incident.priority) == (3, 3, 5)  # BPI 4/4 -> low/low -> P5
-    assert incident.reopen_count == 0
+    assert (incident.reopen_count, incident.reassignment_count) == (0, 4)  # x_reassignments
     # Amsterdam local time: summer time (UTC+2) in August 2012, winter time (UTC+1) in November 2013.
     assert incident.created == utc(2012, 8, 10, 9, 27, 59)
     assert incident.resolved_at == utc(2013, 11, 8, 12, 54, 7)
@@ -106,6 +112,7 @@ def test_bpi_sample_imports_completely_and_a_second_run_changes_nothing():
         "001A3970723",
     )
     assert events[0].occurred_at == utc(2013, 2, 13, 11, 3, 35)
+    assert "Assigned to TEAM0002" in events[0].detail and "km_number: KM0000611" in events[0].detail
     assert not Team.objects.filter(name="TEAM0002").exists()  # groups are kept as text only
 
     request = Incident.objects.get(external_id="IM0000048")
@@ -198,20 +205,21 @@ def test_a_row_failing_in_the_database_is_rolled_back_alone(db, tmp_path, monkey
         "A-2,Second",
         "A-3,Third",
     )
-    original = changelog.record
+    original = changelog.record_many
 
-    def failing_record(instance, **kwargs):
-        if getattr(instance, "external_id", "") == "A-2":
+    def failing_record(instances, **kwargs):
+        if any(getattr(instance, "external_id", "") == "A-2" for instance in instances):
             raise DatabaseError("disk on fire")
-        return original(instance, **kwargs)
+        return original(instances, **kwargs)
 
-    monkeypatch.setattr(importing.changelog, "record", failing_record)
+    monkeypatch.setattr(import_writer.changelog, "record_many", failing_record)
     report = import_incidents("generic", [source], customer=org.name)
-    assert [(e.line, e.message) for e in report.errors] == [(3, "disk on fire")]
+    assert [(e.line, e.message) for e in report.errors] == [(3, "ticket A-2: disk on fire")]
     assert report.created == 2
     assert sorted(Incident.objects.values_list("external_id", flat=True)) == ["A-1", "A-3"]
+    assert not IncidentEvent.objects.filter(external_id="A-2").exists()
 
-    monkeypatch.setattr(importing.changelog, "record", original)
+    monkeypatch.setattr(import_writer.changelog, "record_many", original)
     report = import_incidents("generic", [source], customer=org.name)
     assert (report.created, report.unchanged, report.errors) == (1, 2, [])
 
@@ -252,12 +260,14 @@ def test_generic_mapping(ctx, catalogue, tmp_path, kind):
     source = generic_file(tmp_path / f"tickets.{kind}", ctx)
     report = import_incidents("generic", [source], customer=ctx.org_b.name)
     assert {e.sheet for e in report.errors} == {"" if kind == "csv" else "Tickets"}
-    assert [(e.line, e.message.split(":")[0]) for e in report.errors] == [
-        (4, "no service named 'No Such Service'"),
-        (5, "status"),
-        (6, "impact"),
-        (7, "customer"),  # the model's own rule: incidents are raised for customers
+    expected = [
+        (4, "ticket T-3: no service named 'No Such Service'"),  # services are never created
+        (5, "status 'sleeping'"),
+        (6, "impact '7'"),
+        (7, "ticket T-6: customer: "),  # the model's own rule: incidents are raised for customers
     ]
+    assert [e.line for e in report.errors] == [line for line, _text in expected]
+    assert all(text in e.message for e, (_line, text) in zip(report.errors, expected, strict=True))
     assert report.created == 3
     full = Incident.objects.get(source="generic", external_id="T-1")
     assert (full.title, full.description, full.customer, full.service) == (
@@ -295,7 +305,7 @@ def test_generic_rows_without_customer_need_the_option(db, tmp_path):
     source = write(tmp_path / "t.csv", "external_id,title", "X-1,Lonely")
     report = import_incidents("generic", [source])
     assert [(e.line, e.message) for e in report.errors] == [
-        (2, "customer is empty and no --customer was given")
+        (2, "ticket X-1: no customer column value and no default customer (--customer)")
     ]
 
 
@@ -303,39 +313,44 @@ def test_an_identifier_given_twice_is_an_error(db, tmp_path):
     org = factories.organization("Twice", "customer")
     source = write(tmp_path / "t.csv", "external_id,title", "D-1,First", "D-1,Again", "D-2,Other")
     report = import_incidents("generic", [source], customer=org.name)
-    assert [(e.line, e.message) for e in report.errors] == [
-        (3, "external_id D-1 was already given on line 2 of t.csv")
-    ]
+    assert [(e.line, e.message) for e in report.errors] == [(3, "ticket D-1 was given on line 2")]
     assert Incident.objects.get(external_id="D-1").title == "First"
     assert report.created == 2
 
 
 def test_bad_arguments(db, tmp_path):
     good = write(tmp_path / "t.csv", "external_id,title", "X-1,One")
-    with pytest.raises(ImportArgumentError, match="Unknown mapping"):
+    with pytest.raises(ImportStartError, match="no preset or mapping file 'nope'"):
         import_incidents("nope", [good])
-    with pytest.raises(ImportArgumentError, match="cannot read"):
+    with pytest.raises(ImportStartError, match="cannot read"):
         import_incidents("generic", [tmp_path / "missing.csv"])
-    with pytest.raises(ImportArgumentError, match="does not fit the generic mapping"):
+    with pytest.raises(ImportStartError, match="lacks the column.s. external_id, title that the generic"):
         import_incidents("generic", [write(tmp_path / "o.csv", "a,b", "1,2")])
-    with pytest.raises(ImportArgumentError, match="not UTF-8"):
-        (tmp_path / "latin.csv").write_bytes("external_id,title\nX,caf\xe9\n".encode("latin-1"))
-        import_incidents("generic", [tmp_path / "latin.csv"])
-    with pytest.raises(ImportArgumentError, match="no organization named 'Nobody'"):
+    with pytest.raises(ImportStartError, match="no organization named 'Nobody'"):
         import_incidents("generic", [good], customer="Nobody")
-    with pytest.raises(ImportArgumentError, match="at least one CSV file"):
+    with pytest.raises(ImportStartError, match="at least one file"):
         import_incidents("generic", [])
+    with pytest.raises(ImportStartError, match="unknown time zone 'Mars/Olympus'"):
+        import_incidents("generic", [good], time_zone="Mars/Olympus")
     assert not Incident.objects.exists()
     assert {"bpic2014", "generic"} <= set(MAPPINGS)
+    # A file that is not UTF-8 is read as cp1252, and says so.
+    org = factories.organization("Latin", "customer")
+    (tmp_path / "latin.csv").write_bytes("external_id,title\nX,caf\xe9\n".encode("latin-1"))
+    report = import_incidents("generic", [tmp_path / "latin.csv"], customer=org.name)
+    assert "encoding cp1252" in report.files[str(tmp_path / "latin.csv")]
+    assert Incident.objects.get(external_id="X").title == "caf\xe9"
 
 
 def test_command(ctx, catalogue, tmp_path, capsys):
     source = generic_file(tmp_path / "tickets.csv", ctx)
     call_command("import_incidents", "--mapping", "generic", "--customer", ctx.org_b.name, str(source))
     out, err = capsys.readouterr()
-    assert "generic: 3 created, 0 updated, 0 unchanged, 0 events created, 4 rows with errors" in out
-    assert "importing [" in err and "4/4 incidents" in err  # T-6 fails only when written
-    assert f"error: {source}:4: no service named 'No Such Service'" in err
+    # T-1 has opened, resolved and closed times, T-2 an opened time: four timeline entries
+    assert "generic: 7 tickets from 7 rows: 3 created, 0 updated, 0 unchanged, 4 history events added" in out
+    assert "4 rows with errors" in out  # T-6 fails only when written
+    assert "done 100%" in err  # the progress, a line per tenth when not on a terminal
+    assert f"{source}:4: ticket T-3: no service named 'No Such Service'" in out
     assert Incident.objects.count() == 3
 
     call_command("import_incidents", "--mapping", "generic", "--customer", ctx.org_b.name, str(source))
@@ -358,8 +373,9 @@ def test_many_row_errors_are_summarised(db, tmp_path, capsys):
     source = write(tmp_path / "many.csv", *lines)
     call_command("import_incidents", "--mapping", "generic", "--customer", org.name, str(source), verbosity=0)
     out, err = capsys.readouterr()
-    assert out == ""
-    assert err.count("error: ") == 20 and "... and 5 more rows with errors" in err
+    assert out == ""  # quiet: only the report, because rows failed
+    assert "25 rows with errors" in err and "25 x unknown impact:" in err
+    assert err.count(f"{source}:") == 5 and "... and 20 more" in err
 
 
 def test_cli_exit_status_for_bad_arguments(tmp_path, capsys):
@@ -436,9 +452,9 @@ def test_xlsx_times_and_numbers_read_as_the_csv_text(ctx, tmp_path):
     assert (first.impact, first.created) == (2, utc(2026, 3, 1, 9))  # Berlin in March: UTC+1
     second = Incident.objects.get(external_id="X-2")
     assert second.created == utc(2026, 3, 1, 23) and second.resolved_at == utc(2026, 3, 2, 11)
-    with pytest.raises(ImportArgumentError, match="has no sheet 'Later'; its sheets: Notes, Tickets"):
+    with pytest.raises(ImportStartError, match="has no sheet 'Later'; its sheets: Notes, Tickets"):
         import_incidents("generic", [book], sheet="Later")
-    with pytest.raises(ImportArgumentError, match="does not fit the generic mapping"):
+    with pytest.raises(ImportStartError, match="lacks the column"):
         import_incidents("generic", [book])  # the first sheet holds notes
 
 
@@ -455,7 +471,7 @@ def test_a_file_that_is_no_readable_workbook_stops_the_import(ctx, tmp_path, cap
     good = write(tmp_path / "good.csv", "external_id,title", "G-1,Good")
     bad = tmp_path / name
     bad.write_bytes(content)
-    with pytest.raises(ImportArgumentError, match=message.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(ImportStartError, match=message.replace("(", r"\(").replace(")", r"\)")):
         import_incidents("generic", [good, bad], customer=ctx.org_a.name)
     with pytest.raises(CommandError) as failure:
         call_command(
@@ -495,3 +511,18 @@ def test_import_from_the_browser_takes_a_workbook(ctx):
     assert page.status_code == 200 and 'id="import-report"' in text
     assert Incident.objects.filter(external_id="W-1", customer=ctx.org_a).exists()
     assert "old-tool.xlsx, sheet Export" in text
+
+
+def test_a_tickets_file_is_checked_in_the_mapping_and_a_file_fitting_neither_part_stops(db, tmp_path):
+    with pytest.raises(mapping_files.MappingError, match="tickets_file: only an event log"):
+        mapping_files.parse("shape: tickets\ncolumns: {ticket: id}\ntickets_file: {columns: {ticket: id}}")
+    with pytest.raises(mapping_files.MappingError, match="tickets_file.columns: the 'ticket' column"):
+        mapping_files.parse("columns: {ticket: id, time: t}\ntickets_file: {columns: {title: x}}")
+    with pytest.raises(mapping_files.MappingError, match="tickets_file: unknown key.s. values"):
+        mapping_files.parse("columns: {ticket: i, time: t}\ntickets_file: {columns: {ticket: i}, values: {}}")
+    log = write(tmp_path / "log.csv", LOG_HEADER, "IM1,2013-02-13 12:03:35,A1,Open,TEAM0001,,,complete")
+    other = write(tmp_path / "other.csv", "incident_id,title", "IM1,Hello")
+    with pytest.raises(ImportStartError, match="fits neither the event log .* nor the tickets file"):
+        import_incidents("bpic2014", [log, other])
+    # nothing is written, not even the mapping's own customer
+    assert not Incident.objects.exists() and not Organization.objects.filter(name="Rabobank Group ICT")

@@ -14,6 +14,10 @@ spreadsheet): events are taken in time order (rows with the same time in file or
 - resolved and closed times are those of the last move into that status, kept only when the ticket
   ends resolved (resolved time) or closed (both);
 - the opened time is the `opened_at` column when mapped, else the first event's time.
+
+With a tickets file beside the event log (`tickets_file` in the mapping), a ticket's fields come from its
+row in the tickets file alone, and its history from the event log alone; a ticket the event log names but
+the tickets file does not gets only its new events (it must have been imported before).
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
-from .mapping import DONE, STATUSES, Mapping, TimeParser, ValueProblem, is_unmapped
+from .mapping import DONE, PLACEHOLDER, STATUSES, TICKETS, Mapping, TimeParser, ValueProblem, is_unmapped
 from .reader import Row
 
 TEXT_LIMITS = {
@@ -40,7 +44,7 @@ TEXT_LIMITS = {
     "closure_code": 40,
     "affected_ci_name": 200,
 }
-NAME_FIELDS = ("customer", "assignment_group", "assignee", "caller")
+NAME_FIELDS = ("customer", "assignment_group", "assignee", "caller", "service")
 TICKET_FIELDS = (
     "title",
     "description",
@@ -80,6 +84,20 @@ class TicketPlan:
     events: list[EventPlan] = field(default_factory=list)
     status_changes: int = 0
     problems: list[Problem] = field(default_factory=list)  # rows left out; the ticket is still written
+    history_only: bool = False  # events for a ticket imported before, without its tickets-file row
+
+
+class At(int):
+    """A row's line number that also knows its file and part (tickets file or event log), so that errors
+    of an import from several files name the right one."""
+
+    file: str = ""
+    part: str = ""
+
+    def __new__(cls, line: int, file: str = "", part: str = "") -> At:
+        at = super().__new__(cls, line)
+        at.file, at.part = file, part
+        return at
 
 
 class Spool:
@@ -90,28 +108,31 @@ class Spool:
         self.db = sqlite3.connect(Path(self._dir.name) / "rows.sqlite3")
         self.db.execute("PRAGMA journal_mode=OFF")
         self.db.execute("PRAGMA synchronous=OFF")
-        self.db.execute("CREATE TABLE rows (seq INTEGER PRIMARY KEY, ticket TEXT, line INTEGER, data TEXT)")
+        self.db.execute(
+            "CREATE TABLE rows (seq INTEGER PRIMARY KEY, ticket TEXT, line INTEGER, data TEXT, file TEXT, "
+            "part TEXT)"
+        )
         self.count = 0
 
-    def add(self, batch: list[tuple[str, int, str]]) -> None:
-        self.db.executemany("INSERT INTO rows (ticket, line, data) VALUES (?, ?, ?)", batch)
+    def add(self, batch: list[tuple[str, int, str, str, str]]) -> None:
+        self.db.executemany("INSERT INTO rows (ticket, line, data, file, part) VALUES (?, ?, ?, ?, ?)", batch)
         self.count += len(batch)
 
     def tickets(self) -> Iterator[tuple[str, list[tuple[int, dict[str, str]]]]]:
-        """(ticket, [(line, values), ...]) in the order tickets first appear."""
+        """(ticket, [(line, values), ...]) in the order tickets first appear; each line is an `At`."""
         self.db.execute("CREATE INDEX rows_ticket ON rows (ticket, seq)")
         self.db.execute("CREATE TABLE firsts AS SELECT ticket, MIN(seq) AS first FROM rows GROUP BY ticket")
         cursor = self.db.execute(
-            "SELECT r.ticket, r.line, r.data FROM firsts f JOIN rows r ON r.ticket = f.ticket "
-            "ORDER BY f.first, r.seq"
+            "SELECT r.ticket, r.line, r.data, r.file, r.part FROM firsts f "
+            "JOIN rows r ON r.ticket = f.ticket ORDER BY f.first, r.seq"
         )
         current, rows = None, []
-        for ticket, line, data in cursor:
+        for ticket, line, data, file, part in cursor:
             if ticket != current and rows:
                 yield current, rows
                 rows = []
             current = ticket
-            rows.append((line, json.loads(data)))
+            rows.append((At(line, file, part), json.loads(data)))
         if rows:
             yield current, rows
 
@@ -139,14 +160,16 @@ def spool_rows(
     on_problem: Callable[[Problem], None],
     *,
     limit: int = 0,
+    file: str = "",
+    part: str = "",
 ) -> None:
     """Keep each usable row's mapped columns; rows without a ticket number are reported, rows the
     mapping's `skip` patterns match (a footer the tool writes under the table) left out. `limit` stops
-    after that many rows (the preview)."""
+    after that many rows (the preview). `file` and `part` (TICKETS for a tickets file) go with each row."""
     ticket_column = mapping.column("ticket")
     wanted = sorted(mapping.used_columns())
-    missing = set(mapping.missing)
-    batch: list[tuple[str, int, str]] = []
+    missing = {marker for marker, shown in mapping.missing.items() if not shown}  # the others are shown
+    batch: list[tuple[str, int, str, str, str]] = []
     for row in rows:
         if row.problem:
             on_problem(Problem(row.kind or "unreadable row", row.line, row.problem))
@@ -161,7 +184,7 @@ def spool_rows(
             on_problem(Problem("ticket number too long", row.line, f"{ticket_column} is over 64 characters"))
             continue
         data = {c: v for c in wanted if (v := row.values.get(c)) and v.strip() not in missing}
-        batch.append((ticket, row.line, json.dumps(data, ensure_ascii=False)))
+        batch.append((ticket, row.line, json.dumps(data, ensure_ascii=False), file, part))
         if len(batch) >= 5000:
             spool.add(batch)
             batch = []
@@ -179,16 +202,49 @@ class Planner:
     def __init__(self, mapping: Mapping):
         self.mapping = mapping
         self.time = TimeParser(mapping)
+        tickets = mapping.tickets_mapping()
+        self.tickets = Planner(tickets) if tickets else None
+
+    def cell(self, values: dict[str, str], column: str) -> str:
+        """A column's value; a value the mapping lists as `missing` is empty."""
+        text = (values.get(column) or "").strip()
+        return "" if text in self.mapping.missing else text
+
+    def render(self, alternatives: tuple[str, ...], values: dict[str, str]) -> str:
+        """The first template whose placeholders all have a value (else the last); within it a line
+        whose placeholders are all empty is left out, and a `missing` marker shows its text."""
+        for n, template in enumerate(alternatives):
+            lines, complete = [], True
+            for line in template.splitlines():
+                found = PLACEHOLDER.findall(line)
+                if found and not any(self.cell(values, c) or self._shown(values, c) for c, _m in found):
+                    complete = False
+                    continue
+                complete = complete and all(self.cell(values, c) for c, _m in found)
+                lines.append(PLACEHOLDER.sub(lambda m: self._filled(values, m[1], m[2]), line))
+            if complete or n == len(alternatives) - 1:
+                return "\n".join(lines).strip()
+        return ""
+
+    def _shown(self, values: dict[str, str], column: str) -> str:
+        return self.mapping.missing.get((values.get(column) or "").strip(), "")
+
+    def _filled(self, values: dict[str, str], column: str, modifier: str) -> str:
+        text = self.cell(values, column) or self._shown(values, column)
+        return text[:1].upper() + text[1:] if modifier == "capitalize" else text
 
     def text(self, values: dict[str, str], name: str) -> str:
         template = self.mapping.templates.get(name)
         if template:
-            out = template
-            for column in self.mapping.used_columns():
-                out = out.replace("{" + column + "}", (values.get(column) or "").strip())
-            return out.strip()
+            return self.render(template, values)
         column = self.mapping.column(name)
-        return (values.get(column) or "").strip() if column else ""
+        return self.cell(values, column) if column else ""
+
+    def _required(self, values: dict[str, str]) -> None:
+        for name in self.mapping.required:
+            if not self.text(values, name):
+                column = self.mapping.column(name) or name
+                raise ValueProblem("required value empty", f"{column} is empty")
 
     def status(self, raw: str) -> str | None:
         """The Servitium status of a source status value; None when the mapping maps it to nothing."""
@@ -217,6 +273,8 @@ class Planner:
         raise ValueProblem(f"unknown {name}", f"{name} {raw!r} is not in the mapping's values.{name}")
 
     def plan(self, ticket: str, rows: list[tuple[int, dict[str, str]]]) -> TicketPlan:
+        if self.tickets is not None:
+            return self._joined(ticket, rows)
         plan = TicketPlan(ticket, rows[0][0])
         if self.mapping.shape == "tickets":
             if len(rows) > 1:
@@ -229,9 +287,24 @@ class Planner:
             self._events(plan, rows)
         return plan
 
+    def _joined(self, ticket: str, rows: list[tuple[int, dict[str, str]]]) -> TicketPlan:
+        """A ticket's tickets-file row for its fields, its event-log rows for its history."""
+        own = [row for row in rows if getattr(row[0], "part", "") == TICKETS]
+        logged = [row for row in rows if getattr(row[0], "part", "") != TICKETS]
+        if own:
+            plan = self.tickets.plan(ticket, own)
+            plan.events = []  # the event log is the history; the tickets file adds no entries to it
+        else:
+            plan = TicketPlan(ticket, logged[0][0], history_only=True)
+        if logged:
+            history = TicketPlan(ticket, logged[0][0])
+            self._events(history, logged)
+            plan.events, plan.problems = history.events, plan.problems + history.problems
+        return plan
+
     def _time(self, values: dict[str, str], name: str) -> dt.datetime | None:
         column = self.mapping.column(name)
-        text = (values.get(column) or "").strip() if column else ""
+        text = self.cell(values, column) if column else ""
         return self.time(text, column) if text else None
 
     def _fields(self, plan: TicketPlan, values: dict[str, str]) -> None:
@@ -281,6 +354,7 @@ class Planner:
 
     def _ticket_row(self, plan: TicketPlan, line: int, values: dict[str, str]) -> None:
         try:
+            self._required(values)
             self._fields(plan, values)
             status = self.text(values, "status")
             if status:
@@ -293,6 +367,8 @@ class Planner:
                     if not raw.isdigit():
                         raise ValueProblem("not a number", f"{name} {raw!r} is not a whole number")
                     plan.values[name] = int(raw)
+            if self._time(values, "reopened_at") and "reopen_count" not in plan.values:
+                plan.values["reopen_count"] = 1  # reopened at least once; the export gives no count
         except ValueProblem as exc:
             plan.problems.append(Problem(exc.kind, line, str(exc)))
             plan.values = {}  # a one-row ticket with a bad value is not imported
@@ -309,6 +385,7 @@ class Planner:
         timed = []
         for seq, (line, values) in enumerate(rows):
             try:
+                self._required(values)
                 timed.append((self._time(values, "time"), seq, line, values))
             except ValueProblem as exc:
                 plan.problems.append(Problem(exc.kind, line, str(exc)))
@@ -392,8 +469,9 @@ class Planner:
         if comment and "comment" in history:
             lines.append(comment)
         for column in self.mapping.details:
-            if values.get(column):
-                lines.append(f"{column}: {values[column]}")
+            shown = self.cell(values, column) or self._shown(values, column)
+            if shown:
+                lines.append(f"{column}: {shown}")
         activity = self.text(values, "activity") or (lines[0] if lines else "Update")
         event_id = self.text(values, "event_id")
         if not event_id:

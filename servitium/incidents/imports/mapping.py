@@ -4,8 +4,9 @@ A mapping names the columns (`columns: {field: column}`), how dates are written 
 translate (`values: {field: {source value: Servitium value}}`), fixed values (`defaults`), titles built
 from several columns (`templates`), the columns whose changes form the history (`history`), and whether
 the source priority is kept (`priority: keep`, the default) or worked out again from impact and urgency
-(`priority: recompute`). The shipped presets are in `presets/*.yaml`; docs/user-guide/incident-import.md
-describes every key.
+(`priority: recompute`). An event log may come with a second file holding one row per ticket
+(`tickets_file`), joined on the ticket's number. The shipped presets are in `presets/*.yaml`;
+docs/user-guide/incident-import.md describes every key.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zoneinfo
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
+from django.conf import settings
 
 PRESETS_DIR = Path(__file__).parent / "presets"
 
@@ -40,11 +42,13 @@ FIELDS = (
     "channel",
     "kind",
     "customer",
+    "service",  # looked up by name in the catalogue; never created by an import
     "caller",
     "comment",
     "opened_at",
     "resolved_at",
     "closed_at",
+    "reopened_at",  # when the ticket was last reopened: one reopen when no count is given
     "resolution_code",
     "resolution_notes",
     "closure_code",
@@ -68,6 +72,9 @@ DONE = ("resolved", "closed")
 # Formats tried after ISO 8601 (which also takes offsets and a "T"); day-first or month-first.
 _DAY_FIRST = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y")
 _MONTH_FIRST = ("%m/%d/%Y", "%m-%d-%Y")
+# A template's placeholder: {column}, or {column|capitalize} for a first capital letter.
+PLACEHOLDER = re.compile(r"\{([^{}|]+)(?:\|(capitalize))?\}")
+TICKETS = "tickets"  # the part of a tickets file's rows (see Mapping.tickets_file)
 _TIMES = (" %H:%M:%S", " %H:%M", " %H:%M:%S%z", " %H:%M%z", " %I:%M:%S %p", " %I:%M %p", "")
 
 
@@ -103,8 +110,13 @@ class Mapping:
     columns: dict[str, str] = field(default_factory=dict)
     values: dict[str, dict[str, Any]] = field(default_factory=dict)
     defaults: dict[str, Any] = field(default_factory=dict)
-    templates: dict[str, str] = field(default_factory=dict)
-    missing: tuple[str, ...] = ()  # values that mean "empty" in this export ("?", "#MULTIVALUE")
+    templates: dict[str, tuple[str, ...]] = field(default_factory=dict)  # alternatives, first that fits
+    # Values that mean "empty" in this export ("?"), each with the text shown for it in a template's
+    # line ("#MULTIVALUE": "several"; empty: the line is left out).
+    missing: dict[str, str] = field(default_factory=dict)
+    required: tuple[str, ...] = ()  # fields a row must fill; their columns must be in the header
+    tickets_file: dict[str, Any] = field(default_factory=dict)  # {columns, required} of a tickets file
+    create_customer: bool = False  # create `customer` when missing (without --create-missing)
     details: tuple[str, ...] = ()  # further columns copied into each history entry's text
     history: tuple[str, ...] = HISTORY_FIELDS
     priority: str = "keep"
@@ -114,20 +126,34 @@ class Mapping:
 
     @property
     def zone(self) -> dt.tzinfo:
-        return _zone(self.time_zone)
+        return _zone(settings.TIME_ZONE if self.time_zone == "server" else self.time_zone)
 
     def column(self, name: str) -> str:
         return self.columns.get(name, "")
 
     def required_columns(self) -> list[str]:
-        needed = ["ticket"] + (["time"] if self.shape == "events" else [])
-        return [self.columns[n] for n in needed if n in self.columns]
+        needed = ["ticket"] + (["time"] if self.shape == "events" else []) + list(self.required)
+        return list(dict.fromkeys(self.columns[n] for n in needed if n in self.columns))
 
     def used_columns(self) -> set[str]:
         used = set(self.columns.values()) | set(self.details)
-        for template in self.templates.values():
-            used.update(re.findall(r"\{([^{}]+)\}", template))
+        for alternatives in self.templates.values():
+            for template in alternatives:
+                used.update(column for column, _modifier in PLACEHOLDER.findall(template))
         return used
+
+    def tickets_mapping(self) -> Mapping | None:
+        """How the tickets file is read (its own columns and required fields, everything else shared);
+        None when the mapping has no tickets file."""
+        if not self.tickets_file:
+            return None
+        return replace(
+            self,
+            shape="tickets",
+            columns=self.tickets_file["columns"],
+            required=self.tickets_file["required"],
+            tickets_file={},
+        )
 
     def translate(self, name: str, raw: str) -> Any:
         """A source value through the field's value map (case and spaces do not matter)."""
@@ -137,6 +163,8 @@ class Mapping:
         key = _key(raw)
         if key in table:
             return table[key]
+        if "*" in table:  # any other value
+            return table["*"]
         return _Unmapped(raw)
 
 
@@ -212,7 +240,10 @@ _KEYS = {
     "history",
     "priority",
     "customer",
+    "create_customer",
     "reference_prefix",
+    "required",
+    "tickets_file",
 }
 
 
@@ -245,6 +276,15 @@ def _check(mapping: Mapping) -> None:
         raise MappingError("columns: the 'ticket' column (the ticket's number in the source) is required")
     if mapping.shape == "events" and "time" not in mapping.columns:
         raise MappingError("columns: an event log needs a 'time' column")
+    for where, fields in (
+        ("required", mapping.required),
+        ("tickets_file.required", mapping.tickets_file.get("required", ())),
+    ):
+        unknown = sorted(set(fields) - set(FIELDS))
+        if unknown:
+            raise MappingError(f"{where}: unknown field(s) {', '.join(unknown)}")
+    if mapping.tickets_file:
+        _check_tickets_file(mapping)
     bad_history = sorted(set(mapping.history) - set(HISTORY_FIELDS))
     if bad_history:
         raise MappingError(f"history: unknown field(s) {', '.join(bad_history)}")
@@ -257,7 +297,53 @@ def _check(mapping: Mapping) -> None:
     prefix = mapping.reference_prefix
     if prefix and (not prefix.isalpha() or not prefix.isascii() or not prefix.isupper() or len(prefix) > 8):
         raise MappingError("reference_prefix: one to eight capital letters (A-Z)")
-    _zone(mapping.time_zone)
+    if mapping.create_customer and not mapping.customer:
+        raise MappingError("create_customer: needs the customer's name in 'customer'")
+    mapping.zone  # noqa: B018 - an unknown zone is refused here, before any row is read
+
+
+def _check_tickets_file(mapping: Mapping) -> None:
+    unknown = sorted(set(mapping.tickets_file) - {"columns", "required"})
+    if unknown:
+        raise MappingError(f"tickets_file: unknown key(s) {', '.join(unknown)}; known: columns, required")
+    if mapping.shape != "events":
+        raise MappingError("tickets_file: only an event log (shape: events) takes a tickets file")
+    columns = mapping.tickets_file["columns"]
+    unknown = sorted(set(columns) - set(FIELDS))
+    if unknown:
+        raise MappingError(f"tickets_file.columns: unknown field(s) {', '.join(unknown)}")
+    if "ticket" not in columns:
+        raise MappingError("tickets_file.columns: the 'ticket' column (joins the two files) is required")
+
+
+def _templates(data: dict) -> dict[str, tuple[str, ...]]:
+    templates = {}
+    for name, value in _dict(data, "templates").items():
+        alternatives = value if isinstance(value, list) else [value]
+        if not alternatives or not all(isinstance(t, str) for t in alternatives):
+            raise MappingError(f"templates.{name}: a text or a list of texts")
+        templates[str(name)] = tuple(alternatives)
+    return templates
+
+
+def _missing(data: dict) -> dict[str, str]:
+    value = data.get("missing") or {}
+    if isinstance(value, dict):
+        return {str(k): str(v or "") for k, v in value.items()}
+    if isinstance(value, list):
+        return dict.fromkeys((str(m) for m in value), "")
+    raise MappingError("missing: a list of values, or values with the text a template shows for them")
+
+
+def _tickets_file(data: dict) -> dict[str, Any]:
+    section = _dict(data, "tickets_file")
+    if not section:
+        return {}
+    return {
+        **section,
+        "columns": {str(k): str(v) for k, v in _dict(section, "columns").items() if v},
+        "required": tuple(str(f) for f in section.get("required") or ()),
+    }
 
 
 def parse(text: str, *, name: str = "mapping") -> Mapping:
@@ -290,9 +376,12 @@ def parse(text: str, *, name: str = "mapping") -> Mapping:
         columns={str(k): str(v) for k, v in _dict(data, "columns").items() if v},
         values={k: {_key(str(src)): dst for src, dst in v.items()} for k, v in values.items()},
         defaults=_dict(data, "defaults"),
-        templates={str(k): str(v) for k, v in _dict(data, "templates").items()},
+        templates=_templates(data),
         details=tuple(str(c) for c in data.get("details") or ()),
-        missing=tuple(str(c) for c in data.get("missing") or ()),
+        missing=_missing(data),
+        required=tuple(str(f) for f in data.get("required") or ()),
+        tickets_file=_tickets_file(data),
+        create_customer=bool(data.get("create_customer", False)),
         history=tuple(data.get("history") or HISTORY_FIELDS),
         priority=str(data.get("priority") or "keep"),
         customer=str(data.get("customer") or ""),

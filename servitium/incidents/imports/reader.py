@@ -50,6 +50,7 @@ class Table:
     rows: Iterator[Row]
     size: int = 0  # bytes of the file, for progress
     position: list[int] = field(default_factory=lambda: [0])  # bytes read so far (shared with the reader)
+    sheet: str = ""  # the sheet read from a workbook
 
 
 def detect_encoding(head: bytes) -> str:
@@ -210,7 +211,7 @@ def _open_xlsx(path: Path, name: str, sheet: str, header_row: int = 0) -> Iterat
                 except SpreadsheetError as exc:
                     raise ReadError(f"{name}: {exc}") from None
 
-            yield Table(name, described, opened.header, rows(), path.stat().st_size)
+            yield Table(name, described, opened.header, rows(), path.stat().st_size, sheet=opened.name)
     except SpreadsheetError as exc:
         raise ReadError(f"{name}: {exc}") from None
 

@@ -20,6 +20,7 @@ class Report:
     mapping: str
     source: str = ""
     files: dict[str, str] = field(default_factory=dict)  # file -> how it was read
+    sheets: dict[str, str] = field(default_factory=dict)  # file -> the sheet read, for workbooks
     rows: int = 0
     tickets: int = 0
     created: int = 0
@@ -31,15 +32,20 @@ class Report:
     created_records: dict[str, list[str]] = field(default_factory=dict)  # "teams" -> names
     ignored_columns: list[str] = field(default_factory=list)
     analyzed: bool = False
+    first_rows: int = FIRST_ROWS  # rows kept per kind of error
 
     def error(self, kind: str, file: str, line: int, message: str) -> None:
         entry = self.errors.setdefault(kind, ErrorKind())
         entry.count += 1
-        if len(entry.first) < FIRST_ROWS:
+        if len(entry.first) < self.first_rows:
             entry.first.append((file, line, message))
 
     def created_record(self, what: str, name: str) -> None:
         self.created_records.setdefault(what, []).append(name)
+
+    def error_rows(self) -> list[tuple[str, int, str]]:
+        """The rows kept for every kind of error, by file and line."""
+        return sorted((row for entry in self.errors.values() for row in entry.first), key=lambda r: r[:2])
 
     @property
     def error_count(self) -> int:

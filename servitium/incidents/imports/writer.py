@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from servitium.catalog.models import Service
 from servitium.core import changelog, references, sqlwrite
 from servitium.core import services as core_services
 from servitium.core.models import ChangeRecord
@@ -48,6 +49,7 @@ FIELDS = (
     "assignment_group",
     "assignee",
     "caller",
+    "service",
 )
 
 
@@ -90,6 +92,32 @@ class Parties:
             raise ValueProblem(
                 "missing organization", f"no organization named {name!r} (--create-missing adds it)"
             )
+        return self._cache[key]
+
+    def default_organization(self, *, create: bool, named: bool) -> None:
+        """Check the default customer before anything is written. `create`: the mapping's own default,
+        created as a customer organization when missing; `named`: given by the person importing (a name
+        that does not exist stops the import)."""
+        name = self.default_customer
+        if not name or self.create_missing or Organization.objects.filter(name=name).exists():
+            return
+        if create:
+            self._create(
+                Organization,
+                "organizations",
+                {"name": name, "kind": Organization.Kind.CUSTOMER, "description": "Created by an import."},
+            )
+        elif named:
+            raise ValueProblem(
+                "missing organization", f"There is no organization named {name!r} (--create-missing adds it)."
+            )
+
+    def service(self, name: str) -> Service:
+        key = ("service", name)
+        if key not in self._cache:
+            self._cache[key] = Service.objects.filter(name=name).first()
+        if self._cache[key] is None:  # the catalogue is not an import's to fill
+            raise ValueProblem("missing service", f"no service named {name!r}")
         return self._cache[key]
 
     def team(self, name: str) -> Team:
@@ -151,6 +179,8 @@ def _values(plan: TicketPlan, parties: Parties, mapping: Mapping, report: Report
         )
     if names.get("caller"):
         values["caller"] = parties.person(names["caller"], customer, None)
+    if names.get("service"):
+        values["service"] = parties.service(names["service"])
     impact, urgency = values.get("impact", 3), values.get("urgency", 3)
     values["impact"], values["urgency"] = impact, urgency
     matrix = services.priority_for(impact, urgency)
@@ -225,12 +255,16 @@ class Writer:
         self.source = mapping.source
         self.note = f"imported from {self.source}"
 
+    def _file(self, line: int) -> str:
+        return getattr(line, "file", "") or self.file  # an import from several files names each
+
     def _refused(self, plan: TicketPlan, exc: Exception) -> None:
+        file = self._file(plan.line)
         if isinstance(exc, ValueProblem):
-            self.report.error(exc.kind, self.file, plan.line, f"ticket {plan.external_id}: {exc}")
+            self.report.error(exc.kind, file, plan.line, f"ticket {plan.external_id}: {exc}")
         else:
             self.report.error(
-                "refused by Servitium", self.file, plan.line, f"ticket {plan.external_id}: {_message(exc)}"
+                "refused by Servitium", file, plan.line, f"ticket {plan.external_id}: {_message(exc)}"
             )
 
     def write_batch(self, plans: list[TicketPlan]) -> None:
@@ -247,16 +281,24 @@ class Writer:
             fresh: list[tuple[TicketPlan, Incident]] = []
             for plan in plans:
                 for problem in plan.problems:
+                    line = plan.line if not problem.line else problem.line
+                    self.report.error(problem.kind, self._file(line), line, problem.message)
+                if plan.history_only and plan.external_id not in existing:
                     self.report.error(
-                        problem.kind,
-                        self.file,
-                        plan.line if not problem.line else problem.line,
-                        problem.message,
+                        "unknown ticket",
+                        self._file(plan.line),
+                        plan.line,
+                        f"ticket {plan.external_id} is in the event log but neither in the tickets file "
+                        "nor imported before",
                     )
-                if not plan.values:
+                    continue
+                if not plan.values and not plan.history_only:
                     continue
                 try:
-                    values = _values(plan, self.parties, self.mapping, self.report)
+                    # events for a ticket imported before: its fields stay as they are
+                    values = (
+                        {} if plan.history_only else _values(plan, self.parties, self.mapping, self.report)
+                    )
                     if plan.external_id in existing:
                         with transaction.atomic():
                             self._update(plan, existing[plan.external_id], values, known)
