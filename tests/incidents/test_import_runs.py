@@ -42,6 +42,13 @@ def event_log(tickets: int = 3) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
+@pytest.fixture(autouse=True)
+def own_storage(settings, tmp_path):
+    """Uploads in this test's own folder: tests running beside it store theirs elsewhere, so "nothing was
+    stored" is about this test alone."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def manager(ctx):
     return factories.user("run_mgr", ctx.provider, ["incident-manager"])
