@@ -1,4 +1,4 @@
-"""The importer for code and for the browser's form of several files: a mapping named as on the command line
+"""The importer for code and the command line: a mapping named as on the command line
 (a preset or a mapping file), several files at once, and every row that could not be imported listed by
 file and line (`import_incidents`). The work itself is run.run_files's."""
 
