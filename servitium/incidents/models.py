@@ -620,14 +620,14 @@ class SavedFilter(BaseModel):
 
 
 def import_upload_path(instance: IncidentImportRun | None, filename: str) -> str:
-    # A name of our own: the uploaded name is kept in `file_name`, never trusted as a path.
+    # A name of our own: the uploaded name is kept in the run's `uploads`, never trusted as a path.
     return f"imports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
 
 
 class IncidentImportRun(BaseModel):
-    """One import of an export file started in the browser and carried out by the task queue: who started
-    it, with which mapping and options, how far it has come, and its report. The uploaded file lives in the
-    storage (shared by every node) only until the run ends; the record stays."""
+    """One import of one to five export files started in the browser and carried out by the task queue: who
+    started it, with which mapping and options, how far it has come, and its report. The uploaded files live
+    in the storage (shared by every node) only until the run ends; the record stays."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")
@@ -644,10 +644,9 @@ class IncidentImportRun(BaseModel):
         verbose_name=_("started by"),
         editable=False,
     )
-    file_name = models.CharField(_("file name"), max_length=255, editable=False)
-    upload = models.FileField(
-        _("uploaded file"), upload_to=import_upload_path, max_length=300, blank=True, editable=False
-    )
+    file_name = models.CharField(_("file names"), max_length=255, editable=False)
+    # [{"name": the uploaded name, "stored": its name in the storage}, ...]: emptied once they are removed.
+    uploads = models.JSONField(_("uploaded files"), default=list, blank=True, editable=False)
     size = models.BigIntegerField(_("size (bytes)"), default=0, editable=False)
     mapping_name = models.CharField(_("mapping"), max_length=100, editable=False)
     mapping_text = models.TextField(_("mapping text"), blank=True, editable=False)
@@ -663,7 +662,7 @@ class IncidentImportRun(BaseModel):
     started_at = models.DateTimeField(_("started at"), null=True, blank=True, editable=False)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True, editable=False)
 
-    changelog_exclude = frozenset({"upload", "report", "report_text", "mapping_text"})
+    changelog_exclude = frozenset({"uploads", "report", "report_text", "mapping_text"})
 
     class Meta:
         ordering = ["-created", "-id"]

@@ -1,8 +1,5 @@
 """UI: the agent queue and the ticket pages."""
 
-import tempfile
-from pathlib import Path
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Min
@@ -23,8 +20,6 @@ from . import fulfilment, major, selectors, services
 from .clocks import clock_reading, clock_state
 from .imports import mapping as mapping_files
 from .imports import web as mapping_import
-from .imports.api import MAPPINGS, import_incidents
-from .imports.run import ImportStartError as ImportArgumentError
 from .lifecycle import INCIDENT_WORKFLOW
 from .mailgate import triage
 from .models import Approval, HeldMail, Incident, PostIncidentReview, SavedFilter
@@ -370,9 +365,10 @@ class PostIncidentReviewList(generic.RecordListView):
 
 
 class IncidentImport(View):
-    """Import ticket history from CSV or XLSX files in the browser (the same importer as `servitium
-    import-incidents`); for incident managers. Each file is checked, row errors are listed, re-running the
-    same files changes nothing."""
+    """Import ticket history from one to five export files in the browser with a preset or a mapping of
+    one's own (the same importer as `servitium import-incidents`); for incident managers. Preview shows the
+    first tickets; Import checks each file's header and queues the run (imports/web.py, imports/runs.py);
+    importing the same files again changes nothing."""
 
     template_name = "incidents/incident_import.html"
 
@@ -382,9 +378,8 @@ class IncidentImport(View):
     def context(self, **extra):
         runs = mapping_import.recent_runs(self.request.user)
         return {
-            "mappings": MAPPINGS,
             "presets": mapping_files.presets(),
-            "max_files": 5,
+            "max_files": mapping_import.MAX_FILES,
             "runs": runs,
             **extra,
         }
@@ -397,58 +392,17 @@ class IncidentImport(View):
     def post(self, request):
         if not self.allowed(request):
             raise PermissionDenied(_("Importing needs the incident manager role."))
-        if request.POST.get("action") in ("preview", "run"):  # a preset or a mapping file of one's own
-            try:
-                found = mapping_import.handle(request)
-            except mapping_import.FormProblem as exc:
-                return render(
-                    request, self.template_name, self.context(error=str(exc), form=request.POST), status=400
-                )
-            if "run" in found:  # queued: its own page follows it
-                return redirect(found["run"])
-            return render(request, self.template_name, self.context(form=request.POST, **found))
-        uploads = request.FILES.getlist("files")
-        mapping = request.POST.get("mapping", "")
-        customer = request.POST.get("customer", "").strip() or None
-        sheet = request.POST.get("sheet", "").strip() or None
-        if not uploads or len(uploads) > 5:
+        try:
+            if request.POST.get("action") not in ("preview", "run"):
+                raise mapping_import.FormProblem(_("Choose Preview or Import."))
+            found = mapping_import.handle(request)
+        except mapping_import.FormProblem as exc:
             return render(
-                request,
-                self.template_name,
-                self.context(error=_("Choose one to five CSV or XLSX files.")),
-                status=400,
+                request, self.template_name, self.context(error=str(exc), form=request.POST), status=400
             )
-        with tempfile.TemporaryDirectory(prefix="servitium-import-") as folder:
-            paths = []
-            for index, upload in enumerate(uploads):
-                path = Path(folder) / f"{index}-{Path(upload.name or 'file.csv').name}"
-                with path.open("wb") as out:
-                    for chunk in upload.chunks():
-                        out.write(chunk)
-                paths.append(path)
-            names = {str(p): p.name.split("-", 1)[1] for p in paths}
-            try:
-                report = import_incidents(mapping, paths, customer=customer, sheet=sheet)
-            except ImportArgumentError as exc:
-                message = str(exc)
-                for path, name in names.items():  # the uploads' names, not where they were kept
-                    message = message.replace(path, name).replace(Path(path).name, name)
-                return render(request, self.template_name, self.context(error=message), status=400)
-        errors = [
-            (
-                _("%(file)s, sheet %(sheet)s") % {"file": names.get(e.file, e.file), "sheet": e.sheet}
-                if e.sheet
-                else names.get(e.file, e.file),
-                e.line,
-                e.message,
-            )
-            for e in report.errors[:200]
-        ]
-        return render(
-            request,
-            self.template_name,
-            self.context(report=report, errors=errors, more_errors=max(0, len(report.errors) - 200)),
-        )
+        if "run" in found:  # queued: its own page follows it
+            return redirect(found["run"])
+        return render(request, self.template_name, self.context(form=request.POST, **found))
 
 
 class IncidentImportReport(View):

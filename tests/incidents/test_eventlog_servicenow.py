@@ -347,7 +347,7 @@ def test_source_reference_is_shown_searchable_and_the_timeline_has_the_history(c
 def test_preview_shows_the_first_tickets_and_writes_nothing(ctx, snow, tmp_path):
     path = tmp_path / "log.csv"
     path.write_bytes(event_log())
-    plans, report = preview(snow, path)
+    plans, report = preview(snow, [(path, "log.csv")])
     assert [p.external_id for p in plans] == ["INC0000045", "INC0000047", "INC0000048"]
     assert (plans[0].status_changes, plans[0].values["reassignment_count"], len(plans[0].events)) == (5, 2, 7)
     assert Incident.objects.count() == 0

@@ -1,8 +1,8 @@
 """Importing incident history with the `bpic2014` and `generic` presets: the BPI Challenge 2014 sample
 (Rabobank Group ICT, 4TU.ResearchData, DOI 10.4121/uuid:c3e5d162-0cfd-4bb0-bd82-af5268819c35; the sample
 from the MIT-licensed R package eventdataR) as a tickets file and an event log, the generic one-row-per-
-ticket layout, row errors reported alone, idempotency, the command and the browser's form of several
-files."""
+ticket layout, row errors reported alone, idempotency, the command and the browser's import page (one
+to five files with a preset, queued as a run)."""
 
 from __future__ import annotations
 
@@ -22,9 +22,9 @@ from servitium.core import services as core_services
 from servitium.core.models import ChangeRecord
 from servitium.incidents.imports import mapping as mapping_files
 from servitium.incidents.imports import writer as import_writer
-from servitium.incidents.imports.api import MAPPINGS, import_incidents
+from servitium.incidents.imports.api import import_incidents
 from servitium.incidents.imports.run import ImportStartError
-from servitium.incidents.models import Incident, IncidentEvent, SlaClock
+from servitium.incidents.models import Incident, IncidentEvent, IncidentImportRun, SlaClock
 from servitium.parties.models import Organization, Team
 from tests import factories
 from tests.sheets import FORMATS, csv_as_xlsx, xlsx_bytes
@@ -58,6 +58,17 @@ def write(path: Path, *lines: str) -> Path:
 def csv_rows(path: Path) -> int:
     with path.open(newline="", encoding="utf-8") as handle:
         return sum(1 for _ in csv.DictReader(handle))
+
+
+def import_page(client, capture, files: list, action: str = "run", **fields):
+    """Post the import page's form (a preset, the files) and, for a run, carry out the queued task; the
+    page answered (a preview, a 400, or the run's page after the redirect)."""
+    data = {"mapping": "generic", "action": action, "files": files, **fields}
+    with capture(execute=True):
+        page = client.post("/incidents/import/", data)
+    if page.status_code == 302:
+        return client.get(page["Location"])
+    return page
 
 
 def imported_changes() -> int:
@@ -333,7 +344,7 @@ def test_bad_arguments(db, tmp_path):
     with pytest.raises(ImportStartError, match="unknown time zone 'Mars/Olympus'"):
         import_incidents("generic", [good], time_zone="Mars/Olympus")
     assert not Incident.objects.exists()
-    assert {"bpic2014", "generic"} <= set(MAPPINGS)
+    assert {"bpic2014", "generic"} <= set(mapping_files.presets())
     # A file that is not UTF-8 is read as cp1252, and says so.
     org = factories.organization("Latin", "customer")
     (tmp_path / "latin.csv").write_bytes("external_id,title\nX,caf\xe9\n".encode("latin-1"))
@@ -388,7 +399,7 @@ def test_cli_exit_status_for_bad_arguments(tmp_path, capsys):
     assert "cannot read the file" in capsys.readouterr().err
 
 
-def test_import_from_the_browser(ctx, tmp_path):
+def test_import_from_the_browser(ctx, tmp_path, django_capture_on_commit_callbacks):
     """The same importer behind a page for incident managers; others are refused."""
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.test import Client
@@ -398,21 +409,57 @@ def test_import_from_the_browser(ctx, tmp_path):
     browser = Client()
     browser.force_login(manager)
     assert browser.get("/incidents/import/").status_code == 200
-    page = browser.post(
-        "/incidents/import/",
-        {
-            "mapping": "generic",
-            "customer": ctx.org_a.name,
-            "files": SimpleUploadedFile("tickets.csv", rows.encode(), content_type="text/csv"),
-        },
-    )
+    upload = SimpleUploadedFile("tickets.csv", rows.encode(), content_type="text/csv")
+    page = import_page(browser, django_capture_on_commit_callbacks, [upload], customer=ctx.org_a.name)
     text = page.content.decode()
-    assert page.status_code == 200 and 'id="import-report"' in text
+    assert page.status_code == 200 and 'id="import-result"' in text
     assert Incident.objects.filter(source="generic", external_id="T-1").exists()
-    assert "tickets.csv" in text and 'id="import-errors"' in text  # T-2 has no title
+    assert "1 row could not be imported" in text and "tickets.csv:3:" in text  # T-2 has no title
     agent = factories.user("imp_agent", ctx.provider, ["incident-agent"])
     browser.force_login(agent)
     assert browser.get("/incidents/import/").status_code == 403
+
+
+@pytest.mark.skipif(not BPI_CASES.exists(), reason="BPI Challenge 2014 sample not available")
+def test_the_bpi_tickets_file_and_event_log_import_together_from_the_browser(
+    ctx, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    """A mapping with two files: both go in one form, preview and run read them together, and the run's
+    files are removed from the storage once it is done."""
+    from django.core.files.storage import default_storage
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    browser = Client()
+    manager = factories.user("imp_bpi", ctx.provider, ["incident-manager"])
+    browser.force_login(manager)
+
+    def uploads() -> list:  # the event log first: each file's part is told by its header
+        return [
+            SimpleUploadedFile(p.name, p.read_bytes(), content_type="text/csv") for p in (BPI_LOG, BPI_CASES)
+        ]
+
+    capture = django_capture_on_commit_callbacks
+    preview = import_page(browser, capture, uploads(), action="preview", mapping="bpic2014")
+    text = html.unescape(preview.content.decode())
+    assert preview.status_code == 200 and 'id="import-preview"' in text
+    assert f"{BPI_LOG.name} read as CSV" in text and "(event log)" in text and "(tickets file)" in text
+    # the first tickets, titled from the tickets file although the event log's rows came first
+    assert "<td>IM0000048</td><td>Request for information on SBA000662</td>" in text
+    assert not Incident.objects.exists() and not IncidentImportRun.objects.exists()
+
+    page = import_page(browser, capture, uploads(), mapping="bpic2014")
+    run = IncidentImportRun.objects.get()
+    assert page.status_code == 200 and 'id="import-result"' in page.content.decode()
+    assert run.status == IncidentImportRun.Status.DONE, run.failure_reason
+    assert run.file_name == f"{BPI_LOG.name}, {BPI_CASES.name}" and run.uploads == []
+    assert (run.report["tickets"], run.report["created"], run.report["events_created"]) == (4000, 4000, 39911)
+    assert run.report["errors"] == {}
+    assert (
+        Incident.objects.filter(source="bpic2014").count() == 4000 and IncidentEvent.objects.count() == 39911
+    )
+    assert not [f for _d, _s, files in os.walk(default_storage.path("imports")) for f in files]  # both gone
 
 
 def test_xlsx_times_and_numbers_read_as_the_csv_text(ctx, tmp_path):
@@ -467,7 +514,9 @@ def test_xlsx_times_and_numbers_read_as_the_csv_text(ctx, tmp_path):
         ("t.xlsx", csv_as_xlsx("external_id,title\nX-1,One\n")[:900], "is not a readable XLSX workbook"),
     ],
 )
-def test_a_file_that_is_no_readable_workbook_stops_the_import(ctx, tmp_path, capsys, name, content, message):
+def test_a_file_that_is_no_readable_workbook_stops_the_import(
+    ctx, tmp_path, capsys, django_capture_on_commit_callbacks, name, content, message
+):
     good = write(tmp_path / "good.csv", "external_id,title", "G-1,Good")
     bad = tmp_path / name
     bad.write_bytes(content)
@@ -483,17 +532,24 @@ def test_a_file_that_is_no_readable_workbook_stops_the_import(ctx, tmp_path, cap
 
     browser = Client()
     browser.force_login(factories.user("imp_bad", ctx.provider, ["incident-manager"]))
-    page = browser.post(
-        "/incidents/import/",
-        {"mapping": "generic", "customer": ctx.org_a.name, "files": [SimpleUploadedFile(name, content)]},
-    )
-    text = html.unescape(page.content.decode())
-    assert page.status_code == 400 and message in text
-    assert "servitium-import-" not in text and f"0-{name}" not in text  # the upload's name, not the kept copy
+    good_upload = SimpleUploadedFile("good.csv", b"external_id,title\nG-1,Good\n")
+    for action in ("preview", "run"):
+        page = import_page(
+            browser,
+            django_capture_on_commit_callbacks,
+            [good_upload, SimpleUploadedFile(name, content)],
+            action=action,
+            customer=ctx.org_a.name,
+        )
+        good_upload.seek(0)
+        text = html.unescape(page.content.decode())
+        assert page.status_code == 400 and message in text, action
+        assert "servitium-import-" not in text and "upload-1" not in text  # the upload's name, not the copy
     assert not Incident.objects.exists() and not ChangeRecord.objects.filter(object_type="incidents.incident")
+    assert not IncidentImportRun.objects.exists()
 
 
-def test_import_from_the_browser_takes_a_workbook(ctx):
+def test_import_from_the_browser_takes_a_workbook(ctx, django_capture_on_commit_callbacks):
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.test import Client
 
@@ -503,14 +559,12 @@ def test_import_from_the_browser_takes_a_workbook(ctx):
     book = csv_as_xlsx(
         f"external_id,title,customer\nW-1,From a workbook,{ctx.org_a.name}\nW-2,,x\n", "Export"
     )
-    page = browser.post(
-        "/incidents/import/",
-        {"mapping": "generic", "sheet": "Export", "files": SimpleUploadedFile("old-tool.xlsx", book)},
-    )
+    upload = SimpleUploadedFile("old-tool.xlsx", book)
+    page = import_page(browser, django_capture_on_commit_callbacks, [upload], sheet="Export")
     text = page.content.decode()
-    assert page.status_code == 200 and 'id="import-report"' in text
+    assert page.status_code == 200 and 'id="import-result"' in text
     assert Incident.objects.filter(external_id="W-1", customer=ctx.org_a).exists()
-    assert "old-tool.xlsx, sheet Export" in text
+    assert "old-tool.xlsx, sheet Export" in text and "old-tool.xlsx:3:" in text  # W-2 has no title
 
 
 def test_a_tickets_file_is_checked_in_the_mapping_and_a_file_fitting_neither_part_stops(db, tmp_path):

@@ -85,8 +85,14 @@ def test_a_run_is_queued_then_imported_by_the_task_with_its_report(
     # Stored and recorded, nothing imported yet: the task is sent once the record is committed.
     assert (run.status, run.started_by, run.file_name) == (S.QUEUED, manager, "incident_event_log.csv")
     assert run.mapping_name == "servicenow-events" and "incident_state" in run.mapping_text
-    assert run.options == {"customer": ctx.org_a.name, "create_missing": True, "reference_prefix": ""}
-    assert default_storage.exists(run.upload.name) and run.size == len(event_log(TICKETS))
+    assert run.options == {
+        "customer": ctx.org_a.name,
+        "create_missing": True,
+        "reference_prefix": "",
+        "sheet": "",
+    }
+    assert [u["name"] for u in run.uploads] == ["incident_event_log.csv"]
+    assert default_storage.exists(run.uploads[0]["stored"]) and run.size == len(event_log(TICKETS))
     assert Incident.objects.count() == 0 and len(queued) == 1
     waiting = client.get(f"/incidents/import/runs/{run.pk}/")
     text = waiting.content.decode()
@@ -94,7 +100,7 @@ def test_a_run_is_queued_then_imported_by_the_task_with_its_report(
     assert '<noscript><meta http-equiv="refresh"' in text  # the page follows the run without JavaScript
     assert client.get(f"/incidents/import/runs/{run.pk}/report/").status_code == 404  # no report yet
 
-    stored = run.upload.name
+    stored = run.uploads[0]["stored"]
     queued[0]()  # the task, in immediate mode
     run.refresh_from_db()
     assert (run.status, run.fraction, run.stage) == (S.DONE, 1.0, "done")
@@ -103,7 +109,7 @@ def test_a_run_is_queued_then_imported_by_the_task_with_its_report(
     assert run.report["created"] == TICKETS and run.report["tickets"] == TICKETS
     assert run.report_text.startswith(f"servicenow-events: {TICKETS} tickets")
     # The file goes, the record stays; the import was logged under the person who started it.
-    assert run.upload.name == "" and not default_storage.exists(stored)
+    assert run.uploads == [] and not default_storage.exists(stored)
     assert ChangeRecord.objects.filter(object_type="incidents.incident", actor=manager).count() == TICKETS
 
     done = client.get(f"/incidents/import/runs/{run.pk}/").content.decode()
@@ -252,13 +258,13 @@ def test_a_failing_run_records_why_and_its_file_goes(ctx, manager, django_captur
     with django_capture_on_commit_callbacks(execute=False) as queued:
         start(client, ctx)
     run = IncidentImportRun.objects.get()
-    stored = run.upload.name
+    stored = run.uploads[0]["stored"]
     # The mapping was changed in the record's text after the start: the task cannot use it.
     IncidentImportRun.objects.filter(pk=run.pk).update(mapping_text="columns: {time: t}")
     queued[0]()
     run.refresh_from_db()
     assert run.status == S.FAILED and "ticket" in run.failure_reason and run.report is None
-    assert run.upload.name == "" and not default_storage.exists(stored)
+    assert run.uploads == [] and not default_storage.exists(stored)
     page = client.get(f"/incidents/import/runs/{run.pk}/").content.decode()
     assert 'id="import-run-failed"' in page and "changes nothing" in page
     assert client.get(f"/incidents/import/runs/{run.pk}/report/").status_code == 404
@@ -269,15 +275,17 @@ def test_a_failing_run_records_why_and_its_file_goes(ctx, manager, django_captur
 def test_the_daily_job_ends_lost_runs_and_removes_their_files(
     ctx, manager, django_capture_on_commit_callbacks
 ):
+    two = [SimpleUploadedFile(f"log-{n}.csv", event_log(3), content_type="text/csv") for n in (1, 2)]
     with django_capture_on_commit_callbacks(execute=False):
-        start(browser(manager), ctx)  # queued, never picked up
+        start(browser(manager), ctx, files=two)  # queued, never picked up
     run = IncidentImportRun.objects.get()
-    stored = run.upload.name
+    stored = [u["stored"] for u in run.uploads]
+    assert run.file_name == "log-1.csv, log-2.csv" and all(default_storage.exists(s) for s in stored)
     assert forget_import_uploads.call_local(now=timezone.now()) == 0  # not yet a day
     assert forget_import_uploads.call_local(now=timezone.now() + dt.timedelta(days=2)) == 1
     run.refresh_from_db()
     assert run.status == S.FAILED and "did not finish" in run.failure_reason
-    assert run.upload.name == "" and not default_storage.exists(stored)
+    assert run.uploads == [] and not any(default_storage.exists(s) for s in stored)
 
 
 def test_a_worker_reads_the_file_from_a_storage_without_local_paths(
@@ -292,8 +300,8 @@ def test_a_worker_reads_the_file_from_a_storage_without_local_paths(
         start(browser(manager), ctx)
     run = IncidentImportRun.objects.get()
     assert not isinstance(default_storage, FileSystemStorage)  # no local file to hand to the importer
-    assert default_storage.exists(run.upload.name)
-    stored = run.upload.name
+    stored = run.uploads[0]["stored"]
+    assert default_storage.exists(stored)
     queued[0]()
     run.refresh_from_db()
     assert run.status == S.DONE and run.report["created"] == 3, run.failure_reason

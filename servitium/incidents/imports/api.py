@@ -1,4 +1,4 @@
-"""The importer for code and for the browser's form of several files: a mapping named as on the command line
+"""The importer for code (scripts, tests): a mapping named as on the command line
 (a preset or a mapping file), several files at once, and every row that could not be imported listed by
 file and line (`import_incidents`). The work itself is run.run_files's."""
 
@@ -14,14 +14,6 @@ from .report import Report
 from .run import ImportStartError, run_files
 
 ERROR_ROWS = 1000  # rows kept per kind of error; the count covers them all
-
-
-class Preset(NamedTuple):
-    name: str
-    description: str
-
-
-MAPPINGS = {name: Preset(name, description) for name, description in mapping_files.presets().items()}
 
 
 class RowError(NamedTuple):

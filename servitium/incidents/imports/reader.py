@@ -196,7 +196,12 @@ def _open_csv(path: Path, name: str, separator: str, encoding: str, header_row: 
 @contextmanager
 def _open_xlsx(path: Path, name: str, sheet: str, header_row: int = 0) -> Iterator[Table]:
     try:
-        with open_sheet(path, sheet=sheet or None, name=name, header_row=header_row) as opened:
+        # A handle, not the path: openpyxl refuses a path without .xlsx, and uploads are kept under names
+        # of our own.
+        with (
+            path.open("rb") as handle,
+            open_sheet(handle, sheet=sheet or None, name=name, header_row=header_row) as opened,
+        ):
             described = f"XLSX, sheet {opened.name}"
             if not opened.header:
                 raise ReadError(f"{name}: sheet {opened.name} is empty")

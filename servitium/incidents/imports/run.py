@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
+from dataclasses import replace
 from pathlib import Path
 
 from servitium.core import context
@@ -140,7 +141,7 @@ def _spool(
                     counted(table),
                     spool,
                     lambda p, name=table.name: report.error(p.kind, name, p.line, p.message),
-                    limit=limit,
+                    limit=spool.count + limit if limit else 0,  # per file: each part of a preview is read
                     file=table.name,
                     part=part,
                 )
@@ -154,13 +155,19 @@ def _spool(
     return spool
 
 
+def with_sheet(mapping: Mapping, sheet: str = "") -> Mapping:
+    """The mapping reading the named sheet of each workbook instead of its own (or the first)."""
+    return replace(mapping, sheet=sheet) if sheet else mapping
+
+
 def preview(
-    mapping: Mapping, path: Path, *, name: str = "", count: int = 20
+    mapping: Mapping, files: list[tuple[Path, str]], *, count: int = 20, sheet: str = ""
 ) -> tuple[list[TicketPlan], Report]:
-    """The first `count` tickets as they would be imported (from the first rows of the file)."""
-    name = name or path.name
+    """The first `count` tickets as they would be imported (from the first rows of each file), the files
+    given as for run_files."""
+    mapping = with_sheet(mapping, sheet)
     report = Report(mapping=mapping.name, source=mapping.source)
-    spool = _spool(mapping, [(path, name)], report, None, limit=PREVIEW_ROWS)
+    spool = _spool(mapping, files, report, None, limit=PREVIEW_ROWS)
     planner = Planner(mapping)
     plans = []
     try:
@@ -206,10 +213,12 @@ def run_files(
     progress: Progress | None = None,
     actor: object = None,
     first_rows: int = 0,
+    sheet: str = "",
 ) -> Report:
     """Import the files, given as (path, name shown in errors), together with the mapping; raises
     ImportStartError when it cannot start (nothing written). `first_rows`: rows kept per kind of error
-    (default: the report's)."""
+    (default: the report's); `sheet`: the sheet read from each workbook instead of the mapping's."""
+    mapping = with_sheet(mapping, sheet)
     prefix = check_reference_prefix(mapping, reference_prefix)
     report = Report(mapping=mapping.name, source=mapping.source)
     if first_rows:

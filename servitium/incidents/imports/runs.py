@@ -1,13 +1,13 @@
 """Imports started in the browser and carried out by the task queue, so that a large file never holds a
 request open.
 
-The page checks the mapping and the file's header first (web.py); `start` then stores the file in the
+The page checks the mapping and each file's header first (web.py); `start` then stores the files in the
 storage every node shares (the data directory, or the S3 bucket), records an `IncidentImportRun` and
 queues the task `RunIncidentImport` (declared here) once that record is committed. `carry_out`, the
-task's body, reads the file (a local copy when the storage is remote), runs the importer with a progress
-callback that writes to the record, keeps the report on the record and removes the file.
-`forget_uploads`, a daily job, removes what a stopped worker left behind: the record stays, the file
-goes.
+task's body, reads the files (local copies when the storage is remote), runs the importer with a progress
+callback that writes to the record, keeps the report on the record and removes the files.
+`forget_uploads`, a daily job, removes what a stopped worker left behind: the record stays, the files
+go.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -35,12 +35,12 @@ from servitium.core.jobs import as_job
 
 from ..models import IncidentImportRun, import_upload_path
 from . import mapping as mapping_files
-from .run import ImportStartError, run_import
+from .run import ImportStartError, run_files
 
 logger = logging.getLogger(__name__)
 S = IncidentImportRun.Status
 
-OPTIONS = ("customer", "create_missing", "reference_prefix")  # what run_import takes from the form
+OPTIONS = ("customer", "create_missing", "reference_prefix", "sheet")  # what run_files takes from the form
 PROGRESS_SECONDS = 1.0  # the record is written at most about once a second ...
 PROGRESS_STEP = 0.02  # ... unless the import has moved on by 2 % (or to another stage)
 STALE = timedelta(days=1)  # an unfinished run not heard of for this long was lost with its worker
@@ -54,14 +54,21 @@ class _Move(File):
 
 
 def start(
-    *, actor: Any, mapping: mapping_files.Mapping, path: Path, name: str, options: dict[str, Any]
+    *,
+    actor: Any,
+    mapping: mapping_files.Mapping,
+    files: list[tuple[Path, str]],
+    options: dict[str, Any],
 ) -> IncidentImportRun:
-    """Store the checked file, record the run and queue it (once committed). `path` is consumed: the file
-    system storage moves it into place."""
-    size = path.stat().st_size
-    with path.open("rb") as handle:
-        stored = default_storage.save(import_upload_path(None, name), _Move(handle, name=name))
+    """Store the checked files, given as (path, uploaded name), record the run and queue it (once
+    committed). The paths are consumed: the file system storage moves them into place."""
+    size = sum(path.stat().st_size for path, _name in files)
+    uploads: list[dict[str, str]] = []
     try:
+        for path, name in files:
+            with path.open("rb") as handle:
+                stored = default_storage.save(import_upload_path(None, name), _Move(handle, name=name))
+            uploads.append({"name": name, "stored": stored})
         with transaction.atomic():
             run = core_services.record_create(
                 model=IncidentImportRun,
@@ -69,8 +76,8 @@ def start(
                 actor=actor,
                 derived={
                     "started_by": actor,
-                    "file_name": name[:255],
-                    "upload": stored,
+                    "file_name": ", ".join(name for _path, name in files)[:255],
+                    "uploads": uploads,
                     "size": size,
                     "mapping_name": mapping.name[:100],
                     "mapping_text": mapping.text,
@@ -81,7 +88,8 @@ def start(
             pk = run.pk
             transaction.on_commit(lambda: _enqueue(pk))
     except BaseException:
-        default_storage.delete(stored)
+        for upload in uploads:
+            default_storage.delete(upload["stored"])
         raise
     return run
 
@@ -146,15 +154,16 @@ def _clean(text: str) -> str:
     return text.replace("\x00", "\\0")  # PostgreSQL stores no NUL; a message may quote a bad row
 
 
-def _forget_file(name: str) -> bool:
-    if not name:
-        return True
-    try:
-        default_storage.delete(name)
-    except Exception:  # noqa: BLE001 -- the daily job tries again; the run's outcome stands
-        logger.warning("import upload %s could not be removed", name, exc_info=True)
-        return False
-    return True
+def _forget_files(uploads: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Remove the stored uploads; those that could not be removed (the daily job tries again)."""
+    left = []
+    for upload in uploads:
+        try:
+            default_storage.delete(upload["stored"])
+        except Exception:  # noqa: BLE001 -- the run's outcome stands
+            logger.warning("import upload %s could not be removed", upload["stored"], exc_info=True)
+            left.append(upload)
+    return left
 
 
 def _finish(run_id: int, target: str, message: str, extra: dict[str, Any]) -> IncidentImportRun:
@@ -192,11 +201,11 @@ def carry_out(run_id: int) -> IncidentImportRun | None:
     report = None
     try:
         spec = mapping_files.parse(run.mapping_text, name=run.mapping_name)
-        with local_copy(run.upload.name) as path:
-            report = run_import(
+        with ExitStack() as stack:
+            files = [(stack.enter_context(local_copy(u["stored"])), u["name"]) for u in run.uploads]
+            report = run_files(
                 spec,
-                path,
-                name=run.file_name,
+                files,
                 actor=run.started_by,
                 progress=ProgressRecorder(run.pk),
                 **{key: run.options[key] for key in OPTIONS if key in run.options},
@@ -205,14 +214,13 @@ def carry_out(run_id: int) -> IncidentImportRun | None:
     except (ImportStartError, mapping_files.MappingError) as exc:
         reason = str(exc)
     except FileNotFoundError:
-        reason = _("The uploaded file is no longer in the storage; upload it again.")
+        reason = _("An uploaded file is no longer in the storage; upload the files again.")
     except Exception as exc:  # noqa: BLE001 -- any failure is the run's, recorded with its reason
         logger.exception("import run %s failed", run.pk)
         reason = _("The import stopped: %(error)s") % {"error": exc}
-    forgotten = _forget_file(run.upload.name)
-    gone = {"upload": ""} if forgotten else {}
+    gone = {"uploads": _forget_files(run.uploads)}
     if report is None:
-        hint = _("Tickets written before it stopped stay; importing the same file again changes nothing.")
+        hint = _("Tickets written before it stopped stay; importing the same files again changes nothing.")
         return _finish(
             run.pk, S.FAILED, _("Import failed"), {"failure_reason": _clean(f"{reason}\n{hint}"), **gone}
         )
@@ -231,20 +239,21 @@ def carry_out(run_id: int) -> IncidentImportRun | None:
 
 
 def forget_uploads(*, now: Any = None) -> int:
-    """Remove the files of ended runs still in the storage, and end as failed the runs not heard of for a
-    day (their worker stopped); the records stay. The number of runs seen to."""
+    """Remove the files of ended runs still in the storage (every file of the run), and end as failed the
+    runs not heard of for a day (their worker stopped); the records stay. The number of runs seen to."""
     now = now or timezone.now()
     lost = IncidentImportRun.objects.filter(status__in=(S.QUEUED, S.RUNNING), updated__lt=now - STALE)
     seen = 0
     for run_id in lost.values_list("pk", flat=True):
         run = IncidentImportRun.objects.get(pk=run_id)
-        gone = {"upload": ""} if _forget_file(run.upload.name) else {}
+        gone = {"uploads": _forget_files(run.uploads)}
         reason = _("The import did not finish (its task worker stopped); start it again.")
         _finish(run_id, S.FAILED, _("Import failed"), {"failure_reason": reason, **gone})
         seen += 1
-    ended = IncidentImportRun.objects.filter(status__in=(S.DONE, S.FAILED)).exclude(upload="")
-    for run_id, name in ended.values_list("pk", "upload"):
-        if _forget_file(name):
-            IncidentImportRun.objects.filter(pk=run_id).update(upload="")
+    ended = IncidentImportRun.objects.filter(status__in=(S.DONE, S.FAILED)).exclude(uploads=[])
+    for run_id, uploads in ended.values_list("pk", "uploads"):
+        left = _forget_files(uploads)
+        if left != uploads:
+            IncidentImportRun.objects.filter(pk=run_id).update(uploads=left)
             seen += 1
     return seen

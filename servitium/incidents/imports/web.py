@@ -1,4 +1,5 @@
-"""The browser's side of a mapping import: choose a preset or upload/edit a mapping, preview the first 20
+"""The browser's side of an import (the page's only one): choose a preset or upload/edit a mapping, give
+one to five files (a tickets file and an event log for the mappings that have both), preview the first 20
 tickets, start a run (queued: runs.py), follow its progress, download its report. Parsing the form and
 reading the run records only; the pages are incidents/incident_import.html and incident_import_run.html,
 the views IncidentImport and IncidentImportRun* (views.py)."""
@@ -21,9 +22,10 @@ from servitium.core import permissions
 from ..models import IncidentImportRun
 from . import mapping as mapping_files
 from . import runs
-from .run import ImportStartError, check_file, check_reference_prefix, preview
+from .run import ImportStartError, check_file, check_reference_prefix, preview, with_sheet
 
 PREVIEW_TICKETS = 20
+MAX_FILES = 5  # files in one import
 RECENT_RUNS = 10  # runs listed on the import page
 
 
@@ -83,32 +85,36 @@ def _spool_folder() -> Path:
 
 
 def handle(request: HttpRequest) -> dict[str, Any]:
-    """Preview the upload with the chosen mapping, or check its header and queue the run; the page's
-    context (`run`: the queued run). FormProblem when it cannot start: nothing is queued then."""
+    """Preview the uploads with the chosen mapping, or check each one's header and queue the run; the
+    page's context (`run`: the queued run). FormProblem when it cannot start: nothing is queued then."""
     spec = chosen_mapping(request)
-    upload = request.FILES.get("files")
-    if upload is None:
-        raise FormProblem(_("Choose the file to import."))
+    uploads = request.FILES.getlist("files")
+    if not uploads or len(uploads) > MAX_FILES:
+        raise FormProblem(_("Choose one to %(n)s files to import.") % {"n": MAX_FILES})
     options = {
         "customer": request.POST.get("customer", "").strip(),
         "create_missing": request.POST.get("create_missing") == "on",
         "reference_prefix": request.POST.get("reference_prefix", "").strip().upper(),
+        "sheet": request.POST.get("sheet", "").strip(),
     }
-    name = Path(upload.name or "upload").name
     with tempfile.TemporaryDirectory(prefix="servitium-import-", dir=_spool_folder()) as folder:
-        path = Path(folder) / "upload"
-        with path.open("wb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
+        files = []
+        for index, upload in enumerate(uploads):
+            path = Path(folder) / f"upload-{index}"  # never the uploaded name: it is not trusted as a path
+            with path.open("wb") as out:
+                for chunk in upload.chunks():
+                    out.write(chunk)
+            files.append((path, Path(upload.name or "upload").name))
         try:
             if request.POST.get("action") == "preview":
-                plans, report = preview(spec, path, name=name, count=PREVIEW_TICKETS)
+                plans, report = preview(spec, files, count=PREVIEW_TICKETS, sheet=options["sheet"])
                 return {"preview": _preview_rows(plans), "report": report, "mapping_text": spec.text}
             check_reference_prefix(spec, options["reference_prefix"])
-            check_file(spec, path, name)  # the header only: a wrong file is told now, not by the task
+            for path, name in files:  # the headers only: a wrong file is told now, not by the task
+                check_file(with_sheet(spec, options["sheet"]), path, name)
         except ImportStartError as exc:
             raise FormProblem(str(exc)) from None
-        run = runs.start(actor=request.user, mapping=spec, path=path, name=name, options=options)
+        run = runs.start(actor=request.user, mapping=spec, files=files, options=options)
     return {"run": run}
 
 
