@@ -219,6 +219,8 @@ def _open_xlsx(path: Path, name: str, sheet: str, header_row: int = 0) -> Iterat
             yield Table(name, described, opened.header, rows(), path.stat().st_size, sheet=opened.name)
     except SpreadsheetError as exc:
         raise ReadError(f"{name}: {exc}") from None
+    except OSError as exc:  # gone or unreadable between the format check and the reading
+        raise ReadError(f"{name}: cannot be read ({exc.strerror or exc})") from None
 
 
 def _local(tag: str) -> str:
