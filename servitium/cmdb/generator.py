@@ -26,6 +26,7 @@ from servitium.core.changelog import record_many
 from servitium.core.context import change_context
 from servitium.core.dbstats import refresh_statistics
 from servitium.core.references import format_reference, next_numbers
+from servitium.core.sqlwrite import reserve_keys
 from servitium.parties.models import Organization
 
 from . import services
@@ -66,15 +67,6 @@ def _copy(model, rows: list[tuple], columns: list[str]) -> None:
             copy.write_row(row)
 
 
-def _ids(model, count: int) -> list[int]:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [model._meta.db_table, count],
-        )
-        return [row[0] for row in cursor.fetchall()]
-
-
 class Generator:
     def __init__(self, *, seed: int = 20261125) -> None:
         self.rng = random.Random(seed)
@@ -109,7 +101,7 @@ class Generator:
                     for i, ref in enumerate(refs)
                 ]
                 if connection.vendor == "postgresql":
-                    ids = _ids(ConfigurationItem, size)
+                    ids = reserve_keys(ConfigurationItem, size)
                     fields = ConfigurationItem._meta.concrete_fields
                     for item, pk in zip(items, ids, strict=True):
                         item.pk = pk
@@ -222,7 +214,7 @@ class Generator:
             with transaction.atomic():
                 rels = [self._relationship(s, t, k, now) for s, t, k in chunk]
                 if connection.vendor == "postgresql":
-                    ids = _ids(CIRelationship, len(chunk))
+                    ids = reserve_keys(CIRelationship, len(chunk))
                     for rel, pk in zip(rels, ids, strict=True):
                         rel.pk = pk
                     _copy(

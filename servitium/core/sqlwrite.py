@@ -170,6 +170,13 @@ def insert(*instances: models.Model) -> None:
         obj._state.db = DEFAULT_DB_ALIAS
 
 
+def reserve_keys(model: type[models.Model], count: int) -> list[int]:
+    """`count` new primary keys drawn from the table's sequence (PostgreSQL): for records written by COPY
+    whose keys are needed before they are stored (their events, clocks or change-log entries)."""
+    sql = "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)"
+    return [row[0] for row in run(sql, [model._meta.db_table, count])]
+
+
 def copy_rows(model: type[models.Model], instances: Sequence[models.Model], *, with_pk: bool = True) -> None:
     """Store fully built records with PostgreSQL's COPY (bulk history: generators, change-log batches),
     several times faster than INSERTs. `with_pk=False` leaves the key to the table's identity column (the

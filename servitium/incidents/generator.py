@@ -26,7 +26,7 @@ from servitium.core.businesstime import ALWAYS_OPEN, CalendarHasNoHours, add_bus
 from servitium.core.changelog import record_many
 from servitium.core.context import change_context
 from servitium.core.references import format_reference, next_numbers
-from servitium.core.sqlwrite import copy_rows
+from servitium.core.sqlwrite import copy_rows, reserve_keys
 from servitium.core.vocabulary import Metric
 from servitium.parties.models import Person, Team
 
@@ -80,15 +80,6 @@ def keep_timestamps(*models):
 
 def _opened(incident: Incident):
     return incident.created
-
-
-def _reserve_ids(model, count: int) -> list[int]:
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
-        )
-        return [row[0] for row in cursor.fetchall()]
 
 
 class Generator:
@@ -233,7 +224,7 @@ class Generator:
                 incidents = [i for i, _ in rows]
                 if connection.vendor == "postgresql":
                     # COPY: a million tickets load in minutes instead of an hour of INSERTs.
-                    for incident, pk in zip(incidents, _reserve_ids(Incident, size), strict=True):
+                    for incident, pk in zip(incidents, reserve_keys(Incident, size), strict=True):
                         incident.pk = pk
                     copy_rows(Incident, incidents)
                 else:
@@ -244,7 +235,7 @@ class Generator:
                         clock.incident_id = incident.pk
                         clocks.append(clock)
                 if connection.vendor == "postgresql":
-                    for clock, pk in zip(clocks, _reserve_ids(SlaClock, len(clocks)), strict=True):
+                    for clock, pk in zip(clocks, reserve_keys(SlaClock, len(clocks)), strict=True):
                         clock.pk = pk
                     copy_rows(SlaClock, clocks)
                 else:

@@ -17,14 +17,7 @@ from servitium.core.errors import ApplicationError
 from . import cloud_selectors as selectors
 from . import cloud_services as services
 from . import forms
-from .views import _errors_to_form, _not_found, _page, customer_page
-
-
-def _refusal(exc: Exception) -> tuple[str, int]:
-    """A service's refusal as a sentence above the page, with its status (409 for the lifecycle)."""
-    if isinstance(exc, ApplicationError):
-        return exc.message, exc.status
-    return " ".join(getattr(exc, "messages", [str(exc)])), 400
+from .views import _errors_to_form, _not_found, _page, _refusal, customer_page
 
 
 @customer_page

@@ -47,6 +47,13 @@ def _errors_to_form(form, exc: Exception) -> None:
         form.add_error(None, list(getattr(exc, "messages", [str(exc)])))
 
 
+def _refusal(exc: Exception) -> tuple[str, int]:
+    """A service's refusal as a sentence above the page, with its status (409 for the lifecycle)."""
+    if isinstance(exc, ApplicationError):
+        return exc.message, exc.status
+    return " ".join(getattr(exc, "messages", [str(exc)])), 400
+
+
 def _page(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
     return render(request, f"portal/{template}", context, status=status)
 
@@ -126,7 +133,7 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if action in ("reply", "upload"):
                 _errors_to_form(upload if action == "upload" else reply, exc)
             else:  # a decision or confirmation refused: said above the page
-                refused = exc.message if isinstance(exc, ApplicationError) else " ".join(exc.messages)
+                refused = _refusal(exc)[0]
     return _page(
         request,
         "ticket.html",

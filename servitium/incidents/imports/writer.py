@@ -212,12 +212,9 @@ def _copy(model: type, records: list, created: list | None = None) -> None:
     """PostgreSQL: insert through COPY (several times faster than INSERT), keys drawn from the table's
     sequence first because the change log and the events need them. COPY runs no auto_now, so the
     stamps are set here, and `created` may carry each record's own (an imported ticket's opened time)."""
-    table = model._meta.db_table
-    keys = sqlwrite.run(
-        "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(records)]
-    )
+    keys = sqlwrite.reserve_keys(model, len(records))
     now = timezone.now()
-    for n, (record, (key,)) in enumerate(zip(records, keys, strict=True)):
+    for n, (record, key) in enumerate(zip(records, keys, strict=True)):
         record.pk, record.updated = key, now
         record.created = (created[n] if created else None) or now
         record._state.adding, record._state.db = False, "default"
