@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from servitium.core import permissions
 
-from ..models import IncidentImportRun
+from ..models import Incident, IncidentImportRun
 from . import mapping as mapping_files
 from . import runs
 from .run import ImportStartError, check_file, check_reference_prefix, preview, with_sheet
@@ -61,7 +61,8 @@ def _preview_rows(plans) -> list[dict[str, Any]]:
         {
             "external_id": p.external_id,
             "title": p.values.get("title", ""),
-            "status": p.values.get("status", ""),
+            # The status as the ticket's page will name it, not its stored value ("pending_customer").
+            "status": dict(Incident.Status.choices).get(p.values.get("status"), p.values.get("status", "")),
             "priority": p.values.get("priority", ""),
             "group": p.names.get("assignment_group", ""),
             "opened": p.values.get("opened_at"),
