@@ -144,8 +144,11 @@ class Outage(BaseModel):
             models.UniqueConstraint(
                 fields=["service", "change"], condition=Q(change__isnull=False), name="outage_one_per_change"
             ),
+            # An alert that fires again after it resolved is a new outage: one per firing.
             models.UniqueConstraint(
-                fields=["service", "event"], condition=Q(event__isnull=False), name="outage_one_per_alert"
+                fields=["service", "event", "start"],
+                condition=Q(event__isnull=False),
+                name="outage_one_per_alert_firing",
             ),
             models.CheckConstraint(
                 condition=Q(end__isnull=True) | Q(end__gt=models.F("start")), name="outage_end_after_start"

@@ -38,17 +38,29 @@ def follow_alerts(events: list[Any]) -> None:
             event_id__in=[e.pk for e in relevant], source=Outage.Source.MONITORING, end__isnull=True
         )
     }
+    # An incident holds one outage per service (its major-incident outage, or an earlier alert's): a
+    # further alert on the same service and incident still records its time, without the link.
+    linked = set(
+        Outage.objects.filter(
+            incident_id__in={e.incident_id for e in relevant if e.incident_id is not None}
+        ).values_list("service_id", "incident_id")
+    )
     for event in relevant:
         outage = open_of.get(event.pk)
         if event.status == "firing" and outage is None:
             start = event.starts_at or event.last_seen
+            incident_id = event.incident_id
+            if (event.service_id, incident_id) in linked:
+                incident_id = None
+            elif incident_id is not None:
+                linked.add((event.service_id, incident_id))
             core_services.record_create(
                 model=Outage,
                 data={},
                 derived={
                     "service_id": event.service_id,
                     "event_id": event.pk,
-                    "incident_id": event.incident_id,
+                    "incident_id": incident_id,
                     "start": start,
                     "kind": Outage.Kind.UNPLANNED,
                     "source": Outage.Source.MONITORING,

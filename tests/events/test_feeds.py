@@ -4,6 +4,8 @@ and a critical breach's incident following from it. Alerts set aside feed nothin
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from servitium.availability.models import Outage
@@ -66,3 +68,34 @@ def test_an_alert_with_a_metric_value_is_a_reading_and_a_breach_follows(
     bad.annotations["value"] = "lots"
     events = take(bad, capture=django_capture_on_commit_callbacks)
     assert events[0].pk and not Measurement.objects.filter(metric=other).exists()
+
+
+def test_an_alert_that_fires_again_after_it_resolved_is_a_second_outage(
+    estate, django_capture_on_commit_callbacks
+):
+    take(
+        alert("AppDown", instance="shop-app", severity="critical"), capture=django_capture_on_commit_callbacks
+    )
+    take(
+        alert("AppDown", "resolved", instance="shop-app", severity="critical"),
+        capture=django_capture_on_commit_callbacks,
+    )
+    again = alert("AppDown", instance="shop-app", severity="critical")
+    again.starts_at = again.starts_at + dt.timedelta(minutes=5)
+    take(again, capture=django_capture_on_commit_callbacks)
+    first, second = Outage.objects.filter(source="monitoring").order_by("start", "pk")
+    assert first.end is not None and second.end is None and second.start > first.end
+    assert first.event_id == second.event_id
+
+
+def test_two_alerts_on_one_service_and_ticket_both_count(estate, django_capture_on_commit_callbacks):
+    """A ticket holds one outage per service: a second alert grouped onto it still records its time."""
+    events = take(
+        alert("AppDown", instance="shop-app", severity="critical"),
+        alert("AppErrors", instance="shop-app", severity="critical"),
+        capture=django_capture_on_commit_callbacks,
+    )
+    outages = Outage.objects.filter(source="monitoring")
+    assert outages.count() == 2
+    assert events[0].incident_id == events[1].incident_id is not None  # grouped on one ticket
+    assert sorted(o.incident_id is None for o in outages) == [False, True]
