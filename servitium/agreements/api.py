@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from servitium.core.api.base import RecordSerializer, RecordViewSet
+from servitium.core.api.lean import absolute_base, path_template
 
 from . import services
 from .models import ServiceLevelAgreement, ServiceReview, ServiceTarget, TargetPerformance
@@ -45,9 +45,7 @@ class AgreementSerializer(RecordSerializer):
             if obj.kind == ServiceLevelAgreement.Kind.SLA
             else "api:internal-agreement-detail"
         )
-        path = reverse(name, args=[obj.pk])
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request else path
+        return absolute_base(self.context.get("request")) + path_template(name).format(obj.pk)
 
 
 class AgreementViewSet(RecordViewSet):

@@ -43,7 +43,9 @@ def run(sql: str, params: Sequence[Any] = ()) -> list[tuple]:
     raw = connection.connection
     prepared = _CURSORS.get(raw)
     if prepared is None or prepared.closed:
-        prepared = _CURSORS[raw] = psycopg.Cursor(raw)
+        prepared = psycopg.Cursor(raw)
+        tune = getattr(connection, "tune_cursor", None)  # servitium.core.db.postgresql: C timestamps
+        prepared = _CURSORS[raw] = tune(prepared) if tune is not None else prepared
     with connection.wrap_database_errors:
         prepared.execute(sql, params, prepare=True)
         result = prepared.pgresult  # (`description` would build a column object per column)

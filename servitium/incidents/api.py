@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -14,7 +15,7 @@ from servitium.core.api import lane
 from servitium.core.api.base import RecordSerializer, RecordViewSet
 from servitium.core.api.fast import FastInput
 from servitium.core.api.fields import BoundedPrimaryKeyRelatedField, query_date
-from servitium.core.api.lean import path_template, representation_of
+from servitium.core.api.lean import absolute_base, path_template, representation_of
 from servitium.core.api.pagination import LargeTablePagination
 from servitium.parties.models import Person, Team
 
@@ -68,11 +69,13 @@ class IncidentSerializer(RecordSerializer):
 
 
 def _clocks(obj: Incident) -> list[dict]:
-    # A ticket just raised carries its new clocks; a page of tickets read by the API carries rows.
+    # A ticket just raised carries its new clocks; a page of tickets read by the API carries rows, all
+    # read at one instant.
     known = getattr(obj, "started_clocks", None)
     if known is None:
         known = obj.__dict__.get("page_clocks")
-    return [clock_state(c) for c in (known if known is not None else obj.sla_clocks.all())]
+    now = obj.__dict__.get("page_now") or timezone.now()
+    return [clock_state(c, now) for c in (known if known is not None else obj.sla_clocks.all())]
 
 
 class IncidentEscalationSerializer(serializers.Serializer):
@@ -145,8 +148,10 @@ class IncidentViewSet(RecordViewSet):
         """A page's clocks in one query, as rows: building 100 clock instances through the prefetch cost
         a quarter of a page's time."""
         by_ticket = clocks_by_ticket([obj.pk for obj in objects])
+        now = timezone.now()
         for obj in objects:
             obj.page_clocks = by_ticket[obj.pk]
+            obj.page_now = now
 
     @classmethod
     def create_service(cls, *, actor, data, m2m=None):
@@ -245,9 +250,20 @@ def _period(request):
 
 
 def _incident_url(obj: Incident, request) -> str:
-    name = "api:incident-detail" if obj.kind == Incident.Kind.INCIDENT else "api:service-request-detail"
-    path = path_template(name).format(obj.pk)
-    return request.build_absolute_uri(path) if request else path
+    links = getattr(request, "_ticket_links", None)
+    if links is None:  # worked out once per request: a page of tickets carries one link each
+        base = absolute_base(request)
+        links = {
+            kind: (base + template.partition("{}")[0], template.partition("{}")[2])
+            for kind, template in (
+                (Incident.Kind.INCIDENT, path_template("api:incident-detail")),
+                (Incident.Kind.REQUEST, path_template("api:service-request-detail")),
+            )
+        }
+        if request is not None:
+            request._ticket_links = links
+    before, after = links[obj.kind]
+    return f"{before}{obj.pk}{after}"
 
 
 INCIDENT_INPUT = FastInput(IncidentResource)

@@ -253,7 +253,8 @@ class Incident(BaseModel):
         # Every list filters on kind (incidents and service requests are two API doors), so the list
         # indexes lead with it: the page and its count can then be answered from the index.
         indexes = [
-            models.Index(fields=["kind", "status", "priority", "-created"], name="incident_queue_idx"),
+            # A queue by status, newest first (the default order): the page is read off the index.
+            models.Index(fields=["kind", "status", "-created", "-id"], name="incident_status_newest_idx"),
             models.Index(fields=["kind", "customer", "-created"], name="incident_customer_idx"),
             models.Index(
                 fields=["kind", "assignment_group", "status", "-created"], name="incident_group_idx"

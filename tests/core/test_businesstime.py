@@ -241,3 +241,15 @@ def test_open_intervals_are_sorted_disjoint_and_sum_to_elapsed(spec, start, leng
         assert b1 < a2  # touching intervals are merged
     total = sum((b - a).total_seconds() for a, b in intervals)
     assert abs(total - business_seconds_between(spec, start, end)) < 1e-6
+
+
+@prop
+@given(calendars, instants, st.integers(0, 6 * 3600), st.integers(0, 40 * 86400))
+def test_measuring_a_stretch_matches_its_opening_intervals(spec, start, short, long):
+    """The day-by-day sum business_seconds_between takes without pauses agrees with the merged intervals,
+    for the few minutes of a fresh ticket and for weeks alike."""
+    for length in (short, long):
+        end = start + dt.timedelta(seconds=length)
+        total = sum((b - a).total_seconds() for a, b in open_intervals(spec, start, end))
+        assert abs(total - business_seconds_between(spec, start, end)) < 1e-6
+        assert business_seconds_between(spec, start, end, [(end, end)]) == pytest.approx(total, abs=1e-6)

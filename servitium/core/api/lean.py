@@ -17,11 +17,15 @@ the lean rendering; calls with input data get the real serializer.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import operator
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import orjson
+from django.conf import settings
 from django.db import models
 from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils import timezone, translation
@@ -30,6 +34,7 @@ from rest_framework import relations, serializers
 from rest_framework.fields import SkipField
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import ISO_8601, api_settings
 
 from servitium.core import tenancy
 
@@ -93,8 +98,7 @@ class Representation:
             rows = self._rows(objects, context, names)
         found = []
         for index, obj in enumerate(objects):
-            columns = tuple(getattr(obj, f.attname) for f in obj._meta.concrete_fields)
-            found.append((columns, *(rows[index][name] for name in names)))
+            found.append((_columns(type(obj))(obj), *(rows[index][name] for name in names)))
         return found
 
     def _rows(
@@ -140,6 +144,19 @@ class Representation:
         return self.render([obj], context)[0]
 
 
+_COLUMNS: dict[type, Callable[[Any], tuple]] = {}
+
+
+def _columns(model: type[models.Model]) -> Callable[[Any], tuple]:
+    """A record's column values as one tuple (one C call instead of a getattr per column)."""
+    found = _COLUMNS.get(model)
+    if found is None:
+        names = [f.attname for f in model._meta.concrete_fields]
+        getter = operator.attrgetter(*names)
+        found = _COLUMNS[model] = getter if len(names) > 1 else (lambda obj: (getter(obj),))
+    return found
+
+
 def _overrides_representation(serializer_class: type) -> bool:
     """Whether a class between the serializer and DRF's (or RecordSerializer, whose tenant masking the
     lean path does itself: `masks_tenants`) renders in its own way."""
@@ -177,6 +194,8 @@ def _getter(field: drf_fields.Field, model: type[models.Model] | None) -> tuple[
         if _renders_as(kind, drf_fields.ChoiceField):
             choices = dict(field.choice_strings_to_values)
             return (lambda obj: _choice(getattr(obj, attname), choices)), False, True
+        if _renders_as(kind, drf_fields.DateTimeField) and _iso_in_current_zone(field):
+            return _instant_getter(attname, field), True, True
         for base in (
             drf_fields.IntegerField,
             drf_fields.BigIntegerField,
@@ -227,6 +246,38 @@ def _converter(attname: str, convert: Callable[[Any], Any]) -> Getter:
     return get
 
 
+def _iso_in_current_zone(field: drf_fields.DateTimeField) -> bool:
+    """The field renders as DRF's default does: ISO 8601 in the reader's time zone."""
+    output = getattr(field, "format", api_settings.DATETIME_FORMAT)
+    return (
+        settings.USE_TZ
+        and not hasattr(field, "timezone")
+        and isinstance(output, str)
+        and output.lower() == ISO_8601
+    )
+
+
+def _instant_getter(attname: str, field: drf_fields.DateTimeField) -> Callable[[dict], Getter]:
+    """An instant as DRF renders it (ISO 8601 in the reader's zone, `Z` for UTC), with the zone looked up
+    once per response instead of once per value; anything unusual goes to the field itself."""
+
+    def for_request(context: dict) -> Getter:
+        zone = timezone.get_current_timezone()
+
+        def get(obj: Any) -> Any:
+            value = getattr(obj, attname)
+            if value is None:
+                return None
+            if type(value) is not dt.datetime or value.tzinfo is None:
+                return field.to_representation(value)
+            text = value.astimezone(zone).isoformat()
+            return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+        return get
+
+    return for_request
+
+
 def _field_getter(field: drf_fields.Field) -> Getter:
     """What DRF's Serializer.to_representation does for one field."""
 
@@ -262,6 +313,17 @@ def path_template(view_name: str, kwarg: str = "pk") -> str:
     return found
 
 
+def absolute_base(request: Any) -> str:
+    """`scheme://host` of the request's links (as build_absolute_uri makes them), worked out once per
+    request: a page of records carries one link each."""
+    if request is None:
+        return ""
+    base = getattr(request, "_absolute_base", None)
+    if base is None:
+        base = request._absolute_base = request.build_absolute_uri("/")[:-1]
+    return base
+
+
 def _url_getter(field: relations.HyperlinkedIdentityField) -> Callable[[dict], Getter]:
     """The record's own URL from its path template; a format suffix (`/incidents.json`) takes the field's
     own way."""
@@ -273,8 +335,7 @@ def _url_getter(field: relations.HyperlinkedIdentityField) -> Callable[[dict], G
             template = path_template(field.view_name, field.lookup_url_kwarg)
         except NoReverseMatch:
             return _field_getter(field)
-        request = context.get("request")
-        base = request.build_absolute_uri("/")[:-1] if request is not None else ""
+        base = absolute_base(context.get("request"))
         return lambda obj: None if obj.pk is None else base + template.format(obj.pk)
 
     return for_request
@@ -382,8 +443,17 @@ def _is_serializer(serializer_class: Any) -> bool:
 
 def etag_for(parts: Iterable[Any]) -> str:
     """A weak validator over what a response is made of (the rows read, who reads them, in what language)."""
-    digest = hashlib.blake2b(repr(tuple(parts)).encode(), digest_size=12).hexdigest()
+    digest = hashlib.blake2b(_canonical(tuple(parts)), digest_size=12).hexdigest()
     return f'W/"{digest}"'
+
+
+def _canonical(parts: tuple) -> bytes:
+    """The parts as bytes, the same for the same values: orjson writes what it knows natively (a page's
+    columns are mostly instants, numbers and text) ten times faster than repr; the rest by its repr."""
+    try:
+        return orjson.dumps(parts, default=repr, option=orjson.OPT_NON_STR_KEYS)
+    except TypeError:  # beyond orjson (an integer over 64 bits, a recursion): repr says it all
+        return repr(parts).encode()
 
 
 def reader_key(context: dict[str, Any]) -> tuple:

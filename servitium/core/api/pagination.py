@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 from functools import cached_property
 
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connections
 from rest_framework import pagination
@@ -48,10 +49,18 @@ class CappedCountPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         queryset = self.object_list.order_by().values("pk")
-        exact = queryset[: self.cap + 1].count()
+        connection = connections[queryset.db]
+        # COUNT over the capped id query, written out: QuerySet.count() would rebuild the query as an
+        # aggregation first, which costs a page of tickets more than the count itself.
+        try:
+            sql, params = queryset[: self.cap + 1].query.sql_with_params()
+        except EmptyResultSet:  # a filter no record can meet (`id__in=[]`)
+            return 0
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM ({sql}) counted", params)  # noqa: S608 - the ORM's SQL
+            exact = cursor.fetchone()[0]
         if exact <= self.cap:
             return exact
-        connection = connections[queryset.db]
         if connection.vendor != "postgresql":
             return queryset.count()
         sql, params = queryset.query.sql_with_params()

@@ -19,7 +19,11 @@ except ImportError:  # psycopg 2: Django's own path
 
 class DatabaseWrapper(base.DatabaseWrapper):
     def create_cursor(self, name=None):
-        cursor = super().create_cursor(name)
+        return self.tune_cursor(super().create_cursor(name))
+
+    def tune_cursor(self, cursor):
+        """Timestamps read by this cursor are parsed in C when that gives Django's values (also called
+        for the hot paths' own cursors, core/sqlwrite.py)."""
         if C_LOADER is not None and self.timezone is dt.UTC and self._speaks_utc():
             # On the cursor, not the connection: Django compares the connection's loader's `timezone`,
             # which the C class does not have. Registering copies only the text loaders' small map.
