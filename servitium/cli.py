@@ -54,8 +54,10 @@ def _serve_parser(prog: str) -> argparse.ArgumentParser:
 def _prepare() -> None:
     from django.core.management import call_command
 
+    from .core.staticprep import collect_if_changed
+
     call_command("migrate", interactive=False, verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
+    collect_if_changed()  # hashing and compressing every file again costs ~40 s of CPU per start
 
 
 def _serve(options: argparse.Namespace, banner: list[str] | None = None, quiet: bool = False) -> int:
