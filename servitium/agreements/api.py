@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from servitium.core.api.base import RecordSerializer, RecordViewSet
-from servitium.core.api.lean import absolute_base, path_template
+from servitium.core.api.lean import record_link
 
 from . import services
 from .models import ServiceLevelAgreement, ServiceReview, ServiceTarget, TargetPerformance
@@ -45,7 +45,7 @@ class AgreementSerializer(RecordSerializer):
             if obj.kind == ServiceLevelAgreement.Kind.SLA
             else "api:internal-agreement-detail"
         )
-        return absolute_base(self.context.get("request")) + path_template(name).format(obj.pk)
+        return record_link(self.context.get("request"), name, obj.pk)
 
 
 class AgreementViewSet(RecordViewSet):

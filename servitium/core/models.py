@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import inspect
 import json
 from typing import Any, ClassVar
 
@@ -107,16 +108,9 @@ def _plain_attnames(model: type[models.Model]) -> tuple[str, ...] | None:
     except KeyError:
         pass
     fields = model._meta.concrete_fields
-    plain = all(type(_inherited(model, f.attname)) in _PLAIN_ATTRIBUTES for f in fields)
+    plain = all(type(inspect.getattr_static(model, f.attname, None)) in _PLAIN_ATTRIBUTES for f in fields)
     found = _ATTNAMES[model] = tuple(f.attname for f in fields) if plain else None
     return found
-
-
-def _inherited(model: type, name: str) -> Any:
-    for klass in model.__mro__:
-        if name in klass.__dict__:
-            return klass.__dict__[name]
-    return None
 
 
 def servitium_models() -> list[type[BaseModel]]:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.staticfiles.finders import get_finders
+from django.contrib.staticfiles.storage import ManifestFilesMixin
+from django.core.files.storage import storages
 from django.core.management import call_command
 
 FINGERPRINT = ".servitium-collected"
@@ -43,7 +45,7 @@ def collect_if_changed() -> bool:
     root = Path(settings.STATIC_ROOT)
     marker = root / FINGERPRINT
     current = fingerprint()
-    hashed = "Manifest" in settings.STORAGES["staticfiles"]["BACKEND"]
+    hashed = isinstance(storages["staticfiles"], ManifestFilesMixin)
     if marker.exists() and marker.read_text() == current and (not hashed or (root / MANIFEST).exists()):
         return False
     marker.unlink(missing_ok=True)  # a collection cut short leaves no fingerprint behind

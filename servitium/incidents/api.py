@@ -15,7 +15,7 @@ from servitium.core.api import lane
 from servitium.core.api.base import RecordSerializer, RecordViewSet
 from servitium.core.api.fast import FastInput
 from servitium.core.api.fields import BoundedPrimaryKeyRelatedField, query_date
-from servitium.core.api.lean import absolute_base, path_template, representation_of
+from servitium.core.api.lean import record_link, representation_of
 from servitium.core.api.pagination import LargeTablePagination
 from servitium.parties.models import Person, Team
 
@@ -250,20 +250,8 @@ def _period(request):
 
 
 def _incident_url(obj: Incident, request) -> str:
-    links = getattr(request, "_ticket_links", None)
-    if links is None:  # worked out once per request: a page of tickets carries one link each
-        base = absolute_base(request)
-        links = {
-            kind: (base + template.partition("{}")[0], template.partition("{}")[2])
-            for kind, template in (
-                (Incident.Kind.INCIDENT, path_template("api:incident-detail")),
-                (Incident.Kind.REQUEST, path_template("api:service-request-detail")),
-            )
-        }
-        if request is not None:
-            request._ticket_links = links
-    before, after = links[obj.kind]
-    return f"{before}{obj.pk}{after}"
+    name = "api:incident-detail" if obj.kind == Incident.Kind.INCIDENT else "api:service-request-detail"
+    return record_link(request, name, obj.pk)
 
 
 INCIDENT_INPUT = FastInput(IncidentResource)

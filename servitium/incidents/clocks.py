@@ -25,6 +25,7 @@ from servitium.core.businesstime import (
     add_business_seconds,
     business_seconds_between,
 )
+from servitium.core.models import ServiceHoursCalendar
 from servitium.core.vocabulary import Metric
 
 from .models import Incident, SlaClock
@@ -110,9 +111,10 @@ def clocks_by_ticket(incident_ids: list[int]) -> dict[int, list[ClockRow]]:
 
 
 _PAGE_CLOCKS_SQL = (
-    "SELECT c.incident_id, c.metric, c.target_s, c.due_at, c.elapsed_before_s, c.segment_start,"
+    "SELECT c.incident_id, c.metric, c.target_s, c.due_at, c.elapsed_before_s, c.segment_start,"  # noqa: S608
     " c.stopped_at, c.paused, c.met, c.calendar_id, k.updated"
-    " FROM incidents_slaclock c LEFT JOIN core_servicehourscalendar k ON k.id = c.calendar_id"
+    f" FROM {SlaClock._meta.db_table} c"
+    f" LEFT JOIN {ServiceHoursCalendar._meta.db_table} k ON k.id = c.calendar_id"
     " WHERE c.incident_id = ANY(%s) ORDER BY c.incident_id, c.metric, c.id"
 )
 
@@ -275,8 +277,6 @@ def _target_rows(customer_id: int, service_id: int) -> list[tuple]:
     Written as SQL because this runs for every new ticket and the ORM's compilation of this three-table
     query costs more than the database takes to answer it."""
     target, agreement = ServiceTarget._meta.db_table, ServiceLevelAgreement._meta.db_table
-    from servitium.core.models import ServiceHoursCalendar
-
     calendar = ServiceHoursCalendar._meta.db_table
     sql = (
         f"SELECT t.id, t.metric, t.priority, t.target_value, a.id, a.calendar_id, c.updated "  # noqa: S608
@@ -296,8 +296,6 @@ def _spec_of(calendar_id: int | None, updated) -> Any:
         updated = parse_datetime(updated).replace(tzinfo=dt.UTC)
     spec = _SPECS.get((calendar_id, updated))
     if spec is None:
-        from servitium.core.models import ServiceHoursCalendar
-
         spec = calendar_spec(ServiceHoursCalendar.objects.get(pk=calendar_id))
     return spec
 

@@ -324,6 +324,20 @@ def absolute_base(request: Any) -> str:
     return base
 
 
+def record_link(request: Any, view_name: str, pk: Any) -> str:
+    """The absolute URL of one record by its view (as `reverse` plus build_absolute_uri make it), the
+    link's template kept on the request: a page of records carries one link each."""
+    links = getattr(request, "_record_links", None) if request is not None else None
+    if links is None:
+        links = {}
+        if request is not None:
+            request._record_links = links
+    template = links.get(view_name)
+    if template is None:
+        template = links[view_name] = absolute_base(request) + path_template(view_name)
+    return template.format(pk)
+
+
 def _url_getter(field: relations.HyperlinkedIdentityField) -> Callable[[dict], Getter]:
     """The record's own URL from its path template; a format suffix (`/incidents.json`) takes the field's
     own way."""
