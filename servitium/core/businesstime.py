@@ -221,8 +221,9 @@ def business_seconds_between(
 
     A pause may overlap others, reach outside [start, end), or be open-ended (end None = still paused).
     """
-    _require_aware(start, end)
-    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    if start.tzinfo is not UTC or end.tzinfo is not UTC:  # instants read from the database are UTC
+        _require_aware(start, end)
+        start, end = start.astimezone(UTC), end.astimezone(UTC)
     if end <= start:
         return 0.0
     if not pauses:

@@ -21,6 +21,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_filters.filters import QuerySetRequestMixin
 from django_filters.rest_framework import DjangoFilterBackend
 
 from . import permissions
@@ -163,7 +164,7 @@ class RecordFilterSet(CheckedFilterSet):
             self.is_bound, self.data, self.request, self.form_prefix = True, data, request, prefix
             self.queryset = queryset if queryset is not None else self._meta.model._default_manager.all()
             self.filters = {
-                name: copy.deepcopy(item)
+                name: _request_copy(item)
                 for name, item in self.base_filters.items()
                 if name in given or any(key.startswith(f"{name}_") for key in given)
             }
@@ -176,6 +177,19 @@ class RecordFilterSet(CheckedFilterSet):
             choices = getattr(item, "queryset", None)
             if isinstance(choices, models.QuerySet):
                 item.queryset = permissions.restrict(choices, user)
+
+    def get_form_class(self):
+        # The form class of a given set of filters is the same for every request unless a filter's
+        # choices are records (restricted to what this user may see): made once per set, then kept.
+        if any(isinstance(item, QuerySetRequestMixin) for item in self.filters.values()):
+            return super().get_form_class()
+        key = (type(self), tuple(self.filters))
+        found = _FORM_CLASSES.get(key)
+        if found is None:
+            if len(_FORM_CLASSES) > 2000:  # parameter sets a program makes up
+                _FORM_CLASSES.clear()
+            found = _FORM_CLASSES[key] = super().get_form_class()
+        return found
 
     def filter_search(self, queryset, name: str, value: str):
         fields = self.resource.search
@@ -195,6 +209,21 @@ class RecordFilterSet(CheckedFilterSet):
             elif not queryset.ordered:  # pages of an unordered list could repeat or skip records
                 queryset = queryset.order_by("pk")
         return queryset
+
+
+_FORM_CLASSES: dict[tuple, type] = {}
+
+
+def _request_copy(item: django_filters.Filter) -> django_filters.Filter:
+    """A filter of the class's for one request, as django-filter's deepcopy would make it but without
+    copying choices, labels and lookups nobody changes: its own `extra` (a model choice filter puts the
+    request's queryset in it), no form field built yet, its method bound to the copy."""
+    new = copy.copy(item)
+    new.extra = dict(item.extra)
+    new.__dict__.pop("_field", None)
+    if getattr(item, "_method", None) is not None:
+        new.method = item.method
+    return new
 
 
 def _spans_many(model: type[models.Model], path: str) -> bool:

@@ -20,7 +20,7 @@ from servitium.core.api.pagination import LargeTablePagination
 from servitium.parties.models import Person, Team
 
 from . import fulfilment, major, selectors, services
-from .clocks import clock_state, clocks_by_ticket, with_calendar_version
+from .clocks import clock_state, clock_states_by_ticket, with_calendar_version
 from .mailgate import triage
 from .models import (
     HeldMail,
@@ -69,12 +69,13 @@ class IncidentSerializer(RecordSerializer):
 
 
 def _clocks(obj: Incident) -> list[dict]:
-    # A ticket just raised carries its new clocks; a page of tickets read by the API carries rows, all
-    # read at one instant.
+    # A page of tickets read by the API carries its clocks' states, all read at one instant; a ticket
+    # just raised carries its new clocks.
+    states = obj.__dict__.get("page_clock_states")
+    if states is not None:
+        return states
     known = getattr(obj, "started_clocks", None)
-    if known is None:
-        known = obj.__dict__.get("page_clocks")
-    now = obj.__dict__.get("page_now") or timezone.now()
+    now = timezone.now()
     return [clock_state(c, now) for c in (known if known is not None else obj.sla_clocks.all())]
 
 
@@ -145,13 +146,11 @@ class IncidentViewSet(RecordViewSet):
         return queryset
 
     def prepare_records(self, objects: list[Incident]) -> None:
-        """A page's clocks in one query, as rows: building 100 clock instances through the prefetch cost
-        a quarter of a page's time."""
-        by_ticket = clocks_by_ticket([obj.pk for obj in objects])
-        now = timezone.now()
+        """A page's clocks in one query, turned into their states at one instant straight from the rows:
+        building 100 clock instances through the prefetch cost a quarter of a page's time."""
+        by_ticket = clock_states_by_ticket([obj.pk for obj in objects], timezone.now())
         for obj in objects:
-            obj.page_clocks = by_ticket[obj.pk]
-            obj.page_now = now
+            obj.page_clock_states = by_ticket[obj.pk]
 
     @classmethod
     def create_service(cls, *, actor, data, m2m=None):

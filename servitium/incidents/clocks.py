@@ -68,46 +68,74 @@ def with_calendar_version(clocks: models.QuerySet) -> models.QuerySet:
     return clocks.annotate(calendar_updated=models.F("calendar__updated"))
 
 
-class ClockRow:
-    """A clock as a page of tickets reads it: the columns its state needs, read as a row, without building
-    a model instance (a page of 50 tickets has 100 clocks). Enough for `clock_state` and `elapsed`."""
-
-    COLUMNS = (
-        "incident_id",
-        "metric",
-        "target_s",
-        "due_at",
-        "elapsed_before_s",
-        "segment_start",
-        "stopped_at",
-        "paused",
-        "met",
-        "calendar_id",
-        "calendar_updated",
-    )
-
-    def __init__(self, values: tuple) -> None:
-        self.__dict__.update(zip(self.COLUMNS, values, strict=True))
+# What a page of tickets reads of each clock: the columns its state needs, with its calendar's version.
+PAGE_CLOCK_COLUMNS = (
+    "incident_id",
+    "metric",
+    "target_s",
+    "due_at",
+    "elapsed_before_s",
+    "segment_start",
+    "stopped_at",
+    "paused",
+    "met",
+    "calendar_id",
+    "calendar_updated",
+)
 
 
-def clocks_by_ticket(incident_ids: list[int]) -> dict[int, list[ClockRow]]:
-    """Every clock of the given tickets in one query, per ticket in the order `SlaClock.Meta` gives."""
-    found: dict[int, list[ClockRow]] = {pk: [] for pk in incident_ids}
+def clock_states_by_ticket(incident_ids: list[int], now: dt.datetime) -> dict[int, list[dict[str, Any]]]:
+    """Every clock of the given tickets in its API shape (`clock_state`) as of `now`, per ticket in the
+    order `SlaClock.Meta` gives: straight from the rows, each calendar's arithmetic looked up once per
+    page. A page of 50 tickets has 100 clocks; building an object for each and reaching its state
+    through three calls cost a fifth of the page."""
+    found: dict[int, list[dict[str, Any]]] = {pk: [] for pk in incident_ids}
+    specs: dict[tuple, Any] = {}
+    for (
+        ticket,
+        metric,
+        target_s,
+        due_at,
+        before,
+        start,
+        stopped,
+        paused,
+        met,
+        calendar,
+        updated,
+    ) in _page_clock_rows(incident_ids):
+        total = before
+        if start is not None:
+            key = (calendar, updated)
+            spec = specs.get(key)
+            if spec is None:
+                spec = specs[key] = _spec_of(calendar, updated)
+            total += business_seconds_between(spec, start, stopped or now)
+        found[ticket].append(
+            {
+                "metric": metric,
+                "target_s": target_s,
+                "due_at": due_at,
+                "elapsed_business_s": int(round(total)),
+                "paused": paused,
+                "met": met,
+            }
+        )
+    return found
+
+
+def _page_clock_rows(incident_ids: list[int]) -> Any:
     if not incident_ids:
-        return found
+        return ()
     if connection.vendor == "postgresql":
         # One statement text whatever the page (the ids travel as one array), prepared per connection:
         # the ORM would compile it again for every page. PostgreSQL hands back the ORM's own values.
-        rows = sqlwrite.run(_PAGE_CLOCKS_SQL, [list(incident_ids)])
-    else:
-        rows = (
-            with_calendar_version(SlaClock.objects.filter(incident_id__in=incident_ids))
-            .order_by("incident_id", "metric", "id")
-            .values_list(*ClockRow.COLUMNS)
-        )
-    for values in rows:
-        found[values[0]].append(ClockRow(values))
-    return found
+        return sqlwrite.run(_PAGE_CLOCKS_SQL, [list(incident_ids)])
+    return (
+        with_calendar_version(SlaClock.objects.filter(incident_id__in=incident_ids))
+        .order_by("incident_id", "metric", "id")
+        .values_list(*PAGE_CLOCK_COLUMNS)
+    )
 
 
 _PAGE_CLOCKS_SQL = (

@@ -170,3 +170,43 @@ def test_incident_links_its_affected_ci_within_the_readers_reach(ctx):
     other = api.post("/api/v1/incidents/", {"title": "Down", "affected_ci": server_b.pk}, format="json")
     assert other.status_code == 400 and "does not exist" in other.json()["affected_ci"][0]
     assert server_a.incidents.count() == 1
+
+
+def test_a_page_and_its_count_are_read_in_one_statement(ctx):
+    """The records of a page and the capped count come back together (one round trip, one snapshot);
+    a page past the end and an empty list are answered as before."""
+    from django.core.paginator import EmptyPage, PageNotAnInteger
+
+    from servitium.core.api.pagination import CappedCountPaginator
+
+    for i in range(5):
+        services.incident_create(actor=None, data={"customer": ctx.org_a, "title": f"t{i}"})
+    tickets = Incident.objects.order_by("-id")
+    second = [t.pk for t in tickets[2:4]]
+    with CaptureQueriesContext(connection) as queries:
+        paginator = CappedCountPaginator(tickets, 2)
+        page = paginator.page(2)
+        assert paginator.count == 5 and paginator.num_pages == 3
+        assert [t.pk for t in page] == second
+        assert page.has_next() and page.has_previous()
+    assert len(queries) == 1
+    assert not hasattr(page[0], "capped_total_")  # the count leaves nothing on the records
+    last = CappedCountPaginator(tickets, 2).page(3)
+    assert len(last) == 1 and not last.has_next()
+    with pytest.raises(EmptyPage):
+        CappedCountPaginator(tickets, 2).page(4)
+    with pytest.raises(EmptyPage):
+        CappedCountPaginator(tickets, 2).page(0)
+    with pytest.raises(PageNotAnInteger):
+        CappedCountPaginator(tickets, 2).page("two")
+    empty = CappedCountPaginator(Incident.objects.filter(title="no such ticket"), 2).page(1)
+    assert len(empty) == 0 and empty.paginator.count == 0
+    # Through the API: the page and the count agree, page by page.
+    api = client(ctx.admin)
+    seen = []
+    for number in (1, 2, 3):
+        body = api.get("/api/v1/incidents/", {"page_size": 2, "page": number}).json()
+        assert body["count"] == 5
+        seen += [r["id"] for r in body["results"]]
+    assert len(set(seen)) == 5
+    assert api.get("/api/v1/incidents/", {"page_size": 2, "page": 4}).status_code == 404

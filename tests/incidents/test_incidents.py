@@ -337,18 +337,23 @@ def test_durations_read_in_hours_and_minutes(seconds, reads):
 
 
 def test_a_pages_clocks_are_read_as_the_records_hold_them(ctx, sla):
-    """A page of tickets reads its clocks in one statement (prepared on PostgreSQL): the same values, the
-    calendar's version and the order the clock records give, paused and stopped clocks included."""
-    from servitium.incidents.clocks import ClockRow, clocks_by_ticket, with_calendar_version
+    """A page of tickets reads its clocks in one statement (prepared on PostgreSQL) and turns the rows
+    into their states at one instant: the same states the clock records give, in their order, running
+    clocks' business time (weeks of it, on the agreement's calendar), paused and stopped clocks included."""
+    from servitium.incidents.clocks import clock_state, clock_states_by_ticket
 
     tickets = [new_incident(ctx, sla, berlin(2026, 11, 20, 15, i)) for i in range(3)]
     paused = SlaClock.objects.filter(incident=tickets[1]).first()
     paused.paused, paused.stopped_at = True, timezone.now()
     paused.save()
-    read = clocks_by_ticket([t.pk for t in tickets] + [987654])
+    now = timezone.now()
+    read = clock_states_by_ticket([t.pk for t in tickets] + [987654], now)
     assert read[987654] == []
+    running = 0
     for ticket in tickets:
-        records = with_calendar_version(SlaClock.objects.filter(incident=ticket)).order_by("metric", "id")
-        expected = [tuple(getattr(c, name) for name in ClockRow.COLUMNS) for c in records]
-        assert len(expected) == 2 and expected[0][-1] == sla.calendar.updated
-        assert [tuple(getattr(r, name) for name in ClockRow.COLUMNS) for r in read[ticket.pk]] == expected
+        records = SlaClock.objects.filter(incident=ticket).order_by("metric", "id")
+        expected = [clock_state(c, now) for c in records]
+        assert len(expected) == 2
+        assert read[ticket.pk] == expected
+        running += sum(1 for c in records if c.segment_start is not None and c.stopped_at is None)
+    assert running >= 4 and read[tickets[0].pk][0]["elapsed_business_s"] > 0

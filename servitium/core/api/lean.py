@@ -65,6 +65,7 @@ class Representation:
             template.fields  # noqa: B018 - built once per thread, here
             self._local.template = template
             self._local.plan, self._local.exact = ([], False) if self.whole else self._plan(template)
+            self._local.compiled = None if self.whole else _compile_rows(self._local.plan)
         return template
 
     def _plan(self, template: serializers.Serializer) -> tuple[list[tuple[str, Getter, bool]], bool]:
@@ -75,7 +76,7 @@ class Representation:
         declared = getattr(self.serializer_class, "lean_state", {})
         for field in template._readable_fields:
             get, needs, plain = _getter(field, model)
-            plan.append((field.field_name, get, needs))
+            plan.append((field.field_name, get, needs, _inline(field, model)))
             exact = exact and (plain or field.field_name in declared)
         return plan, exact
 
@@ -112,10 +113,17 @@ class Representation:
                 return [template.to_representation(obj) for obj in objects]
             plan = [
                 (n, get(context) if needs else get)
-                for n, get, needs in self._local.plan
+                for n, get, needs, _inline in self._local.plan
                 if names is None or n in names
             ]
-            return [{name: get(obj) for name, get in plan} for obj in objects]
+
+            def slow(obj: Any) -> dict:
+                return {name: get(obj) for name, get in plan}
+
+            if names is not None or len(objects) < 2:
+                return [slow(obj) for obj in objects]
+            row = self._local.compiled(context, slow, [get for _n, get in plan])
+            return [row(obj) for obj in objects]
         finally:
             template._context = {}
 
@@ -129,8 +137,9 @@ class Representation:
         rows = self._rows(objects, context)
         if self.whole:
             return rows
+        skippable = [name for name, _get, _needs, inline in self._local.plan if inline is None]
         for row in rows:
-            for name in [k for k, v in row.items() if v is _SKIP]:
+            for name in [k for k in skippable if row.get(k) is _SKIP]:
                 del row[name]
         request = context.get("request")
         organization = tenancy.customer_organization(getattr(request, "user", None))
@@ -148,12 +157,22 @@ _COLUMNS: dict[type, Callable[[Any], tuple]] = {}
 
 
 def _columns(model: type[models.Model]) -> Callable[[Any], tuple]:
-    """A record's column values as one tuple (one C call instead of a getattr per column)."""
+    """A record's column values as one tuple: one C call over the record's own dictionary (a foreign
+    key's id attribute is a descriptor, slow to read one by one); a record with deferred columns is read
+    attribute by attribute, which loads them."""
     found = _COLUMNS.get(model)
     if found is None:
         names = [f.attname for f in model._meta.concrete_fields]
-        getter = operator.attrgetter(*names)
-        found = _COLUMNS[model] = getter if len(names) > 1 else (lambda obj: (getter(obj),))
+        by_key, by_attribute = operator.itemgetter(*names), operator.attrgetter(*names)
+
+        def found(obj: Any) -> tuple:
+            try:
+                values = by_key(obj.__dict__)
+            except KeyError:
+                values = by_attribute(obj)
+            return values if len(names) > 1 else (values,)
+
+        _COLUMNS[model] = found
     return found
 
 
@@ -196,15 +215,7 @@ def _getter(field: drf_fields.Field, model: type[models.Model] | None) -> tuple[
             return (lambda obj: _choice(getattr(obj, attname), choices)), False, True
         if _renders_as(kind, drf_fields.DateTimeField) and _iso_in_current_zone(field):
             return _instant_getter(attname, field), True, True
-        for base in (
-            drf_fields.IntegerField,
-            drf_fields.BigIntegerField,
-            drf_fields.BooleanField,
-            drf_fields.FloatField,
-            drf_fields.DateTimeField,
-            drf_fields.DateField,
-            drf_fields.DecimalField,
-        ):
+        for base in _CONVERTED:
             if _renders_as(kind, base):
                 return _converter(attname, field.to_representation), False, True
     if (
@@ -219,6 +230,17 @@ def _getter(field: drf_fields.Field, model: type[models.Model] | None) -> tuple[
     if kind is relations.HyperlinkedIdentityField and field.lookup_field == "pk":
         return _url_getter(field), True, True
     return _field_getter(field), False, False
+
+
+_CONVERTED = (
+    drf_fields.IntegerField,
+    drf_fields.BigIntegerField,
+    drf_fields.BooleanField,
+    drf_fields.FloatField,
+    drf_fields.DateTimeField,
+    drf_fields.DateField,
+    drf_fields.DecimalField,
+)
 
 
 def _renders_as(kind: type, base: type) -> bool:
@@ -266,16 +288,94 @@ def _instant_getter(attname: str, field: drf_fields.DateTimeField) -> Callable[[
 
         def get(obj: Any) -> Any:
             value = getattr(obj, attname)
-            if value is None:
-                return None
-            if type(value) is not dt.datetime or value.tzinfo is None:
-                return field.to_representation(value)
-            text = value.astimezone(zone).isoformat()
-            return text[:-6] + "Z" if text.endswith("+00:00") else text
+            return None if value is None else _iso(value, zone, field)
 
         return get
 
     return for_request
+
+
+def _iso(value: Any, zone: dt.tzinfo, field: drf_fields.DateTimeField) -> Any:
+    if type(value) is not dt.datetime or value.tzinfo is None:
+        return field.to_representation(value)
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def _inline(field: drf_fields.Field, model: type[models.Model] | None) -> tuple | None:
+    """How the compiled row function reads a field of a plain kind straight from the record's dictionary
+    (the same conversions as `_getter`'s); None for a field rendered through its getter."""
+    column = _model_field(model, field)
+    if column is None:
+        return None
+    kind = type(field)
+    if not column.is_relation:
+        if _renders_as(kind, drf_fields.CharField):
+            return ("text", column.attname)
+        if _renders_as(kind, drf_fields.ChoiceField):
+            return ("choice", column.attname, dict(field.choice_strings_to_values))
+        if _renders_as(kind, drf_fields.DateTimeField) and _iso_in_current_zone(field):
+            return ("instant", column.attname, field)
+        for base in _CONVERTED:
+            if _renders_as(kind, base):
+                return ("convert", column.attname, field.to_representation)
+        return None
+    if (
+        column.many_to_one
+        and _renders_as(kind, relations.PrimaryKeyRelatedField)
+        and field.use_pk_only_optimization()
+        and field.pk_field is None
+    ):
+        return ("key", column.attname)
+    return None
+
+
+_EXPRESSIONS = {
+    "text": "(v if (v := d[{key}]).__class__ is str or v is None else str(v))",
+    "choice": "(None if (v := d[{key}]) is None else {arg}.get(v if v.__class__ is str else str(v), v))",
+    "instant": "(None if (v := d[{key}]) is None else _iso(v, zone, {arg}))",
+    "convert": "(None if (v := d[{key}]) is None else {arg}(v))",
+    "key": "d[{key}]",
+}
+
+
+def _compile_rows(plan: list[tuple]) -> Callable[[dict, Getter, list[Getter]], Getter]:
+    """One function per representation that renders a record as a dictionary display: the plain fields
+    read from the record's own dictionary with their conversions written out (a getter call, an attribute
+    lookup and, for a foreign key, a descriptor per field cost most of a page's rendering), the others by
+    their getters. A record missing a column (deferred) is rendered the slow way, `slow(obj)`.
+    `make(context, slow, getters)` binds it to one response: `getters` as `_rows` resolved them."""
+    namespace: dict[str, Any] = {"_iso": _iso}
+    items, generic = [], []
+    for index, (name, _get, _needs, inline) in enumerate(plan):
+        if inline is None:
+            generic.append(f"g{index} = getters[{index}]")
+            items.append(f"{name!r}: g{index}(obj)")
+            continue
+        kind, attname, *arg = inline
+        if arg:
+            namespace[f"a{index}"] = arg[0]
+        items.append(f"{name!r}: " + _EXPRESSIONS[kind].format(key=repr(attname), arg=f"a{index}"))
+    body = ",\n                ".join(items)
+    source = f"""
+def make(context, slow, getters):
+    zone = _zone()
+    {"; ".join(generic) or "pass"}
+
+    def row(obj):
+        d = obj.__dict__
+        try:
+            return {{
+                {body}
+            }}
+        except KeyError:
+            return slow(obj)
+
+    return row
+"""
+    namespace["_zone"] = timezone.get_current_timezone
+    exec(compile(source, "<lean rows>", "exec"), namespace)  # noqa: S102 - our own generated source
+    return namespace["make"]
 
 
 def _field_getter(field: drf_fields.Field) -> Getter:

@@ -2,10 +2,14 @@ from __future__ import annotations
 
 import json
 from functools import cached_property
+from typing import Any
 
 from django.core.exceptions import EmptyResultSet
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connections
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
+from django.db.models.query import ModelIterable
 from rest_framework import pagination
 from rest_framework.response import Response
 
@@ -41,26 +45,74 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
 class CappedCountPaginator(Paginator):
     """Counts exactly up to `cap` rows; beyond that (PostgreSQL) takes the planner's estimate, because an
-    exact count of a few hundred thousand matching rows costs more than the page itself."""
+    exact count of a few hundred thousand matching rows costs more than the page itself.
+
+    A page of records is read with its count in one statement (the capped count as a subquery the
+    database runs once): one round trip and one snapshot, so the count and the page always agree. A page
+    past the end, or a list nothing matches, is answered as Django's Paginator answers it."""
 
     cap = 10_000
     estimated = False
 
     @cached_property
     def count(self) -> int:
+        capped = self._capped_count_sql()
+        if capped is None:  # a filter no record can meet (`id__in=[]`)
+            return 0
+        sql, params = capped
+        with connections[self.object_list.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            return self._settle(cursor.fetchone()[0])
+
+    def page(self, number):
+        queryset = self.object_list
+        if "count" in self.__dict__ or not _mergeable(queryset) or self.orphans:
+            return super().page(number)
+        number = self._whole_number(number)
+        capped = self._capped_count_sql()
+        if capped is None:
+            return super().page(number)
+        sql, params = capped
+        bottom = (number - 1) * self.per_page
+        counted = queryset.annotate(**{_TOTAL: RawSQL(f"({sql})", params)})  # noqa: S611 - the ORM's SQL
+        records = list(counted[bottom : bottom + self.per_page])
+        if not records:  # past the last page (or nothing at all): Django's own answer and errors
+            return super().page(number)
+        self.__dict__["count"] = self._settle(getattr(records[0], _TOTAL))
+        for record in records:
+            del record.__dict__[_TOTAL]
+        return self._get_page(records, number, self)
+
+    def _whole_number(self, number) -> int:
+        """validate_number's checks that need no count."""
+        try:
+            if isinstance(number, float) and not number.is_integer():
+                raise ValueError
+            number = int(number)
+        except (TypeError, ValueError) as exc:
+            raise PageNotAnInteger(self.error_messages["invalid_page"]) from exc
+        if number < 1:
+            raise EmptyPage(self.error_messages["min_page"])
+        return number
+
+    def _capped_count_sql(self) -> tuple[str, tuple] | None:
+        """`SELECT COUNT(*)` over the ORM's id query capped at `cap + 1` rows, written out: QuerySet.count()
+        would rebuild the query as an aggregation first, which costs a page of tickets more than the
+        count itself. None when the filter can match nothing."""
         queryset = self.object_list.order_by().values("pk")
-        connection = connections[queryset.db]
-        # COUNT over the capped id query, written out: QuerySet.count() would rebuild the query as an
-        # aggregation first, which costs a page of tickets more than the count itself.
         try:
             sql, params = queryset[: self.cap + 1].query.sql_with_params()
-        except EmptyResultSet:  # a filter no record can meet (`id__in=[]`)
-            return 0
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) FROM ({sql}) counted", params)  # noqa: S608 - the ORM's SQL
-            exact = cursor.fetchone()[0]
+        except EmptyResultSet:
+            return None
+        return f"SELECT COUNT(*) FROM ({sql}) counted", tuple(params)  # noqa: S608 - the ORM's SQL
+
+    def _settle(self, exact: int) -> int:
+        """The count to answer from the capped count: exact up to the cap, else the planner's estimate
+        (on SQLite the full count)."""
         if exact <= self.cap:
             return exact
+        queryset = self.object_list.order_by().values("pk")
+        connection = connections[queryset.db]
         if connection.vendor != "postgresql":
             return queryset.count()
         sql, params = queryset.query.sql_with_params()
@@ -70,6 +122,23 @@ class CappedCountPaginator(Paginator):
         plan = json.loads(plan) if isinstance(plan, str) else plan
         self.estimated = True
         return max(int(plan[0]["Plan"]["Plan Rows"]), exact)
+
+
+_TOTAL = "capped_total_"
+
+
+def _mergeable(queryset: Any) -> bool:
+    """Records read the ordinary way from a plain query (no grouping, union or values), where one more
+    column in the select list changes nothing else."""
+    query = getattr(queryset, "query", None)
+    return (
+        isinstance(queryset, QuerySet)
+        and queryset._iterable_class is ModelIterable
+        and query.group_by is None
+        and not query.combinator
+        and not query.is_sliced
+        and _TOTAL not in query.annotations
+    )
 
 
 class LargeTablePagination(PageNumberPagination):
