@@ -229,6 +229,10 @@ def _getter(field: drf_fields.Field, model: type[models.Model] | None) -> tuple[
         return (lambda obj: getattr(obj, attname)), False, True
     if kind is relations.HyperlinkedIdentityField and field.lookup_field == "pk":
         return _url_getter(field), True, True
+    if _renders_as(kind, drf_fields.SerializerMethodField) and field.source == "*":
+        # the serializer's own method, bound to the template the rendering runs with (whose context is
+        # the request's): DRF's attribute lookup and to_representation around it add nothing
+        return (lambda context: getattr(field.parent, field.method_name)), True, False
     return _field_getter(field), False, False
 
 

@@ -17,7 +17,13 @@ except ImportError:  # psycopg 2: Django's own path
     C_LOADER = None
 
 
+class DatabaseOperations(base.DatabaseOperations):
+    compiler_module = "servitium.core.db.compiler_postgresql"  # plain SELECTs kept (core/db/shapes.py)
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
+    ops_class = DatabaseOperations
+
     def create_cursor(self, name=None):
         return self.tune_cursor(super().create_cursor(name))
 

@@ -25,7 +25,13 @@ from django.db.backends.sqlite3 import base
 from django.db.utils import OperationalError
 
 
+class DatabaseOperations(base.DatabaseOperations):
+    compiler_module = "servitium.core.db.compiler_sqlite3"  # plain SELECTs kept (core/db/shapes.py)
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
+    ops_class = DatabaseOperations
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._gate_fd: int | None = None
