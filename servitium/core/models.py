@@ -61,8 +61,9 @@ class BaseModel(models.Model):
             attnames is None
             or cls.__init__ is not models.Model.__init__
             or len(values) != len(attnames)
-            or signals.pre_init.has_listeners(cls)
-            or signals.post_init.has_listeners(cls)
+            # nothing connected at all is the usual case, told without asking per model
+            or (signals.pre_init.receivers and signals.pre_init.has_listeners(cls))
+            or (signals.post_init.receivers and signals.post_init.has_listeners(cls))
         ):
             return super().from_db(db, field_names, values)
         new = cls.__new__(cls)

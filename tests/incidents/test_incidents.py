@@ -336,6 +336,30 @@ def test_durations_read_in_hours_and_minutes(seconds, reads):
     assert duration(seconds) == reads
 
 
+def test_listed_and_single_tickets_show_the_clocks_the_records_give(ctx, sla):
+    """Through the API, a page of tickets and a ticket read alone show each clock as its record reads at
+    that instant (JSON as the renderer writes it: due instants in UTC with `Z`)."""
+    import json
+
+    import time_machine
+    from rest_framework.renderers import JSONRenderer
+
+    from servitium.incidents.clocks import clock_state
+
+    tickets = [new_incident(ctx, sla, berlin(2026, 11, 20, 9, i)) for i in range(3)]
+    api = client(ctx.admin)
+    with time_machine.travel(timezone.now(), tick=False):
+        now = timezone.now()
+        page = api.get("/api/v1/incidents/", {"page_size": 50}).json()["results"]
+        listed = {row["id"]: row["sla_clocks"] for row in page}
+        for ticket in tickets:
+            records = SlaClock.objects.filter(incident=ticket).order_by("metric", "id")
+            expected = json.loads(JSONRenderer().render([clock_state(c, now) for c in records]))
+            assert expected and all(c["due_at"].endswith("Z") for c in expected)
+            assert listed[ticket.pk] == expected
+            assert api.get(f"/api/v1/incidents/{ticket.pk}/").json()["sla_clocks"] == expected
+
+
 def test_a_pages_clocks_are_read_as_the_records_hold_them(ctx, sla):
     """A page of tickets reads its clocks in one statement (prepared on PostgreSQL) and turns the rows
     into their states at one instant: the same states the clock records give, in their order, running

@@ -236,6 +236,10 @@ def _getter(field: drf_fields.Field, model: type[models.Model] | None) -> tuple[
     return _field_getter(field), False, False
 
 
+# Kinds whose field renders a value of this exact Python type as the value itself (DRF: int(v), the
+# flag for a bool).
+_NATIVE = {drf_fields.IntegerField: int, drf_fields.BigIntegerField: int, drf_fields.BooleanField: bool}
+
 _CONVERTED = (
     drf_fields.IntegerField,
     drf_fields.BigIntegerField,
@@ -306,6 +310,15 @@ def _iso(value: Any, zone: dt.tzinfo, field: drf_fields.DateTimeField) -> Any:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
+def json_instant(value: Any) -> Any:
+    """A datetime as the API's JSON renderer writes one that no field formatted (DRF's encoder:
+    ISO 8601 as it stands, `Z` for UTC); anything else unchanged."""
+    if type(value) is not dt.datetime:
+        return value
+    text = value.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
 def _inline(field: drf_fields.Field, model: type[models.Model] | None) -> tuple | None:
     """How the compiled row function reads a field of a plain kind straight from the record's dictionary
     (the same conversions as `_getter`'s); None for a field rendered through its getter."""
@@ -322,6 +335,8 @@ def _inline(field: drf_fields.Field, model: type[models.Model] | None) -> tuple 
             return ("instant", column.attname, field)
         for base in _CONVERTED:
             if _renders_as(kind, base):
+                if base in _NATIVE:  # the database's value already is what the field makes of it
+                    return ("native", column.attname, field.to_representation, _NATIVE[base])
                 return ("convert", column.attname, field.to_representation)
         return None
     if (
@@ -339,6 +354,7 @@ _EXPRESSIONS = {
     "choice": "(None if (v := d[{key}]) is None else {arg}.get(v if v.__class__ is str else str(v), v))",
     "instant": "(None if (v := d[{key}]) is None else _iso(v, zone, {arg}))",
     "convert": "(None if (v := d[{key}]) is None else {arg}(v))",
+    "native": "(v if (v := d[{key}]).__class__ is {kind} or v is None else {arg}(v))",
     "key": "d[{key}]",
 }
 
@@ -359,7 +375,12 @@ def _compile_rows(plan: list[tuple]) -> Callable[[dict, Getter, list[Getter]], G
         kind, attname, *arg = inline
         if arg:
             namespace[f"a{index}"] = arg[0]
-        items.append(f"{name!r}: " + _EXPRESSIONS[kind].format(key=repr(attname), arg=f"a{index}"))
+        if kind == "native":
+            namespace[arg[1].__name__] = arg[1]
+        text = _EXPRESSIONS[kind].format(
+            key=repr(attname), arg=f"a{index}", kind=arg[1].__name__ if kind == "native" else ""
+        )
+        items.append(f"{name!r}: {text}")
     body = ",\n                ".join(items)
     source = f"""
 def make(context, slow, getters):
