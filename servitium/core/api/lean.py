@@ -203,30 +203,20 @@ def _model_field(model: type[models.Model] | None, field: drf_fields.Field) -> m
 def _getter(field: drf_fields.Field, model: type[models.Model] | None) -> tuple[Any, bool, bool]:
     """A getter for one field, whether it is made per request (from the serializer context) and whether
     it renders the record's own columns only; the field's own rendering unless the field is of a plain
-    kind over a model column and renders as its base kind does."""
-    column = _model_field(model, field)
-    kind = type(field)
-    if column is not None and not column.is_relation:
-        attname = column.attname
-        if _renders_as(kind, drf_fields.CharField):
+    kind over a model column and renders as its base kind does (`_inline` tells which)."""
+    plain = _inline(field, model)
+    if plain is not None:
+        kind, attname, *arg = plain
+        if kind == "text":
             return (lambda obj: _text(getattr(obj, attname))), False, True
-        if _renders_as(kind, drf_fields.ChoiceField):
-            choices = dict(field.choice_strings_to_values)
-            return (lambda obj: _choice(getattr(obj, attname), choices)), False, True
-        if _renders_as(kind, drf_fields.DateTimeField) and _iso_in_current_zone(field):
-            return _instant_getter(attname, field), True, True
-        for base in _CONVERTED:
-            if _renders_as(kind, base):
-                return _converter(attname, field.to_representation), False, True
-    if (
-        column is not None
-        and column.many_to_one
-        and _renders_as(kind, relations.PrimaryKeyRelatedField)
-        and field.use_pk_only_optimization()
-        and field.pk_field is None
-    ):
-        attname = column.attname
-        return (lambda obj: getattr(obj, attname)), False, True
+        if kind == "choice":
+            return (lambda obj: _choice(getattr(obj, attname), arg[0])), False, True
+        if kind == "instant":
+            return _instant_getter(attname, arg[0]), True, True
+        if kind == "key":
+            return (lambda obj: getattr(obj, attname)), False, True
+        return _converter(attname, arg[0]), False, True
+    kind = type(field)
     if kind is relations.HyperlinkedIdentityField and field.lookup_field == "pk":
         return _url_getter(field), True, True
     if _renders_as(kind, drf_fields.SerializerMethodField) and field.source == "*":
