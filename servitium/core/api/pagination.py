@@ -5,7 +5,7 @@ from functools import cached_property
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
@@ -66,9 +66,17 @@ class CappedCountPaginator(Paginator):
 
     def page(self, number):
         queryset = self.object_list
-        if "count" in self.__dict__ or not _mergeable(queryset) or self.orphans:
+        if isinstance(number, str) and number.isdecimal():  # a page number from a query string
+            number = int(number)
+        if (
+            type(number) is not int
+            or number < 1  # Django's own checks answer whatever is not a page number
+            or (number - 1) * self.per_page > self.cap  # deep pages: counted first, as Django does
+            or "count" in self.__dict__
+            or not _mergeable(queryset)
+            or self.orphans
+        ):
             return super().page(number)
-        number = self._whole_number(number)
         capped = self._capped_count_sql()
         if capped is None:
             return super().page(number)
@@ -82,18 +90,6 @@ class CappedCountPaginator(Paginator):
         for record in records:
             del record.__dict__[_TOTAL]
         return self._get_page(records, number, self)
-
-    def _whole_number(self, number) -> int:
-        """validate_number's checks that need no count."""
-        try:
-            if isinstance(number, float) and not number.is_integer():
-                raise ValueError
-            number = int(number)
-        except (TypeError, ValueError) as exc:
-            raise PageNotAnInteger(self.error_messages["invalid_page"]) from exc
-        if number < 1:
-            raise EmptyPage(self.error_messages["min_page"])
-        return number
 
     def _capped_count_sql(self) -> tuple[str, tuple] | None:
         """`SELECT COUNT(*)` over the ORM's id query capped at `cap + 1` rows, written out: QuerySet.count()
