@@ -111,16 +111,7 @@ def clock_states_by_ticket(incident_ids: list[int], now: dt.datetime) -> dict[in
             if spec is None:
                 spec = specs[key] = _spec_of(calendar, updated)
             total += business_seconds_between(spec, start, stopped or now)
-        found[ticket].append(
-            {
-                "metric": metric,
-                "target_s": target_s,
-                "due_at": due_at,
-                "elapsed_business_s": int(round(total)),
-                "paused": paused,
-                "met": met,
-            }
-        )
+        found[ticket].append(_state(metric, target_s, due_at, total, paused, met))
     return found
 
 
@@ -452,13 +443,17 @@ def pause_statuses(incident: Incident) -> set[str]:
 
 def clock_state(clock: SlaClock, now: dt.datetime | None = None) -> dict[str, Any]:
     """The API shape of a clock: {metric, target_s, due_at, elapsed_business_s, paused, met}."""
+    return _state(clock.metric, clock.target_s, clock.due_at, elapsed(clock, now), clock.paused, clock.met)
+
+
+def _state(metric: str, target_s: int, due_at, elapsed_s: float, paused: bool, met) -> dict[str, Any]:
     return {
-        "metric": clock.metric,
-        "target_s": clock.target_s,
-        "due_at": clock.due_at,
-        "elapsed_business_s": int(round(elapsed(clock, now))),
-        "paused": clock.paused,
-        "met": clock.met,
+        "metric": metric,
+        "target_s": target_s,
+        "due_at": due_at,
+        "elapsed_business_s": int(round(elapsed_s)),
+        "paused": paused,
+        "met": met,
     }
 
 

@@ -35,6 +35,7 @@ from rest_framework.fields import SkipField
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import ISO_8601, api_settings
+from rest_framework.utils import encoders
 
 from servitium.core import tenancy
 
@@ -301,12 +302,12 @@ def _iso(value: Any, zone: dt.tzinfo, field: drf_fields.DateTimeField) -> Any:
 
 
 def json_instant(value: Any) -> Any:
-    """A datetime as the API's JSON renderer writes one that no field formatted (DRF's encoder:
-    ISO 8601 as it stands, `Z` for UTC); anything else unchanged."""
-    if type(value) is not dt.datetime:
-        return value
-    text = value.isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
+    """A datetime as the API's JSON renderer writes one that no field formatted (its fallback is DRF's
+    encoder, asked here directly); anything else unchanged."""
+    return _ENCODER.default(value) if type(value) is dt.datetime else value
+
+
+_ENCODER = encoders.JSONEncoder()
 
 
 def _inline(field: drf_fields.Field, model: type[models.Model] | None) -> tuple | None:

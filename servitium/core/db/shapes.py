@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import enum
+import operator
 import os
 import threading
 import uuid
@@ -119,6 +120,22 @@ def _values(value: Any) -> Any:
     return (type(value), value)
 
 
+# What `as_sql` leaves on the compiler besides the SQL, which reading the records needs (the select list
+# the records are built from, its columns' converters, the annotations' positions).
+_STATE = (
+    "select",
+    "klass_info",
+    "annotation_col_map",
+    "col_count",
+    "has_extra_select",
+    "where",
+    "having",
+    "qualify",
+    "_meta_ordering",
+)
+_read_state = operator.attrgetter(*_STATE)
+
+
 class KeptSelects:
     """A SQLCompiler mixin: `as_sql` of a plain query from the kept statements (see the module)."""
 
@@ -129,32 +146,12 @@ class KeptSelects:
         found = _KEPT.get(key)
         if found is not None:
             sql, params, state = found
-            (
-                self.select,
-                self.klass_info,
-                self.annotation_col_map,
-                self.col_count,
-                self.has_extra_select,
-                self.where,
-                self.having,
-                self.qualify,
-                self._meta_ordering,
-            ) = state
+            for name, value in zip(_STATE, state, strict=True):
+                setattr(self, name, value)
             return sql, params
         sql, params = super().as_sql(with_limits, with_col_aliases)
-        state = (
-            self.select,
-            self.klass_info,
-            self.annotation_col_map,
-            self.col_count,
-            self.has_extra_select,
-            self.where,
-            self.having,
-            self.qualify,
-            self._meta_ordering,
-        )
         with _LOCK:
             if len(_KEPT) >= LIMIT:
                 _KEPT.clear()
-            _KEPT[key] = (sql, tuple(params), state)
+            _KEPT[key] = (sql, tuple(params), _read_state(self))
         return sql, params
