@@ -21,6 +21,9 @@ class CoreConfig(AppConfig):
         from .references import ensure_sequences
 
         post_migrate.connect(ensure_sequences, sender=self)
+        from .keptcounts import install as keep_counts
+
+        post_migrate.connect(keep_counts, sender=self, dispatch_uid="core_kept_counts")
         post_migrate.connect(_search_index_after_migrate, sender=self, dispatch_uid="core_search_index")
         from django.utils.module_loading import autodiscover_modules
 

@@ -123,6 +123,9 @@ class Resource:
     # Filters beyond "equals this field": name -> a django-filter Filter (e.g. `since` on a date, a slug
     # of a related record); `method` may be a callable (queryset, name, value) -> queryset.
     extra_filters: ClassVar[dict[str, Any]] = {}
+    # Text columns (at most three) whose combinations the database keeps a running count of, so a list
+    # filtered by nothing but these is counted without visiting the table (core/keptcounts.py).
+    counted_by: ClassVar[tuple[str, ...]] = ()
     # --- the global search (the top bar's box, /search/, /api/v1/search/); None: not found there ---------
     indexed: ClassVar[Indexed | None] = None
 
@@ -305,4 +308,10 @@ def check_declarations() -> list[str]:
                 problems.append(f"{label}: indexed text {name} names no model field")
         if resource.status and resource.model_field(resource.status) is None:
             problems.append(f"{label}: status field {resource.status} does not exist")
+        if len(resource.counted_by) > 3:
+            problems.append(f"{label}: counted_by names more than three columns")
+        for name in resource.counted_by:
+            field = resource.model_field(name)
+            if not isinstance(field, models.CharField) or field.null:
+                problems.append(f"{label}: counted_by names {name}, which is not a text column without nulls")
     return problems

@@ -135,3 +135,13 @@ def seal_change_log() -> int:
     if sealed:
         logger.info("sealed %d change-log entries", sealed)
     return sealed
+
+
+@periodic(crontab(minute="*/5"), name="FoldKeptCounts", every=dt.timedelta(minutes=5))
+@as_job
+def fold_kept_counts() -> int:
+    """Fold the list counts of database sessions that have ended into one row per value (core/keptcounts.py),
+    so a count stays a sum of a few rows however often connections come and go."""
+    from . import keptcounts
+
+    return keptcounts.fold()

@@ -251,6 +251,30 @@ class PeriodicRun(models.Model):
         return f"{self.job} at {self.slot:%Y-%m-%d %H:%M} on {self.node}"
 
 
+class KeptCount(models.Model):
+    """How many records of one table hold one combination of values in the columns their declaration
+    counts (`Resource.counted_by`), as far as one database session changed it (core/keptcounts.py).
+
+    The database writes these rows itself (triggers, PostgreSQL only): each session adds and subtracts on
+    rows of its own (`holder`, its process id), so no two writers ever wait on one row; rows of sessions
+    that have ended are folded into `holder` 0 by a periodic job. A count is the sum over holders."""
+
+    table = models.CharField(max_length=63)
+    v1 = models.CharField(max_length=100, default="")
+    v2 = models.CharField(max_length=100, default="")
+    v3 = models.CharField(max_length=100, default="")
+    holder = models.IntegerField(default=0)
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["table", "v1", "v2", "v3", "holder"], name="kept_count_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.table}[{self.v1},{self.v2},{self.v3}]@{self.holder}: {self.n}"
+
+
 class SearchEntry(models.Model):
     """One record as the global search finds it: its reference, heading and text, kept current by every
     audited write (core/searchindex.py). The full-text index over it is the database's own: a generated

@@ -79,6 +79,7 @@ class IncidentResource(Resource):
     customer_actions = {VIEW, ADD}
     status = "status"
     workflow = INCIDENT_WORKFLOW
+    counted_by = ("kind", "status")  # the queues' counts, kept by the database
     fields = (
         "reference",
         "kind",

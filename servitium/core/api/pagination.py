@@ -13,6 +13,7 @@ from django.db.models.query import ModelIterable
 from rest_framework import pagination
 from rest_framework.response import Response
 
+from .. import keptcounts
 from .fields import query_int
 
 
@@ -53,6 +54,7 @@ class CappedCountPaginator(Paginator):
 
     cap = 10_000
     estimated = False
+    kept = False  # counted from the kept counts: exact beyond the cap too
 
     @cached_property
     def count(self) -> int:
@@ -95,6 +97,10 @@ class CappedCountPaginator(Paginator):
         """`SELECT COUNT(*)` over the ORM's id query capped at `cap + 1` rows, written out: QuerySet.count()
         would rebuild the query as an aggregation first, which costs a page of tickets more than the
         count itself. None when the filter can match nothing."""
+        kept = keptcounts.count_sql(self.object_list)
+        if kept is not None:  # exact whatever the number, from a few rows (core/keptcounts.py)
+            self.kept = True
+            return kept
         queryset = self.object_list.order_by().values("pk")
         try:
             sql, params = queryset[: self.cap + 1].query.sql_with_params()
@@ -105,7 +111,7 @@ class CappedCountPaginator(Paginator):
     def _settle(self, exact: int) -> int:
         """The count to answer from the capped count: exact up to the cap, else the planner's estimate
         (on SQLite the full count)."""
-        if exact <= self.cap:
+        if exact <= self.cap or self.kept:
             return exact
         queryset = self.object_list.order_by().values("pk")
         connection = connections[queryset.db]
