@@ -369,7 +369,7 @@ def comment_store(
         author=author,
         author_name=author_name,
     )
-    comment.full_clean()
+    validate(comment)  # the target's type and the author are loaded: no query to prove they exist
     comment.save()
     changelog.record(comment, action=ChangeRecord.Action.CREATE, actor=actor)
     outbound.announce(
@@ -428,7 +428,7 @@ def attachment_store(*, target: models.Model, upload: UploadedFile, actor: Any) 
     # The file is written before the row; if the transaction fails, remove it so nothing is left behind.
     stored_name = attachment.file.name
     try:
-        attachment.full_clean()
+        validate(attachment)
         attachment.save()
         changelog.record(attachment, action=ChangeRecord.Action.CREATE, actor=actor)
     except Exception:
