@@ -101,12 +101,14 @@ def install(using: str = "default", **kwargs: Any) -> list[str]:
     declared), counting the table's rows afresh wherever a trigger is new or changed. Returns the tables
     counted afresh."""
     connection = connections[using]
-    if connection.vendor != "postgresql" or TABLE not in connection.introspection.table_names():
+    if connection.vendor != "postgresql":
+        return []
+    tables = set(connection.introspection.table_names())
+    if TABLE not in tables:  # migrated back to before the counts existed
         return []
     q = connection.ops.quote_name
     counted = []
     _READY.clear()
-    tables = set(connection.introspection.table_names())
     with transaction.atomic(using=using), connection.cursor() as cursor:
         present = _installed(cursor)
         for table in set(present) - set(wanted()):
