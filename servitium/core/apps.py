@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -22,8 +23,10 @@ class CoreConfig(AppConfig):
 
         post_migrate.connect(ensure_sequences, sender=self)
         from .keptcounts import install as keep_counts
+        from .keptcounts import learn as learn_kept_counts
 
         post_migrate.connect(keep_counts, sender=self, dispatch_uid="core_kept_counts")
+        connection_created.connect(learn_kept_counts, dispatch_uid="core_kept_counts")
         post_migrate.connect(_search_index_after_migrate, sender=self, dispatch_uid="core_search_index")
         from django.utils.module_loading import autodiscover_modules
 

@@ -108,10 +108,10 @@ def install(using: str = "default", **kwargs: Any) -> list[str]:
         return []
     q = connection.ops.quote_name
     counted = []
-    _READY.clear()
     with transaction.atomic(using=using), connection.cursor() as cursor:
         present = _installed(cursor)
         for table in set(present) - set(wanted()):
+            _READY[_key(connection, table)] = False
             cursor.execute(f"DROP TRIGGER {TRIGGER} ON {q(table)}")
             cursor.execute(f"DROP TRIGGER IF EXISTS {TRIGGER}_truncate ON {q(table)}")
             cursor.execute(f"DROP FUNCTION IF EXISTS {TRIGGER}_{table}()")
@@ -120,6 +120,7 @@ def install(using: str = "default", **kwargs: Any) -> list[str]:
             if table in tables and present.get(table) != _signature(columns):
                 _count_afresh(connection, cursor, table, columns)
                 counted.append(table)
+            _READY[_key(connection, table)] = table in tables
     return counted
 
 
@@ -182,18 +183,27 @@ def fold(using: str = "default") -> int:
         return before - cursor.fetchone()[0]
 
 
-_READY: dict[tuple[str, str, str], bool] = {}  # (alias, database, table) -> its trigger is as declared
+# (alias, database, table) -> its trigger is as declared. Learnt when a connection opens and when `migrate`
+# installs the triggers, never while a request waits: a table not known ready counts the ordinary way.
+_READY: dict[tuple[str, str, str], bool] = {}
 
 
-def _ready(connection: Any, table: str, columns: tuple[str, ...]) -> bool:
-    """Whether the database this process talks to has the table's counting trigger as declared (asked
-    once per process and database; a database restored without its triggers counts the ordinary way)."""
-    key = (connection.alias, str(connection.settings_dict.get("NAME")), table)
-    known = _READY.get(key)
-    if known is None:
-        with connection.cursor() as cursor:
-            known = _READY[key] = _installed(cursor).get(table) == _signature(columns)
-    return known
+def _key(connection: Any, table: str) -> tuple[str, str, str]:
+    return (connection.alias, str(connection.settings_dict.get("NAME")), table)
+
+
+def learn(sender: Any = None, connection: Any = None, **kwargs: Any) -> None:
+    """connection_created: whether this database's counting triggers are as declared (one catalog read
+    per new connection, so a trigger dropped or changed by hand is noticed as connections are renewed)."""
+    if connection is None or connection.vendor != "postgresql":
+        return
+    declared_tables = wanted()
+    if not declared_tables:
+        return
+    with connection.cursor() as cursor:
+        present = _installed(cursor)
+    for table, columns in declared_tables.items():
+        _READY[_key(connection, table)] = present.get(table) == _signature(columns)
 
 
 def count_sql(queryset: QuerySet) -> tuple[str, tuple] | None:
@@ -223,7 +233,7 @@ def count_sql(queryset: QuerySet) -> tuple[str, tuple] | None:
         if not values or not all(isinstance(v, str) for v in values):
             return None
         wanted_values[column] = [str(v) for v in values]  # a TextChoices member as its plain text
-    if not _ready(connection, table, columns):
+    if not _READY.get(_key(connection, table)):
         return None
     q = connection.ops.quote_name
     sql = f"SELECT COALESCE(SUM(n), 0)::bigint FROM {TABLE} WHERE {q('table')} = %s"  # noqa: S608
