@@ -22,11 +22,10 @@ class CoreConfig(AppConfig):
         from .references import ensure_sequences
 
         post_migrate.connect(ensure_sequences, sender=self)
-        from .keptcounts import install as keep_counts
-        from .keptcounts import learn as learn_kept_counts
+        from . import keptcounts
 
-        post_migrate.connect(keep_counts, sender=self, dispatch_uid="core_kept_counts")
-        connection_created.connect(learn_kept_counts, dispatch_uid="core_kept_counts")
+        post_migrate.connect(keptcounts.install, sender=self, dispatch_uid="core_kept_counts")
+        connection_created.connect(keptcounts.learn, dispatch_uid="core_kept_counts")
         post_migrate.connect(_search_index_after_migrate, sender=self, dispatch_uid="core_search_index")
         from django.utils.module_loading import autodiscover_modules
 

@@ -33,6 +33,15 @@ TABLE = KeptCount._meta.db_table
 TRIGGER = "servitium_kept_count"
 VERSION = "servitium kept counts 1"  # part of each trigger's comment: a new text reinstalls them
 _SLOTS = ("v1", "v2", "v3")
+# Every write to the counts adds to the row of its key, making it when missing.
+_KEY = '"table", v1, v2, v3, holder'
+_INTO = f"INSERT INTO {TABLE} ({_KEY}, n)"
+_ADD = f"ON CONFLICT ({_KEY}) DO UPDATE SET n = {TABLE}.n + EXCLUDED.n"
+
+
+def _slot_values(values: list[str]) -> str:
+    """The values of the three slots: the counted columns' in order, empty text for the rest."""
+    return ", ".join([*values, *["''"] * (len(_SLOTS) - len(values))])
 
 
 def _columns(model: type[Model]) -> tuple[str, ...]:
@@ -46,15 +55,10 @@ def _signature(columns: tuple[str, ...]) -> str:
 
 def _function_sql(connection: Any, table: str, columns: tuple[str, ...]) -> str:
     q = connection.ops.quote_name
-    slots = ", ".join(q(s) for s in _SLOTS)
 
     def change(row: str, sign: str) -> str:
-        values = [f"{row}.{q(c)}" for c in columns] + ["''"] * (len(_SLOTS) - len(columns))
-        return (
-            f"INSERT INTO {TABLE} ({q('table')}, {slots}, holder, n)"  # noqa: S608 - declared names only
-            f" VALUES ('{table}', {', '.join(values)}, pg_backend_pid(), {sign}1)"
-            f" ON CONFLICT ({q('table')}, {slots}, holder) DO UPDATE SET n = {TABLE}.n + EXCLUDED.n;"
-        )
+        values = _slot_values([f"{row}.{q(c)}" for c in columns])
+        return f"{_INTO} VALUES ('{table}', {values}, pg_backend_pid(), {sign}1) {_ADD};"
 
     old = ", ".join(f"OLD.{q(c)}" for c in columns)
     new = ", ".join(f"NEW.{q(c)}" for c in columns)
@@ -64,7 +68,7 @@ def _function_sql(connection: Any, table: str, columns: tuple[str, ...]) -> str:
 CREATE OR REPLACE FUNCTION {TRIGGER}_{table}() RETURNS trigger LANGUAGE plpgsql AS $body$
 BEGIN
   IF TG_OP = 'TRUNCATE' THEN
-    DELETE FROM {TABLE} WHERE {q("table")} = '{table}';
+    DELETE FROM {TABLE} WHERE "table" = '{table}';
     RETURN NULL;
   END IF;
   IF TG_OP = 'UPDATE' AND ROW({old}) IS NOT DISTINCT FROM ROW({new}) THEN
@@ -106,17 +110,16 @@ def install(using: str = "default", **kwargs: Any) -> list[str]:
     tables = set(connection.introspection.table_names())
     if TABLE not in tables:  # migrated back to before the counts existed
         return []
-    q = connection.ops.quote_name
     counted = []
+    declared_tables = wanted()
     with transaction.atomic(using=using), connection.cursor() as cursor:
         present = _installed(cursor)
-        for table in set(present) - set(wanted()):
+        for table in set(present) - set(declared_tables):
             _READY[_key(connection, table)] = False
-            cursor.execute(f"DROP TRIGGER {TRIGGER} ON {q(table)}")
-            cursor.execute(f"DROP TRIGGER IF EXISTS {TRIGGER}_truncate ON {q(table)}")
+            _drop_triggers(connection, cursor, table)
             cursor.execute(f"DROP FUNCTION IF EXISTS {TRIGGER}_{table}()")
-            cursor.execute(f"DELETE FROM {TABLE} WHERE {q('table')} = %s", [table])  # noqa: S608
-        for table, columns in wanted().items():
+            _forget(cursor, table)
+        for table, columns in declared_tables.items():
             if table in tables and present.get(table) != _signature(columns):
                 _count_afresh(connection, cursor, table, columns)
                 counted.append(table)
@@ -130,8 +133,7 @@ def _count_afresh(connection: Any, cursor: Any, table: str, columns: tuple[str, 
     # Writers wait while the rows are counted and the triggers replaced; readers go on.
     cursor.execute(f"LOCK TABLE {name} IN SHARE ROW EXCLUSIVE MODE")
     cursor.execute(_function_sql(connection, table, columns))
-    cursor.execute(f"DROP TRIGGER IF EXISTS {TRIGGER} ON {name}")
-    cursor.execute(f"DROP TRIGGER IF EXISTS {TRIGGER}_truncate ON {name}")
+    _drop_triggers(connection, cursor, table)
     cursor.execute(
         f"CREATE TRIGGER {TRIGGER} AFTER INSERT OR UPDATE OR DELETE ON {name}"
         f" FOR EACH ROW EXECUTE FUNCTION {TRIGGER}_{table}()"
@@ -142,29 +144,37 @@ def _count_afresh(connection: Any, cursor: Any, table: str, columns: tuple[str, 
     )
     comment = _signature(columns).replace("'", "''")  # COMMENT takes no parameters
     cursor.execute(f"COMMENT ON TRIGGER {TRIGGER} ON {name} IS '{comment}'")
-    cursor.execute(f"DELETE FROM {TABLE} WHERE {q('table')} = %s", [table])  # noqa: S608
-    values = [q(c) for c in columns] + ["''"] * (len(_SLOTS) - len(columns))
-    slots = ", ".join(q(s) for s in _SLOTS)
+    _forget(cursor, table)
     group = ", ".join(q(c) for c in columns) or "()"
     cursor.execute(
-        f"INSERT INTO {TABLE} ({q('table')}, {slots}, holder, n)"  # noqa: S608 - declared names only
-        f" SELECT %s, {', '.join(values)}, 0, COUNT(*) FROM {name} GROUP BY {group}",
+        f"{_INTO} SELECT %s, {_slot_values([q(c) for c in columns])}, 0, COUNT(*)"  # noqa: S608 - declared names
+        f" FROM {name} GROUP BY {group}",
         [table],
     )
 
 
+def _drop_triggers(connection: Any, cursor: Any, table: str) -> None:
+    name = connection.ops.quote_name(table)
+    cursor.execute(f"DROP TRIGGER IF EXISTS {TRIGGER} ON {name}")
+    cursor.execute(f"DROP TRIGGER IF EXISTS {TRIGGER}_truncate ON {name}")
+
+
+def _forget(cursor: Any, table: str) -> None:
+    cursor.execute(f'DELETE FROM {TABLE} WHERE "table" = %s', [table])  # noqa: S608 - the table's own name
+
+
 # Rows of sessions that are gone, summed into holder 0 (rows a live session holds locked are left for
-# the next time; the process ids of live sessions are never touched).
+# the next time; the process ids of live sessions are never touched); answers how many rows it folded.
 _FOLD_SQL = f"""
 WITH gone AS (
   DELETE FROM {TABLE} WHERE id IN (
     SELECT id FROM {TABLE} WHERE holder <> 0
       AND holder NOT IN (SELECT pid FROM pg_stat_activity WHERE pid IS NOT NULL)
     FOR UPDATE SKIP LOCKED)
-  RETURNING "table", v1, v2, v3, n)
-INSERT INTO {TABLE} ("table", v1, v2, v3, holder, n)
-SELECT "table", v1, v2, v3, 0, SUM(n) FROM gone GROUP BY 1, 2, 3, 4
-ON CONFLICT ("table", v1, v2, v3, holder) DO UPDATE SET n = {TABLE}.n + EXCLUDED.n
+  RETURNING "table", v1, v2, v3, n),
+folded AS (
+  {_INTO} SELECT "table", v1, v2, v3, 0, SUM(n) FROM gone GROUP BY 1, 2, 3, 4 {_ADD})
+SELECT COUNT(*) FROM gone
 """  # noqa: S608 - the table's own name
 
 
@@ -176,11 +186,8 @@ def fold(using: str = "default") -> int:
         return 0
     with transaction.atomic(using=using), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [TABLE])  # one fold at a time
-        cursor.execute(f"SELECT COUNT(*) FROM {TABLE} WHERE holder <> 0")  # noqa: S608
-        before = cursor.fetchone()[0]
         cursor.execute(_FOLD_SQL)
-        cursor.execute(f"SELECT COUNT(*) FROM {TABLE} WHERE holder <> 0")  # noqa: S608
-        return before - cursor.fetchone()[0]
+        return cursor.fetchone()[0]
 
 
 # (alias, database, table) -> its trigger is as declared. Learnt when a connection opens and when `migrate`
@@ -211,10 +218,10 @@ def count_sql(queryset: QuerySet) -> tuple[str, tuple] | None:
     database than PostgreSQL, a record type that keeps none, or a filter on anything but the counted
     columns' values (a customer's own tickets, a search, a join) — those are counted the ordinary way."""
     model = queryset.model
-    columns = _columns(model) if resource_for(model).counted_by else ()
     connection = connections[queryset.db]
-    if not columns or connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or not resource_for(model).counted_by:
         return None
+    columns = _columns(model)
     query = queryset.query
     table = model._meta.db_table
     if query.distinct or query.extra or query.combinator or query.is_sliced or set(query.alias_map) - {table}:
@@ -235,12 +242,11 @@ def count_sql(queryset: QuerySet) -> tuple[str, tuple] | None:
         wanted_values[column] = [str(v) for v in values]  # a TextChoices member as its plain text
     if not _READY.get(_key(connection, table)):
         return None
-    q = connection.ops.quote_name
-    sql = f"SELECT COALESCE(SUM(n), 0)::bigint FROM {TABLE} WHERE {q('table')} = %s"  # noqa: S608
+    sql = f'SELECT COALESCE(SUM(n), 0)::bigint FROM {TABLE} WHERE "table" = %s'  # noqa: S608
     params: list[str] = [table]
     for slot, column in zip(_SLOTS, columns, strict=False):
         values = wanted_values.get(column)
         if values:
-            sql += f" AND {q(slot)} IN ({', '.join(['%s'] * len(values))})"
+            sql += f" AND {slot} IN ({', '.join(['%s'] * len(values))})"
             params += values
     return sql, tuple(params)
